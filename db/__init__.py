@@ -1,0 +1,1 @@
+"""The record of Accord Desk and its rules. Nothing here imports Qt."""

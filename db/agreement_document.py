@@ -1,0 +1,532 @@
+"""Agreement documents (resources/examples/FORMAT.md): read, validate, and write into the record.
+
+The bundled example and a user's `accord-desk import-agreement` take the same path: `read_document`
+validates the whole document into plain dataclasses first, and `import_document` then writes it in
+the caller's transaction, so a bad document changes nothing.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from db import audit
+from db.deadlines import SIGNING, parse_rule
+from db.errors import DocumentError
+from db.models import (
+    Actor,
+    ActorAlias,
+    Agreement,
+    Assessment,
+    Event,
+    EventActor,
+    EventObligation,
+    Metric,
+    MetricObligation,
+    Obligation,
+    ObligationDependency,
+    ObligationObligor,
+    Observation,
+    Party,
+    TargetPoint,
+)
+from db.vocabulary import (
+    CREDIBILITY,
+    RELIABILITY,
+    ActorKind,
+    Bearing,
+    Confidence,
+    DatePrecision,
+    Direction,
+    ObligationKind,
+    Origin,
+    PartyRole,
+    Qualifier,
+    Status,
+)
+
+FORMAT = "accord-desk/agreement"
+VERSION = 1
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+
+
+@dataclass
+class DocActor:
+    key: str
+    name: str
+    kind: str
+    aliases: list[str]
+    notes: str | None
+
+
+@dataclass
+class DocObligation:
+    ref: str
+    title: str
+    text: str | None
+    kind: str
+    obligors: list[str]
+    beneficiary: str | None
+    deadline_on: date | None
+    deadline_rule: str | None
+    ongoing: bool
+    deadline_note: str | None
+    depends_on: list[tuple[str, str | None]]
+    children: list["DocObligation"]
+
+
+@dataclass
+class DocObservation:
+    on: date
+    precision: str
+    value: float
+    qualifier: str
+    claimant: str | None
+    source: str | None
+    note: str | None
+
+
+@dataclass
+class DocMetric:
+    key: str
+    name: str
+    unit: str
+    direction: str
+    tolerance: float
+    obligations: list[str]
+    targets: list[tuple[date, float, str | None, str | None]]
+    observations: list[DocObservation]
+
+
+@dataclass
+class DocEvent:
+    on: date
+    precision: str
+    type: str
+    sub_type: str | None
+    actors: list[str]
+    location: dict[str, Any]
+    fatalities: int | None
+    notes: str | None
+    source: dict[str, Any]
+    links: list[tuple[str, str]]
+
+
+@dataclass
+class DocAssessment:
+    ref: str
+    as_of: date
+    status: str
+    score: int | None
+    confidence: str
+    rationale: str
+    by: str
+
+
+@dataclass
+class AgreementDocument:
+    agreement: dict[str, Any]
+    actors: list[DocActor] = field(default_factory=list)
+    parties: list[tuple[str, str, str | None]] = field(default_factory=list)
+    obligations: list[DocObligation] = field(default_factory=list)
+    metrics: list[DocMetric] = field(default_factory=list)
+    events: list[DocEvent] = field(default_factory=list)
+    assessments: list[DocAssessment] = field(default_factory=list)
+
+    def all_obligations(self) -> list[DocObligation]:
+        found: list[DocObligation] = []
+
+        def walk(nodes):
+            for node in nodes:
+                found.append(node)
+                walk(node.children)
+
+        walk(self.obligations)
+        return found
+
+
+class _Reader:
+    """Typed access to JSON values that names the path of whatever is wrong."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, path: str, message: str):
+        raise DocumentError(f"{self.source}: at {path}: {message}; correct the document and import it again.")
+
+    def object(self, value, path) -> dict:
+        if not isinstance(value, dict):
+            self.fail(path, f"expected an object, found {_kind(value)}")
+        return value
+
+    def items(self, parent: dict, key: str, path: str) -> list[tuple[str, Any]]:
+        value = parent.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(f"{path}.{key}", f"expected a list, found {_kind(value)}")
+        return [(f"{path}.{key}[{index}]", item) for index, item in enumerate(value)]
+
+    def text(self, parent: dict, key: str, path: str, *, required: bool = False, default=None):
+        value = parent.get(key)
+        if value is None or value == "":
+            if required:
+                self.fail(f"{path}.{key}", "a text value is required")
+            return default
+        if not isinstance(value, str):
+            self.fail(f"{path}.{key}", f"expected text, found {_kind(value)}")
+        return value
+
+    def texts(self, parent: dict, key: str, path: str) -> list[str]:
+        return [self.text({"v": v}, "v", p, required=True) for p, v in self.items(parent, key, path)]
+
+    def date(self, parent: dict, key: str, path: str, *, required: bool = False) -> date | None:
+        value = self.text(parent, key, path, required=required)
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{path}.{key}", f"'{value}' is not a date; write it as YYYY-MM-DD")
+
+    def number(self, parent: dict, key: str, path: str, *, required: bool = False, whole: bool = False):
+        value = parent.get(key)
+        if value is None:
+            if required:
+                self.fail(f"{path}.{key}", "a number is required")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or (whole and not isinstance(value, int)):
+            self.fail(f"{path}.{key}", f"expected a {'whole ' if whole else ''}number, found {_kind(value)}")
+        return value
+
+    def choice(self, parent: dict, key: str, path: str, allowed, default=None) -> str:
+        value = self.text(parent, key, path, required=default is None, default=default)
+        values = [str(v) for v in allowed]
+        if value not in values:
+            self.fail(f"{path}.{key}", f"'{value}' is not one of: {', '.join(values)}")
+        return value
+
+
+def _kind(value) -> str:
+    return {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}.get(
+        type(value), "a number"
+    )
+
+
+def read_document(path: Path) -> AgreementDocument:
+    """Read and validate an agreement document file; DocumentError names file and place of any fault."""
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise DocumentError(f"{path}: cannot be read ({error.strerror}); check the path.") from None
+    if size > MAX_DOCUMENT_BYTES:
+        raise DocumentError(f"{path}: the file is larger than {MAX_DOCUMENT_BYTES // 2**20} MB; split it.")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise DocumentError(f"{path}, line {line}: the file is not UTF-8; save it as UTF-8 and try again.") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DocumentError(
+            f"{path}, line {error.lineno}, column {error.colno}: not valid JSON ({error.msg}); correct it."
+        ) from None
+    return parse_document(data, str(path))
+
+
+def parse_document(data: Any, source: str = "document") -> AgreementDocument:
+    r = _Reader(source)
+    root = r.object(data, "$")
+    if root.get("format") != FORMAT:
+        r.fail("$.format", f"expected \"{FORMAT}\"; this is not an Accord Desk agreement document")
+    if root.get("version") != VERSION:
+        r.fail("$.version", f"version {root.get('version')!r} is not supported (this Accord Desk reads {VERSION})")
+    head = r.object(root.get("agreement"), "$.agreement")
+    doc = AgreementDocument(
+        agreement={
+            "title": r.text(head, "title", "$.agreement", required=True),
+            "short_title": r.text(head, "short_title", "$.agreement", default=""),
+            "signed_on": r.date(head, "signed_on", "$.agreement"),
+            "place": r.text(head, "place", "$.agreement", default=""),
+            "source_citation": r.text(head, "source_citation", "$.agreement"),
+            "notes": r.text(head, "notes", "$.agreement"),
+        }
+    )
+    for path, item in r.items(root, "actors", "$"):
+        item = r.object(item, path)
+        doc.actors.append(
+            DocActor(
+                key=r.text(item, "key", path, required=True),
+                name=r.text(item, "name", path, required=True),
+                kind=r.choice(item, "kind", path, ActorKind, default=ActorKind.OTHER),
+                aliases=r.texts(item, "aliases", path),
+                notes=r.text(item, "notes", path),
+            )
+        )
+    actor_keys = _unique(r, [(f"$.actors[{i}].key", a.key) for i, a in enumerate(doc.actors)], "actor key")
+    _unique(
+        r,
+        [(f"$.actors[{i}]", n.casefold()) for i, a in enumerate(doc.actors) for n in {a.name, *a.aliases}],
+        "actor name or alias",
+    )
+
+    def actor(value: str | None, path: str) -> str | None:
+        if value is not None and value not in actor_keys:
+            r.fail(path, f"'{value}' is not the key of an actor in $.actors")
+        return value
+
+    for path, item in r.items(root, "parties", "$"):
+        item = r.object(item, path)
+        doc.parties.append(
+            (
+                actor(r.text(item, "actor", path, required=True), f"{path}.actor"),
+                r.choice(item, "role", path, PartyRole),
+                r.text(item, "represented_by", path),
+            )
+        )
+
+    def obligation(item, path) -> DocObligation:
+        item = r.object(item, path)
+        deadline = item.get("deadline")
+        deadline_on, rule, ongoing = None, None, False
+        if deadline is not None:
+            deadline = r.object(deadline, f"{path}.deadline")
+            deadline_on = r.date(deadline, "date", f"{path}.deadline")
+            rule = r.text(deadline, "rule", f"{path}.deadline")
+            ongoing = deadline.get("ongoing") is True
+            if sum([deadline_on is not None, rule is not None, ongoing]) != 1:
+                r.fail(f"{path}.deadline", "give exactly one of \"date\", \"rule\" or \"ongoing\": true")
+            if rule is not None:
+                try:
+                    parse_rule(rule)
+                except ValueError as error:
+                    r.fail(f"{path}.deadline.rule", str(error))
+        return DocObligation(
+            ref=r.text(item, "ref", path, required=True),
+            title=r.text(item, "title", path, required=True),
+            text=r.text(item, "text", path),
+            kind=r.choice(item, "kind", path, ObligationKind, default=ObligationKind.ACTION),
+            obligors=[actor(k, p) for (p, _), k in zip(r.items(item, "obligors", path), r.texts(item, "obligors", path), strict=True)],
+            beneficiary=actor(r.text(item, "beneficiary", path), f"{path}.beneficiary"),
+            deadline_on=deadline_on,
+            deadline_rule=rule,
+            ongoing=ongoing,
+            deadline_note=r.text(item, "deadline_note", path),
+            depends_on=[
+                (r.text(r.object(d, p), "ref", p, required=True), r.text(d, "note", p))
+                for p, d in r.items(item, "depends_on", path)
+            ],
+            children=[obligation(child, p) for p, child in r.items(item, "children", path)],
+        )
+
+    doc.obligations = [obligation(item, path) for path, item in r.items(root, "obligations", "$")]
+    refs = _unique(r, [("$.obligations", o.ref) for o in doc.all_obligations()], "obligation ref")
+
+    def ref(value: str | None, path: str) -> str | None:
+        if value is not None and value not in refs:
+            r.fail(path, f"'{value}' is not the ref of an obligation in this document")
+        return value
+
+    for node in doc.all_obligations():
+        for dependency, _ in node.depends_on:
+            ref(dependency, f"$.obligations ({node.ref}).depends_on")
+        if node.deadline_rule and (anchor := parse_rule(node.deadline_rule).anchor) != SIGNING:
+            ref(anchor, f"$.obligations ({node.ref}).deadline.rule")
+
+    for path, item in r.items(root, "metrics", "$"):
+        item = r.object(item, path)
+        doc.metrics.append(
+            DocMetric(
+                key=r.text(item, "key", path, required=True),
+                name=r.text(item, "name", path, required=True),
+                unit=r.text(item, "unit", path, default=""),
+                direction=r.choice(item, "direction", path, Direction, default=Direction.DECREASE),
+                tolerance=r.number(item, "tolerance", path) or 0.0,
+                obligations=[ref(v, p) for (p, _), v in zip(r.items(item, "obligations", path), r.texts(item, "obligations", path), strict=True)],
+                targets=[
+                    (
+                        r.date(r.object(t, p), "on", p, required=True),
+                        r.number(t, "value", p, required=True),
+                        ref(r.text(t, "ref", p), f"{p}.ref"),
+                        r.text(t, "note", p),
+                    )
+                    for p, t in r.items(item, "targets", path)
+                ],
+                observations=[
+                    DocObservation(
+                        on=r.date(r.object(o, p), "on", p, required=True),
+                        precision=r.choice(o, "precision", p, DatePrecision, default=DatePrecision.DAY),
+                        value=r.number(o, "value", p, required=True),
+                        qualifier=r.choice(o, "qualifier", p, Qualifier, default=Qualifier.EXACT),
+                        claimant=actor(r.text(o, "claimant", p), f"{p}.claimant"),
+                        source=r.text(o, "source", p),
+                        note=r.text(o, "note", p),
+                    )
+                    for p, o in r.items(item, "observations", path)
+                ],
+            )
+        )
+    _unique(r, [(f"$.metrics[{i}].key", m.key) for i, m in enumerate(doc.metrics)], "metric key")
+
+    for path, item in r.items(root, "events", "$"):
+        item = r.object(item, path)
+        location = r.object(item.get("location") or {}, f"{path}.location")
+        source = r.object(item.get("source") or {}, f"{path}.source")
+        fatalities = r.number(item, "fatalities", path, whole=True)
+        if fatalities is not None and fatalities < 0:
+            r.fail(f"{path}.fatalities", "fatalities cannot be negative")
+        doc.events.append(
+            DocEvent(
+                on=r.date(item, "on", path, required=True),
+                precision=r.choice(item, "precision", path, DatePrecision, default=DatePrecision.DAY),
+                type=r.text(item, "type", path, required=True),
+                sub_type=r.text(item, "sub_type", path),
+                actors=[actor(v, p) for (p, _), v in zip(r.items(item, "actors", path), r.texts(item, "actors", path), strict=True)],
+                location={
+                    "location": r.text(location, "name", f"{path}.location"),
+                    "admin1": r.text(location, "admin1", f"{path}.location"),
+                    "admin2": r.text(location, "admin2", f"{path}.location"),
+                    "admin3": r.text(location, "admin3", f"{path}.location"),
+                    "country": r.text(location, "country", f"{path}.location"),
+                    "latitude": r.number(location, "latitude", f"{path}.location"),
+                    "longitude": r.number(location, "longitude", f"{path}.location"),
+                    "geo_precision": r.number(location, "geo_precision", f"{path}.location", whole=True),
+                },
+                fatalities=fatalities,
+                notes=r.text(item, "notes", path),
+                source={
+                    "source_name": r.text(source, "name", f"{path}.source"),
+                    "source_reference": r.text(source, "reference", f"{path}.source"),
+                    "source_accessed_on": r.date(source, "accessed_on", f"{path}.source"),
+                    "reliability": source.get("reliability") and r.choice(source, "reliability", f"{path}.source", RELIABILITY),
+                    "credibility": source.get("credibility") and r.choice(source, "credibility", f"{path}.source", CREDIBILITY),
+                },
+                links=[
+                    (ref(r.text(r.object(link, p), "ref", p, required=True), f"{p}.ref"), r.choice(link, "bearing", p, Bearing))
+                    for p, link in r.items(item, "links", path)
+                ],
+            )
+        )
+
+    for path, item in r.items(root, "assessments", "$"):
+        item = r.object(item, path)
+        score = r.number(item, "score", path, whole=True)
+        if score is not None and score not in (0, 1, 2, 3):
+            r.fail(f"{path}.score", f"{score} is not an implementation score; use 0, 1, 2 or 3")
+        doc.assessments.append(
+            DocAssessment(
+                ref=ref(r.text(item, "ref", path, required=True), f"{path}.ref"),
+                as_of=r.date(item, "as_of", path, required=True),
+                status=r.choice(item, "status", path, Status),
+                score=score,
+                confidence=r.choice(item, "confidence", path, Confidence, default=Confidence.MEDIUM),
+                rationale=r.text(item, "rationale", path, default=""),
+                by=r.text(item, "by", path, default="imported"),
+            )
+        )
+    return doc
+
+
+def _unique(r: _Reader, entries: list[tuple[str, str]], what: str) -> set[str]:
+    seen: set[str] = set()
+    for path, value in entries:
+        if value in seen:
+            r.fail(path, f"the {what} '{value}' appears twice; each must be unique")
+        seen.add(value)
+    return seen
+
+
+def _actor_ids(session: Session, actors: list[DocActor]) -> dict[str, str]:
+    """Map document actors to actors already in the record by name or alias; create the others."""
+    known = dict(session.exec(select(ActorAlias.alias_key, ActorAlias.actor_id)).all())
+    known.update({name.casefold(): actor_id for actor_id, name in session.exec(select(Actor.id, Actor.name))})
+    ids: dict[str, str] = {}
+    for item in actors:
+        names = [item.name, *item.aliases]
+        actor_id = next((known[n.casefold()] for n in names if n.casefold() in known), None)
+        if actor_id is None:
+            row = Actor(name=item.name, kind=str(item.kind), notes=item.notes)
+            session.add(row)
+            actor_id = known[item.name.casefold()] = row.id
+        ids[item.key] = actor_id
+        for name in names:
+            if name.casefold() not in known:
+                known[name.casefold()] = actor_id
+                session.add(ActorAlias(actor_id=actor_id, alias=name, alias_key=name.casefold()))
+    return ids
+
+
+def import_document(session: Session, doc: AgreementDocument, origin: Origin = Origin.IMPORTED) -> str:
+    """Write a validated document as a new agreement in the caller's transaction; returns its id."""
+    agreement = Agreement(**doc.agreement)
+    session.add(agreement)
+    actors = _actor_ids(session, doc.actors)
+    for actor_key, role, represented_by in doc.parties:
+        session.add(Party(agreement_id=agreement.id, actor_id=actors[actor_key], role=role, represented_by=represented_by))
+
+    ids: dict[str, str] = {}
+
+    def add(nodes: list[DocObligation], parent_id: str | None):
+        for position, node in enumerate(nodes):
+            row = Obligation(
+                agreement_id=agreement.id, parent_id=parent_id, position=position, ref=node.ref,
+                title=node.title, text=node.text, kind=node.kind,
+                beneficiary_id=actors.get(node.beneficiary) if node.beneficiary else None,
+                deadline_on=node.deadline_on, deadline_rule=node.deadline_rule, ongoing=node.ongoing,
+                deadline_note=node.deadline_note,
+            )  # fmt: skip
+            session.add(row)
+            ids[node.ref] = row.id
+            add(node.children, row.id)
+
+    add(doc.obligations, None)
+    session.flush()  # parents before the rows that point to them
+    for node in doc.all_obligations():
+        for position, key in enumerate(dict.fromkeys(node.obligors)):
+            session.add(ObligationObligor(obligation_id=ids[node.ref], actor_id=actors[key], position=position))
+        for dependency, note in node.depends_on:
+            session.add(ObligationDependency(obligation_id=ids[node.ref], depends_on_id=ids[dependency], note=note))
+    for item in doc.metrics:
+        metric = Metric(
+            agreement_id=agreement.id, name=item.name, unit=item.unit, direction=item.direction, tolerance=item.tolerance
+        )
+        session.add(metric)
+        for obligation_ref in dict.fromkeys(item.obligations):
+            session.add(MetricObligation(metric_id=metric.id, obligation_id=ids[obligation_ref]))
+        for on, value, target_ref, note in item.targets:
+            session.add(TargetPoint(metric_id=metric.id, on=on, value=value, obligation_id=ids.get(target_ref), note=note))
+        for o in item.observations:
+            session.add(
+                Observation(
+                    metric_id=metric.id, observed_on=o.on, date_precision=o.precision, value=o.value,
+                    qualifier=o.qualifier, claimant_id=actors.get(o.claimant) if o.claimant else None,
+                    source=o.source, note=o.note,
+                )  # fmt: skip
+            )
+    user = audit.who(session)
+    for item in doc.events:
+        event = Event(
+            agreement_id=agreement.id, occurred_on=item.on, date_precision=item.precision, event_type=item.type,
+            sub_event_type=item.sub_type, fatalities=item.fatalities, notes=item.notes, origin=str(origin),
+            recorded_by=user, **item.location, **item.source,
+        )  # fmt: skip
+        session.add(event)
+        for position, key in enumerate(dict.fromkeys(item.actors)):
+            session.add(EventActor(event_id=event.id, actor_id=actors[key], role="actor1" if position == 0 else "actor2"))
+        for link_ref, bearing in dict(item.links).items():
+            session.add(EventObligation(event_id=event.id, obligation_id=ids[link_ref], bearing=bearing))
+    for item in doc.assessments:
+        session.add(
+            Assessment(
+                obligation_id=ids[item.ref], as_of=item.as_of, status=item.status, score=item.score,
+                confidence=item.confidence, rationale=item.rationale, assessed_by=item.by,
+            )  # fmt: skip
+        )
+    session.flush()
+    return agreement.id

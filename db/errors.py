@@ -1,0 +1,17 @@
+"""Errors a user can fix. Their message is one sentence: what is wrong, where, what to do."""
+
+
+class UserError(Exception):
+    """Shown to the user as it is; never a traceback."""
+
+
+class DatabaseError(UserError):
+    """The database file cannot be used as it is."""
+
+
+class DocumentError(UserError):
+    """An agreement document (JSON) is not valid."""
+
+
+class RecordError(UserError):
+    """A change would break a rule of the record (e.g. a duplicate clause reference)."""

@@ -1,0 +1,24 @@
+"""The example agreements shipped under resources/examples, loaded like any user's document."""
+
+from importlib import resources
+from pathlib import Path
+
+from sqlmodel import Session
+
+from db.agreement_document import import_document, read_document
+from db.errors import UserError
+from db.vocabulary import Origin
+
+EXAMPLES = ("doha-2020",)
+DEFAULT_EXAMPLE = "doha-2020"
+
+
+def example_path(name: str) -> Path:
+    if name not in EXAMPLES:
+        raise UserError(f"There is no example named '{name}'; choose one of: {', '.join(EXAMPLES)}.")
+    return Path(str(resources.files("resources.examples").joinpath(f"{name}.json")))
+
+
+def add_example(session: Session, name: str = DEFAULT_EXAMPLE) -> str:
+    """Add the example agreement to the record in the caller's transaction; returns its id."""
+    return import_document(session, read_document(example_path(name)), origin=Origin.EXAMPLE)

@@ -1,0 +1,231 @@
+"""Every table of the record (DESIGN.md, "The record"), in one place.
+
+Identifiers are UUID strings so records made on different desks can be merged later; only the local
+audit trail counts its entries. Timestamps are aware UTC (`db.clock.utc_now`).
+"""
+
+from datetime import date, datetime
+from uuid import uuid4
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from db.clock import utc_now
+
+
+def new_id() -> str:
+    return str(uuid4())
+
+
+def _id() -> str:
+    return Field(default_factory=new_id, primary_key=True, max_length=36)
+
+
+def _ref(table: str, *, nullable: bool = False, ondelete: str = "CASCADE", index: bool = True):
+    return Field(
+        default=None if nullable else ...,
+        foreign_key=f"{table}.id",
+        ondelete=ondelete,
+        index=index,
+        max_length=36,
+        nullable=nullable,
+    )
+
+
+def _long_text(nullable: bool = True):
+    return Field(default=None if nullable else "", sa_column=Column(Text, nullable=nullable))
+
+
+class Agreement(SQLModel, table=True):
+    id: str = _id()
+    title: str
+    short_title: str = ""
+    signed_on: date | None = None
+    place: str = ""
+    source_citation: str | None = None
+    notes: str | None = _long_text()
+
+
+class Actor(SQLModel, table=True):
+    id: str = _id()
+    name: str = Field(index=True)
+    kind: str = "other"
+    notes: str | None = None
+
+
+class ActorAlias(SQLModel, table=True):
+    """Other names of an actor, so imports map "Taliban" and "Islamic Emirate" to one actor."""
+
+    __table_args__ = (UniqueConstraint("alias_key", name="uq_actoralias_alias_key"),)
+    id: str = _id()
+    actor_id: str = _ref("actor")
+    alias: str
+    alias_key: str  # casefolded alias: lookups ignore case
+
+
+class Party(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("agreement_id", "actor_id", name="uq_party_agreement_actor"),)
+    id: str = _id()
+    agreement_id: str = _ref("agreement")
+    actor_id: str = _ref("actor", ondelete="RESTRICT")
+    role: str
+    represented_by: str | None = None
+
+
+class Obligation(SQLModel, table=True):
+    """A node of the agreement's tree: a section or an obligation with its deadline."""
+
+    __table_args__ = (Index("ix_obligation_parent_position", "agreement_id", "parent_id", "position"),)
+    id: str = _id()
+    agreement_id: str = _ref("agreement", index=False)
+    parent_id: str | None = _ref("obligation", nullable=True, index=False)
+    position: int = 0
+    ref: str
+    title: str
+    text: str | None = _long_text()
+    kind: str = "action"
+    beneficiary_id: str | None = _ref("actor", nullable=True, ondelete="SET NULL")
+    # A deadline is a date, or a rule ("135 days after signing") resolved to a date, or ongoing.
+    deadline_on: date | None = None
+    deadline_rule: str | None = None
+    ongoing: bool = False
+    deadline_note: str | None = None
+
+
+class ObligationObligor(SQLModel, table=True):
+    obligation_id: str = Field(foreign_key="obligation.id", ondelete="CASCADE", primary_key=True, max_length=36)
+    actor_id: str = Field(foreign_key="actor.id", ondelete="RESTRICT", primary_key=True, max_length=36)
+    position: int = 0
+
+
+class ObligationDependency(SQLModel, table=True):
+    obligation_id: str = Field(foreign_key="obligation.id", ondelete="CASCADE", primary_key=True, max_length=36)
+    depends_on_id: str = Field(foreign_key="obligation.id", ondelete="CASCADE", primary_key=True, max_length=36)
+    note: str | None = None
+
+
+class Assessment(SQLModel, table=True):
+    """An officer's judgement of an obligation as of a date. Never overwritten: history is kept."""
+
+    id: str = _id()
+    obligation_id: str = _ref("obligation")
+    as_of: date
+    status: str
+    score: int | None = None  # Peace Accords Matrix: 0 not started … 3 full
+    confidence: str = "medium"
+    rationale: str = Field(default="", sa_column=Column(Text, nullable=False))
+    assessed_by: str
+    recorded_at: datetime = Field(default_factory=utc_now)
+
+
+class ImportFile(SQLModel, table=True):
+    """A file an import read: its name and SHA-256 tie every imported event to its origin."""
+
+    id: str = _id()
+    file_name: str
+    sha256: str = Field(index=True, max_length=64)
+    format: str
+    row_count: int = 0
+    imported_at: datetime = Field(default_factory=utc_now)
+    imported_by: str
+
+
+class Event(SQLModel, table=True):
+    id: str = _id()
+    agreement_id: str | None = _ref("agreement", nullable=True)
+    occurred_on: date = Field(index=True)
+    date_precision: str = "day"
+    event_type: str = Field(default="", index=True)
+    sub_event_type: str | None = None
+    location: str | None = None
+    admin1: str | None = None
+    admin2: str | None = None
+    admin3: str | None = None
+    country: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    geo_precision: int | None = None
+    fatalities: int | None = None  # None: unknown
+    notes: str | None = _long_text()
+    source_name: str | None = None
+    source_reference: str | None = None
+    source_accessed_on: date | None = None
+    reliability: str | None = Field(default=None, max_length=1)  # Admiralty A–F
+    credibility: str | None = Field(default=None, max_length=1)  # Admiralty 1–6
+    external_id: str | None = Field(default=None, unique=True)  # ACLED event_id_cnty
+    origin: str = "typed"
+    import_file_id: str | None = _ref("importfile", nullable=True, ondelete="RESTRICT")
+    recorded_at: datetime = Field(default_factory=utc_now)
+    recorded_by: str = ""
+
+
+class EventActor(SQLModel, table=True):
+    event_id: str = Field(foreign_key="event.id", ondelete="CASCADE", primary_key=True, max_length=36)
+    actor_id: str = Field(foreign_key="actor.id", ondelete="RESTRICT", primary_key=True, max_length=36, index=True)
+    role: str = "actor"  # actor1, actor2, associated
+
+
+class EventObligation(SQLModel, table=True):
+    """An event's bearing on an obligation: supports compliance, indicates breach, or context."""
+
+    event_id: str = Field(foreign_key="event.id", ondelete="CASCADE", primary_key=True, max_length=36)
+    obligation_id: str = Field(
+        foreign_key="obligation.id", ondelete="CASCADE", primary_key=True, max_length=36, index=True
+    )
+    bearing: str = "context"
+    note: str | None = None
+
+
+class Metric(SQLModel, table=True):
+    id: str = _id()
+    agreement_id: str = _ref("agreement")
+    name: str
+    unit: str = ""
+    direction: str = "decrease"
+    tolerance: float = 0.0
+    description: str | None = None
+
+
+class MetricObligation(SQLModel, table=True):
+    metric_id: str = Field(foreign_key="metric.id", ondelete="CASCADE", primary_key=True, max_length=36)
+    obligation_id: str = Field(
+        foreign_key="obligation.id", ondelete="CASCADE", primary_key=True, max_length=36, index=True
+    )
+
+
+class TargetPoint(SQLModel, table=True):
+    id: str = _id()
+    metric_id: str = _ref("metric")
+    on: date
+    value: float
+    obligation_id: str | None = _ref("obligation", nullable=True, ondelete="SET NULL")
+    note: str | None = None
+
+
+class Observation(SQLModel, table=True):
+    """A reported value. Competing claims of one date are kept side by side."""
+
+    id: str = _id()
+    metric_id: str = _ref("metric")
+    observed_on: date
+    date_precision: str = "day"
+    value: float
+    qualifier: str = "exact"
+    claimant_id: str | None = _ref("actor", nullable=True, ondelete="SET NULL")
+    event_id: str | None = _ref("event", nullable=True, ondelete="SET NULL")
+    source: str | None = None
+    note: str | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only: the migration adds triggers that refuse UPDATE and DELETE."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utc_now, index=True)
+    who: str
+    action: str  # the user's action, as shown in the Undo menu ("Add obligation")
+    operation: str  # insert | update | delete
+    table_name: str
+    row_id: str = Field(index=True)
+    before: str | None = Field(default=None, sa_column=Column(Text))  # JSON
+    after: str | None = Field(default=None, sa_column=Column(Text))  # JSON

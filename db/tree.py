@@ -1,0 +1,247 @@
+"""What the window and `accord-desk status` read: the obligation tree and one obligation's detail.
+
+Rows are read as plain tuples (DESIGN.md: ORM objects cost 15× more to load) and judged by
+db.compliance; callers get plain dataclasses and never a Session-bound object.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlmodel import Session, select
+
+from db.compliance import AssessmentFact, ObligationFacts, Standing, evaluate
+from db.models import (
+    Actor,
+    Agreement,
+    Assessment,
+    Event,
+    EventObligation,
+    Metric,
+    MetricObligation,
+    Obligation,
+    ObligationDependency,
+    ObligationObligor,
+    Party,
+)
+from db.vocabulary import ObligationKind, Status
+
+
+@dataclass
+class AgreementSummary:
+    id: str
+    title: str
+    short_title: str
+    signed_on: date | None
+    place: str
+    parties: list[tuple[str, str]] = field(default_factory=list)  # (actor name, role)
+
+    @property
+    def label(self) -> str:
+        return self.short_title or self.title
+
+
+@dataclass
+class ObligationNode:
+    id: str
+    parent_id: str | None
+    position: int
+    ref: str
+    title: str
+    kind: str
+    obligors: list[str]
+    standing: Standing
+    children: list["ObligationNode"] = field(default_factory=list)
+
+    @property
+    def is_section(self) -> bool:
+        return self.kind == ObligationKind.SECTION
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass
+class AssessmentRow:
+    id: str
+    as_of: date
+    status: str
+    score: int | None
+    confidence: str
+    rationale: str
+    assessed_by: str
+    recorded_at: datetime
+
+
+@dataclass
+class LinkedEvent:
+    id: str
+    occurred_on: date
+    date_precision: str
+    event_type: str
+    sub_event_type: str | None
+    location: str | None
+    bearing: str
+    notes: str | None
+    source_name: str | None
+    grade: str
+
+
+@dataclass
+class ObligationDetail:
+    id: str
+    agreement_id: str
+    parent_id: str | None
+    ref: str
+    title: str
+    text: str | None
+    kind: str
+    obligors: list[tuple[str, str]]  # (actor id, name)
+    beneficiary: tuple[str, str] | None
+    deadline_on: date | None
+    deadline_rule: str | None
+    ongoing: bool
+    deadline_note: str | None
+    depends_on: list[tuple[str, str, str | None]]  # (ref, title, note)
+    required_by: list[tuple[str, str, str | None]]
+    assessments: list[AssessmentRow]  # newest first
+    events: list[LinkedEvent]
+    metrics: list[str]
+
+
+def list_agreements(session: Session) -> list[AgreementSummary]:
+    rows = session.exec(
+        select(Agreement.id, Agreement.title, Agreement.short_title, Agreement.signed_on, Agreement.place).order_by(
+            Agreement.signed_on, Agreement.title
+        )
+    ).all()
+    parties = defaultdict(list)
+    for agreement_id, name, role in session.exec(
+        select(Party.agreement_id, Actor.name, Party.role).join(Actor, Actor.id == Party.actor_id).order_by(Party.role)
+    ):
+        parties[agreement_id].append((name, role))
+    return [AgreementSummary(*row, parties=parties[row[0]]) for row in rows]
+
+
+def load_tree(session: Session, agreement_id: str, as_of: date) -> list[ObligationNode]:
+    """The agreement's obligation tree with every node's standing as of the date."""
+    signed_on = session.exec(select(Agreement.signed_on).where(Agreement.id == agreement_id)).one()
+    rows = session.exec(
+        select(
+            Obligation.id, Obligation.parent_id, Obligation.position, Obligation.ref, Obligation.title,
+            Obligation.kind, Obligation.deadline_on, Obligation.deadline_rule, Obligation.ongoing,
+        )  # fmt: skip
+        .where(Obligation.agreement_id == agreement_id)
+        .order_by(Obligation.position)
+    ).all()
+    obligors = defaultdict(list)
+    for obligation_id, name in session.exec(
+        select(ObligationObligor.obligation_id, Actor.name)
+        .join(Actor, Actor.id == ObligationObligor.actor_id)
+        .join(Obligation, Obligation.id == ObligationObligor.obligation_id)
+        .where(Obligation.agreement_id == agreement_id)
+        .order_by(ObligationObligor.position)
+    ):
+        obligors[obligation_id].append(name)
+    assessments = defaultdict(list)
+    for obligation_id, *values in session.exec(
+        select(
+            Assessment.obligation_id, Assessment.as_of, Assessment.status, Assessment.recorded_at,
+            Assessment.assessed_by, Assessment.score, Assessment.confidence, Assessment.rationale,
+        )  # fmt: skip
+        .join(Obligation, Obligation.id == Assessment.obligation_id)
+        .where(Obligation.agreement_id == agreement_id)
+    ):
+        as_of_date, status, *rest = values
+        assessments[obligation_id].append(AssessmentFact(as_of_date, Status(status), *rest))
+    facts = [
+        ObligationFacts(
+            id=row.id, ref=row.ref, kind=row.kind, parent_id=row.parent_id, deadline_on=row.deadline_on,
+            deadline_rule=row.deadline_rule, ongoing=row.ongoing, assessments=tuple(assessments[row.id]),
+        )  # fmt: skip
+        for row in rows
+    ]
+    standings = evaluate(facts, signed_on, as_of)
+    nodes = {
+        row.id: ObligationNode(
+            row.id, row.parent_id, row.position, row.ref, row.title, row.kind, obligors[row.id], standings[row.id]
+        )
+        for row in rows
+    }
+    roots = []
+    for row in rows:  # already in position order, so children come out ordered
+        node = nodes[row.id]
+        (nodes[row.parent_id].children if row.parent_id else roots).append(node)
+    return roots
+
+
+def obligation_detail(session: Session, obligation_id: str) -> ObligationDetail:
+    row = session.get(Obligation, obligation_id)
+    if row is None:
+        raise LookupError(f"obligation {obligation_id} is not in the record")
+    obligors = session.exec(
+        select(Actor.id, Actor.name)
+        .join(ObligationObligor, ObligationObligor.actor_id == Actor.id)
+        .where(ObligationObligor.obligation_id == obligation_id)
+        .order_by(ObligationObligor.position)
+    ).all()
+    beneficiary = session.exec(select(Actor.id, Actor.name).where(Actor.id == row.beneficiary_id)).first()
+
+    def dependencies(mine, theirs):
+        return [
+            tuple(r)
+            for r in session.exec(
+                select(Obligation.ref, Obligation.title, ObligationDependency.note)
+                .join(ObligationDependency, theirs == Obligation.id)
+                .where(mine == obligation_id)
+                .order_by(Obligation.ref)
+            )
+        ]
+
+    assessments = [
+        AssessmentRow(*r)
+        for r in session.exec(
+            select(
+                Assessment.id, Assessment.as_of, Assessment.status, Assessment.score, Assessment.confidence,
+                Assessment.rationale, Assessment.assessed_by, Assessment.recorded_at,
+            )  # fmt: skip
+            .where(Assessment.obligation_id == obligation_id)
+            .order_by(Assessment.as_of.desc(), Assessment.recorded_at.desc())
+        )
+    ]
+    events = [
+        LinkedEvent(*r[:9], grade=f"{r[9] or ''}{r[10] or ''}")
+        for r in session.exec(
+            select(
+                Event.id, Event.occurred_on, Event.date_precision, Event.event_type, Event.sub_event_type,
+                Event.location, EventObligation.bearing, Event.notes, Event.source_name, Event.reliability,
+                Event.credibility,
+            )  # fmt: skip
+            .join(EventObligation, EventObligation.event_id == Event.id)
+            .where(EventObligation.obligation_id == obligation_id)
+            .order_by(Event.occurred_on)
+        )
+    ]
+    metrics = list(
+        session.exec(
+            select(Metric.name)
+            .join(MetricObligation, MetricObligation.metric_id == Metric.id)
+            .where(MetricObligation.obligation_id == obligation_id)
+            .order_by(Metric.name)
+        )
+    )
+    return ObligationDetail(
+        id=row.id, agreement_id=row.agreement_id, parent_id=row.parent_id, ref=row.ref, title=row.title,
+        text=row.text, kind=row.kind, obligors=[tuple(o) for o in obligors],
+        beneficiary=tuple(beneficiary) if beneficiary else None, deadline_on=row.deadline_on,
+        deadline_rule=row.deadline_rule, ongoing=row.ongoing, deadline_note=row.deadline_note,
+        depends_on=dependencies(ObligationDependency.obligation_id, ObligationDependency.depends_on_id),
+        required_by=dependencies(ObligationDependency.depends_on_id, ObligationDependency.obligation_id),
+        assessments=assessments, events=events, metrics=metrics,
+    )  # fmt: skip
+
+
+def list_actors(session: Session) -> list[tuple[str, str]]:
+    return [tuple(r) for r in session.exec(select(Actor.id, Actor.name).order_by(Actor.name))]
