@@ -8,7 +8,6 @@ the caller's transaction, so a bad document changes nothing.
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -199,7 +198,11 @@ class _Reader:
             if required:
                 self.fail(f"{path}.{key}", "a number is required")
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or (whole and not isinstance(value, int)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (whole and not isinstance(value, int))
+        ):
             self.fail(f"{path}.{key}", f"expected a {'whole ' if whole else ''}number, found {_kind(value)}")
         return value
 
@@ -230,7 +233,9 @@ def read_document(path: Path) -> AgreementDocument:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise DocumentError(f"{path}, line {line}: the file is not UTF-8; save it as UTF-8 and try again.") from None
+        raise DocumentError(
+            f"{path}, line {line}: the file is not UTF-8; save it as UTF-8 and try again."
+        ) from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
@@ -244,9 +249,12 @@ def parse_document(data: Any, source: str = "document") -> AgreementDocument:
     r = _Reader(source)
     root = r.object(data, "$")
     if root.get("format") != FORMAT:
-        r.fail("$.format", f"expected \"{FORMAT}\"; this is not an Accord Desk agreement document")
+        r.fail("$.format", f'expected "{FORMAT}"; this is not an Accord Desk agreement document')
     if root.get("version") != VERSION:
-        r.fail("$.version", f"version {root.get('version')!r} is not supported (this Accord Desk reads {VERSION})")
+        r.fail(
+            "$.version",
+            f"version {root.get('version')!r} is not supported (this Accord Desk reads {VERSION})",
+        )
     head = r.object(root.get("agreement"), "$.agreement")
     doc = AgreementDocument(
         agreement={
@@ -301,7 +309,7 @@ def parse_document(data: Any, source: str = "document") -> AgreementDocument:
             rule = r.text(deadline, "rule", f"{path}.deadline")
             ongoing = deadline.get("ongoing") is True
             if sum([deadline_on is not None, rule is not None, ongoing]) != 1:
-                r.fail(f"{path}.deadline", "give exactly one of \"date\", \"rule\" or \"ongoing\": true")
+                r.fail(f"{path}.deadline", 'give exactly one of "date", "rule" or "ongoing": true')
             if rule is not None:
                 try:
                     parse_rule(rule)
@@ -312,7 +320,12 @@ def parse_document(data: Any, source: str = "document") -> AgreementDocument:
             title=r.text(item, "title", path, required=True),
             text=r.text(item, "text", path),
             kind=r.choice(item, "kind", path, ObligationKind, default=ObligationKind.ACTION),
-            obligors=[actor(k, p) for (p, _), k in zip(r.items(item, "obligors", path), r.texts(item, "obligors", path), strict=True)],
+            obligors=[
+                actor(k, p)
+                for (p, _), k in zip(
+                    r.items(item, "obligors", path), r.texts(item, "obligors", path), strict=True
+                )
+            ],
             beneficiary=actor(r.text(item, "beneficiary", path), f"{path}.beneficiary"),
             deadline_on=deadline_on,
             deadline_rule=rule,
@@ -348,7 +361,12 @@ def parse_document(data: Any, source: str = "document") -> AgreementDocument:
                 unit=r.text(item, "unit", path, default=""),
                 direction=r.choice(item, "direction", path, Direction, default=Direction.DECREASE),
                 tolerance=r.number(item, "tolerance", path) or 0.0,
-                obligations=[ref(v, p) for (p, _), v in zip(r.items(item, "obligations", path), r.texts(item, "obligations", path), strict=True)],
+                obligations=[
+                    ref(v, p)
+                    for (p, _), v in zip(
+                        r.items(item, "obligations", path), r.texts(item, "obligations", path), strict=True
+                    )
+                ],
                 targets=[
                     (
                         r.date(r.object(t, p), "on", p, required=True),
@@ -387,7 +405,12 @@ def parse_document(data: Any, source: str = "document") -> AgreementDocument:
                 precision=r.choice(item, "precision", path, DatePrecision, default=DatePrecision.DAY),
                 type=r.text(item, "type", path, required=True),
                 sub_type=r.text(item, "sub_type", path),
-                actors=[actor(v, p) for (p, _), v in zip(r.items(item, "actors", path), r.texts(item, "actors", path), strict=True)],
+                actors=[
+                    actor(v, p)
+                    for (p, _), v in zip(
+                        r.items(item, "actors", path), r.texts(item, "actors", path), strict=True
+                    )
+                ],
                 location={
                     "location": r.text(location, "name", f"{path}.location"),
                     "admin1": r.text(location, "admin1", f"{path}.location"),
@@ -404,11 +427,16 @@ def parse_document(data: Any, source: str = "document") -> AgreementDocument:
                     "source_name": r.text(source, "name", f"{path}.source"),
                     "source_reference": r.text(source, "reference", f"{path}.source"),
                     "source_accessed_on": r.date(source, "accessed_on", f"{path}.source"),
-                    "reliability": source.get("reliability") and r.choice(source, "reliability", f"{path}.source", RELIABILITY),
-                    "credibility": source.get("credibility") and r.choice(source, "credibility", f"{path}.source", CREDIBILITY),
+                    "reliability": source.get("reliability")
+                    and r.choice(source, "reliability", f"{path}.source", RELIABILITY),
+                    "credibility": source.get("credibility")
+                    and r.choice(source, "credibility", f"{path}.source", CREDIBILITY),
                 },
                 links=[
-                    (ref(r.text(r.object(link, p), "ref", p, required=True), f"{p}.ref"), r.choice(link, "bearing", p, Bearing))
+                    (
+                        ref(r.text(r.object(link, p), "ref", p, required=True), f"{p}.ref"),
+                        r.choice(link, "bearing", p, Bearing),
+                    )
                     for p, link in r.items(item, "links", path)
                 ],
             )
@@ -468,7 +496,14 @@ def import_document(session: Session, doc: AgreementDocument, origin: Origin = O
     session.add(agreement)
     actors = _actor_ids(session, doc.actors)
     for actor_key, role, represented_by in doc.parties:
-        session.add(Party(agreement_id=agreement.id, actor_id=actors[actor_key], role=role, represented_by=represented_by))
+        session.add(
+            Party(
+                agreement_id=agreement.id,
+                actor_id=actors[actor_key],
+                role=role,
+                represented_by=represented_by,
+            )
+        )
 
     ids: dict[str, str] = {}
 
@@ -489,24 +524,41 @@ def import_document(session: Session, doc: AgreementDocument, origin: Origin = O
     session.flush()  # parents before the rows that point to them
     for node in doc.all_obligations():
         for position, key in enumerate(dict.fromkeys(node.obligors)):
-            session.add(ObligationObligor(obligation_id=ids[node.ref], actor_id=actors[key], position=position))
+            session.add(
+                ObligationObligor(obligation_id=ids[node.ref], actor_id=actors[key], position=position)
+            )
         for dependency, note in node.depends_on:
-            session.add(ObligationDependency(obligation_id=ids[node.ref], depends_on_id=ids[dependency], note=note))
+            session.add(
+                ObligationDependency(obligation_id=ids[node.ref], depends_on_id=ids[dependency], note=note)
+            )
     for item in doc.metrics:
         metric = Metric(
-            agreement_id=agreement.id, name=item.name, unit=item.unit, direction=item.direction, tolerance=item.tolerance
+            agreement_id=agreement.id,
+            name=item.name,
+            unit=item.unit,
+            direction=item.direction,
+            tolerance=item.tolerance,
         )
         session.add(metric)
         for obligation_ref in dict.fromkeys(item.obligations):
             session.add(MetricObligation(metric_id=metric.id, obligation_id=ids[obligation_ref]))
         for on, value, target_ref, note in item.targets:
-            session.add(TargetPoint(metric_id=metric.id, on=on, value=value, obligation_id=ids.get(target_ref), note=note))
+            session.add(
+                TargetPoint(
+                    metric_id=metric.id, on=on, value=value, obligation_id=ids.get(target_ref), note=note
+                )
+            )
         for o in item.observations:
             session.add(
                 Observation(
-                    metric_id=metric.id, observed_on=o.on, date_precision=o.precision, value=o.value,
-                    qualifier=o.qualifier, claimant_id=actors.get(o.claimant) if o.claimant else None,
-                    source=o.source, note=o.note,
+                    metric_id=metric.id,
+                    observed_on=o.on,
+                    date_precision=o.precision,
+                    value=o.value,
+                    qualifier=o.qualifier,
+                    claimant_id=actors.get(o.claimant) if o.claimant else None,
+                    source=o.source,
+                    note=o.note,
                 )  # fmt: skip
             )
     user = audit.who(session)
@@ -518,14 +570,23 @@ def import_document(session: Session, doc: AgreementDocument, origin: Origin = O
         )  # fmt: skip
         session.add(event)
         for position, key in enumerate(dict.fromkeys(item.actors)):
-            session.add(EventActor(event_id=event.id, actor_id=actors[key], role="actor1" if position == 0 else "actor2"))
+            session.add(
+                EventActor(
+                    event_id=event.id, actor_id=actors[key], role="actor1" if position == 0 else "actor2"
+                )
+            )
         for link_ref, bearing in dict(item.links).items():
             session.add(EventObligation(event_id=event.id, obligation_id=ids[link_ref], bearing=bearing))
     for item in doc.assessments:
         session.add(
             Assessment(
-                obligation_id=ids[item.ref], as_of=item.as_of, status=item.status, score=item.score,
-                confidence=item.confidence, rationale=item.rationale, assessed_by=item.by,
+                obligation_id=ids[item.ref],
+                as_of=item.as_of,
+                status=item.status,
+                score=item.score,
+                confidence=item.confidence,
+                rationale=item.rationale,
+                assessed_by=item.by,
             )  # fmt: skip
         )
     session.flush()

@@ -105,5 +105,7 @@ def _audit_changes(session: Session, _context, _instances) -> None:
             if before != after:
                 entries.append(_entry(session, "update", row.__tablename__, _row_id(row), before, after))
     for row in session.deleted:
-        entries.append(_entry(session, "delete", row.__tablename__, _row_id(row), _values_before_change(row), None))
+        entries.append(
+            _entry(session, "delete", row.__tablename__, _row_id(row), _values_before_change(row), None)
+        )
     session.add_all(entries)

@@ -68,20 +68,28 @@ def completed_on(assessments, as_of: date) -> date | None:
     return min(dates, default=None)
 
 
-def resolve_deadline(facts: ObligationFacts, signed_on: date | None, completions: dict[str, date]) -> Deadline:
+def resolve_deadline(
+    facts: ObligationFacts, signed_on: date | None, completions: dict[str, date]
+) -> Deadline:
     if facts.deadline_on is not None:
         return Deadline(facts.deadline_on, "")
     if facts.deadline_rule:
         rule = parse_rule(facts.deadline_rule)
         anchor = signed_on if rule.anchor == SIGNING else completions.get(rule.anchor)
         if anchor is None:
-            what = "the signing date is not recorded" if rule.anchor == SIGNING else f"{rule.anchor} is not yet completed"
+            what = (
+                "the signing date is not recorded"
+                if rule.anchor == SIGNING
+                else f"{rule.anchor} is not yet completed"
+            )
             return Deadline(None, f"{rule}, and {what}")
         return Deadline(resolve(rule, anchor), str(rule))
     return Deadline(None, "ongoing" if facts.ongoing else "")
 
 
-def computed_status(deadline: Deadline, ongoing: bool, done_on: date | None, as_of: date) -> tuple[Status, str]:
+def computed_status(
+    deadline: Deadline, ongoing: bool, done_on: date | None, as_of: date
+) -> tuple[Status, str]:
     """Status and reason from the deadline and the completion date alone."""
     if done_on is not None:
         if deadline.on is None:
@@ -89,7 +97,10 @@ def computed_status(deadline: Deadline, ongoing: bool, done_on: date | None, as_
         late = (done_on - deadline.on).days
         if late <= 0:
             return Status.MET, f"Met {done_on.isoformat()}, by its deadline {deadline.on.isoformat()}."
-        return Status.MET_LATE, f"Met {done_on.isoformat()}, {_days(late)} after its deadline {deadline.on.isoformat()}."
+        return (
+            Status.MET_LATE,
+            f"Met {done_on.isoformat()}, {_days(late)} after its deadline {deadline.on.isoformat()}.",
+        )
     if deadline.on is None:
         if ongoing:
             return Status.UNKNOWN, "Ongoing commitment; no assessment yet."
@@ -100,7 +111,10 @@ def computed_status(deadline: Deadline, ongoing: bool, done_on: date | None, as_
     if left >= 0:
         rule = f" ({deadline.explanation})" if deadline.explanation else ""
         return Status.NOT_DUE, f"Due {deadline.on.isoformat()}{rule}; {_days(left)} left."
-    return Status.OVERDUE, f"Deadline {deadline.on.isoformat()} passed {_days(-left)} ago with no completion recorded."
+    return (
+        Status.OVERDUE,
+        f"Deadline {deadline.on.isoformat()} passed {_days(-left)} ago with no completion recorded.",
+    )
 
 
 def _days(count: int) -> str:
@@ -120,7 +134,9 @@ def _assessment_reason(assessment: AssessmentFact) -> str:
 def evaluate(obligations: list[ObligationFacts], signed_on: date | None, as_of: date) -> dict[str, Standing]:
     """The standing of every obligation, parents rolled up from their children."""
     completions = {
-        facts.ref: done for facts in obligations if (done := completed_on(facts.assessments, as_of)) is not None
+        facts.ref: done
+        for facts in obligations
+        if (done := completed_on(facts.assessments, as_of)) is not None
     }
     children: dict[str | None, list[ObligationFacts]] = {}
     for facts in obligations:
@@ -135,15 +151,14 @@ def evaluate(obligations: list[ObligationFacts], signed_on: date | None, as_of: 
         if facts.kind != ObligationKind.SECTION or not kids:
             own = computed_status(deadline, facts.ongoing, completions.get(facts.ref), as_of)
         assessment = latest_assessment(facts.assessments, as_of)
-        if kids:
-            standing = _roll_up(kids, own, deadline)
-        else:
-            standing = Standing(own[0], own[0], None, own[1], deadline)
+        standing = _roll_up(kids, own, deadline) if kids else Standing(own[0], own[0], None, own[1], deadline)
         if assessment is not None:
             reason = _assessment_reason(assessment)
             if assessment.status != standing.computed:
                 reason += f" Computed: {standing.computed.label.lower()} — {standing.reason}"
-            standing = Standing(assessment.status, standing.computed, assessment.status, reason, deadline, standing.counts)
+            standing = Standing(
+                assessment.status, standing.computed, assessment.status, reason, deadline, standing.counts
+            )
         result[facts.id] = standing
         return standing
 
@@ -156,9 +171,7 @@ def _roll_up(kids: list[Standing], own: tuple[Status, str] | None, deadline: Dea
     counts = Counter(kid.status for kid in kids)
     statuses = list(counts) + ([own[0]] if own else [])
     status = worst(statuses)
-    summary = ", ".join(
-        f"{counts[s]} {s.label.lower()}" for s in sorted(counts, key=STATUS_SEVERITY.index)
-    )
+    summary = ", ".join(f"{counts[s]} {s.label.lower()}" for s in sorted(counts, key=STATUS_SEVERITY.index))
     noun = "item" if len(kids) == 1 else "items"
     reason = f"Worst of {len(kids)} {noun}: {summary}."
     if own:

@@ -7,6 +7,7 @@ from sqlmodel import Session
 
 from db.agreement_document import import_document, read_document
 from db.errors import UserError
+from db.store import Store, remove_database_files
 from db.vocabulary import Origin
 
 EXAMPLES = ("doha-2020",)
@@ -22,3 +23,19 @@ def example_path(name: str) -> Path:
 def add_example(session: Session, name: str = DEFAULT_EXAMPLE) -> str:
     """Add the example agreement to the record in the caller's transaction; returns its id."""
     return import_document(session, read_document(example_path(name)), origin=Origin.EXAMPLE)
+
+
+def create_database(path: Path, example: str | None = DEFAULT_EXAMPLE, user: str | None = None) -> Store:
+    """A new database, seeded with the example unless `example` is None. All or nothing."""
+    if example is not None:
+        source = example_path(example)  # an unknown example is refused before any file is made
+    store = Store.create(path, user)
+    if example is not None:
+        try:
+            with store.writing(f"Add example {example}") as session:
+                import_document(session, read_document(source), origin=Origin.EXAMPLE)
+        except BaseException:
+            store.close()
+            remove_database_files(path)
+            raise
+    return store

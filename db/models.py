@@ -93,14 +93,20 @@ class Obligation(SQLModel, table=True):
 
 
 class ObligationObligor(SQLModel, table=True):
-    obligation_id: str = Field(foreign_key="obligation.id", ondelete="CASCADE", primary_key=True, max_length=36)
+    obligation_id: str = Field(
+        foreign_key="obligation.id", ondelete="CASCADE", primary_key=True, max_length=36
+    )
     actor_id: str = Field(foreign_key="actor.id", ondelete="RESTRICT", primary_key=True, max_length=36)
     position: int = 0
 
 
 class ObligationDependency(SQLModel, table=True):
-    obligation_id: str = Field(foreign_key="obligation.id", ondelete="CASCADE", primary_key=True, max_length=36)
-    depends_on_id: str = Field(foreign_key="obligation.id", ondelete="CASCADE", primary_key=True, max_length=36)
+    obligation_id: str = Field(
+        foreign_key="obligation.id", ondelete="CASCADE", primary_key=True, max_length=36
+    )
+    depends_on_id: str = Field(
+        foreign_key="obligation.id", ondelete="CASCADE", primary_key=True, max_length=36
+    )
     note: str | None = None
 
 
@@ -161,7 +167,9 @@ class Event(SQLModel, table=True):
 
 class EventActor(SQLModel, table=True):
     event_id: str = Field(foreign_key="event.id", ondelete="CASCADE", primary_key=True, max_length=36)
-    actor_id: str = Field(foreign_key="actor.id", ondelete="RESTRICT", primary_key=True, max_length=36, index=True)
+    actor_id: str = Field(
+        foreign_key="actor.id", ondelete="RESTRICT", primary_key=True, max_length=36, index=True
+    )
     role: str = "actor"  # actor1, actor2, associated
 
 

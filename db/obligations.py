@@ -68,11 +68,15 @@ def _check(session: Session, agreement_id: str, fields: ObligationFields, obliga
         raise RecordError(" ".join(problems.values()))
     clash = session.exec(
         select(Obligation.id).where(
-            Obligation.agreement_id == agreement_id, Obligation.ref == fields.ref.strip(), Obligation.id != obligation_id
+            Obligation.agreement_id == agreement_id,
+            Obligation.ref == fields.ref.strip(),
+            Obligation.id != obligation_id,
         )
     ).first()
     if clash:
-        raise RecordError(f"The clause reference {fields.ref.strip()} is already used in this agreement; choose another.")
+        raise RecordError(
+            f"The clause reference {fields.ref.strip()} is already used in this agreement; choose another."
+        )
 
 
 def create_agreement(
@@ -124,7 +128,9 @@ def _compact(session: Session, agreement_id: str, parent_id: str | None) -> None
 
 
 def _set_obligors(session: Session, obligation_id: str, actor_ids: list[str]) -> None:
-    current = list(session.exec(select(ObligationObligor).where(ObligationObligor.obligation_id == obligation_id)))
+    current = list(
+        session.exec(select(ObligationObligor).where(ObligationObligor.obligation_id == obligation_id))
+    )
     wanted = list(dict.fromkeys(actor_ids))
     for link in current:
         if link.actor_id not in wanted:
@@ -154,7 +160,9 @@ def add_obligation(
     obligation_id: str | None = None,
 ) -> str:  # fmt: skip
     _check(session, agreement_id, fields, None)
-    row = Obligation(id=obligation_id or new_id(), agreement_id=agreement_id, ref="", title="", position=position)
+    row = Obligation(
+        id=obligation_id or new_id(), agreement_id=agreement_id, ref="", title="", position=position
+    )
     _write_fields(row, fields)
     session.add(row)
     _place(session, row, parent_id, position)
@@ -202,7 +210,7 @@ def move_obligation(session: Session, obligation_id: str, parent_id: str | None,
     """Move an obligation (with its subtree) under `parent_id` at `position`."""
     row = _get(session, obligation_id)
     if parent_id is not None:
-        if parent_id in _subtree_ids(session, obligation_id):
+        if any(parent_id in level for level in _subtree_ids(session, obligation_id)):
             raise RecordError(f"{row.ref} cannot move inside itself.")
         if _get(session, parent_id).agreement_id != row.agreement_id:
             raise RecordError("An obligation can only move within its agreement.")
@@ -311,5 +319,7 @@ def remove_assessment(session: Session, assessment_id: str) -> None:
 
 def count_obligations(session: Session, agreement_id: str) -> int:
     return session.exec(
-        select(func.count()).where(Obligation.agreement_id == agreement_id, Obligation.kind != ObligationKind.SECTION)
+        select(func.count()).where(
+            Obligation.agreement_id == agreement_id, Obligation.kind != ObligationKind.SECTION
+        )
     ).one()

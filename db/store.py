@@ -6,15 +6,16 @@ desks on one file never interleave half-done actions. Reads run in short deferre
 
 import os
 import sqlite3
-import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from db import audit
@@ -39,12 +40,16 @@ def _alembic_config() -> Config:
     return config
 
 
+@cache
 def schema_head() -> str:
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
-def _known_revisions() -> set[str]:
-    return {script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+@cache
+def _known_revisions() -> frozenset[str]:
+    return frozenset(
+        script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()
+    )
 
 
 def _make_engine(path: Path) -> Engine:
@@ -86,9 +91,10 @@ def inspect_file(path: Path) -> str:
         raise DatabaseError(
             f"{path} is not an Accord Desk database (it is not an SQLite file); choose the database file."
         )
-    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro"
     try:
-        connection = sqlite3.connect(uri, uri=True)
+        # Only reads follow. Not mode=ro: a read-only connection cannot remove the -wal and -shm
+        # files it creates, and would leave them beside the user's file.
+        connection = sqlite3.connect(path)
     except sqlite3.Error as error:
         raise DatabaseError(f"{path} cannot be opened ({error}); check its permissions.") from None
     try:
@@ -104,7 +110,9 @@ def inspect_file(path: Path) -> str:
             )
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.DatabaseError as error:
-        raise DatabaseError(f"{path} is damaged (SQLite reports: {error}); restore it from a backup.") from None
+        raise DatabaseError(
+            f"{path} is damaged (SQLite reports: {error}); restore it from a backup."
+        ) from None
     finally:
         connection.close()
     if row is None:
@@ -149,7 +157,13 @@ class Store:
         store = cls(path, _make_engine(path), user)
         try:
             store._migrate()
-        except Exception:
+        except OperationalError as error:
+            store.close()
+            remove_database_files(path)
+            raise DatabaseError(
+                f"{path} cannot be created ({error.orig}); choose a folder you can write to."
+            ) from None
+        except BaseException:
             store.close()
             remove_database_files(path)
             raise
@@ -173,6 +187,7 @@ class Store:
             try:
                 yield session
             finally:
+                session.expunge_all()  # what was read stays readable after the transaction
                 session.rollback()
 
     @contextmanager

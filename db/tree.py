@@ -24,7 +24,7 @@ from db.models import (
     ObligationObligor,
     Party,
 )
-from db.vocabulary import ObligationKind, Status
+from db.vocabulary import ObligationKind, PartyRole, Status
 
 
 @dataclass
@@ -113,15 +113,18 @@ class ObligationDetail:
 
 def list_agreements(session: Session) -> list[AgreementSummary]:
     rows = session.exec(
-        select(Agreement.id, Agreement.title, Agreement.short_title, Agreement.signed_on, Agreement.place).order_by(
-            Agreement.signed_on, Agreement.title
-        )
+        select(
+            Agreement.id, Agreement.title, Agreement.short_title, Agreement.signed_on, Agreement.place
+        ).order_by(Agreement.signed_on, Agreement.title)
     ).all()
     parties = defaultdict(list)
     for agreement_id, name, role in session.exec(
-        select(Party.agreement_id, Actor.name, Party.role).join(Actor, Actor.id == Party.actor_id).order_by(Party.role)
+        select(Party.agreement_id, Actor.name, Party.role).join(Actor, Actor.id == Party.actor_id)
     ):
         parties[agreement_id].append((name, role))
+    roles = list(PartyRole)  # signatories first, then as the scale lists them
+    for named in parties.values():
+        named.sort(key=lambda party: (roles.index(party[1]) if party[1] in roles else len(roles), party[0]))
     return [AgreementSummary(*row, parties=parties[row[0]]) for row in rows]
 
 
@@ -130,8 +133,15 @@ def load_tree(session: Session, agreement_id: str, as_of: date) -> list[Obligati
     signed_on = session.exec(select(Agreement.signed_on).where(Agreement.id == agreement_id)).one()
     rows = session.exec(
         select(
-            Obligation.id, Obligation.parent_id, Obligation.position, Obligation.ref, Obligation.title,
-            Obligation.kind, Obligation.deadline_on, Obligation.deadline_rule, Obligation.ongoing,
+            Obligation.id,
+            Obligation.parent_id,
+            Obligation.position,
+            Obligation.ref,
+            Obligation.title,
+            Obligation.kind,
+            Obligation.deadline_on,
+            Obligation.deadline_rule,
+            Obligation.ongoing,
         )  # fmt: skip
         .where(Obligation.agreement_id == agreement_id)
         .order_by(Obligation.position)
@@ -148,8 +158,14 @@ def load_tree(session: Session, agreement_id: str, as_of: date) -> list[Obligati
     assessments = defaultdict(list)
     for obligation_id, *values in session.exec(
         select(
-            Assessment.obligation_id, Assessment.as_of, Assessment.status, Assessment.recorded_at,
-            Assessment.assessed_by, Assessment.score, Assessment.confidence, Assessment.rationale,
+            Assessment.obligation_id,
+            Assessment.as_of,
+            Assessment.status,
+            Assessment.recorded_at,
+            Assessment.assessed_by,
+            Assessment.score,
+            Assessment.confidence,
+            Assessment.rationale,
         )  # fmt: skip
         .join(Obligation, Obligation.id == Assessment.obligation_id)
         .where(Obligation.agreement_id == agreement_id)
@@ -158,15 +174,28 @@ def load_tree(session: Session, agreement_id: str, as_of: date) -> list[Obligati
         assessments[obligation_id].append(AssessmentFact(as_of_date, Status(status), *rest))
     facts = [
         ObligationFacts(
-            id=row.id, ref=row.ref, kind=row.kind, parent_id=row.parent_id, deadline_on=row.deadline_on,
-            deadline_rule=row.deadline_rule, ongoing=row.ongoing, assessments=tuple(assessments[row.id]),
+            id=row.id,
+            ref=row.ref,
+            kind=row.kind,
+            parent_id=row.parent_id,
+            deadline_on=row.deadline_on,
+            deadline_rule=row.deadline_rule,
+            ongoing=row.ongoing,
+            assessments=tuple(assessments[row.id]),
         )  # fmt: skip
         for row in rows
     ]
     standings = evaluate(facts, signed_on, as_of)
     nodes = {
         row.id: ObligationNode(
-            row.id, row.parent_id, row.position, row.ref, row.title, row.kind, obligors[row.id], standings[row.id]
+            row.id,
+            row.parent_id,
+            row.position,
+            row.ref,
+            row.title,
+            row.kind,
+            obligors[row.id],
+            standings[row.id],
         )
         for row in rows
     }
@@ -204,8 +233,14 @@ def obligation_detail(session: Session, obligation_id: str) -> ObligationDetail:
         AssessmentRow(*r)
         for r in session.exec(
             select(
-                Assessment.id, Assessment.as_of, Assessment.status, Assessment.score, Assessment.confidence,
-                Assessment.rationale, Assessment.assessed_by, Assessment.recorded_at,
+                Assessment.id,
+                Assessment.as_of,
+                Assessment.status,
+                Assessment.score,
+                Assessment.confidence,
+                Assessment.rationale,
+                Assessment.assessed_by,
+                Assessment.recorded_at,
             )  # fmt: skip
             .where(Assessment.obligation_id == obligation_id)
             .order_by(Assessment.as_of.desc(), Assessment.recorded_at.desc())
@@ -215,8 +250,16 @@ def obligation_detail(session: Session, obligation_id: str) -> ObligationDetail:
         LinkedEvent(*r[:9], grade=f"{r[9] or ''}{r[10] or ''}")
         for r in session.exec(
             select(
-                Event.id, Event.occurred_on, Event.date_precision, Event.event_type, Event.sub_event_type,
-                Event.location, EventObligation.bearing, Event.notes, Event.source_name, Event.reliability,
+                Event.id,
+                Event.occurred_on,
+                Event.date_precision,
+                Event.event_type,
+                Event.sub_event_type,
+                Event.location,
+                EventObligation.bearing,
+                Event.notes,
+                Event.source_name,
+                Event.reliability,
                 Event.credibility,
             )  # fmt: skip
             .join(EventObligation, EventObligation.event_id == Event.id)

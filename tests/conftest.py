@@ -1,0 +1,43 @@
+"""Shared fixtures. Qt must be told to draw offscreen before anything imports it."""
+
+import os
+import shutil
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from db.examples import create_database  # noqa: E402
+from db.store import Store  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def _templates(tmp_path_factory):
+    """Each kind of database made once (migrations and seeding take a while), then copied per test."""
+    folder = tmp_path_factory.mktemp("templates")
+    paths = {}
+    for name, example in (("example", "doha-2020"), ("empty", None)):
+        paths[name] = folder / f"{name}.sqlite"
+        create_database(paths[name], example, user="tester").close()
+    return paths
+
+
+def _copy(templates, name, tmp_path) -> Store:
+    path = tmp_path / f"{name}.sqlite"
+    shutil.copyfile(templates[name], path)
+    return Store.open(path, user="tester")
+
+
+@pytest.fixture
+def example_store(_templates, tmp_path):
+    """A fresh database seeded with the Doha example, closed after the test."""
+    store = _copy(_templates, "example", tmp_path)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def empty_store(_templates, tmp_path):
+    store = _copy(_templates, "empty", tmp_path)
+    yield store
+    store.close()

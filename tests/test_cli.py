@@ -1,0 +1,143 @@
+"""The command line: status output, init, and one clear sentence for every user mistake."""
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from gui.cli import main
+
+
+def run(capsys, *argv):
+    try:
+        code = main(list(argv))
+    except SystemExit as exit_:  # argparse's own errors
+        code = exit_.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def db_file(example_store):
+    example_store.close()
+    return example_store.path
+
+
+def _walk(nodes):
+    for node in nodes:
+        yield node
+        yield from _walk(node["children"])
+
+
+def test_status_json_is_a_tree_with_statuses(capsys, db_file):
+    code, out, err = run(capsys, "status", "--db", str(db_file), "--as-of", "2020-03-11", "--format", "json")
+    assert (code, err) == (0, "")
+    report = json.loads(out)
+    assert report["as_of"] == "2020-03-11"
+    (agreement,) = report["agreements"]
+    assert agreement["signed_on"] == "2020-02-29"
+    roots = agreement["obligations"]
+    assert [r["ref"] for r in roots] == ["Intro", "P1", "P2", "P3"]
+    nodes = {n["ref"]: n for n in _walk(roots)}
+    assert set(nodes["P1-A.1"]) >= {"ref", "title", "obligors", "deadline", "status", "reason", "children"}
+    assert nodes["P1-A.1"]["deadline"] == "2020-07-13"
+    assert nodes["P1-A.1"]["deadline_rule"] == "135 days after signing"
+    assert nodes["P1-A.1"]["status"] == "not_due"
+    assert "United States" in nodes["P1-A.1"]["obligors"]
+    for ref in ("Intro-3", "P1-C.1", "P1-C.2"):
+        assert nodes[ref]["status"] == "overdue"
+    assert nodes["Intro-3"]["reason"] == "Deadline 2020-03-10 passed 1 day ago with no completion recorded."
+    assert nodes["P1-C"]["counts"]["overdue"] == 2
+
+
+def test_status_text_lists_every_obligation(capsys, db_file):
+    code, out, _ = run(capsys, "status", "--db", str(db_file), "--as-of", "2021-09-01")
+    assert code == 0
+    assert out.startswith(
+        "Agreement for Bringing Peace to Afghanistan, signed 2020-02-29 in Doha, Qatar\nStatus as of 2021-09-01\n"
+    )
+    line = next(line for line in out.splitlines() if line.strip().startswith("P1-B "))
+    assert "met_late" in line and "2021-04-29" in line
+
+
+def test_init_empty_and_example(capsys, tmp_path):
+    code, out, _ = run(capsys, "init", str(tmp_path / "e.sqlite"), "--empty")
+    assert code == 0 and "empty" in out
+    code, out, _ = run(capsys, "status", "--db", str(tmp_path / "e.sqlite"), "--format", "json")
+    assert json.loads(out)["agreements"] == []
+    code, out, _ = run(capsys, "init", str(tmp_path / "x.sqlite"), "--example", "doha-2020")
+    assert code == 0 and "doha-2020" in out
+
+
+def _sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+
+@pytest.fixture
+def bad_inputs(tmp_path, db_file):
+    text = tmp_path / "notes.txt"
+    text.write_text("hello\n")
+    corrupt = tmp_path / "corrupt.sqlite"
+    data = bytearray(db_file.read_bytes())
+    data[4096:12288] = b"\x00\x01" * 4096
+    corrupt.write_bytes(bytes(data))
+    existing = tmp_path / "existing.sqlite"
+    shutil.copyfile(db_file, existing)
+    return {
+        "missing": (["status", "--db", str(tmp_path / "nope.sqlite")], "no such file", tmp_path / "nope.sqlite", 1),
+        "not a database": (["status", "--db", str(text)], "not an Accord Desk database", text, 1),
+        "corrupt": (["status", "--db", str(corrupt)], "is damaged", corrupt, 1),
+        "unknown example": (["init", str(tmp_path / "n.sqlite"), "--example", "oslo"], "invalid choice: 'oslo'", tmp_path / "n.sqlite", 2),
+        "malformed date": (["status", "--db", str(existing), "--as-of", "2020-02-30"], "'2020-02-30' is not a date; write it as YYYY-MM-DD", existing, 2),
+        "init over a file": (["init", str(existing)], "already exists", existing, 1),
+        "unknown agreement": (["status", "--db", str(existing), "--agreement", "zzz"], "matches no agreement", existing, 1),
+        "missing document": (["import-agreement", "--db", str(existing), str(tmp_path / "none.json")], "cannot be read", existing, 1),
+        "bad document": (["import-agreement", "--db", str(existing), str(text)], "line 1, column 1: not valid JSON", existing, 1),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["missing", "not a database", "corrupt", "unknown example", "malformed date", "init over a file", "unknown agreement",
+     "missing document", "bad document"],
+)  # fmt: skip
+def test_bad_input_gets_one_sentence_and_changes_nothing(capsys, bad_inputs, case):
+    argv, message, path, exit_code = bad_inputs[case]
+    before = _sha(path)
+    code, out, err = run(capsys, *argv)
+    assert code == exit_code
+    assert message in err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("accord-desk")
+    assert _sha(path) == before
+
+
+def test_import_agreement_adds_a_second_agreement(capsys, db_file, tmp_path):
+    from db.examples import example_path
+
+    code, out, _ = run(capsys, "import-agreement", "--db", str(db_file), str(example_path("doha-2020")))
+    assert code == 0 and "Imported Agreement for Bringing Peace to Afghanistan" in out
+    code, out, err = run(capsys, "status", "--db", str(db_file), "--format", "json")
+    assert len(json.loads(out)["agreements"]) == 2
+
+
+def test_the_installed_command_runs_without_qt_and_without_traceback(tmp_path, db_file):
+    """A real process: `status` must not load Qt, and a user's mistake must not print a traceback."""
+    probe = (
+        "import sys; from gui.cli import main; code = main(sys.argv[1:]); "
+        "assert not [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))], 'Qt loaded'; sys.exit(code)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "status", "--db", str(db_file)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "status", "--db", str(tmp_path / "x.sqlite")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
