@@ -1,6 +1,16 @@
-"""Compliance status of every obligation as of a date, from deadlines and officers' assessments.
+"""The compliance engine: every obligation's status as of a date, with a reason that cites the evidence.
 
-Pure functions over plain values: the services read the facts, these rules judge them.
+Pure functions over plain values (DESIGN.md, "Compliance status scale"); db.tree reads the facts.
+- Deadline obligations are met, or met late, from the first evidence of completion: an officer's
+  "met" assessment, an event that supports compliance, or for quantitative ones the first observation
+  that reaches the target. Unmet, they are not due until the deadline and overdue after it.
+- Quantitative obligations follow their metric: the trajectory is linear between target points, and
+  before the deadline the latest figure is on track, or at risk when behind by more than the metric's
+  tolerance. Claims about one period from different sources that differ beyond it are disputed.
+- Prohibitions and ongoing commitments are breached once linked evidence indicates breach, on track
+  while the evidence supports compliance, and unknown without evidence.
+- The newest assessment as of the date wins over the computed status; both are kept.
+- A parent shows the worst standing of its children, with counts.
 """
 
 from collections import Counter
@@ -8,7 +18,22 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from db.deadlines import SIGNING, parse_rule, resolve
-from db.vocabulary import COMPLETED, STATUS_SEVERITY, ObligationKind, Status
+from db.trajectory import (
+    ObservationFact,
+    Pace,
+    TargetFact,
+    behind_by,
+    claim_text,
+    current_claims,
+    dispute,
+    figure,
+    first_reaching,
+    known_as_of,
+    pace,
+    period,
+    target_at,
+)
+from db.vocabulary import COMPLETED, STATUS_SEVERITY, Bearing, ObligationKind, Status
 
 
 @dataclass(frozen=True)
@@ -23,6 +48,34 @@ class AssessmentFact:
 
 
 @dataclass(frozen=True)
+class EvidenceFact:
+    """An event linked to the obligation, with its bearing."""
+
+    on: date
+    bearing: str
+    summary: str
+    precision: str = "day"
+    grade: str = ""
+
+    @property
+    def known_on(self) -> date:
+        return period(self.on, self.precision)[1]
+
+
+@dataclass(frozen=True)
+class QuantityFacts:
+    """The metric behind a quantitative obligation and the target point its clause sets."""
+
+    metric: str
+    unit: str
+    direction: str
+    tolerance: float
+    targets: tuple[TargetFact, ...]
+    observations: tuple[ObservationFact, ...]
+    target: TargetFact
+
+
+@dataclass(frozen=True)
 class ObligationFacts:
     id: str
     ref: str
@@ -32,6 +85,8 @@ class ObligationFacts:
     deadline_rule: str | None = None
     ongoing: bool = False
     assessments: tuple[AssessmentFact, ...] = ()
+    evidence: tuple[EvidenceFact, ...] = ()
+    quantity: QuantityFacts | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +98,19 @@ class Deadline:
 
 
 @dataclass(frozen=True)
+class QuantityStanding:
+    metric: str
+    unit: str
+    target: float
+    target_on: date
+    expected: float | None  # the trajectory's value as of the date
+    observed: float | None  # the latest figure known as of the date
+    observed_on: date | None
+    claims: tuple[str, ...]  # every current claim, as text
+    pace: Pace
+
+
+@dataclass(frozen=True)
 class Standing:
     status: Status  # what the officer sees: the newest assessment if any, otherwise computed
     computed: Status
@@ -50,6 +118,7 @@ class Standing:
     reason: str
     deadline: Deadline
     counts: dict[Status, int] = field(default_factory=dict)  # children's statuses, for parents
+    quantity: QuantityStanding | None = None
 
 
 def worst(statuses) -> Status:
@@ -62,9 +131,15 @@ def latest_assessment(assessments, as_of: date) -> AssessmentFact | None:
     return max(current, key=lambda a: (a.as_of, a.recorded_at), default=None)
 
 
-def completed_on(assessments, as_of: date) -> date | None:
-    """When an officer first judged the obligation met (or met late), if that is known by as_of."""
-    dates = [a.as_of for a in assessments if a.status in COMPLETED and a.as_of <= as_of]
+def completed_on(facts: ObligationFacts, as_of: date) -> date | None:
+    """The first evidence of completion known by as_of, if any."""
+    dates = [a.as_of for a in facts.assessments if a.status in COMPLETED and a.as_of <= as_of]
+    if facts.quantity is not None:
+        q = facts.quantity
+        reached = first_reaching(list(q.observations), q.target.value, q.direction, as_of)
+        dates += [reached.known_on] if reached else []
+    elif facts.kind not in (ObligationKind.PROHIBITION, ObligationKind.SECTION) and not facts.ongoing:
+        dates += [e.known_on for e in facts.evidence if e.bearing == Bearing.SUPPORTS and e.known_on <= as_of]
     return min(dates, default=None)
 
 
@@ -84,7 +159,13 @@ def resolve_deadline(
             )
             return Deadline(None, f"{rule}, and {what}")
         return Deadline(resolve(rule, anchor), str(rule))
+    if facts.quantity is not None:
+        return Deadline(facts.quantity.target.on, "the metric's target date")
     return Deadline(None, "ongoing" if facts.ongoing else "")
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
 
 
 def computed_status(
@@ -103,10 +184,10 @@ def computed_status(
         )
     if deadline.on is None:
         if ongoing:
-            return Status.UNKNOWN, "Ongoing commitment; no assessment yet."
+            return Status.UNKNOWN, "Ongoing commitment; no evidence or assessment yet."
         if deadline.explanation:
             return Status.UNKNOWN, f"Deadline pending: {deadline.explanation}; no assessment yet."
-        return Status.UNKNOWN, "No deadline; no assessment yet."
+        return Status.UNKNOWN, "No deadline; no evidence or assessment yet."
     left = (deadline.on - as_of).days
     if left >= 0:
         rule = f" ({deadline.explanation})" if deadline.explanation else ""
@@ -117,8 +198,96 @@ def computed_status(
     )
 
 
-def _days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
+def evidence_status(evidence: tuple[EvidenceFact, ...], as_of: date) -> tuple[Status, str]:
+    """Prohibitions and ongoing commitments: what the linked events say."""
+    known = sorted((e for e in evidence if e.known_on <= as_of), key=lambda e: e.on)
+    breaches = [e for e in known if e.bearing == Bearing.BREACH]
+    if breaches:
+        latest = breaches[-1]
+        count = (
+            "1 linked event indicates" if len(breaches) == 1 else f"{len(breaches)} linked events indicate"
+        )
+        return Status.BREACHED, f"{count} breach, latest {_cite(latest)}."
+    supports = [e for e in known if e.bearing == Bearing.SUPPORTS]
+    if supports:
+        return Status.ON_TRACK, f"Latest evidence supports compliance: {_cite(supports[-1])}."
+    return Status.UNKNOWN, "Ongoing commitment; no evidence or assessment yet."
+
+
+def _cite(evidence: EvidenceFact) -> str:
+    grade = f" ({evidence.grade})" if evidence.grade else ""
+    return f"{evidence.on.isoformat()} {evidence.summary}{grade}"
+
+
+def quantity_status(
+    q: QuantityFacts, deadline: Deadline, as_of: date
+) -> tuple[Status, str, QuantityStanding]:
+    due = deadline.on or q.target.on
+    target = q.target.value
+    observations = list(q.observations)
+    known = known_as_of(observations, as_of)
+    claims = current_claims(observations, as_of)
+    latest = known[-1] if known else None
+    expected = target_at(list(q.targets), as_of)
+    standing = QuantityStanding(
+        q.metric, q.unit, target, due, expected, latest.value if latest else None, latest.on if latest else None,
+        tuple(claim_text(c) for c in claims), pace(known, target, due, as_of),
+    )  # fmt: skip
+    aim = f"target {figure(target)} by {due.isoformat()}"
+    reached = first_reaching(observations, target, q.direction, as_of)
+    if reached is not None:
+        contested = dispute(current_claims(observations, reached.known_on), q.tolerance)
+        if contested is None:
+            status = Status.MET if reached.known_on <= due else Status.MET_LATE
+            reason = f"{_capital(claim_text(reached))}; {aim}."
+            if status == Status.MET_LATE:
+                if reached.period[0] <= due:
+                    reason += f" Dated only to the {reached.precision}, it is not known to be in time."
+                else:
+                    reason += f" Reached {_days((reached.known_on - due).days)} late."
+            return status, reason, standing
+    contested = dispute(claims, q.tolerance)
+    if contested is not None:
+        low, high = contested
+        return (
+            Status.DISPUTED,
+            f"Competing claims: {claim_text(low)} against {claim_text(high)}; {aim}.",
+            standing,
+        )
+    if as_of > due:
+        said = _capital(claim_text(latest)) if latest else "No figure reported"
+        return Status.OVERDUE, f"{said}; {aim}, passed {_days((as_of - due).days)} ago.", standing
+    if latest is None:
+        return Status.NOT_DUE, f"No figure reported yet; {aim}.", standing
+    status, where = Status.ON_TRACK, ""
+    if expected is not None:
+        lag = behind_by(latest.value, expected, q.direction)
+        if lag > q.tolerance:
+            status = Status.AT_RISK
+            where = f"; {figure(lag)} behind the trajectory's {figure(expected)} as of {as_of.isoformat()}"
+        else:
+            where = f"; trajectory {figure(expected)} as of {as_of.isoformat()}"
+    return status, f"{_capital(claim_text(latest))}{where}; {aim}.{_pace_text(standing.pace)}", standing
+
+
+def _pace_text(p: Pace) -> str:
+    if p.needed_per_day is None or p.observed_per_day is None:
+        return ""
+    text = f" Needs {_change(p.needed_per_day)} a month; the last two reports show {_change(p.observed_per_day)} a month"
+    return text + (
+        f", reaching the target {p.projected_on.isoformat()}."
+        if p.projected_on
+        else ", not towards the target."
+    )
+
+
+def _change(per_day: float) -> str:
+    per_month = per_day * 365.25 / 12
+    return f"a {'fall' if per_month < 0 else 'rise'} of {figure(abs(per_month))}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _assessment_reason(assessment: AssessmentFact) -> str:
@@ -131,12 +300,18 @@ def _assessment_reason(assessment: AssessmentFact) -> str:
     return f"{text}: {assessment.rationale}" if assessment.rationale else f"{text}."
 
 
+def _own_status(facts: ObligationFacts, deadline: Deadline, done_on: date | None, as_of: date):
+    if facts.quantity is not None:
+        return quantity_status(facts.quantity, deadline, as_of)
+    if facts.kind == ObligationKind.PROHIBITION or (facts.ongoing and deadline.on is None):
+        return (*evidence_status(facts.evidence, as_of), None)
+    return (*computed_status(deadline, facts.ongoing, done_on, as_of), None)
+
+
 def evaluate(obligations: list[ObligationFacts], signed_on: date | None, as_of: date) -> dict[str, Standing]:
     """The standing of every obligation, parents rolled up from their children."""
     completions = {
-        facts.ref: done
-        for facts in obligations
-        if (done := completed_on(facts.assessments, as_of)) is not None
+        facts.ref: done for facts in obligations if (done := completed_on(facts, as_of)) is not None
     }
     children: dict[str | None, list[ObligationFacts]] = {}
     for facts in obligations:
@@ -149,16 +324,20 @@ def evaluate(obligations: list[ObligationFacts], signed_on: date | None, as_of: 
         kids = [judge(child) for child in children.get(facts.id, [])]
         own = None
         if facts.kind != ObligationKind.SECTION or not kids:
-            own = computed_status(deadline, facts.ongoing, completions.get(facts.ref), as_of)
+            own = _own_status(facts, deadline, completions.get(facts.ref), as_of)
+        if kids:
+            standing = _roll_up(kids, own, deadline)
+        else:
+            standing = Standing(own[0], own[0], None, own[1], deadline, quantity=own[2])
         assessment = latest_assessment(facts.assessments, as_of)
-        standing = _roll_up(kids, own, deadline) if kids else Standing(own[0], own[0], None, own[1], deadline)
         if assessment is not None:
             reason = _assessment_reason(assessment)
             if assessment.status != standing.computed:
                 reason += f" Computed: {standing.computed.label.lower()} — {standing.reason}"
             standing = Standing(
-                assessment.status, standing.computed, assessment.status, reason, deadline, standing.counts
-            )
+                assessment.status, standing.computed, assessment.status, reason, deadline, standing.counts,
+                standing.quantity,
+            )  # fmt: skip
         result[facts.id] = standing
         return standing
 
@@ -167,7 +346,7 @@ def evaluate(obligations: list[ObligationFacts], signed_on: date | None, as_of: 
     return result
 
 
-def _roll_up(kids: list[Standing], own: tuple[Status, str] | None, deadline: Deadline) -> Standing:
+def _roll_up(kids: list[Standing], own, deadline: Deadline) -> Standing:
     counts = Counter(kid.status for kid in kids)
     statuses = list(counts) + ([own[0]] if own else [])
     status = worst(statuses)
@@ -176,4 +355,4 @@ def _roll_up(kids: list[Standing], own: tuple[Status, str] | None, deadline: Dea
     reason = f"Worst of {len(kids)} {noun}: {summary}."
     if own:
         reason = f"{own[1]} {reason}"
-    return Standing(status, status, None, reason, deadline, dict(counts))
+    return Standing(status, status, None, reason, deadline, dict(counts), own[2] if own else None)

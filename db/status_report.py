@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from db.compliance import QuantityStanding
 from db.errors import UserError
 from db.tree import AgreementSummary, ObligationNode, list_agreements, load_tree
 
@@ -40,7 +41,24 @@ def _node(node: ObligationNode) -> dict[str, Any]:
         "assessed_status": str(standing.assessed) if standing.assessed else None,
         "reason": standing.reason,
         "counts": {str(status): count for status, count in standing.counts.items()},
+        "quantity": _quantity(standing.quantity) if standing.quantity else None,
         "children": [_node(child) for child in node.children],
+    }
+
+
+def _quantity(q: QuantityStanding) -> dict[str, Any]:
+    return {
+        "metric": q.metric,
+        "unit": q.unit,
+        "target": q.target,
+        "target_on": q.target_on.isoformat(),
+        "expected": q.expected,
+        "observed": q.observed,
+        "observed_on": q.observed_on.isoformat() if q.observed_on else None,
+        "claims": list(q.claims),
+        "needed_per_day": q.pace.needed_per_day,
+        "observed_per_day": q.pace.observed_per_day,
+        "projected_on": q.pace.projected_on.isoformat() if q.pace.projected_on else None,
     }
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from db.compliance import AssessmentFact, ObligationFacts, Standing, evaluate
+from db.facts import evidence_by_obligation, quantities_by_obligation
 from db.models import (
     Actor,
     Agreement,
@@ -172,6 +173,8 @@ def load_tree(session: Session, agreement_id: str, as_of: date) -> list[Obligati
     ):
         as_of_date, status, *rest = values
         assessments[obligation_id].append(AssessmentFact(as_of_date, Status(status), *rest))
+    evidence = evidence_by_obligation(session, agreement_id)
+    quantities = quantities_by_obligation(session, agreement_id)
     facts = [
         ObligationFacts(
             id=row.id,
@@ -182,7 +185,9 @@ def load_tree(session: Session, agreement_id: str, as_of: date) -> list[Obligati
             deadline_rule=row.deadline_rule,
             ongoing=row.ongoing,
             assessments=tuple(assessments[row.id]),
-        )  # fmt: skip
+            evidence=tuple(evidence.get(row.id, ())),
+            quantity=quantities.get(row.id),
+        )
         for row in rows
     ]
     standings = evaluate(facts, signed_on, as_of)

@@ -45,12 +45,20 @@ def test_status_json_is_a_tree_with_statuses(capsys, db_file):
     assert set(nodes["P1-A.1"]) >= {"ref", "title", "obligors", "deadline", "status", "reason", "children"}
     assert nodes["P1-A.1"]["deadline"] == "2020-07-13"
     assert nodes["P1-A.1"]["deadline_rule"] == "135 days after signing"
-    assert nodes["P1-A.1"]["status"] == "not_due"
+    assert nodes["P1-A.1"]["status"] == "on_track"  # about 13,000 at signing, on the trajectory
     assert "United States" in nodes["P1-A.1"]["obligors"]
     for ref in ("Intro-3", "P1-C.1", "P1-C.2"):
         assert nodes[ref]["status"] == "overdue"
     assert nodes["Intro-3"]["reason"] == "Deadline 2020-03-10 passed 1 day ago with no completion recorded."
     assert nodes["P1-C"]["counts"]["overdue"] == 2
+    troops = nodes["P1-A.1"]["quantity"]
+    assert (troops["metric"], troops["target"], troops["target_on"]) == (
+        "US troops in Afghanistan",
+        8600,
+        "2020-07-13",
+    )
+    assert (troops["observed"], troops["observed_on"]) == (13000, "2020-02-29")
+    assert nodes["Intro-3"]["quantity"] is None
 
 
 def test_status_text_lists_every_obligation(capsys, db_file):

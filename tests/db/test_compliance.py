@@ -148,8 +148,8 @@ def test_signing_rule_without_signing_date_is_pending():
         ("P3-1", "2020-03-09", Status.UNKNOWN),
         ("P3-1", "2020-03-10", Status.MET),
         ("P1-A.1", "2020-07-13", Status.MET),
-        ("P1-A.1", "2020-03-01", Status.NOT_DUE),
-        ("P1-B", "2021-04-29", Status.NOT_DUE),
+        ("P1-A.1", "2020-03-01", Status.ON_TRACK),
+        ("P1-B", "2021-04-29", Status.AT_RISK),  # 2,500 left on the deadline day
         ("P1-B", "2021-05-01", Status.OVERDUE),
         ("P1-B", "2021-09-01", Status.MET_LATE),
     ],
@@ -171,3 +171,122 @@ def test_example_p1_c3_deadline_follows_the_start_of_talks(example_store):
         nodes = {n.ref: n for root in load_tree(session, agreement.id, D("2020-10-01")) for n in root.walk()}
     assert nodes["P1-C.3"].standing.deadline.on == D("2020-12-12")
     assert nodes["P1-C.3"].standing.status == Status.NOT_DUE
+
+
+# --- Quantitative obligations and evidence (the engine's synthetic cases) ---
+
+from db.compliance import EvidenceFact, QuantityFacts  # noqa: E402
+from db.trajectory import ObservationFact, TargetFact  # noqa: E402
+
+
+def _drawdown(*observations, tolerance=500):
+    targets = (TargetFact(D("2020-02-29"), 13000), TargetFact(D("2020-07-13"), 8600, "q", "X-1"))
+    return ObligationFacts(
+        "q", "X-1", "quantitative", deadline_on=D("2020-07-13"),
+        quantity=QuantityFacts("Troops", "troops", "decrease", tolerance, targets, tuple(observations), targets[1]),
+    )  # fmt: skip
+
+
+def _obs(day, value, precision="day", claimant=None, source=None):
+    return ObservationFact(D(day), value, precision, "exact", claimant, source)
+
+
+@pytest.mark.parametrize(
+    ("observations", "as_of", "status", "reason_part"),
+    [
+        ((), "2020-03-15", Status.NOT_DUE, "No figure reported yet; target 8,600 by 2020-07-13."),
+        ((_obs("2020-05-01", 11000),), "2020-05-01", Status.ON_TRACK, "11,000 reported 2020-05-01; trajectory 10,979"),
+        ((_obs("2020-05-01", 12000),), "2020-05-01", Status.AT_RISK, "1,021 behind the trajectory's 10,979 as of 2020-05-01"),
+        ((_obs("2020-07-13", 8600),), "2020-07-13", Status.MET, "8,600 reported 2020-07-13; target 8,600 by 2020-07-13."),
+        ((_obs("2020-07-14", 8600),), "2020-07-13", Status.NOT_DUE, "No figure reported yet"),  # not known yet
+        ((_obs("2020-07-14", 8600),), "2020-07-14", Status.MET_LATE, "Reached 1 day late."),
+        ((_obs("2020-07-01", 9500),), "2020-07-14", Status.OVERDUE, "9,500 reported 2020-07-01; target 8,600 by 2020-07-13, passed 1 day ago."),
+        ((), "2020-07-14", Status.OVERDUE, "No figure reported; target 8,600"),
+        ((_obs("2020-07-01", 8000, "month"),), "2020-07-20", Status.OVERDUE, "No figure reported"),  # known on 07-31
+        ((_obs("2020-07-01", 8000, "month"),), "2020-08-01", Status.MET_LATE, "Dated only to the month, it is not known to be in time."),
+        ((_obs("2020-06-01", 8000, "month"),), "2020-07-01", Status.MET, "8,000 reported in 2020-06"),
+        ((_obs("2020-05-01", 11000, claimant="A"), _obs("2020-05-01", 12500, claimant="B")), "2020-05-02", Status.DISPUTED,
+         "Competing claims: 11,000 reported 2020-05-01 by A against 12,500 reported 2020-05-01 by B"),
+        ((_obs("2020-05-01", 11000, claimant="A"), _obs("2020-05-01", 11300, claimant="B")), "2020-05-02", Status.ON_TRACK, "trajectory"),
+    ],
+)  # fmt: skip
+def test_quantitative_status(observations, as_of, status, reason_part):
+    standing = evaluate([_drawdown(*observations)], D("2020-02-29"), D(as_of))["q"]
+    assert standing.status == status
+    assert reason_part in standing.reason
+    assert standing.quantity.target == 8600
+
+
+def test_quantity_standing_carries_target_observed_and_pace():
+    facts = _drawdown(_obs("2020-03-01", 13000), _obs("2020-05-01", 11000))
+    quantity = evaluate([facts], D("2020-02-29"), D("2020-05-10"))["q"].quantity
+    assert (quantity.target, quantity.target_on, quantity.observed, quantity.observed_on) == (
+        8600,
+        D("2020-07-13"),
+        11000,
+        D("2020-05-01"),
+    )
+    assert quantity.expected == pytest.approx(13000 - 4400 * 71 / 135)
+    assert quantity.pace.needed_per_day == pytest.approx(-2400 / 64)
+    assert quantity.pace.projected_on == D("2020-07-13")  # 2,400 more at 2,000 per 61 days: 73 days on
+
+
+def test_an_assessment_settles_a_dispute():
+    facts = _drawdown(_obs("2020-05-01", 11000, claimant="A"), _obs("2020-05-01", 12500, claimant="B"))
+    settled = ObligationFacts(
+        **{**facts.__dict__, "assessments": (_assessment("2020-05-02", Status.ON_TRACK),)}
+    )
+    standing = evaluate([settled], D("2020-02-29"), D("2020-05-03"))["q"]
+    assert (standing.status, standing.computed, standing.assessed) == (
+        Status.ON_TRACK,
+        Status.DISPUTED,
+        Status.ON_TRACK,
+    )
+    assert "Competing claims" in standing.reason
+
+
+def _evidence(day, bearing, summary="Event", precision="day", grade="B2"):
+    return EvidenceFact(D(day), bearing, summary, precision, grade)
+
+
+@pytest.mark.parametrize(
+    ("kind", "ongoing", "evidence", "as_of", "status", "reason_part"),
+    [
+        ("prohibition", True, (), "2020-05-01", Status.UNKNOWN, "no evidence"),
+        ("prohibition", True, (_evidence("2020-04-01", "supports", "Statement"),), "2020-05-01", Status.ON_TRACK,
+         "Latest evidence supports compliance: 2020-04-01 Statement (B2)."),
+        ("prohibition", True, (_evidence("2020-04-01", "supports"), _evidence("2020-04-07", "breach", "Ambush", grade="C3")),
+         "2020-05-01", Status.BREACHED, "1 linked event indicates breach, latest 2020-04-07 Ambush (C3)."),
+        ("prohibition", True, (_evidence("2020-04-07", "breach"),), "2020-04-06", Status.UNKNOWN, "no evidence"),
+        ("prohibition", True, (_evidence("2020-04-07", "context"),), "2020-05-01", Status.UNKNOWN, "no evidence"),
+        ("action", False, (_evidence("2020-03-09", "supports"),), "2020-03-20", Status.MET, "Met 2020-03-09, by its deadline"),
+        ("action", False, (_evidence("2020-09-12", "supports"),), "2020-09-13", Status.MET_LATE, "186 days after its deadline"),
+        ("action", False, (_evidence("2020-09-12", "breach"),), "2020-09-13", Status.OVERDUE, "passed"),
+        ("action", False, (_evidence("2020-03-01", "supports", precision="month"),), "2020-03-20", Status.OVERDUE, "passed"),
+        ("action", False, (_evidence("2020-03-01", "supports", precision="month"),), "2020-04-01", Status.MET_LATE,
+         "Met 2020-03-31"),
+    ],
+)  # fmt: skip
+def test_evidence_decides_prohibitions_and_completion(kind, ongoing, evidence, as_of, status, reason_part):
+    deadline = None if ongoing else D("2020-03-10")
+    facts = ObligationFacts("e", "E-1", kind, deadline_on=deadline, ongoing=ongoing, evidence=evidence)
+    standing = evaluate([facts], D("2020-02-29"), D(as_of))["e"]
+    assert standing.status == status
+    assert reason_part in standing.reason
+
+
+def test_example_quantitative_reasons_cite_the_evidence(example_store):
+    from db.tree import list_agreements, load_tree
+
+    with example_store.reading() as session:
+        (agreement,) = list_agreements(session)
+        nodes = {n.ref: n for root in load_tree(session, agreement.id, D("2020-06-20")) for n in root.walk()}
+    p1a1 = nodes["P1-A.1"].standing
+    assert p1a1.status == Status.MET
+    assert p1a1.reason.startswith("About 8,500 reported 2020-06-18 by CENTCOM")
+    assert "target 8,600 by 2020-07-13" in p1a1.reason
+    assert (p1a1.quantity.target, p1a1.quantity.observed) == (8600, 8500)
+    with example_store.reading() as session:
+        nodes = {n.ref: n for root in load_tree(session, agreement.id, D("2020-05-05")) for n in root.walk()}
+    assert nodes["P1-C.1"].standing.status == Status.DISPUTED  # 748 (government) against 530 (sum of batches)
+    assert "748" in nodes["P1-C.1"].standing.reason and "530" in nodes["P1-C.1"].standing.reason

@@ -1,0 +1,58 @@
+"""Generated agreement documents for benchmarks and scale tests (the same format users import)."""
+
+from datetime import date, timedelta
+
+LEVEL_SIZES = (5, 25, 125, 625, 1220)  # 2,000 obligations, five levels deep
+
+
+def agreement_document(level_sizes=LEVEL_SIZES) -> dict:
+    """An agreement with len(level_sizes) levels; deadlines, rules and assessments spread across them."""
+    signed = date(2020, 1, 1)
+    levels: list[list[dict]] = []
+    for depth, size in enumerate(level_sizes):
+        level = []
+        for index in range(size):
+            ref = f"L{depth}-{index}"
+            node = {
+                "ref": ref,
+                "title": f"Obligation {ref}: withdraw, release, report or refrain, as clause {index} says",
+                "kind": ["action", "prohibition", "process", "quantitative"][index % 4],
+                "obligors": ["a", "b"][: 1 + index % 2],
+                "children": [],
+            }
+            if index % 3 == 0:
+                node["deadline"] = {"date": (signed + timedelta(days=30 + index % 700)).isoformat()}
+            elif index % 3 == 1:
+                node["deadline"] = {"rule": f"{1 + index % 24} months after signing"}
+            else:
+                node["deadline"] = {"ongoing": True}
+            level.append(node)
+            if depth:
+                parents = levels[-1]
+                parents[index * len(parents) // size]["children"].append(node)
+        levels.append(level)
+    assessments = [
+        {
+            "ref": node["ref"],
+            "as_of": (signed + timedelta(days=index % 500)).isoformat(),
+            "status": "met",
+            "score": 3,
+        }
+        for index, node in enumerate(levels[-1])
+        if index % 5 == 0
+    ]
+    return {
+        "format": "accord-desk/agreement",
+        "version": 1,
+        "agreement": {
+            "title": "Generated agreement",
+            "short_title": "Generated",
+            "signed_on": signed.isoformat(),
+        },
+        "actors": [
+            {"key": "a", "name": "Party A", "kind": "state"},
+            {"key": "b", "name": "Party B", "kind": "armed_group"},
+        ],
+        "obligations": levels[0],
+        "assessments": assessments,
+    }
