@@ -1,0 +1,169 @@
+"""The trajectory plot: a metric's target path, what each claimant reported, deadlines and the as-of date.
+
+Draws what db.plot_data computes; the PDF report paints this same widget's scene. The as-of line can be
+dragged, and `as_of_moved` then asks the window to move its as-of date.
+"""
+
+from datetime import UTC, date, datetime
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from db.metrics import MetricSeries
+from db.plot_data import PlotData, observed_as_of, plot_data
+from db.trajectory import TargetFact, figure, target_at
+
+pg.setConfigOptions(background="w", foreground="k", antialias=True)
+
+# Okabe–Ito colours with distinct symbols, so claimants differ without relying on colour.
+CLAIMANT_STYLES = [
+    ("#0072B2", "o"), ("#D55E00", "s"), ("#009E73", "t"), ("#CC79A7", "d"), ("#E69F00", "star"), ("#56B4E9", "h"),
+]  # fmt: skip
+TARGET_PEN = pg.mkPen("#444444", width=2, style=Qt.PenStyle.DashLine)
+DEADLINE_PEN = pg.mkPen("#B22222", width=1.5, style=Qt.PenStyle.DotLine)
+AS_OF_PEN = pg.mkPen("#1F4E79", width=2)
+GAP_BRUSH = pg.mkBrush(QColor(213, 94, 0, 60))
+
+
+def to_x(day: date) -> float:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()
+
+
+def to_date(x: float) -> date:
+    return datetime.fromtimestamp(x, UTC).date()
+
+
+class TrajectoryPlot(QWidget):
+    as_of_moved = Signal(object)  # date: the officer dragged the as-of line
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.series: MetricSeries | None = None
+        self.data: PlotData | None = None
+        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.legend = self.plot.addLegend(offset=(60, 10))
+        self.readout = QLabel(" ")
+        self.readout.setTextFormat(Qt.TextFormat.PlainText)
+        self.target_curve = pg.PlotDataItem(pen=TARGET_PEN)
+        self.gap_target = pg.PlotDataItem(
+            pen=pg.mkPen(0, 0, 0, 0)
+        )  # invisible, but FillBetween needs its path
+        self.gap_observed = pg.PlotDataItem(pen=pg.mkPen("#D55E00", width=1))
+        self.gap = pg.FillBetweenItem(self.gap_target, self.gap_observed, brush=GAP_BRUSH)
+        self.as_of_line = pg.InfiniteLine(
+            angle=90,
+            movable=True,
+            pen=AS_OF_PEN,
+            label="as of",
+            labelOpts={"position": 0.95, "color": "#1F4E79"},
+        )
+        self.as_of_line.sigPositionChanged.connect(self._as_of_dragging)
+        self.as_of_line.sigPositionChangeFinished.connect(self._as_of_dropped)
+        for item in (self.gap, self.gap_target, self.gap_observed, self.target_curve, self.as_of_line):
+            self.plot.addItem(item)
+        self.claim_items: dict[str, pg.ScatterPlotItem] = {}
+        self.deadline_lines: list[pg.InfiniteLine] = []
+        self.target_labels: list[pg.TextItem] = []
+        self.plot.scene().sigMouseMoved.connect(self._hover)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+        layout.addWidget(self.readout)
+
+    def show_series(self, series: MetricSeries | None) -> None:
+        """Draw a metric, or nothing. Curves are updated with setData, not rebuilt."""
+        self.series = series
+        self.data = plot_data(series) if series else None
+        for item in [*self.claim_items.values(), *self.deadline_lines, *self.target_labels]:
+            self.plot.removeItem(item)
+        self.claim_items, self.deadline_lines, self.target_labels = {}, [], []
+        self.legend.clear()
+        if self.data is None:
+            for curve in (self.target_curve, self.gap_target, self.gap_observed):
+                curve.setData([], [])
+            self.plot.setTitle("")
+            return
+        data = self.data
+        self.plot.setTitle(series.name)
+        self.plot.setLabel("left", series.unit)
+        self.target_curve.setData([to_x(d) for d in data.target_dates], data.target_values)
+        self.legend.addItem(self.target_curve, "Target trajectory")
+        last = len(data.target_labels) - 1
+        points = zip(data.target_dates, data.target_values, data.target_labels, strict=False)
+        for index, (day, value, text) in enumerate(points):
+            label = pg.TextItem(text, color="#444444", anchor=(1 if index == last else 0, 1))
+            label.setPos(to_x(day), value)
+            self.plot.addItem(label)
+            self.target_labels.append(label)
+        for index, (claimant, points) in enumerate(sorted(data.claims.items())):
+            colour, symbol = CLAIMANT_STYLES[index % len(CLAIMANT_STYLES)]
+            scatter = pg.ScatterPlotItem(
+                [to_x(d) for d, _ in points], [v for _, v in points], symbol=symbol, size=9,
+                brush=pg.mkBrush(colour), pen=pg.mkPen("w", width=0.5),
+            )  # fmt: skip
+            self.plot.addItem(scatter)
+            self.legend.addItem(scatter, claimant)
+            self.claim_items[claimant] = scatter
+        self.gap_target.setData([to_x(d) for d in data.gap_dates], data.gap_target)
+        self.gap_observed.setData([to_x(d) for d in data.gap_dates], data.gap_observed)
+        for index, (day, clause) in enumerate(data.deadlines):
+            line = pg.InfiniteLine(
+                pos=to_x(day), angle=90, movable=False, pen=DEADLINE_PEN, label=f"{clause} deadline\n{day.isoformat()}",
+                labelOpts={"position": 0.55 - 0.12 * (index % 3), "color": "#B22222", "anchors": [(0, 0.5), (0, 0.5)]},
+            )  # fmt: skip
+            self.plot.addItem(line)
+            self.deadline_lines.append(line)
+        self._frame(data, series.direction)
+
+    def _frame(self, data: PlotData, direction: str) -> None:
+        """Fit the view to the series (lines and labels would otherwise stretch it to 1970)."""
+        days = data.target_dates + [d for points in data.claims.values() for d, _ in points]
+        values = data.target_values + [v for points in data.claims.values() for _, v in points]
+        if not days:
+            return
+        start, end = to_x(min(days)), to_x(max(days))
+        margin = max((end - start) * 0.06, 86400 * 3)
+        self.plot.setXRange(start - margin, end + margin, padding=0)
+        low, high = min(0, min(values)), max(values) * 1.12 or 1
+        self.plot.setYRange(low - (high - low) * 0.04, high, padding=0)
+        # The legend goes where the series is not: low left for a drawdown, low right for a build-up.
+        self.legend.setOffset((60, -40) if direction == "decrease" else (-10, -40))
+
+    def set_as_of(self, day: date) -> None:
+        self.as_of_line.blockSignals(True)
+        self.as_of_line.setValue(to_x(day))
+        self.as_of_line.label.setFormat(f"as of {day.isoformat()}")
+        self.as_of_line.blockSignals(False)
+
+    def as_of(self) -> date:
+        return to_date(self.as_of_line.value())
+
+    def _as_of_dragging(self) -> None:
+        self.as_of_line.label.setFormat(f"as of {self.as_of().isoformat()}")
+
+    def _as_of_dropped(self) -> None:
+        self.as_of_moved.emit(self.as_of())
+
+    def readout_at(self, day: date) -> str:
+        """Date, target, observed and gap at a day, as the hover shows them."""
+        if self.series is None:
+            return " "
+        target = target_at([TargetFact(t.on, t.value) for t in self.series.targets], day)
+        observed = observed_as_of(self.series, day)
+        parts = [day.isoformat(), f"target {figure(target)}" if target is not None else "no target yet"]
+        parts.append(f"observed {figure(observed)}" if observed is not None else "nothing reported yet")
+        if target is not None and observed is not None:
+            parts.append(f"gap {figure(observed - target)}")
+        return " · ".join(parts)
+
+    def _hover(self, position) -> None:
+        if self.series is None or not self.plot.sceneBoundingRect().contains(position):
+            return
+        x = self.plot.getPlotItem().vb.mapSceneToView(position).x()
+        try:
+            self.readout.setText(self.readout_at(to_date(x)))
+        except (OverflowError, OSError, ValueError):  # far outside any date range
+            self.readout.setText(" ")
