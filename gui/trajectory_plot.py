@@ -44,7 +44,7 @@ class TrajectoryPlot(QWidget):
         self.data: PlotData | None = None
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
         self.plot.showGrid(x=True, y=True, alpha=0.15)
-        self.legend = self.plot.addLegend(offset=(60, 10))
+        self.legend = self.plot.addLegend(offset=(60, 10), brush=pg.mkBrush(255, 255, 255, 215))
         self.readout = QLabel(" ")
         self.readout.setTextFormat(Qt.TextFormat.PlainText)
         self.target_curve = pg.PlotDataItem(pen=TARGET_PEN)
@@ -91,10 +91,11 @@ class TrajectoryPlot(QWidget):
         self.plot.setLabel("left", series.unit)
         self.target_curve.setData([to_x(d) for d in data.target_dates], data.target_values)
         self.legend.addItem(self.target_curve, "Target trajectory")
-        last = len(data.target_labels) - 1
+        end = max(data.target_dates + [d for points in data.claims.values() for d, _ in points])
         points = zip(data.target_dates, data.target_values, data.target_labels, strict=False)
-        for index, (day, value, text) in enumerate(points):
-            label = pg.TextItem(text, color="#444444", anchor=(1 if index == last else 0, 1))
+        for day, value, text in points:
+            # Labels sit right of their point, except at the right edge where they would be cut off.
+            label = pg.TextItem(text, color="#444444", anchor=(1 if day == end else 0, 1))
             label.setPos(to_x(day), value)
             self.plot.addItem(label)
             self.target_labels.append(label)
@@ -129,8 +130,9 @@ class TrajectoryPlot(QWidget):
         self.plot.setXRange(start - margin, end + margin, padding=0)
         low, high = min(0, min(values)), max(values) * 1.12 or 1
         self.plot.setYRange(low - (high - low) * 0.04, high, padding=0)
-        # The legend goes where the series is not: low left for a drawdown, low right for a build-up.
-        self.legend.setOffset((60, -40) if direction == "decrease" else (-10, -40))
+        # One row of legend, where the series is not: high right for a drawdown, low right for a build-up.
+        self.legend.setColumnCount(min(2, max(1, len(self.legend.items))))
+        self.legend.setOffset((-10, 28) if direction == "decrease" else (-10, -36))
 
     def set_as_of(self, day: date) -> None:
         self.as_of_line.blockSignals(True)
