@@ -1,0 +1,214 @@
+"""Every edit of the record as a QUndoCommand: one user action, one audited transaction.
+
+redo() and undo() call db/ services inside `store.writing(self.text())`, so the audit trail names
+each change after the menu text ("Add obligation P1-G", "Delete P1-C.2"), then tell the desk. Commands
+that create a row choose its id up front, so a redo after an undo brings back the same record.
+Run a command with `Desk.execute`, which reports a refused first run instead of keeping it.
+"""
+
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtGui import QUndoCommand
+from sqlmodel import Session
+
+from db.errors import UserError
+from db.models import new_id
+from db.obligations import (
+    DeletedSubtree,
+    ObligationFields,
+    add_assessment,
+    add_obligation,
+    create_agreement,
+    delete_empty_agreement,
+    delete_obligation,
+    move_obligation,
+    obligation_fields,
+    position_of,
+    remove_assessment,
+    restore_obligation,
+    update_obligation,
+)
+from gui.desk import Desk
+
+
+class DeskCommand(QUndoCommand):
+    """Runs `apply` (redo) or `revert` (undo) in one transaction; each returns the obligation to show."""
+
+    def __init__(self, desk: Desk, text: str):
+        super().__init__(text)
+        self.desk = desk
+        self._ran_first = False
+
+    def apply(self, session: Session) -> str | None:
+        raise NotImplementedError
+
+    def revert(self, session: Session) -> str | None:
+        raise NotImplementedError
+
+    def applied(self) -> None:
+        """After apply committed, before views refresh (e.g. switch to a new agreement)."""
+
+    def reverted(self) -> None:
+        """After revert committed, before views refresh."""
+
+    def first_redo(self) -> None:
+        """The first run, by Desk.execute: a UserError propagates so nothing is kept."""
+        subject = self._transact(self.apply)
+        self._ran_first = True
+        self.applied()
+        self.desk.changed(subject)
+
+    def redo(self) -> None:
+        if self._ran_first:  # QUndoStack.push calls redo() right after first_redo() did the work
+            self._ran_first = False
+            return
+        self._run(self.apply, self.applied)
+
+    def undo(self) -> None:
+        self._ran_first = False
+        self._run(self.revert, self.reverted)
+
+    def _transact(self, step: Callable[[Session], str | None]) -> str | None:
+        with self.desk.store.writing(self.text()) as session:
+            return step(session)
+
+    def _run(self, step, after) -> None:
+        try:
+            subject = self._transact(step)
+        except UserError as error:  # e.g. the record was changed meanwhile on another desk
+            self.setObsolete(True)
+            self.desk.report(str(error))
+            self.desk.changed(None)
+            return
+        after()
+        self.desk.changed(subject)
+
+
+def _ref(desk: Desk, obligation_id: str) -> str:
+    node = desk.node(obligation_id)
+    if node is not None:
+        return node.ref
+    with desk.store.reading() as session:
+        return obligation_fields(session, obligation_id).ref
+
+
+class AddAgreement(DeskCommand):
+    def __init__(
+        self, desk: Desk, title: str, short_title: str = "", signed_on: date | None = None, place: str = ""
+    ):
+        super().__init__(desk, f"Add agreement {(short_title or title).strip()}")
+        self.agreement_id = new_id()
+        self._values = (title, short_title, signed_on, place)
+        self._previous = desk.agreement_id
+
+    def apply(self, session: Session) -> None:
+        create_agreement(session, *self._values, agreement_id=self.agreement_id)
+
+    def revert(self, session: Session) -> None:
+        delete_empty_agreement(session, self.agreement_id)
+
+    def applied(self) -> None:
+        self.desk.set_agreement(self.agreement_id)
+
+    def reverted(self) -> None:
+        if self.desk.agreement_id == self.agreement_id:
+            self.desk.set_agreement(self._previous)
+
+
+class AddObligation(DeskCommand):
+    def __init__(self, desk: Desk, parent_id: str | None, position: int, fields: ObligationFields):
+        super().__init__(desk, f"Add obligation {fields.ref.strip()}")
+        self.obligation_id = new_id()
+        self.agreement_id = desk.agreement_id
+        self._parent_id, self._position, self._fields = parent_id, position, fields
+
+    def apply(self, session: Session) -> str:
+        return add_obligation(
+            session,
+            self.agreement_id,
+            self._parent_id,
+            self._position,
+            self._fields,
+            obligation_id=self.obligation_id,
+        )
+
+    def revert(self, session: Session) -> None:
+        delete_obligation(session, self.obligation_id)
+
+
+class EditObligation(DeskCommand):
+    def __init__(self, desk: Desk, obligation_id: str, fields: ObligationFields):
+        with desk.store.reading() as session:
+            self._before = obligation_fields(session, obligation_id)
+        super().__init__(desk, f"Edit {self._before.ref}")
+        self.obligation_id, self._after = obligation_id, fields
+
+    def apply(self, session: Session) -> str:
+        update_obligation(session, self.obligation_id, self._after)
+        return self.obligation_id
+
+    def revert(self, session: Session) -> str:
+        update_obligation(session, self.obligation_id, self._before)
+        return self.obligation_id
+
+
+class MoveObligation(DeskCommand):
+    """Move within the tree: up, down, or anywhere by drag and drop; undo puts it back where it was."""
+
+    def __init__(self, desk: Desk, obligation_id: str, parent_id: str | None, position: int, how: str = ""):
+        ref = _ref(desk, obligation_id)
+        super().__init__(desk, f"Move {ref} {how}".strip())
+        with desk.store.reading() as session:
+            self._before = position_of(session, obligation_id)
+        self.obligation_id, self._after = obligation_id, (parent_id, position)
+
+    def apply(self, session: Session) -> str:
+        move_obligation(session, self.obligation_id, *self._after)
+        return self.obligation_id
+
+    def revert(self, session: Session) -> str:
+        move_obligation(session, self.obligation_id, *self._before)
+        return self.obligation_id
+
+
+def move_by(desk: Desk, obligation_id: str, step: int) -> MoveObligation:
+    """Move one place up (step -1) or down (+1) among its siblings."""
+    with desk.store.reading() as session:
+        parent_id, position = position_of(session, obligation_id)
+    return MoveObligation(desk, obligation_id, parent_id, position + step, "up" if step < 0 else "down")
+
+
+class DeleteObligation(DeskCommand):
+    """Delete an obligation with everything beneath it; undo restores the subtree and its links."""
+
+    def __init__(self, desk: Desk, obligation_id: str):
+        super().__init__(desk, f"Delete {_ref(desk, obligation_id)}")
+        self.obligation_id = obligation_id
+        self.deleted: DeletedSubtree | None = None
+
+    def apply(self, session: Session) -> None:
+        self.deleted = delete_obligation(session, self.obligation_id)
+
+    def revert(self, session: Session) -> str:
+        restore_obligation(session, self.deleted)
+        return self.obligation_id
+
+
+class AddAssessment(DeskCommand):
+    def __init__(
+        self, desk: Desk, obligation_id: str, as_of: date, status: str, score: int | None, confidence: str,
+        rationale: str, assessed_by: str,
+    ):  # fmt: skip
+        super().__init__(desk, f"Add assessment of {_ref(desk, obligation_id)}")
+        self.assessment_id = new_id()
+        self.obligation_id = obligation_id
+        self._values = (as_of, status, score, confidence, rationale, assessed_by)
+
+    def apply(self, session: Session) -> str:
+        add_assessment(session, self.obligation_id, *self._values, assessment_id=self.assessment_id)
+        return self.obligation_id
+
+    def revert(self, session: Session) -> str:
+        remove_assessment(session, self.assessment_id)
+        return self.obligation_id

@@ -1,0 +1,149 @@
+"""The desk: what every view of the window shares — the open record (Store), the agreement under
+review, the as-of date and the undo history.
+
+Views read through the desk and listen to its signals; they never hold a Session. Every change
+is a QUndoCommand (gui/commands.py) run by `execute`; after it the desk emits `record_changed`
+once, and each view refreshes what concerns it.
+"""
+
+from datetime import date
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from db.errors import UserError
+from db.store import Store
+from db.tree import (
+    AgreementSummary,
+    ObligationDetail,
+    ObligationNode,
+    list_agreements,
+    load_tree,
+    obligation_detail,
+)
+
+
+class Desk(QObject):
+    record_changed = Signal(object)  # the id of the obligation the change concerned, or None
+    as_of_changed = Signal(object)  # date
+    agreement_changed = Signal(object)  # agreement id, or None when the record holds none
+    store_replaced = Signal()  # another database was opened
+    action_failed = Signal(str)  # one sentence for the officer (a UserError's message)
+
+    def __init__(self, store: Store | None = None, as_of: date | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self._store: Store | None = None
+        self._agreement_id: str | None = None
+        self._as_of = as_of or date.today()
+        self._tree: list[ObligationNode] | None = None
+        self._nodes: dict[str, ObligationNode] = {}
+        if store is not None:
+            self.replace_store(store)
+
+    # --- what the desk holds -------------------------------------------------------------
+
+    @property
+    def store(self) -> Store | None:
+        return self._store
+
+    @property
+    def agreement_id(self) -> str | None:
+        return self._agreement_id
+
+    @property
+    def as_of(self) -> date:
+        return self._as_of
+
+    def replace_store(self, store: Store) -> None:
+        """Work on another database: the undo history belongs to the old one and is cleared."""
+        old = self._store
+        self.undo_stack.clear()
+        self._store = store
+        self._forget_tree()
+        agreements = self.agreements()
+        self._agreement_id = agreements[0].id if agreements else None
+        if old is not None and old is not store:
+            old.close()
+        self.store_replaced.emit()
+        self.agreement_changed.emit(self._agreement_id)
+
+    def close(self) -> None:
+        self.undo_stack.clear()
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+        self._forget_tree()
+
+    def set_agreement(self, agreement_id: str | None) -> None:
+        if agreement_id != self._agreement_id:
+            self._agreement_id = agreement_id
+            self._forget_tree()
+            self.agreement_changed.emit(agreement_id)
+
+    def set_as_of(self, as_of: date) -> None:
+        if as_of != self._as_of:
+            self._as_of = as_of
+            self._forget_tree()
+            self.as_of_changed.emit(as_of)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def agreements(self) -> list[AgreementSummary]:
+        if self._store is None:
+            return []
+        with self._store.reading() as session:
+            return list_agreements(session)
+
+    def agreement(self) -> AgreementSummary | None:
+        return next((a for a in self.agreements() if a.id == self._agreement_id), None)
+
+    def tree(self) -> list[ObligationNode]:
+        """The current agreement's obligation tree as of the desk's date (read once per change)."""
+        if self._tree is None:
+            self._tree = []
+            if self._store is not None and self._agreement_id is not None:
+                with self._store.reading() as session:
+                    self._tree = load_tree(session, self._agreement_id, self._as_of)
+            self._nodes = {node.id: node for root in self._tree for node in root.walk()}
+        return self._tree
+
+    def node(self, obligation_id: str | None) -> ObligationNode | None:
+        self.tree()
+        return self._nodes.get(obligation_id) if obligation_id else None
+
+    def detail(self, obligation_id: str | None) -> ObligationDetail | None:
+        if self._store is None or obligation_id is None:
+            return None
+        with self._store.reading() as session:
+            try:
+                return obligation_detail(session, obligation_id)
+            except LookupError:
+                return None
+
+    # --- changing --------------------------------------------------------------------------
+
+    def execute(self, command: QUndoCommand) -> bool:
+        """Run a command and keep it for undo; a refused change is reported and leaves no trace."""
+        try:
+            command.first_redo()
+        except UserError as error:
+            self.action_failed.emit(str(error))
+            return False
+        self.undo_stack.push(command)  # push calls redo(), which the command skips this once
+        return True
+
+    def changed(self, obligation_id: str | None = None) -> None:
+        """Called by commands after their transaction committed."""
+        self._forget_tree()
+        known = [a.id for a in self.agreements()]
+        if self._agreement_id not in known:
+            self.set_agreement(known[0] if known else None)
+        self.record_changed.emit(obligation_id)
+
+    def report(self, message: str) -> None:
+        self.action_failed.emit(message)
+
+    def _forget_tree(self) -> None:
+        self._tree = None
+        self._nodes = {}

@@ -1,0 +1,25 @@
+"""Fixtures for the window's tests: a desk on the example with a fixed as-of date, and QSettings
+kept in the test's folder so no test reads or writes the officer's real settings."""
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from gui.desk import Desk
+from tests.gui.helpers import AS_OF
+
+
+@pytest.fixture
+def settings_folder(qapp, tmp_path):
+    folder = tmp_path / "settings"
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    qapp.setOrganizationName("Accord Desk")
+    qapp.setApplicationName("accord-desk")
+    return folder
+
+
+@pytest.fixture
+def desk(qapp, example_store):
+    desk = Desk(example_store, as_of=AS_OF)
+    yield desk
+    desk.undo_stack.clear()
