@@ -1,0 +1,46 @@
+"""Starting the window: the QApplication, the database, the main window and the event loop.
+
+The command line (gui/cli.py) has checked that the database file exists; `run_window` still shows
+any UserError from opening it (a damaged file, a newer schema) in a message box.
+"""
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from db.errors import UserError
+from db.store import Store
+from gui.desk import Desk
+from gui.main_window import MainWindow, app_version
+from gui.plain_text import show_error
+
+ORGANISATION = "Accord Desk"
+APPLICATION = "accord-desk"
+
+
+def application() -> QApplication:
+    """The process's QApplication, named so QSettings and the data folder land in the right place."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("Accord Desk")
+    app.setApplicationVersion(app_version())
+    return app
+
+
+def run_window(db_path: Path) -> int:
+    """Open the database in the main window and run until it closes; the exit status."""
+    app = application()
+    try:
+        store = Store.open(db_path)
+    except UserError as error:
+        show_error(None, str(error))
+        return 1
+    desk = Desk(store)
+    window = MainWindow(desk)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        desk.close()

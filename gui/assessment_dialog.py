@@ -1,0 +1,87 @@
+"""Add assessment…: an officer's judgement of one obligation as of a date — status from the
+compliance scale, implementation score (0–3 or not scored), confidence and rationale."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.vocabulary import IMPLEMENTATION_SCORES, Confidence, Status
+from gui.plain_text import plain_label
+from gui.status_badge import badge_text
+
+
+@dataclass
+class AssessmentValues:
+    as_of: date
+    status: Status
+    score: int | None
+    confidence: Confidence
+    rationale: str
+
+
+class AssessmentDialog(QDialog):
+    def __init__(
+        self, parent: QWidget | None, *, obligation: str, as_of: date, status: Status, assessed_by: str
+    ):
+        super().__init__(parent)
+        self.setWindowTitle("Add assessment")
+        self.as_of_edit = QDateEdit(QDate(as_of.year, as_of.month, as_of.day))
+        self.as_of_edit.setCalendarPopup(True)
+        self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
+        self.status_combo = QComboBox()
+        for value in Status:
+            self.status_combo.addItem(badge_text(value), str(value))
+        self.status_combo.setCurrentIndex(self.status_combo.findData(str(status)))
+        self.score_combo = QComboBox()
+        self.score_combo.addItem("Not scored", None)
+        for score, meaning in IMPLEMENTATION_SCORES.items():
+            self.score_combo.addItem(f"{score} — {meaning}", score)
+        self.confidence_combo = QComboBox()
+        for value in Confidence:
+            self.confidence_combo.addItem(value.value, str(value))
+        self.confidence_combo.setCurrentIndex(self.confidence_combo.findData(str(Confidence.MEDIUM)))
+        self.rationale_edit = QPlainTextEdit()
+        self.rationale_edit.setPlaceholderText("What the judgement rests on: sources, figures, dates")
+        self.rationale_edit.setTabChangesFocus(True)
+
+        as_of_row = QHBoxLayout()
+        as_of_row.addWidget(self.as_of_edit)
+        as_of_row.addStretch(1)
+        form = QFormLayout()
+        form.addRow("Obligation", plain_label(obligation))
+        form.addRow("&As of", as_of_row)
+        form.addRow("&Status", self.status_combo)
+        form.addRow("Implementation s&core", self.score_combo)
+        form.addRow("Con&fidence", self.confidence_combo)
+        form.addRow("&Rationale", self.rationale_edit)
+        form.addRow("Assessed by", plain_label(assessed_by))
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(520)
+
+    def values(self) -> AssessmentValues:
+        return AssessmentValues(
+            as_of=self.as_of_edit.date().toPython(),
+            status=Status(self.status_combo.currentData()),
+            score=self.score_combo.currentData(),
+            confidence=Confidence(self.confidence_combo.currentData()),
+            rationale=self.rationale_edit.toPlainText().strip(),
+        )

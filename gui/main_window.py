@@ -1,0 +1,339 @@
+"""The main window: the obligation tree in the middle, the detail panel docked on the right, the
+agreement switcher and the as-of date in the toolbar, the database's file name in the title and
+the counts in the status bar. File handling (new, open, recent) lives here too."""
+
+from datetime import date
+from importlib import metadata
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QDate, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QToolBar,
+    QWidget,
+)
+
+from db.errors import UserError
+from db.examples import DEFAULT_EXAMPLE, create_database
+from db.store import Store, default_database_path
+from db.vocabulary import Status
+from gui.actions import key_sequences, make_action
+from gui.agreement_dialog import AgreementDialog
+from gui.commands import AddAgreement
+from gui.desk import Desk
+from gui.obligation_actions import ObligationActions
+from gui.obligation_panel import ObligationPanel
+from gui.obligation_tree import ObligationTree
+from gui.plain_text import plain_label, show_error, tooltip
+from gui.recent_files import recent_databases, remember_database
+
+DEFAULT_SIZE = (1400, 900)
+STATE_VERSION = 1
+DATABASE_FILTER = "Accord Desk databases (*.sqlite);;All files (*)"
+
+
+def app_version() -> str:
+    try:
+        return metadata.version("accord-desk")
+    except metadata.PackageNotFoundError:
+        return "development version"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, desk: Desk, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.desk = desk
+        self.settings = QSettings()
+        self.tree = ObligationTree(desk)
+        self.tree.setContentsMargins(6, 6, 0, 6)
+        self.setCentralWidget(self.tree)
+        self.panel = ObligationPanel(desk)
+        self.detail_dock = QDockWidget("Obligation", self)
+        self.detail_dock.setObjectName("obligation_detail")
+        self.detail_dock.setWidget(self.panel)
+        self.detail_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
+        self.obligation_actions = ObligationActions(self, desk, self.tree)
+        self.counts_label = plain_label(wrap=False)
+        self.statusBar().addPermanentWidget(self.counts_label)
+
+        self._make_toolbar()
+        self._make_menus()
+        self.tree.obligation_selected.connect(self.panel.show_obligation)
+        desk.action_failed.connect(lambda message: show_error(self, message))
+        desk.as_of_changed.connect(self._show_as_of)
+        for signal in (desk.record_changed, desk.as_of_changed, desk.agreement_changed, desk.store_replaced):
+            signal.connect(lambda *_: self._refresh_shell())
+        desk.store_replaced.connect(self._remember_store)
+        self.panel.show_obligation(self.tree.selected_id())
+        self._refresh_shell()
+        self._remember_store()
+        self._restore_layout()
+        self.tree.view.setFocus()
+
+    # --- building ------------------------------------------------------------------------------
+
+    def _action(self, text: str, slot, *shortcuts, tip: str = "") -> QAction:
+        return make_action(self, text, slot, *shortcuts, tip=tip)
+
+    def _make_toolbar(self) -> None:
+        bar = QToolBar("Main toolbar", self)
+        bar.setObjectName("main_toolbar")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(bar)
+        self.agreement_combo = QComboBox()
+        self.agreement_combo.setAccessibleName("Agreement")
+        self.agreement_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.agreement_combo.activated.connect(
+            lambda row: self.desk.set_agreement(self.agreement_combo.itemData(row))
+        )
+        self.agreement_label_action = bar.addWidget(QLabel(" Agreement "))
+        self.agreement_combo_action = bar.addWidget(self.agreement_combo)
+        self.agreement_separator = bar.addSeparator()
+        bar.addWidget(QLabel(" As of "))
+        self.as_of_edit = QDateEdit()
+        self.as_of_edit.setAccessibleName("As of")
+        self.as_of_edit.setCalendarPopup(True)
+        self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
+        self.as_of_edit.setKeyboardTracking(False)  # re-evaluate when the date is complete, not per digit
+        self.as_of_edit.setToolTip("Every status in the window is evaluated as of this date")
+        self._show_as_of(self.desk.as_of)
+        self.as_of_edit.dateChanged.connect(lambda qdate: self.desk.set_as_of(qdate.toPython()))
+        bar.addWidget(self.as_of_edit)
+        self.today_action = self._action(
+            "Today", lambda: self.desk.set_as_of(date.today()), "Ctrl+T", tip="Evaluate as of today"
+        )
+        bar.addAction(self.today_action)
+        bar.addSeparator()
+        actions = self.obligation_actions
+        for action in (actions.add_sibling, actions.add_child, actions.edit, actions.delete, None, actions.move_up,
+                       actions.move_down, None, actions.add_assessment):  # fmt: skip
+            if action is None:
+                bar.addSeparator()
+            else:
+                bar.addAction(action)
+
+    def _make_menus(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        menu.addAction(self._action("&New database…", self.new_database, tip="Create a database file"))
+        menu.addAction(
+            self._action(
+                "&Open…", self.open_database, QKeySequence.StandardKey.Open, tip="Open a database file"
+            )
+        )
+        self.recent_menu = QMenu("Open &recent", self)
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        menu.addMenu(self.recent_menu)
+        menu.addSeparator()
+        self.new_agreement_action = self._action(
+            "New &agreement…", self.new_agreement, tip="Add an agreement to review"
+        )
+        menu.addAction(self.new_agreement_action)
+        menu.addSeparator()
+        menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Ctrl+Q"))
+
+        menu = self.menuBar().addMenu("&Edit")
+        stack = self.desk.undo_stack
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts(key_sequences(QKeySequence.StandardKey.Undo))
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts(key_sequences(QKeySequence.StandardKey.Redo, "Ctrl+Shift+Z"))
+        menu.addAction(self.undo_action)
+        menu.addAction(self.redo_action)
+        menu.addSeparator()
+        self.filter_action = self._action(
+            "&Filter obligations", self.tree.focus_filter, QKeySequence.StandardKey.Find
+        )
+        menu.addAction(self.filter_action)
+        menu.addSeparator()
+        for action in self.obligation_actions.all():
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+
+        menu = self.menuBar().addMenu("&View")
+        menu.addAction(self.today_action)
+        menu.addSeparator()
+        menu.addAction(self._action("E&xpand all", self.tree.expand_all, "Ctrl+Shift+Right"))
+        menu.addAction(self._action("&Collapse all", self.tree.collapse_all, "Ctrl+Shift+Left"))
+        menu.addSeparator()
+        menu.addAction(self.detail_dock.toggleViewAction())
+
+        menu = self.menuBar().addMenu("&Help")
+        menu.addAction(self._action("&About Accord Desk", self.about))
+
+    # --- following the desk ---------------------------------------------------------------------
+
+    def _refresh_shell(self) -> None:
+        agreements = self.desk.agreements()
+        self.agreement_combo.clear()
+        for agreement in agreements:
+            self.agreement_combo.addItem(agreement.label, agreement.id)
+            place = ", ".join(
+                p for p in (agreement.place, agreement.signed_on and f"signed {agreement.signed_on}") if p
+            )
+            self.agreement_combo.setItemData(
+                self.agreement_combo.count() - 1, tooltip(agreement.title, place), Qt.ItemDataRole.ToolTipRole
+            )
+        self.agreement_combo.setCurrentIndex(self.agreement_combo.findData(self.desk.agreement_id))
+        several = len(agreements) > 1
+        for action in (self.agreement_label_action, self.agreement_combo_action, self.agreement_separator):
+            action.setVisible(several)
+        self.counts_label.setText(self.counts_text())
+        agreement = self.desk.agreement()
+        parts = [self.desk.store.path.name if self.desk.store else "no database"]
+        if agreement:
+            parts.append(agreement.label)
+        self.setWindowTitle(" — ".join([*parts, "Accord Desk"]))
+        self.new_agreement_action.setEnabled(self.desk.store is not None)
+        self.obligation_actions.update_enabled()
+
+    def counts_text(self) -> str:
+        nodes = [n for root in self.desk.tree() for n in root.walk() if not n.is_section]
+        by_status = {status: sum(1 for n in nodes if n.standing.status == status) for status in Status}
+        parts = [f"{len(nodes)} obligation" + ("" if len(nodes) == 1 else "s")]
+        for status in (Status.OVERDUE, Status.BREACHED, Status.AT_RISK, Status.MET, Status.MET_LATE):
+            if by_status[status] or status in (Status.OVERDUE, Status.MET):
+                parts.append(f"{by_status[status]} {status.label.lower()}")
+        parts.append(f"as of {self.desk.as_of.isoformat()}")
+        return " · ".join(parts)
+
+    def _show_as_of(self, as_of: date) -> None:
+        self.as_of_edit.blockSignals(True)
+        self.as_of_edit.setDate(QDate(as_of.year, as_of.month, as_of.day))
+        self.as_of_edit.blockSignals(False)
+
+    def _remember_store(self) -> None:
+        if self.desk.store is not None:
+            remember_database(self.settings, self.desk.store.path)
+
+    # --- files ------------------------------------------------------------------------------------
+
+    def _start_folder(self) -> str:
+        store = self.desk.store
+        return str(store.path.parent if store else default_database_path().parent)
+
+    def new_database(self) -> None:
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "New database", str(Path(self._start_folder()) / "agreements.sqlite"), DATABASE_FILTER,
+            options=QFileDialog.Option.DontConfirmOverwrite,  # Store.create refuses an existing file itself
+        )  # fmt: skip
+        if not chosen:
+            return
+        path = Path(chosen)
+        if not path.suffix:
+            path = path.with_suffix(".sqlite")
+        with_example = self.ask_example()
+        if with_example is None:
+            return
+        try:
+            store = create_database(path, DEFAULT_EXAMPLE if with_example else None)
+        except UserError as error:
+            show_error(self, str(error))
+            return
+        self.desk.replace_store(store)
+        if not with_example:
+            self.new_agreement()
+
+    def ask_example(self) -> bool | None:
+        """True: seed the new database with the bundled example; False: start empty; None: cancel."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question, "New database", "", QMessageBox.StandardButton.NoButton, self
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(
+            "Start the new database with the bundled example agreement (the US–Taliban agreement of "
+            "29 February 2020), or empty with an agreement of your own?"
+        )
+        example = box.addButton("Add the example", QMessageBox.ButtonRole.YesRole)
+        empty = box.addButton("Start empty", QMessageBox.ButtonRole.NoRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        return True if clicked is example else False if clicked is empty else None
+
+    def open_database(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(self, "Open database", self._start_folder(), DATABASE_FILTER)
+        if chosen:
+            self.open_path(Path(chosen))
+
+    def open_path(self, path: Path) -> bool:
+        try:
+            store = Store.open(path)
+        except UserError as error:
+            show_error(self, str(error))
+            return False
+        self.desk.replace_store(store)
+        return True
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        current = self.desk.store.path.resolve() if self.desk.store else None
+        paths = recent_databases(self.settings)
+        for number, path in enumerate(paths, start=1):
+            action = self.recent_menu.addAction(f"&{number} {path.name}")
+            action.setToolTip(str(path))
+            action.setStatusTip(str(path))
+            action.setEnabled(path != current)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
+        if not paths:
+            self.recent_menu.addAction("No recent databases").setEnabled(False)
+
+    def new_agreement(self) -> None:
+        if self.desk.store is None:
+            return
+        dialog = AgreementDialog(self)
+        if dialog.exec() == AgreementDialog.DialogCode.Accepted:
+            values = dialog.values()
+            self.desk.execute(
+                AddAgreement(self.desk, values.title, values.short_title, values.signed_on, values.place)
+            )
+
+    def about(self) -> None:
+        store = self.desk.store
+        lines = [
+            f"Accord Desk {app_version()}",
+            "A desk officer's record of whether the parties to an agreement keep their commitments.",
+            f"This database: {store.path if store else 'none open'}",
+            f"Default database, in your data folder: {default_database_path()}",
+        ]
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "About Accord Desk",
+            "\n\n".join(lines),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
+
+    # --- remembering the layout -----------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            self.resize(*DEFAULT_SIZE)
+            self.resizeDocks([self.detail_dock], [480], Qt.Orientation.Horizontal)
+        state = self.settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state, STATE_VERSION)
+        header = self.settings.value("window/tree_header")
+        if isinstance(header, QByteArray):
+            self.tree.view.header().restoreState(header)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState(STATE_VERSION))
+        self.settings.setValue("window/tree_header", self.tree.view.header().saveState())
+        super().closeEvent(event)

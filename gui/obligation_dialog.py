@@ -1,0 +1,213 @@
+"""Add or edit an obligation: reference, title, clause text, kind, obligors, beneficiary and the
+deadline (none, a date, a rule such as "135 days after signing", or ongoing) with its note.
+
+Validation is live through db.obligations.obligation_problems: each message shows under its field
+and OK stays disabled while anything is wrong. A rule shows the date it resolves to.
+"""
+
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.deadlines import SIGNING, parse_rule, resolve
+from db.obligations import ObligationFields, obligation_problems
+from db.vocabulary import ObligationKind
+from gui.labels import KIND_LABELS
+from gui.plain_text import plain_label
+
+PROBLEM_COLOUR = "#b3141f"
+
+
+class ObligationDialog(QDialog):
+    def __init__(
+        self, parent: QWidget | None, *, heading: str, fields: ObligationFields, actors: list[tuple[str, str]],
+        taken_refs: set[str], known_refs: set[str], signed_on: date | None, default_date: date,
+    ):  # fmt: skip
+        super().__init__(parent)
+        self.setWindowTitle(heading)
+        self._taken_refs, self._known_refs, self._signed_on = taken_refs, known_refs, signed_on
+        self._obligor_order = list(fields.obligor_ids)
+
+        self.ref_edit = QLineEdit(fields.ref)
+        self.ref_edit.setPlaceholderText("P1-A.1")
+        self.title_edit = QLineEdit(fields.title)
+        self.title_edit.setPlaceholderText("What the obligor must do, in a line")
+        self.text_edit = QPlainTextEdit(fields.text or "")
+        self.text_edit.setPlaceholderText("The clause as the agreement words it")
+        self.text_edit.setTabChangesFocus(True)
+        self.text_edit.setFixedHeight(90)
+        self.kind_combo = QComboBox()
+        for kind in ObligationKind:
+            self.kind_combo.addItem(KIND_LABELS[kind], str(kind))
+        self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(str(fields.kind))))
+        self.obligor_list = QListWidget()
+        self.obligor_list.setFixedHeight(120)
+        for actor_id, name in actors:
+            item = QListWidgetItem(name)
+            item.setData(Qt.ItemDataRole.UserRole, actor_id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(
+                Qt.CheckState.Checked if actor_id in fields.obligor_ids else Qt.CheckState.Unchecked
+            )
+            self.obligor_list.addItem(item)
+        self.beneficiary_combo = QComboBox()
+        self.beneficiary_combo.addItem("—", None)
+        for actor_id, name in actors:
+            self.beneficiary_combo.addItem(name, actor_id)
+        self.beneficiary_combo.setCurrentIndex(max(0, self.beneficiary_combo.findData(fields.beneficiary_id)))
+
+        self.no_deadline = QRadioButton("&None")
+        self.date_deadline = QRadioButton("&Date")
+        self.rule_deadline = QRadioButton("&Rule")
+        self.ongoing_deadline = QRadioButton("&Ongoing")
+        self._deadline_kinds = QButtonGroup(self)
+        for button in (self.no_deadline, self.date_deadline, self.rule_deadline, self.ongoing_deadline):
+            self._deadline_kinds.addButton(button)
+        self.date_edit = QDateEdit()
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        when = fields.deadline_on or default_date
+        self.date_edit.setDate(QDate(when.year, when.month, when.day))
+        self.rule_edit = QLineEdit(fields.deadline_rule or "")
+        self.rule_edit.setPlaceholderText("135 days after signing")
+        self.rule_preview = plain_label()
+        self.note_edit = QLineEdit(fields.deadline_note or "")
+        self.note_edit.setPlaceholderText("e.g. the clause says “within 135 days”")
+        if fields.deadline_on is not None:
+            self.date_deadline.setChecked(True)
+        elif fields.deadline_rule:
+            self.rule_deadline.setChecked(True)
+        elif fields.ongoing:
+            self.ongoing_deadline.setChecked(True)
+        else:
+            self.no_deadline.setChecked(True)
+
+        self.problems = {name: _problem_label() for name in ("ref", "title", "kind", "deadline")}
+        kinds = QHBoxLayout()
+        for button in (self.no_deadline, self.date_deadline, self.rule_deadline, self.ongoing_deadline):
+            kinds.addWidget(button)
+        kinds.addStretch(1)
+        deadline = QVBoxLayout()
+        deadline.addLayout(kinds)
+        date_row = QHBoxLayout()
+        date_row.addWidget(self.date_edit)
+        date_row.addStretch(1)
+        deadline.addLayout(date_row)
+        deadline.addWidget(self.rule_edit)
+        deadline.addWidget(self.rule_preview)
+        deadline.addWidget(self.problems["deadline"])
+
+        form = QFormLayout()
+        form.addRow("Re&ference", _with_problem(self.ref_edit, self.problems["ref"]))
+        form.addRow("&Title", _with_problem(self.title_edit, self.problems["title"]))
+        form.addRow("Clause te&xt", self.text_edit)
+        form.addRow("&Kind", _with_problem(self.kind_combo, self.problems["kind"]))
+        form.addRow("O&bligors", self.obligor_list)
+        form.addRow("B&eneficiary", self.beneficiary_combo)
+        form.addRow("Deadline", deadline)
+        form.addRow("Deadline &note", self.note_edit)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(560)
+
+        for edit in (self.ref_edit, self.title_edit, self.rule_edit):
+            edit.textChanged.connect(self._validate)
+        self.kind_combo.currentIndexChanged.connect(self._validate)
+        self._deadline_kinds.buttonToggled.connect(self._validate)
+        self.date_edit.dateChanged.connect(self._validate)
+        self._validate()
+
+    @property
+    def ok_button(self):
+        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    def fields(self) -> ObligationFields:
+        checked = [
+            item.data(Qt.ItemDataRole.UserRole)
+            for item in (self.obligor_list.item(row) for row in range(self.obligor_list.count()))
+            if item.checkState() == Qt.CheckState.Checked
+        ]
+        ordered = [i for i in self._obligor_order if i in checked] + [
+            i for i in checked if i not in self._obligor_order
+        ]
+        return ObligationFields(
+            ref=self.ref_edit.text().strip(),
+            title=self.title_edit.text().strip(),
+            text=self.text_edit.toPlainText().strip() or None,
+            kind=self.kind_combo.currentData(),
+            obligor_ids=ordered,
+            beneficiary_id=self.beneficiary_combo.currentData(),
+            deadline_on=self.date_edit.date().toPython() if self.date_deadline.isChecked() else None,
+            deadline_rule=(self.rule_edit.text().strip() or None) if self.rule_deadline.isChecked() else None,
+            ongoing=self.ongoing_deadline.isChecked(),
+            deadline_note=self.note_edit.text().strip() or None,
+        )
+
+    def _validate(self) -> None:
+        self.date_edit.setEnabled(self.date_deadline.isChecked())
+        self.rule_edit.setEnabled(self.rule_deadline.isChecked())
+        fields = self.fields()
+        problems = obligation_problems(fields)
+        if self.rule_deadline.isChecked() and not fields.deadline_rule:
+            problems.setdefault("deadline", "Write the rule, e.g. 135 days after signing.")
+        if fields.ref in self._taken_refs:
+            problems.setdefault(
+                "ref", f"The clause reference {fields.ref} is already used in this agreement; choose another."
+            )
+        for name, label in self.problems.items():
+            label.setText(problems.get(name, ""))
+            label.setVisible(name in problems)
+        preview = self._preview(fields) if "deadline" not in problems else ""
+        self.rule_preview.setText(preview)
+        self.rule_preview.setVisible(bool(preview))
+        self.ok_button.setEnabled(not problems)
+
+    def _preview(self, fields: ObligationFields) -> str:
+        if not fields.deadline_rule:
+            return ""
+        rule = parse_rule(fields.deadline_rule)
+        if rule.anchor == SIGNING:
+            if self._signed_on is None:
+                return "The agreement's signing date is not recorded, so this deadline stays pending."
+            return f"Falls on {resolve(rule, self._signed_on).isoformat()} (signed {self._signed_on.isoformat()})."
+        if rule.anchor in self._known_refs:
+            return f"Counted from the day {rule.anchor} is met."
+        return f"There is no clause {rule.anchor} in this agreement; the deadline stays pending until there is one and it is met."
+
+
+def _problem_label() -> QLabel:
+    label = plain_label()
+    label.setStyleSheet(f"color: {PROBLEM_COLOUR};")
+    label.setVisible(False)
+    return label
+
+
+def _with_problem(field: QWidget, problem: QLabel) -> QVBoxLayout:
+    column = QVBoxLayout()
+    column.setSpacing(2)
+    column.addWidget(field)
+    column.addWidget(problem)
+    return column

@@ -1,0 +1,306 @@
+"""The main window on the example: what the officer sees first, and the actions they take."""
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import QDate, QModelIndex, QSettings, Qt
+from PySide6.QtWidgets import QLabel
+
+from db.examples import create_database
+from db.obligations import ObligationFields, obligation_fields
+from db.tree import obligation_detail
+from db.vocabulary import Confidence, Status
+from gui.assessment_dialog import AssessmentValues
+from gui.commands import AddAgreement
+from gui.main_window import MainWindow
+from gui.obligation_model import STATUS
+from gui.obligation_panel import NO_AGREEMENT, NOTHING_SELECTED
+from gui.recent_files import recent_databases
+from tests.gui.helpers import find, refs
+
+# The offscreen platform cannot size real windows and says so whenever a shown window's layout changes.
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+
+
+@pytest.fixture
+def window(qtbot, desk, settings_folder):
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+@pytest.fixture
+def errors(monkeypatch):
+    """Messages the window would show in a box."""
+    shown = []
+    monkeypatch.setattr("gui.main_window.show_error", lambda _parent, message: shown.append(message))
+    return shown
+
+
+def status_cell(window, ref: str) -> str:
+    source = window.tree.model.index_of(find(window.desk, ref).id, STATUS)
+    return source.data()
+
+
+def shown_refs(window, parent=None) -> list[str]:
+    proxy, parent = window.tree.proxy, parent or QModelIndex()
+    found = []
+    for row in range(proxy.rowCount(parent)):
+        index = proxy.index(row, 0, parent)
+        found.append(index.data())
+        found.extend(shown_refs(window, index))
+    return found
+
+
+def selected_ref(window) -> str | None:
+    node = window.tree.selected_node()
+    return node.ref if node else None
+
+
+def is_expanded(window, ref: str) -> bool:
+    index = window.tree.proxy.mapFromSource(window.tree.model.index_of(find(window.desk, ref).id))
+    return window.tree.view.isExpanded(index)
+
+
+def test_the_window_opens_on_the_first_obligation(window, example_store):
+    assert shown_refs(window)[:4] == ["Intro", "Intro-3", "Intro-4", "P1"]
+    assert window.tree.proxy.rowCount() == 4
+    assert all(is_expanded(window, ref) for ref in ("Intro", "P1", "P1-C", "P2"))
+    assert selected_ref(window) == "Intro-3"
+    panel = window.panel
+    assert panel.ref_label.text() == "Intro-3"
+    assert panel.title_label.text() == "Start intra-Afghan negotiations by 10 March 2020"
+    assert panel.reason_label.text().startswith("Assessed met late as of 2020-09-12")
+    texts = [label.text() for label in panel.findChildren(QLabel)]
+    assert "The Taliban and the Afghan sides start intra-Afghan negotiations." in texts
+    assert "Taliban\nAfghan sides" in texts
+    assert "Linked events (3)" in texts
+    assert window.counts_label.text() == "19 obligations · 3 overdue · 3 met · 4 met late · as of 2026-11-28"
+    assert "example.sqlite" in window.windowTitle()
+    assert "US–Taliban agreement" in window.windowTitle()
+    assert (window.width(), window.height()) == (1400, 900)
+    assert not window.agreement_combo_action.isVisible()  # one agreement: no switcher
+
+
+def test_the_as_of_date_drives_every_status(qtbot, window):
+    assert status_cell(window, "Intro-3") == "Met late"
+    with qtbot.waitSignal(window.desk.as_of_changed):
+        window.as_of_edit.setDate(QDate(2020, 3, 11))
+    assert window.desk.as_of == date(2020, 3, 11)
+    assert status_cell(window, "Intro-3") == "Overdue"
+    assert (
+        window.panel.reason_label.text()
+        == "Deadline 2020-03-10 passed 1 day ago with no completion recorded."
+    )
+    assert window.counts_label.text().endswith("as of 2020-03-11")
+    window.as_of_edit.setDate(QDate(2020, 9, 13))
+    assert status_cell(window, "Intro-3") == "Met late"
+    window.today_action.trigger()
+    assert window.desk.as_of == date.today()
+    assert window.as_of_edit.date().toPython() == date.today()
+
+
+def test_filter_keeps_matching_rows_and_their_ancestors(qtbot, window):
+    qtbot.keyClicks(window.tree.filter_edit, "Taliban")
+    shown = shown_refs(window)
+    assert "P1-A" not in shown and "P1-A.1" not in shown and "P3-3" not in shown
+    assert {"Intro", "Intro-3", "P1", "P1-C", "P1-C.2", "P1-D", "P2", "P2-5", "P3", "P3-2"} <= set(shown)
+    for ref in shown:
+        node = find(window.desk, ref)
+        matches = "taliban" in " ".join([node.ref, node.title, *node.obligors]).lower()
+        assert matches or any(ref == a.ref for a in _ancestors_of_matches(window))
+    window.tree.filter_edit.clear()
+    assert len(shown_refs(window)) == 25
+    assert is_expanded(window, "P1-A")
+
+
+def _ancestors_of_matches(window):
+    for root in window.desk.tree():
+        for node in root.walk():
+            if any("taliban" in t.lower() for t in (node.ref, node.title, *node.obligors)):
+                parent = window.desk.node(node.parent_id)
+                while parent:
+                    yield parent
+                    parent = window.desk.node(parent.parent_id)
+
+
+def test_ctrl_f_goes_to_the_filter(qtbot, window):
+    window.activateWindow()
+    window.filter_action.trigger()
+    qtbot.waitUntil(window.tree.filter_edit.hasFocus)
+
+
+def test_refreshes_keep_expansion_and_selection(qtbot, window, monkeypatch):
+    tree = window.tree
+    tree.view.collapse(tree.proxy.mapFromSource(tree.model.index_of(find(window.desk, "P2").id)))
+    assert tree.select(find(window.desk, "P1-C.2").id)
+    window.as_of_edit.setDate(QDate(2020, 3, 11))
+    assert selected_ref(window) == "P1-C.2" and not is_expanded(window, "P2")
+
+    current = ObligationFields(**obligation_fields_of(window, "P1-C.2").__dict__)
+    current.title = "Release up to 1,000 prisoners"
+    monkeypatch.setattr(window.obligation_actions, "ask_obligation", lambda *_a, **_k: current)
+    window.obligation_actions.edit.trigger()
+    assert selected_ref(window) == "P1-C.2" and not is_expanded(window, "P2")
+    assert window.panel.title_label.text() == "Release up to 1,000 prisoners"
+
+    monkeypatch.setattr(
+        window.obligation_actions, "ask_obligation", lambda *_a, **_k: ObligationFields("P1-C.4", "New")
+    )
+    window.obligation_actions.add_sibling.trigger()  # the tree's shape changes: a reset
+    assert selected_ref(window) == "P1-C.4" and not is_expanded(window, "P2") and is_expanded(window, "P1-C")
+    window.undo_action.trigger()
+    assert "P1-C.4" not in refs(window.desk)
+    assert selected_ref(window) == "P1-C.3"  # the sibling now in its place
+    assert not is_expanded(window, "P2")
+
+
+def obligation_fields_of(window, ref):
+    with window.desk.store.reading() as session:
+        return obligation_fields(session, find(window.desk, ref).id)
+
+
+def test_edit_undo_and_redo_from_the_menu(window, monkeypatch):
+    changed = ObligationFields(**obligation_fields_of(window, "Intro-3").__dict__)
+    changed.deadline_on, changed.ongoing = None, True
+    monkeypatch.setattr(window.obligation_actions, "ask_obligation", lambda *_a, **_k: changed)
+    window.tree.edit_requested.emit(find(window.desk, "Intro-3").id)  # Enter or double-click
+    assert obligation_fields_of(window, "Intro-3").ongoing
+    assert window.undo_action.text() == "&Undo Edit Intro-3"
+    window.undo_action.trigger()
+    assert obligation_fields_of(window, "Intro-3").deadline_on == date(2020, 3, 10)
+    window.redo_action.trigger()
+    assert obligation_fields_of(window, "Intro-3").ongoing
+    assert [k.toString() for k in window.redo_action.shortcuts()].count("Ctrl+Shift+Z") == 1
+
+
+def test_add_child_and_assessment(window, monkeypatch):
+    actions = window.obligation_actions
+    window.tree.select(find(window.desk, "P1-C").id)
+    seen = {}
+
+    def ask(heading, fields, taken):
+        seen.update(heading=heading, ref=fields.ref, taken=taken)
+        return ObligationFields("P1-C.4", "Free the last detainees", deadline_rule="3 months after Intro-3")
+
+    monkeypatch.setattr(actions, "ask_obligation", ask)
+    actions.add_child.trigger()
+    assert (
+        seen["heading"] == "Add obligation under P1-C"
+        and seen["ref"] == "P1-C.4"
+        and "P1-C.3" in seen["taken"]
+    )
+    assert [c.ref for c in find(window.desk, "P1-C").children][-1] == "P1-C.4"
+    assert selected_ref(window) == "P1-C.4"
+    assert status_cell(window, "P1-C.4") == "Overdue"
+
+    values = AssessmentValues(date(2026, 11, 20), Status.MET, 3, Confidence.HIGH, "All released.")
+    monkeypatch.setattr(actions, "ask_assessment", lambda node: values)
+    actions.add_assessment.trigger()
+    with window.desk.store.reading() as session:
+        newest = obligation_detail(session, find(window.desk, "P1-C.4").id).assessments[0]
+    assert (newest.status, newest.assessed_by, newest.rationale) == ("met", "tester", "All released.")
+    assert status_cell(window, "P1-C.4") == "Met (computed: Met late)"
+    assert window.panel.findChildren(QLabel, "") and "Assessments (1)" in [
+        label.text() for label in window.panel.findChildren(QLabel)
+    ]
+
+
+def test_delete_asks_first_and_undo_brings_it_back(window, monkeypatch):
+    asked = []
+    monkeypatch.setattr(
+        window.obligation_actions, "confirm_delete", lambda node, extent: asked.append(extent) or False
+    )
+    window.tree.select(find(window.desk, "P1-C").id)
+    window.obligation_actions.delete.trigger()
+    assert asked[0].obligations_beneath == 3 and asked[0].assessments == 2
+    assert "P1-C" in refs(window.desk)  # refused: nothing happened
+
+    monkeypatch.setattr(window.obligation_actions, "confirm_delete", lambda node, extent: True)
+    window.obligation_actions.delete.trigger()
+    assert "P1-C" not in refs(window.desk)
+    assert selected_ref(window) == "P1-D"
+    window.undo_action.trigger()
+    assert [c.ref for c in find(window.desk, "P1-C").children] == ["P1-C.1", "P1-C.2", "P1-C.3"]
+    assert selected_ref(window) == "P1-C"
+
+
+def test_move_up_and_down_from_the_keyboard_actions(window):
+    actions = window.obligation_actions
+    window.tree.select(find(window.desk, "P1-C.1").id)
+    assert not actions.move_up.isEnabled() and actions.move_down.isEnabled()
+    assert actions.move_down.shortcut().toString() == "Ctrl+Down"
+    actions.move_down.trigger()
+    assert [c.ref for c in find(window.desk, "P1-C").children] == ["P1-C.2", "P1-C.1", "P1-C.3"]
+    assert selected_ref(window) == "P1-C.1"
+    assert actions.move_up.isEnabled()
+    actions.move_up.trigger()
+    assert [c.ref for c in find(window.desk, "P1-C").children] == ["P1-C.1", "P1-C.2", "P1-C.3"]
+
+
+def test_a_drop_becomes_a_move_command(qtbot, window):
+    model = window.tree.model
+    data = model.mimeData([model.index_of(find(window.desk, "P3-3").id)])
+    assert window.tree.proxy.dropMimeData(data, Qt.DropAction.MoveAction, 0, 0, window.tree.proxy.index(0, 0))
+    qtbot.waitUntil(lambda: [c.ref for c in find(window.desk, "Intro").children][0] == "P3-3")
+    assert window.desk.undo_stack.text(0) == "Move P3-3"
+    assert selected_ref(window) == "P3-3"
+
+
+def test_a_refused_change_shows_its_message(window, errors, monkeypatch):
+    monkeypatch.setattr(
+        window.obligation_actions, "ask_obligation", lambda *_a, **_k: ObligationFields("P1-D", "Dup")
+    )
+    window.obligation_actions.add_sibling.trigger()
+    assert errors == ["The clause reference P1-D is already used in this agreement; choose another."]
+    assert window.desk.undo_stack.count() == 0
+
+
+def test_several_agreements_bring_the_switcher(qtbot, window):
+    first = window.desk.agreement_id
+    window.desk.execute(AddAgreement(window.desk, "Northern ceasefire", signed_on=date(2026, 5, 1)))
+    assert window.agreement_combo_action.isVisible()
+    assert [window.agreement_combo.itemText(i) for i in range(2)] == [
+        "US–Taliban agreement",
+        "Northern ceasefire",
+    ]
+    assert window.agreement_combo.currentText() == "Northern ceasefire"
+    assert shown_refs(window) == [] and window.panel.obligation_id is None
+    assert NOTHING_SELECTED in [label.text() for label in window.panel.findChildren(QLabel)]
+    assert window.counts_label.text().startswith("0 obligations")
+    window.agreement_combo.activated.emit(0)
+    assert window.desk.agreement_id == first
+    assert selected_ref(window) == "Intro-3"
+
+
+def test_opening_another_database_replaces_the_store(window, tmp_path, errors, example_store):
+    window.obligation_actions.move_down.trigger()
+    assert window.desk.undo_stack.count() == 1
+    other = tmp_path / "other.sqlite"
+    create_database(other, None, user="tester").close()
+    assert window.open_path(other)
+    assert window.desk.store.path == other
+    assert window.desk.undo_stack.count() == 0
+    assert "other.sqlite" in window.windowTitle()
+    assert NO_AGREEMENT in [label.text() for label in window.panel.findChildren(QLabel)]
+    assert not window.obligation_actions.add_sibling.isEnabled()
+    assert recent_databases(QSettings())[:2] == [other.resolve(), example_store.path.resolve()]
+
+    broken = tmp_path / "broken.sqlite"
+    broken.write_text("not a database")
+    assert not window.open_path(broken)
+    assert errors and "is not an Accord Desk database" in errors[0]
+    assert window.desk.store.path == other
+
+
+def test_the_window_remembers_its_geometry(qtbot, desk, settings_folder):
+    first = MainWindow(desk)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(700, 500)  # within the offscreen screen's 800×600, which restoreGeometry keeps to
+    first.close()
+    second = MainWindow(desk)
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (700, 500)
