@@ -11,9 +11,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from db import audit
+from db.actors import actor_keys
 from db.deadlines import SIGNING, parse_rule
 from db.errors import DocumentError
 from db.models import (
@@ -472,8 +473,7 @@ def _unique(r: _Reader, entries: list[tuple[str, str]], what: str) -> set[str]:
 
 def _actor_ids(session: Session, actors: list[DocActor]) -> dict[str, str]:
     """Map document actors to actors already in the record by name or alias; create the others."""
-    known = dict(session.exec(select(ActorAlias.alias_key, ActorAlias.actor_id)).all())
-    known.update({name.casefold(): actor_id for actor_id, name in session.exec(select(Actor.id, Actor.name))})
+    known = actor_keys(session)
     ids: dict[str, str] = {}
     for item in actors:
         names = [item.name, *item.aliases]

@@ -5,18 +5,21 @@ service can forget to audit. Bulk writes through SQLAlchemy Core call `record` t
 """
 
 import json
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import event, inspect
 from sqlmodel import Session, SQLModel
 
+from db.bulk import bulk_insert_rows
 from db.clock import utc_now
 from db.models import AuditEntry
 
 READ_ONLY = "accord_desk_read_only"
 _WHO = "accord_desk_who"
 _ACTION = "accord_desk_action"
+_OUTSIDE = "the record was changed outside Store.writing(); changes must be audited"
 
 
 def attach(session: Session, *, who: str, action: str) -> None:
@@ -39,9 +42,13 @@ def column_values(row: SQLModel) -> dict[str, Any]:
     return {column.key: getattr(row, column.key) for column in inspect(row).mapper.column_attrs}
 
 
+def plain_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Column values as JSON-ready plain data."""
+    return {key: _plain(value) for key, value in values.items()}
+
+
 def row_values(row: SQLModel) -> dict[str, Any]:
-    """The row's column values as JSON-ready plain data."""
-    return {key: _plain(value) for key, value in column_values(row).items()}
+    return plain_values(column_values(row))
 
 
 def _values_before_change(row: SQLModel) -> dict[str, Any]:
@@ -75,17 +82,31 @@ def record(
     session.add(_entry(session, operation, table_name, row_id, before, after))
 
 
+def record_many(session: Session, entries: Iterable[tuple[str, str, str, dict | None, dict | None]]) -> None:
+    """Audit entries for a bulk write made through SQLAlchemy Core, inserted the same way.
+
+    Each entry is (operation, table name, row id, before, after), as for `record`.
+    """
+    if session.info.get(READ_ONLY) or _ACTION not in session.info:
+        raise RuntimeError(_OUTSIDE)
+    bulk_insert_rows(session.connection(), AuditEntry, [_entry_values(session, *entry) for entry in entries])
+
+
+def _entry_values(session, operation, table_name, row_id, before, after) -> dict[str, Any]:
+    return {
+        "at": utc_now(),
+        "who": session.info[_WHO],
+        "action": session.info[_ACTION],
+        "operation": operation,
+        "table_name": table_name,
+        "row_id": row_id,
+        "before": _dump(before),
+        "after": _dump(after),
+    }
+
+
 def _entry(session, operation, table_name, row_id, before, after) -> AuditEntry:
-    return AuditEntry(
-        at=utc_now(),
-        who=session.info[_WHO],
-        action=session.info[_ACTION],
-        operation=operation,
-        table_name=table_name,
-        row_id=row_id,
-        before=_dump(before),
-        after=_dump(after),
-    )
+    return AuditEntry(**_entry_values(session, operation, table_name, row_id, before, after))
 
 
 @event.listens_for(Session, "before_flush")
@@ -94,7 +115,7 @@ def _audit_changes(session: Session, _context, _instances) -> None:
     if not changed:
         return
     if session.info.get(READ_ONLY) or _ACTION not in session.info:
-        raise RuntimeError("the record was changed outside Store.writing(); changes must be audited")
+        raise RuntimeError(_OUTSIDE)
     entries = []
     for row in session.new:
         if not isinstance(row, AuditEntry):

@@ -15,3 +15,11 @@ class DocumentError(UserError):
 
 class RecordError(UserError):
     """A change would break a rule of the record (e.g. a duplicate clause reference)."""
+
+
+class ImportFileError(UserError):
+    """A file to import cannot be read, or holds rows that cannot be imported."""
+
+
+class ImportCancelled(UserError):
+    """The officer cancelled an import; nothing was written."""

@@ -24,6 +24,7 @@ from db.models import (
     TargetPoint,
     new_id,
 )
+from db.records import get_or_refuse
 from db.vocabulary import Confidence, ObligationKind, Status
 
 
@@ -195,10 +196,7 @@ def update_obligation(session: Session, obligation_id: str, fields: ObligationFi
 
 
 def _get(session: Session, obligation_id: str) -> Obligation:
-    row = session.get(Obligation, obligation_id)
-    if row is None:
-        raise RecordError("That obligation is no longer in the record; it may have been deleted elsewhere.")
-    return row
+    return get_or_refuse(session, Obligation, obligation_id, "obligation")
 
 
 def position_of(session: Session, obligation_id: str) -> tuple[str | None, int]:
