@@ -1,0 +1,149 @@
+"""Benchmark: start-up to a populated window, and open-and-expand-all of a 2,000-obligation agreement.
+
+Run by hand (not collected by pytest):  QT_QPA_PLATFORM=offscreen python tests/bench_window.py
+Prints medians side by side with baselines measured in the same run:
+- start-up: `accord-desk` on the example to the populated main window, against a bare PySide6 window
+  started the same way that imports the same libraries (target: within 1.5x);
+- a generated agreement of 2,000 obligations five levels deep: open it in the window and expand all,
+  against a QStandardItemModel of the same rows in a plain QTreeView.
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RUNS = 7
+
+APP_PROBE = """
+import sys
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+from gui.app import application
+from db.store import Store
+from gui.desk import Desk
+from gui.main_window import MainWindow
+app = application()
+window = MainWindow(Desk(Store.open(Path(sys.argv[1]))))
+window.show()
+while window.tree.model.rowCount() == 0:
+    app.processEvents()
+app.processEvents()
+print("ready", flush=True)
+"""
+
+BARE_PROBE = """
+import sys
+import alembic.command, sqlalchemy, sqlmodel, pyqtgraph, platformdirs  # what the app imports
+from PySide6.QtWidgets import QApplication, QMainWindow, QTreeView
+app = QApplication(sys.argv[:1])
+window = QMainWindow()
+window.setCentralWidget(QTreeView())
+window.resize(1400, 900)
+window.show()
+app.processEvents()
+print("ready", flush=True)
+"""
+
+
+def time_to_ready(code: str, *args: str) -> float:
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    line = process.stdout.readline()
+    elapsed = time.perf_counter() - start
+    process.wait()
+    assert line.strip() == "ready", line
+    return elapsed
+
+
+def startup(folder: Path) -> None:
+    from db.examples import create_database
+
+    database = folder / "example.sqlite"
+    create_database(database).close()
+    app, bare = [], []
+    for _ in range(RUNS):  # interleaved, so drift on a shared machine hits both alike
+        bare.append(time_to_ready(BARE_PROBE))
+        app.append(time_to_ready(APP_PROBE, str(database)))
+    a, b = statistics.median(app), statistics.median(bare)
+    print(f"start-up to populated window     accord-desk {a * 1000:7.0f} ms   bare window {b * 1000:7.0f} ms   ratio {a / b:4.2f}x (target <= 1.5x)")
+
+
+def expand_all(folder: Path) -> None:
+    sys.path.insert(0, str(ROOT))
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+    from PySide6.QtWidgets import QTreeView
+
+    from db.agreement_document import import_document, parse_document
+    from db.examples import create_database
+    from gui.app import application
+    from gui.desk import Desk
+    from gui.main_window import MainWindow
+    from tests.synthetic import agreement_document
+
+    app = application()
+    database = folder / "generated.sqlite"
+    store = create_database(database, None)
+    document = parse_document(agreement_document())
+    with store.writing("Import generated agreement") as session:
+        import_document(session, document)
+    store.close()
+
+    def open_and_expand() -> float:
+        from db.store import Store
+
+        start = time.perf_counter()
+        desk = Desk(Store.open(database))
+        window = MainWindow(desk)
+        window.show()
+        window.tree.expand_all()
+        app.processEvents()
+        elapsed = time.perf_counter() - start
+        window.close()
+        desk.close()
+        window.deleteLater()
+        app.processEvents()
+        return elapsed
+
+    def raw() -> float:
+        start = time.perf_counter()
+        model = QStandardItemModel()
+        items = {}
+        for node in document.all_obligations():
+            items[node.ref] = [QStandardItem(node.ref), QStandardItem(node.title), QStandardItem(""), QStandardItem(""), QStandardItem("")]
+        for node in document.all_obligations():
+            for child in node.children:
+                items[node.ref][0].appendRow(items[child.ref])
+        for root in document.obligations:
+            model.appendRow(items[root.ref])
+        view = QTreeView()
+        view.setModel(model)
+        view.resize(1400, 900)
+        view.show()
+        view.expandAll()
+        app.processEvents()
+        elapsed = time.perf_counter() - start
+        view.close()
+        view.deleteLater()
+        app.processEvents()
+        return elapsed
+
+    ours, theirs = [], []
+    for _ in range(5):
+        theirs.append(raw())
+        ours.append(open_and_expand())
+    a, b = statistics.median(ours), statistics.median(theirs)
+    count = len(document.all_obligations())
+    print(f"open + expand all, {count} obligations  accord-desk {a * 1000:7.0f} ms   QStandardItemModel {b * 1000:7.0f} ms   ratio {a / b:4.2f}x")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    sys.path.insert(0, str(ROOT))
+    with tempfile.TemporaryDirectory() as folder:
+        startup(Path(folder))
+        expand_all(Path(folder))
