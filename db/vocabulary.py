@@ -97,6 +97,15 @@ class Bearing(StrEnum):
     CONTEXT = "context"
 
 
+class EventRole(StrEnum):
+    """An actor's part in an event, as ACLED's columns: actor1, assoc_actor_1, actor2, assoc_actor_2."""
+
+    ACTOR1 = "actor1"
+    ASSOC1 = "assoc1"
+    ACTOR2 = "actor2"
+    ASSOC2 = "assoc2"
+
+
 class Qualifier(StrEnum):
     EXACT = "exact"
     ABOUT = "about"
