@@ -145,4 +145,39 @@ def test_current_schema_opens_without_backup(example_store):
     store = Store.open(example_store.path)
     store.close()
     assert list(example_store.path.parent.glob("*.bak")) == []
-    assert schema_head() == "0001_record"
+    assert schema_head() == "0002_event_indexes"
+
+
+def test_a_database_at_0001_is_upgraded_after_a_backup_copy(tmp_path):
+    from alembic import command
+
+    from db.store import _alembic_config, _make_engine, inspect_file
+
+    path = tmp_path / "old.sqlite"
+    engine, config = _make_engine(path), _alembic_config()
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001_record")
+        connection.exec_driver_sql(
+            "INSERT INTO event (id, occurred_on, date_precision, event_type, origin, recorded_at, recorded_by) "
+            "VALUES ('e1', '2020-03-03', 'day', 'Battles', 'typed', '2020-03-03 00:00:00', 'tester')"
+        )
+        connection.commit()
+    engine.dispose()
+    assert inspect_file(path) == "0001_record"
+
+    store = Store.open(path)
+    try:
+        backup = path.with_name("old.sqlite.before-0002_event_indexes.bak")
+        assert inspect_file(backup) == "0001_record" and inspect_file(path) == "0002_event_indexes"
+        with sqlite3.connect(backup) as copy:
+            assert copy.execute("SELECT id FROM event").fetchall() == [("e1",)]  # the data, before the upgrade
+        copy.close()
+        with store.engine.connect() as connection:
+            indexes = {row[0] for row in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE tbl_name = 'event'")}
+            assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
+            assert connection.exec_driver_sql("SELECT event_type FROM event WHERE id = 'e1'").scalar() == "Battles"
+        assert {"ix_event_type_occurred_on", "ix_event_grade_occurred_on"} <= indexes
+        assert "ix_event_event_type" not in indexes
+    finally:
+        store.close()
