@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -61,7 +62,9 @@ class AssessmentDialog(QDialog):
         as_of_row.addStretch(1)
         form = QFormLayout()
         form.addRow("Obligation", plain_label(obligation))
-        form.addRow("&As of", as_of_row)
+        as_of_label = QLabel("&As of")
+        as_of_label.setBuddy(self.as_of_edit)
+        form.addRow(as_of_label, as_of_row)
         form.addRow("&Status", self.status_combo)
         form.addRow("Implementation s&core", self.score_combo)
         form.addRow("Con&fidence", self.confidence_combo)

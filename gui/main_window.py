@@ -330,10 +330,10 @@ class MainWindow(QMainWindow):
             self.restoreState(state, STATE_VERSION)
         header = self.settings.value("window/tree_header")
         if isinstance(header, QByteArray):
-            self.tree.view.header().restoreState(header)
+            self.tree.restore_header(header)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState(STATE_VERSION))
-        self.settings.setValue("window/tree_header", self.tree.view.header().saveState())
+        self.settings.setValue("window/tree_header", self.tree.header_state())
         super().closeEvent(event)

@@ -58,7 +58,6 @@ class ObligationDialog(QDialog):
             self.kind_combo.addItem(KIND_LABELS[kind], str(kind))
         self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(str(fields.kind))))
         self.obligor_list = QListWidget()
-        self.obligor_list.setFixedHeight(120)
         for actor_id, name in actors:
             item = QListWidgetItem(name)
             item.setData(Qt.ItemDataRole.UserRole, actor_id)
@@ -67,6 +66,9 @@ class ObligationDialog(QDialog):
                 Qt.CheckState.Checked if actor_id in fields.obligor_ids else Qt.CheckState.Unchecked
             )
             self.obligor_list.addItem(item)
+        rows = max(3, min(len(actors), 10))  # every actor of a small record in view, without scrolling
+        row_height = self.obligor_list.sizeHintForRow(0) if actors else 18
+        self.obligor_list.setFixedHeight(rows * row_height + 2 * self.obligor_list.frameWidth() + 4)
         self.beneficiary_combo = QComboBox()
         self.beneficiary_combo.addItem("—", None)
         for actor_id, name in actors:
@@ -115,10 +117,10 @@ class ObligationDialog(QDialog):
         deadline.addWidget(self.problems["deadline"])
 
         form = QFormLayout()
-        form.addRow("Re&ference", _with_problem(self.ref_edit, self.problems["ref"]))
-        form.addRow("&Title", _with_problem(self.title_edit, self.problems["title"]))
+        form.addRow(_buddy("Re&ference", self.ref_edit), _with_problem(self.ref_edit, self.problems["ref"]))
+        form.addRow(_buddy("&Title", self.title_edit), _with_problem(self.title_edit, self.problems["title"]))
         form.addRow("Clause te&xt", self.text_edit)
-        form.addRow("&Kind", _with_problem(self.kind_combo, self.problems["kind"]))
+        form.addRow(_buddy("&Kind", self.kind_combo), _with_problem(self.kind_combo, self.problems["kind"]))
         form.addRow("O&bligors", self.obligor_list)
         form.addRow("B&eneficiary", self.beneficiary_combo)
         form.addRow("Deadline", deadline)
@@ -202,6 +204,13 @@ def _problem_label() -> QLabel:
     label = plain_label()
     label.setStyleSheet(f"color: {PROBLEM_COLOUR};")
     label.setVisible(False)
+    return label
+
+
+def _buddy(text: str, field: QWidget) -> QLabel:
+    """A form label whose &-mnemonic focuses the field (QFormLayout sets none for a nested layout)."""
+    label = QLabel(text)
+    label.setBuddy(field)
     return label
 
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QScrollA
 
 from db.compliance import Standing
 from db.tree import AssessmentRow, LinkedEvent, ObligationDetail
-from db.vocabulary import Status
+from db.vocabulary import ObligationKind, Status
 from gui.desk import Desk
 from gui.labels import BEARING_LABELS, deadline_origin, deadline_text, grade_label, kind_label, score_label
 from gui.plain_text import plain_label, quiet_label
@@ -67,15 +67,20 @@ class ObligationPanel(QScrollArea):
             _heading(layout, "Clause text")
             layout.addWidget(plain_label(detail.text))
 
-        _heading(layout, "Obligation")
+        section = detail.kind == ObligationKind.SECTION
+        _heading(layout, "Section" if section else "Obligation")
         form = _form(layout)
         _row(form, "Kind", kind_label(detail.kind))
-        _row(form, "Obligors", "\n".join(name for _id, name in detail.obligors) or "—")
-        _row(form, "Beneficiary", detail.beneficiary[1] if detail.beneficiary else "—")
-        _row(form, "Deadline", deadline_text(standing, "none (ongoing)") or "none")
+        if detail.obligors or not section:
+            _row(form, "Obligors", "\n".join(name for _id, name in detail.obligors) or "—")
+        if detail.beneficiary or not section:
+            _row(form, "Beneficiary", detail.beneficiary[1] if detail.beneficiary else "—")
+        deadline = deadline_text(standing, "none (ongoing)")
+        if deadline or not section:
+            _row(form, "Deadline", deadline or "none")
         origin = deadline_origin(standing)
         if origin:
-            _row(form, "Rule", origin)
+            _row(form, "From", origin)
         if detail.deadline_note:
             _row(form, "Deadline note", detail.deadline_note)
         if detail.metrics:
@@ -91,7 +96,10 @@ class ObligationPanel(QScrollArea):
 
         _heading(layout, f"Assessments ({len(detail.assessments)})")
         if not detail.assessments:
-            _quiet(layout, "No assessment yet; the status is computed from the deadline.")
+            if section:
+                _quiet(layout, "No assessment; the status rolls up from the items beneath.")
+            else:
+                _quiet(layout, "No assessment yet; the status is computed from the deadline.")
         for assessment in detail.assessments:
             _assessment(layout, assessment)
 

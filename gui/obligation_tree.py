@@ -5,7 +5,7 @@ or another as-of date refreshes it keeping what the officer had collapsed, the s
 obligation id) and the scroll position. The obligation a change concerned becomes the selection.
 """
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
@@ -25,6 +25,7 @@ from gui.obligation_model import (
 from gui.status_badge import StatusDelegate
 
 COLUMN_WIDTHS = {REF: 130, TITLE: 380, OBLIGOR: 210, DEADLINE: 95, STATUS: 210}
+TITLE_MINIMUM, OBLIGOR_MINIMUM = 240, 120
 
 
 class ObligationTree(QWidget):
@@ -66,7 +67,10 @@ class ObligationTree(QWidget):
         header.setStretchLastSection(False)
         for column, width in COLUMN_WIDTHS.items():
             header.resizeSection(column, width)
-        header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
+        # The title takes the room the other columns leave, but never less than TITLE_MINIMUM
+        # (a Stretch section would shrink to nothing in a narrow window).
+        header.sectionResized.connect(lambda column, _old, _new: column != TITLE and self._fit_title())
+        self.view.viewport().installEventFilter(self)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -126,6 +130,35 @@ class ObligationTree(QWidget):
     def collapse_all(self) -> None:
         self.view.collapseAll()
         self._collapsed = {n.id for root in self.model.roots() for n in root.walk() if n.children}
+
+    def header_state(self) -> QByteArray:
+        return self.view.header().saveState()
+
+    def restore_header(self, state: QByteArray) -> None:
+        """Column widths as the officer left them (resize modes stay ours, whatever the state says)."""
+        header = self.view.header()
+        header.restoreState(state)
+        for column in range(header.count()):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        self._fit_title()
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_title()
+        return super().eventFilter(watched, event)
+
+    def _fit_title(self) -> None:
+        """Give the title the room left; when short of room, narrow the obligors first so the status shows."""
+        header = self.view.header()
+        room = self.view.viewport().width() - sum(header.sectionSize(c) for c in (REF, DEADLINE, STATUS))
+        obligor = header.sectionSize(OBLIGOR)
+        if room - obligor < TITLE_MINIMUM:
+            obligor = max(OBLIGOR_MINIMUM, room - TITLE_MINIMUM)
+            header.blockSignals(True)
+            header.resizeSection(OBLIGOR, obligor)
+            header.blockSignals(False)
+        header.resizeSection(TITLE, max(TITLE_MINIMUM, room - obligor))
 
     # --- following the desk ------------------------------------------------------------------
 

@@ -304,3 +304,23 @@ def test_the_window_remembers_its_geometry(qtbot, desk, settings_folder):
     second = MainWindow(desk)
     qtbot.addWidget(second)
     assert (second.width(), second.height()) == (700, 500)
+
+
+def test_enter_and_double_click_ask_to_edit(qtbot, window, monkeypatch):
+    monkeypatch.setattr(
+        window.obligation_actions, "ask_obligation", lambda *_a, **_k: None
+    )  # no modal dialog
+    view = window.tree.view
+    intro_3 = find(window.desk, "Intro-3").id
+    with qtbot.waitSignal(window.tree.edit_requested) as request:
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert request.args == [intro_3]
+    p1_d = window.tree.proxy.mapFromSource(window.tree.model.index_of(find(window.desk, "P1-D").id))
+    where = view.visualRect(p1_d).center()
+    with qtbot.waitSignal(window.tree.edit_requested) as request:
+        qtbot.mouseClick(
+            view.viewport(), Qt.MouseButton.LeftButton, pos=where
+        )  # the press a double-click follows
+        qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert request.args == [find(window.desk, "P1-D").id]
+    assert window.obligation_actions.edit.shortcut().toString() == "F2"
