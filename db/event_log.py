@@ -1,0 +1,206 @@
+"""The event log table: plain tuples filtered and sorted in SQL, for 100,000 events and more.
+
+The window's model holds these tuples (ORM objects cost 15× more to load, DESIGN.md) and shows them
+through db.event_rules' labels; `Col` names the place of each value in a row. The filters use the
+indexes of migration 0002 (type and date, grade and date) and those on the link tables' foreign keys.
+Free text is matched with LIKE, which SQLite compares ignoring case for ASCII letters only.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from enum import IntEnum
+
+from sqlalchemy import String, case, func, or_, type_coerce
+from sqlalchemy.sql import ColumnElement, Select
+from sqlmodel import Session, col, select
+
+from db.event_rules import EVENT_TYPES, ROLE_ORDER
+from db.models import Actor, ActorAlias, Event, EventActor, EventObligation, Obligation
+
+NAME_SEPARATOR = "; "
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What the officer narrowed the log to; the defaults show every event."""
+
+    text: str = ""  # in notes, places, source, external id and actors' names or aliases
+    date_from: date | None = None
+    date_to: date | None = None
+    event_type: str | None = None
+    actor_id: str | None = None
+    obligation_ids: tuple[str, ...] = ()  # linked to any of these
+    reliability: str | None = None
+    credibility: str | None = None
+    agreement_id: str | None = None  # this agreement's events and those of no agreement (e.g. ACLED's)
+
+
+ALL_EVENTS = EventFilter()
+
+
+class Col(IntEnum):
+    """Where each value sits in a row of `event_rows`."""
+
+    ID = 0
+    OCCURRED_ON = 1  # "YYYY-MM-DD"
+    DATE_PRECISION = 2
+    EVENT_TYPE = 3
+    SUB_EVENT_TYPE = 4
+    ACTORS = 5  # names joined by "; ", actor 1 first
+    LOCATION = 6
+    ADMIN1 = 7
+    COUNTRY = 8
+    FATALITIES = 9
+    SOURCE_NAME = 10
+    RELIABILITY = 11
+    CREDIBILITY = 12
+    OBLIGATIONS = 13  # "P1-A.1 (breach); P3-2 (context)"
+    NOTES = 14
+    EXTERNAL_ID = 15
+
+
+def _role_rank() -> ColumnElement:
+    return case(ROLE_ORDER, value=EventActor.role, else_=len(ROLE_ORDER))
+
+
+def _actors() -> ColumnElement:
+    names = (
+        select(Actor.name)
+        .join(EventActor, EventActor.actor_id == Actor.id)
+        .where(EventActor.event_id == Event.id)
+        .correlate(Event)
+        .order_by(_role_rank(), Actor.name)
+        .subquery()
+    )
+    return select(func.group_concat(names.c.name, NAME_SEPARATOR)).scalar_subquery()
+
+
+def _obligations() -> ColumnElement:
+    refs = (
+        select((Obligation.ref + " (" + EventObligation.bearing + ")").label("ref"))
+        .join(EventObligation, EventObligation.obligation_id == Obligation.id)
+        .where(EventObligation.event_id == Event.id)
+        .correlate(Event)
+        .order_by(Obligation.ref)
+        .subquery()
+    )
+    return select(func.group_concat(refs.c.ref, NAME_SEPARATOR)).scalar_subquery()
+
+
+def _columns() -> list[ColumnElement]:
+    # The date as stored ("YYYY-MM-DD"): no conversion to date objects for every row.
+    return [
+        Event.id, type_coerce(Event.occurred_on, String), Event.date_precision, Event.event_type,
+        Event.sub_event_type, _actors(), Event.location, Event.admin1, Event.country, Event.fatalities,
+        Event.source_name, Event.reliability, Event.credibility, _obligations(), Event.notes, Event.external_id,
+    ]  # fmt: skip
+
+
+SORTS = {
+    "date": lambda: [Event.occurred_on],
+    "type": lambda: [Event.event_type, Event.sub_event_type],
+    "actors": lambda: [_actors()],
+    "location": lambda: [Event.location, Event.admin1, Event.country],
+    "fatalities": lambda: [Event.fatalities],
+    "source": lambda: [Event.source_name],
+    "grade": lambda: [Event.reliability, Event.credibility],
+    "obligations": lambda: [_obligations()],
+    "notes": lambda: [Event.notes],
+}
+
+
+def conditions(wanted: EventFilter) -> list[ColumnElement]:
+    """The WHERE clause of the filter, shared by the table, its count and the CSV export."""
+    found = []
+    if wanted.text.strip():
+        pattern = wanted.text.strip()
+        named = select(ActorAlias.actor_id).where(col(ActorAlias.alias).contains(pattern, autoescape=True))
+        named = named.union(select(Actor.id).where(col(Actor.name).contains(pattern, autoescape=True)))
+        found.append(
+            or_(
+                *(
+                    col(column).contains(pattern, autoescape=True)
+                    for column in (
+                        Event.notes,
+                        Event.location,
+                        Event.admin1,
+                        Event.admin2,
+                        Event.admin3,
+                        Event.country,
+                        Event.source_name,
+                        Event.source_reference,
+                        Event.external_id,
+                    )
+                ),
+                col(Event.id).in_(select(EventActor.event_id).where(col(EventActor.actor_id).in_(named))),
+            )  # fmt: skip
+        )
+    if wanted.date_from is not None:
+        found.append(Event.occurred_on >= wanted.date_from)
+    if wanted.date_to is not None:
+        found.append(Event.occurred_on <= wanted.date_to)
+    if wanted.event_type:
+        found.append(Event.event_type == wanted.event_type)
+    if wanted.actor_id:
+        found.append(
+            col(Event.id).in_(select(EventActor.event_id).where(EventActor.actor_id == wanted.actor_id))
+        )
+    if wanted.obligation_ids:
+        linked = select(EventObligation.event_id).where(
+            col(EventObligation.obligation_id).in_(wanted.obligation_ids)
+        )
+        found.append(col(Event.id).in_(linked))
+    if wanted.reliability:
+        found.append(Event.reliability == wanted.reliability)
+    if wanted.credibility:
+        found.append(Event.credibility == wanted.credibility)
+    if wanted.agreement_id:
+        found.append(or_(Event.agreement_id == wanted.agreement_id, col(Event.agreement_id).is_(None)))
+    return found
+
+
+def _rows_query(wanted: EventFilter, sort: str, descending: bool) -> Select:
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}; one of {', '.join(SORTS)}")
+    keys = [*SORTS[sort](), Event.id]  # the id makes the order total, so pages never overlap
+    return (
+        select(*_columns())
+        .where(*conditions(wanted))
+        .order_by(*(k.desc() if descending else k for k in keys))
+    )
+
+
+def event_rows(
+    session: Session, wanted: EventFilter = ALL_EVENTS, sort: str = "date", descending: bool = False,
+    limit: int | None = None, offset: int = 0,
+) -> list[tuple]:  # fmt: skip
+    """The rows of the log (see `Col`), filtered and sorted, optionally one page of them."""
+    query = _rows_query(wanted, sort, descending)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return [tuple(row) for row in session.connection().execute(query)]
+
+
+def event_rows_by_id(session: Session, event_ids: list[str]) -> list[tuple]:
+    """The rows of some events, e.g. to refresh them after an edit; missing ids are left out."""
+    query = select(*_columns()).where(col(Event.id).in_(event_ids))
+    return [tuple(row) for row in session.connection().execute(query)]
+
+
+def count_events(session: Session, wanted: EventFilter = ALL_EVENTS) -> int:
+    return (
+        session.connection()
+        .execute(select(func.count()).select_from(Event).where(*conditions(wanted)))
+        .scalar_one()
+    )
+
+
+def find_obligations(session: Session, ref: str) -> list[str]:
+    """The ids of the obligations with this clause reference, in any agreement."""
+    return list(session.exec(select(Obligation.id).where(Obligation.ref == ref.strip())))
+
+
+def event_types(session: Session) -> list[str]:
+    """The types to choose from: ACLED's, the agreement's own, and any other already used."""
+    used = session.exec(select(Event.event_type).distinct()).all()
+    return [*EVENT_TYPES, *sorted(set(used) - set(EVENT_TYPES) - {""}, key=str.casefold)]

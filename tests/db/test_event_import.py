@@ -1,0 +1,326 @@
+"""ACLED and Accord Desk CSV imports: both layouts, re-imports, updates, and every bad file refused untouched."""
+
+import csv
+import hashlib
+import json
+import threading
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from db import event_import
+from db.errors import ImportCancelled, ImportFileError
+from db.event_import import import_events, read_event_file
+from db.events import event_actor_roles
+from db.models import AuditEntry, Event, ImportFile
+from tests.record_digest import content_digest
+
+DATA = Path(__file__).parent.parent / "data"
+CURRENT, NEWER, OLDER = (DATA / f"acled_afghanistan{suffix}.csv" for suffix in ("", "_newer", "_pre2023"))
+
+
+def _events(store) -> dict[str, Event]:
+    with store.reading() as session:
+        return {e.external_id: e for e in session.exec(select(Event).where(Event.external_id.is_not(None)))}
+
+
+def _actors(store, external_id) -> list[tuple[str, str]]:
+    with store.reading() as session:
+        event_id = session.exec(select(Event.id).where(Event.external_id == external_id)).one()
+        return sorted(event_actor_roles(session, event_id))
+
+
+def test_current_layout_maps_actors_through_aliases_and_records_the_file(example_store):
+    report = import_events(example_store, CURRENT)
+    assert (report.format, report.rows, len(report.added), report.updated, report.missing) == (
+        "acled",
+        7,
+        7,
+        [],
+        [],
+    )
+    assert report.new_actors == [
+        "Unidentified Armed Group (Afghanistan)", "Civilians (Afghanistan)", "Ethnic Group (Afghanistan)",
+        "Women (Afghanistan)", "Protesters (Afghanistan)",
+    ]  # fmt: skip
+    events = _events(example_store)
+    clash = events["AFG40001"]
+    assert (clash.occurred_on, clash.date_precision, clash.event_type, clash.sub_event_type) == (
+        date(2020, 3, 3), "day", "Battles", "Armed clash"
+    )  # fmt: skip
+    assert (clash.location, clash.admin1, clash.admin2, clash.country) == (
+        "Gereshk",
+        "Helmand",
+        "Nahr-e Saraj",
+        "Afghanistan",
+    )
+    assert (clash.latitude, clash.longitude, clash.geo_precision, clash.fatalities) == (31.82, 64.57, 2, 5)
+    assert (clash.source_name, clash.origin, clash.reliability) == ("Pajhwok Afghan News", "imported", None)
+    assert _actors(example_store, "AFG40001") == [("actor1", "Taliban"), ("actor2", "Afghan government")]
+    assert _actors(example_store, "AFG40002") == [("actor1", "United States"), ("actor2", "Taliban")]
+    assert _actors(example_store, "AFG40006") == [("actor1", "Taliban"), ("actor2", "Afghan government")]
+    assert ("assoc2", "Women (Afghanistan)") in _actors(example_store, "AFG40003")
+    assert '""' not in events["AFG40003"].notes and '"the attackers' in events["AFG40003"].notes
+    assert (events["AFG40005"].date_precision, events["AFG40006"].date_precision) == ("week", "month")
+    with example_store.reading() as session:
+        (record,) = session.exec(select(ImportFile)).all()
+    assert (record.file_name, record.format, record.row_count, record.imported_by) == (
+        CURRENT.name,
+        "acled",
+        7,
+        "tester",
+    )
+    assert record.sha256 == hashlib.sha256(CURRENT.read_bytes()).hexdigest() == report.sha256
+    assert {event.import_file_id for event in events.values()} == {record.id}
+
+
+def test_pre_2023_layout_with_written_dates(example_store):
+    report = import_events(example_store, OLDER)
+    assert (report.format, len(report.added)) == ("acled-pre-2023", 3)
+    events = _events(example_store)
+    assert events["AFG39001"].occurred_on == date(2020, 2, 22)
+    assert (events["AFG39003"].occurred_on, events["AFG39003"].date_precision) == (date(2020, 3, 1), "week")
+    assert _actors(example_store, "AFG39001") == [("actor1", "Taliban"), ("actor2", "United States")]
+
+
+def test_importing_the_same_file_again_changes_nothing(example_store):
+    import_events(example_store, CURRENT)
+    before = content_digest(example_store.path)
+    report = import_events(example_store, CURRENT)
+    assert (report.added, report.updated, len(report.unchanged), report.missing) == ([], [], 7, [])
+    assert content_digest(example_store.path) == before
+
+
+def test_a_newer_export_updates_adds_and_reports_what_it_lacks(example_store):
+    import_events(example_store, CURRENT)
+    with example_store.writing("Grade") as session:  # the officer's own fields survive an update
+        event = session.exec(select(Event).where(Event.external_id == "AFG40003")).one()
+        event.reliability, event.credibility = "B", "2"
+    first = _events(example_store)
+    report = import_events(example_store, NEWER)
+    assert (report.added, report.updated, report.missing) == (["AFG40008"], ["AFG40003"], ["AFG40007"])
+    assert sorted(report.unchanged) == ["AFG40001", "AFG40002", "AFG40004", "AFG40005", "AFG40006"]
+    after = _events(example_store)
+    assert "AFG40007" in after  # reported, not deleted
+    revised = after["AFG40003"]
+    assert (revised.fatalities, revised.source_name, revised.reliability) == (
+        33,
+        "Ariana News; Tolo News; Reuters",
+        "B",
+    )
+    assert revised.id == first["AFG40003"].id and revised.import_file_id != first["AFG40003"].import_file_id
+    assert (
+        after["AFG40001"].import_file_id == first["AFG40001"].import_file_id
+    )  # unchanged rows keep their origin
+    with example_store.reading() as session:
+        entries = session.exec(
+            select(AuditEntry).where(
+                AuditEntry.action == f"Import events {NEWER.name}", AuditEntry.table_name == "event"
+            )
+        ).all()
+    update = next(e for e in entries if e.operation == "update")
+    assert (json.loads(update.before)["fatalities"], json.loads(update.after)["fatalities"]) == (32, 33)
+    insert = next(e for e in entries if e.operation == "insert")
+    assert json.loads(insert.after)["event_ids"] == [after["AFG40008"].id]
+    again = import_events(example_store, NEWER)
+    assert (again.added, again.updated, again.missing) == ([], [], ["AFG40007"])
+
+
+def test_a_dry_run_reports_and_writes_nothing(example_store):
+    before = content_digest(example_store.path)
+    report = import_events(example_store, CURRENT, dry_run=True)
+    assert len(report.added) == 7 and report.dry_run and report.lines()[-1] == "Dry run: nothing was written."
+    assert report.lines()[1] == "Would add 7, would update 0, unchanged 0."
+    assert content_digest(example_store.path) == before
+
+
+ROW = (
+    "AFG50001,2020-03-03,2020,1,Political violence,Battles,Armed clash,Taliban,,Rebel group,,,,,,4,Caucasus and "
+    "Central Asia,Afghanistan,Helmand,,,Gereshk,31.82,64.57,2,Pajhwok Afghan News,National,Notes,5,,1583971200"
+)
+HEADER = CURRENT.read_text(encoding="utf-8").splitlines()[0]
+
+
+def _row(**cells) -> str:
+    columns, values = HEADER.split(","), ROW.split(",")
+    for name, value in cells.items():
+        values[columns.index(name)] = value
+    return ",".join(values)
+
+
+BAD_FILES = {
+    "not UTF-8": (f"{HEADER}\n{_row()}\n{_row(event_id_cnty='AFG50002', notes='Caf')}\xe9\n".encode("latin-1"), "line 3: the file is not UTF-8 (byte 0xE9 cannot be read); save it as UTF-8"),
+    "UTF-16": ((HEADER + "\n").encode("utf-16"), "line 1: the file is not UTF-8"),
+    "missing columns": (f"{HEADER.replace(',notes', '').replace(',fatalities', '')}\n".encode(), "line 1: the header lacks the columns notes, fatalities of an ACLED export; export the file again with all columns"),
+    "empty": (b"", "the file is empty; export the events again"),
+    "only a byte-order mark": (b"\xef\xbb\xbf\r\n", "the file is empty"),
+    "only a header": (f"{HEADER}\n".encode(), "holds a header but no events"),
+    "not events": (b"name,colour\nx,blue\n", "line 1: the header names no columns of an ACLED export"),
+    "column twice": (f"{HEADER},notes\n".encode(), "names the column notes twice"),
+    "impossible date": (f"{HEADER}\n{_row()}\n{_row(event_id_cnty='AFG50002', event_date='2020-02-30')}\n".encode(), "line 3, column event_date: '2020-02-30' is not a date: February 2020 has 29 days; correct the file and import it again, or skip the invalid rows."),
+    "written date": (f"{HEADER}\n{_row(event_date='31 April 2020')}\n".encode(), "column event_date: '31 April 2020' is not a date: April 2020 has 30 days"),
+    "precision": (f"{HEADER}\n{_row(time_precision='4')}\n".encode(), "column time_precision: '4' is not a time precision; ACLED writes 1 (day), 2 (week) or 3 (month)"),
+    "fatalities": (f"{HEADER}\n{_row(fatalities='many')}\n".encode(), "column fatalities: 'many' is not a number of fatalities"),
+    "latitude": (f"{HEADER}\n{_row(latitude='134.5')}\n".encode(), "column latitude: '134.5' is not a latitude"),
+    "half a place": (f"{HEADER}\n{_row(longitude='')}\n".encode(), "column longitude: the longitude is missing"),
+    "no source": (f"{HEADER}\n{_row(source=' ')}\n".encode(), "column source: the cell is empty; every event needs its source"),
+    "no id": (f"{HEADER}\n{_row(event_id_cnty='')}\n".encode(), "column event_id_cnty: the cell is empty"),
+    "twice": (f"{HEADER}\n{_row()}\n{_row()}\n".encode(), "line 3, column event_id_cnty: AFG50001 appears again (first on line 2)"),
+    "short row": (f"{HEADER}\n{_row()}\n{_row().rsplit(',', 1)[0]}\n".encode(), "line 3: the row has 30 values where the header names 31 columns"),
+    "unclosed quote": (f'{HEADER}\n{_row()}\n{_row(notes=chr(34) + "never closed")}\n'.encode(), "a quoted value is never closed"),
+    "text after a quote": (f'{HEADER}\n{_row(notes=chr(34) + "quoted" + chr(34) + " word")}\n'.encode(), "line 2: the CSV is malformed"),
+    "long field": (f"{HEADER}\n{_row(notes='x' * 140_000)}\n".encode(), "line 2: a value is longer than 131,072 characters"),
+    "long notes": (f"{HEADER}\n{_row(notes='x' * 110_000)}\n".encode(), "column notes: the text is 110,000 characters long; the limit is 100,000"),
+    "multi-line row": (f'{HEADER}\n{_row(notes=chr(34) + "two" + chr(10) + "lines" + chr(34))}\n{_row(event_id_cnty="AFG50002", event_date="2020-13-01")}\n'.encode(), "line 4, column event_date"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_bad_files_are_refused_in_one_sentence_and_change_nothing(example_store, tmp_path, case):
+    content, message = BAD_FILES[case]
+    path = tmp_path / "events.csv"
+    path.write_bytes(content)
+    before = content_digest(example_store.path)
+    with pytest.raises(ImportFileError) as refused:
+        import_events(example_store, path)
+    text = str(refused.value)
+    assert text.startswith(f"{path}") and message in text, text
+    assert text.count(".") >= 1 and "\n" not in text and text.endswith(".")
+    assert content_digest(example_store.path) == before
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [("missing", "no such file; check the path"), ("folder", "is a folder; choose the CSV file itself")],
+)
+def test_files_that_are_not_there(example_store, tmp_path, where, message):
+    path = tmp_path / "none.csv" if where == "missing" else tmp_path
+    with pytest.raises(ImportFileError, match=message):
+        import_events(example_store, path)
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(example_store, monkeypatch):
+    monkeypatch.setattr(event_import, "MAX_FILE_BYTES", 1000)
+    with pytest.raises(ImportFileError, match="an import reads; split it"):
+        import_events(example_store, CURRENT)
+
+
+def test_a_byte_order_mark_and_crlf_are_accepted(example_store, tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + CURRENT.read_bytes().replace(b"\n", b"\r\n"))
+    assert len(import_events(example_store, path).added) == 7
+
+
+def test_skip_invalid_imports_the_rest_and_lists_every_skipped_line(example_store, tmp_path):
+    path = tmp_path / "events.csv"
+    rows = [_row(), _row(event_id_cnty="AFG50002", event_date="2020-02-30"), _row(event_id_cnty="AFG50003"),
+            _row(event_id_cnty="AFG50004", fatalities="-1")]  # fmt: skip
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    report = import_events(example_store, path, skip_invalid=True)
+    assert sorted(report.added) == ["AFG50001", "AFG50003"]
+    assert [(p.line, p.column) for p in report.skipped] == [(3, "event_date"), (5, "fatalities")]
+    lines = report.lines()
+    assert "Skipped 2 invalid rows:" in lines
+    assert "  line 3, column event_date: '2020-02-30' is not a date: February 2020 has 29 days" in lines
+    assert sorted(_events(example_store)) == ["AFG50001", "AFG50003"]
+
+
+def test_cancel_from_the_progress_callback_leaves_the_database_unchanged(example_store):
+    before = content_digest(example_store.path)
+    seen = []
+
+    def progress(done, total):
+        seen.append((done, total))
+        return done <= total // 2  # carry on reading, stop once writing has begun
+
+    with pytest.raises(ImportCancelled, match="was cancelled; nothing was written"):
+        import_events(example_store, CURRENT, progress=progress)
+    assert content_digest(example_store.path) == before
+    assert seen and all(0 <= done <= total for done, total in seen)
+    finished = []
+    import_events(example_store, CURRENT, progress=lambda done, total: finished.append((done, total)))
+    assert finished[-1][0] == finished[-1][1]
+
+
+def test_an_import_runs_off_the_main_thread(example_store):
+    result = {}
+    worker = threading.Thread(target=lambda: result.update(report=import_events(example_store, CURRENT)))
+    worker.start()
+    worker.join()
+    assert len(result["report"].added) == 7
+
+
+def test_reading_needs_no_database():
+    file = read_event_file(NEWER)
+    assert (file.format, len(file), file.problems) == ("acled", 7, [])
+    assert file.actors[0] == ((("actor1", "Taliban"),), (), (("actor2", "Military Forces of Afghanistan (2014-2021)"),), ())
+    assert file.value(2, "fatalities") == 33 and file.keys[2] == "AFG40003"
+
+
+def _own_file(tmp_path, **cells) -> Path:
+    from db.event_csv import COLUMNS
+
+    values = {"id": "6f1c3e0a-1b7e-4c8e-9a55-0f3a2b1c9d01", "occurred_on": "2020-04-08", "event_type": "Statement",
+              "source_name": "Tolo News", "actor1": "Taliban", **cells}  # fmt: skip
+    path = tmp_path / "own.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([COLUMNS, [values.get(column, "") for column in COLUMNS]])
+    return path
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ({"id": "17"}, "column id: '17' is not an event id"),
+        ({"agreement_id": "6f1c3e0a-0000-4c8e-9a55-0f3a2b1c9d01"}, "column agreement_id: no agreement"),
+        ({"links": "P9-Z (supports)"}, "column links: no obligation has the clause reference P9-Z"),
+        ({"links": "P1-C.1 (violates)"}, "column links: 'violates' is not a bearing"),
+        ({"links": "P1-C.1"}, "column links: 'P1-C.1' is not a link"),
+        ({"reliability": "B"}, "column credibility: give the credibility too"),
+        ({"occurred_on": "2020-02-30"}, "column occurred_on: '2020-02-30' is not a date"),
+        ({"actor2": "'Women\nChildren"}, "column actor2: the actor name"),
+    ],
+)
+def test_accord_desk_rows_are_checked_like_the_form(example_store, tmp_path, cells, message):
+    before = content_digest(example_store.path)
+    with pytest.raises(ImportFileError, match=message):
+        import_events(example_store, _own_file(tmp_path, **cells))
+    assert content_digest(example_store.path) == before
+
+
+def test_accord_desk_rows_link_obligations_by_clause_reference(example_store, tmp_path):
+    path = _own_file(
+        tmp_path,
+        links="P1-C.1 (supports); P3-2 (breach)",
+        notes="'=SUM(A1:A3)",
+        reliability="b",
+        credibility="2",
+    )
+    report = import_events(example_store, path)
+    assert len(report.added) == 1 and report.format == "accord-desk"
+    from db.events import event_fields
+
+    with example_store.reading() as session:
+        fields = event_fields(session, "6f1c3e0a-1b7e-4c8e-9a55-0f3a2b1c9d01")
+    assert fields.notes == "=SUM(A1:A3)" and fields.reliability == "B" and len(fields.links) == 2
+    assert import_events(example_store, path).unchanged == ["6f1c3e0a-1b7e-4c8e-9a55-0f3a2b1c9d01"]
+
+
+def test_a_huge_cell_is_quoted_short(example_store, tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text(f"{HEADER}\n{_row(latitude='9' * 50_000)}\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match=r"column latitude: '9{40}…' is not a latitude") as refused:
+        import_events(example_store, path)
+    assert len(str(refused.value)) < 400
+
+
+def test_new_ids_are_distinct_version_4_uuids():
+    import uuid
+
+    from db.models import new_ids
+
+    ids = new_ids(5000)
+    assert len(set(ids)) == 5000
+    assert all((u := uuid.UUID(i)).version == 4 and u.variant == uuid.RFC_4122 and str(u) == i for i in ids)
