@@ -1,0 +1,187 @@
+"""The CSV export: quoting, text a spreadsheet must not run, atomic writing, and export then import restoring
+the same events, whatever text they hold."""
+
+import csv
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlmodel import select
+
+from db import event_export
+from db.errors import UserError
+from db.event_csv import COLUMNS, protect, unprotect
+from db.event_export import export_events
+from db.event_import import import_events
+from db.event_log import EventFilter
+from db.event_rules import EventFields
+from db.events import create_event, event_actor_roles, event_fields
+from db.models import Event, Obligation
+from db.store import Store
+
+DATA = Path(__file__).parent.parent / "data"
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1", "'+1"),
+        ("-2 killed", "'-2 killed"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tindented", "'\tindented"),
+        ("\rreturn", "'\rreturn"),
+        ("'quoted", "''quoted"),
+        ("Taliban", "Taliban"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
+)
+def test_text_a_spreadsheet_would_run_is_protected_and_given_back(text, written):
+    assert protect(text) == written
+    assert unprotect(protect(text)) == text
+
+
+def _copy(templates, folder: Path, name: str) -> Store:
+    path = folder / f"{name}.sqlite"
+    shutil.copyfile(templates["example"], path)
+    return Store.open(path, user="tester")
+
+
+def _dump(store: Store, ids=None) -> list:
+    """Every event's content as the form reads it, with each actor's role."""
+    with store.reading() as session:
+        ids = ids or sorted(session.exec(select(Event.id)).all())
+        events = []
+        for event_id in ids:
+            roles = event_actor_roles(session, event_id)
+            external_id = session.get(Event, event_id).external_id
+            events.append((event_id, external_id, event_fields(session, event_id), roles))
+    return events
+
+
+def _read(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_the_file_is_quoted_utf8_with_protected_text_and_plain_numbers(example_store, tmp_path):
+    with example_store.writing("Add event") as session:
+        create_event(session, EventFields(
+            date(2020, 4, 6), "=cmd|' /C calc'!A0", "@source", actors=["-Taliban"], notes="+ 1, \"quoted\"\r\nnext",
+            latitude=-33.5, longitude=-70.25, fatalities=0,
+        ))  # fmt: skip
+    path = tmp_path / "events.csv"
+    with example_store.reading() as session:
+        assert export_events(session, path, EventFilter(text="quoted")) == 1
+    raw = path.read_bytes()
+    assert raw.startswith(b'\xef\xbb\xbf"id",') and raw.count(b"\r\n") == 3  # header, row, and the note's own
+    header, row = _read(path)
+    assert header == list(COLUMNS)
+    cells = dict(zip(header, row, strict=True))
+    assert cells["event_type"] == "'=cmd|' /C calc'!A0" and cells["source_name"] == "'@source"
+    assert cells["actor1"] == "'-Taliban" and cells["notes"] == '\'+ 1, "quoted"\r\nnext'
+    assert (cells["latitude"], cells["longitude"], cells["fatalities"]) == ("-33.5", "-70.25", "0")
+
+
+def test_a_failed_export_leaves_the_old_file_and_no_part_file(example_store, tmp_path, monkeypatch):
+    (tmp_path / "out").mkdir()
+    path = tmp_path / "out" / "events.csv"
+    path.write_text("the previous export")
+
+    def broken(session, handle, wanted):
+        handle.write("half a row")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(event_export, "write_events_csv", broken)
+    with (
+        pytest.raises(UserError, match="cannot be written \\(No space left on device\\)"),
+        example_store.reading() as s,
+    ):
+        export_events(s, path)
+    assert path.read_text() == "the previous export"
+    assert [p.name for p in path.parent.iterdir()] == ["events.csv"]
+
+
+@pytest.mark.parametrize(("target", "message"), [("missing/x.csv", "does not exist"), (".", "is a folder")])
+def test_export_to_a_place_that_cannot_take_it(example_store, tmp_path, target, message):
+    with pytest.raises(UserError, match=message), example_store.reading() as session:
+        export_events(session, tmp_path / target)
+
+
+def test_acled_events_survive_export_and_import_into_another_copy(_templates, tmp_path):
+    source, target = _copy(_templates, tmp_path, "source"), _copy(_templates, tmp_path, "target")
+    try:
+        import_events(source, DATA / "acled_afghanistan.csv")
+        import_events(source, DATA / "acled_afghanistan_pre2023.csv")
+        with source.reading() as session:
+            export_events(session, tmp_path / "all.csv")
+        report = import_events(target, tmp_path / "all.csv")
+        assert report.updated == [] and report.new_actors  # the example's own events are unchanged
+        assert _dump(target) == _dump(source)
+    finally:
+        source.close()
+        target.close()
+
+
+# Hostile text: formula starts, quotes, commas, line breaks, control characters, RTL and other scripts.
+_START = st.sampled_from(["", "=", "+", "-", "@", "\t", "\r", "'", "'=", '"', " "])
+_TEXT = st.builds(
+    lambda start, body: start + body,
+    _START,
+    st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+    | st.sampled_from(["طالبان", 'מחבל, "ציטוט"', "Ташкент\r\nКабул", "a;b", "\u202eevil", "1,5"]),
+)
+_REQUIRED = _TEXT.filter(lambda text: text.strip())
+_NAME = _REQUIRED.filter(lambda text: ";" not in text and len(text.strip().splitlines()) == 1)
+_OPTIONAL = st.none() | _TEXT
+
+
+@st.composite
+def _events(draw, refs: list[str]):
+    fields = EventFields(
+        occurred_on=date(2019, 1, 1) + timedelta(days=draw(st.integers(0, 2000))),
+        event_type=draw(_REQUIRED), source_name=draw(_REQUIRED),
+        date_precision=draw(st.sampled_from(["day", "week", "month"])), sub_event_type=draw(_OPTIONAL),
+        actors=draw(st.lists(_NAME | st.sampled_from(["Taliban", "USA", "ANDSF"]), max_size=3)),
+        location=draw(_OPTIONAL), admin1=draw(_OPTIONAL), country=draw(_OPTIONAL),
+        fatalities=draw(st.none() | st.integers(0, 10**6)), notes=draw(_OPTIONAL), source_reference=draw(_OPTIONAL),
+        source_accessed_on=draw(st.none() | st.just(date(2024, 5, 1))),
+        links=draw(st.lists(st.tuples(st.sampled_from(refs), st.sampled_from(["supports", "breach", "context"])),
+                            max_size=2, unique_by=lambda link: link[0])),
+    )  # fmt: skip
+    if draw(st.booleans()):
+        fields.latitude = draw(st.floats(-90, 90, allow_nan=False))
+        fields.longitude = draw(st.floats(-180, 180, allow_nan=False))
+    if draw(st.booleans()):
+        fields.reliability, fields.credibility = (
+            draw(st.sampled_from("ABCDEF")),
+            draw(st.sampled_from("123456")),
+        )
+    return fields
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_export_then_import_restores_the_same_events(_templates, tmp_path_factory, data):
+    folder = tmp_path_factory.mktemp("round-trip")
+    source, target = _copy(_templates, folder, "source"), _copy(_templates, folder, "target")
+    try:
+        with source.reading() as session:
+            refs = sorted(session.exec(select(Obligation.id)).all())
+        events = data.draw(st.lists(_events(refs), min_size=1, max_size=4))
+        with source.writing("Add events") as session:
+            ids = sorted(create_event(session, fields) for fields in events)
+        with source.reading() as session:
+            export_events(session, folder / "first.csv")
+        import_events(target, folder / "first.csv")
+        assert _dump(target, ids) == _dump(source, ids)
+        with target.reading() as session:
+            export_events(session, folder / "second.csv")
+        assert (folder / "second.csv").read_bytes() == (folder / "first.csv").read_bytes()
+    finally:
+        source.close()
+        target.close()
