@@ -1,7 +1,7 @@
 """The `accord-desk` command: the window, and subcommands that work without a display.
 
-Qt is imported only when the window opens, so `status` and friends run on a bare server. A user's
-mistake ends in one sentence on stderr and exit status 1 (2 for a malformed command line).
+Qt is imported only when the window opens, so `status`, `import-events` and friends run on a bare
+server. A user's mistake ends in one sentence on stderr and exit status 1 (2 for a malformed command line).
 """
 
 import argparse
@@ -21,6 +21,15 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2020-07-13") from None
+
+
+def _grade(text: str) -> tuple[str | None, str | None]:
+    from db.event_rules import parse_grade
+
+    try:
+        return parse_grade(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,6 +62,21 @@ def _parser() -> argparse.ArgumentParser:
         "import-agreement", parents=[database], help="add an agreement from a JSON document (resources/examples/FORMAT.md)"
     )
     document.add_argument("file", type=Path, metavar="FILE.json")
+
+    events_in = commands.add_parser("import-events", parents=[database], help="add or update events from an ACLED export or an Accord Desk CSV")
+    events_in.add_argument("file", type=Path, metavar="FILE.csv")
+    events_in.add_argument("--dry-run", action="store_true", help="check the file and report what would change; write nothing")
+    events_in.add_argument("--skip-invalid", action="store_true", help="import the valid rows and list every invalid one")
+
+    events_out = commands.add_parser("export-events", parents=[database], help="write events to a CSV file, optionally filtered")
+    events_out.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.csv", help="the file to write (replaced whole)")
+    events_out.add_argument("--from", dest="date_from", type=_date, metavar="DATE", help="events on or after this date")
+    events_out.add_argument("--to", dest="date_to", type=_date, metavar="DATE", help="events on or before this date")
+    events_out.add_argument("--type", metavar="T", help="events of this type, e.g. Battles")
+    events_out.add_argument("--actor", metavar="A", help="events naming this actor (a name or an alias)")
+    events_out.add_argument("--obligation", metavar="REF", help="events linked to the obligation with this clause reference")
+    events_out.add_argument("--grade", type=_grade, metavar="G", help="events whose source is graded so: B2, or B, or 2")
+    events_out.add_argument("--text", metavar="T", default="", help="events whose notes, place, source or actors contain T")
     return parser
 
 
@@ -114,6 +138,51 @@ def _import_agreement(args) -> int:
     return 0
 
 
+def _import_events(args) -> int:
+    from db.event_import import import_events
+    from db.store import Store
+
+    store = Store.open(_database(args))
+    try:
+        report = import_events(store, args.file, dry_run=args.dry_run, skip_invalid=args.skip_invalid)
+    finally:
+        store.close()
+    print("\n".join(report.lines()))
+    return 0
+
+
+def _export_events(args) -> int:
+    from db.actors import find_actor
+    from db.event_export import export_events
+    from db.event_log import EventFilter, find_obligations
+    from db.store import Store
+
+    if args.date_from and args.date_to and args.date_from > args.date_to:
+        raise UserError(f"--from {args.date_from} is after --to {args.date_to}; swap the dates.")
+    store = Store.open(_database(args))
+    try:
+        with store.reading() as session:
+            actor_id = obligation_ids = None
+            if args.actor is not None and (actor_id := find_actor(session, args.actor)) is None:
+                raise UserError(f"No actor is named '{args.actor}'; check the spelling, or leave out --actor.")
+            if args.obligation is not None and not (obligation_ids := find_obligations(session, args.obligation)):
+                raise UserError(
+                    f"No obligation has the clause reference '{args.obligation}'; "
+                    "use a reference that 'accord-desk status' shows."
+                )
+            reliability, credibility = args.grade or (None, None)
+            wanted = EventFilter(
+                text=args.text, date_from=args.date_from, date_to=args.date_to, event_type=args.type,
+                actor_id=actor_id, obligation_ids=tuple(obligation_ids or ()), reliability=reliability,
+                credibility=credibility,
+            )  # fmt: skip
+            count = export_events(session, args.output, wanted)
+    finally:
+        store.close()
+    print(f"Exported {count:,} events to {args.output}.")
+    return 0
+
+
 def _window(args) -> int:
     path = _database(args)
     from gui.app import run_window
@@ -121,7 +190,10 @@ def _window(args) -> int:
     return run_window(path)
 
 
-COMMANDS = {None: _window, "init": _init, "status": _status, "import-agreement": _import_agreement}
+COMMANDS = {
+    None: _window, "init": _init, "status": _status, "import-agreement": _import_agreement,
+    "import-events": _import_events, "export-events": _export_events,
+}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
