@@ -30,6 +30,12 @@ MIME_TYPE = "application/x-accord-desk-obligation-id"
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _TOP = QModelIndex()  # the invisible root, as a default argument
+_ROW_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled
+    | Qt.ItemFlag.ItemIsSelectable
+    | Qt.ItemFlag.ItemIsDragEnabled
+    | Qt.ItemFlag.ItemIsDropEnabled
+)
 
 
 class ObligationTreeModel(QAbstractItemModel):
@@ -76,7 +82,7 @@ class ObligationTreeModel(QAbstractItemModel):
     # --- lookup ----------------------------------------------------------------------------
 
     def node(self, index: AnyIndex) -> ObligationNode | None:
-        return self._nodes.get(index.internalId()) if index.isValid() else None
+        return self._nodes.get(index.internalId())  # an invalid index has internal id 0, no node's key
 
     def index_of(self, obligation_id: str, column: int = 0) -> QModelIndex:
         key = self._keys.get(obligation_id)
@@ -87,19 +93,20 @@ class ObligationTreeModel(QAbstractItemModel):
     def roots(self) -> list[ObligationNode]:
         return self._roots
 
-    def _children(self, parent: AnyIndex) -> list[ObligationNode]:
-        if not parent.isValid():
+    def _children(self, parent: AnyIndex) -> list[ObligationNode] | None:
+        """The rows beneath `parent`; None beneath a column other than the first (Qt's convention)."""
+        key = parent.internalId()
+        if key == 0:
             return self._roots
-        node = self.node(parent)
-        return node.children if node is not None else []
+        node = self._nodes.get(key)
+        return node.children if node is not None and parent.column() == 0 else None
 
     # --- QAbstractItemModel ----------------------------------------------------------------
 
+    # expandAll() on a large tree calls these tens of thousands of times: they stay lean.
     def index(self, row: int, column: int, parent: AnyIndex = _TOP) -> QModelIndex:
-        if parent.isValid() and parent.column() != 0:
-            return QModelIndex()
         children = self._children(parent)
-        if not (0 <= row < len(children) and 0 <= column < len(COLUMNS)):
+        if children is None or not (0 <= row < len(children) and 0 <= column < len(COLUMNS)):
             return QModelIndex()
         return self.createIndex(row, column, self._keys[children[row].id])
 
@@ -112,9 +119,11 @@ class ObligationTreeModel(QAbstractItemModel):
         return self.index_of(node.parent_id)
 
     def rowCount(self, parent: AnyIndex = _TOP) -> int:
-        if parent.isValid() and parent.column() != 0:
-            return 0
-        return len(self._children(parent))
+        children = self._children(parent)
+        return len(children) if children is not None else 0
+
+    def hasChildren(self, parent: AnyIndex = _TOP) -> bool:
+        return bool(self._children(parent))
 
     def columnCount(self, parent: AnyIndex = _TOP) -> int:
         return len(COLUMNS)
@@ -146,14 +155,7 @@ class ObligationTreeModel(QAbstractItemModel):
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.ItemIsDropEnabled
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemIsDragEnabled
-            | Qt.ItemFlag.ItemIsDropEnabled
-        )
+        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.ItemIsDropEnabled
 
     # --- drag and drop: an obligation id travels, the drop asks for a move -------------------
 
