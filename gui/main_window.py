@@ -70,10 +70,11 @@ class MainWindow(QMainWindow):
         self._make_toolbar()
         self._make_menus()
         self.tree.obligation_selected.connect(self.panel.show_obligation)
-        desk.action_failed.connect(lambda message: show_error(self, message))
+        # Bound methods, not lambdas: Qt drops them when the window goes, even if the desk stays.
+        desk.action_failed.connect(self._report)
         desk.as_of_changed.connect(self._show_as_of)
         for signal in (desk.record_changed, desk.as_of_changed, desk.agreement_changed, desk.store_replaced):
-            signal.connect(lambda *_: self._refresh_shell())
+            signal.connect(self._refresh_shell)
         desk.store_replaced.connect(self._remember_store)
         self.panel.show_obligation(self.tree.selected_id())
         self._refresh_shell()
@@ -198,6 +199,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(" — ".join([*parts, "Accord Desk"]))
         self.new_agreement_action.setEnabled(self.desk.store is not None)
         self.obligation_actions.update_enabled()
+
+    def _report(self, message: str) -> None:
+        show_error(self, message)
 
     def counts_text(self) -> str:
         nodes = [n for root in self.desk.tree() for n in root.walk() if not n.is_section]

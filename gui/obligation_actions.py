@@ -69,7 +69,7 @@ class ObligationActions(QObject):
         self.tree.edit_requested.connect(self.edit_obligation)
         self.tree.move_requested.connect(self.move, Qt.ConnectionType.QueuedConnection)  # after the drop ends
         self.tree.obligation_selected.connect(lambda _id: self.update_enabled())
-        desk.agreement_changed.connect(lambda _id: self.update_enabled())
+        desk.agreement_changed.connect(self.update_enabled)
         self.update_enabled()
 
     def all(self) -> list[QAction | None]:

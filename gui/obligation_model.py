@@ -52,14 +52,16 @@ class ObligationTreeModel(QAbstractItemModel):
 
     # --- loading -------------------------------------------------------------------------
 
-    def set_tree(self, roots: list[ObligationNode]) -> None:
+    def set_tree(self, roots: list[ObligationNode]) -> bool:
+        """Show these nodes; True when the rows changed shape (a reset), False for new values only."""
         if _shape(roots) == _shape(self._roots):
             self._install(roots)
             self._announce_values(QModelIndex(), roots)
-        else:
-            self.beginResetModel()
-            self._install(roots)
-            self.endResetModel()
+            return False
+        self.beginResetModel()
+        self._install(roots)
+        self.endResetModel()
+        return True
 
     def _install(self, roots: list[ObligationNode]) -> None:
         self._roots = roots

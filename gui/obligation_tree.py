@@ -89,9 +89,9 @@ class ObligationTree(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.view.activated.connect(self._activated)
         self.model.move_requested.connect(self.move_requested)
-        desk.agreement_changed.connect(lambda _agreement: self._reload(fresh=True))
-        desk.as_of_changed.connect(lambda _as_of: self._reload())
-        desk.record_changed.connect(lambda obligation_id: self._reload(subject=obligation_id))
+        desk.agreement_changed.connect(self._load_agreement)
+        desk.as_of_changed.connect(self._as_of_changed)
+        desk.record_changed.connect(self._record_changed)
         self._reload(fresh=True)
 
     # --- what is selected --------------------------------------------------------------------
@@ -162,6 +162,15 @@ class ObligationTree(QWidget):
 
     # --- following the desk ------------------------------------------------------------------
 
+    def _load_agreement(self) -> None:
+        self._reload(fresh=True)
+
+    def _as_of_changed(self) -> None:
+        self._reload()
+
+    def _record_changed(self, obligation_id: str | None) -> None:
+        self._reload(subject=obligation_id)
+
     def _reload(self, subject: str | None = None, fresh: bool = False) -> None:
         previous = self.model.node(self.proxy.mapToSource(self.view.currentIndex()))
         scroll = self.view.verticalScrollBar().value()
@@ -169,8 +178,8 @@ class ObligationTree(QWidget):
             self._collapsed.clear()
         self._restoring = True
         try:
-            self.model.set_tree(self.desk.tree())
-            self._apply_expansion()
+            if self.model.set_tree(self.desk.tree()) or fresh:  # new values alone keep the view's state
+                self._apply_expansion()
         finally:
             self._restoring = False
         if fresh:

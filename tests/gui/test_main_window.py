@@ -324,3 +324,13 @@ def test_enter_and_double_click_ask_to_edit(qtbot, window, monkeypatch):
         qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=where)
     assert request.args == [find(window.desk, "P1-D").id]
     assert window.obligation_actions.edit.shortcut().toString() == "F2"
+
+
+def test_a_closed_window_stops_following_the_desk(qtbot, desk, settings_folder):
+    window = MainWindow(desk)
+    window.close()
+    window.deleteLater()
+    qtbot.wait(1)  # runs the deferred delete
+    desk.set_as_of(date(2020, 3, 11))  # no slot of the deleted window may run
+    desk.execute(AddAgreement(desk, "After the window"))
+    assert desk.agreement().title == "After the window"
