@@ -15,7 +15,7 @@ from gui.commands import AddAgreement
 from gui.main_window import MainWindow
 from gui.obligation_model import STATUS
 from gui.obligation_panel import NO_AGREEMENT, NOTHING_SELECTED
-from gui.recent_files import recent_databases
+from gui.recent_files import recent_databases, remember_database
 from tests.gui.helpers import find, refs
 
 # The offscreen platform cannot size real windows and says so whenever a shown window's layout changes.
@@ -334,3 +334,55 @@ def test_a_closed_window_stops_following_the_desk(qtbot, desk, settings_folder):
     desk.set_as_of(date(2020, 3, 11))  # no slot of the deleted window may run
     desk.execute(AddAgreement(desk, "After the window"))
     assert desk.agreement().title == "After the window"
+
+
+def test_new_database_with_the_example_or_empty(window, tmp_path, monkeypatch, errors):
+    chosen = tmp_path / "fresh"
+    monkeypatch.setattr(
+        "gui.main_window.QFileDialog.getSaveFileName",
+        lambda *_a, **_k: (str(chosen), "Accord Desk databases"),
+    )
+    monkeypatch.setattr(window, "ask_example", lambda: True)
+    window.new_database()
+    assert window.desk.store.path == chosen.with_suffix(".sqlite")
+    assert selected_ref(window) == "Intro-3"
+
+    offered = []
+    monkeypatch.setattr(window, "new_agreement", lambda: offered.append(True))
+    monkeypatch.setattr(window, "ask_example", lambda: False)
+    chosen = tmp_path / "empty.sqlite"
+    window.new_database()
+    assert window.desk.store.path == chosen and window.desk.agreement_id is None
+    assert offered == [True]  # an empty database offers to start an agreement
+
+    window.new_database()  # the file exists now: refused, the open database stays
+    assert errors == [f"{chosen} already exists; choose a new file name or remove it first."]
+    assert window.desk.store.path == chosen
+
+
+def test_about_names_the_version_and_the_data_location(window, monkeypatch):
+    seen = {}
+
+    def capture(box):
+        seen.update(text=box.text(), format=box.textFormat())
+        return 0
+
+    monkeypatch.setattr("gui.main_window.QMessageBox.exec", capture)
+    window.about()
+    assert seen["format"] == Qt.TextFormat.PlainText
+    assert seen["text"].startswith("Accord Desk ")
+    assert f"This database: {window.desk.store.path}" in seen["text"]
+    assert "Default database, in your data folder:" in seen["text"]
+
+
+def test_open_recent_lists_existing_databases_newest_first(window, tmp_path, example_store):
+    settings = QSettings()
+    others = [tmp_path / f"db{i}.sqlite" for i in range(9)]
+    for path in others:
+        path.write_bytes(b"")
+        remember_database(settings, path)
+    others[8].unlink()
+    window._fill_recent_menu()
+    names = [action.text() for action in window.recent_menu.actions()]
+    assert names == [f"&{n} db{i}.sqlite" for n, i in zip(range(1, 8), range(7, 0, -1), strict=True)]
+    assert len(settings.value("recent_databases")) == 7  # the missing file is forgotten
