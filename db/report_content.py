@@ -1,0 +1,296 @@
+"""The PDF compliance summary's content, assembled as plain data; gui/ only paints it.
+
+Everything a chief reads is decided here: which obligations changed, which events are cited, the
+sentences of the summary, and a fingerprint of the database content the report was made from.
+"""
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select as core_select
+from sqlmodel import Session, SQLModel, col, select
+
+from db.clock import current_user, utc_now
+from db.compliance import Standing
+from db.metrics import MetricSeries, list_metrics, metric_series
+from db.models import Actor, AuditEntry, Event, EventActor, EventObligation, Obligation
+from db.tree import ObligationNode, list_agreements, load_tree
+from db.vocabulary import COMPLETED, STATUS_SEVERITY, ObligationKind, Status
+
+EVENTS_LINKED = "linked"
+EVENTS_ALL = "all"
+
+
+@dataclass
+class ReportRow:
+    depth: int
+    ref: str
+    title: str
+    obligors: str
+    deadline: str
+    status: Status
+    computed: Status
+    reason: str
+    is_section: bool
+
+
+@dataclass
+class StatusChange:
+    ref: str
+    title: str
+    before: Status
+    after: Status
+    reason: str
+    evidence: list[str]  # "2020-09-12 Intra-Afghan negotiations open in Doha (B2)"
+
+
+@dataclass
+class ChronologyEntry:
+    when: str  # with its precision: "2020-04", "week of 2020-04-06"
+    what: str  # type and sub-type
+    place: str
+    notes: str
+    source: str
+    grade: str
+    obligations: str  # linked refs with bearing
+
+
+@dataclass
+class ReportContent:
+    agreement_title: str
+    short_title: str
+    signed: str
+    parties: list[tuple[str, str]]
+    as_of: date
+    since: date | None
+    prepared_by: str
+    generated_at: datetime
+    fingerprint: str
+    counts_by_party: list[tuple[str, dict[Status, int]]]
+    summary: list[str]
+    rows: list[ReportRow]
+    metrics: list[MetricSeries]
+    changes: list[StatusChange] = field(default_factory=list)
+    chronology: list[ChronologyEntry] = field(default_factory=list)
+    events_scope: str = EVENTS_LINKED
+
+
+def fingerprint(session: Session) -> str:
+    """SHA-256 over every row of the record, in a fixed order; the audit trail is not content."""
+    digest = hashlib.sha256()
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name == AuditEntry.__tablename__:
+            continue
+        digest.update(f"\x1e{table.name}\x1f".encode())
+        ordered = core_select(table).order_by(*table.primary_key.columns)
+        for row in session.connection().execute(ordered):
+            digest.update(repr(tuple(row)).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _walk(nodes: list[ObligationNode], depth: int = 0):
+    for node in nodes:
+        yield depth, node
+        yield from _walk(node.children, depth + 1)
+
+
+def _deadline_text(standing: Standing) -> str:
+    return standing.deadline.on.isoformat() if standing.deadline.on else standing.deadline.explanation
+
+
+def _span(days: int) -> str:
+    """A human length of time: '12 days', 'four months'."""
+    words = [
+        "no",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+    ]
+    if days < 45:
+        return "one day" if days == 1 else f"{days} days"
+    months = round(days / 30.44)
+    return f"{words[months] if months < len(words) else months} months"
+
+
+def summary_sentences(leaves: list[tuple[ObligationNode, Standing]], as_of: date) -> list[str]:
+    counts = Counter(standing.status for _, standing in leaves)
+    total = len(leaves)
+    met = counts[Status.MET] + counts[Status.MET_LATE]
+    noun = "obligation" if total == 1 else "obligations"
+    parts = [
+        f"{met} of {total} {noun} met"
+        + (f" ({counts[Status.MET_LATE]} late)" if counts[Status.MET_LATE] else "")
+    ]
+    for status in STATUS_SEVERITY:
+        if status not in COMPLETED and counts[status]:
+            parts.append(f"{counts[status]} {status.label.lower()}")
+    sentences = [f"As of {as_of.isoformat()}: " + ", ".join(parts) + "."]
+    for node, standing in leaves:
+        deadline = standing.deadline.on
+        if (
+            node.kind == ObligationKind.QUANTITATIVE
+            and standing.computed == Status.MET_LATE
+            and deadline
+            and standing.quantity
+        ):
+            reached = standing.quantity.observed_on
+            if reached and reached > deadline:
+                sentences.append(
+                    f"{node.ref} ({node.title}) was reached {reached.isoformat()}, "
+                    f"{_span((reached - deadline).days)} after its deadline {deadline.isoformat()}."
+                )
+    return sentences
+
+
+def counts_by_party(tree: list[ObligationNode], parties: list[tuple[str, str]]) -> list[tuple[str, dict[Status, int]]]:
+    """Status counts of each obligor's obligations (not sections): parties first, then other obligors."""
+    by_obligor: dict[str, Counter] = {}
+    for _, node in _walk(tree):
+        if node.is_section:
+            continue
+        for obligor in node.obligors:
+            by_obligor.setdefault(obligor, Counter())[node.standing.status] += 1
+    named = [name for name, _ in parties if name in by_obligor]
+    others = sorted(name for name in by_obligor if name not in named)
+    return [(name, dict(by_obligor[name])) for name in named + others]
+
+
+def _evidence(session: Session, obligation_id: str, since: date, as_of: date) -> list[str]:
+    rows = session.exec(
+        select(Event.occurred_on, Event.event_type, Event.notes, Event.reliability, Event.credibility)
+        .join(EventObligation, EventObligation.event_id == Event.id)
+        .where(
+            EventObligation.obligation_id == obligation_id,
+            Event.occurred_on > since,
+            Event.occurred_on <= as_of,
+        )
+        .order_by(Event.occurred_on)
+    )
+    return [
+        f"{on.isoformat()} {notes or kind} ({(r or '') + (c or '')})".replace(" ()", "")
+        for on, kind, notes, r, c in rows
+    ]
+
+
+def _chronology(
+    session: Session, agreement_id: str, since: date | None, as_of: date, scope: str
+) -> list[ChronologyEntry]:
+    from db.event_rules import date_label, grade_label, place_label
+
+    query = select(Event).where(Event.occurred_on <= as_of).order_by(Event.occurred_on, Event.recorded_at)
+    if since is not None:
+        query = query.where(Event.occurred_on > since)
+    linked = select(EventObligation.event_id).join(Obligation, Obligation.id == EventObligation.obligation_id)
+    linked = linked.where(Obligation.agreement_id == agreement_id)
+    if scope == EVENTS_LINKED:
+        query = query.where(col(Event.id).in_(linked))
+    else:
+        query = query.where((Event.agreement_id == agreement_id) | col(Event.id).in_(linked))
+    events = list(session.exec(query))
+    ids = [e.id for e in events]
+    refs: dict[str, list[str]] = {}
+    for event_id, ref, bearing in session.exec(
+        select(EventObligation.event_id, Obligation.ref, EventObligation.bearing)
+        .join(Obligation, Obligation.id == EventObligation.obligation_id)
+        .where(col(EventObligation.event_id).in_(ids))
+        .order_by(Obligation.ref)
+    ):
+        refs.setdefault(event_id, []).append(f"{ref} ({bearing})")
+    actors: dict[str, list[str]] = {}
+    for event_id, name in session.exec(
+        select(EventActor.event_id, Actor.name)
+        .join(Actor, Actor.id == EventActor.actor_id)
+        .where(col(EventActor.event_id).in_(ids))
+    ):
+        actors.setdefault(event_id, []).append(name)
+    return [
+        ChronologyEntry(
+            when=date_label(e.occurred_on, e.date_precision),
+            what=" — ".join(filter(None, [e.event_type, e.sub_event_type])),
+            place=place_label(e.location, e.admin1, e.country),
+            notes=" ".join(
+                filter(
+                    None, [", ".join(actors.get(e.id, [])) + ":" if actors.get(e.id) else "", e.notes or ""]
+                )
+            ),
+            source=e.source_name or "",
+            grade=grade_label(e.reliability, e.credibility),
+            obligations=", ".join(refs.get(e.id, [])),
+        )
+        for e in events
+    ]
+
+
+def report_content(
+    session: Session, agreement_id: str | None, as_of: date, since: date | None = None, events: str = EVENTS_LINKED,
+    prepared_by: str | None = None,
+) -> ReportContent:  # fmt: skip
+    agreements = list_agreements(session)
+    if not agreements:
+        from db.errors import UserError
+
+        raise UserError("The database holds no agreement to report on; create or import one first.")
+    agreement = next((a for a in agreements if a.id == agreement_id), agreements[0])
+    tree = load_tree(session, agreement.id, as_of)
+    walked = list(_walk(tree))
+    leaves = [(node, node.standing) for _, node in walked if not node.is_section]
+    rows = [
+        ReportRow(
+            depth,
+            node.ref,
+            node.title,
+            ", ".join(node.obligors),
+            _deadline_text(node.standing),
+            node.standing.status,
+            node.standing.computed,
+            node.standing.reason,
+            node.is_section,
+        )  # fmt: skip
+        for depth, node in walked
+    ]
+    content = ReportContent(
+        agreement_title=agreement.title,
+        short_title=agreement.short_title,
+        signed=" in ".join(
+            filter(None, [agreement.signed_on.isoformat() if agreement.signed_on else "", agreement.place])
+        ),
+        parties=agreement.parties,
+        as_of=as_of,
+        since=since,
+        prepared_by=prepared_by or current_user(),
+        generated_at=utc_now(),
+        fingerprint=fingerprint(session),
+        counts_by_party=counts_by_party(tree, agreement.parties),
+        summary=summary_sentences(leaves, as_of),
+        rows=rows,
+        metrics=[metric_series(session, m.id) for m in list_metrics(session, agreement.id)],
+        events_scope=events,
+    )
+    if since is not None:
+        before = {node.id: node.standing for _, node in _walk(load_tree(session, agreement.id, since))}
+        for node, standing in leaves:
+            earlier = before.get(node.id)
+            if earlier is not None and earlier.status != standing.status:
+                content.changes.append(
+                    StatusChange(
+                        node.ref,
+                        node.title,
+                        earlier.status,
+                        standing.status,
+                        standing.reason,
+                        _evidence(session, node.id, since, as_of),
+                    )  # fmt: skip
+                )
+    content.chronology = _chronology(session, agreement.id, since, as_of, events)
+    return content

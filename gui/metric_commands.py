@@ -1,0 +1,75 @@
+"""Undoable edits of a metric's target points and observations (the tables under the plot)."""
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlmodel import Session
+
+from db.audit import column_values
+from db.metrics import (
+    ObservationFields,
+    TargetFields,
+    add_observation,
+    add_target,
+    delete_point,
+    observation_fields,
+    target_fields,
+    update_observation,
+    update_target,
+)
+from db.models import Observation, TargetPoint, new_id
+from gui.commands import DeskCommand
+from gui.desk import Desk
+
+
+@dataclass(frozen=True)
+class PointKind:
+    noun: str
+    model: type[TargetPoint] | type[Observation]
+    add: Any  # (session, metric_id, fields, point_id) -> id
+    update: Any  # (session, point_id, fields)
+    read: Any  # (session, point_id) -> fields
+
+
+TARGET = PointKind("target point", TargetPoint, add_target, update_target, target_fields)
+OBSERVATION = PointKind("observation", Observation, add_observation, update_observation, observation_fields)
+
+
+class AddPoint(DeskCommand):
+    def __init__(self, desk: Desk, kind: PointKind, metric_id: str, fields: TargetFields | ObservationFields):
+        super().__init__(desk, f"Add {kind.noun}")
+        self.kind, self.metric_id, self.fields, self.point_id = kind, metric_id, fields, new_id()
+
+    def apply(self, session: Session) -> None:
+        self.kind.add(session, self.metric_id, self.fields, self.point_id)
+
+    def revert(self, session: Session) -> None:
+        delete_point(session, self.kind.model, self.point_id)
+
+
+class EditPoint(DeskCommand):
+    def __init__(self, desk: Desk, kind: PointKind, point_id: str, fields: TargetFields | ObservationFields):
+        super().__init__(desk, f"Edit {kind.noun}")
+        with desk.store.reading() as session:
+            self.before = kind.read(session, point_id)
+        self.kind, self.point_id, self.after = kind, point_id, replace(fields)
+
+    def apply(self, session: Session) -> None:
+        self.kind.update(session, self.point_id, self.after)
+
+    def revert(self, session: Session) -> None:
+        self.kind.update(session, self.point_id, self.before)
+
+
+class DeletePoint(DeskCommand):
+    def __init__(self, desk: Desk, kind: PointKind, point_id: str):
+        super().__init__(desk, f"Delete {kind.noun}")
+        self.kind, self.point_id, self.values = kind, point_id, None
+
+    def apply(self, session: Session) -> None:
+        self.values = column_values(session.get(self.kind.model, self.point_id))
+        delete_point(session, self.kind.model, self.point_id)
+
+    def revert(self, session: Session) -> None:
+        session.add(self.kind.model(**self.values))  # the very row, links to its event included
+        session.flush()

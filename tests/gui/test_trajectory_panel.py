@@ -1,0 +1,115 @@
+"""The trajectory panel: metric picker, editable points as undoable commands, exports, as-of sync."""
+
+import csv
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from db.models import AuditEntry, Obligation, Observation
+from gui.desk import Desk
+from gui.metric_commands import OBSERVATION
+from gui.trajectory_panel import TrajectoryPanel
+
+
+@pytest.fixture
+def panel(qtbot, example_store):
+    desk = Desk(example_store, as_of=date(2020, 9, 13))
+    widget = TrajectoryPanel(desk)
+    qtbot.addWidget(widget)
+    return widget
+
+
+def _ref_id(panel, ref):
+    with panel.desk.store.reading() as session:
+        return session.exec(select(Obligation.id).where(Obligation.ref == ref)).one()
+
+
+def test_picker_lists_metrics_and_follows_the_tree(panel):
+    assert [panel.picker.itemText(i) for i in range(panel.picker.count())] == [
+        "Afghan government personnel released by the Taliban (prisoners)",
+        "Taliban prisoners released by the Afghan government (prisoners)",
+        "US troops in Afghanistan (troops)",
+    ]
+    panel.follow_obligation(_ref_id(panel, "P1-B"))
+    assert panel.series.name == "US troops in Afghanistan"
+    assert panel.observations.rowCount() == 6 and panel.targets.rowCount() == 3
+    panel.follow_obligation(_ref_id(panel, "P2-1"))  # no metric: the plot stays
+    assert panel.series.name == "US troops in Afghanistan"
+
+
+def test_inline_edit_is_an_undoable_audited_command(panel):
+    panel.follow_obligation(_ref_id(panel, "P1-B"))
+    row = next(i for i, r in enumerate(panel.observations.rows) if r.on == date(2020, 6, 18))
+    point_id = panel.observations.rows[row].id
+    value_column = 2
+    assert panel.observations.setData(panel.observations.index(row, value_column), "8,450") is False
+    with panel.desk.store.reading() as session:
+        assert session.get(Observation, point_id).value == 8450
+        assert (
+            session.exec(select(AuditEntry.action).where(AuditEntry.row_id == point_id)).all()[-1]
+            == "Edit observation"
+        )
+    assert panel.observations.data(panel.observations.index(row, value_column)) == "8,450"
+    panel.desk.undo_stack.undo()
+    with panel.desk.store.reading() as session:
+        assert session.get(Observation, point_id).value == 8500
+
+
+def test_bad_cell_text_is_refused_with_a_sentence(panel, qtbot):
+    panel.follow_obligation(_ref_id(panel, "P1-B"))
+    panel.observations.edit_refused.disconnect()  # no message box in a test
+    with qtbot.waitSignal(panel.observations.edit_refused) as refused:
+        panel.observations.setData(panel.observations.index(0, 0), "2020-02-30")
+    assert refused.args == ["'2020-02-30' is not a date; write it as YYYY-MM-DD."]
+
+
+def test_add_and_delete_points_undo_and_redo(panel):
+    panel.follow_obligation(_ref_id(panel, "P1-B"))
+    panel._add(OBSERVATION)
+    assert panel.observations.rowCount() == 7
+    added = [r for r in panel.observations.rows if r.on == date(2020, 9, 13)]
+    assert len(added) == 1 and added[0].value == 0  # the last reported value, as of the window's date
+    panel.tabs.setCurrentIndex(0)
+    panel.tables[OBSERVATION].setCurrentIndex(panel.observations.index(0, 0))
+    first_id = panel.observations.rows[0].id
+    panel._delete()
+    assert first_id not in [r.id for r in panel.observations.rows]
+    panel.desk.undo_stack.undo()
+    assert first_id in [r.id for r in panel.observations.rows]
+    panel.desk.undo_stack.undo()
+    assert panel.observations.rowCount() == 6
+    panel.desk.undo_stack.redo()
+    assert [r.id for r in panel.observations.rows if r.on == date(2020, 9, 13)] == [added[0].id]
+
+
+def test_as_of_moves_both_ways(panel):
+    panel.desk.set_as_of(date(2021, 1, 1))
+    assert panel.plot.as_of() == date(2021, 1, 1)
+    panel.plot.as_of_moved.emit(date(2020, 7, 13))
+    assert panel.desk.as_of == date(2020, 7, 13)
+
+
+def test_exports(panel, tmp_path):
+    panel.follow_obligation(_ref_id(panel, "P1-B"))
+    with panel.desk.store.writing("Edit") as session:
+        observation = session.exec(
+            select(Observation).where(Observation.observed_on == date(2021, 8, 30))
+        ).one()
+        observation.note = '=HYPERLINK("http://x","click")'
+    panel.reload()
+    panel.export_csv(tmp_path / "troops.csv")
+    with (tmp_path / "troops.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 9
+    last = next(r for r in rows if r["date"] == "2021-08-30")
+    assert last["note"] == '\'=HYPERLINK("http://x","click")' and last["value"] == "0.0"
+    assert '"=HYPERLINK' not in (tmp_path / "troops.csv").read_text(encoding="utf-8")
+    panel.export_png(tmp_path / "troops.png")
+    assert (tmp_path / "troops.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_point_models_pass_the_model_tester(panel, qtmodeltester):
+    panel.follow_obligation(_ref_id(panel, "P1-B"))
+    qtmodeltester.check(panel.observations)
+    qtmodeltester.check(panel.targets)
