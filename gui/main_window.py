@@ -48,10 +48,10 @@ def app_version() -> str:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, desk: Desk, parent: QWidget | None = None):
+    def __init__(self, desk: Desk, parent: QWidget | None = None, settings: QSettings | None = None):
         super().__init__(parent)
         self.desk = desk
-        self.settings = QSettings()
+        self.settings = settings or QSettings()  # the application's (organisation, name) by default
         self.tree = ObligationTree(desk)
         self.tree.setContentsMargins(6, 6, 0, 6)
         self.setCentralWidget(self.tree)
