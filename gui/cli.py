@@ -77,6 +77,15 @@ def _parser() -> argparse.ArgumentParser:
     events_out.add_argument("--obligation", metavar="REF", help="events linked to the obligation with this clause reference")
     events_out.add_argument("--grade", type=_grade, metavar="G", help="events whose source is graded so: B2, or B, or 2")
     events_out.add_argument("--text", metavar="T", default="", help="events whose notes, place, source or actors contain T")
+
+    pdf = commands.add_parser("export-pdf", parents=[database], help="write the PDF compliance summary")
+    pdf.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf", help="the file to write (replaced whole)")
+    pdf.add_argument("--agreement", metavar="ID", help="the agreement: its id (or first characters) or short title")
+    pdf.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="status as of this date (default today)")
+    pdf.add_argument("--since", type=_date, default=None, metavar="DATE", help="report what changed since this date")
+    pdf.add_argument("--events", choices=("linked", "all"), default="linked", help="chronology of linked or of all events")
+    pdf.add_argument("--marking", default="", metavar="TEXT", help='a marking for every page, e.g. "UNCLASSIFIED"')
+    pdf.add_argument("--page-size", choices=("a4", "letter"), default="a4")
     return parser
 
 
@@ -183,6 +192,37 @@ def _export_events(args) -> int:
     return 0
 
 
+def _export_pdf(args) -> int:
+    from db.report_content import report_content
+    from db.status_report import choose_agreements
+    from db.store import Store
+
+    as_of = args.as_of or date.today()
+    if args.since and args.since >= as_of:
+        raise UserError(f"--since {args.since} is not before the as-of date {as_of}; choose an earlier date.")
+    store = Store.open(_database(args))
+    try:
+        with store.reading() as session:
+            agreements = choose_agreements(session, args.agreement)
+            if len(agreements) > 1:
+                raise UserError(
+                    f"The database holds {len(agreements)} agreements; name one with --agreement "
+                    f"({'; '.join(f'{a.id[:8]} {a.label}' for a in agreements)})."
+                )
+            content = report_content(session, agreements[0].id if agreements else None, as_of, args.since, args.events)
+    finally:
+        store.close()
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a report needs no screen
+    from gui.app import application
+    from gui.report_pdf import write_report
+
+    application()
+    pages = write_report(content, args.output, marking=args.marking, page_size=args.page_size)
+    print(f"Wrote {args.output} ({pages} pages, status as of {as_of.isoformat()}).")
+    return 0
+
+
 def _window(args) -> int:
     path = _database(args)
     from gui.app import run_window
@@ -192,7 +232,7 @@ def _window(args) -> int:
 
 COMMANDS = {
     None: _window, "init": _init, "status": _status, "import-agreement": _import_agreement,
-    "import-events": _import_events, "export-events": _export_events,
+    "import-events": _import_events, "export-events": _export_events, "export-pdf": _export_pdf,
 }  # fmt: skip
 
 

@@ -1,11 +1,10 @@
 """The PDF compliance summary: paints db.report_content's ReportContent with QPdfWriter.
 
 The file is written beside its destination under a temporary name and moved into place only when
-complete, so a failed or cancelled export leaves no partial file and never replaces an existing one.
+complete (db.atomic_file), so a failed or cancelled export leaves no partial file and never replaces
+an existing one.
 """
 
-import os
-import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, QRectF, Qt
 from PySide6.QtGui import QColor, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 
-from db.errors import UserError
+from db.atomic_file import atomic_path
 from db.metrics import MetricSeries
 from db.report_content import EVENTS_ALL, ReportContent
 from db.vocabulary import STATUS_SEVERITY, Status
@@ -215,22 +214,6 @@ def _header_footer(
         painter.drawText(bottom, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter), marking)
 
 
-def _temporary_beside(path: Path) -> Path:
-    folder = path.parent
-    if not folder.is_dir():
-        raise UserError(f"{folder} does not exist; choose a folder that does for {path.name}.")
-    if path.is_dir():
-        raise UserError(f"{path} is a folder; name the PDF file to write.")
-    try:
-        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    except OSError as error:
-        raise UserError(
-            f"{path} cannot be written ({error.strerror}); choose a folder you can write to."
-        ) from None
-    os.close(handle)
-    return Path(name)
-
-
 def write_report(
     content: ReportContent,
     path: Path,
@@ -240,8 +223,7 @@ def write_report(
     progress: Progress | None = None,
 ) -> int:
     """Write the PDF atomically; returns the page count. Raises ExportCancelled or UserError."""
-    partial = _temporary_beside(path)
-    try:
+    with atomic_path(path) as partial:
         writer = QPdfWriter(str(partial))
         writer.setResolution(DPI)
         writer.setPageLayout(
@@ -266,8 +248,4 @@ def write_report(
         del writer  # closes the file
         if progress is not None and not progress(pages, pages):
             raise ExportCancelled()
-        os.replace(partial, path)
-        return pages
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    return pages

@@ -149,3 +149,17 @@ def test_the_installed_command_runs_without_qt_and_without_traceback(tmp_path, d
     )
     assert done.returncode == 1
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
+def test_export_pdf(capsys, db_file, tmp_path, qapp):
+    target = tmp_path / "summary.pdf"
+    argv = ["export-pdf", "--db", str(db_file), "--as-of", "2021-09-01", "--since", "2020-09-01",
+            "--marking", "RESTRICTED", "--page-size", "letter", "-o", str(target)]  # fmt: skip
+    code, out, err = run(capsys, *argv)
+    assert (code, err) == (0, "")
+    assert out.startswith(f"Wrote {target} (")
+    text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True, check=True).stdout
+    assert "RESTRICTED" in text and "What changed since 2020-09-01" in text
+    code, _, err = run(capsys, "export-pdf", "--db", str(db_file), "--since", "2030-01-01", "-o", str(target))
+    assert code == 1 and "is not before the as-of date" in err
