@@ -2,6 +2,7 @@
 agreement switcher and the as-of date in the toolbar, the database's file name in the title and
 the counts in the status bar. File handling (new, open, recent) lives here too."""
 
+from collections import Counter
 from datetime import date
 from importlib import metadata
 from pathlib import Path
@@ -192,7 +193,7 @@ class MainWindow(QMainWindow):
         for action in (self.agreement_label_action, self.agreement_combo_action, self.agreement_separator):
             action.setVisible(several)
         self.counts_label.setText(self.counts_text())
-        agreement = self.desk.agreement()
+        agreement = next((a for a in agreements if a.id == self.desk.agreement_id), None)
         parts = [self.desk.store.path.name if self.desk.store else "no database"]
         if agreement:
             parts.append(agreement.label)
@@ -205,7 +206,7 @@ class MainWindow(QMainWindow):
 
     def counts_text(self) -> str:
         nodes = [n for root in self.desk.tree() for n in root.walk() if not n.is_section]
-        by_status = {status: sum(1 for n in nodes if n.standing.status == status) for status in Status}
+        by_status = Counter(n.standing.status for n in nodes)
         parts = [f"{len(nodes)} obligation" + ("" if len(nodes) == 1 else "s")]
         for status in (Status.OVERDUE, Status.BREACHED, Status.AT_RISK, Status.MET, Status.MET_LATE):
             if by_status[status] or status in (Status.OVERDUE, Status.MET):
