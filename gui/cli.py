@@ -20,7 +20,9 @@ def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2020-07-13") from None
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a date; write it as YYYY-MM-DD, e.g. 2020-07-13"
+        ) from None
 
 
 def _grade(text: str) -> tuple[str | None, str | None]:
@@ -50,41 +52,93 @@ def _parser() -> argparse.ArgumentParser:
     init = commands.add_parser("init", help="create a new database file")
     init.add_argument("file", type=Path, metavar="FILE")
     seed = init.add_mutually_exclusive_group()
-    seed.add_argument("--example", choices=EXAMPLES, default=DEFAULT_EXAMPLE, help="seed it with this example (default)")
+    seed.add_argument(
+        "--example", choices=EXAMPLES, default=DEFAULT_EXAMPLE, help="seed it with this example (default)"
+    )
     seed.add_argument("--empty", action="store_true", help="create it without any agreement")
 
     status = commands.add_parser("status", parents=[database], help="print the obligation tree with statuses")
-    status.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="evaluate as of this date (default today)")
+    status.add_argument(
+        "--as-of", type=_date, default=None, metavar="DATE", help="evaluate as of this date (default today)"
+    )
     status.add_argument("--format", choices=("text", "json"), default="text")
-    status.add_argument("--agreement", metavar="ID", help="one agreement: its id (or first characters) or short title")
+    status.add_argument(
+        "--agreement", metavar="ID", help="one agreement: its id (or first characters) or short title"
+    )
 
     document = commands.add_parser(
-        "import-agreement", parents=[database], help="add an agreement from a JSON document (resources/examples/FORMAT.md)"
+        "import-agreement",
+        parents=[database],
+        help="add an agreement from a JSON document (resources/examples/FORMAT.md)",
     )
     document.add_argument("file", type=Path, metavar="FILE.json")
 
-    events_in = commands.add_parser("import-events", parents=[database], help="add or update events from an ACLED export or an Accord Desk CSV")
+    events_in = commands.add_parser(
+        "import-events",
+        parents=[database],
+        help="add or update events from an ACLED export or an Accord Desk CSV",
+    )
     events_in.add_argument("file", type=Path, metavar="FILE.csv")
-    events_in.add_argument("--dry-run", action="store_true", help="check the file and report what would change; write nothing")
-    events_in.add_argument("--skip-invalid", action="store_true", help="import the valid rows and list every invalid one")
+    events_in.add_argument(
+        "--dry-run", action="store_true", help="check the file and report what would change; write nothing"
+    )
+    events_in.add_argument(
+        "--skip-invalid", action="store_true", help="import the valid rows and list every invalid one"
+    )
 
-    events_out = commands.add_parser("export-events", parents=[database], help="write events to a CSV file, optionally filtered")
-    events_out.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.csv", help="the file to write (replaced whole)")
-    events_out.add_argument("--from", dest="date_from", type=_date, metavar="DATE", help="events on or after this date")
-    events_out.add_argument("--to", dest="date_to", type=_date, metavar="DATE", help="events on or before this date")
+    events_out = commands.add_parser(
+        "export-events", parents=[database], help="write events to a CSV file, optionally filtered"
+    )
+    events_out.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="FILE.csv",
+        help="the file to write (replaced whole)",
+    )
+    events_out.add_argument(
+        "--from", dest="date_from", type=_date, metavar="DATE", help="events on or after this date"
+    )
+    events_out.add_argument(
+        "--to", dest="date_to", type=_date, metavar="DATE", help="events on or before this date"
+    )
     events_out.add_argument("--type", metavar="T", help="events of this type, e.g. Battles")
     events_out.add_argument("--actor", metavar="A", help="events naming this actor (a name or an alias)")
-    events_out.add_argument("--obligation", metavar="REF", help="events linked to the obligation with this clause reference")
-    events_out.add_argument("--grade", type=_grade, metavar="G", help="events whose source is graded so: B2, or B, or 2")
-    events_out.add_argument("--text", metavar="T", default="", help="events whose notes, place, source or actors contain T")
+    events_out.add_argument(
+        "--obligation", metavar="REF", help="events linked to the obligation with this clause reference"
+    )
+    events_out.add_argument(
+        "--grade", type=_grade, metavar="G", help="events whose source is graded so: B2, or B, or 2"
+    )
+    events_out.add_argument(
+        "--text", metavar="T", default="", help="events whose notes, place, source or actors contain T"
+    )
 
     pdf = commands.add_parser("export-pdf", parents=[database], help="write the PDF compliance summary")
-    pdf.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf", help="the file to write (replaced whole)")
-    pdf.add_argument("--agreement", metavar="ID", help="the agreement: its id (or first characters) or short title")
-    pdf.add_argument("--as-of", type=_date, default=None, metavar="DATE", help="status as of this date (default today)")
-    pdf.add_argument("--since", type=_date, default=None, metavar="DATE", help="report what changed since this date")
-    pdf.add_argument("--events", choices=("linked", "all"), default="linked", help="chronology of linked or of all events")
-    pdf.add_argument("--marking", default="", metavar="TEXT", help='a marking for every page, e.g. "UNCLASSIFIED"')
+    pdf.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="FILE.pdf",
+        help="the file to write (replaced whole)",
+    )
+    pdf.add_argument(
+        "--agreement", metavar="ID", help="the agreement: its id (or first characters) or short title"
+    )
+    pdf.add_argument(
+        "--as-of", type=_date, default=None, metavar="DATE", help="status as of this date (default today)"
+    )
+    pdf.add_argument(
+        "--since", type=_date, default=None, metavar="DATE", help="report what changed since this date"
+    )
+    pdf.add_argument(
+        "--events", choices=("linked", "all"), default="linked", help="chronology of linked or of all events"
+    )
+    pdf.add_argument(
+        "--marking", default="", metavar="TEXT", help='a marking for every page, e.g. "UNCLASSIFIED"'
+    )
     pdf.add_argument("--page-size", choices=("a4", "letter"), default="a4")
     return parser
 
@@ -143,7 +197,9 @@ def _import_agreement(args) -> int:
             import_document(session, document)
     finally:
         store.close()
-    print(f"Imported {document.agreement['title']} with {len(document.all_obligations())} clauses from {args.file}.")
+    print(
+        f"Imported {document.agreement['title']} with {len(document.all_obligations())} clauses from {args.file}."
+    )
     return 0
 
 
@@ -173,8 +229,12 @@ def _export_events(args) -> int:
         with store.reading() as session:
             actor_id = obligation_ids = None
             if args.actor is not None and (actor_id := find_actor(session, args.actor)) is None:
-                raise UserError(f"No actor is named '{args.actor}'; check the spelling, or leave out --actor.")
-            if args.obligation is not None and not (obligation_ids := find_obligations(session, args.obligation)):
+                raise UserError(
+                    f"No actor is named '{args.actor}'; check the spelling, or leave out --actor."
+                )
+            if args.obligation is not None and not (
+                obligation_ids := find_obligations(session, args.obligation)
+            ):
                 raise UserError(
                     f"No obligation has the clause reference '{args.obligation}'; "
                     "use a reference that 'accord-desk status' shows."
@@ -209,7 +269,9 @@ def _export_pdf(args) -> int:
                     f"The database holds {len(agreements)} agreements; name one with --agreement "
                     f"({'; '.join(f'{a.id[:8]} {a.label}' for a in agreements)})."
                 )
-            content = report_content(session, agreements[0].id if agreements else None, as_of, args.since, args.events)
+            content = report_content(
+                session, agreements[0].id if agreements else None, as_of, args.since, args.events
+            )
     finally:
         store.close()
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):

@@ -1,6 +1,7 @@
 """The main window: the obligation tree in the middle, the detail panel docked on the right, the
-agreement switcher and the as-of date in the toolbar, the database's file name in the title and
-the counts in the status bar. File handling (new, open, recent) lives here too."""
+trajectory plot and the status summary docked below, the agreement switcher, the as-of date and the
+status filter in the toolbar, the database's file name in the title and the counts in the status bar.
+File handling (new, open, recent, PDF export) lives here too."""
 
 from collections import Counter
 from datetime import date
@@ -25,19 +26,22 @@ from PySide6.QtWidgets import (
 from db.errors import UserError
 from db.examples import DEFAULT_EXAMPLE, create_database
 from db.store import Store, default_database_path
-from db.vocabulary import Status
+from db.vocabulary import STATUS_SEVERITY, Status
 from gui.actions import key_sequences, make_action
 from gui.agreement_dialog import AgreementDialog
 from gui.commands import AddAgreement
 from gui.desk import Desk
+from gui.export_pdf_dialog import ExportPdfDialog
 from gui.obligation_actions import ObligationActions
 from gui.obligation_panel import ObligationPanel
 from gui.obligation_tree import ObligationTree
 from gui.plain_text import plain_label, show_error, tooltip
 from gui.recent_files import recent_databases, remember_database
+from gui.status_summary import StatusSummary
+from gui.trajectory_panel import TrajectoryPanel
 
 DEFAULT_SIZE = (1400, 900)
-STATE_VERSION = 1
+STATE_VERSION = 2  # the trajectory and summary docks arrived
 DATABASE_FILTER = "Accord Desk databases (*.sqlite);;All files (*)"
 
 
@@ -64,6 +68,16 @@ class MainWindow(QMainWindow):
             QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
+        self.trajectory = TrajectoryPanel(desk)
+        self.trajectory_dock = self._dock(
+            "Trajectory", "trajectory", self.trajectory, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.summary = StatusSummary(desk)
+        self.summary_dock = self._dock(
+            "Status by party", "status_summary", self.summary, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.tabifyDockWidget(self.summary_dock, self.trajectory_dock)
+        self.trajectory_dock.raise_()
         self.obligation_actions = ObligationActions(self, desk, self.tree)
         self.counts_label = plain_label(wrap=False)
         self.statusBar().addPermanentWidget(self.counts_label)
@@ -71,6 +85,7 @@ class MainWindow(QMainWindow):
         self._make_toolbar()
         self._make_menus()
         self.tree.obligation_selected.connect(self.panel.show_obligation)
+        self.tree.obligation_selected.connect(self.trajectory.follow_obligation)
         # Bound methods, not lambdas: Qt drops them when the window goes, even if the desk stays.
         desk.action_failed.connect(self._report)
         desk.as_of_changed.connect(self._show_as_of)
@@ -87,6 +102,16 @@ class MainWindow(QMainWindow):
 
     def _action(self, text: str, slot, *shortcuts, tip: str = "") -> QAction:
         return make_action(self, text, slot, *shortcuts, tip=tip)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(area, dock)
+        return dock
 
     def _make_toolbar(self) -> None:
         bar = QToolBar("Main toolbar", self)
@@ -116,6 +141,16 @@ class MainWindow(QMainWindow):
             "Today", lambda: self.desk.set_as_of(date.today()), "Ctrl+T", tip="Evaluate as of today"
         )
         bar.addAction(self.today_action)
+        bar.addWidget(QLabel("  Status "))
+        self.status_filter = QComboBox()
+        self.status_filter.setAccessibleName("Show obligations with status")
+        self.status_filter.addItem("Any", None)
+        for status in STATUS_SEVERITY:
+            self.status_filter.addItem(status.label, status)
+        self.status_filter.currentIndexChanged.connect(
+            lambda _: self.tree.proxy.set_status(self.status_filter.currentData())
+        )
+        bar.addWidget(self.status_filter)
         bar.addSeparator()
         actions = self.obligation_actions
         for action in (actions.add_sibling, actions.add_child, actions.edit, actions.delete, None, actions.move_up,
@@ -141,6 +176,14 @@ class MainWindow(QMainWindow):
             "New &agreement…", self.new_agreement, tip="Add an agreement to review"
         )
         menu.addAction(self.new_agreement_action)
+        menu.addSeparator()
+        self.export_pdf_action = self._action(
+            "&Export PDF summary…",
+            self.export_pdf,
+            QKeySequence.StandardKey.Print,
+            tip="A PDF to hand to your chief",
+        )
+        menu.addAction(self.export_pdf_action)
         menu.addSeparator()
         menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Ctrl+Q"))
 
@@ -171,6 +214,8 @@ class MainWindow(QMainWindow):
         menu.addAction(self._action("&Collapse all", self.tree.collapse_all, "Ctrl+Shift+Left"))
         menu.addSeparator()
         menu.addAction(self.detail_dock.toggleViewAction())
+        menu.addAction(self.trajectory_dock.toggleViewAction())
+        menu.addAction(self.summary_dock.toggleViewAction())
 
         menu = self.menuBar().addMenu("&Help")
         menu.addAction(self._action("&About Accord Desk", self.about))
@@ -330,12 +375,19 @@ class MainWindow(QMainWindow):
         if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
             self.resize(*DEFAULT_SIZE)
             self.resizeDocks([self.detail_dock], [480], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.trajectory_dock], [380], Qt.Orientation.Vertical)
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state, STATE_VERSION)
         header = self.settings.value("window/tree_header")
         if isinstance(header, QByteArray):
             self.tree.restore_header(header)
+
+    def export_pdf(self) -> None:
+        if self.desk.agreement_id is None:
+            show_error(self, "There is no agreement to report on; create or import one first.")
+            return
+        ExportPdfDialog(self.desk, self, self.settings).exec()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

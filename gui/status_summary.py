@@ -19,10 +19,10 @@ class StatusSummary(QWidget):
         self.grid.setVerticalSpacing(2)
         self.counts: list = []
         for signal in (desk.record_changed, desk.as_of_changed, desk.agreement_changed, desk.store_replaced):
-            signal.connect(lambda *_: self.refresh())
+            signal.connect(self.refresh)  # a bound method: Qt drops it with the strip
         self.refresh()
 
-    def refresh(self) -> None:
+    def refresh(self, *_) -> None:
         while self.grid.count():
             self.grid.takeAt(0).widget().deleteLater()
         agreement = self.desk.agreement()

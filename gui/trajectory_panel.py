@@ -49,7 +49,8 @@ class TrajectoryPanel(QWidget):
         self.metrics: list[MetricSummary] = []
         self.series: MetricSeries | None = None
         self.picker = QComboBox()
-        self.picker.setMinimumContentsLength(28)
+        self.picker.setMinimumContentsLength(14)
+        self.picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.picker.setAccessibleName("Metric")
         self.plot = TrajectoryPlot()
         self.targets = MetricPointModel(TARGET_COLUMNS, target_fields_of, self)
@@ -95,15 +96,16 @@ class TrajectoryPanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(split)
 
-        self.picker.currentIndexChanged.connect(lambda _: self._show_metric())
+        self.picker.currentIndexChanged.connect(self._show_metric)
         self.plot.as_of_moved.connect(desk.set_as_of)
+        # Bound methods, not lambdas: Qt drops them with the panel even while the desk lives on.
         desk.as_of_changed.connect(self.plot.set_as_of)
-        desk.record_changed.connect(lambda *_: self._show_metric())
-        for signal in (desk.agreement_changed, desk.store_replaced):
-            signal.connect(lambda *_: self.reload())
+        desk.record_changed.connect(self._show_metric)
+        desk.agreement_changed.connect(self.reload)
+        desk.store_replaced.connect(self.reload)
         self.reload()
 
-    def reload(self) -> None:
+    def reload(self, *_) -> None:
         """Re-read the agreement's metrics, keeping the chosen one when it is still there."""
         chosen = self.metric_id()
         self.metrics = []
@@ -129,7 +131,7 @@ class TrajectoryPanel(QWidget):
                 self.picker.setCurrentIndex(index)
                 return
 
-    def _show_metric(self) -> None:
+    def _show_metric(self, *_) -> None:
         metric_id = self.metric_id()
         self.series = None
         if metric_id is not None and self.desk.store is not None:

@@ -20,7 +20,9 @@ def test_export_writes_the_chosen_report_and_remembers_choices(qtbot, desk, sett
     dialog.output.setText(str(tmp_path / "chief.pdf"))
     dialog.open_after.setChecked(False)
     assert dialog.export() == tmp_path / "chief.pdf"
-    text = subprocess.run(["pdftotext", str(tmp_path / "chief.pdf"), "-"], capture_output=True, text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "chief.pdf"), "-"], capture_output=True, text=True
+    ).stdout
     assert "SECRET // REL TO DESK" in text and "Status as of" in text and "2021-09-01" in text
     again = ExportPdfDialog(desk, settings=QSettings())
     qtbot.addWidget(again)
