@@ -375,7 +375,7 @@ class MainWindow(QMainWindow):
         if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
             self.resize(*DEFAULT_SIZE)
             self.resizeDocks([self.detail_dock], [480], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.trajectory_dock], [380], Qt.Orientation.Vertical)
+            self.resizeDocks([self.trajectory_dock], [440], Qt.Orientation.Vertical)
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state, STATE_VERSION)

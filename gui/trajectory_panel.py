@@ -90,7 +90,8 @@ class TrajectoryPanel(QWidget):
         split.addWidget(self.plot)
         split.addWidget(self.tabs)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(1, 1)
+        split.setSizes([320, 110])  # the plot first; the tables are for when a point needs editing
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(buttons)

@@ -113,7 +113,7 @@ class TrajectoryPlot(QWidget):
         for index, (day, clause) in enumerate(data.deadlines):
             line = pg.InfiniteLine(
                 pos=to_x(day), angle=90, movable=False, pen=DEADLINE_PEN, label=f"{clause} deadline\n{day.isoformat()}",
-                labelOpts={"position": 0.55 - 0.12 * (index % 3), "color": "#B22222", "anchors": [(0, 0.5), (0, 0.5)]},
+                labelOpts={"position": 0.42 - 0.12 * (index % 3), "color": "#B22222", "anchors": [(0, 0.5), (0, 0.5)]},
             )  # fmt: skip
             self.plot.addItem(line)
             self.deadline_lines.append(line)
