@@ -1,0 +1,122 @@
+"""Undoable changes to the event log, for the event log view and the event form.
+
+Each is one DeskCommand (gui/commands.py): one audited transaction calling db/events.py. Commands
+that create an event choose its id up front, so a redo after an undo brings back the same UUID.
+"""
+
+from dataclasses import replace
+
+from sqlmodel import Session
+
+from db.event_rules import EventFields
+from db.events import (
+    DeletedEvent,
+    create_event,
+    delete_event,
+    duplicate_event,
+    event_fields,
+    link_obligation,
+    restore_event,
+    unlink_obligation,
+    update_event,
+)
+from db.models import new_id
+from gui.commands import DeskCommand
+from gui.desk import Desk
+
+
+def _with_figure_id(fields: EventFields) -> EventFields:
+    """The fields with the figure's observation id fixed, so a redo recreates the same observation."""
+    if fields.figure is None or fields.figure.observation_id:
+        return fields
+    return replace(fields, figure=replace(fields.figure, observation_id=new_id()))
+
+
+class AddEvent(DeskCommand):
+    def __init__(self, desk: Desk, fields: EventFields):
+        super().__init__(desk, "Add event")
+        self.event_id = new_id()
+        self.fields = _with_figure_id(fields)
+
+    def apply(self, session: Session) -> None:
+        create_event(session, self.fields, event_id=self.event_id)
+
+    def revert(self, session: Session) -> None:
+        delete_event(session, self.event_id)
+
+
+class EditEvent(DeskCommand):
+    def __init__(self, desk: Desk, event_id: str, fields: EventFields):
+        super().__init__(desk, "Edit event")
+        with desk.store.reading() as session:
+            self.before = event_fields(session, event_id)
+        self.event_id, self.after = event_id, _with_figure_id(fields)
+
+    def apply(self, session: Session) -> None:
+        update_event(session, self.event_id, self.after)
+
+    def revert(self, session: Session) -> None:
+        update_event(session, self.event_id, self.before)
+
+
+class DuplicateEvent(DeskCommand):
+    def __init__(self, desk: Desk, event_id: str):
+        super().__init__(desk, "Duplicate event")
+        self.source_id, self.event_id = event_id, new_id()
+
+    def apply(self, session: Session) -> None:
+        duplicate_event(session, self.source_id, self.event_id)
+
+    def revert(self, session: Session) -> None:
+        delete_event(session, self.event_id)
+
+
+class DeleteEvent(DeskCommand):
+    """Delete an event with its actors' roles, links and figure; undo restores them exactly."""
+
+    def __init__(self, desk: Desk, event_id: str):
+        super().__init__(desk, "Delete event")
+        self.event_id = event_id
+        self.deleted: DeletedEvent | None = None
+
+    def apply(self, session: Session) -> None:
+        self.deleted = delete_event(session, self.event_id)
+
+    def revert(self, session: Session) -> None:
+        restore_event(session, self.deleted)
+
+
+class LinkEvent(DeskCommand):
+    """Link an event to an obligation with a bearing (or change the bearing of an existing link)."""
+
+    def __init__(self, desk: Desk, event_id: str, obligation_id: str, bearing: str):
+        super().__init__(desk, "Link event")
+        self.event_id, self.obligation_id, self.bearing = event_id, obligation_id, bearing
+        self.previous: str | None = None
+
+    def apply(self, session: Session) -> str:
+        self.previous = link_obligation(session, self.event_id, self.obligation_id, self.bearing)
+        return self.obligation_id
+
+    def revert(self, session: Session) -> str:
+        if self.previous is None:
+            unlink_obligation(session, self.event_id, self.obligation_id)
+        else:
+            link_obligation(session, self.event_id, self.obligation_id, self.previous)
+        return self.obligation_id
+
+
+class UnlinkEvent(DeskCommand):
+    def __init__(self, desk: Desk, event_id: str, obligation_id: str):
+        super().__init__(desk, "Unlink event")
+        self.event_id, self.obligation_id = event_id, obligation_id
+        self.previous: str | None = None
+
+    def apply(self, session: Session) -> str:
+        self.previous = unlink_obligation(session, self.event_id, self.obligation_id)
+        return self.obligation_id
+
+    def revert(self, session: Session) -> str:
+        if self.previous is not None:
+            link_obligation(session, self.event_id, self.obligation_id, self.previous)
+        return self.obligation_id

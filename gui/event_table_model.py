@@ -1,0 +1,142 @@
+"""The event log's table model: feeds the QTableView of gui/event_log_view.py.
+
+A thin adapter over the plain tuples of db.event_log.event_rows (see `Col`): the rows are read a page
+at a time (fetchMore), so a log of 100,000 events opens with its first page only; sorting and
+filtering ask the database again and never sort in Python. data() only formats what the rows hold.
+"""
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from db.event_log import ALL_EVENTS, Col, EventFilter, count_events, event_rows
+from db.event_rules import date_label, grade_label, place_label
+from gui.desk import Desk
+from gui.plain_text import tooltip  # escaped: notes may hold markup
+
+PAGE_ROWS = 500
+
+# (header, the sort key of db.event_log.SORTS, how a row shows it)
+COLUMNS = (
+    ("Date", "date", lambda r: date_label(r[Col.OCCURRED_ON], r[Col.DATE_PRECISION])),
+    ("Type", "type", lambda r: " / ".join(p for p in (r[Col.EVENT_TYPE], r[Col.SUB_EVENT_TYPE]) if p)),
+    ("Actors", "actors", lambda r: r[Col.ACTORS] or ""),
+    ("Location", "location", lambda r: place_label(r[Col.LOCATION], r[Col.ADMIN1], r[Col.COUNTRY])),
+    ("Fatalities", "fatalities", lambda r: "" if r[Col.FATALITIES] is None else f"{r[Col.FATALITIES]:,}"),
+    ("Source", "source", lambda r: r[Col.SOURCE_NAME] or ""),
+    ("Grade", "grade", lambda r: grade_label(r[Col.RELIABILITY], r[Col.CREDIBILITY])),
+    ("Obligations", "obligations", lambda r: r[Col.OBLIGATIONS] or ""),
+    ("Notes", "notes", lambda r: (r[Col.NOTES] or "").replace("\n", " ")),
+)
+DATE, TYPE, ACTORS, LOCATION, FATALITIES, SOURCE, GRADE, OBLIGATIONS, NOTES = range(len(COLUMNS))
+_ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_TOOLTIP_CHARS = 2_000
+_TOP = QModelIndex()  # the invisible root, as a default argument
+
+
+class EventTableModel(QAbstractTableModel):
+    def __init__(self, desk: Desk, parent=None):
+        super().__init__(parent)
+        self.desk = desk
+        self._filter = ALL_EVENTS
+        self._sort, self._descending = "date", False
+        self._rows: list[tuple] = []
+        self._total = 0
+        self.reload()
+
+    # --- what the model shows -------------------------------------------------------------
+
+    @property
+    def event_filter(self) -> EventFilter:
+        return self._filter
+
+    @property
+    def total(self) -> int:
+        """How many events the filter matches (the rows not fetched yet included)."""
+        return self._total
+
+    def set_filter(self, wanted: EventFilter) -> None:
+        if wanted != self._filter:
+            self._filter = wanted
+            self.reload()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        self._sort = COLUMNS[column][1]
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()
+
+    def reload(self, keep: int = 0) -> None:
+        """Ask the database again: the first page, or as many rows as `keep` (after an edit)."""
+        self.beginResetModel()
+        self._rows, self._total = [], 0
+        store = self.desk.store
+        if store is not None:
+            with store.reading() as session:
+                self._total = count_events(session, self._filter)
+                self._rows = event_rows(
+                    session, self._filter, self._sort, self._descending, limit=max(keep, PAGE_ROWS)
+                )
+        self.endResetModel()
+
+    def event_id(self, row: int) -> str | None:
+        return self._rows[row][Col.ID] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, event_id: str) -> int:
+        return next((n for n, row in enumerate(self._rows) if row[Col.ID] == event_id), -1)
+
+    def raw_row(self, row: int) -> tuple:
+        return self._rows[row]
+
+    # --- QAbstractTableModel -------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _TOP) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _TOP) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = _TOP) -> bool:
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = _TOP) -> None:
+        if parent.isValid() or self.desk.store is None:
+            return
+        with self.desk.store.reading() as session:
+            more = event_rows(
+                session, self._filter, self._sort, self._descending, limit=PAGE_ROWS, offset=len(self._rows)
+            )
+        if more:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)
+            self._rows.extend(more)
+            self.endInsertRows()
+        else:
+            self._total = len(self._rows)  # the record shrank meanwhile
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[index.column()][2](row)
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in (NOTES, ACTORS, OBLIGATIONS, TYPE):
+            text = COLUMNS[index.column()][2](row)
+            if index.column() == NOTES:
+                text = row[Col.NOTES] or ""
+            return tooltip(text[:_TOOLTIP_CHARS]) if text else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == FATALITIES:
+            return _ALIGN_RIGHT
+        if role == Qt.ItemDataRole.UserRole:
+            return row[Col.ID]
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
+            return COLUMNS[section][0]
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
