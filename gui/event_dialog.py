@@ -1,0 +1,379 @@
+"""The event form: add or edit one event of the log (fed by gui/event_log_view.py, saved through
+gui/event_commands.py).
+
+Every value is typed as text and read by db.event_rules: `event_problems` runs as the officer types,
+each message shows under its field in plain text, and OK stays disabled while anything is wrong. Types
+and sub-types offer ACLED's taxonomy and the agreement's own types; new ones may be typed. Actors are
+separated by ";" (as ACLED and the table separate them, since names may hold commas) and complete
+from known actors and their aliases. Links to obligations are picked from the desk's tree.
+"""
+
+from datetime import date
+
+from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.actors import actor_completions
+from db.event_log import event_types
+from db.event_rules import (
+    ACLED_EVENT_TYPES,
+    ACTOR_SEPARATOR,
+    EventFields,
+    EventForm,
+    event_problems,
+    read_event_form,
+)
+from db.metrics import list_metrics
+from db.vocabulary import CREDIBILITY, RELIABILITY, Bearing, DatePrecision, Qualifier
+from gui.desk import Desk
+from gui.plain_text import plain_label
+
+PROBLEM_COLOUR = "#b3141f"
+BEARING_LABELS = {
+    Bearing.SUPPORTS: "supports compliance",
+    Bearing.BREACH: "indicates breach",
+    Bearing.CONTEXT: "context",
+}
+# Fields of EventForm typed into a QLineEdit of the same name.
+LINE_FIELDS = (
+    "occurred_on", "location", "admin1", "admin2", "country", "latitude", "longitude", "fatalities",
+    "source_name", "source_reference", "source_accessed_on", "figure",
+)  # fmt: skip
+
+
+class ActorCompleter(QCompleter):
+    """Completes the name being typed after the last ';' of the actors field."""
+
+    def __init__(self, names: list[str], parent: QLineEdit):
+        super().__init__(QStringListModel(names), parent)
+        self.line = parent
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterMode(Qt.MatchFlag.MatchContains)
+
+    def splitPath(self, path: str) -> list[str]:
+        return [path.split(";")[-1].strip()]
+
+    def pathFromIndex(self, index) -> str:
+        done = self.line.text().split(";")[:-1]
+        return ACTOR_SEPARATOR.join([*(part.strip() for part in done), index.data()])
+
+
+class EventDialog(QDialog):
+    def __init__(
+        self, desk: Desk, parent: QWidget | None = None, fields: EventFields | None = None, heading: str = "New event"
+    ):  # fmt: skip
+        super().__init__(parent)
+        self.desk = desk
+        self.setWindowTitle(heading)
+        with desk.store.reading() as session:
+            types = event_types(session)
+            completions = actor_completions(session)
+            metrics = list_metrics(session, desk.agreement_id) if desk.agreement_id else []
+        self.refs = {n.id: n.ref for root in desk.tree() for n in root.walk()}
+        form = (
+            EventForm.from_fields(fields)
+            if fields
+            else EventForm(source_accessed_on=date.today().isoformat())
+        )
+        self._agreement_id = form.agreement_id or (desk.agreement_id or "")
+        self._observation_id = form.observation_id
+
+        self.edits = {name: QLineEdit(getattr(form, name)) for name in LINE_FIELDS}
+        for name, hint in (("occurred_on", "YYYY-MM-DD"), ("source_accessed_on", "YYYY-MM-DD"),
+                           ("fatalities", "unknown"), ("latitude", "e.g. 31.82"), ("longitude", "e.g. 64.57"),
+                           ("figure", "e.g. 100")):  # fmt: skip
+            self.edits[name].setPlaceholderText(hint)
+        self.precision = _combo([(p.value, p.value) for p in DatePrecision], form.date_precision)
+        self.event_type = QComboBox()
+        self.event_type.setEditable(True)
+        self.event_type.addItems(types)
+        self.event_type.setCurrentText(form.event_type)
+        self.sub_type = QComboBox()
+        self.sub_type.setEditable(True)
+        self._fill_sub_types(form.event_type)
+        self.sub_type.setCurrentText(form.sub_event_type)
+        self.actors = QLineEdit(ACTOR_SEPARATOR.join(form.actors))
+        self.actors.setPlaceholderText("Taliban; Afghan government")
+        self.actors.setCompleter(
+            ActorCompleter(sorted({typed for typed, _ in completions}, key=str.casefold), self.actors)
+        )
+        self.notes = QPlainTextEdit(form.notes)
+        self.notes.setTabChangesFocus(True)
+        self.reliability = _combo(
+            [("", "—"), *((k, f"{k} {v}") for k, v in RELIABILITY.items())], form.reliability
+        )
+        self.credibility = _combo(
+            [("", "—"), *((k, f"{k} {v}") for k, v in CREDIBILITY.items())], form.credibility
+        )
+        self.metric = _combo([("", "none"), *((m.id, m.name) for m in metrics)], form.metric_id)
+        self.qualifier = _combo(
+            [(q.value, q.value.replace("_", " ")) for q in Qualifier], form.figure_qualifier
+        )
+        self.claimant = QLineEdit(form.figure_claimant)
+        self.claimant.setPlaceholderText("the first actor")
+
+        self.links = QTableWidget(0, 2)
+        self.links.setHorizontalHeaderLabels(["Obligation", "Bearing"])
+        self.links.horizontalHeader().setStretchLastSection(True)
+        self.links.verticalHeader().setVisible(False)
+        self.links.setMaximumHeight(130)
+        self.link_ref = _combo([(i, ref) for i, ref in self.refs.items()], "")
+        self.link_bearing = _combo(list(BEARING_LABELS.items()), Bearing.CONTEXT)
+        add_link = QPushButton("&Link")
+        add_link.clicked.connect(
+            lambda: self.add_link(self.link_ref.currentData(), self.link_bearing.currentData())
+        )
+        remove_link = QPushButton("Remo&ve link")
+        remove_link.clicked.connect(self.remove_link)
+        for obligation_id, bearing in form.links:
+            self.add_link(obligation_id, bearing)
+
+        self.problems = {name: _problem_label() for name in (*LINE_FIELDS, "date_precision", "event_type",
+                         "sub_event_type", "actors", "notes", "reliability", "credibility", "links", "metric_id",
+                         "figure_qualifier", "figure_claimant", "other")}  # fmt: skip
+
+        when = QFormLayout()
+        date_row = QHBoxLayout()
+        date_row.addWidget(self.edits["occurred_on"], 1)
+        date_row.addWidget(self.precision)
+        when.addRow(
+            _buddy("&Date", self.edits["occurred_on"]),
+            self._row("occurred_on", date_row, problem2="date_precision"),
+        )
+        when.addRow(_buddy("&Type", self.event_type), self._row("event_type", self.event_type))
+        when.addRow(_buddy("S&ub-type", self.sub_type), self._row("sub_event_type", self.sub_type))
+        when.addRow(_buddy("&Actors", self.actors), self._row("actors", self.actors))
+        when.addRow(
+            _buddy("&Location", self.edits["location"]), self._row("location", self.edits["location"])
+        )
+        when.addRow(
+            _buddy("Province (admin &1)", self.edits["admin1"]), self._row("admin1", self.edits["admin1"])
+        )
+        when.addRow(
+            _buddy("District (admin &2)", self.edits["admin2"]), self._row("admin2", self.edits["admin2"])
+        )
+        when.addRow(_buddy("C&ountry", self.edits["country"]), self._row("country", self.edits["country"]))
+        coordinates = QHBoxLayout()
+        coordinates.addWidget(self.edits["latitude"])
+        coordinates.addWidget(self.edits["longitude"])
+        when.addRow(
+            _buddy("Latitude, longitude", self.edits["latitude"]),
+            self._row("latitude", coordinates, problem2="longitude"),
+        )
+        when.addRow(
+            _buddy("&Fatalities", self.edits["fatalities"]), self._row("fatalities", self.edits["fatalities"])
+        )
+
+        source = QFormLayout()
+        source.addRow(
+            _buddy("&Source", self.edits["source_name"]), self._row("source_name", self.edits["source_name"])
+        )
+        source.addRow(
+            _buddy("&Reference", self.edits["source_reference"]),
+            self._row("source_reference", self.edits["source_reference"]),
+        )
+        source.addRow(
+            _buddy("Accessed o&n", self.edits["source_accessed_on"]),
+            self._row("source_accessed_on", self.edits["source_accessed_on"]),
+        )
+        grade = QHBoxLayout()
+        grade.addWidget(self.reliability)
+        grade.addWidget(self.credibility)
+        source.addRow(
+            _buddy("&Grade", self.reliability), self._row("reliability", grade, problem2="credibility")
+        )
+        source.addRow(_buddy("&Notes", self.notes), self._row("notes", self.notes))
+        link_picker = QHBoxLayout()
+        for widget in (self.link_ref, self.link_bearing, add_link, remove_link):
+            link_picker.addWidget(widget)
+        links = QVBoxLayout()
+        links.addWidget(self.links)
+        links.addLayout(link_picker)
+        links.addWidget(self.problems["links"])
+        source.addRow(_buddy("Ob&ligations", self.link_ref), links)
+        figure = QHBoxLayout()
+        for widget in (self.metric, self.qualifier, self.edits["figure"], self.claimant):
+            figure.addWidget(widget)
+        source.addRow(
+            _buddy("Fig&ure", self.metric),
+            self._row(
+                "metric_id",
+                figure,
+                problem2="figure",
+                problem3="figure_qualifier",
+                problem4="figure_claimant",
+            ),
+        )
+
+        columns = QHBoxLayout()
+        left, right = QGroupBox("What happened"), QGroupBox("Source and evidence")
+        left.setLayout(when)
+        right.setLayout(source)
+        columns.addWidget(left)
+        columns.addWidget(right, 1)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(columns)
+        layout.addWidget(self.problems["other"])
+        layout.addWidget(self.buttons)
+
+        for edit in self.edits.values():
+            edit.textChanged.connect(self._validate)
+        for combo in (self.event_type, self.sub_type):
+            combo.currentTextChanged.connect(self._validate)
+        self.event_type.currentTextChanged.connect(self._type_changed)
+        for combo in (self.precision, self.reliability, self.credibility, self.metric, self.qualifier):
+            combo.currentIndexChanged.connect(self._validate)
+        self.actors.textChanged.connect(self._validate)
+        self.claimant.textChanged.connect(self._validate)
+        self.notes.textChanged.connect(self._validate)
+        self._validate()
+        self.edits["occurred_on"].setFocus()
+
+    # --- reading the form ------------------------------------------------------------------
+
+    @property
+    def ok_button(self) -> QPushButton:
+        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    def form(self) -> EventForm:
+        text = {name: edit.text() for name, edit in self.edits.items()}
+        return EventForm(
+            **text,
+            date_precision=self.precision.currentData(),
+            event_type=self.event_type.currentText(),
+            sub_event_type=self.sub_type.currentText(),
+            actors=self.actors.text().split(";") if self.actors.text().strip() else [],
+            notes=self.notes.toPlainText(),
+            reliability=self.reliability.currentData(),
+            credibility=self.credibility.currentData(),
+            links=self.link_values(),
+            agreement_id=self._agreement_id,
+            metric_id=self.metric.currentData(),
+            figure_qualifier=self.qualifier.currentData(),
+            figure_claimant=self.claimant.text(),
+            observation_id=self._observation_id,
+        )
+
+    def fields(self) -> EventFields:
+        """The event as typed; only for a valid form (OK is disabled otherwise)."""
+        return read_event_form(self.form(), today=date.today())
+
+    def current_problems(self) -> dict[str, str]:
+        return event_problems(self.form(), today=date.today())
+
+    def link_values(self) -> list[tuple[str, str]]:
+        values = []
+        for row in range(self.links.rowCount()):
+            combo = self.links.cellWidget(row, 1)
+            values.append((self.links.item(row, 0).data(Qt.ItemDataRole.UserRole), combo.currentData()))
+        return values
+
+    # --- links -------------------------------------------------------------------------------
+
+    def add_link(self, obligation_id: str | None, bearing: str) -> None:
+        if not obligation_id:
+            return
+        for row in range(self.links.rowCount()):
+            if self.links.item(row, 0).data(Qt.ItemDataRole.UserRole) == obligation_id:
+                combo = self.links.cellWidget(row, 1)
+                combo.setCurrentIndex(combo.findData(bearing))
+                self._validate()
+                return
+        row = self.links.rowCount()
+        self.links.insertRow(row)
+        item = QTableWidgetItem(self.refs.get(obligation_id, "another agreement's obligation"))
+        item.setData(Qt.ItemDataRole.UserRole, obligation_id)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+        self.links.setItem(row, 0, item)
+        combo = _combo(list(BEARING_LABELS.items()), bearing)
+        combo.currentIndexChanged.connect(self._validate)
+        self.links.setCellWidget(row, 1, combo)
+        self._validate()
+
+    def remove_link(self) -> None:
+        row = self.links.currentRow()
+        if row >= 0:
+            self.links.removeRow(row)
+            self._validate()
+
+    # --- following the typing -------------------------------------------------------------------
+
+    def _row(
+        self, name: str, field, *, problem2: str = "", problem3: str = "", problem4: str = ""
+    ) -> QVBoxLayout:
+        column = QVBoxLayout()
+        column.setSpacing(2)
+        if isinstance(field, QWidget):
+            column.addWidget(field)
+        else:
+            column.addLayout(field)
+        for problem in (name, problem2, problem3, problem4):
+            if problem:
+                column.addWidget(self.problems[problem])
+        return column
+
+    def _fill_sub_types(self, event_type: str) -> None:
+        current = self.sub_type.currentText()
+        self.sub_type.blockSignals(True)
+        self.sub_type.clear()
+        self.sub_type.addItems(["", *ACLED_EVENT_TYPES.get(event_type, ())])
+        self.sub_type.setCurrentText(current)
+        self.sub_type.blockSignals(False)
+
+    def _type_changed(self, event_type: str) -> None:
+        self._fill_sub_types(event_type)
+
+    def _validate(self) -> None:
+        problems = self.current_problems()
+        shown = set()
+        for name, label in self.problems.items():
+            label.setText(problems.get(name, ""))
+            label.setVisible(name in problems)
+            shown.add(name)
+        others = [message for name, message in problems.items() if name not in shown]
+        self.problems["other"].setText(" ".join(others))
+        self.problems["other"].setVisible(bool(others))
+        self.ok_button.setEnabled(not problems)
+
+
+def _combo(items: list[tuple[str, str]], current: str) -> QComboBox:
+    combo = QComboBox()
+    for data, text in items:
+        combo.addItem(text, data)
+    found = combo.findData(current)
+    combo.setCurrentIndex(max(found, 0))
+    return combo
+
+
+def _problem_label() -> QLabel:
+    label = plain_label()
+    label.setStyleSheet(f"color: {PROBLEM_COLOUR};")
+    label.setVisible(False)
+    return label
+
+
+def _buddy(text: str, field: QWidget) -> QLabel:
+    label = QLabel(text)  # fixed text with an &-mnemonic, never the record's
+    label.setBuddy(field)
+    return label
