@@ -7,6 +7,7 @@ at the end of its period: as of an earlier date nobody could have cited it.
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 from db.vocabulary import DatePrecision, Direction, Qualifier
 
@@ -28,11 +29,11 @@ class ObservationFact:
     claimant: str | None = None
     source: str | None = None
 
-    @property
+    @cached_property  # series run to thousands of reports, each asked many times
     def period(self) -> tuple[date, date]:
         return period(self.on, self.precision)
 
-    @property
+    @cached_property
     def known_on(self) -> date:
         return self.period[1]
 

@@ -5,8 +5,12 @@ from datetime import date, timedelta
 LEVEL_SIZES = (5, 25, 125, 625, 1220)  # 2,000 obligations, five levels deep
 
 
-def agreement_document(level_sizes=LEVEL_SIZES) -> dict:
-    """An agreement with len(level_sizes) levels; deadlines, rules and assessments spread across them."""
+def agreement_document(level_sizes=LEVEL_SIZES, metrics: int = 0, observations: int = 0) -> dict:
+    """An agreement with len(level_sizes) levels; deadlines, rules and assessments spread across them.
+
+    With `metrics`, that many series tie to quantitative obligations of the last level, sharing
+    `observations` reports between them.
+    """
     signed = date(2020, 1, 1)
     levels: list[list[dict]] = []
     for depth, size in enumerate(level_sizes):
@@ -41,6 +45,23 @@ def agreement_document(level_sizes=LEVEL_SIZES) -> dict:
         for index, node in enumerate(levels[-1])
         if index % 5 == 0
     ]
+    quantitative = [node for node in levels[-1] if node["kind"] == "quantitative"][:metrics]
+    series = []
+    for index, node in enumerate(quantitative):
+        start = signed + timedelta(days=index)
+        deadline = start + timedelta(days=400)
+        node["deadline"] = {"date": deadline.isoformat()}
+        count = observations // max(1, len(quantitative))
+        series.append({
+            "key": f"m{index}", "name": f"Series {index}", "unit": "units", "direction": "decrease", "tolerance": 50,
+            "obligations": [node["ref"]],
+            "targets": [{"on": start.isoformat(), "value": 10000}, {"on": deadline.isoformat(), "value": 0, "ref": node["ref"]}],
+            "observations": [
+                {"on": (start + timedelta(days=day % 700)).isoformat(), "value": max(0, 10000 - 14 * day + (day * 37) % 300),
+                 "claimant": "ab"[day % 2]}
+                for day in range(count)
+            ],
+        })  # fmt: skip
     return {
         "format": "accord-desk/agreement",
         "version": 1,
@@ -55,4 +76,5 @@ def agreement_document(level_sizes=LEVEL_SIZES) -> dict:
         ],
         "obligations": levels[0],
         "assessments": assessments,
+        "metrics": series,
     }
