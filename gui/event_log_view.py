@@ -1,0 +1,353 @@
+"""The event log: a filter row, the table of events (gui/event_table_model.py) and the actions on them.
+
+Docked in the main window. Filters ask the database again (db.event_log), the free text after a short
+pause in the typing; "only the selected obligation's evidence" follows ObligationTree.obligation_selected.
+New, Edit, Duplicate and Delete run undo commands (gui/event_commands.py); Import events… opens
+gui/event_import_dialog.py; Export shown… writes what the filter shows (db.event_export).
+"""
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QMenu,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.errors import UserError
+from db.event_export import export_events
+from db.event_log import EventFilter, count_events, event_types
+from db.event_rules import parse_date, parse_grade
+from db.events import event_fields
+from gui.actions import make_action
+from gui.desk import Desk
+from gui.event_commands import AddEvent, DeleteEvent, DuplicateEvent, EditEvent
+from gui.event_dialog import EventDialog
+from gui.event_table_model import COLUMNS, DATE, NOTES, TYPE, EventTableModel
+from gui.plain_text import confirm, plain_label, show_error, tooltip
+
+TYPING_PAUSE_MS = 250
+CSV_FILTER = "CSV files (*.csv);;All files (*)"
+GRADE_TIP = "Source grade: B2, or only B, or only 2"
+_INVALID = "QLineEdit { border: 1px solid #b3141f; }"
+
+
+class EventLogView(QWidget):
+    filter_changed = Signal(object)  # the EventFilter now shown
+
+    def __init__(self, desk: Desk, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.desk = desk
+        self.model = EventTableModel(desk, self)
+        self._obligation_id: str | None = None
+
+        self.text = QLineEdit()
+        self.text.setPlaceholderText("Search notes, places, sources, actors…")
+        self.text.setClearButtonEnabled(True)
+        self.text.setAccessibleName("Search events")
+        self.date_from = _short_edit("from YYYY-MM-DD", "Events on or after this date")
+        self.date_to = _short_edit("to YYYY-MM-DD", "Events on or before this date")
+        self.type_combo = QComboBox()
+        self.type_combo.setAccessibleName("Event type")
+        self.grade = _short_edit("grade", GRADE_TIP, width=70)
+        self.evidence = QCheckBox("Only the selected obligation's evidence")
+        self.count_label = plain_label(wrap=False)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(TYPING_PAUSE_MS)
+        self._debounce.timeout.connect(self.apply_filter)
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(DATE, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionsMovable(True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+        for column, width in (
+            (DATE, 130),
+            (1, 230),
+            (2, 260),
+            (3, 200),
+            (4, 80),
+            (5, 170),
+            (6, 60),
+            (7, 150),
+        ):
+            header.resizeSection(column, width)
+        header.setSectionResizeMode(NOTES, QHeaderView.ResizeMode.Stretch)
+        self.table.activated.connect(lambda _index: self.edit_selected())
+        self.table.installEventFilter(self)
+
+        self.new_action = self._action("&New event…", self.new_event, "Ctrl+E", tip="Type in an event")
+        self.edit_action = self._action("&Edit event…", self.edit_selected, tip="Edit the selected event")
+        self.duplicate_action = self._action(
+            "D&uplicate event", self.duplicate_selected, tip="Copy the event"
+        )
+        self.delete_action = self._action(
+            "&Delete event…", self.delete_selected, tip="Delete the selected event"
+        )
+        self.import_action = self._action(
+            "&Import events…", self.import_events, tip="Import an ACLED or Accord Desk CSV"
+        )
+        self.export_action = self._action("E&xport shown…", self.export_shown, tip="Write the events shown to a CSV")  # fmt: skip
+        bar = QToolBar()
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in (self.new_action, self.edit_action, self.duplicate_action, self.delete_action):
+            bar.addAction(action)
+        bar.addSeparator()
+        bar.addAction(self.import_action)
+        bar.addAction(self.export_action)
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.text, 3)
+        for widget in (self.date_from, self.date_to, self.type_combo, self.grade, self.evidence):
+            filters.addWidget(widget)
+        top = QHBoxLayout()
+        top.addWidget(bar, 1)
+        top.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 4)
+        layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addWidget(self.table)
+
+        self.text.textChanged.connect(lambda _text: self._debounce.start())
+        for edit in (self.date_from, self.date_to, self.grade):
+            edit.textChanged.connect(lambda _text: self._debounce.start())
+        self.type_combo.currentIndexChanged.connect(lambda _index: self.apply_filter())
+        self.evidence.toggled.connect(lambda _on: self.apply_filter())
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_enabled())
+        self.model.modelReset.connect(self._update_count)
+        self.model.rowsInserted.connect(self._update_count)
+        # Bound methods: Qt drops the connections when the view goes, even if the desk stays.
+        desk.record_changed.connect(self._record_changed)
+        desk.agreement_changed.connect(self._agreement_changed)
+        desk.store_replaced.connect(self._agreement_changed)
+        self._agreement_changed()
+
+    def _action(self, text: str, slot, *shortcuts, tip: str = "") -> QAction:
+        action = make_action(self, text, slot, *shortcuts, tip=tip)
+        self.addAction(action)
+        return action
+
+    # --- the filter ----------------------------------------------------------------------------
+
+    def current_filter(self) -> EventFilter:
+        """What the filter row says; a date or grade being typed counts once it is complete."""
+        date_from = self._date(self.date_from)
+        date_to = self._date(self.date_to)
+        reliability = credibility = None
+        grade = self.grade.text().strip()
+        try:
+            reliability, credibility = parse_grade(grade) if grade else (None, None)
+            self.grade.setStyleSheet("")
+            self.grade.setToolTip(GRADE_TIP)
+        except ValueError as error:
+            self.grade.setStyleSheet(_INVALID)
+            self.grade.setToolTip(tooltip(str(error)))  # escaped: it quotes what was typed
+        only = self.evidence.isChecked() and self._obligation_id is not None
+        return EventFilter(
+            text=self.text.text(),
+            date_from=date_from,
+            date_to=date_to,
+            event_type=self.type_combo.currentData(),
+            obligation_ids=(self._obligation_id,) if only else (),
+            reliability=reliability,
+            credibility=credibility,
+            agreement_id=self.desk.agreement_id,
+        )
+
+    def _date(self, edit: QLineEdit) -> date | None:
+        text = edit.text().strip()
+        if not text:
+            edit.setStyleSheet("")
+            return None
+        try:
+            found = parse_date(text)
+        except ValueError:
+            edit.setStyleSheet(_INVALID)
+            return None
+        edit.setStyleSheet("")
+        return found
+
+    def apply_filter(self) -> None:
+        self._debounce.stop()
+        wanted = self.current_filter()
+        if wanted != self.model.event_filter:
+            self.model.set_filter(wanted)
+            self.filter_changed.emit(wanted)
+        self._update_enabled()
+
+    def follow_obligation(self, obligation_id: str | None) -> None:
+        """The tree's selection: the evidence filter follows it when checked."""
+        self._obligation_id = obligation_id
+        self.evidence.setEnabled(obligation_id is not None)
+        if self.evidence.isChecked():
+            self.apply_filter()
+
+    def _update_count(self) -> None:
+        every = 0
+        if self.desk.store is not None:
+            with self.desk.store.reading() as session:
+                every = count_events(session, EventFilter(agreement_id=self.desk.agreement_id))
+        self.count_label.setText(f"{self.model.total:,} of {every:,} events")
+
+    # --- following the desk -----------------------------------------------------------------------
+
+    def _agreement_changed(self, *_args) -> None:
+        current = self.type_combo.currentData()
+        self.type_combo.blockSignals(True)
+        self.type_combo.clear()
+        self.type_combo.addItem("Any type", None)
+        if self.desk.store is not None:
+            with self.desk.store.reading() as session:
+                for name in event_types(session):
+                    self.type_combo.addItem(name, name)
+        self.type_combo.setCurrentIndex(max(self.type_combo.findData(current), 0))
+        self.type_combo.blockSignals(False)
+        self.model.set_filter(self.current_filter())
+        self._update_count()
+        self._update_enabled()
+
+    def _record_changed(self, _obligation_id=None) -> None:
+        selected = self.selected_id()
+        self.model.reload(keep=self.model.rowCount())
+        if selected:
+            self.select(selected)
+        self._update_enabled()
+
+    # --- selection --------------------------------------------------------------------------------
+
+    def selected_id(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.event_id(rows[0].row()) if rows else None
+
+    def select(self, event_id: str) -> bool:
+        row = self.model.row_of(event_id)
+        if row < 0:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    def _update_enabled(self) -> None:
+        chosen = self.selected_id() is not None
+        has_store = self.desk.store is not None
+        for action in (self.edit_action, self.duplicate_action, self.delete_action):
+            action.setEnabled(chosen)
+        for action in (self.new_action, self.import_action, self.export_action):
+            action.setEnabled(has_store)
+
+    # --- actions ------------------------------------------------------------------------------------
+
+    def new_event(self) -> None:
+        if self.desk.store is None:
+            return
+        dialog = EventDialog(self.desk, self)
+        if dialog.exec() == EventDialog.DialogCode.Accepted:
+            command = AddEvent(self.desk, dialog.fields())
+            if self.desk.execute(command):
+                self.select(command.event_id)
+
+    def edit_selected(self) -> None:
+        event_id = self.selected_id()
+        if event_id is None:
+            return
+        with self.desk.store.reading() as session:
+            fields = event_fields(session, event_id)
+        dialog = EventDialog(self.desk, self, fields, heading="Edit event")
+        if dialog.exec() == EventDialog.DialogCode.Accepted:
+            self.desk.execute(EditEvent(self.desk, event_id, dialog.fields()))
+
+    def duplicate_selected(self) -> None:
+        event_id = self.selected_id()
+        if event_id is not None:
+            command = DuplicateEvent(self.desk, event_id)
+            if self.desk.execute(command):
+                self.select(command.event_id)
+
+    def delete_selected(self, ask: bool = True) -> None:
+        event_id = self.selected_id()
+        if event_id is None:
+            return
+        row = self.model.row_of(event_id)
+        what = " — ".join(self.model.index(row, column).data() for column in (DATE, TYPE))
+        question = f"Delete the event {what}?\n\nEdit ▸ Undo brings it back."
+        if ask and not confirm(self, "Delete event", question, "Delete"):
+            return
+        self.desk.execute(DeleteEvent(self.desk, event_id))
+
+    def import_events(self) -> None:
+        from gui.event_import_dialog import import_events_interactively
+
+        import_events_interactively(self.desk, self)
+
+    def export_shown(self, path: Path | None = None) -> int | None:
+        if self.desk.store is None:
+            return None
+        if path is None:
+            start = str(self.desk.store.path.parent / "events.csv")
+            chosen, _ = QFileDialog.getSaveFileName(self, "Export events shown", start, CSV_FILTER)
+            if not chosen:
+                return None
+            path = Path(chosen)
+        try:
+            with self.desk.store.reading() as session:
+                count = export_events(session, path, self.model.event_filter)
+        except UserError as error:
+            show_error(self, str(error))
+            return None
+        return count
+
+    # --- columns and keys -------------------------------------------------------------------------
+
+    def _column_menu(self, position) -> None:
+        menu = QMenu(self)
+        header = self.table.horizontalHeader()
+        for column, (title, _sort, _show) in enumerate(COLUMNS):
+            action = menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(not header.isSectionHidden(column))
+            action.setEnabled(column != DATE)
+            action.toggled.connect(lambda on, c=column: header.setSectionHidden(c, not on))
+        menu.exec(header.mapToGlobal(position))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Delete in the table deletes the event, not the obligation (the window's Delete shortcut).
+        key_event = event.type() in (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
+        if watched is self.table and key_event and event.matches(QKeySequence.StandardKey.Delete):
+            if event.type() == QEvent.Type.KeyPress:
+                self.delete_selected()
+            event.accept()
+            return True
+        return super().eventFilter(watched, event)
+
+
+def _short_edit(placeholder: str, tip: str, width: int = 130) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setPlaceholderText(placeholder)
+    edit.setToolTip(tip)
+    edit.setAccessibleName(tip)
+    edit.setMaximumWidth(width)
+    return edit

@@ -1,0 +1,87 @@
+"""The event log view: the count, the filter row (text after a pause, grade, evidence of the selected
+obligation), delete and undo, export of what is shown, and hostile text shown literally."""
+
+import csv
+
+from PySide6.QtCore import Qt
+
+from gui.event_log_view import EventLogView
+from gui.event_table_model import NOTES
+from tests.gui.event_helpers import events_in, make_events
+from tests.gui.helpers import find
+
+
+def view_of(qtbot, desk) -> EventLogView:
+    view = EventLogView(desk)
+    qtbot.addWidget(view)
+    return view
+
+
+def test_count_and_text_filter_after_a_pause(qtbot, desk):
+    make_events(desk.store, 40)
+    view = view_of(qtbot, desk)
+    assert view.count_label.text() == "63 of 63 events"
+    view.text.setText("generated 3")
+    assert view.model.total == 63  # not yet: the typing pauses first
+    qtbot.waitUntil(lambda: view.model.total == 11)
+    assert view.count_label.text() == "11 of 63 events"
+
+
+def test_grade_and_date_filters(qtbot, desk):
+    make_events(desk.store, 12)
+    view = view_of(qtbot, desk)
+    view.grade.setText("C3")
+    view.date_from.setText("2021-01-01")
+    view.apply_filter()
+    assert view.model.total == 2
+    view.grade.setText("Z9")  # invalid: marked, and the grade left out of the filter
+    view.apply_filter()
+    assert "is not a source reliability" in view.grade.toolTip()
+    assert view.model.total == 12
+
+
+def test_evidence_filter_follows_the_selected_obligation(qtbot, desk):
+    view = view_of(qtbot, desk)
+    view.evidence.setChecked(True)
+    view.follow_obligation(find(desk, "Intro-4").id)
+    assert 0 < view.model.total < 23
+    assert all("Intro-4" in view.model.index(r, 7).data() for r in range(view.model.rowCount()))
+    view.evidence.setChecked(False)
+    assert view.model.total == 23
+
+
+def test_delete_then_undo(qtbot, desk):
+    view = view_of(qtbot, desk)
+    view.table.selectRow(0)
+    event_id = view.selected_id()
+    view.delete_selected(ask=False)
+    assert events_in(desk.store) == 22 and view.model.row_of(event_id) == -1
+    desk.undo_stack.undo()
+    assert events_in(desk.store) == 23 and view.model.row_of(event_id) >= 0
+
+
+def test_duplicate_selects_the_copy(qtbot, desk):
+    view = view_of(qtbot, desk)
+    view.table.selectRow(0)
+    original = view.selected_id()
+    view.duplicate_selected()
+    assert events_in(desk.store) == 24 and view.selected_id() not in (None, original)
+
+
+def test_export_writes_what_is_shown(qtbot, desk, tmp_path):
+    view = view_of(qtbot, desk)
+    view.evidence.setChecked(True)
+    view.follow_obligation(find(desk, "Intro-4").id)
+    path = tmp_path / "shown.csv"
+    assert view.export_shown(path) == view.model.total
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        assert len(list(csv.reader(handle))) == view.model.total + 1
+
+
+def test_hostile_text_shows_literally(qtbot, desk):
+    hostile = '<img src="file:///etc/hostname">'
+    make_events(desk.store, 1, note=hostile)
+    view = view_of(qtbot, desk)
+    view.text.setText("<img")
+    view.apply_filter()
+    assert view.model.index(0, NOTES).data(Qt.ItemDataRole.DisplayRole).startswith(hostile)
