@@ -5,11 +5,13 @@ from datetime import date, timedelta
 LEVEL_SIZES = (5, 25, 125, 625, 1220)  # 2,000 obligations, five levels deep
 
 
-def agreement_document(level_sizes=LEVEL_SIZES, metrics: int = 0, observations: int = 0) -> dict:
+def agreement_document(
+    level_sizes=LEVEL_SIZES, metrics: int = 0, observations: int = 0, events: int = 0
+) -> dict:
     """An agreement with len(level_sizes) levels; deadlines, rules and assessments spread across them.
 
     With `metrics`, that many series tie to quantitative obligations of the last level, sharing
-    `observations` reports between them.
+    `observations` reports between them. With `events`, that many events each linked to an obligation.
     """
     signed = date(2020, 1, 1)
     levels: list[list[dict]] = []
@@ -62,6 +64,17 @@ def agreement_document(level_sizes=LEVEL_SIZES, metrics: int = 0, observations: 
                 for day in range(count)
             ],
         })  # fmt: skip
+    leaves = levels[-1]
+    event_list = [
+        {
+            "on": (signed + timedelta(days=index % 900)).isoformat(), "type": "Battles", "sub_type": "Armed clash",
+            "actors": ["a", "b"], "location": {"name": f"Village {index % 300}", "admin1": f"Province {index % 30}"},
+            "fatalities": index % 7, "notes": f"Clash {index} near the checkpoint, as reported by local sources",
+            "source": {"name": "Local press", "reliability": "C", "credibility": "3"},
+            "links": [{"ref": leaves[index % len(leaves)]["ref"], "bearing": ["breach", "supports", "context"][index % 3]}],
+        }
+        for index in range(events)
+    ]  # fmt: skip
     return {
         "format": "accord-desk/agreement",
         "version": 1,
@@ -77,4 +90,5 @@ def agreement_document(level_sizes=LEVEL_SIZES, metrics: int = 0, observations: 
         "obligations": levels[0],
         "assessments": assessments,
         "metrics": series,
+        "events": event_list,
     }
