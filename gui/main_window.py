@@ -1,5 +1,5 @@
 """The main window: the obligation tree in the middle, the detail panel docked on the right, the
-trajectory plot and the status summary docked below, the agreement switcher, the as-of date and the
+trajectory plot, the status summary and the event log docked below, the agreement switcher, the as-of date and the
 status filter in the toolbar, the database's file name in the title and the counts in the status bar.
 File handling (new, open, recent, PDF export) lives here too."""
 
@@ -31,6 +31,7 @@ from gui.actions import key_sequences, make_action
 from gui.agreement_dialog import AgreementDialog
 from gui.commands import AddAgreement
 from gui.desk import Desk
+from gui.event_log_view import EventLogView
 from gui.export_pdf_dialog import ExportPdfDialog
 from gui.obligation_actions import ObligationActions
 from gui.obligation_panel import ObligationPanel
@@ -76,7 +77,12 @@ class MainWindow(QMainWindow):
         self.summary_dock = self._dock(
             "Status by party", "status_summary", self.summary, Qt.DockWidgetArea.BottomDockWidgetArea
         )
+        self.event_log = EventLogView(desk)
+        self.event_log_dock = self._dock(
+            "Event log", "event_log", self.event_log, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
         self.tabifyDockWidget(self.summary_dock, self.trajectory_dock)
+        self.tabifyDockWidget(self.trajectory_dock, self.event_log_dock)
         self.trajectory_dock.raise_()
         self.obligation_actions = ObligationActions(self, desk, self.tree)
         self.counts_label = plain_label(wrap=False)
@@ -86,6 +92,8 @@ class MainWindow(QMainWindow):
         self._make_menus()
         self.tree.obligation_selected.connect(self.panel.show_obligation)
         self.tree.obligation_selected.connect(self.trajectory.follow_obligation)
+        self.tree.obligation_selected.connect(self.event_log.follow_obligation)
+        self.event_log.follow_obligation(self.tree.selected_id())
         # Bound methods, not lambdas: Qt drops them when the window goes, even if the desk stays.
         desk.action_failed.connect(self._report)
         desk.as_of_changed.connect(self._show_as_of)
@@ -185,6 +193,11 @@ class MainWindow(QMainWindow):
         )
         menu.addAction(self.export_pdf_action)
         menu.addSeparator()
+        self.event_log.import_action.setText("&Import events…")
+        self.event_log.export_action.setText("Export e&vents…")
+        menu.addAction(self.event_log.import_action)
+        menu.addAction(self.event_log.export_action)
+        menu.addSeparator()
         menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Ctrl+Q"))
 
         menu = self.menuBar().addMenu("&Edit")
@@ -206,6 +219,8 @@ class MainWindow(QMainWindow):
                 menu.addSeparator()
             else:
                 menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.event_log.new_action)  # Ctrl+E even while the event log's tab is hidden
 
         menu = self.menuBar().addMenu("&View")
         menu.addAction(self.today_action)
@@ -216,6 +231,7 @@ class MainWindow(QMainWindow):
         menu.addAction(self.detail_dock.toggleViewAction())
         menu.addAction(self.trajectory_dock.toggleViewAction())
         menu.addAction(self.summary_dock.toggleViewAction())
+        menu.addAction(self.event_log_dock.toggleViewAction())
 
         menu = self.menuBar().addMenu("&Help")
         menu.addAction(self._action("&About Accord Desk", self.about))
