@@ -121,7 +121,7 @@ class EventDialog(QDialog):
         self.credibility = _combo(
             [("", "—"), *((k, f"{k} {v}") for k, v in CREDIBILITY.items())], form.credibility
         )
-        self.metric = _combo([("", "none"), *((m.id, m.name) for m in metrics)], form.metric_id)
+        self.metric_combo = _combo([("", "none"), *((m.id, m.name) for m in metrics)], form.metric_id)
         self.qualifier = _combo(
             [(q.value, q.value.replace("_", " ")) for q in Qualifier], form.figure_qualifier
         )
@@ -208,10 +208,10 @@ class EventDialog(QDialog):
         links.addWidget(self.problems["links"])
         source.addRow(_buddy("Ob&ligations", self.link_ref), links)
         figure = QHBoxLayout()
-        for widget in (self.metric, self.qualifier, self.edits["figure"], self.claimant):
+        for widget in (self.metric_combo, self.qualifier, self.edits["figure"], self.claimant):
             figure.addWidget(widget)
         source.addRow(
-            _buddy("Fig&ure", self.metric),
+            _buddy("Fig&ure", self.metric_combo),
             self._row(
                 "metric_id",
                 figure,
@@ -242,7 +242,7 @@ class EventDialog(QDialog):
         for combo in (self.event_type, self.sub_type):
             combo.currentTextChanged.connect(self._validate)
         self.event_type.currentTextChanged.connect(self._type_changed)
-        for combo in (self.precision, self.reliability, self.credibility, self.metric, self.qualifier):
+        for combo in (self.precision, self.reliability, self.credibility, self.metric_combo, self.qualifier):
             combo.currentIndexChanged.connect(self._validate)
         self.actors.textChanged.connect(self._validate)
         self.claimant.textChanged.connect(self._validate)
@@ -269,7 +269,7 @@ class EventDialog(QDialog):
             credibility=self.credibility.currentData(),
             links=self.link_values(),
             agreement_id=self._agreement_id,
-            metric_id=self.metric.currentData(),
+            metric_id=self.metric_combo.currentData(),
             figure_qualifier=self.qualifier.currentData(),
             figure_claimant=self.claimant.text(),
             observation_id=self._observation_id,

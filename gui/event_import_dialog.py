@@ -74,9 +74,9 @@ class EventImport(QObject):
         self.report: ImportReport | None = None
         self.message = ""
         self.cancelled = False
-        self.thread = QThread(self)
+        self.worker_thread = QThread(self)
         self.worker = ImportWorker(desk.store, self.path, desk.agreement_id)
-        self.worker.moveToThread(self.thread)
+        self.worker.moveToThread(self.worker_thread)
         self.progress = QProgressDialog(f"Importing {self.path.name}…", "Cancel", 0, BAR_STEPS, parent)
         self.progress.setWindowTitle("Import events")
         self.progress.setWindowModality(Qt.WindowModality.WindowModal)
@@ -84,14 +84,14 @@ class EventImport(QObject):
         self.progress.setAutoReset(False)
         self.progress.setAutoClose(False)
         self.progress.canceled.connect(self.cancel)
-        self.thread.started.connect(self.worker.run)
+        self.worker_thread.started.connect(self.worker.run)
         self.worker.progressed.connect(self._progressed)
         self.worker.succeeded.connect(self._succeeded)
         self.worker.failed.connect(self._failed)
 
     def start(self) -> None:
         self.progress.setValue(0)
-        self.thread.start()
+        self.worker_thread.start()
 
     def cancel(self) -> None:
         self.worker.cancel()
@@ -123,8 +123,8 @@ class EventImport(QObject):
         self.finished.emit()
 
     def _finish(self) -> None:
-        self.thread.quit()
-        self.thread.wait()
+        self.worker_thread.quit()
+        self.worker_thread.wait()
         self.progress.close()
         self.worker.deleteLater()
 

@@ -57,8 +57,8 @@ class EventLogView(QWidget):
         self.text.setPlaceholderText("Search notes, places, sources, actors…")
         self.text.setClearButtonEnabled(True)
         self.text.setAccessibleName("Search events")
-        self.date_from = _short_edit("from YYYY-MM-DD", "Events on or after this date")
-        self.date_to = _short_edit("to YYYY-MM-DD", "Events on or before this date")
+        self.date_from = _short_edit("from date", "Events on or after this date (YYYY-MM-DD)")
+        self.date_to = _short_edit("to date", "Events on or before this date (YYYY-MM-DD)")
         self.type_combo = QComboBox()
         self.type_combo.setAccessibleName("Event type")
         self.grade = _short_edit("grade", GRADE_TIP, width=70)
@@ -344,7 +344,7 @@ class EventLogView(QWidget):
         return super().eventFilter(watched, event)
 
 
-def _short_edit(placeholder: str, tip: str, width: int = 130) -> QLineEdit:
+def _short_edit(placeholder: str, tip: str, width: int = 150) -> QLineEdit:
     edit = QLineEdit()
     edit.setPlaceholderText(placeholder)
     edit.setToolTip(tip)

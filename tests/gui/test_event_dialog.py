@@ -77,3 +77,13 @@ def test_hostile_text_shows_literally(qtbot, desk):
     label = dialog.problems["occurred_on"]
     assert label.textFormat().name == "PlainText"
     assert "<img src=" in label.text()
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_the_form_shows_and_paints(qtbot, desk, capfd):
+    dialog = filled(desk)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.grab()  # painting calls QWidget.metric(): no attribute may hide it
+    assert "Error calling Python override" not in capfd.readouterr().err
