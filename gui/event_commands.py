@@ -5,6 +5,7 @@ that create an event choose its id up front, so a redo after an undo brings back
 """
 
 from dataclasses import replace
+from typing import Any
 
 from sqlmodel import Session
 
@@ -14,6 +15,7 @@ from db.events import (
     create_event,
     delete_event,
     duplicate_event,
+    edit_event,
     event_fields,
     link_obligation,
     restore_event,
@@ -57,6 +59,21 @@ class EditEvent(DeskCommand):
 
     def revert(self, session: Session) -> None:
         update_event(session, self.event_id, self.before)
+
+
+class InlineEditEvent(DeskCommand):
+    """An edit of some fields in the table ("Edit fatalities"); undo puts back the values it replaced."""
+
+    def __init__(self, desk: Desk, event_id: str, changes: dict[str, Any], text: str = "Edit event"):
+        super().__init__(desk, text)
+        self.event_id, self.changes = event_id, dict(changes)
+        self.previous: dict[str, Any] = {}
+
+    def apply(self, session: Session) -> None:
+        self.previous = edit_event(session, self.event_id, self.changes)
+
+    def revert(self, session: Session) -> None:
+        edit_event(session, self.event_id, self.previous)
 
 
 class DuplicateEvent(DeskCommand):

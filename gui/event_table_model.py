@@ -3,12 +3,24 @@
 A thin adapter over the plain tuples of db.event_log.event_rows (see `Col`): the rows are read a page
 at a time (fetchMore), so a log of 100,000 events opens with its first page only; sorting and
 filtering ask the database again and never sort in Python. data() only formats what the rows hold.
+
+Simple cells (fatalities, location, source, notes) are editable, but setData never changes the model:
+it parses the typed text with the field's db.event_rules parser and emits `edit_requested` (the
+owner turns it into an InlineEditEvent command, see gui/event_inline_edit.py) or, for text the
+parser refuses, `edit_refused` with one sentence; the rows change when the desk reports the change.
 """
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from db.event_log import ALL_EVENTS, Col, EventFilter, count_events, event_rows
-from db.event_rules import date_label, grade_label, place_label
+from db.event_rules import (
+    date_label,
+    grade_label,
+    parse_fatalities,
+    parse_text,
+    place_label,
+    required,
+)
 from gui.desk import Desk
 from gui.plain_text import tooltip  # escaped: notes may hold markup
 
@@ -30,9 +42,32 @@ DATE, TYPE, ACTORS, LOCATION, FATALITIES, SOURCE, GRADE, OBLIGATIONS, NOTES = ra
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _TOOLTIP_CHARS = 2_000
 _TOP = QModelIndex()  # the invisible root, as a default argument
+_EDITOR_MAX_CHARS = 32_767  # QLineEdit's limit: longer notes are edited in the form
+_EDITABLE_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled
+    | Qt.ItemFlag.ItemIsSelectable
+    | Qt.ItemFlag.ItemNeverHasChildren
+    | Qt.ItemFlag.ItemIsEditable
+)
+
+# column → (the EventFields name db.events.edit_event changes, the row's value, the parser of typed text)
+EDITABLE = {
+    FATALITIES: ("fatalities", Col.FATALITIES, parse_fatalities),
+    LOCATION: ("location", Col.LOCATION, parse_text),
+    SOURCE: ("source_name", Col.SOURCE_NAME, required("name the source, e.g. Pajhwok Afghan News")),
+    NOTES: ("notes", Col.NOTES, parse_text),
+}
+
+
+def sentence(message: str) -> str:
+    """A parser's message (no capital, no full stop) as a sentence for the officer."""
+    return message[:1].upper() + message[1:] + "."
 
 
 class EventTableModel(QAbstractTableModel):
+    edit_requested = Signal(str, object)  # event id, {EventFields name: new value}
+    edit_refused = Signal(str)  # one sentence: why the typed text cannot be saved
+
     def __init__(self, desk: Desk, parent=None):
         super().__init__(parent)
         self.desk = desk
@@ -119,6 +154,11 @@ class EventTableModel(QAbstractTableModel):
         row = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[index.column()][2](row)
+        if role == Qt.ItemDataRole.EditRole:
+            if index.column() in EDITABLE:
+                value = row[EDITABLE[index.column()][1]]
+                return "" if value is None else str(value)
+            return COLUMNS[index.column()][2](row)
         if role == Qt.ItemDataRole.ToolTipRole and index.column() in (NOTES, ACTORS, OBLIGATIONS, TYPE):
             text = COLUMNS[index.column()][2](row)
             if index.column() == NOTES:
@@ -139,4 +179,32 @@ class EventTableModel(QAbstractTableModel):
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
+        if self._editable(index):
+            return _EDITABLE_FLAGS
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def _editable(self, index: QModelIndex | QPersistentModelIndex) -> bool:
+        if index.column() not in EDITABLE or not 0 <= index.row() < len(self._rows):
+            return False
+        if index.column() == NOTES:  # a one-line editor would flatten or cut longer notes
+            notes = self._rows[index.row()][Col.NOTES] or ""
+            return "\n" not in notes and len(notes) <= _EDITOR_MAX_CHARS
+        return True
+
+    def setData(
+        self, index: QModelIndex | QPersistentModelIndex, value, role: int = Qt.ItemDataRole.EditRole
+    ) -> bool:
+        """Ask for the change (edit_requested) or refuse the text (edit_refused); the rows stay as they are."""
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or not self._editable(index):
+            return False
+        name, column, parse = EDITABLE[index.column()]
+        try:
+            parsed = parse("" if value is None else str(value))
+        except ValueError as error:
+            self.edit_refused.emit(sentence(str(error)))
+            return False
+        row = self._rows[index.row()]
+        if parsed == row[column]:
+            return False  # nothing changed: no command, no audit entry
+        self.edit_requested.emit(row[Col.ID], {name: parsed})
+        return True
