@@ -9,12 +9,13 @@ gui/event_import_dialog.py; Export shown… writes what the filter shows (db.eve
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.actors import actor_completions, find_actor
 from db.errors import UserError
 from db.event_export import export_events
 from db.event_log import EventFilter, count_events, event_types
@@ -42,6 +44,8 @@ TYPING_PAUSE_MS = 250
 CSV_FILTER = "CSV files (*.csv);;All files (*)"
 GRADE_TIP = "Source grade: B2, or only B, or only 2"
 _INVALID = "QLineEdit { border: 1px solid #b3141f; }"
+ACTOR_TIP = "Only this actor's events: a name or alias"
+NO_ACTOR = "\x00no such actor"  # an actor id nothing has: an unknown name shows no events
 
 
 class EventLogView(QWidget):
@@ -62,6 +66,15 @@ class EventLogView(QWidget):
         self.type_combo = QComboBox()
         self.type_combo.setAccessibleName("Event type")
         self.grade = _short_edit("grade", GRADE_TIP, width=70)
+        self.actor = _short_edit("actor", ACTOR_TIP, width=220)
+        self.actor.setClearButtonEnabled(True)
+        self._actor_names = QStringListModel(self)
+        completer = QCompleter(self._actor_names, self.actor)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.actor.setCompleter(completer)
+        self.actor_hint = plain_label(wrap=False)
+        self.actor_hint.setVisible(False)
         self.evidence = QCheckBox("Only the selected obligation's evidence")
         self.count_label = plain_label(wrap=False)
         self._debounce = QTimer(self)
@@ -121,7 +134,7 @@ class EventLogView(QWidget):
 
         filters = QHBoxLayout()
         filters.addWidget(self.text, 3)
-        for widget in (self.date_from, self.date_to, self.type_combo, self.grade, self.evidence):
+        for widget in (self.date_from, self.date_to, self.type_combo, self.actor, self.grade, self.evidence):
             filters.addWidget(widget)
         top = QHBoxLayout()
         top.addWidget(bar, 1)
@@ -130,10 +143,11 @@ class EventLogView(QWidget):
         layout.setContentsMargins(4, 2, 4, 4)
         layout.addLayout(top)
         layout.addLayout(filters)
+        layout.addWidget(self.actor_hint)
         layout.addWidget(self.table)
 
         self.text.textChanged.connect(lambda _text: self._debounce.start())
-        for edit in (self.date_from, self.date_to, self.grade):
+        for edit in (self.date_from, self.date_to, self.grade, self.actor):
             edit.textChanged.connect(lambda _text: self._debounce.start())
         self.type_combo.currentIndexChanged.connect(lambda _index: self.apply_filter())
         self.evidence.toggled.connect(lambda _on: self.apply_filter())
@@ -172,6 +186,7 @@ class EventLogView(QWidget):
             date_from=date_from,
             date_to=date_to,
             event_type=self.type_combo.currentData(),
+            actor_id=self._actor_id(),
             obligation_ids=(self._obligation_id,) if only else (),
             reliability=reliability,
             credibility=credibility,
@@ -190,6 +205,19 @@ class EventLogView(QWidget):
             return None
         edit.setStyleSheet("")
         return found
+
+    def _actor_id(self) -> str | None:
+        """The actor named in the filter row; a name nobody has matches no event, and says so."""
+        name = self.actor.text().strip()
+        found = None
+        if name and self.desk.store is not None:
+            with self.desk.store.reading() as session:
+                found = find_actor(session, name)
+        unknown = bool(name) and found is None
+        self.actor.setStyleSheet(_INVALID if unknown else "")
+        self.actor_hint.setText(f"No actor or alias is named “{name}”: no events shown." if unknown else "")
+        self.actor_hint.setVisible(unknown)
+        return NO_ACTOR if unknown else found
 
     def apply_filter(self) -> None:
         self._debounce.stop()
@@ -226,11 +254,20 @@ class EventLogView(QWidget):
                     self.type_combo.addItem(name, name)
         self.type_combo.setCurrentIndex(max(self.type_combo.findData(current), 0))
         self.type_combo.blockSignals(False)
+        self._fill_actor_names()
         self.model.set_filter(self.current_filter())
         self._update_count()
         self._update_enabled()
 
+    def _fill_actor_names(self) -> None:
+        names: list[str] = []
+        if self.desk.store is not None:
+            with self.desk.store.reading() as session:
+                names = sorted({typed for typed, _name in actor_completions(session)}, key=str.casefold)
+        self._actor_names.setStringList(names)
+
     def _record_changed(self, _obligation_id=None) -> None:
+        self._fill_actor_names()  # an edit may have named a new actor
         selected = self.selected_id()
         self.model.reload(keep=self.model.rowCount())
         if selected:

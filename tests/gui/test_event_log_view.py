@@ -6,9 +6,10 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 
+from db.actors import find_actor
 from db.event_log import EventFilter
 from gui.event_log_view import EventLogView
-from gui.event_table_model import NOTES
+from gui.event_table_model import ACTORS, NOTES
 from tests.gui.event_helpers import events_in, make_events
 from tests.gui.helpers import find
 
@@ -87,3 +88,29 @@ def test_hostile_text_shows_literally(qtbot, desk):
     view.text.setText("<img")
     view.apply_filter()
     assert view.model.index(0, NOTES).data(Qt.ItemDataRole.DisplayRole).startswith(hostile)
+
+
+def test_actor_filter_by_name_or_alias_with_completion(qtbot, desk):
+    view = view_of(qtbot, desk)
+    with desk.store.reading() as session:
+        taliban = find_actor(session, "Taliban")
+    typed = view.actor.completer().model().stringList()
+    assert "Taliban" in typed and "Afghan Taliban" in typed  # names and aliases
+    view.actor.setText("afghan taliban")  # an alias, in any case
+    view.apply_filter()
+    assert view.model.event_filter.actor_id == taliban
+    assert view.model.total == events_in(desk.store, EventFilter(actor_id=taliban)) > 0
+    assert all("Taliban" in view.model.index(r, ACTORS).data() for r in range(view.model.rowCount()))
+    assert not view.actor_hint.isVisibleTo(view)
+
+
+def test_unknown_actor_shows_nothing_and_says_why(qtbot, desk):
+    view = view_of(qtbot, desk)
+    view.actor.setText("<b>Nobody</b>")
+    qtbot.waitUntil(lambda: view.model.total == 0)  # after the typing pause
+    assert view.actor_hint.isVisibleTo(view)
+    assert view.actor_hint.textFormat() == Qt.TextFormat.PlainText
+    assert "<b>Nobody</b>" in view.actor_hint.text()
+    view.actor.clear()
+    qtbot.waitUntil(lambda: view.model.total == 23)
+    assert not view.actor_hint.isVisibleTo(view)
