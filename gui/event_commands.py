@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from db.errors import RecordError
 from db.event_rules import EventFields
 from db.events import (
     DeletedEvent,
@@ -22,7 +23,8 @@ from db.events import (
     unlink_obligation,
     update_event,
 )
-from db.models import new_id
+from db.models import EventObligation, new_id
+from db.vocabulary import Bearing
 from gui.commands import DeskCommand
 from gui.desk import Desk
 
@@ -136,4 +138,36 @@ class UnlinkEvent(DeskCommand):
     def revert(self, session: Session) -> str:
         if self.previous is not None:
             link_obligation(session, self.event_id, self.obligation_id, self.previous)
+        return self.obligation_id
+
+
+class LinkEvents(DeskCommand):
+    """Link several events to one obligation (dropped on it in the tree), as one undoable change.
+
+    Events already linked keep their link and bearing; when every one is, the command is refused.
+    """
+
+    def __init__(
+        self, desk: Desk, event_ids: list[str], obligation_id: str, ref: str, bearing: str = Bearing.CONTEXT
+    ):
+        with desk.store.reading() as session:
+            new = [
+                event_id
+                for event_id in dict.fromkeys(event_ids)
+                if session.get(EventObligation, (event_id, obligation_id)) is None
+            ]
+        count = f"{len(new)} events" if len(new) != 1 else "event"
+        super().__init__(desk, f"Link {count} to {ref}")
+        self.event_ids, self.obligation_id, self.ref, self.bearing = new, obligation_id, ref, str(bearing)
+
+    def apply(self, session: Session) -> str:
+        if not self.event_ids:
+            raise RecordError(f"The events are already linked to {self.ref}.")
+        for event_id in self.event_ids:
+            link_obligation(session, event_id, self.obligation_id, self.bearing)
+        return self.obligation_id
+
+    def revert(self, session: Session) -> str:
+        for event_id in self.event_ids:
+            unlink_obligation(session, event_id, self.obligation_id)
         return self.obligation_id

@@ -44,8 +44,11 @@ def connect_inline_editing(
 ) -> InlineEditing:
     """Run the model's edit requests as commands and show its refusals over `parent_widget`.
 
-    With `table`, F2 edits the current cell (double-click and Enter still open the event form).
+    With `table`, F2 edits the current cell (double-click and Enter still open the event form), and
+    rows can be dragged onto an obligation in the tree to link them (gui/obligation_model.py).
     """
     if table is not None:
         table.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
+        table.setDragEnabled(True)
+        table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
     return InlineEditing(model, desk, parent_widget)

@@ -10,7 +10,15 @@ owner turns it into an InlineEditEvent command, see gui/event_inline_edit.py) or
 parser refuses, `edit_refused` with one sentence; the rows change when the desk reports the change.
 """
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 
 from db.event_log import ALL_EVENTS, Col, EventFilter, count_events, event_rows
 from db.event_rules import (
@@ -22,6 +30,7 @@ from db.event_rules import (
     required,
 )
 from gui.desk import Desk
+from gui.obligation_model import EVENT_MIME_TYPE
 from gui.plain_text import tooltip  # escaped: notes may hold markup
 
 PAGE_ROWS = 500
@@ -42,13 +51,16 @@ DATE, TYPE, ACTORS, LOCATION, FATALITIES, SOURCE, GRADE, OBLIGATIONS, NOTES = ra
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _TOOLTIP_CHARS = 2_000
 _TOP = QModelIndex()  # the invisible root, as a default argument
-_EDITOR_MAX_CHARS = 32_767  # QLineEdit's limit: longer notes are edited in the form
-_EDITABLE_FLAGS = (
+# Dragged rows carry their event ids (EVENT_MIME_TYPE, one a line); dropped on an obligation in the
+# tree they link to it (gui/obligation_model.py).
+_ROW_FLAGS = (
     Qt.ItemFlag.ItemIsEnabled
     | Qt.ItemFlag.ItemIsSelectable
     | Qt.ItemFlag.ItemNeverHasChildren
-    | Qt.ItemFlag.ItemIsEditable
+    | Qt.ItemFlag.ItemIsDragEnabled
 )
+_EDITOR_MAX_CHARS = 32_767  # QLineEdit's limit: longer notes are edited in the form
+_EDITABLE_FLAGS = _ROW_FLAGS | Qt.ItemFlag.ItemIsEditable
 
 # column → (the EventFields name db.events.edit_event changes, the row's value, the parser of typed text)
 EDITABLE = {
@@ -179,9 +191,24 @@ class EventTableModel(QAbstractTableModel):
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        if self._editable(index):
-            return _EDITABLE_FLAGS
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _EDITABLE_FLAGS if self._editable(index) else _ROW_FLAGS
+
+    # --- dragging rows: their event ids travel ----------------------------------------------
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction | Qt.DropAction.LinkAction
+
+    def mimeTypes(self) -> list[str]:
+        return [EVENT_MIME_TYPE]
+
+    def mimeData(self, indexes) -> QMimeData | None:
+        rows = sorted({i.row() for i in indexes if i.isValid() and 0 <= i.row() < len(self._rows)})
+        if not rows:
+            return None
+        data = QMimeData()
+        ids = "\n".join(self._rows[row][Col.ID] for row in rows)
+        data.setData(EVENT_MIME_TYPE, QByteArray(ids.encode()))
+        return data
 
     def _editable(self, index: QModelIndex | QPersistentModelIndex) -> bool:
         if index.column() not in EDITABLE or not 0 <= index.row() < len(self._rows):

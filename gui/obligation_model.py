@@ -3,7 +3,9 @@
 It reads nothing itself: `set_tree` hands it the nodes the desk loaded. When only the values
 changed (another as-of date, an edited title) it reports dataChanged, so views keep their
 expansion and selection; when the shape changed it resets. A drop never changes the model: it
-emits `move_requested`, which the window turns into a MoveObligation command.
+emits `move_requested`, which the window turns into a MoveObligation command, or, for events dragged
+from the event log onto an obligation (not a section), `events_dropped`, which the tree turns into a
+LinkEvents command.
 """
 
 from PySide6.QtCore import (
@@ -27,6 +29,7 @@ REF, TITLE, OBLIGOR, DEADLINE, STATUS = range(len(COLUMNS))
 OBLIGATION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STANDING_ROLE = Qt.ItemDataRole.UserRole + 2
 MIME_TYPE = "application/x-accord-desk-obligation-id"
+EVENT_MIME_TYPE = "application/x-accord-desk-event-ids"  # event ids, one a line (gui/event_table_model.py)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _TOP = QModelIndex()  # the invisible root, as a default argument
@@ -40,6 +43,7 @@ _ROW_FLAGS = (
 
 class ObligationTreeModel(QAbstractItemModel):
     move_requested = Signal(str, object, int)  # obligation id, new parent id (None: top level), position
+    events_dropped = Signal(str, list)  # obligation id, event ids
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -162,13 +166,13 @@ class ObligationTreeModel(QAbstractItemModel):
     # --- drag and drop: an obligation id travels, the drop asks for a move -------------------
 
     def supportedDropActions(self) -> Qt.DropAction:
-        return Qt.DropAction.MoveAction
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction | Qt.DropAction.LinkAction
 
     def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.MoveAction
 
     def mimeTypes(self) -> list[str]:
-        return [MIME_TYPE]
+        return [MIME_TYPE, EVENT_MIME_TYPE]
 
     def mimeData(self, indexes) -> QMimeData | None:
         nodes = [n for n in (self.node(i) for i in indexes) if n is not None]
@@ -179,10 +183,18 @@ class ObligationTreeModel(QAbstractItemModel):
         return data
 
     def canDropMimeData(self, data: QMimeData, action, row: int, column: int, parent: AnyIndex) -> bool:
+        if data is not None and data.hasFormat(EVENT_MIME_TYPE):
+            return self._link_for_drop(data, action, row, parent) is not None
         return self._move_for_drop(data, action, row, parent) is not None
 
     def dropMimeData(self, data: QMimeData, action, row: int, column: int, parent: AnyIndex) -> bool:
         if action == Qt.DropAction.IgnoreAction:
+            return True
+        if data is not None and data.hasFormat(EVENT_MIME_TYPE):
+            link = self._link_for_drop(data, action, row, parent)
+            if link is None:
+                return False
+            self.events_dropped.emit(*link)
             return True
         move = self._move_for_drop(data, action, row, parent)
         if move is None:
@@ -213,6 +225,18 @@ class ObligationTreeModel(QAbstractItemModel):
             if position == current:
                 return None
         return moving.id, target_id, position
+
+    def _link_for_drop(self, data: QMimeData, action, row: int, parent: AnyIndex) -> tuple | None:
+        """(obligation id, event ids) for events dropped onto an obligation; None elsewhere
+        (between rows, on a section, on empty space) or without ids."""
+        if action == Qt.DropAction.IgnoreAction or row >= 0:
+            return None
+        target = self.node(parent)
+        if target is None or target.is_section:
+            return None
+        text = bytes(data.data(EVENT_MIME_TYPE).data()).decode(errors="replace")
+        event_ids = list(dict.fromkeys(line.strip() for line in text.splitlines() if line.strip()))
+        return (target.id, event_ids) if event_ids else None
 
     def _by_id(self, obligation_id: str | None) -> ObligationNode | None:
         return self._nodes.get(self._keys.get(obligation_id, 0)) if obligation_id else None

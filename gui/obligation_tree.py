@@ -3,6 +3,7 @@
 It follows the desk: a new agreement loads expanded with its first obligation selected; a change
 or another as-of date refreshes it keeping what the officer had collapsed, the selection (by
 obligation id) and the scroll position. The obligation a change concerned becomes the selection.
+Events dragged from the event log onto an obligation are linked to it as context (one LinkEvents).
 """
 
 from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QModelIndex, Qt, Signal
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTreeVi
 
 from db.tree import ObligationNode
 from gui.desk import Desk
+from gui.event_commands import LinkEvents
 from gui.obligation_filter import ObligationFilterModel
 from gui.obligation_model import (
     DEADLINE,
@@ -60,7 +62,7 @@ class ObligationTree(QWidget):
         self.view.setDragEnabled(True)
         self.view.setAcceptDrops(True)
         self.view.setDropIndicatorShown(True)
-        self.view.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)  # events come from the log
         self.view.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.view.setItemDelegateForColumn(STATUS, StatusDelegate(STANDING_ROLE, self.view))
         header = self.view.header()
@@ -89,6 +91,7 @@ class ObligationTree(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.view.activated.connect(self._activated)
         self.model.move_requested.connect(self.move_requested)
+        self.model.events_dropped.connect(self.link_events)
         desk.agreement_changed.connect(self._load_agreement)
         desk.as_of_changed.connect(self._as_of_changed)
         desk.record_changed.connect(self._record_changed)
@@ -118,6 +121,13 @@ class ObligationTree(QWidget):
         self.view.selectionModel().setCurrentIndex(index, flags)
         self.view.scrollTo(index)
         return True
+
+    def link_events(self, obligation_id: str, event_ids: list[str]) -> bool:
+        """Link the events dropped on the obligation, as context, in one undoable command."""
+        node = self.desk.node(obligation_id)
+        if node is None or self.desk.store is None:
+            return False
+        return self.desk.execute(LinkEvents(self.desk, event_ids, obligation_id, node.ref))
 
     def focus_filter(self) -> None:
         self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
