@@ -135,7 +135,7 @@ class EventDialog(QDialog):
         self.links.setMaximumHeight(130)
         self.link_ref = _combo([(i, ref) for i, ref in self.refs.items()], "")
         self.link_bearing = _combo(list(BEARING_LABELS.items()), Bearing.CONTEXT)
-        add_link = QPushButton("&Link")
+        add_link = QPushButton("Lin&k")
         add_link.clicked.connect(
             lambda: self.add_link(self.link_ref.currentData(), self.link_bearing.currentData())
         )
@@ -189,7 +189,7 @@ class EventDialog(QDialog):
             self._row("source_reference", self.edits["source_reference"]),
         )
         source.addRow(
-            _buddy("Accessed o&n", self.edits["source_accessed_on"]),
+            _buddy("Acc&essed on", self.edits["source_accessed_on"]),
             self._row("source_accessed_on", self.edits["source_accessed_on"]),
         )
         grade = QHBoxLayout()
@@ -206,12 +206,12 @@ class EventDialog(QDialog):
         links.addWidget(self.links)
         links.addLayout(link_picker)
         links.addWidget(self.problems["links"])
-        source.addRow(_buddy("Ob&ligations", self.link_ref), links)
+        source.addRow(_buddy("O&bligations", self.link_ref), links)
         figure = QHBoxLayout()
         for widget in (self.metric_combo, self.qualifier, self.edits["figure"], self.claimant):
             figure.addWidget(widget)
         source.addRow(
-            _buddy("Fig&ure", self.metric_combo),
+            _buddy("F&igure", self.metric_combo),
             self._row(
                 "metric_id",
                 figure,

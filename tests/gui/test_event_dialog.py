@@ -87,3 +87,25 @@ def test_the_form_shows_and_paints(qtbot, desk, capfd):
     qtbot.waitExposed(dialog)
     dialog.grab()  # painting calls QWidget.metric(): no attribute may hide it
     assert "Error calling Python override" not in capfd.readouterr().err
+
+
+def test_every_mnemonic_of_the_form_is_unique(qtbot, desk):
+    """Found by typing into the form under Xvfb: Alt+N went to 'Accessed on' instead of Notes, and Alt+L
+    pressed the Link button instead of reaching Location."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    from gui.event_dialog import EventDialog
+
+    dialog = EventDialog(desk)
+    qtbot.addWidget(dialog)
+    letters = [
+        label.text()[label.text().index("&") + 1].lower()
+        for label in dialog.findChildren(QLabel)
+        if label.buddy() is not None and "&" in label.text()
+    ] + [
+        button.text()[button.text().index("&") + 1].lower()
+        for button in dialog.findChildren(QAbstractButton)
+        if "&" in button.text()
+    ]
+    assert len(letters) >= 14
+    assert len(letters) == len(set(letters)), letters
