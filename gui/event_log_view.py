@@ -1,7 +1,10 @@
 """The event log: a filter row, the table of events (gui/event_table_model.py) and the actions on them.
 
 Docked in the main window. Filters ask the database again (db.event_log), the free text after a short
-pause in the typing; "only the selected obligation's evidence" follows ObligationTree.obligation_selected.
+pause in the typing, in a worker thread (FilterQuery: the count and the first page in their own short
+read transaction) so the window stays usable over 100,000 events; a result that a newer filter, sort or
+edit has overtaken is dropped (EventLogModel.generation). "Only the selected obligation's evidence"
+follows ObligationTree.obligation_selected.
 New, Edit, Duplicate and Delete run undo commands (gui/event_commands.py); Import events… opens
 gui/event_import_dialog.py; Export shown… writes what the filter shows (db.event_export).
 """
@@ -9,7 +12,7 @@ gui/event_import_dialog.py; Export shown… writes what the filter shows (db.eve
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,14 +33,14 @@ from PySide6.QtWidgets import (
 from db.actors import actor_completions, find_actor
 from db.errors import UserError
 from db.event_export import export_events
-from db.event_log import EventFilter, count_events, event_types
+from db.event_log import EventFilter, count_events, event_rows, event_types
 from db.event_rules import parse_date, parse_grade
 from db.events import event_fields
 from gui.actions import make_action
 from gui.desk import Desk
 from gui.event_commands import AddEvent, DeleteEvent, DuplicateEvent, EditEvent
 from gui.event_dialog import EventDialog
-from gui.event_table_model import COLUMNS, DATE, NOTES, TYPE, EventTableModel
+from gui.event_table_model import COLUMNS, DATE, NOTES, PAGE_ROWS, TYPE, EventTableModel
 from gui.plain_text import confirm, plain_label, show_error, tooltip
 
 TYPING_PAUSE_MS = 250
@@ -47,6 +50,61 @@ _INVALID = "QLineEdit { border: 1px solid #b3141f; }"
 ACTOR_TIP = "Only this actor's events: a name or alias"
 NO_ACTOR = "\x00no such actor"  # an actor id nothing has: an unknown name shows no events
 
+_RUNNING: set[QThread] = set()  # queries kept alive until they finish, even if their view is gone
+
+
+class EventLogModel(EventTableModel):
+    """The table model, plus results read by a FilterQuery; every reload makes pending results stale."""
+
+    reloaded = Signal()  # read again at once (a sort, an edit): a pending result is stale
+    generation = 0
+
+    def reload(self, keep: int = 0) -> None:
+        self.generation += 1
+        super().reload(keep)
+        self.reloaded.emit()
+
+    @property
+    def sort_key(self) -> tuple[str, bool]:
+        return self._sort, self._descending
+
+    def show_result(self, generation: int, wanted: EventFilter, rows: list[tuple], total: int) -> bool:
+        """Show what a query found, unless something newer asked the database since it started."""
+        if generation != self.generation:
+            return False
+        self.beginResetModel()
+        self._filter, self._rows, self._total = wanted, rows, total
+        self.endResetModel()
+        return True
+
+
+class FilterQuery(QThread):
+    """count_events and the first page of a filter, in their own short read transaction."""
+
+    found = Signal(int, object, object, int)  # generation, the filter, its first rows, how many match
+    failed = Signal(int, str)
+
+    def __init__(self, store, generation: int, wanted: EventFilter, sort: str, descending: bool):
+        super().__init__()
+        self.store, self.generation, self.wanted = store, generation, wanted
+        self.sort, self.descending = sort, descending
+        _RUNNING.add(self)
+        self.finished.connect(self._done)
+
+    def run(self) -> None:
+        try:
+            with self.store.reading() as session:
+                total = count_events(session, self.wanted)
+                rows = event_rows(session, self.wanted, self.sort, self.descending, limit=PAGE_ROWS)
+        except Exception as error:  # e.g. the database was closed meanwhile: the view says so
+            self.failed.emit(self.generation, str(error))
+            return
+        self.found.emit(self.generation, self.wanted, rows, total)
+
+    def _done(self) -> None:
+        _RUNNING.discard(self)
+        self.deleteLater()
+
 
 class EventLogView(QWidget):
     filter_changed = Signal(object)  # the EventFilter now shown
@@ -54,7 +112,9 @@ class EventLogView(QWidget):
     def __init__(self, desk: Desk, parent: QWidget | None = None):
         super().__init__(parent)
         self.desk = desk
-        self.model = EventTableModel(desk, self)
+        self.model = EventLogModel(desk, self)
+        self._every = 0  # events of the agreement, unfiltered
+        self._wanted: EventFilter | None = None  # being read by a FilterQuery
         self._obligation_id: str | None = None
 
         self.text = QLineEdit()
@@ -153,6 +213,7 @@ class EventLogView(QWidget):
         self.evidence.toggled.connect(lambda _on: self.apply_filter())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_enabled())
         self.model.modelReset.connect(self._update_count)
+        self.model.reloaded.connect(self._reloaded)
         self.model.rowsInserted.connect(self._update_count)
         # Bound methods: Qt drops the connections when the view goes, even if the desk stays.
         desk.record_changed.connect(self._record_changed)
@@ -220,12 +281,46 @@ class EventLogView(QWidget):
         return NO_ACTOR if unknown else found
 
     def apply_filter(self) -> None:
+        """Start reading what the filter row asks for; the table shows it when it arrives."""
         self._debounce.stop()
         wanted = self.current_filter()
-        if wanted != self.model.event_filter:
-            self.model.set_filter(wanted)
+        if wanted == (self._wanted or self.model.event_filter):
+            return
+        self.model.generation += 1  # a result still coming for an older filter is stale now
+        if wanted == self.model.event_filter or self.desk.store is None:
+            self._wanted = None  # back to what is shown already
+            self._update_count()
+            return
+        self._wanted = wanted
+        sort, descending = self.model.sort_key
+        query = FilterQuery(self.desk.store, self.model.generation, wanted, sort, descending)
+        query.found.connect(self._found)
+        query.failed.connect(self._failed)
+        self._update_count()
+        query.start()
+
+    def _reloaded(self) -> None:
+        if self._wanted is not None:  # the filter being read was overtaken: read it again
+            self._wanted = None
+            self.apply_filter()
+
+    @property
+    def filtering(self) -> bool:
+        """A filter change is being read; the table still shows the previous one."""
+        return self._wanted is not None
+
+    def _found(self, generation: int, wanted: EventFilter, rows: list, total: int) -> None:
+        if self.model.show_result(generation, wanted, rows, total):
+            self._wanted = None
+            self._update_count()
+            self._update_enabled()
             self.filter_changed.emit(wanted)
-        self._update_enabled()
+
+    def _failed(self, generation: int, message: str) -> None:
+        if generation == self.model.generation:
+            self._wanted = None
+            self._update_count()
+            self.desk.report(f"The event log could not be filtered: {message}")
 
     def follow_obligation(self, obligation_id: str | None) -> None:
         """The tree's selection: the evidence filter follows it when checked."""
@@ -234,12 +329,15 @@ class EventLogView(QWidget):
         if self.evidence.isChecked():
             self.apply_filter()
 
-    def _update_count(self) -> None:
-        every = 0
+    def _count_every(self) -> None:
+        self._every = 0
         if self.desk.store is not None:
             with self.desk.store.reading() as session:
-                every = count_events(session, EventFilter(agreement_id=self.desk.agreement_id))
-        self.count_label.setText(f"{self.model.total:,} of {every:,} events")
+                self._every = count_events(session, EventFilter(agreement_id=self.desk.agreement_id))
+
+    def _update_count(self) -> None:
+        text = f"{self.model.total:,} of {self._every:,} events"
+        self.count_label.setText(f"{text} (filtering…)" if self.filtering else text)
 
     # --- following the desk -----------------------------------------------------------------------
 
@@ -255,7 +353,10 @@ class EventLogView(QWidget):
         self.type_combo.setCurrentIndex(max(self.type_combo.findData(current), 0))
         self.type_combo.blockSignals(False)
         self._fill_actor_names()
+        self._count_every()
+        self._wanted = None
         self.model.set_filter(self.current_filter())
+        self.model.generation += 1  # set_filter may not have reloaded
         self._update_count()
         self._update_enabled()
 
@@ -268,6 +369,7 @@ class EventLogView(QWidget):
 
     def _record_changed(self, _obligation_id=None) -> None:
         self._fill_actor_names()  # an edit may have named a new actor
+        self._count_every()
         selected = self.selected_id()
         self.model.reload(keep=self.model.rowCount())
         if selected:

@@ -2,8 +2,10 @@
 obligation), delete and undo, export of what is shown, and hostile text shown literally."""
 
 import csv
+import threading
 from datetime import date
 
+import pytest
 from PySide6.QtCore import Qt
 
 from db.actors import find_actor
@@ -18,6 +20,16 @@ def view_of(qtbot, desk) -> EventLogView:
     view = EventLogView(desk)
     qtbot.addWidget(view)
     return view
+
+
+def apply(qtbot, view: EventLogView) -> None:
+    """Apply the filter row now, and wait for the worker's result."""
+    view.apply_filter()
+    shown(qtbot, view)
+
+
+def shown(qtbot, view: EventLogView) -> None:
+    qtbot.waitUntil(lambda: not view.filtering)
 
 
 def test_count_and_text_filter_after_a_pause(qtbot, desk):
@@ -35,10 +47,10 @@ def test_grade_and_date_filters(qtbot, desk):
     view = view_of(qtbot, desk)
     view.grade.setText("C3")
     view.date_from.setText("2021-01-01")
-    view.apply_filter()
+    apply(qtbot, view)
     assert view.model.total == 2
     view.grade.setText("Z9")  # invalid: marked, and the grade left out of the filter
-    view.apply_filter()
+    apply(qtbot, view)
     assert "is not a source reliability" in view.grade.toolTip()
     assert view.model.total == events_in(desk.store, EventFilter(date_from=date(2021, 1, 1)))
 
@@ -47,9 +59,11 @@ def test_evidence_filter_follows_the_selected_obligation(qtbot, desk):
     view = view_of(qtbot, desk)
     view.evidence.setChecked(True)
     view.follow_obligation(find(desk, "Intro-4").id)
+    shown(qtbot, view)
     assert 0 < view.model.total < 23
     assert all("Intro-4" in view.model.index(r, 7).data() for r in range(view.model.rowCount()))
     view.evidence.setChecked(False)
+    shown(qtbot, view)
     assert view.model.total == 23
 
 
@@ -75,6 +89,7 @@ def test_export_writes_what_is_shown(qtbot, desk, tmp_path):
     view = view_of(qtbot, desk)
     view.evidence.setChecked(True)
     view.follow_obligation(find(desk, "Intro-4").id)
+    shown(qtbot, view)
     path = tmp_path / "shown.csv"
     assert view.export_shown(path) == view.model.total
     with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -86,7 +101,7 @@ def test_hostile_text_shows_literally(qtbot, desk):
     make_events(desk.store, 1, note=hostile)
     view = view_of(qtbot, desk)
     view.text.setText("<img")
-    view.apply_filter()
+    apply(qtbot, view)
     assert view.model.index(0, NOTES).data(Qt.ItemDataRole.DisplayRole).startswith(hostile)
 
 
@@ -97,7 +112,7 @@ def test_actor_filter_by_name_or_alias_with_completion(qtbot, desk):
     typed = view.actor.completer().model().stringList()
     assert "Taliban" in typed and "Afghan Taliban" in typed  # names and aliases
     view.actor.setText("afghan taliban")  # an alias, in any case
-    view.apply_filter()
+    apply(qtbot, view)
     assert view.model.event_filter.actor_id == taliban
     assert view.model.total == events_in(desk.store, EventFilter(actor_id=taliban)) > 0
     assert all("Taliban" in view.model.index(r, ACTORS).data() for r in range(view.model.rowCount()))
@@ -114,3 +129,61 @@ def test_unknown_actor_shows_nothing_and_says_why(qtbot, desk):
     view.actor.clear()
     qtbot.waitUntil(lambda: view.model.total == 23)
     assert not view.actor_hint.isVisibleTo(view)
+
+
+@pytest.fixture
+def gates(monkeypatch):
+    """The worker's page query waits until the test opens the gate of its filter's text."""
+    import gui.event_log_view as module
+
+    opened: dict[str, threading.Event] = {}
+    real = module.event_rows
+
+    def slow_rows(session, wanted, *args, **kwargs):
+        opened.setdefault(wanted.text, threading.Event()).wait(5)
+        return real(session, wanted, *args, **kwargs)
+
+    monkeypatch.setattr(module, "event_rows", slow_rows)
+    yield lambda text: opened.setdefault(text, threading.Event()).set()
+    for gate in opened.values():
+        gate.set()
+
+
+def test_a_filter_change_is_read_off_the_ui_thread(qtbot, desk, gates):
+    make_events(desk.store, 40)
+    view = view_of(qtbot, desk)
+    view.text.setText("generated 3")
+    view.apply_filter()  # returns while the query waits
+    assert view.filtering and view.model.total == 63 and view.model.rowCount() == 63
+    assert view.count_label.text() == "63 of 63 events (filtering…)"
+    view.table.selectRow(2)  # the table stays usable meanwhile
+    assert view.selected_id() == view.model.event_id(2)
+    gates("generated 3")
+    qtbot.waitUntil(lambda: not view.filtering)
+    assert view.model.total == 11 and view.model.event_filter.text == "generated 3"
+    assert view.count_label.text() == "11 of 63 events"
+
+
+def test_a_stale_result_is_dropped(qtbot, desk, gates):
+    make_events(desk.store, 40)
+    view = view_of(qtbot, desk)
+    shown_filters = []
+    view.filter_changed.connect(shown_filters.append)
+    view.text.setText("generated 3")
+    view.apply_filter()
+    view.text.setText("generated 1")
+    view.apply_filter()  # overtakes the first
+    gates("generated 1")
+    qtbot.waitUntil(lambda: not view.filtering)
+    assert view.model.total == 11 and view.model.event_filter.text == "generated 1"
+    gates("generated 3")  # the older result arrives last
+    qtbot.waitUntil(lambda: not module_running())
+    qtbot.wait(50)
+    assert view.model.event_filter.text == "generated 1" and view.model.total == 11
+    assert [f.text for f in shown_filters] == ["generated 1"]
+
+
+def module_running() -> bool:
+    from gui.event_log_view import _RUNNING
+
+    return bool(_RUNNING)

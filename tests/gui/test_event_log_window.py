@@ -32,9 +32,10 @@ def test_file_menu_imports_and_exports_events(window):
     assert window.event_log.new_action.shortcut().toString() == "Ctrl+E"
 
 
-def test_the_evidence_filter_follows_the_tree(window):
+def test_the_evidence_filter_follows_the_tree(qtbot, window):
     window.event_log.evidence.setChecked(True)
     window.tree.select(find(window.desk, "Intro-4").id)
+    qtbot.waitUntil(lambda: not window.event_log.filtering)  # read off the UI thread
     shown = window.event_log.model
     assert 0 < shown.total < 23
     assert all("Intro-4" in shown.index(r, 7).data() for r in range(shown.rowCount()))
