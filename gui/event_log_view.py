@@ -40,6 +40,7 @@ from gui.actions import make_action
 from gui.desk import Desk
 from gui.event_commands import AddEvent, DeleteEvent, DuplicateEvent, EditEvent
 from gui.event_dialog import EventDialog
+from gui.event_inline_edit import connect_inline_editing
 from gui.event_table_model import COLUMNS, DATE, NOTES, PAGE_ROWS, TYPE, EventTableModel
 from gui.plain_text import confirm, plain_label, show_error, tooltip
 
@@ -150,6 +151,9 @@ class EventLogView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
+        connect_inline_editing(
+            self.model, desk, self, self.table
+        )  # F2 edits a simple cell; rows drag onto the tree
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
