@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -42,9 +41,8 @@ from db.event_rules import (
 from db.metrics import list_metrics
 from db.vocabulary import CREDIBILITY, RELIABILITY, Bearing, DatePrecision, Qualifier
 from gui.desk import Desk
-from gui.plain_text import plain_label
+from gui.plain_text import buddy_label, problem_label
 
-PROBLEM_COLOUR = "#b3141f"
 BEARING_LABELS = {
     Bearing.SUPPORTS: "supports compliance",
     Bearing.BREACH: "indicates breach",
@@ -144,7 +142,7 @@ class EventDialog(QDialog):
         for obligation_id, bearing in form.links:
             self.add_link(obligation_id, bearing)
 
-        self.problems = {name: _problem_label() for name in (*LINE_FIELDS, "date_precision", "event_type",
+        self.problems = {name: problem_label() for name in (*LINE_FIELDS, "date_precision", "event_type",
                          "sub_event_type", "actors", "notes", "reliability", "credibility", "links", "metric_id",
                          "figure_qualifier", "figure_claimant", "other")}  # fmt: skip
 
@@ -153,52 +151,58 @@ class EventDialog(QDialog):
         date_row.addWidget(self.edits["occurred_on"], 1)
         date_row.addWidget(self.precision)
         when.addRow(
-            _buddy("&Date", self.edits["occurred_on"]),
+            buddy_label("&Date", self.edits["occurred_on"]),
             self._row("occurred_on", date_row, problem2="date_precision"),
         )
-        when.addRow(_buddy("&Type", self.event_type), self._row("event_type", self.event_type))
-        when.addRow(_buddy("S&ub-type", self.sub_type), self._row("sub_event_type", self.sub_type))
-        when.addRow(_buddy("&Actors", self.actors), self._row("actors", self.actors))
+        when.addRow(buddy_label("&Type", self.event_type), self._row("event_type", self.event_type))
+        when.addRow(buddy_label("S&ub-type", self.sub_type), self._row("sub_event_type", self.sub_type))
+        when.addRow(buddy_label("&Actors", self.actors), self._row("actors", self.actors))
         when.addRow(
-            _buddy("&Location", self.edits["location"]), self._row("location", self.edits["location"])
+            buddy_label("&Location", self.edits["location"]), self._row("location", self.edits["location"])
         )
         when.addRow(
-            _buddy("Province (admin &1)", self.edits["admin1"]), self._row("admin1", self.edits["admin1"])
+            buddy_label("Province (admin &1)", self.edits["admin1"]),
+            self._row("admin1", self.edits["admin1"]),
         )
         when.addRow(
-            _buddy("District (admin &2)", self.edits["admin2"]), self._row("admin2", self.edits["admin2"])
+            buddy_label("District (admin &2)", self.edits["admin2"]),
+            self._row("admin2", self.edits["admin2"]),
         )
-        when.addRow(_buddy("C&ountry", self.edits["country"]), self._row("country", self.edits["country"]))
+        when.addRow(
+            buddy_label("C&ountry", self.edits["country"]), self._row("country", self.edits["country"])
+        )
         coordinates = QHBoxLayout()
         coordinates.addWidget(self.edits["latitude"])
         coordinates.addWidget(self.edits["longitude"])
         when.addRow(
-            _buddy("Latitude, longitude", self.edits["latitude"]),
+            buddy_label("Latitude, longitude", self.edits["latitude"]),
             self._row("latitude", coordinates, problem2="longitude"),
         )
         when.addRow(
-            _buddy("&Fatalities", self.edits["fatalities"]), self._row("fatalities", self.edits["fatalities"])
+            buddy_label("&Fatalities", self.edits["fatalities"]),
+            self._row("fatalities", self.edits["fatalities"]),
         )
 
         source = QFormLayout()
         source.addRow(
-            _buddy("&Source", self.edits["source_name"]), self._row("source_name", self.edits["source_name"])
+            buddy_label("&Source", self.edits["source_name"]),
+            self._row("source_name", self.edits["source_name"]),
         )
         source.addRow(
-            _buddy("&Reference", self.edits["source_reference"]),
+            buddy_label("&Reference", self.edits["source_reference"]),
             self._row("source_reference", self.edits["source_reference"]),
         )
         source.addRow(
-            _buddy("Acc&essed on", self.edits["source_accessed_on"]),
+            buddy_label("Acc&essed on", self.edits["source_accessed_on"]),
             self._row("source_accessed_on", self.edits["source_accessed_on"]),
         )
         grade = QHBoxLayout()
         grade.addWidget(self.reliability)
         grade.addWidget(self.credibility)
         source.addRow(
-            _buddy("&Grade", self.reliability), self._row("reliability", grade, problem2="credibility")
+            buddy_label("&Grade", self.reliability), self._row("reliability", grade, problem2="credibility")
         )
-        source.addRow(_buddy("&Notes", self.notes), self._row("notes", self.notes))
+        source.addRow(buddy_label("&Notes", self.notes), self._row("notes", self.notes))
         link_picker = QHBoxLayout()
         for widget in (self.link_ref, self.link_bearing, add_link, remove_link):
             link_picker.addWidget(widget)
@@ -206,12 +210,12 @@ class EventDialog(QDialog):
         links.addWidget(self.links)
         links.addLayout(link_picker)
         links.addWidget(self.problems["links"])
-        source.addRow(_buddy("O&bligations", self.link_ref), links)
+        source.addRow(buddy_label("O&bligations", self.link_ref), links)
         figure = QHBoxLayout()
         for widget in (self.metric_combo, self.qualifier, self.edits["figure"], self.claimant):
             figure.addWidget(widget)
         source.addRow(
-            _buddy("F&igure", self.metric_combo),
+            buddy_label("F&igure", self.metric_combo),
             self._row(
                 "metric_id",
                 figure,
@@ -364,16 +368,3 @@ def _combo(items: list[tuple[str, str]], current: str) -> QComboBox:
     found = combo.findData(current)
     combo.setCurrentIndex(max(found, 0))
     return combo
-
-
-def _problem_label() -> QLabel:
-    label = plain_label()
-    label.setStyleSheet(f"color: {PROBLEM_COLOUR};")
-    label.setVisible(False)
-    return label
-
-
-def _buddy(text: str, field: QWidget) -> QLabel:
-    label = QLabel(text)  # fixed text with an &-mnemonic, never the record's
-    label.setBuddy(field)
-    return label

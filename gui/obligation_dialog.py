@@ -30,9 +30,7 @@ from db.deadlines import SIGNING, parse_rule, resolve
 from db.obligations import ObligationFields, obligation_problems
 from db.vocabulary import ObligationKind
 from gui.labels import KIND_LABELS
-from gui.plain_text import plain_label
-
-PROBLEM_COLOUR = "#b3141f"
+from gui.plain_text import buddy_label, plain_label, problem_label
 
 
 class ObligationDialog(QDialog):
@@ -101,7 +99,7 @@ class ObligationDialog(QDialog):
         else:
             self.no_deadline.setChecked(True)
 
-        self.problems = {name: _problem_label() for name in ("ref", "title", "kind", "deadline")}
+        self.problems = {name: problem_label() for name in ("ref", "title", "kind", "deadline")}
         kinds = QHBoxLayout()
         for button in (self.no_deadline, self.date_deadline, self.rule_deadline, self.ongoing_deadline):
             kinds.addWidget(button)
@@ -117,10 +115,16 @@ class ObligationDialog(QDialog):
         deadline.addWidget(self.problems["deadline"])
 
         form = QFormLayout()
-        form.addRow(_buddy("Re&ference", self.ref_edit), _with_problem(self.ref_edit, self.problems["ref"]))
-        form.addRow(_buddy("&Title", self.title_edit), _with_problem(self.title_edit, self.problems["title"]))
+        form.addRow(
+            buddy_label("Re&ference", self.ref_edit), _with_problem(self.ref_edit, self.problems["ref"])
+        )
+        form.addRow(
+            buddy_label("&Title", self.title_edit), _with_problem(self.title_edit, self.problems["title"])
+        )
         form.addRow("Clause te&xt", self.text_edit)
-        form.addRow(_buddy("&Kind", self.kind_combo), _with_problem(self.kind_combo, self.problems["kind"]))
+        form.addRow(
+            buddy_label("&Kind", self.kind_combo), _with_problem(self.kind_combo, self.problems["kind"])
+        )
         form.addRow("O&bligors", self.obligor_list)
         form.addRow("B&eneficiary", self.beneficiary_combo)
         form.addRow("Deadline", deadline)
@@ -198,20 +202,6 @@ class ObligationDialog(QDialog):
         if rule.anchor in self._known_refs:
             return f"Counted from the day {rule.anchor} is met."
         return f"There is no clause {rule.anchor} in this agreement; the deadline stays pending until there is one and it is met."
-
-
-def _problem_label() -> QLabel:
-    label = plain_label()
-    label.setStyleSheet(f"color: {PROBLEM_COLOUR};")
-    label.setVisible(False)
-    return label
-
-
-def _buddy(text: str, field: QWidget) -> QLabel:
-    """A form label whose &-mnemonic focuses the field (QFormLayout sets none for a nested layout)."""
-    label = QLabel(text)
-    label.setBuddy(field)
-    return label
 
 
 def _with_problem(field: QWidget, problem: QLabel) -> QVBoxLayout:

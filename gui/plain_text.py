@@ -60,3 +60,24 @@ def confirm(parent: QWidget | None, title: str, message: str, action: str) -> bo
     box.setDefaultButton(cancel)
     box.exec()
     return box.clickedButton() is go
+
+
+PROBLEM_COLOUR = "#b3141f"
+
+
+def problem_label() -> QLabel:
+    """Where a form says, next to a field, what is wrong with it; hidden while nothing is."""
+    label = plain_label()
+    label.setStyleSheet(f"color: {PROBLEM_COLOUR};")
+    label.setVisible(False)
+    return label
+
+
+def buddy_label(text: str, field: QWidget) -> QLabel:
+    """A form label whose &-mnemonic focuses the field (QFormLayout sets none for a nested layout).
+
+    The text is the form's own, never the record's, so its & may mark a mnemonic.
+    """
+    label = QLabel(text)
+    label.setBuddy(field)
+    return label
