@@ -66,6 +66,11 @@ class ObligationActions(QObject):
             "Ctrl+Shift+A",
             tip="Record your judgement of the obligation",
         )
+        # Keys that act on the selected obligation work only while the tree has focus: F2 or Del in the
+        # event log must edit or delete the event there, never the obligation still selected in the tree.
+        for scoped in (self.edit, self.move_up, self.move_down, self.delete):
+            scoped.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.tree.addAction(scoped)
         self.tree.edit_requested.connect(self.edit_obligation)
         self.tree.move_requested.connect(self.move, Qt.ConnectionType.QueuedConnection)  # after the drop ends
         self.tree.obligation_selected.connect(lambda _id: self.update_enabled())

@@ -39,3 +39,35 @@ def test_the_evidence_filter_follows_the_tree(qtbot, window):
     shown = window.event_log.model
     assert 0 < shown.total < 23
     assert all("Intro-4" in shown.index(r, 7).data() for r in range(shown.rowCount()))
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_keys_in_the_event_log_never_act_on_the_selected_obligation(qtbot, window, monkeypatch):
+    """Found under Xvfb: F2 in the event table opened the obligation form and renamed Intro-3."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QAbstractItemView
+
+    asked = []
+    monkeypatch.setattr(window.obligation_actions, "ask_obligation", lambda *a, **k: asked.append(a))
+    monkeypatch.setattr("gui.obligation_actions.confirm", lambda *a, **k: asked.append(a) or False)
+    monkeypatch.setattr("gui.event_log_view.confirm", lambda *a, **k: False)  # no modal box in a test
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # shortcuts fire only in the active window
+    window.event_log_dock.raise_()
+    table = window.event_log.table
+    qtbot.waitUntil(lambda: window.event_log.model.rowCount() > 0)
+    column = next(
+        c for c in range(window.event_log.model.columnCount())
+        if window.event_log.model.headerData(c, Qt.Orientation.Horizontal) == "Fatalities"
+    )  # fmt: skip
+    table.setFocus()
+    table.setCurrentIndex(window.event_log.model.index(0, column))
+    qtbot.keyClick(table, Qt.Key.Key_F2)
+    assert table.state() == QAbstractItemView.State.EditingState  # the cell's editor, not the obligation form
+    qtbot.keyClick(table.focusWidget(), Qt.Key.Key_Escape)
+    qtbot.keyClick(table, Qt.Key.Key_Delete)
+    assert asked == []
+    window.tree.view.setFocus()
+    qtbot.keyClick(window.tree.view, Qt.Key.Key_F2)
+    assert len(asked) == 1  # in the tree, F2 still edits the obligation
