@@ -7,7 +7,7 @@ model: a request runs an InlineEditEvent through the desk, a refusal is shown as
 
 from typing import Any
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtWidgets import QAbstractItemView, QWidget
 
 from gui.desk import Desk
@@ -25,8 +25,10 @@ class InlineEditing(QObject):
     def __init__(self, model: EventTableModel, desk: Desk, parent_widget: QWidget):
         super().__init__(parent_widget)
         self.desk, self.parent_widget = desk, parent_widget
-        model.edit_requested.connect(self.edit)
-        model.edit_refused.connect(self.refuse)
+        # Queued: the command refreshes the model, and a message box is modal; both must wait until the
+        # cell's editor has closed, or Qt reports a commit from an editor that no longer belongs to the view.
+        model.edit_requested.connect(self.edit, Qt.ConnectionType.QueuedConnection)
+        model.edit_refused.connect(self.refuse, Qt.ConnectionType.QueuedConnection)
 
     @Slot(str, object)
     def edit(self, event_id: str, changes: dict[str, Any]) -> bool:

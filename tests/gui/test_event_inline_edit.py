@@ -71,6 +71,7 @@ def test_editing_location_source_and_notes(qtbot, desk):
     model.setData(model.index(0, LOCATION), "Kandahar", EDIT)
     model.setData(model.index(model.row_of(event_id), SOURCE), "Pajhwok", EDIT)
     model.setData(model.index(model.row_of(event_id), NOTES), "Checked again", EDIT)
+    qtbot.waitUntil(lambda: desk.undo_stack.count() == 3)  # the commands run once the editor has closed
     after = fields(desk, event_id)
     assert (after.location, after.source_name, after.notes) == ("Kandahar", "Pajhwok", "Checked again")
     assert desk.undo_stack.count() == 3
@@ -88,6 +89,7 @@ def test_bad_text_is_refused_with_a_sentence_and_nothing_is_written(qtbot, desk,
         assert refused.args[0].startswith(f"'{text}' is not a number of fatalities")
         assert refused.args[0].endswith(".")
     assert not model.setData(model.index(0, SOURCE), "   ", EDIT)  # a source is required
+    qtbot.waitUntil(lambda: len(shown) == 3)
     assert len(shown) == 3 and shown[-1] == "Name the source, e.g. Pajhwok Afghan News."
     assert fields(desk, event_id) == before
     assert audit_actions(desk) == actions

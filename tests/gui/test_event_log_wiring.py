@@ -22,6 +22,7 @@ def test_the_view_edits_cells_inline_and_drags_rows(qtbot, desk):
     assert view.model.flags(index) & Qt.ItemFlag.ItemIsEditable
     event_id = view.model.event_id(0)
     view.model.setData(index, "7")
+    qtbot.waitUntil(lambda: desk.undo_stack.count() == 1)
     with desk.store.reading() as session:
         assert session.get(Event, event_id).fatalities == 7
     assert desk.undo_stack.undoText() == "Edit fatalities"
