@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from db.models import Assessment, EventObligation, Obligation
+from db.models import Assessment, EventObligation
+from db.obligations import subtree_ids
 
 
 @dataclass(frozen=True)
@@ -16,10 +17,7 @@ class DeletionExtent:
 
 
 def deletion_extent(session: Session, obligation_id: str) -> DeletionExtent:
-    ids, frontier = [], [obligation_id]
-    while frontier:
-        ids.extend(frontier)
-        frontier = list(session.exec(select(Obligation.id).where(col(Obligation.parent_id).in_(frontier))))
+    ids = [i for level in subtree_ids(session, obligation_id) for i in level]
 
     def linked(model) -> int:
         return session.exec(

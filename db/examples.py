@@ -3,8 +3,6 @@
 from importlib import resources
 from pathlib import Path
 
-from sqlmodel import Session
-
 from db.agreement_document import import_document, read_document
 from db.errors import UserError
 from db.store import Store, remove_database_files
@@ -18,11 +16,6 @@ def example_path(name: str) -> Path:
     if name not in EXAMPLES:
         raise UserError(f"There is no example named '{name}'; choose one of: {', '.join(EXAMPLES)}.")
     return Path(str(resources.files("resources.examples").joinpath(f"{name}.json")))
-
-
-def add_example(session: Session, name: str = DEFAULT_EXAMPLE) -> str:
-    """Add the example agreement to the record in the caller's transaction; returns its id."""
-    return import_document(session, read_document(example_path(name)), origin=Origin.EXAMPLE)
 
 
 def create_database(path: Path, example: str | None = DEFAULT_EXAMPLE, user: str | None = None) -> Store:

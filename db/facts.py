@@ -6,6 +6,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from db.compliance import EvidenceFact, QuantityFacts
+from db.event_rules import grade_label
 from db.models import (
     Actor,
     Event,
@@ -48,7 +49,7 @@ def evidence_by_obligation(session: Session, agreement_id: str) -> dict[str, lis
         .where(Obligation.agreement_id == agreement_id)
     )
     for obligation_id, on, bearing, notes, kind, sub, location, precision, reliability, credibility in rows:
-        grade = f"{reliability or ''}{credibility or ''}"
+        grade = grade_label(reliability, credibility)
         found[obligation_id].append(
             EvidenceFact(on, bearing, _summary(notes, kind, sub, location), precision, grade)
         )

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from db.errors import RecordError
 from db.models import Actor, Metric, MetricObligation, Obligation, Observation, TargetPoint, new_id
+from db.records import get_or_refuse
 from db.vocabulary import DatePrecision, Qualifier
 
 
@@ -214,7 +215,4 @@ def delete_point(session: Session, model: type[TargetPoint] | type[Observation],
 
 
 def _get(session: Session, model, point_id: str):
-    row = session.get(model, point_id)
-    if row is None:
-        raise RecordError("That point is no longer in the record; it may have been deleted elsewhere.")
-    return row
+    return get_or_refuse(session, model, point_id, "point")

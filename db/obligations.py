@@ -7,7 +7,6 @@ accept its id, so an undone action can be redone with the same identity.
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func
 from sqlmodel import Session, SQLModel, col, select
 
 from db.audit import column_values
@@ -208,7 +207,7 @@ def move_obligation(session: Session, obligation_id: str, parent_id: str | None,
     """Move an obligation (with its subtree) under `parent_id` at `position`."""
     row = _get(session, obligation_id)
     if parent_id is not None:
-        if any(parent_id in level for level in _subtree_ids(session, obligation_id)):
+        if any(parent_id in level for level in subtree_ids(session, obligation_id)):
             raise RecordError(f"{row.ref} cannot move inside itself.")
         if _get(session, parent_id).agreement_id != row.agreement_id:
             raise RecordError("An obligation can only move within its agreement.")
@@ -220,7 +219,7 @@ def move_obligation(session: Session, obligation_id: str, parent_id: str | None,
         session.flush()
 
 
-def _subtree_ids(session: Session, obligation_id: str) -> list[list[str]]:
+def subtree_ids(session: Session, obligation_id: str) -> list[list[str]]:
     """The subtree's ids level by level, the obligation itself first."""
     levels, frontier = [], [obligation_id]
     while frontier:
@@ -244,7 +243,7 @@ class DeletedSubtree:
 def delete_obligation(session: Session, obligation_id: str) -> DeletedSubtree:
     row = _get(session, obligation_id)
     agreement_id, parent_id = row.agreement_id, row.parent_id
-    levels = _subtree_ids(session, obligation_id)
+    levels = subtree_ids(session, obligation_id)
     ids = [i for level in levels for i in level]
     linked = []
     for model in _LINKED:
@@ -313,11 +312,3 @@ def remove_assessment(session: Session, assessment_id: str) -> None:
     if row is not None:
         session.delete(row)
         session.flush()
-
-
-def count_obligations(session: Session, agreement_id: str) -> int:
-    return session.exec(
-        select(func.count()).where(
-            Obligation.agreement_id == agreement_id, Obligation.kind != ObligationKind.SECTION
-        )
-    ).one()

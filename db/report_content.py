@@ -14,6 +14,7 @@ from sqlmodel import Session, SQLModel, col, select
 
 from db.clock import current_user, utc_now
 from db.compliance import Standing
+from db.event_rules import date_label, grade_label, place_label
 from db.metrics import MetricSeries, list_metrics, metric_series
 from db.models import Actor, AuditEntry, Event, EventActor, EventObligation, Obligation
 from db.tree import ObligationNode, list_agreements, load_tree
@@ -153,7 +154,9 @@ def summary_sentences(leaves: list[tuple[ObligationNode, Standing]], as_of: date
     return sentences
 
 
-def counts_by_party(tree: list[ObligationNode], parties: list[tuple[str, str]]) -> list[tuple[str, dict[Status, int]]]:
+def counts_by_party(
+    tree: list[ObligationNode], parties: list[tuple[str, str]]
+) -> list[tuple[str, dict[Status, int]]]:
     """Status counts of each obligor's obligations (not sections): parties first, then other obligors."""
     by_obligor: dict[str, Counter] = {}
     for _, node in _walk(tree):
@@ -178,7 +181,7 @@ def _evidence(session: Session, obligation_id: str, since: date, as_of: date) ->
         .order_by(Event.occurred_on)
     )
     return [
-        f"{on.isoformat()} {notes or kind} ({(r or '') + (c or '')})".replace(" ()", "")
+        f"{on.isoformat()} {notes or kind} ({grade_label(r, c)})".replace(" ()", "")
         for on, kind, notes, r, c in rows
     ]
 
@@ -186,8 +189,6 @@ def _evidence(session: Session, obligation_id: str, since: date, as_of: date) ->
 def _chronology(
     session: Session, agreement_id: str, since: date | None, as_of: date, scope: str
 ) -> list[ChronologyEntry]:
-    from db.event_rules import date_label, grade_label, place_label
-
     query = select(Event).where(Event.occurred_on <= as_of).order_by(Event.occurred_on, Event.recorded_at)
     if since is not None:
         query = query.where(Event.occurred_on > since)

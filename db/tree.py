@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from db.compliance import AssessmentFact, ObligationFacts, Standing, evaluate
+from db.event_rules import grade_label
 from db.facts import evidence_by_obligation, quantities_by_obligation
 from db.models import (
     Actor,
@@ -252,7 +253,7 @@ def obligation_detail(session: Session, obligation_id: str) -> ObligationDetail:
         )
     ]
     events = [
-        LinkedEvent(*r[:9], grade=f"{r[9] or ''}{r[10] or ''}")
+        LinkedEvent(*r[:9], grade=grade_label(r[9], r[10]))
         for r in session.exec(
             select(
                 Event.id,

@@ -178,20 +178,20 @@ class TrajectoryPanel(QWidget):
     def export_png(self, path: Path | None = None) -> None:
         import pyqtgraph.exporters
 
-        if (
-            self.series is None
-            or (path or (path := self._destination("Export plot as PNG", ".png", "PNG image"))) is None
-        ):
+        if self.series is None:
+            return
+        path = path or self._destination("Export plot as PNG", ".png", "PNG image")
+        if path is None:
             return
         exporter = pyqtgraph.exporters.ImageExporter(self.plot.plot.plotItem)
         exporter.parameters()["width"] = 1600
         exporter.export(str(path))
 
     def export_csv(self, path: Path | None = None) -> None:
-        if (
-            self.series is None
-            or (path or (path := self._destination("Export data as CSV", ".csv", "CSV"))) is None
-        ):
+        if self.series is None:
+            return
+        path = path or self._destination("Export data as CSV", ".csv", "CSV")
+        if path is None:
             return
         try:
             write_series_csv(self.series, path)
