@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from db import event_import
+from db import event_file
 from db.errors import ImportCancelled, ImportFileError
 from db.event_import import import_events, read_event_file
 from db.events import event_actor_roles
@@ -202,7 +202,7 @@ def test_files_that_are_not_there(example_store, tmp_path, where, message):
 
 
 def test_an_oversized_file_is_refused_before_it_is_read(example_store, monkeypatch):
-    monkeypatch.setattr(event_import, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(event_file, "MAX_FILE_BYTES", 1000)  # the limit lives with the file reader
     with pytest.raises(ImportFileError, match="an import reads; split it"):
         import_events(example_store, CURRENT)
 
