@@ -1,4 +1,5 @@
-"""Bulk inserts: SQL from SQLAlchemy Core, values handed to the driver's executemany.
+"""Bulk work: inserts (SQL from SQLAlchemy Core, values handed to the driver's executemany), lookups
+by many keys at once, and a pause of the cycle collector meanwhile.
 
 Core's `connection.execute(insert(model), dicts)` processes every parameter of every row in Python;
 for an import of 100,000 events with their actors that was 40% of the time (tests/bench_import.py).
@@ -7,12 +8,43 @@ come column by column, each distinct value of a column whose type converts it (d
 is converted once, and the driver does the rest. Callers audit the rows themselves (db.audit).
 """
 
-from collections.abc import Sequence
+import gc
+import json
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from itertools import repeat
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, Row, func, insert, select
 from sqlmodel import SQLModel
+
+_pauses = 0  # pauses under way, in any thread
+_resume = False  # whether the collector ran before the first of them
+_pauses_lock = threading.Lock()
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Python's cycle collector held off while bulk work builds millions of acyclic tuples.
+
+    Reference counting still frees them; the collector would only walk them again and again
+    (2.3 of 15 s of an import of 100,000 rows, tests/bench_import.py). The switch is process-wide,
+    so pauses in several threads are counted and the last one to end restores it.
+    """
+    global _pauses, _resume
+    with _pauses_lock:
+        if _pauses == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
+    try:
+        yield
+    finally:
+        with _pauses_lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()
 
 
 def bulk_insert(
@@ -52,3 +84,27 @@ def bulk_insert_rows(connection: Connection, model: type[SQLModel], rows: list[d
     """The same for rows given as dicts that all have the same keys."""
     if rows:
         bulk_insert(connection, model, {key: [row[key] for row in rows] for key in rows[0]}, {})
+
+
+_IN_CHUNK = 10_000
+
+
+def select_matching(
+    connection: Connection, columns: Sequence[Any], key: Any, values: Sequence[str]
+) -> list[Row]:
+    """The rows of `columns` whose `key` is one of `values`, in one statement however many they are.
+
+    The values travel as one JSON array that SQLite's json_each unpacks: an IN (…) of 100,000
+    bound values, in chunks under SQLite's limit of variables, took SQLAlchemy 0.6 s just to render.
+    """
+    if not values:
+        return []
+    if connection.dialect.name != "sqlite":  # json_each is SQLite's: elsewhere an IN (…) per chunk
+        values = list(values)
+        return [
+            row
+            for start in range(0, len(values), _IN_CHUNK)
+            for row in connection.execute(select(*columns).where(key.in_(values[start : start + _IN_CHUNK])))
+        ]
+    wanted = func.json_each(json.dumps(list(values))).table_valued("value")
+    return list(connection.execute(select(*columns).where(key.in_(select(wanted.c.value)))))

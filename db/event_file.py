@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,6 @@ from db.vocabulary import DatePrecision
 
 MAX_FILE_BYTES = 500 * 2**20
 CHUNK_ROWS = 5_000  # rows per Core statement, and how often progress is told
-IN_CHUNK = 10_000  # keys per IN (…) lookup, well below SQLite's 32,766 variables
 Progress = Callable[[int, int], bool | None]
 
 
@@ -81,11 +81,15 @@ def _acled_precision(text: str) -> str:
         ) from None
 
 
+_NEED_TYPE = required("the cell is empty; every event has a type")
+_NEED_SOURCE = required("the cell is empty; every event needs its source")
+
+
 # (ACLED column, Event column, parser): what an ACLED row sets, and all an update may change.
 _ACLED_FIELDS = (
     ("event_date", "occurred_on", _acled_date),
     ("time_precision", "date_precision", _acled_precision),
-    ("event_type", "event_type", required("the cell is empty; every event has a type")),
+    ("event_type", "event_type", _NEED_TYPE),
     ("sub_event_type", "sub_event_type", parse_text),
     ("actor1", None, None),
     ("assoc_actor_1", None, None),
@@ -99,7 +103,7 @@ _ACLED_FIELDS = (
     ("latitude", "latitude", parse_latitude),
     ("longitude", "longitude", parse_longitude),
     ("geo_precision", "geo_precision", parse_geo_precision),
-    ("source", "source_name", required("the cell is empty; every event needs its source")),
+    ("source", "source_name", _NEED_SOURCE),
     ("notes", "notes", parse_text),
     ("fatalities", "fatalities", parse_fatalities),
 )
@@ -155,6 +159,7 @@ class EventFile:
     def value(self, row: int, name: str) -> Any:
         return self.columns[self.sets.index(name)][row]
 
+    @cached_property
     def names(self) -> list[str]:
         """Every actor name in the file, once, in the order first met."""
         return list(dict.fromkeys(name for groups in self.actors for group in groups for _, name in group))
@@ -246,9 +251,18 @@ def _format(path: Path, header: list[str]) -> tuple[FileFormat, tuple[str, ...]]
 
 
 def _column(cells: Sequence[str], parse: Callable[[str], Any]) -> tuple[list, dict[int, str]]:
-    """The cells parsed, each distinct one once; and what is wrong with the ones that fail, by row."""
-    converted, failed = {}, {}
-    for cell in set(cells):
+    """The cells parsed, each distinct one once; and what is wrong with the ones that fail, by row.
+
+    A text column's parser (a strip) costs less than finding the distinct cells: it runs on every
+    cell unless one fails (notes: 27 ms instead of 138 ms for 100,000 rows).
+    """
+    if parse in _TEXT_PARSERS:
+        try:
+            return [parse(cell) for cell in cells], {}
+        except ValueError:
+            pass  # the way below finds every failing cell
+    converted, failed = dict.fromkeys(cells), {}  # one hash table: the distinct cells, then their values
+    for cell in converted:
         try:
             converted[cell] = parse(cell)
         except ValueError as error:
@@ -262,6 +276,9 @@ def _acled_key(cell: str) -> str:
     if key := cell.strip():
         return key
     raise ValueError("the cell is empty; every ACLED row has its event id")
+
+
+_TEXT_PARSERS = frozenset((parse_text, _NEED_TYPE, _NEED_SOURCE, _acled_key))
 
 
 def _acled_names(role: str) -> Callable[[str], tuple[tuple[str, str], ...]]:

@@ -26,7 +26,7 @@ written.
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,13 +36,12 @@ from sqlmodel import Session, col, select
 
 from db import audit
 from db.actors import actor_keys, find_or_create_actors
-from db.bulk import bulk_insert
+from db.bulk import bulk_insert, collection_paused, select_matching
 from db.clock import utc_now
 from db.errors import UserError
 from db.event_file import (
     CHUNK_ROWS,
     FORMAT_LABELS,
-    IN_CHUNK,
     BadCell,
     EventFile,
     FileFormat,
@@ -113,17 +112,18 @@ def import_events(
     `agreement_id` is given to the ACLED events added (Accord Desk's CSV names its own).
     """
     path = Path(path)
-    file = read_event_file(path, progress)
-    if file.problems and not skip_invalid:
-        raise refusal(path, file.problems)
-    told = ImportProgress(progress, path, file.lines)
-    if isinstance(target, Store):
-        if dry_run:
-            with target.reading() as session:
-                return _import(session, file, True, skip_invalid, told, agreement_id)
-        with target.writing(f"Import events {path.name}") as session:
-            return _import(session, file, False, skip_invalid, told, agreement_id)
-    return _import(target, file, dry_run, skip_invalid, told, agreement_id)
+    with collection_paused():
+        file = read_event_file(path, progress)
+        if file.problems and not skip_invalid:
+            raise refusal(path, file.problems)
+        told = ImportProgress(progress, path, file.lines)
+        if isinstance(target, Store):
+            if dry_run:
+                with target.reading() as session:
+                    return _import(session, file, True, skip_invalid, told, agreement_id)
+            with target.writing(f"Import events {path.name}") as session:
+                return _import(session, file, False, skip_invalid, told, agreement_id)
+        return _import(target, file, dry_run, skip_invalid, told, agreement_id)
 
 
 @dataclass
@@ -142,15 +142,9 @@ class _Plan:
     rows: list[int] = field(default_factory=list)  # the rows that can be imported
 
 
-def _chunks(items: list, size: int = IN_CHUNK) -> Iterator[list]:
+def _chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _select_in(session: Session, columns: Iterable, key, values: list) -> Iterator[tuple]:
-    connection = session.connection()
-    for part in _chunks(values):
-        yield from connection.execute(select(*columns).where(col(key).in_(part)))
 
 
 def _import(session, file: EventFile, dry_run, skip_invalid, told, agreement_id) -> ImportReport:
@@ -179,7 +173,7 @@ def _plan(session: Session, file: EventFile) -> _Plan:
     plan.rows = [row for row in range(len(file)) if not own or row in plan.links]
     existing = _existing(session, file, plan.rows)
     known = actor_keys(session)
-    for name in file.names():
+    for name in file.names:
         if (key := name.casefold()) not in known:
             plan.new_names.setdefault(key, name)
     current_actors, current_links = _current_links(session, [event[0] for event in existing.values()], own)
@@ -209,7 +203,7 @@ def _plan(session: Session, file: EventFile) -> _Plan:
             plan.unchanged.append(row)
     related.discard(None)
     key = Event.id if own else Event.external_id
-    for found in _select_in(session, [key], Event.import_file_id, sorted(related)):
+    for found in select_matching(session.connection(), [key], Event.import_file_id, sorted(related)):
         if found[0] not in seen_keys:
             plan.missing.append(found[0])
     plan.missing.sort()
@@ -256,11 +250,11 @@ def _existing(session, file: EventFile, rows: list[int]) -> dict:
     keys = [file.keys[row] for row in rows]
     found = {}
     if file.format == FileFormat.ACCORD_DESK:
-        for event_id, import_file_id, *values in _select_in(session, columns, Event.id, keys):
+        for event_id, import_file_id, *values in select_matching(session.connection(), columns, Event.id, keys):
             found[event_id] = (event_id, import_file_id, tuple(values))
         external = [file.value(row, "external_id") for row in rows if file.keys[row] not in found]
-        for event_id, import_file_id, *values in _select_in(
-            session, columns, Event.external_id, [e for e in external if e]
+        for event_id, import_file_id, *values in select_matching(
+            session.connection(), columns, Event.external_id, [e for e in external if e]
         ):
             found[("external_id", values[sets.index("external_id")])] = (
                 event_id,
@@ -268,8 +262,8 @@ def _existing(session, file: EventFile, rows: list[int]) -> dict:
                 tuple(values),
             )
     else:
-        for event_id, import_file_id, *values in _select_in(
-            session, [*columns, Event.external_id], Event.external_id, keys
+        for event_id, import_file_id, *values in select_matching(
+            session.connection(), [*columns, Event.external_id], Event.external_id, keys
         ):
             external_id = values.pop()
             found[external_id] = (event_id, import_file_id, tuple(values))
@@ -278,13 +272,13 @@ def _existing(session, file: EventFile, rows: list[int]) -> dict:
 
 def _current_links(session, event_ids: list[str], own: bool) -> tuple[dict, dict]:
     actors, links = defaultdict(set), defaultdict(set)
-    for event_id, actor_id, role in _select_in(
-        session, [EventActor.event_id, EventActor.actor_id, EventActor.role], EventActor.event_id, event_ids
+    for event_id, actor_id, role in select_matching(
+        session.connection(), [EventActor.event_id, EventActor.actor_id, EventActor.role], EventActor.event_id, event_ids
     ):
         actors[event_id].add((actor_id, role))
     if own:
-        for event_id, obligation_id, bearing in _select_in(
-            session, [EventObligation.event_id, EventObligation.obligation_id, EventObligation.bearing],
+        for event_id, obligation_id, bearing in select_matching(
+            session.connection(), [EventObligation.event_id, EventObligation.obligation_id, EventObligation.bearing],
             EventObligation.event_id, event_ids,
         ):  # fmt: skip
             links[event_id].add((obligation_id, bearing))
@@ -311,7 +305,7 @@ def _actor_set(actors: tuple, known: dict[str, str]) -> frozenset:
 def _write(session, file: EventFile, plan: _Plan, told: ImportProgress, agreement_id: str | None) -> str:
     known = actor_keys(session)
     find_or_create_actors(session, list(plan.new_names.values()), known)
-    actor_ids = {name: known[name.casefold()] for name in file.names()}
+    actor_ids = {name: known[name.casefold()] for name in file.names}
     who = audit.who(session)
     import_file = session.exec(select(ImportFile).where(ImportFile.sha256 == file.sha256)).first()
     if import_file is None:  # the same content imported again keeps pointing to its first record
