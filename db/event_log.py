@@ -159,25 +159,32 @@ def conditions(wanted: EventFilter) -> list[ColumnElement]:
     return found
 
 
-def _rows_query(wanted: EventFilter, sort: str, descending: bool) -> Select:
+def _ordered(query: Select, sort: str, descending: bool) -> Select:
     if sort not in SORTS:
         raise ValueError(f"unknown sort {sort!r}; one of {', '.join(SORTS)}")
     keys = [*SORTS[sort](), Event.id]  # the id makes the order total, so pages never overlap
-    return (
-        select(*_columns())
-        .where(*conditions(wanted))
-        .order_by(*(k.desc() if descending else k for k in keys))
-    )
+    return query.order_by(*(k.desc() if descending else k for k in keys))
+
+
+def _rows_query(wanted: EventFilter, sort: str, descending: bool) -> Select:
+    return _ordered(select(*_columns()).where(*conditions(wanted)), sort, descending)
 
 
 def event_rows(
     session: Session, wanted: EventFilter = ALL_EVENTS, sort: str = "date", descending: bool = False,
     limit: int | None = None, offset: int = 0,
 ) -> list[tuple]:  # fmt: skip
-    """The rows of the log (see `Col`), filtered and sorted, optionally one page of them."""
+    """The rows of the log (see `Col`), filtered and sorted, optionally one page of them.
+
+    A page is chosen by the ids alone, its columns (the actors' and obligations' lists) then made for
+    its rows only: deep pages and sorts the indexes cannot serve otherwise build every row of the log
+    (a page at row 99,000 of 100,000 sorted by grade: 4.3 s, tests/bench_event_log.py).
+    """
     query = _rows_query(wanted, sort, descending)
     if limit is not None:
-        query = query.limit(limit).offset(offset)
+        page = _ordered(select(Event.id).where(*conditions(wanted)), sort, descending)
+        page = page.limit(limit).offset(offset).subquery()
+        query = query.where(col(Event.id).in_(select(page.c.id)))
     return [tuple(row) for row in session.connection().execute(query)]
 
 
