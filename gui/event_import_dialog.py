@@ -6,19 +6,34 @@ which opens its own transaction ("Import events FILE"); the progress callback re
 Cancel is pressed, and the transaction rolls back. The import is not an undo command: it can hold
 100,000 events, and db/ audits it as one action with the file's name and SHA-256. Afterwards the
 desk is told (desk.changed) so every view refreshes, and the report shows in a plain-text message.
+
+In the window the import first runs as a dry run that skips invalid rows, so every problem of the
+file is listed at once; ImportChoice shows what would change, and only the officer's "Import" (or
+"Import the valid rows") runs it for real, on the same worker and thread.
 """
 
 import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from db.errors import ImportCancelled, UserError
+from db.event_file import plural
 from db.event_import import ImportReport, import_events
 from db.store import Store
 from gui.desk import Desk
-from gui.plain_text import show_error
+from gui.plain_text import plain_label, show_error
 
 CSV_FILTER = "Event files (*.csv);;All files (*)"
 BAR_STEPS = 1000
@@ -31,10 +46,23 @@ class ImportWorker(QObject):
     succeeded = Signal(object)  # ImportReport
     failed = Signal(str, bool)  # one sentence; True when the officer cancelled
 
-    def __init__(self, store: Store, path: Path, agreement_id: str | None):
+    def __init__(
+        self,
+        store: Store,
+        path: Path,
+        agreement_id: str | None,
+        dry_run: bool = False,
+        skip_invalid: bool = False,
+    ):
         super().__init__()
         self.store, self.path, self.agreement_id = store, path, agreement_id
+        self.dry_run, self.skip_invalid = dry_run, skip_invalid
         self._cancelled = threading.Event()
+
+    def rearm(self, dry_run: bool, skip_invalid: bool) -> None:
+        """Set up the next run; only while the thread is stopped, so `run` never sees half of it."""
+        self.dry_run, self.skip_invalid = dry_run, skip_invalid
+        self._cancelled.clear()
 
     def cancel(self) -> None:
         self._cancelled.set()
@@ -47,8 +75,9 @@ class ImportWorker(QObject):
     def run(self) -> None:
         try:
             report = import_events(
-                self.store, self.path, progress=self._progress, agreement_id=self.agreement_id
-            )
+                self.store, self.path, dry_run=self.dry_run, skip_invalid=self.skip_invalid,
+                progress=self._progress, agreement_id=self.agreement_id,
+            )  # fmt: skip
         except ImportCancelled as error:
             self.failed.emit(str(error), True)
         except UserError as error:
@@ -62,22 +91,31 @@ class ImportWorker(QObject):
 class EventImport(QObject):
     """One import in the window: the thread, the progress dialog and the outcome.
 
+    With `dry_run`, the worker only reports what the import would change. When `interactive`, that
+    report then shows in an ImportChoice (kept in `choice`), and the officer's go-ahead runs the
+    import for real on the same worker and thread. `finished` comes once nothing more will run.
     With `interactive` False (tests), nothing is shown beyond the progress dialog and the outcome is
     kept in `report` / `message`.
     """
 
     finished = Signal()
 
-    def __init__(self, desk: Desk, path: Path, parent: QWidget | None = None, interactive: bool = True):
+    def __init__(
+        self, desk: Desk, path: Path, parent: QWidget | None = None, interactive: bool = True,
+        dry_run: bool = False, skip_invalid: bool = False,
+    ):  # fmt: skip
         super().__init__(parent)
         self.desk, self.path, self.parent_widget, self.interactive = desk, Path(path), parent, interactive
         self.report: ImportReport | None = None
         self.message = ""
         self.cancelled = False
+        self.choice: ImportChoice | None = None
+        self.outcome: QMessageBox | None = None  # the last message shown, for tests to read and close
         self.worker_thread = QThread(self)
-        self.worker = ImportWorker(desk.store, self.path, desk.agreement_id)
+        self.worker = ImportWorker(desk.store, self.path, desk.agreement_id, dry_run, skip_invalid)
         self.worker.moveToThread(self.worker_thread)
-        self.progress = QProgressDialog(f"Importing {self.path.name}…", "Cancel", 0, BAR_STEPS, parent)
+        self.progress = QProgressDialog("", "Cancel", 0, BAR_STEPS, parent)
+        self.progress.setLabel(plain_label(wrap=False))  # the default label guesses rich text: the file name
         self.progress.setWindowTitle("Import events")
         self.progress.setWindowModality(Qt.WindowModality.WindowModal)
         self.progress.setMinimumDuration(300)
@@ -90,6 +128,8 @@ class EventImport(QObject):
         self.worker.failed.connect(self._failed)
 
     def start(self) -> None:
+        doing = "Checking" if self.worker.dry_run else "Importing"
+        self.progress.setLabelText(f"{doing} {self.path.name}…")
         self.progress.setValue(0)
         self.worker_thread.start()
 
@@ -105,46 +145,134 @@ class EventImport(QObject):
     def _succeeded(self, report: ImportReport) -> None:
         self.report = report
         self.message = "\n".join(report.lines())
-        self._finish()
-        self.desk.changed(None)
+        self._stop()
+        if report.dry_run and self.interactive:
+            self._offer(ImportChoice(self.path.name, report, parent=self.parent_widget))
+            return
+        if not report.dry_run:
+            self.desk.changed(None)
         if self.interactive:
-            _inform(self.parent_widget, self.message)
-        self.finished.emit()
+            self.outcome = _inform(self.parent_widget, self.message)
+        self._finish()
 
     @Slot(str, bool)
     def _failed(self, message: str, cancelled: bool) -> None:
         self.message, self.cancelled = message, cancelled
-        self._finish()
+        self._stop()
         if self.interactive:
             if cancelled:
-                _inform(self.parent_widget, message)
+                self.outcome = _inform(self.parent_widget, message)
+            elif self.worker.dry_run:  # the refusal is the answer to "what would the import do?"
+                self._offer(ImportChoice(self.path.name, None, refusal=message, parent=self.parent_widget))
+                return
             else:
                 show_error(self.parent_widget, message, "Import events")
-        self.finished.emit()
+        self._finish()
 
-    def _finish(self) -> None:
+    def _offer(self, choice: "ImportChoice") -> None:
+        self.choice = choice
+        choice.accepted.connect(self._go_ahead)
+        choice.rejected.connect(self._finish)
+        choice.open()
+
+    @Slot()
+    def _go_ahead(self) -> None:
+        # Skip invalid rows only when the officer saw them listed; rows that turned invalid since
+        # the dry run then refuse the file rather than vanish unseen.
+        skip_invalid = bool(self.report and self.report.skipped)
+        self.report, self.message = None, ""
+        self.worker.rearm(dry_run=False, skip_invalid=skip_invalid)
+        self.start()
+
+    def _stop(self) -> None:
+        """The thread stopped and the progress hidden, ready for another run or the end."""
         self.worker_thread.quit()
         self.worker_thread.wait()
-        self.progress.close()
+        # reset() before hiding: it stops the timer that would show the dialog again after
+        # minimumDuration; close() would emit canceled and cancel the next run.
+        self.progress.reset()
+        self.progress.hide()
+
+    @Slot()
+    def _finish(self) -> None:
         self.worker.deleteLater()
+        self.progress.deleteLater()
+        self.finished.emit()
+
+
+class ImportChoice(QDialog):
+    """What the dry run found and the officer's choice: Import (or Import the valid rows), or not.
+
+    `go_button` is None when there is nothing to import; then Close is the only button. Everything
+    shown is plain text: the report quotes the file's name, its keys, actor names and cells.
+    """
+
+    def __init__(
+        self, name: str, report: ImportReport | None, refusal: str = "", parent: QWidget | None = None
+    ):
+        super().__init__(parent)
+        self.setWindowTitle("Import events")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setMinimumWidth(560)
+        self.heading = plain_label(_heading(name, report))
+        self.details = QPlainTextEdit("\n".join(report.lines()) if report else refusal)
+        self.details.setReadOnly(True)
+        self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)  # one row problem a line
+        buttons = QDialogButtonBox()
+        self.go_button: QPushButton | None = None
+        if report is not None and (report.added or report.updated):
+            text = "Import the valid rows" if report.skipped else "Import"
+            self.go_button = buttons.addButton(text, QDialogButtonBox.ButtonRole.AcceptRole)
+            self.go_button.setDefault(True)
+            buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        else:
+            buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.details)
+        layout.addWidget(buttons)
+
+
+def _heading(name: str, report: ImportReport | None) -> str:
+    if report is None:
+        return f"{name} cannot be imported:"
+    changes = f"add {len(report.added):,} and update {len(report.updated):,} events"
+    if not report.skipped:
+        if report.added or report.updated:
+            return f"Importing {name} would {changes}."
+        return f"Nothing to import: every event in {name} is already in the record as the file has it."
+    invalid = f"{name} has {plural(len(report.skipped), 'invalid row')}, listed below"
+    if report.added or report.updated:
+        return f"{invalid}. Importing its valid rows would {changes}; the invalid rows would be left out."
+    valid = "no valid row" if not report.rows else "its valid rows are already in the record"
+    return f"Nothing to import: {invalid}, and {valid}."
 
 
 def import_events_interactively(desk: Desk, parent: QWidget | None = None) -> EventImport | None:
-    """Ask for a file and import it; returns the running import (kept alive by its parent)."""
+    """Ask for a file, check it with a dry run and import it if the officer says so.
+
+    Returns the running import (kept alive by its parent). The dry run skips invalid rows so that
+    all of them are listed at once, not just the first that would refuse the file.
+    """
     if desk.store is None:
         return None
     chosen, _ = QFileDialog.getOpenFileName(parent, "Import events", str(desk.store.path.parent), CSV_FILTER)
     if not chosen:
         return None
-    running = EventImport(desk, Path(chosen), parent)
+    running = EventImport(desk, Path(chosen), parent, dry_run=True, skip_invalid=True)
     running.finished.connect(running.deleteLater)
     running.start()
     return running
 
 
-def _inform(parent: QWidget | None, message: str) -> None:
+def _inform(parent: QWidget | None, message: str) -> QMessageBox:
+    """The outcome, shown without blocking: nothing waits for the officer's OK."""
     box = QMessageBox(
         QMessageBox.Icon.Information, "Import events", message, QMessageBox.StandardButton.Ok, parent
     )
     box.setTextFormat(Qt.TextFormat.PlainText)
-    box.exec()
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box

@@ -1,18 +1,22 @@
 """Importing events in the window: the worker thread, progress, Cancel and errors leave the database
-unchanged, and the desk is told afterwards."""
+unchanged, and the desk is told afterwards; the dry run first and the officer's choice, in plain text."""
 
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton
+from sqlmodel import select
 
-from gui.event_import_dialog import EventImport
+from db.models import Event
+from gui.event_import_dialog import CSV_FILTER, EventImport, ImportChoice, import_events_interactively
 from tests.gui.event_helpers import events_in
 
 DATA = Path(__file__).parents[1] / "data"
 
 
-def run_import(qtbot, desk, path, cancel: bool = False) -> EventImport:
-    running = EventImport(desk, path, interactive=False)
+def run_import(qtbot, desk, path, cancel: bool = False, **options) -> EventImport:
+    running = EventImport(desk, path, interactive=False, **options)
     progressed = []
     running.worker.progressed.connect(lambda done, total: progressed.append((done, total)))
     if cancel:
@@ -59,3 +63,145 @@ def test_an_invalid_file_is_one_sentence_and_changes_nothing(qtbot, desk, tmp_pa
     assert running.report is None and not running.cancelled
     assert "2020-02-30" in running.message and "Traceback" not in running.message
     assert events_in(desk.store) == before
+
+
+# In the window: a dry run first, then the officer's choice (ImportChoice), then the import.
+
+
+def acled_file(folder: Path, name: str = "events.csv", **cells: str) -> Path:
+    """The ACLED fixture under another name; `cells` maps a text of the file to what replaces it once."""
+    text = (DATA / "acled_afghanistan.csv").read_text(encoding="utf-8")
+    for old, new in cells.items():
+        text = text.replace(old, new, 1)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def external_ids(store) -> set[str]:
+    with store.reading() as session:
+        return set(session.exec(select(Event.external_id)).all())
+
+
+def choose_file(qtbot, desk, monkeypatch, path: Path) -> EventImport:
+    """File ▸ Import events… with `path` picked in the (OS) file dialog; returns once the choice shows."""
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args: (str(path), CSV_FILTER))
+    running = import_events_interactively(desk)
+    qtbot.waitUntil(lambda: running.choice is not None and running.choice.isVisible(), timeout=20_000)
+    return running
+
+
+def press(qtbot, running: EventImport, button) -> None:
+    with qtbot.waitSignal(running.finished, timeout=20_000):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def buttons_of(choice: ImportChoice) -> list[str]:
+    return [button.text() for button in choice.findChildren(QPushButton)]
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_a_dry_run_writes_nothing(qtbot, desk):
+    before = events_in(desk.store)
+    with qtbot.assertNotEmitted(desk.record_changed, wait=100):
+        running = run_import(qtbot, desk, DATA / "acled_afghanistan.csv", dry_run=True, skip_invalid=True)
+    assert running.report.dry_run and running.report.added, running.message
+    assert f"Would add {len(running.report.added)}," in running.message
+    assert events_in(desk.store) == before
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_the_choice_shows_what_would_be_added_and_writes_nothing_yet(qtbot, desk, monkeypatch):
+    before = events_in(desk.store)
+    running = choose_file(qtbot, desk, monkeypatch, DATA / "acled_afghanistan.csv")
+    added = len(running.report.added)
+    assert added > 0 and running.report.dry_run
+    choice = running.choice
+    assert f"would add {added} and update 0 events" in choice.heading.text()
+    assert f"Would add {added}, would update 0, unchanged" in choice.details.toPlainText()
+    assert buttons_of(choice) == ["Import", "Cancel"] and choice.go_button.isDefault()
+    assert events_in(desk.store) == before
+    press(qtbot, running, choice.findChildren(QPushButton)[1])  # Cancel, so the test leaves no thread
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_choosing_import_writes_the_events(qtbot, desk, monkeypatch):
+    before = events_in(desk.store)
+    running = choose_file(qtbot, desk, monkeypatch, DATA / "acled_afghanistan.csv")
+    would_add = list(running.report.added)
+    with qtbot.waitSignal(desk.record_changed):
+        press(qtbot, running, running.choice.go_button)
+    assert not running.report.dry_run and running.report.added == would_add
+    assert events_in(desk.store) == before + len(would_add)
+    assert f"Added {len(would_add)}," in running.outcome.text()
+    running.outcome.close()
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_cancel_in_the_choice_writes_nothing(qtbot, desk, monkeypatch):
+    before = events_in(desk.store)
+    running = choose_file(qtbot, desk, monkeypatch, DATA / "acled_afghanistan.csv")
+    cancel = next(b for b in running.choice.findChildren(QPushButton) if b.text() == "Cancel")
+    with qtbot.assertNotEmitted(desk.record_changed, wait=100):
+        press(qtbot, running, cancel)
+    assert running.report.dry_run and running.outcome is None
+    assert events_in(desk.store) == before
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_invalid_rows_are_listed_and_only_the_valid_rows_imported(qtbot, desk, monkeypatch, tmp_path):
+    broken = acled_file(tmp_path, **{"2020-03-03": "2020-02-30"})  # AFG40001's event_date
+    before, ids_before = events_in(desk.store), external_ids(desk.store)
+    running = choose_file(qtbot, desk, monkeypatch, broken)
+    choice, report = running.choice, running.report
+    assert [problem.line for problem in report.skipped] == [2]
+    assert "events.csv has 1 invalid row, listed below" in choice.heading.text()
+    assert "line 2" in choice.details.toPlainText() and "2020-02-30" in choice.details.toPlainText()
+    assert buttons_of(choice) == ["Import the valid rows", "Cancel"] and choice.go_button.isDefault()
+    would_add = set(report.added)
+    assert would_add and "AFG40001" not in would_add
+    press(qtbot, running, choice.go_button)
+    assert set(running.report.added) == would_add
+    assert events_in(desk.store) == before + len(would_add)
+    assert external_ids(desk.store) - ids_before == would_add
+    running.outcome.close()
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_nothing_to_import_offers_close_only(qtbot, desk, monkeypatch):
+    run_import(qtbot, desk, DATA / "acled_afghanistan.csv")
+    before = events_in(desk.store)
+    running = choose_file(qtbot, desk, monkeypatch, DATA / "acled_afghanistan.csv")
+    assert running.choice.go_button is None and buttons_of(running.choice) == ["Close"]
+    assert running.choice.heading.text().startswith("Nothing to import: every event in acled_afghanistan.csv")
+    press(qtbot, running, running.choice.findChildren(QPushButton)[0])
+    assert events_in(desk.store) == before
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_a_refused_file_is_explained_with_close_only(qtbot, desk, monkeypatch, tmp_path):
+    refused = tmp_path / "notes.csv"
+    refused.write_text("name,remark\nKabul,not an event file\n", encoding="utf-8")
+    running = choose_file(qtbot, desk, monkeypatch, refused)
+    assert running.report is None and "notes.csv, line 1" in running.message
+    assert running.choice.heading.text() == "notes.csv cannot be imported:"
+    assert running.choice.details.toPlainText() == running.message
+    assert buttons_of(running.choice) == ["Close"]
+    press(qtbot, running, running.choice.findChildren(QPushButton)[0])
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_hostile_text_shows_literally(qtbot, desk, monkeypatch, tmp_path):
+    hostile = '<img src="file:///etc/hostname">'
+    name = '<b>events<img src="hostname">.csv'
+    path = acled_file(tmp_path, name, Taliban=hostile, **{"2020-03-04": "<i>4 March</i>"})
+    running = choose_file(qtbot, desk, monkeypatch, path)
+    choice = running.choice
+    assert choice.heading.textFormat() == Qt.TextFormat.PlainText
+    assert choice.heading.text().startswith(f"{name} has 1 invalid row")
+    assert f"New actors: {hostile}" in choice.details.toPlainText()
+    assert "<i>4 March</i>" in choice.details.toPlainText()
+    assert running.progress.findChild(QLabel).textFormat() == Qt.TextFormat.PlainText
+    press(qtbot, running, choice.go_button)
+    assert running.outcome.textFormat() == Qt.TextFormat.PlainText and name in running.outcome.text()
+    running.outcome.close()
