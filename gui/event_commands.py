@@ -90,19 +90,21 @@ class DuplicateEvent(DeskCommand):
         delete_event(session, self.event_id)
 
 
-class DeleteEvent(DeskCommand):
-    """Delete an event with its actors' roles, links and figure; undo restores them exactly."""
+class DeleteEvents(DeskCommand):
+    """Delete events with their actors' roles, links and figures; undo restores them exactly."""
 
-    def __init__(self, desk: Desk, event_id: str):
-        super().__init__(desk, "Delete event")
-        self.event_id = event_id
-        self.deleted: DeletedEvent | None = None
+    def __init__(self, desk: Desk, event_ids: list[str]):
+        self.event_ids = list(dict.fromkeys(event_ids))
+        count = len(self.event_ids)
+        super().__init__(desk, "Delete event" if count == 1 else f"Delete {count:,} events")
+        self.deleted: list[DeletedEvent] = []
 
     def apply(self, session: Session) -> None:
-        self.deleted = delete_event(session, self.event_id)
+        self.deleted = [delete_event(session, event_id) for event_id in self.event_ids]
 
     def revert(self, session: Session) -> None:
-        restore_event(session, self.deleted)
+        for deleted in reversed(self.deleted):
+            restore_event(session, deleted)
 
 
 class LinkEvent(DeskCommand):

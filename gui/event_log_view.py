@@ -1,18 +1,34 @@
 """The event log: a filter row, the table of events (gui/event_table_model.py) and the actions on them.
 
-Docked in the main window. Filters ask the database again (db.event_log), the free text after a short
-pause in the typing, in a worker thread (FilterQuery: the count and the first page in their own short
-read transaction) so the window stays usable over 100,000 events; a result that a newer filter, sort or
-edit has overtaken is dropped (EventLogModel.generation). "Only the selected obligation's evidence"
-follows ObligationTree.obligation_selected.
+Docked in the main window. Nothing is read on the UI thread: a filter change (the free text after a
+short pause in the typing), a sort, the refresh after an edit and the next page are read by a LogQuery
+thread in its own short read transaction, so the window stays usable over 100,000 events; a result
+that a newer read has overtaken is dropped (EventLogModel.generation), and the selected events are
+selected again when the rows come. "Only the selected obligation's evidence" follows
+ObligationTree.obligation_selected. Several events can be selected: Delete deletes them all (one undo
+step), dragging them onto an obligation links them; Edit and Duplicate act on one.
 New, Edit, Duplicate and Delete run undo commands (gui/event_commands.py); Import events… opens
 gui/event_import_dialog.py; Export shown… writes what the filter shows (db.event_export).
 """
 
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QStringListModel,
+    Qt,
+    QThread,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,7 +54,7 @@ from db.event_rules import parse_date, parse_grade
 from db.events import event_fields
 from gui.actions import make_action
 from gui.desk import Desk
-from gui.event_commands import AddEvent, DeleteEvent, DuplicateEvent, EditEvent
+from gui.event_commands import AddEvent, DeleteEvents, DuplicateEvent, EditEvent
 from gui.event_dialog import EventDialog
 from gui.event_inline_edit import connect_inline_editing
 from gui.event_table_model import COLUMNS, DATE, NOTES, PAGE_ROWS, TYPE, EventTableModel
@@ -52,18 +68,31 @@ ACTOR_TIP = "Only this actor's events: a name or alias"
 NO_ACTOR = "\x00no such actor"  # an actor id nothing has: an unknown name shows no events
 
 _RUNNING: set[QThread] = set()  # queries kept alive until they finish, even if their view is gone
+_TOP = QModelIndex()
 
 
 class EventLogModel(EventTableModel):
-    """The table model, plus results read by a FilterQuery; every reload makes pending results stale."""
+    """The table model of the view, which never reads on the UI thread: a sort (reread_requested) or
+    the next page (page_requested) is asked for, and the view's LogQuery answers."""
 
-    reloaded = Signal()  # read again at once (a sort, an edit): a pending result is stale
-    generation = 0
+    reread_requested = Signal()  # sorted anew: read the first page again
+    page_requested = Signal(int)  # the offset of the next page
+    generation = 0  # of the rows shown: a result for another one is stale
+    _paging = False  # a page is being read
 
     def reload(self, keep: int = 0) -> None:
+        self.reread_requested.emit()
+
+    def begin_read(self) -> int:
+        """A new read of the whole table starts: whatever is being read now is stale."""
         self.generation += 1
-        super().reload(keep)
-        self.reloaded.emit()
+        self._paging = False
+        return self.generation
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = _TOP) -> None:
+        if not self._paging and self.canFetchMore(parent):
+            self._paging = True
+            self.page_requested.emit(len(self._rows))
 
     @property
     def sort_key(self) -> tuple[str, bool]:
@@ -78,29 +107,47 @@ class EventLogModel(EventTableModel):
         self.endResetModel()
         return True
 
+    def add_page(self, generation: int, offset: int, rows: list[tuple]) -> None:
+        if generation == self.generation and offset == len(self._rows):
+            self._paging = False
+            self._append(rows)
 
-class FilterQuery(QThread):
-    """count_events and the first page of a filter, in their own short read transaction."""
 
-    found = Signal(int, object, object, int)  # generation, the filter, its first rows, how many match
+@dataclass(frozen=True)
+class _Reading:
+    """A read of the whole table under way: why (for the count's label), and what to select after."""
+
+    generation: int
+    wanted: EventFilter
+    why: str  # "reading", "filtering", "sorting", "updating"
+    selected: tuple[str, ...] = ()
+    current: str | None = None  # the event to scroll to
+
+
+class LogQuery(QThread):
+    """Rows of the log (and how many match) in their own short read transaction, off the UI thread."""
+
+    found = Signal(int, object, object, int, int)  # generation, the filter, rows, how many match, offset
     failed = Signal(int, str)
 
-    def __init__(self, store, generation: int, wanted: EventFilter, sort: str, descending: bool):
+    def __init__(
+        self, store, generation: int, wanted: EventFilter, sort: tuple[str, bool], limit: int, offset: int = 0
+    ):  # fmt: skip
         super().__init__()
         self.store, self.generation, self.wanted = store, generation, wanted
-        self.sort, self.descending = sort, descending
+        self.sort, self.limit, self.offset = sort, limit, offset
         _RUNNING.add(self)
         self.finished.connect(self._done)
 
     def run(self) -> None:
         try:
             with self.store.reading() as session:
-                total = count_events(session, self.wanted)
-                rows = event_rows(session, self.wanted, self.sort, self.descending, limit=PAGE_ROWS)
+                total = count_events(session, self.wanted) if self.offset == 0 else -1
+                rows = event_rows(session, self.wanted, *self.sort, limit=self.limit, offset=self.offset)
         except Exception as error:  # e.g. the database was closed meanwhile: the view says so
             self.failed.emit(self.generation, str(error))
             return
-        self.found.emit(self.generation, self.wanted, rows, total)
+        self.found.emit(self.generation, self.wanted, rows, total, self.offset)
 
     def _done(self) -> None:
         _RUNNING.discard(self)
@@ -115,7 +162,7 @@ class EventLogView(QWidget):
         self.desk = desk
         self.model = EventLogModel(desk, self)
         self._every = 0  # events of the agreement, unfiltered
-        self._wanted: EventFilter | None = None  # being read by a FilterQuery
+        self._reading: _Reading | None = None  # of the whole table, by a LogQuery
         self._obligation_id: str | None = None
 
         self.text = QLineEdit()
@@ -148,7 +195,7 @@ class EventLogView(QWidget):
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(DATE, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
         connect_inline_editing(
@@ -217,7 +264,8 @@ class EventLogView(QWidget):
         self.evidence.toggled.connect(lambda _on: self.apply_filter())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_enabled())
         self.model.modelReset.connect(self._update_count)
-        self.model.reloaded.connect(self._reloaded)
+        self.model.reread_requested.connect(lambda: self._read("sorting"))
+        self.model.page_requested.connect(self._read_page)
         self.model.rowsInserted.connect(self._update_count)
         # Bound methods: Qt drops the connections when the view goes, even if the desk stays.
         desk.record_changed.connect(self._record_changed)
@@ -288,43 +336,70 @@ class EventLogView(QWidget):
         """Start reading what the filter row asks for; the table shows it when it arrives."""
         self._debounce.stop()
         wanted = self.current_filter()
-        if wanted == (self._wanted or self.model.event_filter):
+        if wanted == (self._reading.wanted if self._reading else self.model.event_filter):
             return
-        self.model.generation += 1  # a result still coming for an older filter is stale now
-        if wanted == self.model.event_filter or self.desk.store is None:
-            self._wanted = None  # back to what is shown already
+        if wanted == self.model.event_filter and self._reading.why == "filtering":
+            self.model.begin_read()  # back to what is shown: the pending result is stale
+            self._reading = None
             self._update_count()
             return
-        self._wanted = wanted
-        sort, descending = self.model.sort_key
-        query = FilterQuery(self.desk.store, self.model.generation, wanted, sort, descending)
+        self._read("filtering", wanted)
+
+    def _read(self, why: str, wanted: EventFilter | None = None, keep: int = 0) -> None:
+        """Read the filter row's events off the UI thread: their count and at least a page of rows.
+
+        The rows selected now are selected again when the result comes (those it still holds).
+        """
+        self._debounce.stop()
+        wanted = wanted or self.current_filter()
+        generation = self.model.begin_read()
+        selected = tuple(self.selected_ids())
+        current = self.selected_id() if why == "updating" else None
+        if self._reading is not None:  # an older read's wishes still count
+            selected, current = selected or self._reading.selected, current or self._reading.current
+        self._reading = _Reading(generation, wanted, why, selected, current)
+        if self.desk.store is None:
+            self._found(generation, wanted, [], 0, 0)
+            return
+        query = LogQuery(self.desk.store, generation, wanted, self.model.sort_key, max(keep, PAGE_ROWS))
         query.found.connect(self._found)
         query.failed.connect(self._failed)
         self._update_count()
         query.start()
 
-    def _reloaded(self) -> None:
-        if self._wanted is not None:  # the filter being read was overtaken: read it again
-            self._wanted = None
-            self.apply_filter()
+    def _read_page(self, offset: int) -> None:
+        if self.desk.store is None:
+            return
+        model = self.model
+        query = LogQuery(self.desk.store, model.generation, model.event_filter, model.sort_key, PAGE_ROWS, offset)
+        query.found.connect(self._page_found)
+        query.failed.connect(self._failed)
+        query.start()
+
+    def _page_found(self, generation: int, _wanted: EventFilter, rows: list, _total: int, offset: int) -> None:
+        self.model.add_page(generation, offset, rows)
 
     @property
     def filtering(self) -> bool:
-        """A filter change is being read; the table still shows the previous one."""
-        return self._wanted is not None
+        """The table is being read again; it still shows the previous rows meanwhile."""
+        return self._reading is not None
 
-    def _found(self, generation: int, wanted: EventFilter, rows: list, total: int) -> None:
-        if self.model.show_result(generation, wanted, rows, total):
-            self._wanted = None
-            self._update_count()
-            self._update_enabled()
+    def _found(self, generation: int, wanted: EventFilter, rows: list, total: int, _offset: int) -> None:
+        reading = self._reading
+        if reading is None or not self.model.show_result(generation, wanted, rows, total):
+            return
+        self._reading = None
+        self._select_ids(reading.selected, reading.current)
+        self._update_count()
+        self._update_enabled()
+        if reading.why == "filtering":
             self.filter_changed.emit(wanted)
 
     def _failed(self, generation: int, message: str) -> None:
         if generation == self.model.generation:
-            self._wanted = None
+            self._reading = None
             self._update_count()
-            self.desk.report(f"The event log could not be filtered: {message}")
+            self.desk.report(f"The event log could not be read: {message}")
 
     def follow_obligation(self, obligation_id: str | None) -> None:
         """The tree's selection: the evidence filter follows it when checked."""
@@ -341,7 +416,7 @@ class EventLogView(QWidget):
 
     def _update_count(self) -> None:
         text = f"{self.model.total:,} of {self._every:,} events"
-        self.count_label.setText(f"{text} (filtering…)" if self.filtering else text)
+        self.count_label.setText(f"{text} ({self._reading.why}…)" if self._reading else text)
 
     # --- following the desk -----------------------------------------------------------------------
 
@@ -358,10 +433,7 @@ class EventLogView(QWidget):
         self.type_combo.blockSignals(False)
         self._fill_actor_names()
         self._count_every()
-        self._wanted = None
-        self.model.set_filter(self.current_filter())
-        self.model.generation += 1  # set_filter may not have reloaded
-        self._update_count()
+        self._read("reading")
         self._update_enabled()
 
     def _fill_actor_names(self) -> None:
@@ -374,31 +446,52 @@ class EventLogView(QWidget):
     def _record_changed(self, _obligation_id=None) -> None:
         self._fill_actor_names()  # an edit may have named a new actor
         self._count_every()
-        selected = self.selected_id()
-        self.model.reload(keep=self.model.rowCount())
-        if selected:
-            self.select(selected)
-        self._update_enabled()
+        self._read("updating", keep=self.model.rowCount())
 
     # --- selection --------------------------------------------------------------------------------
 
+    def selected_ids(self) -> list[str]:
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [event_id for event_id in map(self.model.event_id, rows) if event_id is not None]
+
     def selected_id(self) -> str | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.event_id(rows[0].row()) if rows else None
+        """The event the officer is on: the current row if it is selected, else the first selected."""
+        current = self.table.currentIndex()
+        if current.isValid() and self.table.selectionModel().isRowSelected(current.row(), _TOP):
+            return self.model.event_id(current.row())
+        chosen = self.selected_ids()
+        return chosen[0] if chosen else None
 
     def select(self, event_id: str) -> bool:
+        """Select the event now, or (while the table is read again) as soon as it shows."""
         row = self.model.row_of(event_id)
         if row < 0:
-            return False
+            if self._reading is None:
+                return False
+            self._reading = replace(self._reading, selected=(event_id,), current=event_id)
+            return True
         self.table.selectRow(row)
         self.table.scrollTo(self.model.index(row, 0))
         return True
 
+    def _select_ids(self, event_ids: tuple[str, ...], current: str | None) -> None:
+        selection = QItemSelection()
+        for row in filter(lambda row: row >= 0, map(self.model.row_of, event_ids)):
+            selection.select(self.model.index(row, 0), self.model.index(row, len(COLUMNS) - 1))
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().select(selection, flags)
+        if current is not None and (row := self.model.row_of(current)) >= 0:
+            index = self.model.index(row, 0)
+            self.table.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+            self.table.scrollTo(index)
+
     def _update_enabled(self) -> None:
-        chosen = self.selected_id() is not None
+        chosen = len(self.selected_ids())
         has_store = self.desk.store is not None
-        for action in (self.edit_action, self.duplicate_action, self.delete_action):
-            action.setEnabled(chosen)
+        for action in (self.edit_action, self.duplicate_action):
+            action.setEnabled(chosen == 1)
+        self.delete_action.setEnabled(chosen > 0)
+        self.delete_action.setText("&Delete events…" if chosen > 1 else "&Delete event…")
         for action in (self.new_action, self.import_action, self.export_action):
             action.setEnabled(has_store)
 
@@ -431,15 +524,18 @@ class EventLogView(QWidget):
                 self.select(command.event_id)
 
     def delete_selected(self, ask: bool = True) -> None:
-        event_id = self.selected_id()
-        if event_id is None:
+        chosen = self.selected_ids()
+        if not chosen:
             return
-        row = self.model.row_of(event_id)
-        what = " — ".join(self.model.index(row, column).data() for column in (DATE, TYPE))
-        question = f"Delete the event {what}?\n\nEdit ▸ Undo brings it back."
-        if ask and not confirm(self, "Delete event", question, "Delete"):
+        if len(chosen) == 1:
+            row = self.model.row_of(chosen[0])
+            what = "the event " + " — ".join(self.model.index(row, column).data() for column in (DATE, TYPE))
+        else:
+            what = f"these {len(chosen):,} events"
+        question = f"Delete {what}?\n\nEdit ▸ Undo brings {'it' if len(chosen) == 1 else 'them'} back."
+        if ask and not confirm(self, "Delete events" if len(chosen) > 1 else "Delete event", question, "Delete"):
             return
-        self.desk.execute(DeleteEvent(self.desk, event_id))
+        self.desk.execute(DeleteEvents(self.desk, chosen))
 
     def import_events(self) -> None:
         from gui.event_import_dialog import import_events_interactively
@@ -464,6 +560,16 @@ class EventLogView(QWidget):
         return count
 
     # --- columns and keys -------------------------------------------------------------------------
+
+    def columns_state(self) -> QByteArray:
+        """The columns shown, their order and widths, and the sort: kept between sessions."""
+        return self.table.horizontalHeader().saveState()
+
+    def restore_columns(self, state: QByteArray) -> None:
+        header = self.table.horizontalHeader()
+        if header.restoreState(state):
+            header.setSectionHidden(DATE, False)  # the menu cannot bring it back
+            header.setSectionResizeMode(NOTES, QHeaderView.ResizeMode.Stretch)
 
     def _column_menu(self, position) -> None:
         menu = QMenu(self)

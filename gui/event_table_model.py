@@ -152,6 +152,9 @@ class EventTableModel(QAbstractTableModel):
             more = event_rows(
                 session, self._filter, self._sort, self._descending, limit=PAGE_ROWS, offset=len(self._rows)
             )
+        self._append(more)
+
+    def _append(self, more: list[tuple]) -> None:
         if more:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(more) - 1)

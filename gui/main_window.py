@@ -398,6 +398,9 @@ class MainWindow(QMainWindow):
         header = self.settings.value("window/tree_header")
         if isinstance(header, QByteArray):
             self.tree.restore_header(header)
+        columns = self.settings.value("window/event_log_header")
+        if isinstance(columns, QByteArray):
+            self.event_log.restore_columns(columns)
 
     def export_pdf(self) -> None:
         if self.desk.agreement_id is None:
@@ -409,4 +412,5 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState(STATE_VERSION))
         self.settings.setValue("window/tree_header", self.tree.header_state())
+        self.settings.setValue("window/event_log_header", self.event_log.columns_state())
         super().closeEvent(event)

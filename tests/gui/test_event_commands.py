@@ -9,7 +9,7 @@ from db.event_log import count_events
 from db.event_rules import EventFields
 from db.events import event_fields
 from db.models import AuditEntry, Event, EventObligation
-from gui.event_commands import AddEvent, DeleteEvent, DuplicateEvent, EditEvent, LinkEvent, UnlinkEvent
+from gui.event_commands import AddEvent, DeleteEvents, DuplicateEvent, EditEvent, LinkEvent, UnlinkEvent
 from tests.gui.helpers import find
 
 FIELDS = EventFields(
@@ -91,12 +91,27 @@ def test_delete_event_undo_restores_it_with_its_links(qtbot, desk):
     event_id = any_event(desk)
     before = fields(desk, event_id)
     assert before.links
-    run(qtbot, desk, DeleteEvent(desk, event_id))
+    run(qtbot, desk, DeleteEvents(desk, [event_id]))
     assert not exists(desk, event_id)
     desk.undo_stack.undo()
     assert fields(desk, event_id) == before
     desk.undo_stack.redo()
     assert not exists(desk, event_id)
+
+
+def test_deleting_several_events_is_one_step_undone_whole(qtbot, desk):
+    with desk.store.reading() as session:
+        chosen = list(session.exec(select(Event.id).order_by(Event.occurred_on).limit(3)))
+    before = {event_id: fields(desk, event_id) for event_id in chosen}
+    command = DeleteEvents(desk, chosen)
+    assert command.text() == "Delete 3 events"
+    run(qtbot, desk, command)
+    assert not any(exists(desk, event_id) for event_id in chosen)
+    with desk.store.reading() as session:
+        audited = session.exec(select(AuditEntry).where(AuditEntry.action == "Delete 3 events")).all()
+    assert {entry.row_id for entry in audited if entry.table_name == "event"} == set(chosen)
+    desk.undo_stack.undo()
+    assert {event_id: fields(desk, event_id) for event_id in chosen} == before
 
 
 def test_link_and_unlink_undo_redo(qtbot, desk):

@@ -6,10 +6,10 @@ import threading
 from datetime import date
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QItemSelectionModel, Qt
 
 from db.actors import find_actor
-from db.event_log import EventFilter
+from db.event_log import Col, EventFilter
 from gui.event_log_view import EventLogView
 from gui.event_table_model import ACTORS, NOTES
 from tests.gui.event_helpers import events_in, make_events
@@ -19,6 +19,7 @@ from tests.gui.helpers import find
 def view_of(qtbot, desk) -> EventLogView:
     view = EventLogView(desk)
     qtbot.addWidget(view)
+    shown(qtbot, view)
     return view
 
 
@@ -72,8 +73,10 @@ def test_delete_then_undo(qtbot, desk):
     view.table.selectRow(0)
     event_id = view.selected_id()
     view.delete_selected(ask=False)
+    shown(qtbot, view)
     assert events_in(desk.store) == 22 and view.model.row_of(event_id) == -1
     desk.undo_stack.undo()
+    shown(qtbot, view)
     assert events_in(desk.store) == 23 and view.model.row_of(event_id) >= 0
 
 
@@ -82,6 +85,7 @@ def test_duplicate_selects_the_copy(qtbot, desk):
     view.table.selectRow(0)
     original = view.selected_id()
     view.duplicate_selected()
+    shown(qtbot, view)
     assert events_in(desk.store) == 24 and view.selected_id() not in (None, original)
 
 
@@ -140,7 +144,8 @@ def gates(monkeypatch):
     real = module.event_rows
 
     def slow_rows(session, wanted, *args, **kwargs):
-        opened.setdefault(wanted.text, threading.Event()).wait(5)
+        if wanted.text:  # the view's first read passes
+            opened.setdefault(wanted.text, threading.Event()).wait(5)
         return real(session, wanted, *args, **kwargs)
 
     monkeypatch.setattr(module, "event_rows", slow_rows)
@@ -187,3 +192,105 @@ def module_running() -> bool:
     from gui.event_log_view import _RUNNING
 
     return bool(_RUNNING)
+
+
+@pytest.fixture
+def held(monkeypatch):
+    """While `held.closed` is set, the worker's reads wait for `held.gate` (at most 5 s)."""
+    import gui.event_log_view as module
+
+    class Held:
+        closed = False
+        gate = threading.Event()
+
+    real = module.event_rows
+
+    def slow_rows(*args, **kwargs):
+        if Held.closed:
+            Held.gate.wait(5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, "event_rows", slow_rows)
+    yield Held
+    Held.gate.set()
+
+
+def _dates(view) -> list[str]:
+    return [view.model.raw_row(row)[Col.OCCURRED_ON] for row in range(view.model.rowCount())]
+
+
+def test_a_sort_is_read_off_the_ui_thread_and_keeps_the_selection(qtbot, desk, held):
+    view = view_of(qtbot, desk)
+    ascending = _dates(view)
+    view.table.selectRow(3)
+    chosen = view.selected_id()
+    held.closed = True
+    view.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # returns while the read waits
+    assert view.filtering and _dates(view) == ascending
+    assert view.count_label.text().endswith("(sorting…)")
+    held.gate.set()
+    shown(qtbot, view)
+    assert _dates(view) == sorted(ascending, reverse=True)
+    assert view.selected_ids() == [chosen]
+
+
+def test_pages_come_from_the_worker_and_a_stale_page_is_dropped(qtbot, desk, held):
+    from gui.event_table_model import PAGE_ROWS
+
+    make_events(desk.store, PAGE_ROWS + 100)
+    view = view_of(qtbot, desk)
+    assert view.model.rowCount() == PAGE_ROWS and view.model.canFetchMore()
+    held.closed = True
+    view.model.fetchMore()
+    view.model.fetchMore()  # asked again while the first is read: no second query
+    assert view.model.rowCount() == PAGE_ROWS
+    held.gate.set()
+    qtbot.waitUntil(lambda: view.model.rowCount() == view.model.total == PAGE_ROWS + 123)
+    assert len({view.model.event_id(row) for row in range(view.model.rowCount())}) == PAGE_ROWS + 123
+
+    view.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    shown(qtbot, view)
+    held.gate.clear()
+    view.model.fetchMore()  # a page of the descending order, overtaken by a new filter below
+    view.text.setText("generated 1")
+    view.apply_filter()
+    held.gate.set()
+    shown(qtbot, view)
+    qtbot.waitUntil(lambda: not module_running())
+    assert view.model.total == view.model.rowCount() == events_in(desk.store, EventFilter(text="generated 1"))
+
+
+def test_an_edit_is_shown_after_a_read_off_the_ui_thread(qtbot, desk, held):
+    from gui.event_commands import InlineEditEvent
+
+    view = view_of(qtbot, desk)
+    view.table.selectRow(5)
+    chosen = view.selected_id()
+    held.closed = True
+    desk.execute(InlineEditEvent(desk, chosen, {"fatalities": 4321}, "Edit fatalities"))
+    assert view.filtering and view.count_label.text().endswith("(updating…)")
+    held.gate.set()
+    shown(qtbot, view)
+    assert view.selected_id() == chosen
+    assert view.model.index(view.model.row_of(chosen), 4).data() == "4,321"
+
+
+def test_several_selected_events_are_deleted_as_one_undo_step(qtbot, desk):
+    view = view_of(qtbot, desk)
+    view.table.selectRow(1)
+    for row in (2, 4):
+        view.table.selectionModel().select(
+            view.model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+        )
+    chosen = view.selected_ids()
+    assert len(chosen) == 3
+    assert not view.edit_action.isEnabled() and not view.duplicate_action.isEnabled()
+    assert view.delete_action.isEnabled() and view.delete_action.text() == "&Delete events…"
+    view.delete_selected(ask=False)
+    shown(qtbot, view)
+    assert events_in(desk.store) == 20 and all(view.model.row_of(e) == -1 for e in chosen)
+    assert desk.undo_stack.undoText() == "Delete 3 events"
+    desk.undo_stack.undo()
+    shown(qtbot, view)
+    assert events_in(desk.store) == 23 and all(view.model.row_of(e) >= 0 for e in chosen)

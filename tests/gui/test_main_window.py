@@ -386,3 +386,21 @@ def test_open_recent_lists_existing_databases_newest_first(window, tmp_path, exa
     names = [action.text() for action in window.recent_menu.actions()]
     assert names == [f"&{n} db{i}.sqlite" for n, i in zip(range(1, 8), range(7, 0, -1), strict=True)]
     assert len(settings.value("recent_databases")) == 7  # the missing file is forgotten
+
+
+def test_the_event_log_remembers_its_columns_and_sort(qtbot, desk, settings_folder):
+    from gui.event_table_model import NOTES, SOURCE
+
+    first = MainWindow(desk)
+    qtbot.addWidget(first)
+    header = first.event_log.table.horizontalHeader()
+    header.setSectionHidden(SOURCE, True)
+    first.event_log.table.sortByColumn(NOTES, Qt.SortOrder.DescendingOrder)
+    first.close()
+    second = MainWindow(desk)
+    qtbot.addWidget(second)
+    header = second.event_log.table.horizontalHeader()
+    assert header.isSectionHidden(SOURCE) and not header.isSectionHidden(0)
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (NOTES, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: not second.event_log.filtering)
+    assert second.event_log.model.sort_key == ("notes", True)
