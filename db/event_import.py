@@ -305,7 +305,7 @@ def _actor_set(actors: tuple, known: dict[str, str]) -> frozenset:
 def _write(session, file: EventFile, plan: _Plan, told: ImportProgress, agreement_id: str | None) -> str:
     known = actor_keys(session)
     find_or_create_actors(session, list(plan.new_names.values()), known)
-    actor_ids = {name: known[name.casefold()] for name in file.names}
+    roles = _Roles({name: known[name.casefold()] for name in file.names})
     who = audit.who(session)
     import_file = session.exec(select(ImportFile).where(ImportFile.sha256 == file.sha256)).first()
     if import_file is None:  # the same content imported again keeps pointing to its first record
@@ -338,7 +338,7 @@ def _write(session, file: EventFile, plan: _Plan, told: ImportProgress, agreemen
         stop = min(start + CHUNK_ROWS, len(rows))
         part = {"id": ids[start:stop], **{name: column[start:stop] for name, column in columns.items()}}
         bulk_insert(connection, Event, part, constants)
-        _link(connection, file, plan, ids[start:stop], rows[start:stop], actor_ids)
+        _link(connection, file, plan, ids[start:stop], rows[start:stop], roles)
         told.wrote(stop, total)
     if rows:
         audit.record_many(session, [("insert", "event", import_file.id, None, {
@@ -346,18 +346,29 @@ def _write(session, file: EventFile, plan: _Plan, told: ImportProgress, agreemen
         })])  # fmt: skip
     done = len(rows)
     for part in _chunks(plan.updated, CHUNK_ROWS):
-        _update(session, file, plan, part, actor_ids, import_file.id)
+        _update(session, file, plan, part, roles, import_file.id)
         done += len(part)
         told.wrote(done, total)
     return import_file.id
 
 
-def _link(connection, file: EventFile, plan: _Plan, event_ids: list[str], rows: list[int], actor_ids) -> None:
+class _Roles:
+    """A row's (actor id, role) pairs. Rows share few combinations of actors: each is worked out once."""
+
+    def __init__(self, actor_ids: dict[str, str]):
+        self.actor_ids, self.seen = actor_ids, {}
+
+    def __call__(self, actors: tuple) -> tuple[tuple[str, str], ...]:
+        found = self.seen.get(actors)
+        if found is None:
+            found = self.seen[actors] = tuple(_by_actor(actors, self.actor_ids.__getitem__).items())
+        return found
+
+
+def _link(connection, file: EventFile, plan: _Plan, event_ids: list[str], rows: list[int], roles: _Roles) -> None:
     """The actor and obligation links of new or updated events."""
     pairs = list(zip(event_ids, rows, strict=True))
-    actors = [
-        (e, a, role) for e, r in pairs for a, role in _by_actor(file.actors[r], actor_ids.__getitem__).items()
-    ]
+    actors = [(e, a, role) for e, r in pairs for a, role in roles(file.actors[r])]
     links = [(e, obligation, bearing) for e, r in pairs for obligation, bearing in plan.links.get(r, ())]
     for model, names, values, constants in (
         (EventActor, ("event_id", "actor_id", "role"), actors, {}),
@@ -369,7 +380,7 @@ def _link(connection, file: EventFile, plan: _Plan, event_ids: list[str], rows: 
             )
 
 
-def _update(session, file: EventFile, plan: _Plan, part, actor_ids, import_file_id: str) -> None:
+def _update(session, file: EventFile, plan: _Plan, part, roles: _Roles, import_file_id: str) -> None:
     connection = session.connection()
     names = [*file.sets, "import_file_id"]
     statement = (
@@ -382,7 +393,7 @@ def _update(session, file: EventFile, plan: _Plan, part, actor_ids, import_file_
         event_id = before["event_id"]
         values = {**dict(zip(file.sets, file.values(row), strict=True)), "import_file_id": import_file_id}
         rows.append({"event_id_": event_id, **{f"{name}_": values[name] for name in names}})
-        after = {**values, "actors": sorted(_by_actor(file.actors[row], actor_ids.__getitem__).items())}
+        after = {**values, "actors": sorted(roles(file.actors[row]))}
         if file.links is not None:
             after["links"] = sorted(plan.links[row])
         entries.append(("update", "event", event_id, audit.plain_values(before), audit.plain_values(after)))
@@ -391,5 +402,5 @@ def _update(session, file: EventFile, plan: _Plan, part, actor_ids, import_file_
     connection.execute(delete(EventActor).where(col(EventActor.event_id).in_(ids)))
     if file.links is not None:
         connection.execute(delete(EventObligation).where(col(EventObligation.event_id).in_(ids)))
-    _link(connection, file, plan, ids, [row for row, _ in part], actor_ids)
+    _link(connection, file, plan, ids, [row for row, _ in part], roles)
     audit.record_many(session, entries)
