@@ -155,7 +155,9 @@ def conditions(wanted: EventFilter) -> list[ColumnElement]:
     if wanted.credibility:
         found.append(Event.credibility == wanted.credibility)
     if wanted.agreement_id:
-        found.append(or_(Event.agreement_id == wanted.agreement_id, col(Event.agreement_id).is_(None)))
+        # Not "= X OR IS NULL": SQLite would then read the events through the agreement's index and
+        # sort all of them for a page, instead of walking the date index (212 ms against 20 ms).
+        found.append(func.coalesce(Event.agreement_id, wanted.agreement_id) == wanted.agreement_id)
     return found
 
 
