@@ -213,7 +213,7 @@ class ImportChoice(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Import events")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(760)
         self.heading = plain_label(_heading(name, report))
         self.details = QPlainTextEdit("\n".join(report.lines()) if report else refusal)
         self.details.setReadOnly(True)
