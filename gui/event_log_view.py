@@ -127,14 +127,16 @@ class _Reading:
 class LogQuery(QThread):
     """Rows of the log (and how many match) in their own short read transaction, off the UI thread."""
 
-    found = Signal(int, object, object, int, int)  # generation, the filter, rows, how many match, offset
+    # generation, the filter, rows, how many match, offset, how many `every` matches (-1: not asked)
+    found = Signal(int, object, object, int, int, int)
     failed = Signal(int, str)
 
     def __init__(
-        self, store, generation: int, wanted: EventFilter, sort: tuple[str, bool], limit: int, offset: int = 0
+        self, store, generation: int, wanted: EventFilter, sort: tuple[str, bool], limit: int, offset: int = 0,
+        every: EventFilter | None = None,
     ):  # fmt: skip
         super().__init__()
-        self.store, self.generation, self.wanted = store, generation, wanted
+        self.store, self.generation, self.wanted, self.every = store, generation, wanted, every
         self.sort, self.limit, self.offset = sort, limit, offset
         _RUNNING.add(self)
         self.finished.connect(self._done)
@@ -144,10 +146,13 @@ class LogQuery(QThread):
             with self.store.reading() as session:
                 total = count_events(session, self.wanted) if self.offset == 0 else -1
                 rows = event_rows(session, self.wanted, *self.sort, limit=self.limit, offset=self.offset)
+                every = -1
+                if self.every is not None:
+                    every = total if self.every == self.wanted else count_events(session, self.every)
         except Exception as error:  # e.g. the database was closed meanwhile: the view says so
             self.failed.emit(self.generation, str(error))
             return
-        self.found.emit(self.generation, self.wanted, rows, total, self.offset)
+        self.found.emit(self.generation, self.wanted, rows, total, self.offset, every)
 
     def _done(self) -> None:
         _RUNNING.discard(self)
@@ -359,9 +364,13 @@ class EventLogView(QWidget):
             selected, current = selected or self._reading.selected, current or self._reading.current
         self._reading = _Reading(generation, wanted, why, selected, current)
         if self.desk.store is None:
-            self._found(generation, wanted, [], 0, 0)
+            self._found(generation, wanted, [], 0, 0, 0)
             return
-        query = LogQuery(self.desk.store, generation, wanted, self.model.sort_key, max(keep, PAGE_ROWS))
+        # The unfiltered count changes with the record or the agreement, not with a filter or sort.
+        every = EventFilter(agreement_id=self.desk.agreement_id) if why in ("reading", "updating") else None
+        query = LogQuery(
+            self.desk.store, generation, wanted, self.model.sort_key, max(keep, PAGE_ROWS), every=every
+        )
         query.found.connect(self._found)
         query.failed.connect(self._failed)
         self._update_count()
@@ -376,7 +385,7 @@ class EventLogView(QWidget):
         query.failed.connect(self._failed)
         query.start()
 
-    def _page_found(self, generation: int, _wanted: EventFilter, rows: list, _total: int, offset: int) -> None:
+    def _page_found(self, generation: int, _wanted: EventFilter, rows: list, _total: int, offset: int, _every: int):
         self.model.add_page(generation, offset, rows)
 
     @property
@@ -384,11 +393,13 @@ class EventLogView(QWidget):
         """The table is being read again; it still shows the previous rows meanwhile."""
         return self._reading is not None
 
-    def _found(self, generation: int, wanted: EventFilter, rows: list, total: int, _offset: int) -> None:
+    def _found(self, generation: int, wanted: EventFilter, rows: list, total: int, _offset: int, every: int):
         reading = self._reading
         if reading is None or not self.model.show_result(generation, wanted, rows, total):
             return
         self._reading = None
+        if every >= 0:
+            self._every = every
         self._select_ids(reading.selected, reading.current)
         self._update_count()
         self._update_enabled()
@@ -408,12 +419,6 @@ class EventLogView(QWidget):
         if self.evidence.isChecked():
             self.apply_filter()
 
-    def _count_every(self) -> None:
-        self._every = 0
-        if self.desk.store is not None:
-            with self.desk.store.reading() as session:
-                self._every = count_events(session, EventFilter(agreement_id=self.desk.agreement_id))
-
     def _update_count(self) -> None:
         text = f"{self.model.total:,} of {self._every:,} events"
         self.count_label.setText(f"{text} ({self._reading.why}…)" if self._reading else text)
@@ -432,7 +437,6 @@ class EventLogView(QWidget):
         self.type_combo.setCurrentIndex(max(self.type_combo.findData(current), 0))
         self.type_combo.blockSignals(False)
         self._fill_actor_names()
-        self._count_every()
         self._read("reading")
         self._update_enabled()
 
@@ -445,7 +449,6 @@ class EventLogView(QWidget):
 
     def _record_changed(self, _obligation_id=None) -> None:
         self._fill_actor_names()  # an edit may have named a new actor
-        self._count_every()
         self._read("updating", keep=self.model.rowCount())
 
     # --- selection --------------------------------------------------------------------------------

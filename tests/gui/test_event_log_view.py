@@ -294,3 +294,15 @@ def test_several_selected_events_are_deleted_as_one_undo_step(qtbot, desk):
     desk.undo_stack.undo()
     shown(qtbot, view)
     assert events_in(desk.store) == 23 and all(view.model.row_of(e) >= 0 for e in chosen)
+
+
+def test_the_count_follows_the_record_under_a_filter(qtbot, desk):
+    make_events(desk.store, 40)
+    view = view_of(qtbot, desk)
+    view.text.setText("generated 3")
+    apply(qtbot, view)
+    assert view.count_label.text() == "11 of 63 events"
+    view.table.selectRow(0)
+    view.delete_selected(ask=False)
+    shown(qtbot, view)
+    assert view.count_label.text() == "10 of 62 events"
