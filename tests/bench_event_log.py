@@ -5,7 +5,8 @@
 The database: the example agreement plus --rows generated ACLED rows (tests/bench_import.py's generator),
 imported with db.event_import.import_events. Medians of --runs runs, printed side by side:
 - first paint: an EventLogView on a desk, shown, events processed until its model has rows and the
-  table's viewport painted, against sqlite3 running the SQL of the first page on the same file;
+  table's viewport painted, against sqlite3 running the SQL of the first page on the same file, and
+  against that SQL's rows put in a QStandardItemModel of a bare QTableView, shown and painted;
 - filter change: text "Village 12" and type "Battles" set in the filter row until the model shows the
   result, against sqlite3 running the same filter's count and first page (target: within 2x);
 - peak memory (VmHWM, and ru_maxrss) of a process that opens the main window on the database with the event log
@@ -141,9 +142,34 @@ def view_timings(database: Path, runs: int) -> list[tuple[str, list[float], list
 
     shown = EventFilter(agreement_id=desk.agreement_id)
     first_page = [_rows_query(shown, "date", False).limit(PAGE_ROWS)]
-    ours_paint, raw_paint = [], []
+
+    def bare_paint() -> float:
+        """The same SQL through sqlite3, its rows in a QStandardItemModel in a bare QTableView, painted."""
+        from PySide6.QtGui import QStandardItem, QStandardItemModel
+        from PySide6.QtWidgets import QTableView
+
+        painted = Painted()
+        started = time.perf_counter()
+        rows = connection.execute(*_compiled(first_page[0], engine)).fetchall()
+        model = QStandardItemModel()
+        for row in rows:
+            model.appendRow([QStandardItem("" if value is None else str(value)) for value in row])
+        table = QTableView()
+        table.setModel(model)
+        table.viewport().installEventFilter(painted)
+        table.resize(1400, 700)
+        table.show()
+        _wait(app, lambda: painted.seen)
+        elapsed = time.perf_counter() - started
+        table.close()
+        table.deleteLater()
+        app.processEvents()
+        return elapsed
+
+    ours_paint, raw_paint, bare_paints = [], [], []
     for _ in range(runs):
         raw_paint.append(_raw(connection, first_page, engine))
+        bare_paints.append(bare_paint())
         ours_paint.append(first_paint())
 
     view = EventLogView(desk)
@@ -179,6 +205,7 @@ def view_timings(database: Path, runs: int) -> list[tuple[str, list[float], list
     desk.close()
     return [
         ("first paint of the event log view", ours_paint, raw_paint),
+        ("  the same, against its SQL's rows in a bare QTableView", ours_paint, bare_paints),
         (f"filter text {TEXT!r} + type {TYPE!r} ({expected:,} rows)", ours_filter, raw_filter),
     ]
 
