@@ -17,12 +17,14 @@ def test_the_wheel_works_without_the_source_tree(tmp_path):
             "wheel",
             str(ROOT),
             "--no-deps",
+            "--no-build-isolation",  # the test extra's setuptools: no download, so no network wait
             "--quiet",
             "-w",
             str(tmp_path / "dist"),
         ],
         check=True,
         cwd=tmp_path,
+        timeout=300,
     )
     (wheel,) = (tmp_path / "dist").glob("accord_desk-*.whl")
     installed = tmp_path / "installed"
@@ -43,5 +45,6 @@ def test_the_wheel_works_without_the_source_tree(tmp_path):
         text=True,
         cwd=tmp_path,
         env={"PYTHONPATH": str(installed)},
+        timeout=120,
     )
     assert done.stdout.strip() == "ok", done.stderr
