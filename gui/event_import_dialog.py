@@ -217,7 +217,7 @@ class ImportChoice(QDialog):
         self.heading = plain_label(_heading(name, report))
         self.details = QPlainTextEdit("\n".join(report.lines()) if report else refusal)
         self.details.setReadOnly(True)
-        self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)  # one row problem a line
+        self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)  # long lists of actors wrap
         buttons = QDialogButtonBox()
         self.go_button: QPushButton | None = None
         if report is not None and (report.added or report.updated):
