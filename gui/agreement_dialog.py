@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.plain_text import plain_label
+from gui.plain_text import ok_cancel, plain_label
 
 
 @dataclass
@@ -52,11 +52,7 @@ class AgreementDialog(QDialog):
         form.addRow("&Short title", self.short_title_edit)
         form.addRow(self.signed_known, signed)
         form.addRow("&Place", self.place_edit)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.problem)

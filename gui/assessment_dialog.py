@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.vocabulary import IMPLEMENTATION_SCORES, Confidence, Status
-from gui.plain_text import plain_label
+from gui.plain_text import ok_cancel, plain_label
 from gui.status_badge import badge_text
 
 
@@ -70,11 +69,7 @@ class AssessmentDialog(QDialog):
         form.addRow("Con&fidence", self.confidence_combo)
         form.addRow("&Rationale", self.rationale_edit)
         form.addRow("Assessed by", plain_label(assessed_by))
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)

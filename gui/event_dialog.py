@@ -41,7 +41,7 @@ from db.event_rules import (
 from db.metrics import list_metrics
 from db.vocabulary import CREDIBILITY, RELIABILITY, Bearing, DatePrecision, Qualifier
 from gui.desk import Desk
-from gui.plain_text import buddy_label, problem_label
+from gui.plain_text import buddy_label, ok_cancel, problem_label
 
 BEARING_LABELS = {
     Bearing.SUPPORTS: "supports compliance",
@@ -231,11 +231,7 @@ class EventDialog(QDialog):
         right.setLayout(source)
         columns.addWidget(left)
         columns.addWidget(right, 1)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(columns)
         layout.addWidget(self.problems["other"])

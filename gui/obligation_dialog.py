@@ -30,7 +30,7 @@ from db.deadlines import SIGNING, parse_rule, resolve
 from db.obligations import ObligationFields, obligation_problems
 from db.vocabulary import ObligationKind
 from gui.labels import KIND_LABELS
-from gui.plain_text import buddy_label, plain_label, problem_label
+from gui.plain_text import buddy_label, ok_cancel, plain_label, problem_label
 
 
 class ObligationDialog(QDialog):
@@ -129,11 +129,7 @@ class ObligationDialog(QDialog):
         form.addRow("B&eneficiary", self.beneficiary_combo)
         form.addRow("Deadline", deadline)
         form.addRow("Deadline &note", self.note_edit)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons)

@@ -9,7 +9,7 @@ import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QWidget
 
 QUIET_COLOUR = "#57606a"  # 6:1 against white
 
@@ -28,6 +28,14 @@ def plain_label(text: str = "", *, wrap: bool = True, bold: bool = False, scale:
             font.setPointSizeF(font.pointSizeF() * scale)
         label.setFont(font)
     return label
+
+
+def ok_cancel(dialog: QDialog) -> QDialogButtonBox:
+    """The OK and Cancel buttons of a form, wired to accept and reject it."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
 
 
 def quiet_label(text: str = "", *, wrap: bool = True) -> QLabel:
