@@ -71,6 +71,7 @@ class ImportReport:
     new_actors: list[str] = field(default_factory=list)
     dry_run: bool = False
     import_file_id: str | None = None
+    checked: EventFile | None = field(default=None, repr=False, compare=False)  # what was read
 
     def lines(self, most: int = 20) -> list[str]:
         """The report as the command line prints it and the window shows it."""
@@ -104,16 +105,17 @@ class ImportReport:
 
 def import_events(
     target: Store | Session, path: Path | str, *, dry_run: bool = False, skip_invalid: bool = False,
-    progress: Progress | None = None, agreement_id: str | None = None,
+    progress: Progress | None = None, agreement_id: str | None = None, checked: EventFile | None = None,
 ) -> ImportReport:  # fmt: skip
     """Import an event file; with a Store, in its own transaction ("Import events NAME").
 
     With a Session, the caller's transaction holds the work and must be rolled back on an error.
-    `agreement_id` is given to the ACLED events added (Accord Desk's CSV names its own).
+    `agreement_id` is given to the ACLED events added (Accord Desk's CSV names its own). `checked`
+    (a dry run's report.checked) spares reading the file again if its bytes are unchanged.
     """
     path = Path(path)
     with collection_paused():
-        file = read_event_file(path, progress)
+        file = read_event_file(path, progress, checked)
         if file.problems and not skip_invalid:
             raise refusal(path, file.problems)
         told = ImportProgress(progress, path, file.lines)
@@ -158,7 +160,7 @@ def _import(session, file: EventFile, dry_run, skip_invalid, told, agreement_id)
         added=[file.keys[r] for r in plan.added], updated=[file.keys[r] for r, _ in plan.updated],
         unchanged=[file.keys[r] for r in plan.unchanged], missing=plan.missing,
         skipped=sorted(plan.problems, key=lambda p: p.line), new_actors=list(plan.new_names.values()),
-        dry_run=dry_run,
+        dry_run=dry_run, checked=file,
     )  # fmt: skip
     if not dry_run and (plan.added or plan.updated):
         report.import_file_id = _write(session, file, plan, told, agreement_id)

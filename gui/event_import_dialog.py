@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.errors import ImportCancelled, UserError
-from db.event_file import plural
+from db.event_file import EventFile, plural
 from db.event_import import ImportReport, import_events
 from db.store import Store
 from gui.desk import Desk
@@ -57,6 +57,7 @@ class ImportWorker(QObject):
         super().__init__()
         self.store, self.path, self.agreement_id = store, path, agreement_id
         self.dry_run, self.skip_invalid = dry_run, skip_invalid
+        self.checked: EventFile | None = None  # the dry run's reading, reused if the file is unchanged
         self._cancelled = threading.Event()
 
     def rearm(self, dry_run: bool, skip_invalid: bool) -> None:
@@ -76,8 +77,11 @@ class ImportWorker(QObject):
         try:
             report = import_events(
                 self.store, self.path, dry_run=self.dry_run, skip_invalid=self.skip_invalid,
-                progress=self._progress, agreement_id=self.agreement_id,
+                progress=self._progress, agreement_id=self.agreement_id, checked=self.checked,
             )  # fmt: skip
+            # Kept after a dry run for the import that may follow; let go after the import itself.
+            self.checked = report.checked if self.dry_run else None
+            report.checked = None
         except ImportCancelled as error:
             self.failed.emit(str(error), True)
         except UserError as error:

@@ -324,3 +324,18 @@ def test_new_ids_are_distinct_version_4_uuids():
     ids = new_ids(5000)
     assert len(set(ids)) == 5000
     assert all((u := uuid.UUID(i)).version == 4 and u.variant == uuid.RFC_4122 and str(u) == i for i in ids)
+
+
+def test_a_dry_runs_reading_is_reused_only_while_the_file_is_unchanged(example_store, tmp_path, monkeypatch):
+    path = tmp_path / "acled.csv"
+    path.write_bytes(CURRENT.read_bytes())
+    dry = import_events(example_store, path, dry_run=True)
+    parsed = []
+    real = event_file._acled_file
+    monkeypatch.setattr(event_file, "_acled_file", lambda *a: parsed.append(1) or real(*a))
+    again = import_events(example_store, path, dry_run=True, checked=dry.checked)
+    assert parsed == [] and again.added == dry.added
+    text = path.read_text(encoding="utf-8").replace("AFG40001,", "AFG49999,", 1)  # changed since
+    path.write_text(text, encoding="utf-8")
+    report = import_events(example_store, path, checked=dry.checked)
+    assert parsed == [1] and "AFG49999" in report.added and "AFG40001" not in report.added

@@ -126,12 +126,19 @@ def test_the_choice_shows_what_would_be_added_and_writes_nothing_yet(qtbot, desk
 
 @pytest.mark.qt_log_ignore("propagateSizeHints")
 def test_choosing_import_writes_the_events(qtbot, desk, monkeypatch):
+    from db import event_file
+
     before = events_in(desk.store)
     running = choose_file(qtbot, desk, monkeypatch, DATA / "acled_afghanistan.csv")
     would_add = list(running.report.added)
+    parsed = []
+    real = event_file._acled_file
+    monkeypatch.setattr(event_file, "_acled_file", lambda *a: parsed.append(1) or real(*a))
     with qtbot.waitSignal(desk.record_changed):
         press(qtbot, running, running.choice.go_button)
+    assert parsed == []  # the unchanged file's check is reused, not read again
     assert not running.report.dry_run and running.report.added == would_add
+    assert running.worker.checked is None and running.report.checked is None  # let go
     assert events_in(desk.store) == before + len(would_add)
     assert f"Added {len(would_add)}," in running.outcome.text()
     running.outcome.close()
