@@ -1,10 +1,10 @@
 """The event log: a filter row, the table of events (gui/event_table_model.py) and the actions on them.
 
 Docked in the main window. Nothing is read on the UI thread: a filter change (the free text after a
-short pause in the typing), a sort, the refresh after an edit and the next page are read by a LogQuery
-thread in its own short read transaction, so the window stays usable over 100,000 events; a result
-that a newer read has overtaken is dropped (EventLogModel.generation), and the selected events are
-selected again when the rows come. "Only the selected obligation's evidence" follows
+short pause in the typing), a sort, the refresh after an edit and the next page are read by a LogRead
+in a worker thread (gui/background.py), each in its own short read transaction, so the window stays
+usable over 100,000 events; a result that a newer read has overtaken is dropped
+(EventLogModel.generation), and the selected events are selected again when the rows come. "Only the selected obligation's evidence" follows
 ObligationTree.obligation_selected. Several events can be selected: Delete deletes them all (one undo
 step), dragging them onto an obligation links them; Edit and Duplicate act on one.
 New, Edit, Duplicate and Delete run undo commands (gui/event_commands.py); Import events… opens
@@ -25,7 +25,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QStringListModel,
     Qt,
-    QThread,
     QTimer,
     Signal,
 )
@@ -53,6 +52,7 @@ from db.event_log import EventFilter, count_events, event_rows, event_types
 from db.event_rules import parse_date, parse_grade
 from db.events import event_fields
 from gui.actions import make_action
+from gui.background import Background
 from gui.desk import Desk
 from gui.event_commands import AddEvent, DeleteEvents, DuplicateEvent, EditEvent
 from gui.event_dialog import EventDialog
@@ -67,13 +67,12 @@ _INVALID = "QLineEdit { border: 1px solid #b3141f; }"
 ACTOR_TIP = "Only this actor's events: a name or alias"
 NO_ACTOR = "\x00no such actor"  # an actor id nothing has: an unknown name shows no events
 
-_RUNNING: set[QThread] = set()  # queries kept alive until they finish, even if their view is gone
 _TOP = QModelIndex()
 
 
 class EventLogModel(EventTableModel):
     """The table model of the view, which never reads on the UI thread: a sort (reread_requested) or
-    the next page (page_requested) is asked for, and the view's LogQuery answers."""
+    the next page (page_requested) is asked for, and the view's LogRead answers."""
 
     reread_requested = Signal()  # sorted anew: read the first page again
     page_requested = Signal(int)  # the offset of the next page
@@ -124,39 +123,43 @@ class _Reading:
     current: str | None = None  # the event to scroll to
 
 
-class LogQuery(QThread):
-    """Rows of the log (and how many match) in their own short read transaction, off the UI thread."""
+@dataclass(frozen=True)
+class LogResult:
+    """What a LogRead found: rows from `offset` on, and, after a change of the record, its vocabulary."""
 
-    # generation, the filter, rows, how many match, offset, how many `every` matches (-1: not asked)
-    found = Signal(int, object, object, int, int, int)
-    failed = Signal(int, str)
+    generation: int
+    wanted: EventFilter
+    rows: list[tuple]
+    total: int  # how many events the filter matches (-1 for a further page: not counted)
+    offset: int = 0
+    every: int = -1  # how many the agreement has, unfiltered (-1: not asked)
+    types: list[str] | None = None  # the event types and actors' names to offer (None: not asked)
+    actor_names: list[str] | None = None
 
-    def __init__(
-        self, store, generation: int, wanted: EventFilter, sort: tuple[str, bool], limit: int, offset: int = 0,
-        every: EventFilter | None = None,
-    ):  # fmt: skip
-        super().__init__()
-        self.store, self.generation, self.wanted, self.every = store, generation, wanted, every
-        self.sort, self.limit, self.offset = sort, limit, offset
-        _RUNNING.add(self)
-        self.finished.connect(self._done)
 
-    def run(self) -> None:
-        try:
-            with self.store.reading() as session:
-                total = count_events(session, self.wanted) if self.offset == 0 else -1
-                rows = event_rows(session, self.wanted, *self.sort, limit=self.limit, offset=self.offset)
-                every = -1
-                if self.every is not None:
-                    every = total if self.every == self.wanted else count_events(session, self.every)
-        except Exception as error:  # e.g. the database was closed meanwhile: the view says so
-            self.failed.emit(self.generation, str(error))
-            return
-        self.found.emit(self.generation, self.wanted, rows, total, self.offset, every)
+@dataclass(frozen=True)
+class LogRead:
+    """What to read: rows from `offset` on; with `every` (the unfiltered filter) also what changes
+    with the record rather than with the filter: the unfiltered count, the types, the actors' names."""
 
-    def _done(self) -> None:
-        _RUNNING.discard(self)
-        self.deleteLater()
+    generation: int
+    wanted: EventFilter
+    sort: tuple[str, bool]
+    limit: int
+    offset: int = 0
+    every: EventFilter | None = None
+
+    def __call__(self, store) -> LogResult:
+        """Runs in a worker thread (gui/background.py), in its own short read transaction."""
+        with store.reading() as session:
+            total = count_events(session, self.wanted) if self.offset == 0 else -1
+            rows = event_rows(session, self.wanted, *self.sort, limit=self.limit, offset=self.offset)
+            found = LogResult(self.generation, self.wanted, rows, total, self.offset)
+            if self.every is not None:
+                every = total if self.every == self.wanted else count_events(session, self.every)
+                names = sorted({typed for typed, _name in actor_completions(session)}, key=str.casefold)
+                found = replace(found, every=every, types=event_types(session), actor_names=names)
+        return found
 
 
 class EventLogView(QWidget):
@@ -167,7 +170,8 @@ class EventLogView(QWidget):
         self.desk = desk
         self.model = EventLogModel(desk, self)
         self._every = 0  # events of the agreement, unfiltered
-        self._reading: _Reading | None = None  # of the whole table, by a LogQuery
+        self._reading: _Reading | None = None  # of the whole table, by a LogRead in the background
+        self.background = Background(self)
         self._obligation_id: str | None = None
 
         self.text = QLineEdit()
@@ -178,6 +182,7 @@ class EventLogView(QWidget):
         self.date_to = _short_edit("to date", "Events on or before this date (YYYY-MM-DD)")
         self.type_combo = QComboBox()
         self.type_combo.setAccessibleName("Event type")
+        self.type_combo.addItem("Any type", None)  # the record's types come with the first read
         self.grade = _short_edit("grade", GRADE_TIP, width=70)
         self.actor = _short_edit("actor", ACTOR_TIP, width=220)
         self.actor.setClearButtonEnabled(True)
@@ -364,47 +369,46 @@ class EventLogView(QWidget):
             selected, current = selected or self._reading.selected, current or self._reading.current
         self._reading = _Reading(generation, wanted, why, selected, current)
         if self.desk.store is None:
-            self._found(generation, wanted, [], 0, 0, 0)
+            self._found(LogResult(generation, wanted, [], 0, every=0, types=[], actor_names=[]))
             return
-        # The unfiltered count changes with the record or the agreement, not with a filter or sort.
+        # The unfiltered count, types and names change with the record or the agreement, not with a filter.
         every = EventFilter(agreement_id=self.desk.agreement_id) if why in ("reading", "updating") else None
-        query = LogQuery(
-            self.desk.store, generation, wanted, self.model.sort_key, max(keep, PAGE_ROWS), every=every
-        )
-        query.found.connect(self._found)
-        query.failed.connect(self._failed)
+        read = LogRead(generation, wanted, self.model.sort_key, max(keep, PAGE_ROWS), every=every)
         self._update_count()
-        query.start()
+        self._start(read, self._found)
 
     def _read_page(self, offset: int) -> None:
         if self.desk.store is None:
             return
         model = self.model
-        query = LogQuery(self.desk.store, model.generation, model.event_filter, model.sort_key, PAGE_ROWS, offset)
-        query.found.connect(self._page_found)
-        query.failed.connect(self._failed)
-        query.start()
+        self._start(LogRead(model.generation, model.event_filter, model.sort_key, PAGE_ROWS, offset), self._page_found)
 
-    def _page_found(self, generation: int, _wanted: EventFilter, rows: list, _total: int, offset: int, _every: int):
-        self.model.add_page(generation, offset, rows)
+    def _start(self, read: LogRead, done) -> None:
+        store = self.desk.store
+        self.background.run(lambda: read(store), done, lambda error: self._failed(read.generation, str(error)))
+
+    def _page_found(self, found: LogResult) -> None:
+        self.model.add_page(found.generation, found.offset, found.rows)
 
     @property
     def filtering(self) -> bool:
         """The table is being read again; it still shows the previous rows meanwhile."""
         return self._reading is not None
 
-    def _found(self, generation: int, wanted: EventFilter, rows: list, total: int, _offset: int, every: int):
+    def _found(self, found: LogResult) -> None:
         reading = self._reading
-        if reading is None or not self.model.show_result(generation, wanted, rows, total):
+        if reading is None or not self.model.show_result(found.generation, found.wanted, found.rows, found.total):
             return
         self._reading = None
-        if every >= 0:
-            self._every = every
+        if found.every >= 0:
+            self._every = found.every
+        if found.types is not None:
+            self._offer(found.types, found.actor_names)
         self._select_ids(reading.selected, reading.current)
         self._update_count()
         self._update_enabled()
         if reading.why == "filtering":
-            self.filter_changed.emit(wanted)
+            self.filter_changed.emit(found.wanted)
 
     def _failed(self, generation: int, message: str) -> None:
         if generation == self.model.generation:
@@ -426,30 +430,23 @@ class EventLogView(QWidget):
     # --- following the desk -----------------------------------------------------------------------
 
     def _agreement_changed(self, *_args) -> None:
+        self._read("reading")
+        self._update_enabled()
+
+    def _offer(self, types: list[str], actor_names: list[str]) -> None:
+        """The types to filter by and the names to complete, as the record now has them."""
         current = self.type_combo.currentData()
         self.type_combo.blockSignals(True)
         self.type_combo.clear()
         self.type_combo.addItem("Any type", None)
-        if self.desk.store is not None:
-            with self.desk.store.reading() as session:
-                for name in event_types(session):
-                    self.type_combo.addItem(name, name)
+        for name in (*types, *([current] if current and current not in types else [])):  # the chosen stays
+            self.type_combo.addItem(name, name)
         self.type_combo.setCurrentIndex(max(self.type_combo.findData(current), 0))
         self.type_combo.blockSignals(False)
-        self._fill_actor_names()
-        self._read("reading")
-        self._update_enabled()
-
-    def _fill_actor_names(self) -> None:
-        names: list[str] = []
-        if self.desk.store is not None:
-            with self.desk.store.reading() as session:
-                names = sorted({typed for typed, _name in actor_completions(session)}, key=str.casefold)
-        self._actor_names.setStringList(names)
+        self._actor_names.setStringList(actor_names)
 
     def _record_changed(self, _obligation_id=None) -> None:
-        self._fill_actor_names()  # an edit may have named a new actor
-        self._read("updating", keep=self.model.rowCount())
+        self._read("updating", keep=self.model.rowCount())  # an edit may have named a new actor or type
 
     # --- selection --------------------------------------------------------------------------------
 

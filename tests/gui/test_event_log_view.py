@@ -182,16 +182,10 @@ def test_a_stale_result_is_dropped(qtbot, desk, gates):
     qtbot.waitUntil(lambda: not view.filtering)
     assert view.model.total == 11 and view.model.event_filter.text == "generated 1"
     gates("generated 3")  # the older result arrives last
-    qtbot.waitUntil(lambda: not module_running())
+    qtbot.waitUntil(lambda: not view.background.busy)
     qtbot.wait(50)
     assert view.model.event_filter.text == "generated 1" and view.model.total == 11
     assert [f.text for f in shown_filters] == ["generated 1"]
-
-
-def module_running() -> bool:
-    from gui.event_log_view import _RUNNING
-
-    return bool(_RUNNING)
 
 
 @pytest.fixture
@@ -256,7 +250,7 @@ def test_pages_come_from_the_worker_and_a_stale_page_is_dropped(qtbot, desk, hel
     view.apply_filter()
     held.gate.set()
     shown(qtbot, view)
-    qtbot.waitUntil(lambda: not module_running())
+    qtbot.waitUntil(lambda: not view.background.busy)
     assert view.model.total == view.model.rowCount() == events_in(desk.store, EventFilter(text="generated 1"))
 
 
@@ -306,3 +300,19 @@ def test_the_count_follows_the_record_under_a_filter(qtbot, desk):
     view.delete_selected(ask=False)
     shown(qtbot, view)
     assert view.count_label.text() == "10 of 62 events"
+
+
+def test_a_new_type_and_actor_are_offered_after_the_edit_that_names_them(qtbot, desk):
+    from db.event_rules import EventFields
+    from gui.event_commands import AddEvent
+
+    view = view_of(qtbot, desk)
+    assert view.type_combo.findData("Ceasefire monitoring report") == -1
+    fields = EventFields(
+        occurred_on=date(2020, 6, 1), event_type="Ceasefire monitoring report", source_name="UNAMA",
+        actors=["Joint Monitoring Commission"],
+    )  # fmt: skip
+    desk.execute(AddEvent(desk, fields))
+    shown(qtbot, view)
+    assert view.type_combo.findData("Ceasefire monitoring report") > 0
+    assert "Joint Monitoring Commission" in view._actor_names.stringList()
