@@ -1,7 +1,7 @@
 """File ▸ Import events… and the event log's Import button: an ACLED or Accord Desk CSV read and
 written off the UI thread, with a progress dialog whose Cancel leaves the database unchanged.
 
-The worker (a QObject moved to a QThread) runs db.event_import.import_events on the desk's Store,
+The worker runs db.event_import.import_events in a worker thread (gui/background.py) on the desk's Store,
 which opens its own transaction ("Import events FILE"); the progress callback returns False once
 Cancel is pressed, and the transaction rolls back. The import is not an undo command: it can hold
 100,000 events, and db/ audits it as one action with the file's name and SHA-256. Afterwards the
@@ -9,13 +9,13 @@ desk is told (desk.changed) so every view refreshes, and the report shows in a p
 
 In the window the import first runs as a dry run that skips invalid rows, so every problem of the
 file is listed at once; ImportChoice shows what would change, and only the officer's "Import" (or
-"Import the valid rows") runs it for real, on the same worker and thread.
+"Import the valid rows") runs it for real, on the same worker.
 """
 
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -32,6 +32,7 @@ from db.errors import ImportCancelled, UserError
 from db.event_file import EventFile, plural
 from db.event_import import ImportReport, import_events
 from db.store import Store
+from gui.background import Background
 from gui.desk import Desk
 from gui.plain_text import plain_label, show_error
 
@@ -39,57 +40,52 @@ CSV_FILTER = "Event files (*.csv);;All files (*)"
 BAR_STEPS = 1000
 
 
-class ImportWorker(QObject):
-    """Runs one import in its thread; `cancel()` may be called from any thread."""
+class ImportWorker:
+    """One import at a time, run in a worker thread (gui/background.py); it touches no Qt object.
 
-    progressed = Signal(int, int)  # done, total
-    succeeded = Signal(object)  # ImportReport
-    failed = Signal(str, bool)  # one sentence; True when the officer cancelled
+    The progress is left in `latest` for the window to show; `cancel()` may be called from any thread.
+    """
 
     def __init__(
-        self,
-        store: Store,
-        path: Path,
-        agreement_id: str | None,
-        dry_run: bool = False,
-        skip_invalid: bool = False,
-    ):
-        super().__init__()
+        self, store: Store, path: Path, agreement_id: str | None, dry_run: bool = False, skip_invalid: bool = False
+    ):  # fmt: skip
         self.store, self.path, self.agreement_id = store, path, agreement_id
         self.dry_run, self.skip_invalid = dry_run, skip_invalid
         self.checked: EventFile | None = None  # the dry run's reading, reused if the file is unchanged
+        self.latest: tuple[int, int] = (0, 1)  # done, total
+        self.told = 0  # how often the import reported progress
         self._cancelled = threading.Event()
 
     def rearm(self, dry_run: bool, skip_invalid: bool) -> None:
-        """Set up the next run; only while the thread is stopped, so `run` never sees half of it."""
+        """Set up the next run; only between runs, so `run` never sees half of it."""
         self.dry_run, self.skip_invalid = dry_run, skip_invalid
+        self.latest = (0, 1)
         self._cancelled.clear()
 
     def cancel(self) -> None:
         self._cancelled.set()
 
     def _progress(self, done: int, total: int) -> bool:
-        self.progressed.emit(done, total)
+        self.latest, self.told = (done, total), self.told + 1
         return not self._cancelled.is_set()
 
-    @Slot()
-    def run(self) -> None:
-        try:
-            report = import_events(
-                self.store, self.path, dry_run=self.dry_run, skip_invalid=self.skip_invalid,
-                progress=self._progress, agreement_id=self.agreement_id, checked=self.checked,
-            )  # fmt: skip
-            # Kept after a dry run for the import that may follow; let go after the import itself.
-            self.checked = report.checked if self.dry_run else None
-            report.checked = None
-        except ImportCancelled as error:
-            self.failed.emit(str(error), True)
-        except UserError as error:
-            self.failed.emit(str(error), False)
-        except Exception as error:  # noqa: BLE001 — never let a worker die silently
-            self.failed.emit(f"The import of {self.path.name} failed: {error}. Nothing was written.", False)
-        else:
-            self.succeeded.emit(report)
+    def run(self) -> ImportReport:
+        report = import_events(
+            self.store, self.path, dry_run=self.dry_run, skip_invalid=self.skip_invalid,
+            progress=self._progress, agreement_id=self.agreement_id, checked=self.checked,
+        )  # fmt: skip
+        # Kept after a dry run for the import that may follow; let go after the import itself.
+        self.checked = report.checked if self.dry_run else None
+        report.checked = None
+        return report
+
+    def refusal(self, error: BaseException) -> tuple[str, bool]:
+        """What went wrong, in one sentence, and whether it was the officer's Cancel."""
+        if isinstance(error, ImportCancelled):
+            return str(error), True
+        if isinstance(error, UserError):
+            return str(error), False
+        return f"The import of {self.path.name} failed: {error}. Nothing was written.", False
 
 
 class EventImport(QObject):
@@ -115,9 +111,11 @@ class EventImport(QObject):
         self.cancelled = False
         self.choice: ImportChoice | None = None
         self.outcome: QMessageBox | None = None  # the last message shown, for tests to read and close
-        self.worker_thread = QThread(self)
+        self.background = Background(self)
         self.worker = ImportWorker(desk.store, self.path, desk.agreement_id, dry_run, skip_invalid)
-        self.worker.moveToThread(self.worker_thread)
+        self._ticker = QTimer(self)  # shows the worker's progress
+        self._ticker.setInterval(50)
+        self._ticker.timeout.connect(self._progressed)
         self.progress = QProgressDialog("", "Cancel", 0, BAR_STEPS, parent)
         self.progress.setLabel(plain_label(wrap=False))  # the default label guesses rich text: the file name
         self.progress.setWindowTitle("Import events")
@@ -126,26 +124,22 @@ class EventImport(QObject):
         self.progress.setAutoReset(False)
         self.progress.setAutoClose(False)
         self.progress.canceled.connect(self.cancel)
-        self.worker_thread.started.connect(self.worker.run)
-        self.worker.progressed.connect(self._progressed)
-        self.worker.succeeded.connect(self._succeeded)
-        self.worker.failed.connect(self._failed)
 
     def start(self) -> None:
         doing = "Checking" if self.worker.dry_run else "Importing"
         self.progress.setLabelText(f"{doing} {self.path.name}…")
         self.progress.setValue(0)
-        self.worker_thread.start()
+        self._ticker.start()
+        self.background.run(self.worker.run, self._succeeded, lambda error: self._failed(*self.worker.refusal(error)))
 
     def cancel(self) -> None:
         self.worker.cancel()
         self.progress.setLabelText("Cancelling: nothing will be written…")
 
-    @Slot(int, int)
-    def _progressed(self, done: int, total: int) -> None:
+    def _progressed(self) -> None:
+        done, total = self.worker.latest
         self.progress.setValue(BAR_STEPS * done // max(total, 1))
 
-    @Slot(object)
     def _succeeded(self, report: ImportReport) -> None:
         self.report = report
         self.message = "\n".join(report.lines())
@@ -159,7 +153,6 @@ class EventImport(QObject):
             self.outcome = _inform(self.parent_widget, self.message)
         self._finish()
 
-    @Slot(str, bool)
     def _failed(self, message: str, cancelled: bool) -> None:
         self.message, self.cancelled = message, cancelled
         self._stop()
@@ -189,17 +182,14 @@ class EventImport(QObject):
         self.start()
 
     def _stop(self) -> None:
-        """The thread stopped and the progress hidden, ready for another run or the end."""
-        self.worker_thread.quit()
-        self.worker_thread.wait()
+        """The run over and the progress hidden, ready for another run or the end."""
+        self._ticker.stop()
         # reset() before hiding: it stops the timer that would show the dialog again after
         # minimumDuration; close() would emit canceled and cancel the next run.
         self.progress.reset()
         self.progress.hide()
 
-    @Slot()
     def _finish(self) -> None:
-        self.worker.deleteLater()
         self.progress.deleteLater()
         self.finished.emit()
 

@@ -17,13 +17,10 @@ DATA = Path(__file__).parents[1] / "data"
 
 def run_import(qtbot, desk, path, cancel: bool = False, **options) -> EventImport:
     running = EventImport(desk, path, interactive=False, **options)
-    progressed = []
-    running.worker.progressed.connect(lambda done, total: progressed.append((done, total)))
     if cancel:
         running.cancel()  # the first progress callback already returns False
     with qtbot.waitSignal(running.finished, timeout=20_000):
         running.start()
-    running.progressed_calls = progressed
     return running
 
 
@@ -35,7 +32,7 @@ def test_import_runs_in_a_thread_and_reports(qtbot, desk):
     assert running.report is not None, running.message
     assert events_in(desk.store) == before + len(running.report.added) > before
     assert "Added" in running.message
-    assert running.progressed_calls
+    assert running.worker.told > 0  # the import reported its progress
     again = run_import(qtbot, desk, DATA / "acled_afghanistan.csv")
     assert again.report.added == [] and events_in(desk.store) == before + len(running.report.added)
     newer = run_import(qtbot, desk, DATA / "acled_afghanistan_newer.csv")
