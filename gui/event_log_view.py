@@ -183,7 +183,7 @@ class EventLogView(QWidget):
         self.type_combo = QComboBox()
         self.type_combo.setAccessibleName("Event type")
         self.type_combo.addItem("Any type", None)  # the record's types come with the first read
-        self.type_combo.setMinimumContentsLength(24)  # as wide before they come as after
+        self.type_combo.setMinimumContentsLength(16)  # as wide before they come as after
         self.type_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.grade = _short_edit("grade", GRADE_TIP, width=70)
         self.actor = _short_edit("actor", ACTOR_TIP, width=220)
