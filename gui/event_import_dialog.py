@@ -15,7 +15,7 @@ file is listed at once; ImportChoice shows what would change, and only the offic
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -124,6 +124,8 @@ class EventImport(QObject):
         self.progress.setAutoReset(False)
         self.progress.setAutoClose(False)
         self.progress.canceled.connect(self.cancel)
+        # Quitting mid-import rolls it back: the worker thread would otherwise finish and commit it unseen.
+        QCoreApplication.instance().aboutToQuit.connect(self.cancel)
 
     def start(self) -> None:
         doing = "Checking" if self.worker.dry_run else "Importing"

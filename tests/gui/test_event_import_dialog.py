@@ -48,6 +48,16 @@ def test_cancel_leaves_the_database_unchanged(qtbot, desk):
     assert events_in(desk.store) == before
 
 
+def test_quitting_the_application_cancels_the_import(qtbot, desk, qapp):
+    before = events_in(desk.store)
+    running = EventImport(desk, DATA / "acled_afghanistan.csv", interactive=False)
+    qapp.aboutToQuit.emit()  # before the worker's first check, so the outcome does not race it
+    with qtbot.waitSignal(running.finished, timeout=20_000):
+        running.start()
+    assert running.cancelled and running.report is None
+    assert events_in(desk.store) == before
+
+
 @pytest.mark.qt_log_ignore("propagateSizeHints")
 def test_an_invalid_file_is_one_sentence_and_changes_nothing(qtbot, desk, tmp_path):
     good = (DATA / "acled_afghanistan.csv").read_text(encoding="utf-8").splitlines()
