@@ -154,23 +154,14 @@ class EventDialog(QDialog):
             buddy_label("&Date", self.edits["occurred_on"]),
             self._row("occurred_on", date_row, problem2="date_precision"),
         )
-        when.addRow(buddy_label("&Type", self.event_type), self._row("event_type", self.event_type))
-        when.addRow(buddy_label("S&ub-type", self.sub_type), self._row("sub_event_type", self.sub_type))
-        when.addRow(buddy_label("&Actors", self.actors), self._row("actors", self.actors))
-        when.addRow(
-            buddy_label("&Location", self.edits["location"]), self._row("location", self.edits["location"])
-        )
-        when.addRow(
-            buddy_label("Province (admin &1)", self.edits["admin1"]),
-            self._row("admin1", self.edits["admin1"]),
-        )
-        when.addRow(
-            buddy_label("District (admin &2)", self.edits["admin2"]),
-            self._row("admin2", self.edits["admin2"]),
-        )
-        when.addRow(
-            buddy_label("C&ountry", self.edits["country"]), self._row("country", self.edits["country"])
-        )
+        self._add(when, "&Type", "event_type", self.event_type)
+        self._add(when, "S&ub-type", "sub_event_type", self.sub_type)
+        self._add(when, "&Actors", "actors", self.actors)
+        for label, name in (
+            ("&Location", "location"), ("Province (admin &1)", "admin1"), ("District (admin &2)", "admin2"),
+            ("C&ountry", "country"),
+        ):  # fmt: skip
+            self._add(when, label, name)
         coordinates = QHBoxLayout()
         coordinates.addWidget(self.edits["latitude"])
         coordinates.addWidget(self.edits["longitude"])
@@ -178,31 +169,20 @@ class EventDialog(QDialog):
             buddy_label("Latitude, longitude", self.edits["latitude"]),
             self._row("latitude", coordinates, problem2="longitude"),
         )
-        when.addRow(
-            buddy_label("&Fatalities", self.edits["fatalities"]),
-            self._row("fatalities", self.edits["fatalities"]),
-        )
+        self._add(when, "&Fatalities", "fatalities")
 
         source = QFormLayout()
-        source.addRow(
-            buddy_label("&Source", self.edits["source_name"]),
-            self._row("source_name", self.edits["source_name"]),
-        )
-        source.addRow(
-            buddy_label("&Reference", self.edits["source_reference"]),
-            self._row("source_reference", self.edits["source_reference"]),
-        )
-        source.addRow(
-            buddy_label("Acc&essed on", self.edits["source_accessed_on"]),
-            self._row("source_accessed_on", self.edits["source_accessed_on"]),
-        )
+        for label, name in (
+            ("&Source", "source_name"), ("&Reference", "source_reference"), ("Acc&essed on", "source_accessed_on")
+        ):  # fmt: skip
+            self._add(source, label, name)
         grade = QHBoxLayout()
         grade.addWidget(self.reliability)
         grade.addWidget(self.credibility)
         source.addRow(
             buddy_label("&Grade", self.reliability), self._row("reliability", grade, problem2="credibility")
         )
-        source.addRow(buddy_label("&Notes", self.notes), self._row("notes", self.notes))
+        self._add(source, "&Notes", "notes", self.notes)
         link_picker = QHBoxLayout()
         for widget in (self.link_ref, self.link_bearing, add_link, remove_link):
             link_picker.addWidget(widget)
@@ -318,6 +298,11 @@ class EventDialog(QDialog):
             self._validate()
 
     # --- following the typing -------------------------------------------------------------------
+
+    def _add(self, form: QFormLayout, label: str, name: str, field: QWidget | None = None) -> None:
+        """A labelled row for one field (by default its line edit) with its problem under it."""
+        field = field if field is not None else self.edits[name]
+        form.addRow(buddy_label(label, field), self._row(name, field))
 
     def _row(
         self, name: str, field, *, problem2: str = "", problem3: str = "", problem4: str = ""
