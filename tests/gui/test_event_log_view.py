@@ -138,7 +138,7 @@ def test_unknown_actor_shows_nothing_and_says_why(qtbot, desk):
 @pytest.fixture
 def gates(monkeypatch):
     """The worker's page query waits until the test opens the gate of its filter's text."""
-    import gui.event_log_view as module
+    import gui.event_log_model as module
 
     opened: dict[str, threading.Event] = {}
     real = module.event_rows
@@ -191,7 +191,7 @@ def test_a_stale_result_is_dropped(qtbot, desk, gates):
 @pytest.fixture
 def held(monkeypatch):
     """While `held.closed` is set, the worker's reads wait for `held.gate` (at most 5 s)."""
-    import gui.event_log_view as module
+    import gui.event_log_model as module
 
     class Held:
         closed = False
