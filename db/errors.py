@@ -23,3 +23,11 @@ class ImportFileError(UserError):
 
 class ImportCancelled(UserError):
     """The officer cancelled an import; nothing was written."""
+
+
+class StaleRecordError(RecordError):
+    """A row an edit or undo would overwrite was changed since it was read (another desk, an import)."""
+
+
+class StorageError(DatabaseError):
+    """The database refused a write or a read: locked by another program, the disk full, a read-only file."""
