@@ -31,3 +31,11 @@ class StaleRecordError(RecordError):
 
 class StorageError(DatabaseError):
     """The database refused a write or a read: locked by another program, the disk full, a read-only file."""
+
+
+class DamagedDatabaseError(DatabaseError):
+    """SQLite reports the file as damaged (not merely unreadable, locked or read-only)."""
+
+
+class DatabaseInUseError(DatabaseError):
+    """Another process holds the database for writing; the message names who, where and since when."""
