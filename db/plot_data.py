@@ -1,11 +1,12 @@
 """What the trajectory plot draws, as plain numbers: the window's plot and the PDF figure share it."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from statistics import fmean
 
 from db.metrics import MetricSeries
 from db.trajectory import TargetFact, figure, target_at
+from db.values import FIGURE, check_number
 
 
 @dataclass
@@ -20,7 +21,20 @@ class PlotData:
     deadlines: list[tuple[date, str]] = field(default_factory=list)
 
 
+def drawable(value: float) -> bool:
+    """A figure within db.values' bounds; a record saved before them may hold ±inf or NaN."""
+    try:
+        return check_number(value, FIGURE) is not None
+    except ValueError:
+        return False
+
+
 def plot_data(series: MetricSeries) -> PlotData:
+    series = replace(
+        series,
+        targets=[t for t in series.targets if drawable(t.value)],
+        observations=[o for o in series.observations if drawable(o.value)],
+    )
     targets = [TargetFact(t.on, t.value) for t in series.targets]
     claims: dict[str, list[tuple[date, float]]] = {}
     by_date: dict[date, list[float]] = {}

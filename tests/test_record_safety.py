@@ -120,6 +120,29 @@ def test_a_record_saved_with_an_overflowing_rule_still_opens(capsys, db_file, tm
     store.close()
 
 
+def test_a_record_saved_with_infinite_figures_still_draws(capsys, db_file, tmp_path, qtbot):
+    """export-pdf died with "Cannot set range [-inf, inf]" and the trajectory panel raised in a slot."""
+    with sqlite3.connect(db_file) as connection:
+        connection.execute("UPDATE targetpoint SET value = ? WHERE value = 8600", (float("inf"),))
+        connection.execute(
+            "UPDATE observation SET value = ? WHERE value = 8500", (float("-inf"),)
+        )  # NaN binds as NULL
+    connection.close()
+    code, out, err = run(capsys, "export-pdf", "--db", str(db_file), "-o", str(tmp_path / "r.pdf"))
+    assert (code, err) == (0, "")
+    from db.store import Store
+    from gui.desk import Desk
+    from gui.trajectory_panel import TrajectoryPanel
+    from tests.gui.test_trajectory_panel import _ref_id
+
+    store = Store.open(db_file, user="tester")
+    panel = TrajectoryPanel(Desk(store))
+    qtbot.addWidget(panel)
+    panel.follow_obligation(_ref_id(panel, "P1-B"))
+    assert panel.series.name == "US troops in Afghanistan"
+    store.close()
+
+
 # --- every written file whole -----------------------------------------------------------------------
 
 
