@@ -85,9 +85,11 @@ class ObligationActions(QObject):
         ]  # fmt: skip
 
     def update_enabled(self) -> None:
-        node = self.tree.selected_node()
+        store = self.desk.store
+        # A read-only record (another desk has it, a read-only disk) offers no edits at all.
+        node = self.tree.selected_node() if store is not None and store.read_only is None else None
         siblings = self._siblings(node) if node else []
-        self.add_sibling.setEnabled(self.desk.agreement_id is not None)
+        self.add_sibling.setEnabled(self.desk.agreement_id is not None and store.read_only is None)
         for each in (self.add_child, self.edit, self.delete, self.add_assessment):
             each.setEnabled(node is not None)
         self.move_up.setEnabled(node is not None and siblings.index(node) > 0)
