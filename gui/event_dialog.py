@@ -48,6 +48,8 @@ BEARING_LABELS = {
     Bearing.BREACH: "indicates breach",
     Bearing.CONTEXT: "context",
 }
+# ACLED's geo_precision: how near the coordinates are to where it happened
+GEO_PRECISIONS = [("1", "at the place"), ("2", "near the place"), ("3", "in the region")]
 # Fields of EventForm typed into a QLineEdit of the same name.
 LINE_FIELDS = (
     "occurred_on", "location", "admin1", "admin2", "country", "latitude", "longitude", "fatalities",
@@ -91,6 +93,7 @@ class EventDialog(QDialog):
         )
         self._agreement_id = form.agreement_id or (desk.agreement_id or "")
         self._observation_id = form.observation_id
+        self._admin3 = form.admin3  # not shown (ACLED's third level), kept as it is
 
         self.edits = {name: QLineEdit(getattr(form, name)) for name in LINE_FIELDS}
         for name, hint in (("occurred_on", "YYYY-MM-DD"), ("source_accessed_on", "YYYY-MM-DD"),
@@ -123,6 +126,7 @@ class EventDialog(QDialog):
         self.qualifier = _combo(
             [(q.value, q.value.replace("_", " ")) for q in Qualifier], form.figure_qualifier
         )
+        self.geo_precision = _combo([("", "precision unknown"), *GEO_PRECISIONS], form.geo_precision)
         self.claimant = QLineEdit(form.figure_claimant)
         self.claimant.setPlaceholderText("the first actor")
 
@@ -139,11 +143,9 @@ class EventDialog(QDialog):
         )
         remove_link = QPushButton("Remo&ve link")
         remove_link.clicked.connect(self.remove_link)
-        for obligation_id, bearing in form.links:
-            self.add_link(obligation_id, bearing)
 
         self.problems = {name: problem_label() for name in (*LINE_FIELDS, "date_precision", "event_type",
-                         "sub_event_type", "actors", "notes", "reliability", "credibility", "links", "metric_id",
+                         "sub_event_type", "actors", "notes", "geo_precision", "reliability", "credibility", "links", "metric_id",
                          "figure_qualifier", "figure_claimant", "other")}  # fmt: skip
 
         when = QFormLayout()
@@ -165,9 +167,10 @@ class EventDialog(QDialog):
         coordinates = QHBoxLayout()
         coordinates.addWidget(self.edits["latitude"])
         coordinates.addWidget(self.edits["longitude"])
+        coordinates.addWidget(self.geo_precision)
         when.addRow(
             buddy_label("Latitude, longitude", self.edits["latitude"]),
-            self._row("latitude", coordinates, problem2="longitude"),
+            self._row("latitude", coordinates, problem2="longitude", problem3="geo_precision"),
         )
         self._add(when, "&Fatalities", "fatalities")
 
@@ -222,11 +225,13 @@ class EventDialog(QDialog):
         for combo in (self.event_type, self.sub_type):
             combo.currentTextChanged.connect(self._validate)
         self.event_type.currentTextChanged.connect(self._type_changed)
-        for combo in (self.precision, self.reliability, self.credibility, self.metric_combo, self.qualifier):
+        for combo in (self.precision, self.geo_precision, self.reliability, self.credibility, self.metric_combo, self.qualifier):
             combo.currentIndexChanged.connect(self._validate)
         self.actors.textChanged.connect(self._validate)
         self.claimant.textChanged.connect(self._validate)
         self.notes.textChanged.connect(self._validate)
+        for obligation_id, bearing in form.links:  # once the problems and OK they update exist
+            self.add_link(obligation_id, bearing)
         self._validate()
         self.edits["occurred_on"].setFocus()
 
@@ -241,6 +246,8 @@ class EventDialog(QDialog):
         return EventForm(
             **text,
             date_precision=self.precision.currentData(),
+            admin3=self._admin3,
+            geo_precision=self.geo_precision.currentData(),
             event_type=self.event_type.currentText(),
             sub_event_type=self.sub_type.currentText(),
             actors=self.actors.text().split(";") if self.actors.text().strip() else [],

@@ -434,7 +434,7 @@ class EventLogView(QWidget):
         with self.desk.store.reading() as session:
             fields = event_fields(session, event_id)
         dialog = EventDialog(self.desk, self, fields, heading="Edit event")
-        if dialog.exec() == EventDialog.DialogCode.Accepted:
+        if dialog.exec() == EventDialog.DialogCode.Accepted and dialog.fields() != fields:
             self.desk.execute(EditEvent(self.desk, event_id, dialog.fields()))
 
     def duplicate_selected(self) -> None:
