@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel, col, select
 from db.audit import column_values
 from db.deadlines import parse_rule
 from db.errors import RecordError
+from db.ids import new_id
 from db.models import (
     Agreement,
     Assessment,
@@ -21,7 +22,6 @@ from db.models import (
     ObligationDependency,
     ObligationObligor,
     TargetPoint,
-    new_id,
 )
 from db.records import get_or_refuse
 from db.vocabulary import Confidence, ObligationKind, Status

@@ -4,10 +4,8 @@ compliance scale, implementation score (0–3 or not scored), confidence and rat
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QFormLayout,
     QHBoxLayout,
@@ -18,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.vocabulary import IMPLEMENTATION_SCORES, Confidence, Status
+from gui.date_edit import DateEdit
 from gui.plain_text import ok_cancel, plain_label
 from gui.status_badge import badge_text
 
@@ -37,9 +36,7 @@ class AssessmentDialog(QDialog):
     ):
         super().__init__(parent)
         self.setWindowTitle("Add assessment")
-        self.as_of_edit = QDateEdit(QDate(as_of.year, as_of.month, as_of.day))
-        self.as_of_edit.setCalendarPopup(True)
-        self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
+        self.as_of_edit = DateEdit(as_of)
         self.status_combo = QComboBox()
         for value in Status:
             self.status_combo.addItem(badge_text(value), str(value))

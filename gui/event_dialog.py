@@ -41,7 +41,7 @@ from db.event_rules import (
 from db.metrics import list_metrics
 from db.vocabulary import CREDIBILITY, RELIABILITY, Bearing, DatePrecision, Qualifier
 from gui.desk import Desk
-from gui.plain_text import buddy_label, ok_cancel, problem_label
+from gui.plain_text import buddy_label, choice_combo, ok_cancel, problem_label
 
 BEARING_LABELS = {
     Bearing.SUPPORTS: "supports compliance",
@@ -100,7 +100,7 @@ class EventDialog(QDialog):
                            ("fatalities", "unknown"), ("latitude", "e.g. 31.82"), ("longitude", "e.g. 64.57"),
                            ("figure", "e.g. 100")):  # fmt: skip
             self.edits[name].setPlaceholderText(hint)
-        self.precision = _combo([(p.value, p.value) for p in DatePrecision], form.date_precision)
+        self.precision = choice_combo([(p.value, p.value) for p in DatePrecision], form.date_precision)
         self.event_type = QComboBox()
         self.event_type.setEditable(True)
         self.event_type.addItems(types)
@@ -116,17 +116,17 @@ class EventDialog(QDialog):
         )
         self.notes = QPlainTextEdit(form.notes)
         self.notes.setTabChangesFocus(True)
-        self.reliability = _combo(
+        self.reliability = choice_combo(
             [("", "—"), *((k, f"{k} {v}") for k, v in RELIABILITY.items())], form.reliability
         )
-        self.credibility = _combo(
+        self.credibility = choice_combo(
             [("", "—"), *((k, f"{k} {v}") for k, v in CREDIBILITY.items())], form.credibility
         )
-        self.metric_combo = _combo([("", "none"), *((m.id, m.name) for m in metrics)], form.metric_id)
-        self.qualifier = _combo(
+        self.metric_combo = choice_combo([("", "none"), *((m.id, m.name) for m in metrics)], form.metric_id)
+        self.qualifier = choice_combo(
             [(q.value, q.value.replace("_", " ")) for q in Qualifier], form.figure_qualifier
         )
-        self.geo_precision = _combo([("", "precision unknown"), *GEO_PRECISIONS], form.geo_precision)
+        self.geo_precision = choice_combo([("", "precision unknown"), *GEO_PRECISIONS], form.geo_precision)
         self.claimant = QLineEdit(form.figure_claimant)
         self.claimant.setPlaceholderText("the first actor")
 
@@ -135,8 +135,8 @@ class EventDialog(QDialog):
         self.links.horizontalHeader().setStretchLastSection(True)
         self.links.verticalHeader().setVisible(False)
         self.links.setMaximumHeight(130)
-        self.link_ref = _combo([(i, ref) for i, ref in self.refs.items()], "")
-        self.link_bearing = _combo(list(BEARING_LABELS.items()), Bearing.CONTEXT)
+        self.link_ref = choice_combo([(i, ref) for i, ref in self.refs.items()], "")
+        self.link_bearing = choice_combo(list(BEARING_LABELS.items()), Bearing.CONTEXT)
         add_link = QPushButton("Lin&k")
         add_link.clicked.connect(
             lambda: self.add_link(self.link_ref.currentData(), self.link_bearing.currentData())
@@ -293,7 +293,7 @@ class EventDialog(QDialog):
         item.setData(Qt.ItemDataRole.UserRole, obligation_id)
         item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
         self.links.setItem(row, 0, item)
-        combo = _combo(list(BEARING_LABELS.items()), bearing)
+        combo = choice_combo(list(BEARING_LABELS.items()), bearing)
         combo.currentIndexChanged.connect(self._validate)
         self.links.setCellWidget(row, 1, combo)
         self._validate()
@@ -347,12 +347,3 @@ class EventDialog(QDialog):
         self.problems["other"].setText(" ".join(others))
         self.problems["other"].setVisible(bool(others))
         self.ok_button.setEnabled(not problems)
-
-
-def _combo(items: list[tuple[str, str]], current: str) -> QComboBox:
-    combo = QComboBox()
-    for data, text in items:
-        combo.addItem(text, data)
-    found = combo.findData(current)
-    combo.setCurrentIndex(max(found, 0))
-    return combo

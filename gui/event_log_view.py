@@ -155,12 +155,12 @@ class EventLogView(QWidget):
         self.table.installEventFilter(self)
 
         self.new_action = self._action("&New event…", self.new_event, "Ctrl+E", tip="Type in an event")
-        self.edit_action = self._action("&Edit event…", self.edit_selected, tip="Edit the selected event")
+        self.edit_action = self._action("Edi&t event…", self.edit_selected, tip="Edit the selected event")
         self.duplicate_action = self._action(
-            "D&uplicate event", self.duplicate_selected, tip="Copy the event"
+            "Dup&licate event", self.duplicate_selected, tip="Copy the event"
         )
         self.delete_action = self._action(
-            "&Delete event…", self.delete_selected, tip="Delete the selected event"
+            "Delete e&vent…", self.delete_selected, tip="Delete the selected event"
         )
         self.import_action = self._action(
             "&Import events…", self.import_events, tip="Import an ACLED or Accord Desk CSV"
@@ -412,7 +412,7 @@ class EventLogView(QWidget):
         for action in (self.edit_action, self.duplicate_action):
             action.setEnabled(chosen == 1)
         self.delete_action.setEnabled(chosen > 0)
-        self.delete_action.setText("&Delete events…" if chosen > 1 else "&Delete event…")
+        self.delete_action.setText("Delete e&vents…" if chosen > 1 else "Delete e&vent…")
         for action in (self.new_action, self.import_action, self.export_action):
             action.setEnabled(has_store)
 

@@ -8,11 +8,10 @@ from datetime import date
 from importlib import metadata
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QDate, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDockWidget,
     QFileDialog,
     QLabel,
@@ -30,6 +29,7 @@ from db.vocabulary import STATUS_SEVERITY, Status
 from gui.actions import key_sequences, make_action
 from gui.agreement_dialog import AgreementDialog
 from gui.commands import AddAgreement
+from gui.date_edit import DateEdit
 from gui.desk import Desk
 from gui.event_log_view import EventLogView
 from gui.export_pdf_dialog import ExportPdfDialog
@@ -136,10 +136,8 @@ class MainWindow(QMainWindow):
         self.agreement_combo_action = bar.addWidget(self.agreement_combo)
         self.agreement_separator = bar.addSeparator()
         bar.addWidget(QLabel(" As of "))
-        self.as_of_edit = QDateEdit()
+        self.as_of_edit = DateEdit()
         self.as_of_edit.setAccessibleName("As of")
-        self.as_of_edit.setCalendarPopup(True)
-        self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
         self.as_of_edit.setKeyboardTracking(False)  # re-evaluate when the date is complete, not per digit
         self.as_of_edit.setToolTip("Every status in the window is evaluated as of this date")
         self._show_as_of(self.desk.as_of)
@@ -206,6 +204,11 @@ class MainWindow(QMainWindow):
         self.undo_action.setShortcuts(key_sequences(QKeySequence.StandardKey.Undo))
         self.redo_action = stack.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts(key_sequences(QKeySequence.StandardKey.Redo, "Ctrl+Shift+Z"))
+        # The stack's actions keep their text and enabled state; the work goes through the desk, which
+        # shows the change's agreement first and steps the stack only once the database took the change.
+        for action, slot in ((self.undo_action, self.desk.undo), (self.redo_action, self.desk.redo)):
+            action.triggered.disconnect()
+            action.triggered.connect(lambda _checked=False, slot=slot: slot())
         menu.addAction(self.undo_action)
         menu.addAction(self.redo_action)
         menu.addSeparator()
@@ -220,7 +223,9 @@ class MainWindow(QMainWindow):
             else:
                 menu.addAction(action)
         menu.addSeparator()
-        menu.addAction(self.event_log.new_action)  # Ctrl+E even while the event log's tab is hidden
+        log = self.event_log  # Ctrl+E even while the event log's tab is hidden
+        for action in (log.new_action, log.edit_action, log.duplicate_action, log.delete_action):
+            menu.addAction(action)
 
         menu = self.menuBar().addMenu("&View")
         menu.addAction(self.today_action)
@@ -277,7 +282,7 @@ class MainWindow(QMainWindow):
 
     def _show_as_of(self, as_of: date) -> None:
         self.as_of_edit.blockSignals(True)
-        self.as_of_edit.setDate(QDate(as_of.year, as_of.month, as_of.day))
+        self.as_of_edit.set_day(as_of)
         self.as_of_edit.blockSignals(False)
 
     def _remember_store(self) -> None:

@@ -51,7 +51,7 @@ class ObligationActions(QObject):
             "&Edit obligation…", self.edit_obligation, "F2", tip="Edit the selected obligation"
         )
         self.move_up = action(
-            "Move &up", lambda: self.move_selected(-1), "Ctrl+Up", tip="Move before the previous sibling"
+            "Move u&p", lambda: self.move_selected(-1), "Ctrl+Up", tip="Move before the previous sibling"
         )
         self.move_down = action(
             "Move do&wn", lambda: self.move_selected(1), "Ctrl+Down", tip="Move after the next sibling"

@@ -7,11 +7,10 @@ and OK stays disabled while anything is wrong. A rule shows the date it resolves
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from db.deadlines import SIGNING, parse_rule, resolve
 from db.obligations import ObligationFields, obligation_problems
 from db.vocabulary import ObligationKind
+from gui.date_edit import DateEdit
 from gui.labels import KIND_LABELS
 from gui.plain_text import buddy_label, ok_cancel, plain_label, problem_label
 
@@ -80,11 +80,9 @@ class ObligationDialog(QDialog):
         self._deadline_kinds = QButtonGroup(self)
         for button in (self.no_deadline, self.date_deadline, self.rule_deadline, self.ongoing_deadline):
             self._deadline_kinds.addButton(button)
-        self.date_edit = QDateEdit()
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_edit = DateEdit()
         when = fields.deadline_on or default_date
-        self.date_edit.setDate(QDate(when.year, when.month, when.day))
+        self.date_edit.set_day(when)
         self.rule_edit = QLineEdit(fields.deadline_rule or "")
         self.rule_edit.setPlaceholderText("135 days after signing")
         self.rule_preview = plain_label()
@@ -128,7 +126,7 @@ class ObligationDialog(QDialog):
         form.addRow("O&bligors", self.obligor_list)
         form.addRow("B&eneficiary", self.beneficiary_combo)
         form.addRow("Deadline", deadline)
-        form.addRow("Deadline &note", self.note_edit)
+        form.addRow("Dead&line note", self.note_edit)
         self.buttons = ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)

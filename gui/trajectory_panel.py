@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -20,15 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from db.errors import UserError
-from db.metrics import (
-    MetricSeries,
-    MetricSummary,
-    ObservationFields,
-    TargetFields,
-    list_metrics,
-    metric_series,
-)
+from db.metrics import MetricSeries, MetricSummary, list_metrics, metric_events, metric_series
 from db.series_csv import write_series_csv
+from db.tree import list_actors
 from gui.desk import Desk
 from gui.metric_commands import OBSERVATION, TARGET, AddPoint, DeletePoint, EditPoint, PointKind
 from gui.metric_point_model import (
@@ -39,6 +34,7 @@ from gui.metric_point_model import (
     target_fields_of,
 )
 from gui.plain_text import show_error
+from gui.point_dialog import PointDialog
 from gui.trajectory_plot import TrajectoryPlot
 
 
@@ -67,6 +63,8 @@ class TrajectoryPanel(QWidget):
             table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
             table.horizontalHeader().setStretchLastSection(True)
             table.verticalHeader().hide()
+            table.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)  # F2 in a cell; Enter: the form
+            table.activated.connect(lambda index, kind=kind: self.edit_point(kind, index.row()))
             self.tables[kind] = table
             self.tabs.addTab(table, title)
             model.edit_requested.connect(
@@ -147,17 +145,37 @@ class TrajectoryPanel(QWidget):
         self.observations.set_rows(self.series.observations if self.series else [])
 
     def _add(self, kind: PointKind) -> None:
+        """Open the point's form on the as-of date; nothing is written unless the officer fills it in."""
         if self.series is None:
             return
-        rows = self.series.targets if kind is TARGET else self.series.observations
-        value = rows[-1].value if rows else 0.0
-        fields = (
-            TargetFields(self.desk.as_of, value)
-            if kind is TARGET
-            else ObservationFields(self.desk.as_of, value)
-        )
-        self.desk.execute(AddPoint(self.desk, kind, self.series.id, fields))
-        self.tabs.setCurrentWidget(self.tables[kind])
+        fields = self.ask_point(kind)
+        if fields is not None:
+            self.desk.execute(AddPoint(self.desk, kind, self.series.id, fields))
+            self.tabs.setCurrentWidget(self.tables[kind])
+
+    def edit_point(self, kind: PointKind, row: int) -> None:
+        """Enter or double-click on a row: the point's form."""
+        model = self.targets if kind is TARGET else self.observations
+        if self.series is None or not 0 <= row < len(model.rows):
+            return
+        point = model.rows[row]
+        current = model.fields_of(point)
+        fields = self.ask_point(kind, current)
+        if fields is not None and fields != current:
+            self.desk.execute(EditPoint(self.desk, kind, point.id, fields))
+
+    def ask_point(self, kind: PointKind, fields=None):
+        """The point's form: the fields typed, or None when cancelled."""
+        metric = next(m for m in self.metrics if m.id == self.series.id)
+        clauses = [(i, node.ref) for i in metric.obligation_ids if (node := self.desk.node(i)) is not None]
+        with self.desk.store.reading() as session:
+            actors = list_actors(session)
+            events = metric_events(session, metric.id, getattr(fields, "event_id", None))
+        dialog = PointDialog(
+            self, kind=kind.key, noun=kind.noun, metric=metric.name, on=self.desk.as_of, fields=fields,
+            clauses=clauses, actors=actors, events=events,
+        )  # fmt: skip
+        return dialog.fields() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def _edit(self, kind: PointKind, point_id: str, fields) -> None:
         self.desk.execute(EditPoint(self.desk, kind, point_id, fields))
