@@ -14,10 +14,12 @@ from sqlmodel import Session
 from db.errors import UserError
 from db.ids import new_id
 from db.obligations import (
+    AssessmentValues,
     DeletedSubtree,
     ObligationFields,
     add_assessment,
     add_obligation,
+    correct_assessment,
     create_agreement,
     delete_empty_agreement,
     delete_obligation,
@@ -27,6 +29,7 @@ from db.obligations import (
     remove_assessment,
     restore_obligation,
     update_obligation,
+    withdraw_assessment,
 )
 from gui.desk import Desk
 
@@ -219,4 +222,40 @@ class AddAssessment(DeskCommand):
 
     def revert(self, session: Session) -> str:
         remove_assessment(session, self.assessment_id)
+        return self.obligation_id
+
+
+class CorrectAssessment(DeskCommand):
+    """A corrected version of an assessment, superseding it; undo removes the version (the trail keeps it)."""
+
+    def __init__(self, desk: Desk, obligation_id: str, assessment_id: str, values: AssessmentValues):
+        super().__init__(desk, f"Correct assessment of {_ref(desk, obligation_id)}")
+        self.obligation_id, self.assessment_id, self.values = obligation_id, assessment_id, values
+        self.version_ids = [new_id(), new_id()]  # the version, and the withdrawal of a date moved from
+        self.added: list[str] = []
+
+    def apply(self, session: Session) -> str:
+        self.added = correct_assessment(
+            session, self.assessment_id, self.values, self.desk.store.user, *self.version_ids
+        )
+        return self.obligation_id
+
+    def revert(self, session: Session) -> str:
+        for assessment_id in self.added:
+            remove_assessment(session, assessment_id)
+        return self.obligation_id
+
+
+class WithdrawAssessment(DeskCommand):
+    def __init__(self, desk: Desk, obligation_id: str, assessment_id: str, reason: str):
+        super().__init__(desk, f"Withdraw assessment of {_ref(desk, obligation_id)}")
+        self.obligation_id, self.assessment_id, self.reason = obligation_id, assessment_id, reason
+        self.withdrawal_id = new_id()
+
+    def apply(self, session: Session) -> str:
+        withdraw_assessment(session, self.assessment_id, self.reason, self.desk.store.user, self.withdrawal_id)
+        return self.obligation_id
+
+    def revert(self, session: Session) -> str:
+        remove_assessment(session, self.withdrawal_id)
         return self.obligation_id

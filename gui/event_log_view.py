@@ -79,6 +79,7 @@ class _Reading:
     why: str  # "reading", "filtering", "sorting", "updating"
     selected: tuple[str, ...] = ()
     current: str | None = None  # the event to scroll to
+    vocabulary: bool = False  # also the unfiltered count, types and names (the record or agreement changed)
 
 
 class EventLogView(QWidget):
@@ -286,14 +287,16 @@ class EventLogView(QWidget):
         generation = self.model.begin_read()
         selected = tuple(self.selected_ids())
         current = self.selected_id() if why == "updating" else None
-        if self._reading is not None:  # an older read's wishes still count
+        vocabulary = why in ("reading", "updating")
+        if self._reading is not None:  # an older read's wishes still count, its count of every event too
             selected, current = selected or self._reading.selected, current or self._reading.current
-        self._reading = _Reading(generation, wanted, why, selected, current)
+            vocabulary = vocabulary or self._reading.vocabulary
+        self._reading = _Reading(generation, wanted, why, selected, current, vocabulary)
         if self.desk.store is None:
             self._found(LogResult(generation, wanted, [], 0, every=0, types=[], actor_names=[]))
             return
         # The unfiltered count, types and names change with the record or the agreement, not with a filter.
-        every = EventFilter(agreement_id=self.desk.agreement_id) if why in ("reading", "updating") else None
+        every = EventFilter(agreement_id=self.desk.agreement_id) if vocabulary else None
         read = LogRead(generation, wanted, self.model.sort_key, max(keep, PAGE_ROWS), every=every)
         self._update_count()
         self._start(read, self._found)

@@ -43,7 +43,7 @@ from gui.trajectory_panel import TrajectoryPanel
 
 DEFAULT_SIZE = (1400, 900)
 STATE_VERSION = 2  # the trajectory and summary docks arrived
-DATABASE_FILTER = "Accord Desk databases (*.sqlite);;All files (*)"
+DATABASE_FILTER = "Accord Desk databases (*.sqlite *.db);;All files (*)"  # README names them x.db
 
 
 def app_version() -> str:
@@ -90,6 +90,8 @@ class MainWindow(QMainWindow):
 
         self._make_toolbar()
         self._make_menus()
+        self.panel.correct_requested.connect(self.obligation_actions.correct)
+        self.panel.withdraw_requested.connect(self.obligation_actions.withdraw)
         self.tree.obligation_selected.connect(self.panel.show_obligation)
         self.tree.obligation_selected.connect(self.trajectory.follow_obligation)
         self.tree.obligation_selected.connect(self.event_log.follow_obligation)
@@ -274,7 +276,10 @@ class MainWindow(QMainWindow):
         nodes = [n for root in self.desk.tree() for n in root.walk() if not n.is_section]
         by_status = Counter(n.standing.status for n in nodes)
         parts = [f"{len(nodes)} obligation" + ("" if len(nodes) == 1 else "s")]
-        for status in (Status.OVERDUE, Status.BREACHED, Status.AT_RISK, Status.MET, Status.MET_LATE):
+        # What needs the officer, then what is done; overdue and met even at none.
+        shown = (Status.OVERDUE, Status.BREACHED, Status.AT_RISK, Status.DISPUTED, Status.SUSPENDED, Status.MET,
+                 Status.MET_LATE)  # fmt: skip
+        for status in shown:
             if by_status[status] or status in (Status.OVERDUE, Status.MET):
                 parts.append(f"{by_status[status]} {status.label.lower()}")
         parts.append(f"as of {self.desk.as_of.isoformat()}")

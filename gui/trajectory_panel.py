@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from db.errors import UserError
 from db.metrics import MetricSeries, MetricSummary, list_metrics, metric_events, metric_series
+from db.plot_data import series_as_of
 from db.series_csv import write_series_csv
 from db.tree import list_actors
 from gui.desk import Desk
@@ -98,7 +99,7 @@ class TrajectoryPanel(QWidget):
         self.picker.currentIndexChanged.connect(self._show_metric)
         self.plot.as_of_moved.connect(desk.set_as_of)
         # Bound methods, not lambdas: Qt drops them with the panel even while the desk lives on.
-        desk.as_of_changed.connect(self.plot.set_as_of)
+        desk.as_of_changed.connect(self._draw)
         desk.record_changed.connect(self._show_metric)
         desk.agreement_changed.connect(self.reload)
         desk.store_replaced.connect(self.reload)
@@ -124,13 +125,20 @@ class TrajectoryPanel(QWidget):
         return self.picker.currentData()
 
     def follow_obligation(self, obligation_id: str | None) -> None:
-        """Show the metric tied to the obligation selected in the tree, if it has one."""
+        """Show the metric tied to the obligation selected in the tree; for one without, say so."""
         for index, metric in enumerate(self.metrics):
             if obligation_id in metric.obligation_ids:
                 self.picker.setCurrentIndex(index)
                 return
+        node = self.desk.node(obligation_id)
+        if node is not None:
+            self.picker.blockSignals(True)
+            self.picker.setCurrentIndex(-1)  # no unrelated metric; the officer may still pick one
+            self.picker.blockSignals(False)
+            self._show_metric(message=f"No metric is tied to {node.ref}; pick one to see its plot.")
 
-    def _show_metric(self, *_) -> None:
+
+    def _show_metric(self, *_, message: str = "") -> None:
         metric_id = self.metric_id()
         self.series = None
         if metric_id is not None and self.desk.store is not None:
@@ -139,10 +147,16 @@ class TrajectoryPanel(QWidget):
                     self.series = metric_series(session, metric_id)
                 except UserError:
                     self.series = None
-        self.plot.show_series(self.series)
-        self.plot.set_as_of(self.desk.as_of)
+        self._draw(message=message)
         self.targets.set_rows(self.series.targets if self.series else [])
         self.observations.set_rows(self.series.observations if self.series else [])
+
+    def _draw(self, *_, message: str = "") -> None:
+        """The plot as of the desk's date: observations after it are not drawn (the tables keep them)."""
+        if self.series is None and not message:
+            message = "This agreement has no metric." if not self.metrics else ""
+        self.plot.show_series(series_as_of(self.series, self.desk.as_of) if self.series else None, message)
+        self.plot.set_as_of(self.desk.as_of)
 
     def _add(self, kind: PointKind) -> None:
         """Open the point's form on the as-of date; nothing is written unless the officer fills it in."""

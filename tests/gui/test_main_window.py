@@ -498,3 +498,24 @@ def test_the_as_of_date_can_be_typed_whole(window, desk):
     QTest.keyClicks(edit, "2020-04-10")
     QTest.keyClick(edit, Qt.Key.Key_Return)
     assert desk.as_of == date(2020, 4, 10)
+
+
+def test_the_status_bar_counts_suspended_and_disputed_obligations(window, desk):
+    from gui.commands import AddAssessment
+
+    for ref, status in (("P2-1", Status.SUSPENDED), ("P2-2", Status.DISPUTED)):
+        assert desk.execute(AddAssessment(desk, find(desk, ref).id, date(2026, 1, 1), status, None, "medium", "", "t"))
+    assert "1 disputed · 1 suspended" in window.counts_label.text()
+
+
+def test_file_open_shows_the_db_files_readme_names(window, monkeypatch):
+    import re
+
+    from PySide6.QtCore import QDir
+    from PySide6.QtWidgets import QFileDialog
+
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args: asked.append(args[3]) or ("", ""))
+    window.open_database()
+    first = re.search(r"\((.*?)\)", asked[0].split(";;")[0]).group(1).split()
+    assert all(QDir.match(first, name) for name in ("x.db", "agreements.sqlite"))

@@ -36,8 +36,29 @@ def test_picker_lists_metrics_and_follows_the_tree(panel):
     panel.follow_obligation(_ref_id(panel, "P1-B"))
     assert panel.series.name == "US troops in Afghanistan"
     assert panel.observations.rowCount() == 6 and panel.targets.rowCount() == 3
-    panel.follow_obligation(_ref_id(panel, "P2-1"))  # no metric: the plot stays
-    assert panel.series.name == "US troops in Afghanistan"
+    panel.follow_obligation(_ref_id(panel, "P2-1"))  # no metric: no unrelated plot, and it says so
+    assert panel.series is None and panel.picker.currentIndex() == -1
+    assert panel.plot.plot.plotItem.titleLabel.text == "No metric is tied to P2-1; pick one to see its plot."
+    assert panel.plot.gap.path().isEmpty() and panel.plot.data is None
+
+
+def test_the_plot_shows_only_what_was_observed_by_the_as_of_date(panel):
+    panel.follow_obligation(_ref_id(panel, "P1-B"))
+    panel.desk.set_as_of(date(2020, 7, 1))
+    drawn = sorted(d for points in panel.plot.data.claims.values() for d, _value in points)
+    assert drawn == [date(2020, 2, 29), date(2020, 6, 18)]
+    assert panel.observations.rowCount() == 6  # the table still holds every point to edit
+    panel.desk.set_as_of(date(2021, 9, 1))
+    assert sum(len(points) for points in panel.plot.data.claims.values()) == 6
+
+
+def test_an_empty_agreement_leaves_no_shading(panel):
+    panel.follow_obligation(_ref_id(panel, "P1-B"))
+    assert not panel.plot.gap.path().isEmpty()
+    from gui.commands import AddAgreement
+
+    assert panel.desk.execute(AddAgreement(panel.desk, "Empty accord"))
+    assert panel.series is None and panel.plot.gap.path().isEmpty()
 
 
 def test_inline_edit_is_an_undoable_audited_command(panel):
