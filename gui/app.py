@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from db.errors import UserError
-from db.store import Store
+from db.store import Access, Store
 from gui.desk import Desk
 from gui.main_window import MainWindow, app_version
 from gui.plain_text import show_error
@@ -33,7 +33,7 @@ def run_window(db_path: Path) -> int:
     """Open the database in the main window and run until it closes; the exit status."""
     app = application()
     try:
-        store = Store.open(db_path)
+        store = Store.open(db_path, access=Access.BEST)
     except UserError as error:
         show_error(None, str(error))
         return 1

@@ -146,7 +146,7 @@ def _parser() -> argparse.ArgumentParser:
 def _database(args: argparse.Namespace) -> Path:
     """The --db file, or the default one, created with the example on first use."""
     from db.examples import create_database
-    from db.store import default_database_path, inspect_file
+    from db.store import default_database_path
 
     path = getattr(args, "db", None)
     if path is None:
@@ -154,7 +154,6 @@ def _database(args: argparse.Namespace) -> Path:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             create_database(path).close()
-    inspect_file(path)
     return path
 
 
@@ -170,9 +169,9 @@ def _init(args) -> int:
 
 def _status(args) -> int:
     from db.status_report import format_text, status_report
-    from db.store import Store
+    from db.store import Access, Store
 
-    store = Store.open(_database(args))
+    store = Store.open(_database(args), access=Access.READ)
     try:
         with store.reading() as session:
             report = status_report(session, args.as_of or date.today(), args.agreement)
@@ -220,11 +219,11 @@ def _export_events(args) -> int:
     from db.actors import find_actor
     from db.event_export import export_events
     from db.event_log import EventFilter, find_obligations
-    from db.store import Store
+    from db.store import Access, Store
 
     if args.date_from and args.date_to and args.date_from > args.date_to:
         raise UserError(f"--from {args.date_from} is after --to {args.date_to}; swap the dates.")
-    store = Store.open(_database(args))
+    store = Store.open(_database(args), access=Access.READ)
     try:
         with store.reading() as session:
             actor_id = obligation_ids = None
@@ -255,12 +254,12 @@ def _export_events(args) -> int:
 def _export_pdf(args) -> int:
     from db.report_content import report_content
     from db.status_report import choose_agreements
-    from db.store import Store
+    from db.store import Access, Store
 
     as_of = args.as_of or date.today()
     if args.since and args.since >= as_of:
         raise UserError(f"--since {args.since} is not before the as-of date {as_of}; choose an earlier date.")
-    store = Store.open(_database(args))
+    store = Store.open(_database(args), access=Access.READ)
     try:
         with store.reading() as session:
             agreements = choose_agreements(session, args.agreement)
