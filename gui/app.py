@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from db.errors import UserError
 from db.store import Access, Store
+from gui.defect_hooks import DefectHooks
 from gui.desk import Desk
 from gui.main_window import MainWindow, app_version
 from gui.plain_text import show_error
@@ -40,7 +41,10 @@ def run_window(db_path: Path) -> int:
     desk = Desk(store)
     window = MainWindow(desk)
     window.show()
+    hooks = DefectHooks(lambda message: show_error(window, message))
+    hooks.install()
     try:
         return app.exec()
     finally:
+        hooks.uninstall()
         desk.close()

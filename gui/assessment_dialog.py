@@ -7,6 +7,7 @@ from datetime import date
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -15,10 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.obligations import AssessmentValues
+from db.obligations import AssessmentValues, assessment_problems
 from db.vocabulary import IMPLEMENTATION_SCORES, Confidence, Status
 from gui.date_edit import DateEdit
-from gui.plain_text import ok_cancel, plain_label
+from gui.plain_text import ok_cancel, plain_label, problem_label
 from gui.status_badge import badge_text
 
 
@@ -63,12 +64,27 @@ class AssessmentDialog(QDialog):
         form.addRow("Implementation s&core", self.score_combo)
         form.addRow("Con&fidence", self.confidence_combo)
         form.addRow("&Rationale", self.rationale_edit)
+        self.problem = problem_label()
+        form.addRow("", self.problem)
         form.addRow("Assessed by", plain_label(assessed_by))
-        buttons = ok_cancel(self)
+        self.buttons = ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(buttons)
+        layout.addWidget(self.buttons)
         self.setMinimumWidth(520)
+        self.rationale_edit.textChanged.connect(self._validate)
+        self.as_of_edit.dateChanged.connect(self._validate)
+
+    @property
+    def ok_button(self):
+        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    def _validate(self) -> None:
+        values = self.values()
+        problems = assessment_problems(values.as_of, values.rationale)
+        self.problem.setText(" ".join(problems.values()))
+        self.problem.setVisible(bool(problems))
+        self.ok_button.setEnabled(not problems)
 
     def values(self) -> AssessmentValues:
         return AssessmentValues(

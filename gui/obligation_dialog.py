@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.deadlines import SIGNING, parse_rule, resolve
+from db.deadlines import SIGNING, parse_rule, resolve, rule_problem
 from db.obligations import ObligationFields, obligation_problems
+from db.values import sentence
 from db.vocabulary import ObligationKind
 from gui.date_edit import DateEdit
 from gui.labels import KIND_LABELS
@@ -97,7 +98,7 @@ class ObligationDialog(QDialog):
         else:
             self.no_deadline.setChecked(True)
 
-        self.problems = {name: problem_label() for name in ("ref", "title", "kind", "deadline")}
+        self.problems = {name: problem_label() for name in ("ref", "title", "text", "kind", "deadline")}
         kinds = QHBoxLayout()
         for button in (self.no_deadline, self.date_deadline, self.rule_deadline, self.ongoing_deadline):
             kinds.addWidget(button)
@@ -119,7 +120,7 @@ class ObligationDialog(QDialog):
         form.addRow(
             buddy_label("&Title", self.title_edit), _with_problem(self.title_edit, self.problems["title"])
         )
-        form.addRow("Clause te&xt", self.text_edit)
+        form.addRow(buddy_label("Clause te&xt", self.text_edit), _with_problem(self.text_edit, self.problems["text"]))
         form.addRow(
             buddy_label("&Kind", self.kind_combo), _with_problem(self.kind_combo, self.problems["kind"])
         )
@@ -173,6 +174,10 @@ class ObligationDialog(QDialog):
         problems = obligation_problems(fields)
         if self.rule_deadline.isChecked() and not fields.deadline_rule:
             problems.setdefault("deadline", "Write the rule, e.g. 135 days after signing.")
+        elif fields.deadline_rule and (
+            wrong := rule_problem(fields.deadline_rule, self._signed_on, self._known_refs)
+        ):
+            problems["deadline"] = sentence(wrong)
         if fields.ref in self._taken_refs:
             problems.setdefault(
                 "ref", f"The clause reference {fields.ref} is already used in this agreement; choose another."
@@ -193,9 +198,7 @@ class ObligationDialog(QDialog):
             if self._signed_on is None:
                 return "The agreement's signing date is not recorded, so this deadline stays pending."
             return f"Falls on {resolve(rule, self._signed_on).isoformat()} (signed {self._signed_on.isoformat()})."
-        if rule.anchor in self._known_refs:
-            return f"Counted from the day {rule.anchor} is met."
-        return f"There is no clause {rule.anchor} in this agreement; the deadline stays pending until there is one and it is met."
+        return f"Counted from the day {rule.anchor} is met."
 
 
 def _with_problem(field: QWidget, problem: QLabel) -> QVBoxLayout:
