@@ -4,6 +4,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from statistics import fmean
 
+from db.as_of import happened_by
 from db.metrics import MetricSeries
 from db.trajectory import TargetFact, figure, target_at
 from db.values import FIGURE, check_number
@@ -27,6 +28,13 @@ def drawable(value: float) -> bool:
         return check_number(value, FIGURE) is not None
     except ValueError:
         return False
+
+
+def series_as_of(series: MetricSeries, as_of: date) -> MetricSeries:
+    """The series as it stood on the as-of date: the agreed trajectory whole, only the observations that
+    had happened by then (db.as_of.happened_by). The window's plot and the PDF's figures draw this."""
+    known = [o for o in series.observations if happened_by(o.on, o.precision, as_of)]
+    return replace(series, observations=known)
 
 
 def plot_data(series: MetricSeries) -> PlotData:
