@@ -84,7 +84,7 @@ def test_bad_cell_text_is_refused_with_a_sentence(panel, qtbot):
     panel.observations.edit_refused.disconnect()  # no message box in a test
     with qtbot.waitSignal(panel.observations.edit_refused) as refused:
         panel.observations.setData(panel.observations.index(0, 0), "2020-02-30")
-    assert refused.args == ["'2020-02-30' is not a date; write it as YYYY-MM-DD."]
+    assert refused.args == ["'2020-02-30' is not a date: February 2020 has 29 days."]
 
 
 def filling(monkeypatch, **typed):
