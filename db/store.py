@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from db import audit
 from db.clock import current_user
-from db.errors import DatabaseError
+from db.errors import DamagedDatabaseError, DatabaseError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -103,7 +103,7 @@ def inspect_file(path: Path) -> str:
     try:
         check = connection.execute("PRAGMA quick_check").fetchall()
         if check != [("ok",)]:
-            raise DatabaseError(
+            raise DamagedDatabaseError(
                 f"{path} is damaged (SQLite reports: {check[0][0]}); restore it from a backup."
             )
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -113,7 +113,7 @@ def inspect_file(path: Path) -> str:
             )
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.DatabaseError as error:
-        raise DatabaseError(
+        raise DamagedDatabaseError(
             f"{path} is damaged (SQLite reports: {error}); restore it from a backup."
         ) from None
     finally:
@@ -143,7 +143,9 @@ class Store:
                     f"{path} was written by a newer version of Accord Desk (schema {revision}); "
                     "update Accord Desk to open it."
                 )
-            _backup(path, path.with_name(f"{path.name}.before-{head}.bak"))
+            from db import backup  # db.backup uses Store
+
+            backup.take_of_file(path, backup.Reason.UPGRADE)
         store = cls(path, _make_engine(path), user)
         if revision != head:
             store._migrate()
@@ -209,15 +211,6 @@ class Store:
                         raise
             finally:
                 connection.info.pop(_BEGIN, None)
-
-
-def _backup(source: Path, target: Path) -> None:
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
 
 
 def remove_database_files(path: Path) -> None:

@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel, select
 
+from db.backup import list_backups
 from db.errors import DatabaseError
 from db.models import Actor, AuditEntry
 from db.store import Store, schema_head
@@ -144,7 +145,7 @@ def test_current_schema_opens_without_backup(example_store):
     example_store.close()
     store = Store.open(example_store.path)
     store.close()
-    assert list(example_store.path.parent.glob("*.bak")) == []
+    assert list(example_store.path.parent.glob("*.bak")) == [] and list_backups(example_store.path) == []
     assert schema_head() == "0002_event_indexes"
 
 
@@ -168,7 +169,8 @@ def test_a_database_at_0001_is_upgraded_after_a_backup_copy(tmp_path):
 
     store = Store.open(path)
     try:
-        backup = path.with_name("old.sqlite.before-0002_event_indexes.bak")
+        [copy] = list_backups(path)  # db/backup.py, the rotation beside the database
+        backup = copy.path
         assert inspect_file(backup) == "0001_record" and inspect_file(path) == "0002_event_indexes"
         with sqlite3.connect(backup) as copy:
             assert copy.execute("SELECT id FROM event").fetchall() == [("e1",)]  # the data, before the upgrade
