@@ -29,6 +29,7 @@ from urllib.parse import quote
 from db.atomic_file import atomic_path
 from db.clock import utc_now
 from db.errors import DamagedDatabaseError, DatabaseError, UserError
+from db.event_file import plural
 from db.store import SQLITE_HEADER, Store, _known_revisions, schema_head
 
 Progress = Callable[[int, int], None]  # pages copied, pages in all
@@ -204,6 +205,21 @@ def list_backups(database: Path) -> list[Backup]:
 
 def total_size(backups: Iterable[Backup]) -> int:
     return sum(backup.size for backup in backups)
+
+
+def size_text(size: int) -> str:
+    """A file size as an officer reads it: 440 KB, 1.3 MB, 1.02 GB."""
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2)):
+        if size >= scale:
+            return f"{size / scale:.3g} {unit}"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+def contents_text(backup: Backup) -> str:
+    """What a backup holds, as the listing shows it: "1 agreement, 23 events" (or why it cannot be read)."""
+    if backup.problem:
+        return "cannot be read"
+    return f"{plural(backup.agreements, 'agreement')}, {plural(backup.events, 'event')}"
 
 
 def check_backup(path: Path) -> Backup:

@@ -226,7 +226,11 @@ def test_an_import_is_preceded_by_a_backup_unless_nothing_changed_since_the_newe
     assert [b.events for b in backup.list_backups(example_store.path)] == [30, 23]
     backup.take(example_store, Reason.MANUAL)
     import_events(example_store, ACLED_NEWER)  # nothing changed since that copy: no other is made
-    assert [b.reason for b in backup.list_backups(example_store.path)] == [Reason.MANUAL, Reason.IMPORT, Reason.IMPORT]
+    assert [b.reason for b in backup.list_backups(example_store.path)] == [
+        Reason.MANUAL,
+        Reason.IMPORT,
+        Reason.IMPORT,
+    ]
 
 
 def test_a_large_database_gets_at_most_one_import_copy_a_day(example_store, monkeypatch):
