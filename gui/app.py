@@ -1,7 +1,8 @@
 """Starting the window: the QApplication, the database, the main window and the event loop.
 
 The command line (gui/cli.py) has checked that the database file exists; `run_window` still shows
-any UserError from opening it (a damaged file, a newer schema) in a message box.
+any UserError from opening it (a newer schema) in a message box; a damaged file is set aside and its
+newest good backup offered (gui/backup_dialog.py).
 """
 
 import sys
@@ -9,8 +10,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from db.errors import UserError
+from db.errors import DamagedDatabaseError, UserError
 from db.store import Store
+from gui.backup_dialog import back_up_on_opening, recover_from_damage
 from gui.desk import Desk
 from gui.main_window import MainWindow, app_version
 from gui.plain_text import show_error
@@ -34,12 +36,16 @@ def run_window(db_path: Path) -> int:
     app = application()
     try:
         store = Store.open(db_path)
+    except DamagedDatabaseError as error:  # the window still starts, and offers the newest good backup
+        store = recover_from_damage(db_path, str(error))
     except UserError as error:
         show_error(None, str(error))
         return 1
     desk = Desk(store)
     window = MainWindow(desk)
     window.show()
+    if store is not None:
+        back_up_on_opening(desk)
     try:
         return app.exec()
     finally:

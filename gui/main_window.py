@@ -29,6 +29,7 @@ from db.store import Store, default_database_path
 from db.vocabulary import STATUS_SEVERITY, Status
 from gui.actions import key_sequences, make_action
 from gui.agreement_dialog import AgreementDialog
+from gui.backup_dialog import BackUpNow, RestoreDialog, back_up_on_opening
 from gui.commands import AddAgreement
 from gui.desk import Desk
 from gui.event_log_view import EventLogView
@@ -198,6 +199,17 @@ class MainWindow(QMainWindow):
         menu.addAction(self.event_log.import_action)
         menu.addAction(self.event_log.export_action)
         menu.addSeparator()
+        self.back_up_action = self._action(
+            "&Back up now…", self.back_up_now, tip="Copy the record into its backups folder"
+        )
+        self.restore_action = self._action(
+            "Restore from bac&kup…",
+            self.restore_from_backup,
+            tip="Replace the record with one of its backups",
+        )
+        menu.addAction(self.back_up_action)
+        menu.addAction(self.restore_action)
+        menu.addSeparator()
         menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Ctrl+Q"))
 
         menu = self.menuBar().addMenu("&Edit")
@@ -259,7 +271,8 @@ class MainWindow(QMainWindow):
         if agreement:
             parts.append(agreement.label)
         self.setWindowTitle(" — ".join([*parts, "Accord Desk"]))
-        self.new_agreement_action.setEnabled(self.desk.store is not None)
+        for action in (self.new_agreement_action, self.back_up_action, self.restore_action):
+            action.setEnabled(self.desk.store is not None)
         self.obligation_actions.update_enabled()
 
     def _report(self, message: str) -> None:
@@ -341,6 +354,7 @@ class MainWindow(QMainWindow):
             show_error(self, str(error))
             return False
         self.desk.replace_store(store)
+        back_up_on_opening(self.desk)
         return True
 
     def _fill_recent_menu(self) -> None:
@@ -365,6 +379,17 @@ class MainWindow(QMainWindow):
             self.desk.execute(
                 AddAgreement(self.desk, values.title, values.short_title, values.signed_on, values.place)
             )
+
+    def back_up_now(self) -> BackUpNow | None:
+        return BackUpNow(self.desk, self) if self.desk.store is not None else None
+
+    def restore_from_backup(self) -> RestoreDialog | None:
+        if self.desk.store is None:
+            return None
+        dialog = RestoreDialog(self.desk, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def about(self) -> None:
         store = self.desk.store
