@@ -6,6 +6,7 @@ newest good backup offered (gui/backup_dialog.py).
 """
 
 import sys
+from concurrent.futures import wait
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -44,9 +45,10 @@ def run_window(db_path: Path) -> int:
     desk = Desk(store)
     window = MainWindow(desk)
     window.show()
-    if store is not None:
-        back_up_on_opening(desk)
+    daily = back_up_on_opening(desk) if store is not None else None
     try:
         return app.exec()
     finally:
+        if daily is not None:
+            wait([daily])  # the copy ends before its store closes
         desk.close()

@@ -8,6 +8,7 @@ belongs to the replaced record) and makes every view read afresh.
 """
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -247,16 +248,14 @@ class RestoreDialog(QDialog):
         show_error(self, _sentence(error, "restore"), "Restore from backup")
 
 
-def back_up_on_opening(desk: Desk) -> Background:
+def back_up_on_opening(desk: Desk) -> Future:
     """The day's first backup, made quietly off the UI thread; only a failure is shown."""
     store = desk.store
-    worker = Background(desk)
-    worker.run(
+    return Background(desk).run(
         lambda: backup.back_up(store, Reason.OPENED),
         lambda _made: None,
         lambda error: desk.report(_sentence(error, "daily backup")),
     )
-    return worker
 
 
 def recover_from_damage(path: Path, message: str, parent: QWidget | None = None) -> Store | None:

@@ -1,7 +1,6 @@
 """`accord-desk backup`, `backups` and `restore`, and the backups the import commands make first."""
 
-import hashlib
-import sqlite3
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ from db import backup
 from db.backup import Reason
 from db.examples import example_path
 from db.store import Store
+from tests.database_files import damage, event_rows, sha256
 from tests.test_cli import run
 
 DATA = Path(__file__).parent / "data"
@@ -21,18 +21,6 @@ def db_file(example_store):
     return example_store.path
 
 
-def _events(path: Path) -> list[tuple]:
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return connection.execute("SELECT id, event_type, notes FROM event ORDER BY id").fetchall()
-    finally:
-        connection.close()
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _import_acled(capsys, db_file) -> None:
     code, _, err = run(capsys, "import-events", "--db", str(db_file), str(DATA / "acled_afghanistan.csv"))
     assert (code, err) == (0, "")
@@ -42,7 +30,7 @@ def test_backup_writes_a_copy_into_the_rotation_and_says_where(capsys, db_file):
     code, out, err = run(capsys, "backup", "--db", str(db_file))
     assert (code, err) == (0, "")
     [made] = backup.list_backups(db_file)
-    assert made.reason is Reason.MANUAL and _events(made.path) == _events(db_file)
+    assert made.reason is Reason.MANUAL and event_rows(made.path) == event_rows(db_file)
     assert (
         out
         == f"Backed up {db_file} to {made.path} ({backup.size_text(made.size)}: 1 agreement, 23 events).\n"
@@ -53,7 +41,7 @@ def test_backup_to_a_named_file(capsys, db_file, tmp_path):
     target = tmp_path / "for-the-archive.sqlite"
     code, out, err = run(capsys, "backup", "--db", str(db_file), "-o", str(target))
     assert (code, err) == (0, "") and f"to {target} (" in out
-    assert _events(target) == _events(db_file) and backup.list_backups(db_file) == []
+    assert event_rows(target) == event_rows(db_file) and backup.list_backups(db_file) == []
 
 
 def test_backups_lists_when_why_size_and_counts_and_the_total(capsys, db_file):
@@ -86,14 +74,14 @@ def test_import_agreement_is_preceded_by_a_backup(capsys, db_file):
 def test_restore_brings_back_the_rows_and_keeps_the_record_it_replaced(capsys, db_file):
     run(capsys, "backup", "--db", str(db_file))
     [chosen] = backup.list_backups(db_file)
-    before = _events(db_file)
+    before = event_rows(db_file)
     _import_acled(capsys, db_file)
-    replaced = _events(db_file)
+    replaced = event_rows(db_file)
     code, out, err = run(capsys, "restore", str(chosen.path), "--db", str(db_file))
     assert (code, err) == (0, "")
-    assert _events(db_file) == before
+    assert event_rows(db_file) == before
     kept = backup.list_backups(db_file)[0]
-    assert kept.reason is Reason.RESTORE and _events(kept.path) == replaced
+    assert kept.reason is Reason.RESTORE and event_rows(kept.path) == replaced
     assert out.splitlines() == [
         f"Restored {db_file} from {chosen.path} (1 agreement, 23 events).",
         f"The record it replaced is kept in {kept.path}.",
@@ -105,30 +93,27 @@ def test_restore_takes_a_backup_by_its_name_in_the_listing(capsys, db_file):
     [chosen] = backup.list_backups(db_file)
     _import_acled(capsys, db_file)
     code, _, err = run(capsys, "restore", chosen.path.name, "--db", str(db_file))
-    assert (code, err) == (0, "") and len(_events(db_file)) == 23
+    assert (code, err) == (0, "") and len(event_rows(db_file)) == 23
 
 
 def test_restore_over_a_damaged_database_sets_it_aside_untouched(capsys, db_file):
     run(capsys, "backup", "--db", str(db_file))
     [chosen] = backup.list_backups(db_file)
-    data = bytearray(db_file.read_bytes())
-    data[4096:12288] = b"\xff" * 8192
-    db_file.write_bytes(bytes(data))
-    damaged = _sha(db_file)
+    damage(db_file)
+    damaged = sha256(db_file)
     code, out, err = run(capsys, "restore", str(chosen.path), "--db", str(db_file))
     assert (code, err) == (0, "")
     [aside] = db_file.parent.glob("example.damaged-*.sqlite")
-    assert _sha(aside) == damaged
+    assert sha256(aside) == damaged
     assert out.splitlines()[0] == f"{db_file} was damaged; it is kept as {aside}, untouched."
-    assert _events(db_file) == _events(chosen.path)
+    assert event_rows(db_file) == event_rows(chosen.path)
     Store.open(db_file).close()
 
 
 def _damaged_copy(tmp_path, db_file) -> Path:
     damaged = tmp_path / "damaged-backup.sqlite"
-    data = bytearray(db_file.read_bytes())
-    data[4096:12288] = b"\xff" * 8192
-    damaged.write_bytes(bytes(data))
+    shutil.copyfile(db_file, damaged)
+    damage(damaged)
     return damaged
 
 
@@ -149,11 +134,11 @@ def test_restore_refuses_what_is_not_a_good_backup_in_one_sentence(capsys, db_fi
         "itself": db_file,
     }
     paths["text"].write_text("shopping list")
-    before = _sha(db_file)
+    before = sha256(db_file)
     code, out, err = run(capsys, "restore", str(paths[case]), "--db", str(db_file))
     assert code == 1 and out == ""
     assert err.startswith("accord-desk: ") and message in err and len(err.splitlines()) == 1
-    assert _sha(db_file) == before and backup.list_backups(db_file) == []
+    assert sha256(db_file) == before and backup.list_backups(db_file) == []
 
 
 def test_backup_of_a_damaged_database_is_refused_in_one_sentence(capsys, db_file, tmp_path):

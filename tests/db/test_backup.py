@@ -1,12 +1,10 @@
 """Backups (db/backup.py): consistent copies through SQLite's backup API, their rotation, listing and restore."""
 
-import hashlib
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from alembic import command
 from sqlmodel import select
 
 from db import backup
@@ -14,22 +12,11 @@ from db.backup import Reason
 from db.errors import DamagedDatabaseError, DatabaseError
 from db.event_import import import_events
 from db.models import Event
-from db.store import Store, _alembic_config, _make_engine, inspect_file, schema_head
+from db.store import Store, inspect_file, schema_head
+from tests.database_files import damage, database_at_0001, event_rows, rows, sha256
 
 DATA = Path(__file__).parent.parent / "data"
 ACLED, ACLED_NEWER = DATA / "acled_afghanistan.csv", DATA / "acled_afghanistan_newer.csv"
-
-
-def _rows(path: Path, sql: str) -> list[tuple]:
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return connection.execute(sql).fetchall()
-    finally:
-        connection.close()
-
-
-def _events(path: Path) -> list[tuple]:
-    return _rows(path, "SELECT id, event_type, notes FROM event ORDER BY id")
 
 
 def _add_event(store: Store, notes: str) -> None:
@@ -37,10 +24,6 @@ def _add_event(store: Store, notes: str) -> None:
         session.add(
             Event(occurred_on=date(2020, 3, 3), event_type="Battles", notes=notes, recorded_by="tester")
         )
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # --- rotation: a pure function of the dates present and today ---------------------------------------------
@@ -127,10 +110,10 @@ def test_a_backup_is_a_plain_database_beside_the_record_that_opens(example_store
     assert made.path.parent == example_store.path.with_name("example-backups")
     assert made.path.name.startswith("example-") and made.path.name.endswith("-manual.sqlite")
     assert inspect_file(made.path) == inspect_file(example_store.path)
-    assert _events(made.path) == _events(example_store.path)
+    assert event_rows(made.path) == event_rows(example_store.path)
     assert (made.agreements, made.events) == (1, 23)
     assert made.size == made.path.stat().st_size
-    assert _rows(made.path, "PRAGMA journal_mode") == [("delete",)]  # one self-contained file
+    assert rows(made.path, "PRAGMA journal_mode") == [("delete",)]  # one self-contained file
     assert sorted(p.name for p in made.path.parent.iterdir()) == [made.path.name]
     copy = Store.open(made.path)  # opens with --db as any database
     copy.close()
@@ -145,9 +128,9 @@ def test_a_backup_taken_while_a_write_is_under_way_holds_the_committed_record(ex
                           origin="typed", recorded_by="tester"))  # fmt: skip
         session.flush()
         made = backup.take(example_store, Reason.MANUAL)
-    notes = [row[0] for row in _rows(made.path, "SELECT notes FROM event")]
+    notes = [row[0] for row in rows(made.path, "SELECT notes FROM event")]
     assert "committed, in the WAL" in notes and "not yet committed" not in notes
-    assert _rows(made.path, "PRAGMA integrity_check") == [("ok",)]
+    assert rows(made.path, "PRAGMA integrity_check") == [("ok",)]
     assert len(notes) == 24
 
 
@@ -193,7 +176,7 @@ def test_copy_to_writes_a_named_file_outside_the_rotation(example_store, tmp_pat
     target = tmp_path / "elsewhere" / "copy.sqlite"
     target.parent.mkdir()
     made = backup.copy_to(example_store, target)
-    assert made.path == target and _events(target) == _events(example_store.path)
+    assert made.path == target and event_rows(target) == event_rows(example_store.path)
     with pytest.raises(DatabaseError, match="is the database itself"):
         backup.copy_to(example_store, example_store.path)
     assert backup.list_backups(example_store.path) == []
@@ -252,22 +235,8 @@ def test_an_unreadable_newest_backup_does_not_stand_for_the_record(example_store
     assert backup.back_up(example_store, Reason.IMPORT) is not None
 
 
-def _database_at_0001(path: Path) -> Path:
-    engine, config = _make_engine(path), _alembic_config()
-    with engine.connect() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0001_record")
-        connection.exec_driver_sql(
-            "INSERT INTO event (id, occurred_on, date_precision, event_type, origin, recorded_at, recorded_by) "
-            "VALUES ('e1', '2020-03-03', 'day', 'Battles', 'typed', '2020-03-03 00:00:00', 'tester')"
-        )
-        connection.commit()
-    engine.dispose()
-    return path
-
-
 def test_a_schema_upgrade_is_preceded_by_a_backup_even_with_junk_at_the_old_backup_path(tmp_path):
-    path = _database_at_0001(tmp_path / "old.sqlite")
+    path = database_at_0001(tmp_path / "old.sqlite")
     junk = tmp_path / f"old.sqlite.before-{schema_head()}.bak"
     junk.write_text("not a database")
     store = Store.open(path)
@@ -284,12 +253,12 @@ def test_the_listing_reads_each_backup_without_changing_it(example_store):
     older = backup.take(example_store, Reason.MANUAL)
     _add_event(example_store, "one more")
     newer = backup.take(example_store, Reason.MANUAL)
-    digests = {p: _digest(p) for p in (older.path, newer.path)}
+    digests = {p: sha256(p) for p in (older.path, newer.path)}
     listed = backup.list_backups(example_store.path)
     assert [(b.path, b.agreements, b.events) for b in listed] == [(newer.path, 1, 24), (older.path, 1, 23)]
     assert listed[0].taken > listed[1].taken
     assert backup.total_size(listed) == older.path.stat().st_size + newer.path.stat().st_size
-    assert {p: _digest(p) for p in digests} == digests
+    assert {p: sha256(p) for p in digests} == digests
     assert sorted(p.name for p in older.path.parent.iterdir()) == sorted(p.name for p in digests)
 
 
@@ -305,16 +274,16 @@ def test_a_damaged_backup_is_listed_as_such(example_store):
 
 def test_restore_brings_back_the_exact_rows_and_keeps_the_record_it_replaced(example_store):
     made = backup.take(example_store, Reason.MANUAL)
-    before = _events(example_store.path)
+    before = event_rows(example_store.path)
     _add_event(example_store, "added after the backup")
-    replaced = _events(example_store.path)
+    replaced = event_rows(example_store.path)
     restored = backup.restore(example_store, made.path)
-    assert _events(example_store.path) == before
+    assert event_rows(example_store.path) == before
     with example_store.reading() as session:  # the open store reads the restored record
         assert len(session.exec(select(Event)).all()) == 23
-    assert restored.kept is not None and _events(restored.kept.path) == replaced
+    assert restored.kept is not None and event_rows(restored.kept.path) == replaced
     assert restored.kept.reason is Reason.RESTORE
-    assert _rows(example_store.path, "PRAGMA integrity_check") == [("ok",)]
+    assert rows(example_store.path, "PRAGMA integrity_check") == [("ok",)]
 
 
 def test_an_old_wal_is_never_replayed_into_the_restored_file(example_store):
@@ -325,14 +294,14 @@ def test_an_old_wal_is_never_replayed_into_the_restored_file(example_store):
     example_store.close()
     reopened = Store.open(example_store.path)
     reopened.close()
-    assert len(_events(example_store.path)) == 23
+    assert len(event_rows(example_store.path)) == 23
 
 
 def test_restore_of_an_older_schema_upgrades_it(example_store, tmp_path):
-    old = _database_at_0001(tmp_path / "old.sqlite")
+    old = database_at_0001(tmp_path / "old.sqlite")
     backup.restore(example_store, old)
     assert inspect_file(example_store.path) == schema_head()
-    assert _events(example_store.path) == [("e1", "Battles", None)]
+    assert event_rows(example_store.path) == [("e1", "Battles", None)]
     with example_store.reading() as session:
         assert [event.id for event in session.exec(select(Event))] == ["e1"]
 
@@ -346,9 +315,8 @@ def _bad_backups(tmp_path, example_path):
     connection.commit()
     connection.close()
     damaged = tmp_path / "damaged.sqlite"
-    data = bytearray(example_path.read_bytes())
-    data[4096 : 4096 * 3] = b"\xff" * (4096 * 2)
-    damaged.write_bytes(bytes(data))
+    damaged.write_bytes(example_path.read_bytes())
+    damage(damaged)
     newer = tmp_path / "newer.sqlite"
     newer.write_bytes(example_path.read_bytes())
     connection = sqlite3.connect(newer)
@@ -372,26 +340,20 @@ def test_restore_refuses_a_file_that_is_not_a_good_backup_and_changes_nothing(ex
     path, message = _bad_backups(tmp_path, template)[kind]
     if kind == "the database itself":
         path = example_store.path
-    before = _events(example_store.path)
+    before = event_rows(example_store.path)
     with pytest.raises(DatabaseError, match=message) as refused:
         backup.restore(example_store, path)
     assert "\n" not in str(refused.value)
-    assert _events(example_store.path) == before
+    assert event_rows(example_store.path) == before
     assert backup.list_backups(example_store.path) == []  # refused before anything was copied
 
 
 # --- a damaged database -----------------------------------------------------------------------------------
 
 
-def _damage(path: Path) -> None:
-    data = bytearray(path.read_bytes())
-    data[4096 : 4096 * 3] = b"\xff" * (4096 * 2)
-    path.write_bytes(bytes(data))
-
-
 def test_inspect_file_calls_real_damage_damaged(example_store):
     example_store.close()
-    _damage(example_store.path)
+    damage(example_store.path)
     with pytest.raises(DamagedDatabaseError, match="is damaged"):
         inspect_file(example_store.path)
 
@@ -412,15 +374,15 @@ def test_the_newest_good_backup_skips_damaged_ones_and_restores_into_a_new_file(
     good = backup.take(example_store, Reason.MANUAL)
     _add_event(example_store, "after the good backup")
     damaged = backup.take(example_store, Reason.MANUAL)
-    _damage(damaged.path)
+    damage(damaged.path)
     assert backup.newest_good(example_store.path).path == good.path
     example_store.close()
-    _damage(example_store.path)
-    damaged_bytes = _digest(example_store.path)
+    damage(example_store.path)
+    damaged_bytes = sha256(example_store.path)
     aside = backup.set_aside(example_store.path)
     backup.restore_file(good.path, example_store.path)
-    assert _digest(aside) == damaged_bytes
-    assert _events(example_store.path) == _events(good.path)
+    assert sha256(aside) == damaged_bytes
+    assert event_rows(example_store.path) == event_rows(good.path)
     Store.open(example_store.path).close()
 
 

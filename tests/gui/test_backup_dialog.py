@@ -1,8 +1,6 @@
 """Backups in the window (gui/backup_dialog.py): Back up now…, Restore from backup…, and a damaged
 database at start-up: the window still starts, the damaged file is kept aside, the newest backup offered."""
 
-import hashlib
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -15,21 +13,10 @@ from db.event_import import import_events
 from gui.backup_dialog import BackUpNow, RestoreDialog
 from gui.commands import AddAgreement
 from gui.main_window import MainWindow
+from tests.database_files import damage, event_rows, sha256
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 ACLED = Path(__file__).parent.parent / "data" / "acled_afghanistan.csv"
-
-
-def _events(path: Path) -> list[tuple]:
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        return connection.execute("SELECT id, event_type, notes FROM event ORDER BY id").fetchall()
-    finally:
-        connection.close()
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture
@@ -54,7 +41,7 @@ def test_back_up_now_copies_the_record_with_an_edit_just_made(qtbot, window, des
     assert isinstance(job, BackUpNow)
     qtbot.waitUntil(lambda: job.outcome is not None)
     assert job.made.reason is Reason.MANUAL and job.made.agreements == 2
-    assert _events(job.made.path) == _events(desk.store.path)
+    assert event_rows(job.made.path) == event_rows(desk.store.path)
     assert job.outcome.text() == (
         f"Backed up to {job.made.path} ({backup.size_text(job.made.size)}: 2 agreements, 23 events)."
     )
@@ -109,7 +96,7 @@ def test_restore_replaces_the_record_clears_undo_and_refreshes_every_view(qtbot,
     import_events(desk.store, ACLED, agreement_id=doha)
     desk.changed(None)
     qtbot.waitUntil(lambda: window.event_log.model.rowCount() == 30)
-    replaced = _events(desk.store.path)
+    replaced = event_rows(desk.store.path)
     assert desk.undo_stack.count() == 1 and window.agreement_combo.count() == 2
     asked = []
     monkeypatch.setattr("gui.backup_dialog.confirm", lambda *args: asked.append(args[2]) or True)
@@ -122,9 +109,9 @@ def test_restore_replaces_the_record_clears_undo_and_refreshes_every_view(qtbot,
         "(1 agreement, 23 events)? The record as it is now is backed up first. "
         "The undo history is cleared: it belongs to the record being replaced."
     ]
-    assert _events(desk.store.path) == _events(chosen.path)
+    assert event_rows(desk.store.path) == event_rows(chosen.path)
     kept = backup.list_backups(desk.store.path)[0]
-    assert kept.reason is Reason.RESTORE and _events(kept.path) == replaced and kept.agreements == 2
+    assert kept.reason is Reason.RESTORE and event_rows(kept.path) == replaced and kept.agreements == 2
     assert desk.undo_stack.count() == 0 and not window.undo_action.isEnabled()
     assert window.agreement_combo.count() == 1 and not window.agreement_combo_action.isVisible()
     qtbot.waitUntil(lambda: window.event_log.model.rowCount() == 23)
@@ -150,13 +137,7 @@ def test_a_declined_restore_changes_nothing(qtbot, window, desk, monkeypatch):
 # --- a damaged database at start-up ---------------------------------------------------------------------
 
 
-def _damage(path: Path) -> None:
-    data = bytearray(path.read_bytes())
-    data[4096 : 4096 * 3] = b"\xff" * (4096 * 2)
-    path.write_bytes(bytes(data))
-
-
-def _answer(button_text: str, seen: list, then_close: bool = True):
+def _answer(button_text: str, seen: list) -> None:
     """Click a button of the message box the start-up shows, then close the window it opened."""
 
     def answer():
@@ -166,15 +147,7 @@ def _answer(button_text: str, seen: list, then_close: bool = True):
             return
         seen.append(box.text())
         next(b for b in box.buttons() if b.text() == button_text).click()
-        if then_close:
-            QTimer.singleShot(50, close)
-
-    def close():
-        window = next(
-            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
-        )
-        seen.append(window.windowTitle())
-        window.close()
+        QTimer.singleShot(50, lambda: seen.append(_close_window()))
 
     QTimer.singleShot(0, answer)
 
@@ -198,13 +171,13 @@ def test_a_damaged_default_database_is_set_aside_and_its_newest_good_backup_rest
     store = Store.open(default_database)
     good = backup.take(store, Reason.MANUAL)
     store.close()
-    _damage(default_database)
-    damaged = _sha(default_database)
+    damage(default_database)
+    damaged = sha256(default_database)
     seen = []
     _answer("Restore this backup", seen)
     assert main([]) == 0
     [aside] = default_database.parent.glob("accord-desk.damaged-*.sqlite")
-    assert _sha(aside) == damaged  # moved, never written
+    assert sha256(aside) == damaged  # moved, never written
     assert seen[0].startswith(f"{default_database} is damaged (SQLite reports: ")
     assert f"The damaged file is kept as {aside}, untouched" in seen[0]
     assert (
@@ -212,7 +185,7 @@ def test_a_damaged_default_database_is_set_aside_and_its_newest_good_backup_rest
         in seen[0]
     )
     assert seen[1] == "accord-desk.sqlite — US–Taliban agreement — Accord Desk"
-    assert _events(default_database) == _events(good.path)
+    assert event_rows(default_database) == event_rows(good.path)
 
 
 @pytest.mark.xfail(
@@ -225,19 +198,19 @@ def test_a_damaged_database_keeps_its_wal_and_shm_beside_it_when_set_aside(
 ):
     from gui.cli import main
 
-    _damage(default_database)
+    damage(default_database)
     wal, shm = Path(f"{default_database}-wal"), Path(f"{default_database}-shm")
     wal.write_bytes(b"the damaged file's wal")
     shm.write_bytes(b"\x00" * 32768)
-    digests = {name: _sha(p) for name, p in (("db", default_database), ("wal", wal), ("shm", shm))}
+    digests = {name: sha256(p) for name, p in (("db", default_database), ("wal", wal), ("shm", shm))}
     seen = []
     _answer("OK", seen)
     assert main([]) == 0
     [aside] = default_database.parent.glob("accord-desk.damaged-*.sqlite")
     assert {
-        "db": _sha(aside),
-        "wal": _sha(Path(f"{aside}-wal")),
-        "shm": _sha(Path(f"{aside}-shm")),
+        "db": sha256(aside),
+        "wal": sha256(Path(f"{aside}-wal")),
+        "shm": sha256(Path(f"{aside}-shm")),
     } == digests
     assert "has no good backup. Accord Desk opens without a database: open or create one." in seen[0]
     assert seen[1] == "no database — Accord Desk"
@@ -251,8 +224,38 @@ def test_declining_the_backup_starts_without_a_database(qapp, settings_folder, d
     store = Store.open(default_database)
     backup.take(store, Reason.MANUAL)
     store.close()
-    _damage(default_database)
+    damage(default_database)
     seen = []
     _answer("Start without a database", seen)
     assert main([]) == 0
     assert seen[1] == "no database — Accord Desk" and not default_database.exists()
+
+
+def test_opening_a_database_in_the_window_backs_it_up_once_a_day(
+    qapp, settings_folder, example_store, tmp_path
+):
+    from gui.app import run_window
+
+    example_store.close()
+    seen = []
+    QTimer.singleShot(0, lambda: seen.append(_close_window()))
+    assert run_window(example_store.path) == 0
+    [daily] = backup.list_backups(example_store.path)
+    assert daily.reason is Reason.OPENED and event_rows(daily.path) == event_rows(example_store.path)
+    QTimer.singleShot(0, lambda: seen.append(_close_window()))
+    assert run_window(example_store.path) == 0
+    assert backup.list_backups(example_store.path) == [daily]
+
+
+def test_file_open_backs_up_the_database_it_opens(qtbot, window, empty_store):
+    empty_store.close()
+    assert window.open_path(empty_store.path)
+    qtbot.waitUntil(lambda: bool(backup.list_backups(empty_store.path)))
+    [daily] = backup.list_backups(empty_store.path)
+    assert (daily.reason, daily.agreements) == (Reason.OPENED, 0)
+
+
+def _close_window() -> str:
+    window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+    window.close()
+    return window.windowTitle()
