@@ -20,6 +20,7 @@ import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -144,11 +145,12 @@ def _rotate(database: Path, spare: Path | None = None) -> None:
         if taken not in keep and path != spare:
             path.unlink(missing_ok=True)
     for entry in os.scandir(backup_folder(database)):
-        if (
-            entry.name.endswith(".part")
-            and now.timestamp() - entry.stat().st_mtime > _LEFTOVER_AGE.total_seconds()
-        ):
-            os.unlink(entry.path)
+        with suppress(OSError):  # a leftover that cannot be removed now harms nothing
+            if (
+                entry.name.endswith(".part")
+                and now.timestamp() - entry.stat().st_mtime > _LEFTOVER_AGE.total_seconds()
+            ):
+                os.unlink(entry.path)
 
 
 # --- reading a backup -----------------------------------------------------------------------------------------
@@ -309,11 +311,6 @@ def _new_path(database: Path, reason: Reason) -> tuple[Path, datetime]:
             f"{folder} cannot be made ({error.strerror}); backups of {database.name} go there: "
             "free the name or the disk, or check the folder's permissions."
         ) from None
-    if not folder.is_dir():
-        raise DatabaseError(
-            f"{folder} cannot be made (a file has that name); backups of {database.name} go there: "
-            "move that file away."
-        )
     taken = utc_now().replace(microsecond=0)
     present = _in_rotation(database)
     if present and present[0][0] >= taken:  # names are to the second, and each is later than the last
@@ -372,9 +369,9 @@ def back_up(
 ) -> Backup | None:
     """A backup for `reason` unless the newest one already serves; None when none was needed.
 
-    None of them when the record is unchanged since the newest backup (that backup is the same record).
-    On opening, at most one a day. Before an import of a large database, at most one a day (the cost of a
-    full copy per import); before a restore or an upgrade, always.
+    None when the record is unchanged since the newest backup (that backup is the same record), except
+    by hand. On opening, at most one a day. Before an import of a large database, at most one a day (a
+    full copy per import would cost more than the import).
     """
     newest = _newest(store.path)
     if newest is not None and reason is not Reason.MANUAL:
