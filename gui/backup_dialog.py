@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from db import backup
 from db.backup import Backup, Reason
 from db.errors import DatabaseError, UserError
+from db.event_file import plural
 from db.store import Store
 from gui.background import Background
 from gui.desk import Desk
@@ -196,7 +197,7 @@ class RestoreDialog(QDialog):
                 self.table.setItem(row, column, item)
         if backups:
             self.total.setText(
-                f"{len(backups)} backups, {backup.size_text(backup.total_size(backups))} in all."
+                f"{plural(len(backups), 'backup')}, {backup.size_text(backup.total_size(backups))} in all."
             )
             first = next((row for row, each in enumerate(backups) if not each.problem), None)
             if first is not None:
@@ -274,9 +275,7 @@ def recover_from_damage(path: Path, message: str, parent: QWidget | None = None)
         QMessageBox.Icon.Warning, "Accord Desk", "", QMessageBox.StandardButton.NoButton, parent
     )
     box.setTextFormat(Qt.TextFormat.PlainText)
-    text = (
-        f"{message}\n\nThe damaged file is kept as {aside}, untouched, with its -wal and -shm files if any."
-    )
+    text = f"{message}\n\nThe damaged file is kept as {aside.absolute()}, untouched, with its -wal and -shm files if any."
     if good is None:
         box.setText(
             f"{text}\n\n{path.name} has no good backup. Accord Desk opens without a database: open or create one."

@@ -328,6 +328,7 @@ def _backup(args) -> int:
 
 def _backups(args) -> int:
     from db import backup
+    from db.event_file import plural
 
     path = _database(args, damaged_ok=True)  # the listing is how to choose a way back from damage
     listed = backup.list_backups(path)
@@ -340,7 +341,7 @@ def _backups(args) -> int:
             f"  {each.taken.astimezone():%Y-%m-%d %H:%M}  {each.reason.label:<18} {backup.size_text(each.size):>8}  "
             f"{backup.contents_text(each):<28} {each.path.name}"
         )
-    print(f"{len(listed)} backups, {backup.size_text(backup.total_size(listed))} in all.")
+    print(f"{plural(len(listed), 'backup')}, {backup.size_text(backup.total_size(listed))} in all.")
     return 0
 
 

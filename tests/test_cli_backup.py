@@ -145,3 +145,9 @@ def test_backup_of_a_damaged_database_is_refused_in_one_sentence(capsys, db_file
     damaged = _damaged_copy(tmp_path, db_file)
     code, _, err = run(capsys, "backup", "--db", str(damaged))
     assert code == 1 and "is damaged" in err and len(err.splitlines()) == 1
+
+
+def test_one_backup_is_counted_in_the_singular(capsys, db_file):
+    run(capsys, "backup", "--db", str(db_file))
+    _, out, _ = run(capsys, "backups", "--db", str(db_file))
+    assert out.splitlines()[-1].startswith("1 backup, ")

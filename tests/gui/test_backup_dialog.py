@@ -179,7 +179,7 @@ def test_a_damaged_default_database_is_set_aside_and_its_newest_good_backup_rest
     [aside] = default_database.parent.glob("accord-desk.damaged-*.sqlite")
     assert sha256(aside) == damaged  # moved, never written
     assert seen[0].startswith(f"{default_database} is damaged (SQLite reports: ")
-    assert f"The damaged file is kept as {aside}, untouched" in seen[0]
+    assert f"The damaged file is kept as {aside}, untouched" in seen[0]  # an absolute path
     assert (
         f"The newest good backup was taken {good.taken.astimezone():%Y-%m-%d %H:%M} (1 agreement, 23 events"
         in seen[0]
