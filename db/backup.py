@@ -409,6 +409,9 @@ def restore(store: Store, path: Path, progress: Progress | None = None) -> Resto
         source = _connect_read_only(path)
         try:
             source.backup(destination.driver_connection, pages=STEP_PAGES, progress=_told(progress))
+            # The whole record went through the WAL: move it into the file now and let the WAL go back to
+            # nothing, rather than leave a -wal as large as the database until it closes.
+            destination.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error as error:
             raise DatabaseError(
                 f"{store.path} could not be restored from {path} ({error}); the record is as it was."

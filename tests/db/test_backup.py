@@ -284,6 +284,7 @@ def test_restore_brings_back_the_exact_rows_and_keeps_the_record_it_replaced(exa
     assert restored.kept is not None and event_rows(restored.kept.path) == replaced
     assert restored.kept.reason is Reason.RESTORE
     assert rows(example_store.path, "PRAGMA integrity_check") == [("ok",)]
+    assert Path(f"{example_store.path}-wal").stat().st_size == 0  # the restored pages are in the file itself
 
 
 def test_an_old_wal_is_never_replayed_into_the_restored_file(example_store):
