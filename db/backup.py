@@ -25,13 +25,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
-from urllib.parse import quote
 
 from db.atomic_file import atomic_path
 from db.clock import utc_now
-from db.errors import DamagedDatabaseError, DatabaseError, UserError
+from db.errors import DamagedDatabaseError, DatabaseError, StorageError, UserError
 from db.event_file import plural
-from db.store import SQLITE_HEADER, Store, _known_revisions, schema_head
+from db.store import Store, _connect_read_only, _known_revisions, schema_head
 
 Progress = Callable[[int, int], None]  # pages copied, pages in all
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12
@@ -156,45 +155,38 @@ def _rotate(database: Path, spare: Path | None = None) -> None:
 # --- reading a backup -----------------------------------------------------------------------------------------
 
 
-def _connect_read_only(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
-
-
 def _marker(connection: sqlite3.Connection) -> tuple[int, int]:
     last, length = connection.execute("SELECT coalesce(max(id), 0), count(*) FROM auditentry").fetchone()
     return last, length
 
 
-def _not_sqlite(path: Path) -> str:
-    """Why `path` is not an SQLite file, or "" if it starts like one (read before SQLite opens it)."""
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except OSError as error:
-        return f"{path} cannot be read ({error.strerror}); check its permissions."
-    if header != SQLITE_HEADER:
+def _problem(path: Path, error: Exception) -> str:
+    """Why the backup at `path` cannot be used, from what SQLite said reading it (no other open of it)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code == sqlite3.SQLITE_NOTADB:
         return f"{path} is not an Accord Desk database (it is not an SQLite file); choose a backup file."
-    return ""
+    if code == sqlite3.SQLITE_CORRUPT:
+        return f"{path} is damaged (SQLite reports: {error}); choose another backup."
+    if code == sqlite3.SQLITE_ERROR or isinstance(error, TypeError):  # no such table, or no version in it
+        return f"{path} is an SQLite database but not an Accord Desk database; choose a backup file."
+    return f"{path} cannot be read (SQLite reports: {error}); check its permissions."
 
 
 def read_backup(path: Path, reason: Reason | None = None, taken: datetime | None = None) -> Backup:
     """What the backup at `path` holds, read without changing it (read-only; no -wal or -shm made)."""
     stat = path.stat()
     taken = taken or datetime.fromtimestamp(stat.st_mtime, UTC)
-    if problem := _not_sqlite(path):
-        return Backup(path, taken, reason, stat.st_size, problem=problem)
     try:
         connection = _connect_read_only(path)
     except sqlite3.Error as error:
-        return Backup(path, taken, reason, stat.st_size, problem=f"{path} cannot be opened ({error}).")
+        return Backup(path, taken, reason, stat.st_size, problem=_problem(path, error))
     try:
         (revision,) = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         (agreements,) = connection.execute("SELECT count(*) FROM agreement").fetchone()
         (events,) = connection.execute("SELECT count(*) FROM event").fetchone()
         marker = _marker(connection)
     except (sqlite3.Error, TypeError) as error:
-        problem = f"{path} is not an Accord Desk database or is damaged ({error}); choose another backup."
-        return Backup(path, taken, reason, stat.st_size, problem=problem)
+        return Backup(path, taken, reason, stat.st_size, problem=_problem(path, error))
     finally:
         connection.close()
     return Backup(path, taken, reason, stat.st_size, agreements, events, revision, marker)
@@ -400,6 +392,8 @@ def restore(store: Store, path: Path, progress: Progress | None = None) -> Resto
     transaction: the open database's WAL takes them like any write, so no old -wal is ever replayed
     over the restored record. An older schema is then upgraded.
     """
+    if store.read_only is not None:
+        raise StorageError(f"{store.read_only} Nothing was restored.")
     _refuse_the_database_itself(path, store.path)
     chosen = check_backup(path)
     # unchanged since the newest backup (None), that one is the copy of it

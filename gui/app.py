@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from db.errors import DamagedDatabaseError, UserError
-from db.store import Store
+from db.store import Access, Store
 from gui.backup_dialog import back_up_on_opening, recover_from_damage
 from gui.desk import Desk
 from gui.main_window import MainWindow, app_version
@@ -36,7 +36,7 @@ def run_window(db_path: Path) -> int:
     """Open the database in the main window and run until it closes; the exit status."""
     app = application()
     try:
-        store = Store.open(db_path)
+        store = Store.open(db_path, access=Access.BEST)
     except DamagedDatabaseError as error:  # the window still starts, and offers the newest good backup
         store = recover_from_damage(db_path, str(error))
     except UserError as error:

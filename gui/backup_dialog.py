@@ -249,9 +249,15 @@ class RestoreDialog(QDialog):
         show_error(self, _sentence(error, "restore"), "Restore from backup")
 
 
-def back_up_on_opening(desk: Desk) -> Future:
-    """The day's first backup, made quietly off the UI thread; only a failure is shown."""
+def back_up_on_opening(desk: Desk) -> Future | None:
+    """The day's first backup, made quietly off the UI thread; only a failure is shown.
+
+    None for a database open read-only: its writer (another window) makes the backups, or it is on a
+    disk that takes none.
+    """
     store = desk.store
+    if store.read_only is not None:
+        return None
     return Background(desk).run(
         lambda: backup.back_up(store, Reason.OPENED),
         lambda _made: None,

@@ -159,14 +159,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _database(args: argparse.Namespace, damaged_ok: bool = False) -> Path:
-    """The --db file, or the default one, created with the example on first use.
-
-    With `damaged_ok`, a damaged file is returned too, for the caller to recover from it.
-    """
-    from db.errors import DamagedDatabaseError
+def _database(args: argparse.Namespace) -> Path:
+    """The --db file, or the default one, created with the example on first use."""
     from db.examples import create_database
-    from db.store import default_database_path, inspect_file
+    from db.store import default_database_path
 
     path = getattr(args, "db", None)
     if path is None:
@@ -174,11 +170,6 @@ def _database(args: argparse.Namespace, damaged_ok: bool = False) -> Path:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             create_database(path).close()
-    try:
-        inspect_file(path)
-    except DamagedDatabaseError:
-        if not damaged_ok:
-            raise
     return path
 
 
@@ -194,9 +185,9 @@ def _init(args) -> int:
 
 def _status(args) -> int:
     from db.status_report import format_text, status_report
-    from db.store import Store
+    from db.store import Access, Store
 
-    store = Store.open(_database(args))
+    store = Store.open(_database(args), access=Access.READ)
     try:
         with store.reading() as session:
             report = status_report(session, args.as_of or date.today(), args.agreement)
@@ -246,11 +237,11 @@ def _export_events(args) -> int:
     from db.actors import find_actor
     from db.event_export import export_events
     from db.event_log import EventFilter, find_obligations
-    from db.store import Store
+    from db.store import Access, Store
 
     if args.date_from and args.date_to and args.date_from > args.date_to:
         raise UserError(f"--from {args.date_from} is after --to {args.date_to}; swap the dates.")
-    store = Store.open(_database(args))
+    store = Store.open(_database(args), access=Access.READ)
     try:
         with store.reading() as session:
             actor_id = obligation_ids = None
@@ -281,12 +272,12 @@ def _export_events(args) -> int:
 def _export_pdf(args) -> int:
     from db.report_content import report_content
     from db.status_report import choose_agreements
-    from db.store import Store
+    from db.store import Access, Store
 
     as_of = args.as_of or date.today()
     if args.since and args.since >= as_of:
         raise UserError(f"--since {args.since} is not before the as-of date {as_of}; choose an earlier date.")
-    store = Store.open(_database(args))
+    store = Store.open(_database(args), access=Access.READ)
     try:
         with store.reading() as session:
             agreements = choose_agreements(session, args.agreement)
@@ -313,9 +304,9 @@ def _export_pdf(args) -> int:
 
 def _backup(args) -> int:
     from db import backup
-    from db.store import Store
+    from db.store import Access, Store
 
-    store = Store.open(_database(args))
+    store = Store.open(_database(args), access=Access.READ)  # a copy only reads: beside the window too
     try:
         made = backup.copy_to(store, args.output) if args.output else backup.take(store, backup.Reason.MANUAL)
     finally:
@@ -330,7 +321,7 @@ def _backups(args) -> int:
     from db import backup
     from db.event_file import plural
 
-    path = _database(args, damaged_ok=True)  # the listing is how to choose a way back from damage
+    path = _database(args)
     listed = backup.list_backups(path)
     if not listed:
         print(f"{path} has no backups yet; make one with 'accord-desk backup'.")
@@ -377,7 +368,7 @@ def _restore(args) -> int:
 
 
 def _window(args) -> int:
-    path = _database(args, damaged_ok=True)  # the window starts, and offers a backup
+    path = _database(args)
     from gui.app import run_window
 
     return run_window(path)

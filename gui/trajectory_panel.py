@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
@@ -29,6 +28,7 @@ from db.metrics import (
     metric_series,
 )
 from db.series_csv import write_series_csv
+from gui import file_dialog
 from gui.desk import Desk
 from gui.metric_commands import OBSERVATION, TARGET, AddPoint, DeletePoint, EditPoint, PointKind
 from gui.metric_point_model import (
@@ -170,9 +170,7 @@ class TrajectoryPanel(QWidget):
             self.desk.execute(DeletePoint(self.desk, kind, model.rows[index.row()].id))
 
     def _destination(self, title: str, suffix: str, kind: str) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(
-            self, title, f"{self.series.name}{suffix}", f"{kind} (*{suffix})"
-        )
+        name = file_dialog.save_file_name(self, title, f"{self.series.name}{suffix}", f"{kind} (*{suffix})")
         return Path(name) if name else None
 
     def export_png(self, path: Path | None = None) -> None:

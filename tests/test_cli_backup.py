@@ -151,3 +151,18 @@ def test_one_backup_is_counted_in_the_singular(capsys, db_file):
     run(capsys, "backup", "--db", str(db_file))
     _, out, _ = run(capsys, "backups", "--db", str(db_file))
     assert out.splitlines()[-1].startswith("1 backup, ")
+
+
+def test_backup_works_beside_the_window_that_writes_the_database(capsys, example_store):
+    """The window holds the writer's lock; a backup only reads, so it is not refused."""
+    code, out, err = run(capsys, "backup", "--db", str(example_store.path))
+    assert (code, err) == (0, "") and out.startswith(f"Backed up {example_store.path} to ")
+    [made] = backup.list_backups(example_store.path)
+    assert event_rows(made.path) == event_rows(example_store.path)
+
+
+def test_restore_while_the_window_holds_the_database_is_refused_in_one_sentence(capsys, example_store):
+    made = backup.take(example_store, Reason.MANUAL)
+    code, _, err = run(capsys, "restore", str(made.path), "--db", str(example_store.path))
+    assert code == 1 and "is open in Accord Desk by" in err and len(err.splitlines()) == 1
+    assert backup.list_backups(example_store.path) == [made]

@@ -9,10 +9,10 @@ from sqlmodel import select
 
 from db import backup
 from db.backup import Reason
-from db.errors import DamagedDatabaseError, DatabaseError
+from db.errors import DamagedDatabaseError, DatabaseError, StorageError
 from db.event_import import import_events
 from db.models import Event
-from db.store import Store, inspect_file, schema_head
+from db.store import Access, Store, inspect_file, schema_head
 from tests.database_files import damage, database_at_0001, event_rows, rows, sha256
 
 DATA = Path(__file__).parent.parent / "data"
@@ -389,3 +389,16 @@ def test_the_newest_good_backup_skips_damaged_ones_and_restores_into_a_new_file(
 
 def test_no_good_backup_is_none(example_store):
     assert backup.newest_good(example_store.path) is None
+
+
+def test_a_store_open_read_only_is_not_restored(example_store):
+    made = backup.take(example_store, Reason.MANUAL)
+    _add_event(example_store, "after the backup")
+    example_store.close()
+    reader = Store.open(example_store.path, access=Access.READ)
+    try:
+        with pytest.raises(StorageError, match="is open read-only. Nothing was restored."):
+            backup.restore(reader, made.path)
+    finally:
+        reader.close()
+    assert len(event_rows(example_store.path)) == 24 and len(backup.list_backups(example_store.path)) == 1

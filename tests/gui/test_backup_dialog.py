@@ -190,8 +190,8 @@ def test_a_damaged_default_database_is_set_aside_and_its_newest_good_backup_rest
 
 @pytest.mark.xfail(
     strict=True,
-    reason="db.store.inspect_file diagnoses through a read-write connection, whose close deletes the damaged "
-    "file's -wal before it can be set aside; the read-only diagnosis (issue 9, lead's part) makes this pass",
+    reason="Store.open reads a writer's file through a read-write connection (Store._open_for_writing), whose "
+    "close deletes (or checkpoints into the damaged file) the -wal before the file can be set aside",
 )
 def test_a_damaged_database_keeps_its_wal_and_shm_beside_it_when_set_aside(
     qapp, settings_folder, default_database
@@ -259,3 +259,20 @@ def _close_window() -> str:
     window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
     window.close()
     return window.windowTitle()
+
+
+def test_a_database_open_read_only_is_neither_restored_nor_backed_up_on_opening(
+    qtbot, settings_folder, example_store
+):
+    from db.store import Access, Store
+    from gui.backup_dialog import back_up_on_opening
+    from gui.desk import Desk
+
+    reader = Store.open(example_store.path, access=Access.READ)  # the example_store holds the writer's lock
+    desk = Desk(reader)
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    assert not window.restore_action.isEnabled() and window.restore_from_backup() is None
+    assert window.back_up_action.isEnabled()
+    assert back_up_on_opening(desk) is None
+    desk.close()
