@@ -19,6 +19,7 @@ stat().
 import os
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
-from db.atomic_file import atomic_path
+from db.atomic_file import STALE_SECONDS, atomic_path
 from db.clock import utc_now
 from db.errors import DamagedDatabaseError, DatabaseError, StorageError, UserError
 from db.event_file import plural
@@ -39,7 +40,6 @@ KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12
 LARGE_DATABASE = 256 * 1024 * 1024
 STEP_PAGES = 4096  # 16 MB per step with 4 KB pages: progress without slowing the copy
 _STAMP = "%Y-%m-%dT%H%M%SZ"
-_LEFTOVER_AGE = timedelta(days=1)  # a temporary file older than this is from a backup that was killed
 
 
 class Reason(StrEnum):
@@ -136,19 +136,16 @@ def _in_rotation(database: Path) -> list[tuple[datetime, Reason, Path]]:
 
 
 def _rotate(database: Path, spare: Path | None = None) -> None:
-    """Remove the backups the rotation does not keep, except `spare` (the one about to be restored)."""
-    now = utc_now()
+    """Remove the backups the rotation does not keep, except `spare` (the one about to be restored), and
+    what killed backups left (their temporary files, by their real age)."""
     present = _in_rotation(database)
-    keep = rotation((taken for taken, _, _ in present), now.date())
+    keep = rotation((taken for taken, _, _ in present), utc_now().date())
     for taken, _, path in present:
         if taken not in keep and path != spare:
             path.unlink(missing_ok=True)
     for entry in os.scandir(backup_folder(database)):
         with suppress(OSError):  # a leftover that cannot be removed now harms nothing
-            if (
-                entry.name.endswith(".part")
-                and now.timestamp() - entry.stat().st_mtime > _LEFTOVER_AGE.total_seconds()
-            ):
+            if entry.name.endswith(".part") and time.time() - entry.stat().st_mtime > STALE_SECONDS:
                 os.unlink(entry.path)
 
 
@@ -279,11 +276,6 @@ def _copy(source: sqlite3.Connection, target: Path, progress: Progress | None) -
             ) from None
         finally:
             destination.close()
-        descriptor = os.open(temporary, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
 
 
 def _copy_store(store: Store, target: Path, progress: Progress | None) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from db.errors import DamagedDatabaseError, UserError
 from db.store import Access, Store
 from gui.backup_dialog import back_up_on_opening, recover_from_damage
+from gui.defect_hooks import DefectHooks
 from gui.desk import Desk
 from gui.main_window import MainWindow, app_version
 from gui.plain_text import show_error
@@ -46,9 +47,12 @@ def run_window(db_path: Path) -> int:
     window = MainWindow(desk)
     window.show()
     daily = back_up_on_opening(desk) if store is not None else None
+    hooks = DefectHooks(lambda message: show_error(window, message))
+    hooks.install()
     try:
         return app.exec()
     finally:
+        hooks.uninstall()
         if daily is not None:
             wait([daily])  # the copy ends before its store closes
         desk.close()

@@ -1,7 +1,8 @@
 """The `accord-desk` command: the window, and subcommands that work without a display.
 
 Qt is imported only when the window opens, so `status`, `import-events` and friends run on a bare
-server. A user's mistake ends in one sentence on stderr and exit status 1 (2 for a malformed command line).
+server. A user's mistake ends in one sentence on stderr and exit status 1 (2 for a malformed command line);
+so does a defect, whose traceback goes to the log file in the data folder (gui/crash_log.py).
 """
 
 import argparse
@@ -394,6 +395,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as error:  # a defect of ours: one sentence here, the traceback in the log file
+        from gui.crash_log import defect_sentence, record_defect
+
+        logged = record_defect(sys.exc_info(), f"accord-desk {args.command or 'window'} failed")
+        print(f"accord-desk: {defect_sentence(error, logged)}", file=sys.stderr)
+        return EXIT_USER_ERROR
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.atomic_file import atomic_path, framed, not_written
 from db.errors import UserError
 from db.metrics import (
     MetricSeries,
@@ -183,7 +184,13 @@ class TrajectoryPanel(QWidget):
             return
         exporter = pyqtgraph.exporters.ImageExporter(self.plot.plot.plotItem)
         exporter.parameters()["width"] = 1600
-        exporter.export(str(path))
+        image = exporter.export(toBytes=True)
+        try:
+            with atomic_path(path, whole=framed(b"\x89PNG", b"IEND")) as partial:
+                if not image.save(str(partial), "PNG"):
+                    raise not_written(path)
+        except UserError as error:
+            show_error(self, str(error))
 
     def export_csv(self, path: Path | None = None) -> None:
         if self.series is None:

@@ -402,3 +402,17 @@ def test_a_store_open_read_only_is_not_restored(example_store):
     finally:
         reader.close()
     assert len(event_rows(example_store.path)) == 24 and len(backup.list_backups(example_store.path)) == 1
+
+
+def test_what_a_killed_backup_left_is_removed_once_stale(example_store):
+    import os
+    import time
+
+    folder = backup.backup_folder(example_store.path)
+    folder.mkdir()
+    stale, fresh = folder / ".example-old.sqlite.abc.part", folder / ".example-now.sqlite.def.part"
+    for leftover in (stale, fresh):
+        leftover.write_bytes(b"half a copy")
+    os.utime(stale, (time.time() - 2 * 3600, time.time() - 2 * 3600))
+    backup.take(example_store, Reason.MANUAL)
+    assert not stale.exists() and fresh.exists()  # the fresh one may be another process's copy under way
