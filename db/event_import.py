@@ -52,7 +52,8 @@ from db.event_file import (
     read_event_file,
     refusal,
 )
-from db.models import Agreement, Event, EventActor, EventObligation, ImportFile, Obligation, new_ids
+from db.ids import new_ids
+from db.models import Agreement, Event, EventActor, EventObligation, ImportFile, Obligation
 from db.store import Store
 from db.vocabulary import Origin
 
