@@ -16,11 +16,12 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from db import audit
 from db.clock import current_user
-from db.errors import DatabaseError
+from db.errors import DatabaseError, StaleRecordError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -178,6 +179,7 @@ class Store:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
             connection.commit()
+            audit.note_head(self.path, audit.last_entry(connection))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -194,19 +196,28 @@ class Store:
                 session.rollback()
 
     @contextmanager
-    def writing(self, action: str) -> Iterator[Session]:
-        """One user action: BEGIN IMMEDIATE, every change audited under `action`, then COMMIT."""
+    def writing(self, action: str, expect: dict[tuple[str, str], int] | None = None) -> Iterator[Session]:
+        """One user action: BEGIN IMMEDIATE, every change audited under `action`, then COMMIT.
+
+        `expect` names the versions the caller read ({(table, row id): version}): updating or
+        deleting such a row at another version raises StaleRecordError and nothing is written.
+        Afterwards `audit.versions_left(session)` says what the action left behind.
+        """
         with self.engine.connect() as connection:
             connection.info[_BEGIN] = "IMMEDIATE"
             try:
                 with Session(bind=connection, expire_on_commit=False) as session:
-                    audit.attach(session, who=self.user, action=action)
+                    audit.attach(session, who=self.user, action=action, expect=expect)
                     try:
                         yield session
                         session.commit()
+                    except StaleDataError:
+                        session.rollback()
+                        raise StaleRecordError(audit.stale_sentence("A record this action changes")) from None
                     except BaseException:
                         session.rollback()
                         raise
+                    audit.note_head(self.path, audit.chain_head(session))
             finally:
                 connection.info.pop(_BEGIN, None)
 

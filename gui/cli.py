@@ -140,6 +140,11 @@ def _parser() -> argparse.ArgumentParser:
         "--marking", default="", metavar="TEXT", help='a marking for every page, e.g. "UNCLASSIFIED"'
     )
     pdf.add_argument("--page-size", choices=("a4", "letter"), default="a4")
+
+    commands.add_parser(
+        "check", parents=[database],
+        help="check the record is whole: the file, the record's rules, the audit trail's chain, every row audited",
+    )  # fmt: skip
     return parser
 
 
@@ -285,6 +290,19 @@ def _export_pdf(args) -> int:
     return 0
 
 
+def _check(args) -> int:
+    from db.integrity import check_record
+    from db.store import Store
+
+    store = Store.open(_database(args))
+    try:
+        report = check_record(store)
+    finally:
+        store.close()
+    print("\n".join(report.lines()))
+    return 0 if report.whole else 1
+
+
 def _window(args) -> int:
     path = _database(args)
     from gui.app import run_window
@@ -295,6 +313,7 @@ def _window(args) -> int:
 COMMANDS = {
     None: _window, "init": _init, "status": _status, "import-agreement": _import_agreement,
     "import-events": _import_events, "export-events": _export_events, "export-pdf": _export_pdf,
+    "check": _check,
 }  # fmt: skip
 
 

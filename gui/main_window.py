@@ -29,6 +29,7 @@ from db.store import Store, default_database_path
 from db.vocabulary import STATUS_SEVERITY, Status
 from gui.actions import key_sequences, make_action
 from gui.agreement_dialog import AgreementDialog
+from gui.check_dialog import CheckDialog
 from gui.commands import AddAgreement
 from gui.desk import Desk
 from gui.event_log_view import EventLogView
@@ -234,6 +235,7 @@ class MainWindow(QMainWindow):
         menu.addAction(self.event_log_dock.toggleViewAction())
 
         menu = self.menuBar().addMenu("&Help")
+        menu.addAction(self._action("&Check the record…", self.check_record))
         menu.addAction(self._action("&About Accord Desk", self.about))
 
     # --- following the desk ---------------------------------------------------------------------
@@ -365,6 +367,11 @@ class MainWindow(QMainWindow):
             self.desk.execute(
                 AddAgreement(self.desk, values.title, values.short_title, values.signed_on, values.place)
             )
+
+    def check_record(self) -> None:
+        if self.desk.store is not None:
+            self.check_dialog = CheckDialog(self.desk.store, self)
+            self.check_dialog.show()
 
     def about(self) -> None:
         store = self.desk.store
