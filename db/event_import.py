@@ -336,17 +336,18 @@ def _write(session, file: EventFile, plan: _Plan, told: ImportProgress, agreemen
     if not own:
         columns["external_id"] = [file.keys[r] for r in rows]
     total = len(rows) + len(plan.updated)
+    digest = audit.BulkDigest(CHUNK_ROWS)
     for start in range(0, len(rows), CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, len(rows))
         part = {"id": ids[start:stop], **{name: column[start:stop] for name, column in columns.items()}}
-        bulk_insert(connection, Event, part, constants)
-        _link(connection, file, plan, ids[start:stop], rows[start:stop], roles)
+        digest.add("event", *bulk_insert(connection, Event, part, constants))
+        for table, written in _link(connection, file, plan, ids[start:stop], rows[start:stop], roles).items():
+            digest.add(table, *written)
         told.wrote(stop, total)
     if rows:
-        columns = audit.bulk_columns()
         audit.record_many(session, [("insert", "event", import_file.id, None, {
             "import_file_id": import_file.id, "file_name": file.path.name, "sha256": file.sha256, "event_ids": ids,
-            "columns": columns, "digest": audit.bulk_digest(connection, ids, columns),
+            **digest.unit(),
         })])  # fmt: skip
     done = len(rows)
     for part in _chunks(plan.updated, CHUNK_ROWS):
@@ -365,23 +366,28 @@ class _Roles:
     def __call__(self, actors: tuple) -> tuple[tuple[str, str], ...]:
         found = self.seen.get(actors)
         if found is None:
-            found = self.seen[actors] = tuple(_by_actor(actors, self.actor_ids.__getitem__).items())
+            # by actor id: the order the import's digest and the check read an event's links in
+            found = self.seen[actors] = tuple(sorted(_by_actor(actors, self.actor_ids.__getitem__).items()))
         return found
 
 
-def _link(connection, file: EventFile, plan: _Plan, event_ids: list[str], rows: list[int], roles: _Roles) -> None:
-    """The actor and obligation links of new or updated events."""
+def _link(connection, file: EventFile, plan: _Plan, event_ids: list[str], rows: list[int], roles: _Roles) -> dict:
+    """The actor and obligation links of new or updated events; what was written, by table
+    (db.audit.BulkDigest), each event's links by actor (obligation), the order the check reads them in."""
     pairs = list(zip(event_ids, rows, strict=True))
     actors = [(e, a, role) for e, r in pairs for a, role in roles(file.actors[r])]
-    links = [(e, obligation, bearing) for e, r in pairs for obligation, bearing in plan.links.get(r, ())]
+    links = [(e, obligation, bearing) for e, r in pairs for obligation, bearing in sorted(plan.links.get(r, ()))]
+    written = {}
     for model, names, values, constants in (
         (EventActor, ("event_id", "actor_id", "role"), actors, {"version": 1}),
         (EventObligation, ("event_id", "obligation_id", "bearing"), links, {"note": None, "version": 1}),
     ):
-        if values:
-            bulk_insert(
-                connection, model, dict(zip(names, zip(*values, strict=True), strict=True)), constants
-            )
+        written[model.__tablename__] = (
+            bulk_insert(connection, model, dict(zip(names, zip(*values, strict=True), strict=True)), constants)
+            if values
+            else ([], [])
+        )
+    return written
 
 
 def _update(session, file: EventFile, plan: _Plan, part, roles: _Roles, import_file_id: str) -> None:

@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Date, DateTime, select
+from sqlalchemy import Connection, Date, DateTime, Float, select
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from db import audit
+from db.bulk import select_matching
 from db.deadlines import SIGNING, parse_rule
 from db.models import AuditEntry
 from db.store import Store
@@ -163,8 +164,7 @@ class _Bulk:
     entry_id: int
     file_name: str
     event_ids: list[str]
-    columns: dict[str, list[str]] | None
-    digest: str | None
+    unit: dict[str, Any] | None  # columns, chunk and digest (db.audit.BulkDigest); None before the chain
     as_inserted: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))  # table → rows
     touched: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # table → row ids
     replaced: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # link table → event ids
@@ -214,7 +214,8 @@ class _Replay:
             return
         after = json.loads(entry.after) if entry.after else None
         if entry.operation == "insert" and after and "event_ids" in after:
-            bulk = _Bulk(entry.id, after["file_name"], after["event_ids"], after.get("columns"), after.get("digest"))
+            unit = {name: after[name] for name in ("columns", "chunk", "digest")} if "digest" in after else None
+            bulk = _Bulk(entry.id, after["file_name"], after["event_ids"], unit)
             self.bulks.append(bulk)
             for event_id in bulk.event_ids:
                 self.bulk_of[event_id] = bulk
@@ -268,84 +269,70 @@ class _Replay:
             self.links_of[(table, event_id)].add(row_id)
 
     def compare(self) -> None:
-        seen: set[tuple[str, str]] = set()
+        """Each row against its last entry; only the rows an entry names are read whole."""
         for name, table in self.tables.items():
-            keys = list(table.primary_key.columns)
-            for row in self.connection.execution_options(yield_per=5000).execute(select(table)):
-                row_id = "/".join(str(row._mapping[c.name]) for c in keys)
-                key = (name, row_id)
-                found = self.last.get(key)
-                if found is None:
-                    if self._pristine_bulk(key) is None:
-                        self.report.add(f"{_label(name, row)} is not in the audit trail: it was added outside Accord Desk.")
-                    continue
-                seen.add(key)
-                entry_id, after = found
-                if after is None:
-                    self.report.add(f"{_label(name, row)} is in the record though audit entry {entry_id:,} deleted it.")
-                    continue
-                expected = {k: v for k, v in json.loads(after).items() if k in table.c}
-                expected.update({c: v for e, t, c, v in self.added if t == name and e > entry_id})
-                differ = sorted(k for k, v in expected.items() if _plain(row._mapping[k]) != v)
-                if differ:
-                    self.report.add(
-                        f"{_label(name, row)} differs from audit entry {entry_id:,} in {', '.join(differ)}: "
-                        "it was changed outside Accord Desk."
-                    )
-        for (name, row_id), (entry_id, after) in self.last.items():
-            if after is not None and (name, row_id) not in seen:
-                self.report.add(f"The {name} row {row_id} is missing though audit entry {entry_id:,} wrote it.")
+            keys = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
+            named = []
+            for key in self.connection.connection.cursor().execute(f'SELECT {keys} FROM "{name}"'):
+                row_id = "/".join(map(str, key))
+                if (name, row_id) in self.last:
+                    named.append(row_id)
+                elif self._pristine_bulk((name, row_id)) is None:
+                    self.report.add(f"{_label(name, row_id)} is not in the audit trail: it was added outside Accord Desk.")
+            found = {row_id: row for row_id, row in self._rows(table, named)}
+            for (table_name, row_id), (entry_id, after) in self.last.items():
+                if table_name == name:
+                    self._compare(table, row_id, found.get(row_id), entry_id, after)
         for bulk in self.bulks:
             self._check_bulk(bulk)
 
+    def _rows(self, table, row_ids: list[str]) -> Iterator[tuple[str, Any]]:
+        """The rows of `table` with these ids ("a/b" for two-column keys), typed as the ORM reads them."""
+        first, *rest = table.primary_key.columns
+        wanted = set(row_ids)
+        for row in select_matching(self.connection, list(table.columns), first, sorted({i.split("/")[0] for i in wanted})):
+            row_id = "/".join(str(row._mapping[c.name]) for c in (first, *rest))
+            if row_id in wanted:
+                yield row_id, row._mapping
+
+    def _compare(self, table, row_id: str, row, entry_id: int, after: str | None) -> None:
+        label = _label(table.name, row_id, row)
+        if row is None:
+            if after is not None:
+                self.report.add(f"{label} is missing though audit entry {entry_id:,} wrote it.")
+            return
+        if after is None:
+            self.report.add(f"{label} is in the record though audit entry {entry_id:,} deleted it.")
+            return
+        expected = {k: v for k, v in json.loads(after).items() if k in table.c}
+        expected.update({c: v for e, t, c, v in self.added if t == table.name and e > entry_id})
+        differ = sorted(k for k, v in expected.items() if _plain(row[k]) != v)
+        if differ:
+            self.report.add(
+                f"{label} differs from audit entry {entry_id:,} in {', '.join(differ)}: it was changed outside Accord Desk."
+            )
+
     def _check_bulk(self, bulk: _Bulk) -> None:
-        if bulk.digest is None:
+        if bulk.unit is None:
             return  # an import made before the chain: its entry lists the events, it holds no digest
-        sources = self._as_inserted(bulk)
-        try:
-            digest = audit.bulk_digest(self.connection, bulk.event_ids, bulk.columns, sources)
-        finally:
-            for table in sources:
-                self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.asin_{table}")
-                self.connection.exec_driver_sql(f"DROP TABLE IF EXISTS temp.touched_{table}")
-        if digest != bulk.digest:
+        put_back = {}
+        for table in set(bulk.touched) | set(bulk.as_inserted) | set(bulk.replaced):
+            columns = bulk.unit["columns"].get(table) or list(self.tables[table].columns.keys())
+            rows = [_stored(self.connection, self.tables[table], values) for values in bulk.as_inserted[table]]
+            put_back[table] = (
+                bulk.touched[table] | bulk.replaced[table],
+                [tuple(row.get(name) for name in columns) for row in rows],
+            )
+        if audit.bulk_digest(self.connection, bulk.event_ids, bulk.unit, put_back) != bulk.unit["digest"]:
             self.report.add(
                 f"The {len(bulk.event_ids):,} events audit entry {bulk.entry_id:,} added from {bulk.file_name} "
                 "no longer match its digest: one of them or their links was changed, added or removed outside Accord Desk."
             )
 
-    def _as_inserted(self, bulk: _Bulk) -> dict[str, str]:
-        """Temporary tables holding the import's rows that later entries changed, as it left them."""
-        sources = {}
-        for table in set(bulk.touched) | set(bulk.as_inserted) | set(bulk.replaced):
-            model = self.tables[table]
-            self.connection.exec_driver_sql(f"CREATE TEMP TABLE asin_{table} AS SELECT * FROM main.{table} WHERE 0")
-            self.connection.exec_driver_sql(f"CREATE TEMP TABLE touched_{table} (row_id TEXT PRIMARY KEY)")
-            rows = [_stored(self.connection, model, values) for values in bulk.as_inserted[table]]
-            if rows:
-                names = list(model.columns.keys())
-                self.connection.exec_driver_sql(
-                    f"INSERT INTO temp.asin_{table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-                    [tuple(row.get(name) for name in names) for row in rows],
-                )
-            touched = {(row_id,) for row_id in bulk.touched[table]}
-            if touched:
-                self.connection.exec_driver_sql(f"INSERT INTO temp.touched_{table} VALUES (?)", list(touched))
-            if table == "event":
-                kept = "r.id NOT IN (SELECT row_id FROM temp.touched_event)"
-            else:
-                other = _LINK_TABLES[table][0]
-                replaced = json.dumps(sorted(bulk.replaced[table]))
-                kept = (
-                    f"(r.event_id || '/' || r.{other}) NOT IN (SELECT row_id FROM temp.touched_{table}) "
-                    f"AND r.event_id NOT IN (SELECT value FROM json_each('{replaced}'))"
-                )
-            sources[table] = f"(SELECT * FROM main.{table} AS r WHERE {kept} UNION ALL SELECT * FROM temp.asin_{table})"
-        return sources
-
 
 def _stored(connection: Connection, table, values: dict[str, Any]) -> dict[str, Any]:
-    """An entry's plain values as SQLite stores them (dates back from ISO text through their column type)."""
+    """An entry's plain values as the driver hands them over: dates back from ISO text through their
+    column's type, and figures as floats (SQLite's REAL affinity makes 34 into 34.0)."""
     dialect = connection.dialect
     stored = {}
     for name, value in values.items():
@@ -356,18 +343,16 @@ def _stored(connection: Connection, table, values: dict[str, Any]) -> dict[str, 
             value = datetime.fromisoformat(value)
         elif value is not None and isinstance(column_type, Date):
             value = date.fromisoformat(value)
+        elif value is not None and isinstance(column_type, Float):
+            value = float(value)
         processor = column_type.dialect_impl(dialect).bind_processor(dialect)
         stored[name] = processor(value) if processor else value
     return stored
 
 
-def _label(table: str, row) -> str:
-    values = row._mapping
-    if table == "obligation":
-        return f"Obligation {values['ref']}"
-    if table == "event":
-        return f"The event {values['external_id'] or values['id']}"
-    if table in _LINK_TABLES:
-        return f"The {table} row {values['event_id']}/{values[_LINK_TABLES[table][0]]}"
-    primary = "/".join(str(values[c.name]) for c in SQLModel.metadata.tables[table].primary_key.columns)
-    return f"The {table} row {primary}"
+def _label(table: str, row_id: str, row=None) -> str:
+    if row is not None and table == "obligation":
+        return f"Obligation {row['ref']}"
+    if row is not None and table == "event":
+        return f"The event {row['external_id'] or row_id}"
+    return f"The {table} row {row_id}"

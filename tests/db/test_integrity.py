@@ -4,6 +4,7 @@ Tampering is done as an intruder would: with sqlite3 on the closed file, lifting
 triggers where they are in the way.
 """
 
+import csv
 import json
 import sqlite3
 from dataclasses import replace
@@ -194,7 +195,7 @@ def test_a_direct_edit_of_imported_events_breaks_the_imports_digest(example_stor
     store.close()
     digest = [p for p in problems if "no longer match its digest" in p]
     if "e-forged" in script:
-        assert "The event e-forged is not in the audit trail: it was added outside Accord Desk." in problems
+        assert "The event row e-forged is not in the audit trail: it was added outside Accord Desk." in problems
     else:
         assert len(digest) == 1 and digest[0].endswith(f"from {CURRENT.name} no longer match its digest: one of "
                                                       "them or their links was changed, added or removed outside Accord Desk.")
@@ -326,3 +327,27 @@ def test_a_database_at_0002_gets_the_chain_on_opening(example_store, tmp_path):
     store.close()
     assert len(problems) == 1 and problems[0].startswith("Obligation P1-A.2 differs from audit entry")
     assert problems[0].endswith("in version: it was changed outside Accord Desk.")
+
+
+def _own_file(path: Path, **cells) -> Path:
+    from db.event_csv import COLUMNS
+
+    values = {"id": "6f1c3e0a-1b7e-4c8e-9a55-0f3a2b1c9d01", "occurred_on": "2020-04-08", "event_type": "Statement",
+              "source_name": "Tolo News", "actor1": "Taliban", "links": "P1-C.1 (supports); P3-2 (breach)",
+              "reliability": "B", "credibility": "2", "latitude": "34", "longitude": "69", **cells}  # fmt: skip
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([COLUMNS, [values.get(column, "") for column in COLUMNS]])
+    return path
+
+
+def test_accord_desk_files_with_links_added_then_updated_stay_whole(example_store, tmp_path):
+    import_events(example_store, _own_file(tmp_path / "own.csv"))
+    assert _check(example_store) == []
+    report = import_events(example_store, _own_file(tmp_path / "revised.csv", links="P1-C.1 (breach)", actor2="Qatar"))
+    assert len(report.updated) == 1
+    assert _check(example_store) == []
+    store = _tamper(example_store, "UPDATE eventobligation SET bearing = 'supports' WHERE event_id LIKE '6f1c3e0a-%'")
+    problems = _check(store)
+    store.close()
+    assert len(problems) == 1 and problems[0].startswith("The eventobligation row 6f1c3e0a-1b7e-4c8e-9a55-0f3a2b1c9d01/")
+    assert problems[0].endswith("in bearing: it was changed outside Accord Desk.")
