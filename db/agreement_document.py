@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from db import audit
 from db.actors import actor_keys
-from db.deadlines import SIGNING, parse_rule
+from db.deadlines import rule_problem
 from db.errors import DocumentError
 from db.models import (
     Actor,
@@ -33,6 +33,21 @@ from db.models import (
     Observation,
     Party,
     TargetPoint,
+)
+from db.values import (
+    FATALITIES,
+    FIGURE,
+    GEO_PRECISION,
+    LATITUDE,
+    LONGITUDE,
+    MAX_TREE_DEPTH,
+    SCORE,
+    TOLERANCE,
+    Bound,
+    check_date,
+    check_number,
+    check_text,
+    first_repeat,
 )
 from db.vocabulary import (
     CREDIBILITY,
@@ -179,7 +194,14 @@ class _Reader:
             return default
         if not isinstance(value, str):
             self.fail(f"{path}.{key}", f"expected text, found {_kind(value)}")
-        return value
+        return self.check(check_text, value, f"{path}.{key}")
+
+    def check(self, check, value, path: str, *args):
+        """`check(value, *args)` of db.values, its ValueError told at `path`."""
+        try:
+            return check(value, *args)
+        except ValueError as error:
+            self.fail(path, str(error))
 
     def texts(self, parent: dict, key: str, path: str) -> list[str]:
         return [self.text({"v": v}, "v", p, required=True) for p, v in self.items(parent, key, path)]
@@ -189,23 +211,20 @@ class _Reader:
         if value is None:
             return None
         try:
-            return date.fromisoformat(value)
+            parsed = date.fromisoformat(value)
         except ValueError:
-            self.fail(f"{path}.{key}", f"'{value}' is not a date; write it as YYYY-MM-DD")
+            self.fail(f"{path}.{key}", f"'{value[:40]}' is not a date; write it as YYYY-MM-DD")
+        return self.check(check_date, parsed, f"{path}.{key}")
 
-    def number(self, parent: dict, key: str, path: str, *, required: bool = False, whole: bool = False):
+    def number(self, parent: dict, key: str, path: str, bound: Bound, *, required: bool = False):
         value = parent.get(key)
         if value is None:
             if required:
                 self.fail(f"{path}.{key}", "a number is required")
             return None
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or (whole and not isinstance(value, int))
-        ):
-            self.fail(f"{path}.{key}", f"expected a {'whole ' if whole else ''}number, found {_kind(value)}")
-        return value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(f"{path}.{key}", f"expected {bound.what}, found {_kind(value)}")
+        return self.check(check_number, value, f"{path}.{key}", bound)
 
     def choice(self, parent: dict, key: str, path: str, allowed, default=None) -> str:
         value = self.text(parent, key, path, required=default is None, default=default)
@@ -213,6 +232,11 @@ class _Reader:
         if value not in values:
             self.fail(f"{path}.{key}", f"'{value}' is not one of: {', '.join(values)}")
         return value
+
+
+def _shown(value) -> str:
+    """A scalar as the document wrote it, a list or object by its kind (its repr may be huge)."""
+    return repr(value)[:40] if isinstance(value, int | float | str | None) else _kind(value)
 
 
 def _kind(value) -> str:
@@ -223,13 +247,15 @@ def _kind(value) -> str:
 
 def read_document(path: Path) -> AgreementDocument:
     """Read and validate an agreement document file; DocumentError names file and place of any fault."""
+    if path.is_dir():
+        raise DocumentError(f"{path} is a folder; name the agreement document (a .json file) itself.")
     try:
-        size = path.stat().st_size
+        with path.open("rb") as handle:  # bounded by the bytes read: /dev/zero or a pipe has no size
+            raw = handle.read(MAX_DOCUMENT_BYTES + 1)
     except OSError as error:
         raise DocumentError(f"{path}: cannot be read ({error.strerror}); check the path.") from None
-    if size > MAX_DOCUMENT_BYTES:
+    if len(raw) > MAX_DOCUMENT_BYTES:
         raise DocumentError(f"{path}: the file is larger than {MAX_DOCUMENT_BYTES // 2**20} MB; split it.")
-    raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -238,12 +264,23 @@ def read_document(path: Path) -> AgreementDocument:
             f"{path}, line {line}: the file is not UTF-8; save it as UTF-8 and try again."
         ) from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_whole_number)
     except json.JSONDecodeError as error:
         raise DocumentError(
             f"{path}, line {error.lineno}, column {error.colno}: not valid JSON ({error.msg}); correct it."
         ) from None
+    except RecursionError:
+        raise DocumentError(
+            f"{path}: the JSON is nested too deeply to read (an agreement's tree is at most "
+            f"{MAX_TREE_DEPTH} levels deep); correct the document."
+        ) from None
     return parse_document(data, str(path))
+
+
+def _whole_number(digits: str) -> int | float:
+    """A JSON integer; one too long for int() (over 4,300 digits) becomes an infinite float, which
+    db.values refuses at its JSON path instead of json failing without one."""
+    return int(digits) if len(digits) <= 40 else float(digits)
 
 
 def parse_document(data: Any, source: str = "document") -> AgreementDocument:
@@ -251,10 +288,10 @@ def parse_document(data: Any, source: str = "document") -> AgreementDocument:
     root = r.object(data, "$")
     if root.get("format") != FORMAT:
         r.fail("$.format", f'expected "{FORMAT}"; this is not an Accord Desk agreement document')
-    if root.get("version") != VERSION:
+    if type(root.get("version")) is not int or root.get("version") != VERSION:  # true == 1 in Python
         r.fail(
             "$.version",
-            f"version {root.get('version')!r} is not supported (this Accord Desk reads {VERSION})",
+            f"version {_shown(root.get('version'))} is not supported (this Accord Desk reads {VERSION})",
         )
     head = r.object(root.get("agreement"), "$.agreement")
     doc = AgreementDocument(
@@ -299,9 +336,13 @@ def parse_document(data: Any, source: str = "document") -> AgreementDocument:
                 r.text(item, "represented_by", path),
             )
         )
+    _unique(r, [(f"$.parties[{i}].actor", key) for i, (key, _, _) in enumerate(doc.parties)], "party")
+    rules: list[tuple[str, str]] = []  # (JSON path, rule): checked once every clause's ref is known
 
-    def obligation(item, path) -> DocObligation:
+    def obligation(item, path, depth=1) -> DocObligation:
         item = r.object(item, path)
+        if depth > MAX_TREE_DEPTH:
+            r.fail(path, f"the tree of obligations is deeper than {MAX_TREE_DEPTH} levels")
         deadline = item.get("deadline")
         deadline_on, rule, ongoing = None, None, False
         if deadline is not None:
@@ -312,10 +353,13 @@ def parse_document(data: Any, source: str = "document") -> AgreementDocument:
             if sum([deadline_on is not None, rule is not None, ongoing]) != 1:
                 r.fail(f"{path}.deadline", 'give exactly one of "date", "rule" or "ongoing": true')
             if rule is not None:
-                try:
-                    parse_rule(rule)
-                except ValueError as error:
-                    r.fail(f"{path}.deadline.rule", str(error))
+                rules.append((f"{path}.deadline.rule", rule))
+        depends_on = [
+            (r.text(r.object(d, p), "ref", p, required=True), r.text(d, "note", p))
+            for p, d in r.items(item, "depends_on", path)
+        ]
+        if (twice := first_repeat(ref for ref, _ in depends_on)) is not None:
+            r.fail(f"{path}.depends_on", f"the dependency on '{twice}' appears twice; give it once")
         return DocObligation(
             ref=r.text(item, "ref", path, required=True),
             title=r.text(item, "title", path, required=True),
@@ -332,11 +376,8 @@ def parse_document(data: Any, source: str = "document") -> AgreementDocument:
             deadline_rule=rule,
             ongoing=ongoing,
             deadline_note=r.text(item, "deadline_note", path),
-            depends_on=[
-                (r.text(r.object(d, p), "ref", p, required=True), r.text(d, "note", p))
-                for p, d in r.items(item, "depends_on", path)
-            ],
-            children=[obligation(child, p) for p, child in r.items(item, "children", path)],
+            depends_on=depends_on,
+            children=[obligation(child, p, depth + 1) for p, child in r.items(item, "children", path)],
         )
 
     doc.obligations = [obligation(item, path) for path, item in r.items(root, "obligations", "$")]
@@ -350,8 +391,9 @@ def parse_document(data: Any, source: str = "document") -> AgreementDocument:
     for node in doc.all_obligations():
         for dependency, _ in node.depends_on:
             ref(dependency, f"$.obligations ({node.ref}).depends_on")
-        if node.deadline_rule and (anchor := parse_rule(node.deadline_rule).anchor) != SIGNING:
-            ref(anchor, f"$.obligations ({node.ref}).deadline.rule")
+    for path, rule in rules:
+        if problem := rule_problem(rule, doc.agreement["signed_on"], refs):
+            r.fail(path, problem)
 
     for path, item in r.items(root, "metrics", "$"):
         item = r.object(item, path)
@@ -361,7 +403,7 @@ def parse_document(data: Any, source: str = "document") -> AgreementDocument:
                 name=r.text(item, "name", path, required=True),
                 unit=r.text(item, "unit", path, default=""),
                 direction=r.choice(item, "direction", path, Direction, default=Direction.DECREASE),
-                tolerance=r.number(item, "tolerance", path) or 0.0,
+                tolerance=r.number(item, "tolerance", path, TOLERANCE) or 0.0,
                 obligations=[
                     ref(v, p)
                     for (p, _), v in zip(
@@ -371,7 +413,7 @@ def parse_document(data: Any, source: str = "document") -> AgreementDocument:
                 targets=[
                     (
                         r.date(r.object(t, p), "on", p, required=True),
-                        r.number(t, "value", p, required=True),
+                        r.number(t, "value", p, FIGURE, required=True),
                         ref(r.text(t, "ref", p), f"{p}.ref"),
                         r.text(t, "note", p),
                     )
@@ -381,7 +423,7 @@ def parse_document(data: Any, source: str = "document") -> AgreementDocument:
                     DocObservation(
                         on=r.date(r.object(o, p), "on", p, required=True),
                         precision=r.choice(o, "precision", p, DatePrecision, default=DatePrecision.DAY),
-                        value=r.number(o, "value", p, required=True),
+                        value=r.number(o, "value", p, FIGURE, required=True),
                         qualifier=r.choice(o, "qualifier", p, Qualifier, default=Qualifier.EXACT),
                         claimant=actor(r.text(o, "claimant", p), f"{p}.claimant"),
                         source=r.text(o, "source", p),
@@ -397,9 +439,13 @@ def parse_document(data: Any, source: str = "document") -> AgreementDocument:
         item = r.object(item, path)
         location = r.object(item.get("location") or {}, f"{path}.location")
         source = r.object(item.get("source") or {}, f"{path}.source")
-        fatalities = r.number(item, "fatalities", path, whole=True)
-        if fatalities is not None and fatalities < 0:
-            r.fail(f"{path}.fatalities", "fatalities cannot be negative")
+        fatalities = r.number(item, "fatalities", path, FATALITIES)
+        place = f"{path}.location"
+        latitude, longitude = (
+            r.number(location, k, place, b) for k, b in (("latitude", LATITUDE), ("longitude", LONGITUDE))
+        )
+        if (latitude is None) != (longitude is None):
+            r.fail(place, "give both latitude and longitude, or neither")
         doc.events.append(
             DocEvent(
                 on=r.date(item, "on", path, required=True),
@@ -418,9 +464,9 @@ def parse_document(data: Any, source: str = "document") -> AgreementDocument:
                     "admin2": r.text(location, "admin2", f"{path}.location"),
                     "admin3": r.text(location, "admin3", f"{path}.location"),
                     "country": r.text(location, "country", f"{path}.location"),
-                    "latitude": r.number(location, "latitude", f"{path}.location"),
-                    "longitude": r.number(location, "longitude", f"{path}.location"),
-                    "geo_precision": r.number(location, "geo_precision", f"{path}.location", whole=True),
+                    "latitude": latitude,
+                    "longitude": longitude,
+                    "geo_precision": r.number(location, "geo_precision", place, GEO_PRECISION),
                 },
                 fatalities=fatalities,
                 notes=r.text(item, "notes", path),
@@ -445,9 +491,7 @@ def parse_document(data: Any, source: str = "document") -> AgreementDocument:
 
     for path, item in r.items(root, "assessments", "$"):
         item = r.object(item, path)
-        score = r.number(item, "score", path, whole=True)
-        if score is not None and score not in (0, 1, 2, 3):
-            r.fail(f"{path}.score", f"{score} is not an implementation score; use 0, 1, 2 or 3")
+        score = r.number(item, "score", path, SCORE)
         doc.assessments.append(
             DocAssessment(
                 ref=ref(r.text(item, "ref", path, required=True), f"{path}.ref"),

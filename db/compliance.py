@@ -149,7 +149,10 @@ def resolve_deadline(
     if facts.deadline_on is not None:
         return Deadline(facts.deadline_on, "")
     if facts.deadline_rule:
-        rule = parse_rule(facts.deadline_rule)
+        try:
+            rule = parse_rule(facts.deadline_rule)
+        except ValueError as error:  # saved before the record bounded rules: shown, never fatal
+            return Deadline(None, f"the rule cannot be counted ({error})")
         anchor = signed_on if rule.anchor == SIGNING else completions.get(rule.anchor)
         if anchor is None:
             what = (

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from db.values import LAST_YEAR, LATEST, check_rule_count
+
 SIGNING = "signing"
 _NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -40,11 +42,35 @@ def parse_rule(text: str) -> DeadlineRule:
             "or '… after <clause ref>'"
         )
     count, unit, anchor = match.groups()
-    amount = int(count) if count.isdigit() else _NUMBERS.get(count.lower())
+    amount = int(count) if count.isdecimal() else _NUMBERS.get(count.lower())
     if amount is None:
         raise ValueError(f"'{count}' in '{text}' is not a number of {unit}s; write it in digits")
     anchor = SIGNING if anchor.lower() in _SIGNING_WORDS else anchor
-    return DeadlineRule(amount, _UNITS[unit.lower()], anchor)
+    unit = _UNITS[unit.lower()]
+    return DeadlineRule(check_rule_count(amount, unit), unit, anchor)
+
+
+def rule_problem(text: str, signed_on: date | None, refs: set[str]) -> str | None:
+    """What is wrong with a rule in an agreement signed on `signed_on` whose clauses are `refs`, without
+    a full stop (as a ValueError's text); None when it can be saved. The anchor must be signing or one of the clauses: "after s" is
+    a rule half typed, not one counted from a clause called "s"."""
+    try:
+        rule = parse_rule(text)
+    except ValueError as error:
+        return str(error)
+    if rule.anchor == SIGNING:
+        if signed_on is not None and resolve(rule, signed_on) > LATEST:
+            return (
+                f"'{text}' falls on {resolve(rule, signed_on).isoformat()}, after {LAST_YEAR}; "
+                "check the number"
+            )
+        return None
+    if rule.anchor not in refs:
+        return (
+            f"there is no clause {rule.anchor} in this agreement; write 'after signing' or after the "
+            "reference of one of its clauses"
+        )
+    return None
 
 
 def add_months(start: date, months: int) -> date:

@@ -39,3 +39,7 @@ class DamagedDatabaseError(DatabaseError):
 
 class DatabaseInUseError(DatabaseError):
     """Another process holds the database for writing; the message names who, where and since when."""
+
+    def __init__(self, message: str, holder: str):
+        super().__init__(message)
+        self.holder = holder  # "… is open in Accord Desk by ana on desk-3 since 09:14"

@@ -8,6 +8,7 @@ are to be skipped, the rows it lists are left out. Errors name the file, the lin
 import codecs
 import csv
 import hashlib
+import io
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -187,21 +188,42 @@ def _fail(path: Path, where: str, message: str) -> ImportFileError:
     return ImportFileError(f"{path}{', ' + where if where else ''}: {message}.")
 
 
+def _too_large(path: Path) -> ImportFileError:
+    return _fail(
+        path, "", f"the file is larger than the {MAX_FILE_BYTES // 2**20} MB an import reads; split it, "
+        "e.g. by year, and import the parts"
+    )  # fmt: skip
+
+
+class _Hashed(io.RawIOBase):
+    """The bytes of a file as they are read: their SHA-256, and a refusal once more than MAX_FILE_BYTES
+    came, whatever the file's size said (/dev/zero says 0 and never ends)."""
+
+    def __init__(self, path: Path, handle):
+        self.path, self.handle, self.digest, self.size = path, handle, hashlib.sha256(), 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        count = self.handle.readinto(buffer)
+        self.size += count
+        if self.size > MAX_FILE_BYTES:
+            raise _too_large(self.path)
+        self.digest.update(memoryview(buffer)[:count])
+        return count
+
+
 def _check_bytes(path: Path) -> tuple[str, int]:
     """The file's SHA-256 and number of lines; refuses a missing, oversized or non-UTF-8 file."""
     try:
-        size = path.stat().st_size
         if path.is_dir():
             raise _fail(path, "", "is a folder; choose the CSV file itself")
-        if size > MAX_FILE_BYTES:
-            raise _fail(
-                path, "", f"the file is {size / 2**20:,.0f} MB, more than the {MAX_FILE_BYTES // 2**20} MB "
-                "an import reads; split it, e.g. by year, and import the parts"
-            )  # fmt: skip
-        digest, lines, decoder = hashlib.sha256(), 1, codecs.getincrementaldecoder("utf-8")()
-        with path.open("rb") as handle:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise _too_large(path)
+        lines, decoder = 1, codecs.getincrementaldecoder("utf-8")()
+        with path.open("rb", buffering=0) as raw, _Hashed(path, raw) as handle:
             while chunk := handle.read(1 << 20):
-                digest.update(chunk)
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError as error:
@@ -221,7 +243,7 @@ def _check_bytes(path: Path) -> tuple[str, int]:
         raise _fail(path, "", "no such file; check the path") from None
     except OSError as error:
         raise _fail(path, "", f"cannot be read ({error.strerror}); check its permissions") from None
-    return digest.hexdigest(), lines
+    return handle.digest.hexdigest(), lines
 
 
 def _format(path: Path, header: list[str]) -> tuple[FileFormat, tuple[str, ...]]:
@@ -415,7 +437,9 @@ def read_event_file(
         return checked
     told = ImportProgress(progress, path, lines)
     records, starts, problems = [], [], []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    # The rows are hashed as they are parsed, so the SHA-256 recorded is that of the bytes imported.
+    with path.open("rb", buffering=0) as raw, _Hashed(path, raw) as hashed:
+        handle = io.TextIOWrapper(io.BufferedReader(hashed, 1 << 20), encoding="utf-8-sig", newline="")
         reader = csv.reader(handle, strict=True)
         try:
             header = next((cells for cells in reader if cells), None)
@@ -438,6 +462,11 @@ def read_event_file(
             raise _fail(
                 path, f"line {reader.line_num}", f"{_csv_problem(error)}; export the file again"
             ) from None
+        if hashed.digest.hexdigest() != sha256:
+            raise _fail(
+                path, "", "the file changed while it was being read (another program is writing it); "
+                "import it again once it is complete"
+            )  # fmt: skip
     if not records and not problems:
         raise _fail(path, "", "the file holds a header but no events; check the export's filters")
     found = _Problems(header)

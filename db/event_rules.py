@@ -6,16 +6,24 @@ A parser raises ValueError whose text says what is wrong and what is expected, w
 so the form can show it as a sentence and an importer can prefix the line and column.
 """
 
-import math
 import re
 from dataclasses import dataclass, field, fields
 from datetime import date
 
 from db.errors import RecordError
+from db.values import (
+    FATALITIES,
+    FIGURE,
+    LATITUDE,
+    LONGITUDE,
+    Bound,
+    check_date,
+    check_number,
+    check_text,
+    sentence,
+)
 from db.vocabulary import CREDIBILITY, RELIABILITY, Bearing, DatePrecision, EventRole, Qualifier
 
-MAX_TEXT_CHARS = 100_000  # a cell or a form field; ACLED notes stay below 5,000
-MAX_FATALITIES_DIGITS = 9  # SQLite integers are 64-bit; no event has a billion dead
 ACTOR_SEPARATOR = "; "  # as ACLED separates associated actors
 
 ACLED_EVENT_TYPES: dict[str, tuple[str, ...]] = {
@@ -63,7 +71,7 @@ def parse_date(text: str, *, acled: bool = False) -> date:
     """A date as YYYY-MM-DD (or, with `acled`, as "02 April 2020"), with a reason for impossible ones."""
     if len(text) == 10 and text[4] == "-" and text[7] == "-":
         try:
-            return date.fromisoformat(text)  # the fast path for nearly every cell of an import
+            return check_date(date.fromisoformat(text))  # the fast path for nearly every cell of an import
         except ValueError:
             pass
     stripped = text.strip()
@@ -81,7 +89,7 @@ def parse_date(text: str, *, acled: bool = False) -> date:
     days = _days_in(year, month)
     if not 1 <= day <= days:
         raise ValueError(f"{quoted(stripped)} is not a date: {MONTH_NAMES[month - 1]} {year} has {days} days")
-    return date(year, month, day)
+    return check_date(date(year, month, day))
 
 
 def parse_optional_date(text: str) -> date | None:
@@ -90,42 +98,35 @@ def parse_optional_date(text: str) -> date | None:
 
 def parse_text(text: str) -> str | None:
     """A text value, trimmed; empty means none."""
-    text = text.strip()
-    if len(text) > MAX_TEXT_CHARS:
-        raise ValueError(f"the text is {len(text):,} characters long; the limit is {MAX_TEXT_CHARS:,}")
-    return text or None
+    return check_text(text.strip()) or None
 
 
 def parse_fatalities(text: str) -> int | None:
     text = text.strip()
     if not text or text.casefold() == "unknown":
         return None
-    if text.isascii() and text.isdigit() and len(text) <= MAX_FATALITIES_DIGITS:
-        return int(text)
+    if text.isascii() and text.isdigit() and len(text) <= len(str(FATALITIES.high)):
+        return check_number(int(text), FATALITIES)
     raise ValueError(
         f"{quoted(text)} is not a number of fatalities; use a whole number of 0 or more, or leave it empty when unknown"
     )
 
 
-def _coordinate(text: str, name: str, limit: int) -> float | None:
+def parse_number(text: str, bound: Bound) -> float:
+    """A number typed as text, within its domain (db.values)."""
     text = text.strip()
-    if not text:
-        return None
     try:
-        value = float(text)
+        return check_number(float(text), bound)
     except ValueError:
-        value = None
-    if value is None or not -limit <= value <= limit:  # NaN fails the comparison too
-        raise ValueError(f"{quoted(text)} is not a {name}; use a decimal number from -{limit} to {limit}")
-    return value
+        raise ValueError(f"{quoted(text)} is not {bound.what}; use {bound}") from None
 
 
 def parse_latitude(text: str) -> float | None:
-    return _coordinate(text, "latitude", 90)
+    return parse_number(text, LATITUDE) if text.strip() else None
 
 
 def parse_longitude(text: str) -> float | None:
-    return _coordinate(text, "longitude", 180)
+    return parse_number(text, LONGITUDE) if text.strip() else None
 
 
 def parse_geo_precision(text: str) -> int | None:
@@ -188,8 +189,7 @@ def parse_actor_names(names: list[str]) -> list[str]:
             raise ValueError(
                 f"the actor name {quoted(name)} holds a ';' or a line break, which separate names"
             )
-        if len(name) > MAX_TEXT_CHARS:
-            raise ValueError(f"an actor name is longer than {MAX_TEXT_CHARS:,} characters")
+        check_text(name, "an actor name")
         if name:
             kept.setdefault(name.casefold(), name)
     return list(kept.values())
@@ -365,10 +365,6 @@ def missing_half(values: dict, first: str, second: str) -> str | None:
     return first if values.get(first) is None else second
 
 
-def _sentence(message: str) -> str:
-    return message[:1].upper() + message[1:] + "."
-
-
 def read_form(form: EventForm, today: date | None = None) -> tuple[EventFields | None, dict[str, str]]:
     """The typed event, or None, and what is wrong by field name, each as a clause without a full stop.
 
@@ -412,13 +408,13 @@ def _read_figure(form: EventForm, actors: list[str], problems: dict[str, str]) -
         return None
     if not metric_id:
         problems["metric_id"] = "choose the metric the figure counts, or clear the figure"
+    if not text:
+        problems["figure"] = "the figure is missing; give the figure, e.g. 100, or clear the metric"
+        return None
     try:
-        value = float(text)
-        if not math.isfinite(value):
-            raise ValueError(text)
-    except ValueError:
-        what = f"{quoted(text)} is not a number" if text else "the figure is missing"
-        problems["figure"] = f"{what}; give the figure, e.g. 100, or clear the metric"
+        value = parse_number(text, FIGURE)
+    except ValueError as error:
+        problems["figure"] = str(error)
         return None
     try:
         qualifier = _choice(form.figure_qualifier, Qualifier, "a qualifier") or Qualifier.EXACT
@@ -433,14 +429,14 @@ def _read_figure(form: EventForm, actors: list[str], problems: dict[str, str]) -
 
 def event_problems(form: EventForm, today: date | None = None) -> dict[str, str]:
     """What is wrong with the form, by field name, one sentence each; empty when it can be saved."""
-    return {name: _sentence(message) for name, message in read_form(form, today)[1].items()}
+    return {name: sentence(message) for name, message in read_form(form, today)[1].items()}
 
 
 def read_event_form(form: EventForm, today: date | None = None) -> EventFields:
     """The typed event of a valid form; RecordError listing the problems otherwise."""
     values, problems = read_form(form, today)
     if values is None:
-        raise RecordError(" ".join(_sentence(message) for message in problems.values()))
+        raise RecordError(" ".join(sentence(message) for message in problems.values()))
     return values
 
 

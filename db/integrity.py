@@ -219,6 +219,11 @@ class _Replay:
             self.bulks.append(bulk)
             for event_id in bulk.event_ids:
                 self.bulk_of[event_id] = bulk
+                # An event deleted earlier and imported again (Accord Desk's CSV keeps its ids) is the import's now.
+                if self.last.pop(("event", event_id), None) is not None:
+                    for table in _LINK_TABLES:
+                        for row_id in self.links_of.pop((table, event_id), ()):
+                            self.last.pop((table, row_id), None)
             return
         before = json.loads(entry.before) if entry.before else None
         key = (entry.table_name, entry.row_id)

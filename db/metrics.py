@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from db.errors import RecordError
 from db.models import Actor, Metric, MetricObligation, Obligation, Observation, TargetPoint, new_id
 from db.records import get_or_refuse
+from db.values import FIGURE, check_date, check_number, check_text, sentence
 from db.vocabulary import DatePrecision, Qualifier
 
 
@@ -148,7 +149,19 @@ class ObservationFields:
     note: str | None = None
 
 
+def _check_point(fields: TargetFields | ObservationFields) -> None:
+    """The bounds of db.values, whichever door the point came through (a form, a cell, a script)."""
+    try:
+        check_date(fields.on)
+        check_number(fields.value, FIGURE)
+        for name in ("note", "source"):
+            check_text(getattr(fields, name, None) or "", f"the {name}")
+    except ValueError as error:
+        raise RecordError(sentence(str(error))) from None
+
+
 def _check_observation(fields: ObservationFields) -> None:
+    _check_point(fields)
     if fields.precision not in list(DatePrecision):
         raise RecordError(f"'{fields.precision}' is not a date precision; use day, week or month.")
     if fields.qualifier not in list(Qualifier):
@@ -156,6 +169,7 @@ def _check_observation(fields: ObservationFields) -> None:
 
 
 def add_target(session: Session, metric_id: str, fields: TargetFields, target_id: str | None = None) -> str:
+    _check_point(fields)
     row = TargetPoint(id=target_id or new_id(), metric_id=metric_id, **fields.__dict__)
     session.add(row)
     session.flush()
@@ -177,6 +191,7 @@ def add_observation(
 
 
 def update_target(session: Session, target_id: str, fields: TargetFields) -> None:
+    _check_point(fields)
     row = _get(session, TargetPoint, target_id)
     for key, value in fields.__dict__.items():
         if getattr(row, key) != value:

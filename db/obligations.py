@@ -24,6 +24,7 @@ from db.models import (
     new_id,
 )
 from db.records import get_or_refuse
+from db.values import check_date, check_text, sentence
 from db.vocabulary import Confidence, ObligationKind, Status
 
 
@@ -59,6 +60,18 @@ def obligation_problems(fields: ObligationFields) -> dict[str, str]:
             parse_rule(fields.deadline_rule)
         except ValueError as error:
             problems["deadline"] = f"{error}."
+    # the deadline note shows under the deadline
+    texts = {"ref": fields.ref, "title": fields.title, "text": fields.text, "deadline": fields.deadline_note}
+    for name, value in texts.items():
+        try:
+            check_text(value or "", f"the {'deadline note' if name == 'deadline' else name}")
+        except ValueError as error:
+            problems.setdefault(name, sentence(str(error)))
+    if fields.deadline_on is not None:
+        try:
+            check_date(fields.deadline_on)
+        except ValueError as error:
+            problems["deadline"] = sentence(str(error))
     return problems
 
 
@@ -286,11 +299,24 @@ def restore_obligation(session: Session, deleted: DeletedSubtree) -> None:
     session.flush()
 
 
+def assessment_problems(as_of: date, rationale: str) -> dict[str, str]:
+    """What is wrong with an assessment's date and rationale, by field name, one sentence each."""
+    problems = {}
+    for name, check, value in (("as_of", check_date, as_of), ("rationale", check_text, rationale)):
+        try:
+            check(value)
+        except ValueError as error:
+            problems[name] = sentence(str(error))
+    return problems
+
+
 def add_assessment(
     session: Session, obligation_id: str, as_of: date, status: str, score: int | None, confidence: str,
     rationale: str, assessed_by: str, assessment_id: str | None = None,
 ) -> str:  # fmt: skip
     _get(session, obligation_id)
+    if problems := assessment_problems(as_of, rationale):
+        raise RecordError(" ".join(problems.values()))
     if status not in list(Status):
         raise RecordError(f"'{status}' is not a status of the compliance scale.")
     if score is not None and score not in (0, 1, 2, 3):

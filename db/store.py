@@ -4,10 +4,13 @@ One user action is one transaction that starts with BEGIN IMMEDIATE (`Store.writ
 desks on one file never interleave half-done actions. Reads run in short deferred transactions.
 """
 
+import errno
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
@@ -15,20 +18,30 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 from db import audit
 from db.clock import current_user
-from db.errors import DatabaseError, StaleRecordError
+from db.errors import DamagedDatabaseError, DatabaseError, DatabaseInUseError, StaleRecordError, StorageError
+from db.writer_lock import WriterLock
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATIONS = Path(__file__).with_name("migrations")
 _BEGIN = "accord_desk_begin"
 # Every connection's settings. 32 MB of page cache (default 2 MB): an import of 100,000 events
 # otherwise spilled pages to the WAL in the middle of its transaction.
-PRAGMAS = ("foreign_keys=ON", "journal_mode=WAL", "synchronous=FULL", "busy_timeout=5000", "cache_size=-32768")
+PRAGMAS = (
+    "foreign_keys=ON",
+    "journal_mode=WAL",
+    "synchronous=FULL",
+    "busy_timeout=5000",
+    "cache_size=-32768",
+)
+READ_PRAGMAS = ("query_only=ON", "busy_timeout=5000", "cache_size=-32768")
 
 
 def default_database_path() -> Path:
@@ -56,15 +69,18 @@ def _known_revisions() -> frozenset[str]:
     )
 
 
-def _make_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}")
+def _make_engine(path: Path, read_only: bool = False) -> Engine:
+    if read_only:
+        engine = create_engine("sqlite://", creator=lambda: _connect_read_only(path), poolclass=QueuePool)
+    else:
+        engine = create_engine(f"sqlite:///{path}")
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         # Take transaction control from pysqlite, which issues no BEGIN before DDL or SELECT.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        for pragma in PRAGMAS:
+        for pragma in READ_PRAGMAS if read_only else PRAGMAS:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
@@ -75,17 +91,78 @@ def _make_engine(path: Path) -> Engine:
     return engine
 
 
-def inspect_file(path: Path) -> str:
-    """The schema revision of an Accord Desk database file, read without changing the file.
+def _storage_error(path: Path, error: sqlite3.Error) -> DatabaseError | None:
+    """What SQLite's refusal means for the officer, in one sentence; None for errors of the record's rules."""
+    name = getattr(error, "sqlite_errorname", "") or ""
+    if name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB":
+        return DamagedDatabaseError(
+            f"{path} is damaged (SQLite reports: {error}); restore it from a backup "
+            "(accord-desk backups lists them)."
+        )
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return StorageError(
+            f"{path} is locked by another program; nothing was saved. Close that program, or try again in a moment."
+        )
+    if name == "SQLITE_FULL" or "disk is full" in str(error) or "database or disk is full" in str(error):
+        return StorageError(
+            f"The disk holding {path} is full; nothing was saved. Free some space and try again."
+        )
+    if name.startswith("SQLITE_READONLY"):
+        return StorageError(
+            f"{path} cannot be written (SQLite reports: {error}); nothing was saved. "
+            "Make the file and its folder writable, or copy it to a folder you can write to."
+        )
+    if name.startswith(("SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")):
+        return StorageError(
+            f"{path} cannot be opened ({error}); check the permissions of the file and its folder."
+        )
+    if name.startswith("SQLITE_IOERR"):
+        return StorageError(
+            f"{path} could not be read or written (disk error: {error}); check the disk, then try again."
+        )
+    return None
 
-    Raises DatabaseError saying what is wrong with the file otherwise.
-    """
+
+def _opening_error(path: Path, error: sqlite3.Error) -> DatabaseError:
+    return _storage_error(path, error) or DatabaseError(f"{path} cannot be opened (SQLite reports: {error}).")
+
+
+@contextmanager
+def refusals_explained(path: Path) -> Iterator[None]:
+    """SQLite's refusals (locked, full, read-only, damaged) as one sentence; other errors unchanged."""
+    try:
+        yield
+    except (OperationalError, SADatabaseError) as error:
+        translated = _storage_error(path, error.orig) if isinstance(error.orig, sqlite3.Error) else None
+        if translated is None:
+            raise
+        raise translated from None
+    except sqlite3.OperationalError as error:
+        translated = _storage_error(path, error)
+        if translated is None:
+            raise
+        raise translated from None
+
+
+# The files this process holds an Store on, by (device, inode): Python's open() of one of them would
+# silently drop the process's SQLite locks on it (DESIGN.md, "Keeping the record whole").
+_OPEN_HERE: Counter[tuple[int, int]] = Counter()
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_dev, status.st_ino
+
+
+def _check_file(path: Path) -> None:
     if not path.exists():
         raise DatabaseError(
             f"{path}: no such file; check the path, or create a database with 'accord-desk init {path}'."
         )
     if not path.is_file():
         raise DatabaseError(f"{path} is a folder, not a database file; name the database file itself.")
+    if _OPEN_HERE[_identity(path)]:
+        return  # already open here, so an SQLite file; reading its header would unlock it
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))
@@ -95,60 +172,186 @@ def inspect_file(path: Path) -> str:
         raise DatabaseError(
             f"{path} is not an Accord Desk database (it is not an SQLite file); choose the database file."
         )
+
+
+def _revision(path: Path, connection: sqlite3.Connection) -> str:
     try:
-        # Only reads follow. Not mode=ro: a read-only connection cannot remove the -wal and -shm
-        # files it creates, and would leave them beside the user's file.
-        connection = sqlite3.connect(path)
-    except sqlite3.Error as error:
-        raise DatabaseError(f"{path} cannot be opened ({error}); check its permissions.") from None
-    try:
-        check = connection.execute("PRAGMA quick_check").fetchall()
-        if check != [("ok",)]:
-            raise DatabaseError(
-                f"{path} is damaged (SQLite reports: {check[0][0]}); restore it from a backup."
-            )
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "alembic_version" not in tables or "obligation" not in tables:
             raise DatabaseError(
                 f"{path} is an SQLite database but not an Accord Desk database; choose the database file."
             )
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.DatabaseError as error:
-        raise DatabaseError(
-            f"{path} is damaged (SQLite reports: {error}); restore it from a backup."
-        ) from None
-    finally:
-        connection.close()
+    except sqlite3.Error as error:
+        raise _opening_error(path, error) from None
     if row is None:
         raise DatabaseError(f"{path} has no schema version; it was not made by Accord Desk.")
     return row[0]
 
 
-class Store:
-    """An open Accord Desk database."""
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write, so closing it never checkpoints or deletes a writer's WAL."""
+    options = "mode=ro"
+    folder = path.parent
+    if not Path(f"{path}-shm").exists() and (_read_only_disk(folder) or not os.access(folder, os.W_OK)):
+        # No writer has it open (a writer makes the -shm) and SQLite cannot make the -shm it
+        # needs to read a WAL database: read the file as the unchanging thing it is.
+        options += "&immutable=1"
+    return sqlite3.connect(f"{path.resolve().as_uri()}?{options}", uri=True, check_same_thread=False)
 
-    def __init__(self, path: Path, engine: Engine, user: str | None = None):
+
+def inspect_file(path: Path) -> str:
+    """The schema revision of an Accord Desk database file, read without changing the file.
+
+    Raises DatabaseError saying what is wrong with the file otherwise.
+    """
+    _check_file(path)
+    try:
+        connection = _connect_read_only(path)
+    except sqlite3.Error as error:
+        raise _opening_error(path, error) from None
+    try:
+        return _revision(path, connection)
+    finally:
+        connection.close()
+
+
+def _quick_check(path: Path, connection: sqlite3.Connection) -> None:
+    try:
+        problems = connection.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.Error as error:
+        raise _opening_error(path, error) from None
+    if problems != [("ok",)]:
+        raise DamagedDatabaseError(
+            f"{path} is damaged (SQLite reports {len(problems)} problems, the first: {problems[0][0]}); "
+            "restore it from a backup (accord-desk backups lists them)."
+        )
+
+
+def _read_only_disk(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why this process cannot write the file, as the end of a sentence; None if it can."""
+    if _read_only_disk(path.parent):
+        return "it is on a read-only disk; copy it to a disk you can write to"
+    if not os.access(path, os.W_OK):
+        return "the file is read-only; make it writable, or copy it to a folder you can write to"
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return "its folder is read-only; move it to a folder you can write to"
+    return None
+
+
+class Access(StrEnum):
+    WRITE = "write"  # the one writer, or DatabaseInUseError / StorageError
+    READ = "read"  # read-only beside any writer; never takes its WAL away
+    BEST = "best"  # write if this process can, else read-only saying why (the window)
+
+
+class Store:
+    """An open Accord Desk database; `read_only` says why it cannot be changed, or is None."""
+
+    def __init__(
+        self, path: Path, engine: Engine, user: str | None = None, *,
+        lock: WriterLock | None = None, read_only: str | None = None,
+    ):  # fmt: skip
         self.path = path
         self.engine = engine
         self.user = user or current_user()
+        self.read_only = read_only
+        self._lock = lock
+        self._identity = _identity(path)
+        _OPEN_HERE[self._identity] += 1
 
     @classmethod
-    def open(cls, path: Path | str, user: str | None = None) -> "Store":
-        """Open an existing database, upgrading an older schema (after a backup copy)."""
+    def open(cls, path: Path | str, user: str | None = None, access: Access = Access.WRITE) -> "Store":
+        """Open an existing database. A writer holds the file's lock and upgrades an older schema
+        (after a backup copy); a reader opens it read-only."""
         path = Path(path)
+        _check_file(path)
+        reason = None
+        if access != Access.READ:
+            lock, refusal = cls._lock_for_writing(path, user or current_user())
+            if refusal is not None:
+                if access == Access.WRITE:
+                    raise refusal
+                reason = str(refusal)
+                if isinstance(refusal, DatabaseInUseError):
+                    reason = f"{refusal.holder}, so it is open here read-only; close it there to make changes here."
+            else:
+                try:
+                    return cls._open_for_writing(path, user, lock)
+                except BaseException:
+                    lock.release()
+                    raise
         revision = inspect_file(path)
+        if revision != schema_head():
+            raise cls._schema_error(path, revision) or DatabaseError(
+                f"{path} was made by an older version of Accord Desk; open it once in the window "
+                "(with write access) to upgrade it."
+            )
+        return cls(
+            path, _make_engine(path, read_only=True), user, read_only=reason or f"{path} is open read-only."
+        )
+
+    @staticmethod
+    def _lock_for_writing(path: Path, user: str) -> tuple[WriterLock | None, DatabaseError | None]:
+        """The writer's lock, or why this process cannot write the file."""
+        unwritable = _unwritable(path)
+        if unwritable is not None:
+            return None, StorageError(f"{path} cannot be changed: {unwritable}.")
+        try:
+            return WriterLock.acquire(path, user), None
+        except DatabaseInUseError as error:
+            return None, error
+        except OSError as error:
+            if error.errno == errno.ENOSPC:
+                return None, StorageError(
+                    f"{path} cannot be changed: the disk is full; free some space and open it again."
+                )
+            return None, StorageError(
+                f"{path} cannot be changed: its lock file cannot be made ({error.strerror}); "
+                "check the folder's permissions."
+            )
+
+    @classmethod
+    def _open_for_writing(cls, path: Path, user: str | None, lock: WriterLock) -> "Store":
+        try:
+            connection = sqlite3.connect(path)
+        except sqlite3.Error as error:
+            raise _opening_error(path, error) from None
+        try:
+            revision = _revision(path, connection)
+            if lock.unclean:  # the last writer died holding the file: look at every page once
+                _quick_check(path, connection)
+        finally:
+            connection.close()
         head = schema_head()
         if revision != head:
-            if revision not in _known_revisions():
-                raise DatabaseError(
-                    f"{path} was written by a newer version of Accord Desk (schema {revision}); "
-                    "update Accord Desk to open it."
-                )
+            if error := cls._schema_error(path, revision):
+                raise error
             _backup(path, path.with_name(f"{path.name}.before-{head}.bak"))
-        store = cls(path, _make_engine(path), user)
+        store = cls(path, _make_engine(path), user, lock=lock)
         if revision != head:
-            store._migrate()
+            try:
+                store._migrate()
+            except BaseException:
+                store.close()
+                raise
         return store
+
+    @staticmethod
+    def _schema_error(path: Path, revision: str) -> DatabaseError | None:
+        if revision not in _known_revisions():
+            return DatabaseError(
+                f"{path} was written by a newer version of Accord Desk (schema {revision}); "
+                "update Accord Desk to open it."
+            )
+        return None
 
     @classmethod
     def create(cls, path: Path | str, user: str | None = None) -> "Store":
@@ -158,14 +361,26 @@ class Store:
             raise DatabaseError(f"{path} already exists; choose a new file name or remove it first.")
         if not path.parent.is_dir():
             raise DatabaseError(f"{path.parent} does not exist; create the folder first or choose another.")
-        store = cls(path, _make_engine(path), user)
         try:
-            store._migrate()
-        except OperationalError as error:
+            lock = WriterLock.acquire(path, user or current_user())
+        except OSError as error:
+            raise DatabaseError(
+                f"{path} cannot be created ({error.strerror}); choose a folder you can write to."
+            ) from None
+        try:
+            path.touch(exist_ok=False)  # the inode the lock and the in-process registry know
+            store = cls(path, _make_engine(path), user, lock=lock)
+        except BaseException:
+            lock.release()
+            raise
+        try:
+            with refusals_explained(path):
+                store._migrate()
+        except (OperationalError, StorageError) as error:
             store.close()
             remove_database_files(path)
             raise DatabaseError(
-                f"{path} cannot be created ({error.orig}); choose a folder you can write to."
+                f"{path} cannot be created ({getattr(error, 'orig', error)}); choose a folder you can write to."
             ) from None
         except BaseException:
             store.close()
@@ -183,11 +398,20 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._identity is not None:
+            _OPEN_HERE[self._identity] -= 1
+            self._identity = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A short read-only transaction; flushing a change in it is an error."""
-        with Session(self.engine, expire_on_commit=False, autoflush=False) as session:
+        with (
+            refusals_explained(self.path),
+            Session(self.engine, expire_on_commit=False, autoflush=False) as session,
+        ):
             session.info[audit.READ_ONLY] = True
             try:
                 yield session
@@ -199,11 +423,14 @@ class Store:
     def writing(self, action: str, expect: dict[tuple[str, str], int] | None = None) -> Iterator[Session]:
         """One user action: BEGIN IMMEDIATE, every change audited under `action`, then COMMIT.
 
+        A refusal by the database (locked, disk full, read-only) rolls back and raises StorageError.
         `expect` names the versions the caller read ({(table, row id): version}): updating or
         deleting such a row at another version raises StaleRecordError and nothing is written.
         Afterwards `audit.versions_left(session)` says what the action left behind.
         """
-        with self.engine.connect() as connection:
+        if self.read_only is not None:
+            raise StorageError(f"{self.read_only} Nothing was changed.")
+        with refusals_explained(self.path), self.engine.connect() as connection:
             connection.info[_BEGIN] = "IMMEDIATE"
             try:
                 with Session(bind=connection, expire_on_commit=False) as session:

@@ -6,7 +6,6 @@ from datetime import date
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.date_edit import record_date_edit
 from gui.plain_text import ok_cancel, plain_label
 
 
@@ -37,9 +37,7 @@ class AgreementDialog(QDialog):
         self.short_title_edit.setPlaceholderText("US–Taliban agreement")
         self.signed_known = QCheckBox("Signed on")
         self.signed_known.setChecked(True)
-        self.signed_on_edit = QDateEdit(QDate.currentDate())
-        self.signed_on_edit.setCalendarPopup(True)
-        self.signed_on_edit.setDisplayFormat("yyyy-MM-dd")
+        self.signed_on_edit = record_date_edit(QDate.currentDate())
         self.place_edit = QLineEdit()
         self.place_edit.setPlaceholderText("Doha, Qatar")
         self.problem = plain_label("Give the agreement a title.")

@@ -10,7 +10,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from db.errors import UserError
-from db.store import Store
+from db.store import Access, Store
+from gui.defect_hooks import DefectHooks
 from gui.desk import Desk
 from gui.main_window import MainWindow, app_version
 from gui.plain_text import show_error
@@ -33,14 +34,17 @@ def run_window(db_path: Path) -> int:
     """Open the database in the main window and run until it closes; the exit status."""
     app = application()
     try:
-        store = Store.open(db_path)
+        store = Store.open(db_path, access=Access.BEST)
     except UserError as error:
         show_error(None, str(error))
         return 1
     desk = Desk(store)
     window = MainWindow(desk)
     window.show()
+    hooks = DefectHooks(lambda message: show_error(window, message))
+    hooks.install()
     try:
         return app.exec()
     finally:
+        hooks.uninstall()
         desk.close()

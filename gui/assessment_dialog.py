@@ -4,11 +4,10 @@ compliance scale, implementation score (0–3 or not scored), confidence and rat
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -17,8 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.obligations import assessment_problems
 from db.vocabulary import IMPLEMENTATION_SCORES, Confidence, Status
-from gui.plain_text import ok_cancel, plain_label
+from gui.date_edit import record_date_edit
+from gui.plain_text import ok_cancel, plain_label, problem_label
 from gui.status_badge import badge_text
 
 
@@ -37,9 +38,7 @@ class AssessmentDialog(QDialog):
     ):
         super().__init__(parent)
         self.setWindowTitle("Add assessment")
-        self.as_of_edit = QDateEdit(QDate(as_of.year, as_of.month, as_of.day))
-        self.as_of_edit.setCalendarPopup(True)
-        self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
+        self.as_of_edit = record_date_edit(as_of)
         self.status_combo = QComboBox()
         for value in Status:
             self.status_combo.addItem(badge_text(value), str(value))
@@ -68,12 +67,27 @@ class AssessmentDialog(QDialog):
         form.addRow("Implementation s&core", self.score_combo)
         form.addRow("Con&fidence", self.confidence_combo)
         form.addRow("&Rationale", self.rationale_edit)
+        self.problem = problem_label()
+        form.addRow("", self.problem)
         form.addRow("Assessed by", plain_label(assessed_by))
-        buttons = ok_cancel(self)
+        self.buttons = ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(buttons)
+        layout.addWidget(self.buttons)
         self.setMinimumWidth(520)
+        self.rationale_edit.textChanged.connect(self._validate)
+        self.as_of_edit.dateChanged.connect(self._validate)
+
+    @property
+    def ok_button(self):
+        return self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+    def _validate(self) -> None:
+        values = self.values()
+        problems = assessment_problems(values.as_of, values.rationale)
+        self.problem.setText(" ".join(problems.values()))
+        self.problem.setVisible(bool(problems))
+        self.ok_button.setEnabled(not problems)
 
     def values(self) -> AssessmentValues:
         return AssessmentValues(

@@ -1,7 +1,8 @@
 """The `accord-desk` command: the window, and subcommands that work without a display.
 
 Qt is imported only when the window opens, so `status`, `import-events` and friends run on a bare
-server. A user's mistake ends in one sentence on stderr and exit status 1 (2 for a malformed command line).
+server. A user's mistake ends in one sentence on stderr and exit status 1 (2 for a malformed command line);
+so does a defect, whose traceback goes to the log file in the data folder (gui/crash_log.py).
 """
 
 import argparse
@@ -151,7 +152,7 @@ def _parser() -> argparse.ArgumentParser:
 def _database(args: argparse.Namespace) -> Path:
     """The --db file, or the default one, created with the example on first use."""
     from db.examples import create_database
-    from db.store import default_database_path, inspect_file
+    from db.store import default_database_path
 
     path = getattr(args, "db", None)
     if path is None:
@@ -159,7 +160,6 @@ def _database(args: argparse.Namespace) -> Path:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             create_database(path).close()
-    inspect_file(path)
     return path
 
 
@@ -175,9 +175,9 @@ def _init(args) -> int:
 
 def _status(args) -> int:
     from db.status_report import format_text, status_report
-    from db.store import Store
+    from db.store import Access, Store
 
-    store = Store.open(_database(args))
+    store = Store.open(_database(args), access=Access.READ)
     try:
         with store.reading() as session:
             report = status_report(session, args.as_of or date.today(), args.agreement)
@@ -225,11 +225,11 @@ def _export_events(args) -> int:
     from db.actors import find_actor
     from db.event_export import export_events
     from db.event_log import EventFilter, find_obligations
-    from db.store import Store
+    from db.store import Access, Store
 
     if args.date_from and args.date_to and args.date_from > args.date_to:
         raise UserError(f"--from {args.date_from} is after --to {args.date_to}; swap the dates.")
-    store = Store.open(_database(args))
+    store = Store.open(_database(args), access=Access.READ)
     try:
         with store.reading() as session:
             actor_id = obligation_ids = None
@@ -260,12 +260,12 @@ def _export_events(args) -> int:
 def _export_pdf(args) -> int:
     from db.report_content import report_content
     from db.status_report import choose_agreements
-    from db.store import Store
+    from db.store import Access, Store
 
     as_of = args.as_of or date.today()
     if args.since and args.since >= as_of:
         raise UserError(f"--since {args.since} is not before the as-of date {as_of}; choose an earlier date.")
-    store = Store.open(_database(args))
+    store = Store.open(_database(args), access=Access.READ)
     try:
         with store.reading() as session:
             agreements = choose_agreements(session, args.agreement)
@@ -330,6 +330,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as error:  # a defect of ours: one sentence here, the traceback in the log file
+        from gui.crash_log import defect_sentence, record_defect
+
+        logged = record_defect(sys.exc_info(), f"accord-desk {args.command or 'window'} failed")
+        print(f"accord-desk: {defect_sentence(error, logged)}", file=sys.stderr)
+        return EXIT_USER_ERROR
 
 
 if __name__ == "__main__":

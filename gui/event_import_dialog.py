@@ -19,7 +19,6 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QMessageBox,
     QPlainTextEdit,
     QProgressDialog,
@@ -32,6 +31,7 @@ from db.errors import ImportCancelled, UserError
 from db.event_file import EventFile, plural
 from db.event_import import ImportReport, import_events
 from db.store import Store
+from gui import file_dialog
 from gui.background import Background
 from gui.desk import Desk
 from gui.plain_text import plain_label, show_error
@@ -254,7 +254,7 @@ def import_events_interactively(desk: Desk, parent: QWidget | None = None) -> Ev
     """
     if desk.store is None:
         return None
-    chosen, _ = QFileDialog.getOpenFileName(parent, "Import events", str(desk.store.path.parent), CSV_FILTER)
+    chosen = file_dialog.open_file_name(parent, "Import events", str(desk.store.path.parent), CSV_FILTER)
     if not chosen:
         return None
     running = EventImport(desk, Path(chosen), parent, dry_run=True, skip_invalid=True)

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
@@ -50,6 +49,7 @@ from db.event_export import export_events
 from db.event_log import EventFilter
 from db.event_rules import parse_date, parse_grade
 from db.events import event_fields
+from gui import file_dialog
 from gui.actions import make_action
 from gui.background import Background
 from gui.desk import Desk
@@ -468,7 +468,7 @@ class EventLogView(QWidget):
             return None
         if path is None:
             start = str(self.desk.store.path.parent / "events.csv")
-            chosen, _ = QFileDialog.getSaveFileName(self, "Export events shown", start, CSV_FILTER)
+            chosen = file_dialog.save_file_name(self, "Export events shown", start, CSV_FILTER)
             if not chosen:
                 return None
             path = Path(chosen)

@@ -29,6 +29,7 @@ from db.event_rules import (
     place_label,
     required,
 )
+from db.values import sentence
 from gui.desk import Desk
 from gui.obligation_model import EVENT_MIME_TYPE
 from gui.plain_text import tooltip  # escaped: notes may hold markup
@@ -69,11 +70,6 @@ EDITABLE = {
     SOURCE: ("source_name", Col.SOURCE_NAME, required("name the source, e.g. Pajhwok Afghan News")),
     NOTES: ("notes", Col.NOTES, parse_text),
 }
-
-
-def sentence(message: str) -> str:
-    """A parser's message (no capital, no full stop) as a sentence for the officer."""
-    return message[:1].upper() + message[1:] + "."
 
 
 class EventTableModel(QAbstractTableModel):

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from db.errors import UserError
 from db.report_content import EVENTS_ALL, EVENTS_LINKED, report_content
+from gui import file_dialog
 from gui.desk import Desk
 from gui.plain_text import show_error
 from gui.report_pdf import ExportCancelled, write_report
@@ -92,7 +92,7 @@ class ExportPdfDialog(QDialog):
         self.resize(620, self.sizeHint().height())
 
     def _browse(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "Export PDF summary", self.output.text(), "PDF (*.pdf)")
+        name = file_dialog.save_file_name(self, "Export PDF summary", self.output.text(), "PDF (*.pdf)")
         if name:
             self.output.setText(name if name.lower().endswith(".pdf") else f"{name}.pdf")
 

@@ -3,6 +3,7 @@ trajectory plot, the status summary and the event log docked below, the agreemen
 status filter in the toolbar, the database's file name in the title and the counts in the status bar.
 File handling (new, open, recent, PDF export) lives here too."""
 
+import os
 from collections import Counter
 from datetime import date
 from importlib import metadata
@@ -14,19 +15,20 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
 from db.errors import UserError
 from db.examples import DEFAULT_EXAMPLE, create_database
-from db.store import Store, default_database_path
+from db.store import Access, Store, default_database_path
 from db.vocabulary import STATUS_SEVERITY, Status
+from gui import file_dialog
 from gui.actions import key_sequences, make_action
 from gui.agreement_dialog import AgreementDialog
 from gui.check_dialog import CheckDialog
@@ -61,7 +63,18 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings()  # the application's (organisation, name) by default
         self.tree = ObligationTree(desk)
         self.tree.setContentsMargins(6, 6, 0, 6)
-        self.setCentralWidget(self.tree)
+        self.read_only_banner = plain_label()
+        self.read_only_banner.setAccessibleName("Read-only")
+        self.read_only_banner.setStyleSheet(
+            "QLabel { background: #fff3cd; color: #533f03; border: 1px solid #e0c36a; padding: 6px; }"
+        )
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.read_only_banner)
+        layout.addWidget(self.tree)
+        self.setCentralWidget(central)
         self.panel = ObligationPanel(desk)
         self.detail_dock = QDockWidget("Obligation", self)
         self.detail_dock.setObjectName("obligation_detail")
@@ -257,7 +270,11 @@ class MainWindow(QMainWindow):
             action.setVisible(several)
         self.counts_label.setText(self.counts_text())
         agreement = next((a for a in agreements if a.id == self.desk.agreement_id), None)
-        parts = [self.desk.store.path.name if self.desk.store else "no database"]
+        store = self.desk.store
+        read_only = store.read_only if store else None
+        self.read_only_banner.setText(f"Read-only: {read_only}" if read_only else "")
+        self.read_only_banner.setVisible(bool(read_only))
+        parts = [(store.path.name + (" (read-only)" if read_only else "")) if store else "no database"]
         if agreement:
             parts.append(agreement.label)
         self.setWindowTitle(" — ".join([*parts, "Accord Desk"]))
@@ -293,9 +310,9 @@ class MainWindow(QMainWindow):
         return str(store.path.parent if store else default_database_path().parent)
 
     def new_database(self) -> None:
-        chosen, _ = QFileDialog.getSaveFileName(
+        chosen = file_dialog.save_file_name(
             self, "New database", str(Path(self._start_folder()) / "agreements.sqlite"), DATABASE_FILTER,
-            options=QFileDialog.Option.DontConfirmOverwrite,  # Store.create refuses an existing file itself
+            confirm_overwrite=False,  # Store.create refuses an existing file itself
         )  # fmt: skip
         if not chosen:
             return
@@ -332,13 +349,16 @@ class MainWindow(QMainWindow):
         return True if clicked is example else False if clicked is empty else None
 
     def open_database(self) -> None:
-        chosen, _ = QFileDialog.getOpenFileName(self, "Open database", self._start_folder(), DATABASE_FILTER)
+        chosen = file_dialog.open_file_name(self, "Open database", self._start_folder(), DATABASE_FILTER)
         if chosen:
             self.open_path(Path(chosen))
 
     def open_path(self, path: Path) -> bool:
+        current = self.desk.store
+        if current is not None and path.exists() and os.path.samefile(path, current.path):
+            return True  # already open here; a second opening would only find it locked by this window
         try:
-            store = Store.open(path)
+            store = Store.open(path, access=Access.BEST)
         except UserError as error:
             show_error(self, str(error))
             return False

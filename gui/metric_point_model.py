@@ -10,8 +10,10 @@ from datetime import date
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from db.event_rules import parse_number
 from db.metrics import ObservationFields, ObservationRow, TargetFields, TargetRow
 from db.trajectory import QUALIFIER_WORDS, figure
+from db.values import FIGURE, check_date, check_text, sentence
 from db.vocabulary import DatePrecision, Qualifier
 
 Index = QModelIndex | QPersistentModelIndex
@@ -27,16 +29,20 @@ class PointColumn:
 
 def _date(fields, text: str):
     try:
-        return replace(fields, on=date.fromisoformat(text.strip()))
+        on = date.fromisoformat(text.strip())
     except ValueError:
-        raise ValueError(f"'{text}' is not a date; write it as YYYY-MM-DD.") from None
+        raise ValueError(f"'{text[:40]}' is not a date; write it as YYYY-MM-DD.") from None
+    try:
+        return replace(fields, on=check_date(on))
+    except ValueError as error:
+        raise ValueError(sentence(str(error))) from None
 
 
 def _value(fields, text: str):
     try:
-        return replace(fields, value=float(text.replace(",", "").strip()))
-    except ValueError:
-        raise ValueError(f"'{text}' is not a number.") from None
+        return replace(fields, value=parse_number(text.replace(",", ""), FIGURE))  # 13,000 as typed
+    except ValueError as error:
+        raise ValueError(sentence(str(error))) from None
 
 
 def _choice(name: str, allowed) -> Callable[[object, str], object]:
@@ -50,7 +56,13 @@ def _choice(name: str, allowed) -> Callable[[object, str], object]:
 
 
 def _text(name: str) -> Callable[[object, str], object]:
-    return lambda fields, text: replace(fields, **{name: text.strip() or None})
+    def edit(fields, text: str):
+        try:
+            return replace(fields, **{name: check_text(text.strip(), f"the {name}") or None})
+        except ValueError as error:
+            raise ValueError(sentence(str(error))) from None
+
+    return edit
 
 
 TARGET_COLUMNS = [

@@ -7,11 +7,10 @@ and OK stays disabled while anything is wrong. A rule shows the date it resolves
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -26,9 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.deadlines import SIGNING, parse_rule, resolve
+from db.deadlines import SIGNING, parse_rule, resolve, rule_problem
 from db.obligations import ObligationFields, obligation_problems
+from db.values import sentence
 from db.vocabulary import ObligationKind
+from gui.date_edit import record_date_edit
 from gui.labels import KIND_LABELS
 from gui.plain_text import buddy_label, ok_cancel, plain_label, problem_label
 
@@ -80,11 +81,7 @@ class ObligationDialog(QDialog):
         self._deadline_kinds = QButtonGroup(self)
         for button in (self.no_deadline, self.date_deadline, self.rule_deadline, self.ongoing_deadline):
             self._deadline_kinds.addButton(button)
-        self.date_edit = QDateEdit()
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
-        when = fields.deadline_on or default_date
-        self.date_edit.setDate(QDate(when.year, when.month, when.day))
+        self.date_edit = record_date_edit(fields.deadline_on or default_date)
         self.rule_edit = QLineEdit(fields.deadline_rule or "")
         self.rule_edit.setPlaceholderText("135 days after signing")
         self.rule_preview = plain_label()
@@ -99,7 +96,7 @@ class ObligationDialog(QDialog):
         else:
             self.no_deadline.setChecked(True)
 
-        self.problems = {name: problem_label() for name in ("ref", "title", "kind", "deadline")}
+        self.problems = {name: problem_label() for name in ("ref", "title", "text", "kind", "deadline")}
         kinds = QHBoxLayout()
         for button in (self.no_deadline, self.date_deadline, self.rule_deadline, self.ongoing_deadline):
             kinds.addWidget(button)
@@ -121,7 +118,7 @@ class ObligationDialog(QDialog):
         form.addRow(
             buddy_label("&Title", self.title_edit), _with_problem(self.title_edit, self.problems["title"])
         )
-        form.addRow("Clause te&xt", self.text_edit)
+        form.addRow("Clause te&xt", _with_problem(self.text_edit, self.problems["text"]))
         form.addRow(
             buddy_label("&Kind", self.kind_combo), _with_problem(self.kind_combo, self.problems["kind"])
         )
@@ -175,6 +172,10 @@ class ObligationDialog(QDialog):
         problems = obligation_problems(fields)
         if self.rule_deadline.isChecked() and not fields.deadline_rule:
             problems.setdefault("deadline", "Write the rule, e.g. 135 days after signing.")
+        elif fields.deadline_rule and (
+            wrong := rule_problem(fields.deadline_rule, self._signed_on, self._known_refs)
+        ):
+            problems["deadline"] = sentence(wrong)
         if fields.ref in self._taken_refs:
             problems.setdefault(
                 "ref", f"The clause reference {fields.ref} is already used in this agreement; choose another."
@@ -195,9 +196,7 @@ class ObligationDialog(QDialog):
             if self._signed_on is None:
                 return "The agreement's signing date is not recorded, so this deadline stays pending."
             return f"Falls on {resolve(rule, self._signed_on).isoformat()} (signed {self._signed_on.isoformat()})."
-        if rule.anchor in self._known_refs:
-            return f"Counted from the day {rule.anchor} is met."
-        return f"There is no clause {rule.anchor} in this agreement; the deadline stays pending until there is one and it is met."
+        return f"Counted from the day {rule.anchor} is met."
 
 
 def _with_problem(field: QWidget, problem: QLabel) -> QVBoxLayout:

@@ -2,7 +2,8 @@
 
 The file is written beside its destination under a temporary name and moved into place only when
 complete (db.atomic_file), so a failed or cancelled export leaves no partial file and never replaces
-an existing one.
+an existing one. QPdfWriter says nothing when the disk fills (DESIGN.md): QPainter.end()'s result
+and the file's own ending (a PDF ends with %%EOF) tell whether it was written whole.
 """
 
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, QRectF, Qt
 from PySide6.QtGui import QColor, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 
-from db.atomic_file import atomic_path
+from db.atomic_file import atomic_path, framed, not_written
 from db.metrics import MetricSeries
 from db.report_content import EVENTS_ALL, ReportContent
 from db.vocabulary import STATUS_SEVERITY, Status
@@ -224,7 +225,7 @@ def write_report(
     progress: Progress | None = None,
 ) -> int:
     """Write the PDF atomically; returns the page count. Raises ExportCancelled or UserError."""
-    with atomic_path(path) as partial:
+    with atomic_path(path, whole=framed(b"%PDF-", b"%%EOF")) as partial:
         writer = QPdfWriter(str(partial))
         writer.setResolution(DPI)
         writer.setPageLayout(
@@ -235,6 +236,8 @@ def write_report(
         flow = _layout(content, writer, marking)
         pages = len(flow.pages)
         painter = QPainter(writer)
+        if not painter.isActive():  # the temporary file could not be opened for writing
+            raise not_written(path)
         try:
             for number, page in enumerate(flow.pages, start=1):
                 if progress is not None and not progress(number - 1, pages):
@@ -245,8 +248,10 @@ def write_report(
                 for y, paint in page.blocks:
                     paint(painter, y)
         finally:
-            painter.end()
+            ended = painter.end()
         del writer  # closes the file
+        if not ended:
+            raise not_written(path)
         if progress is not None and not progress(pages, pages):
             raise ExportCancelled()
     return pages

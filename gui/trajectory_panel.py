@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.atomic_file import atomic_path, framed, not_written
 from db.errors import UserError
 from db.metrics import (
     MetricSeries,
@@ -29,6 +29,7 @@ from db.metrics import (
     metric_series,
 )
 from db.series_csv import write_series_csv
+from gui import file_dialog
 from gui.desk import Desk
 from gui.metric_commands import OBSERVATION, TARGET, AddPoint, DeletePoint, EditPoint, PointKind
 from gui.metric_point_model import (
@@ -170,9 +171,7 @@ class TrajectoryPanel(QWidget):
             self.desk.execute(DeletePoint(self.desk, kind, model.rows[index.row()].id))
 
     def _destination(self, title: str, suffix: str, kind: str) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(
-            self, title, f"{self.series.name}{suffix}", f"{kind} (*{suffix})"
-        )
+        name = file_dialog.save_file_name(self, title, f"{self.series.name}{suffix}", f"{kind} (*{suffix})")
         return Path(name) if name else None
 
     def export_png(self, path: Path | None = None) -> None:
@@ -185,7 +184,13 @@ class TrajectoryPanel(QWidget):
             return
         exporter = pyqtgraph.exporters.ImageExporter(self.plot.plot.plotItem)
         exporter.parameters()["width"] = 1600
-        exporter.export(str(path))
+        image = exporter.export(toBytes=True)
+        try:
+            with atomic_path(path, whole=framed(b"\x89PNG", b"IEND")) as partial:
+                if not image.save(str(partial), "PNG"):
+                    raise not_written(path)
+        except UserError as error:
+            show_error(self, str(error))
 
     def export_csv(self, path: Path | None = None) -> None:
         if self.series is None:

@@ -2,6 +2,7 @@
 
 import copy
 import json
+from pathlib import Path
 
 import pytest
 from sqlmodel import func, select
@@ -115,11 +116,54 @@ BROKEN = [
     ("duplicate ref", lambda d: d["obligations"][1]["children"][0].update(ref="Intro-3"), "the obligation ref 'Intro-3' appears twice"),
     ("unknown link", lambda d: d["events"][0]["links"].append({"ref": "P9", "bearing": "context"}), r"'P9' is not the ref of an obligation"),
     ("bad grade", lambda d: d["events"][0]["source"].update(reliability="Z"), r"reliability: 'Z' is not one of"),
-    ("score", lambda d: d["assessments"][0].update(score=5), r"score: 5 is not an implementation score"),
-    ("fatalities", lambda d: d["events"][0].update(fatalities=-2), "fatalities cannot be negative"),
-    ("number as text", lambda d: d["metrics"][0]["targets"][0].update(value="8600"), r"value: expected a number, found text"),
+    ("score", lambda d: d["assessments"][0].update(score=5), r"score: 5 is not an implementation score; use a whole number from 0 to 3"),
+    ("fatalities", lambda d: d["events"][0].update(fatalities=-2), r"fatalities: -2 is not a number of fatalities"),
+    ("number as text", lambda d: d["metrics"][0]["targets"][0].update(value="8600"), r"value: expected a figure, found text"),
+    # Values the rest of the application could not draw or the record could not hold (issue 11):
+    ("rule of days", lambda d: _first_rule(d, "3000000 days after signing"), r"deadline\.rule: 3,000,000 days is longer than the record's calendar"),
+    ("rule of years", lambda d: _first_rule(d, "8000 years after signing"), r"deadline\.rule: 8,000 years is longer"),
+    ("rule of months", lambda d: _first_rule(d, "100000 months after signing"), r"deadline\.rule: 100,000 months is longer"),
+    ("rule of 11 digits", lambda d: _first_rule(d, "99999999999 days after signing"), r"deadline\.rule: 99,999,999,999 days is longer"),
+    ("rule past 2200", lambda d: _first_rule(d, "190 years after signing"), r"deadline\.rule: '190 years after signing' falls on 2210-02-28, after 2200"),
+    ("rule after s", lambda d: _first_rule(d, "135 days after s"), r"deadline\.rule: there is no clause s in this agreement"),
+    ("infinite target", lambda d: d["metrics"][0]["targets"][0].update(value=float("inf")), r"targets\[0\]\.value: inf is not a figure"),
+    ("NaN observation", lambda d: d["metrics"][0]["observations"][0].update(value=float("nan")), r"observations\[0\]\.value: nan is not a figure"),
+    ("huge tolerance", lambda d: d["metrics"][0].update(tolerance=2**70), r"tolerance: a number of more than 20 digits is not a tolerance"),
+    ("latitude 1000", lambda d: d["events"][0]["location"].update(latitude=1000, longitude=65), r"location\.latitude: 1000 is not a latitude; use a number from -90 to 90"),
+    ("half a place", lambda d: d["events"][0]["location"].update(latitude=34.5), r"location: give both latitude and longitude, or neither"),
+    ("huge fatalities", lambda d: d["events"][0].update(fatalities=2**63), r"fatalities: 9223372036854775808 is not a number of fatalities"),
+    ("version true", lambda d: d.update(version=True), r"\$\.version: version True is not supported"),
+    ("version 1.0", lambda d: d.update(version=1.0), r"\$\.version: version 1.0 is not supported"),
+    ("year 1066", lambda d: d["events"][0].update(on="1066-10-14"), r"\.on: 1066-10-14 is outside the years 1900–2200"),
+    ("year 9999", lambda d: d["assessments"][0].update(as_of="9999-12-31"), r"as_of: 9999-12-31 is outside the years 1900–2200"),
+    ("lone surrogate", lambda d: d["agreement"].update(title="Doha\ud800"), r"\$\.agreement\.title: the text holds a broken character"),
+    ("NUL", lambda d: d["actors"][0].update(name="Taliban\x00"), r"\$\.actors\[0\]\.name: the text holds a NUL character"),
+    ("duplicate party", lambda d: d["parties"].append(dict(d["parties"][0])), r"\$\.parties\[5\]\.actor: the party 'us' appears twice"),
+    ("duplicate dependency", lambda d: _first_with_dependency(d)["depends_on"].append(dict(_first_with_dependency(d)["depends_on"][0])), r"depends_on: the dependency on '[^']+' appears twice"),
+    ("deep tree", lambda d: d["obligations"].append(_nested(40)), r"the tree of obligations is deeper than 32 levels"),
     ("list", lambda d: d.update(actors={}), r"\$\.actors: expected a list, found an object"),
 ]  # fmt: skip
+
+
+def _obligations(nodes):
+    for node in nodes:
+        yield node
+        yield from _obligations(node.get("children", []))
+
+
+def _first_rule(document, rule):
+    next(o for o in _obligations(document["obligations"]) if "rule" in (o.get("deadline") or {}))[
+        "deadline"
+    ] = {"rule": rule}
+
+
+def _first_with_dependency(document):
+    return next(o for o in _obligations(document["obligations"]) if o.get("depends_on"))
+
+
+def _nested(depth):
+    node = {"ref": f"deep-{depth}", "title": "Deep"}
+    return node if depth == 1 else {**node, "children": [_nested(depth - 1)]}
 
 
 @pytest.mark.parametrize(("name", "change", "message"), BROKEN, ids=[b[0] for b in BROKEN])
@@ -137,6 +181,12 @@ def test_broken_documents_are_refused_with_the_place(example, name, change, mess
         (b'{"title": "caf\xe9"}', "not UTF-8"),
         (b"[]", r"at \$: expected an object, found a list"),
         (b"", "line 1, column 1: not valid JSON"),
+        # What json.loads raised other than JSONDecodeError, or the record could not store (issue 11):
+        (
+            b'{"format": "accord-desk/agreement", "version": ' + b"9" * 5000 + b"}",
+            r"\$\.version: version inf is not supported",
+        ),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply to read"),
     ],
 )
 def test_unreadable_files_are_refused_with_line(tmp_path, content, message):
@@ -150,3 +200,33 @@ def test_a_byte_order_mark_is_accepted(tmp_path):
     path = tmp_path / "bom.json"
     path.write_bytes(b"\xef\xbb\xbf" + example_path("doha-2020").read_bytes())
     assert read_document(path).agreement["place"] == "Doha, Qatar"
+
+
+def test_a_folder_is_refused(tmp_path):
+    with pytest.raises(DocumentError, match="is a folder; name the agreement document"):
+        read_document(tmp_path)
+
+
+def test_an_endless_file_is_read_only_to_the_limit(monkeypatch):
+    monkeypatch.setattr("db.agreement_document.MAX_DOCUMENT_BYTES", 1000)
+    with pytest.raises(DocumentError, match="the file is larger than"):
+        read_document(Path("/dev/zero"))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda text: text.replace('"value": 8600', '"value": NaN'), r"targets\[1\]\.value: nan is not a figure"),
+        (lambda text: text.replace('"value": 8600', '"value": -Infinity'), r"targets\[1\]\.value: -inf is not a figure"),
+        (lambda text: text.replace('"value": 8600', '"value": 1' + "0" * 5000), r"targets\[1\]\.value: inf is not a figure"),
+        (lambda text: text.replace('"name": "Taliban"', '"name": "Taliban\\ud800"'), r"actors\[\d+\]\.name: the text holds a broken character"),
+        (lambda text: text.replace('"fatalities": null', '"fatalities": 99999999999999999999999', 1), r"fatalities: a number of more than 20 digits"),
+    ],
+)  # fmt: skip
+def test_json_the_record_cannot_hold_is_refused_at_its_path(tmp_path, change, message):
+    path = tmp_path / "agreement.json"
+    text = example_path("doha-2020").read_text(encoding="utf-8")
+    assert change(text) != text
+    path.write_text(change(text), encoding="utf-8")
+    with pytest.raises(DocumentError, match=message):
+        read_document(path)

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from db.deadlines import SIGNING, DeadlineRule, add_months, parse_rule, resolve
+from db.deadlines import SIGNING, DeadlineRule, add_months, parse_rule, resolve, rule_problem
 
 SIGNED = date(2020, 2, 29)
 
@@ -77,3 +77,35 @@ def test_rules_read_back_as_written(rule, text):
 )
 def test_add_months_clamps_to_month_end_both_ways(start, months, expected):
     assert add_months(start, months) == expected
+
+
+REFS = {"Intro-3", "P1-C.1"}
+
+
+@pytest.mark.parametrize(
+    ("text", "signed_on", "problem"),
+    [
+        ("135 days after signing", SIGNED, None),
+        ("3 months after Intro-3", SIGNED, None),
+        ("135 days after signing", None, None),  # pending until the signing date is recorded
+        # Rules that overflowed Python's dates once saved, making status, the PDF and the window fail:
+        ("3000000 days after signing", SIGNED, "3,000,000 days is longer than the record's calendar; use at most 110,166 days"),
+        ("8000 years after signing", SIGNED, "8,000 years is longer than the record's calendar; use at most 301 years"),
+        ("100000 months after signing", SIGNED, "100,000 months is longer than the record's calendar; use at most 3,612 months"),
+        ("99999999999 days after signing", None, "99,999,999,999 days is longer than the record's calendar; use at most 110,166 days"),
+        ("200 years after signing", SIGNED, "'200 years after signing' falls on 2220-02-29, after 2200; check the number"),
+        ("² days after signing", SIGNED, "'²' in '² days after signing' is not a number of days; write it in digits"),
+        # A rule half typed ("after s…igning") is not one counted from a clause called "s".
+        ("135 days after s", SIGNED, "there is no clause s in this agreement; write 'after signing' or after the reference of one of its clauses"),
+        ("3 months after P9", SIGNED, "there is no clause P9 in this agreement; write 'after signing' or after the reference of one of its clauses"),
+    ],
+)  # fmt: skip
+def test_rule_problems(text, signed_on, problem):
+    assert rule_problem(text, signed_on, REFS) == problem
+
+
+@pytest.mark.parametrize(
+    "text", ["110166 days after Intro-3", "301 years after Intro-3", "3612 months after Intro-3"]
+)
+def test_the_longest_rules_resolve_from_the_last_day_of_the_record(text):
+    assert resolve(parse_rule(text), date(2200, 12, 31)).year < 2600

@@ -173,6 +173,9 @@ BAD_FILES = {
     "text after a quote": (f'{HEADER}\n{_row(notes=chr(34) + "quoted" + chr(34) + " word")}\n'.encode(), "line 2: the CSV is malformed"),
     "long field": (f"{HEADER}\n{_row(notes='x' * 140_000)}\n".encode(), "line 2: a value is longer than 131,072 characters"),
     "long notes": (f"{HEADER}\n{_row(notes='x' * 110_000)}\n".encode(), "column notes: the text is 110,000 characters long; the limit is 100,000"),
+    "year 2300": (f"{HEADER}\n{_row(event_date='2300-01-01')}\n".encode(), "column event_date: 2300-01-01 is outside the years 1900–2200 the record holds"),
+    "NUL in notes": (f"{HEADER}\n{_row(notes='a' + chr(0) + 'b')}\n".encode(), "column notes: the text holds a NUL character at position 2"),
+    "a billion dead": (f"{HEADER}\n{_row(fatalities='9999999999')}\n".encode(), "column fatalities: '9999999999' is not a number of fatalities"),
     "multi-line row": (f'{HEADER}\n{_row(notes=chr(34) + "two" + chr(10) + "lines" + chr(34))}\n{_row(event_id_cnty="AFG50002", event_date="2020-13-01")}\n'.encode(), "line 4, column event_date"),
 }  # fmt: skip
 
@@ -205,6 +208,41 @@ def test_an_oversized_file_is_refused_before_it_is_read(example_store, monkeypat
     monkeypatch.setattr(event_file, "MAX_FILE_BYTES", 1000)  # the limit lives with the file reader
     with pytest.raises(ImportFileError, match="an import reads; split it"):
         import_events(example_store, CURRENT)
+
+
+def test_an_endless_file_is_read_only_to_the_limit(example_store, monkeypatch):
+    """/dev/zero says it holds 0 bytes and never ends: the reads are bounded by the bytes they bring."""
+    monkeypatch.setattr(event_file, "MAX_FILE_BYTES", 3 * 2**20)
+    before = content_digest(example_store.path)
+    with pytest.raises(ImportFileError, match="/dev/zero: the file is larger than the 3 MB an import reads"):
+        import_events(example_store, Path("/dev/zero"))
+    assert content_digest(example_store.path) == before
+
+
+def test_the_recorded_sha256_is_that_of_the_bytes_imported(example_store, tmp_path):
+    path = tmp_path / "acled.csv"
+    path.write_bytes(CURRENT.read_bytes())
+    report = import_events(example_store, path)
+    assert report.sha256 == hashlib.sha256(CURRENT.read_bytes()).hexdigest()
+
+
+def test_a_file_replaced_between_the_reads_is_refused(example_store, tmp_path, monkeypatch):
+    """The first read hashes and checks the bytes, the second parses them; a file replaced in between
+    would be recorded under the other file's hash."""
+    path = tmp_path / "acled.csv"
+    path.write_bytes(CURRENT.read_bytes())
+    first_read = event_file._check_bytes
+
+    def replaced_after(checked_path):
+        found = first_read(checked_path)
+        path.write_bytes(NEWER.read_bytes())  # another program saves over it
+        return found
+
+    monkeypatch.setattr(event_file, "_check_bytes", replaced_after)
+    before = content_digest(example_store.path)
+    with pytest.raises(ImportFileError, match="the file changed while it was being read"):
+        import_events(example_store, path)
+    assert content_digest(example_store.path) == before
 
 
 def test_a_byte_order_mark_and_crlf_are_accepted(example_store, tmp_path):

@@ -127,6 +127,8 @@ def test_place_label(parts, label):
     assert place_label(*parts) == label
 
 
+FIGURE_SPAN = "-1,000,000,000,000 to 1,000,000,000,000"
+
 VALID = {"occurred_on": "2020-04-06", "event_type": "Prisoner release", "source_name": "Tolo News"}
 
 
@@ -149,8 +151,8 @@ VALID = {"occurred_on": "2020-04-06", "event_type": "Prisoner release", "source_
         ({"fatalities": "-3"}, {"fatalities": "'-3' is not a number of fatalities; use a whole number of 0 or more, or leave it empty when unknown."}),
         ({"fatalities": "3.5"}, {"fatalities": "'3.5' is not a number of fatalities; use a whole number of 0 or more, or leave it empty when unknown."}),
         ({"latitude": "34.5", "longitude": "69.2"}, {}),
-        ({"latitude": "95", "longitude": "69.2"}, {"latitude": "'95' is not a latitude; use a decimal number from -90 to 90."}),
-        ({"latitude": "34.5", "longitude": "-181"}, {"longitude": "'-181' is not a longitude; use a decimal number from -180 to 180."}),
+        ({"latitude": "95", "longitude": "69.2"}, {"latitude": "'95' is not a latitude; use a number from -90 to 90."}),
+        ({"latitude": "34.5", "longitude": "-181"}, {"longitude": "'-181' is not a longitude; use a number from -180 to 180."}),
         ({"latitude": "34.5"}, {"longitude": "Give the longitude too, or neither coordinate."}),
         ({"geo_precision": "4"}, {"geo_precision": "'4' is not a location precision; use 1 (the town), 2 (near it) or 3 (the region)."}),
         ({"source_accessed_on": "2020-04-31"}, {"source_accessed_on": "'2020-04-31' is not a date: April 2020 has 30 days."}),
@@ -160,7 +162,15 @@ VALID = {"occurred_on": "2020-04-06", "event_type": "Prisoner release", "source_
         ({"links": [("o1", "violates")]}, {"links": "'violates' is not a bearing; use one of supports, breach, context."}),
         ({"links": [("o1", "supports"), ("o1", "breach")]}, {"links": "An obligation is linked twice; keep one link."}),
         ({"metric_id": "m", "figure": "100", "actors": ["Taliban"]}, {}),
-        ({"metric_id": "m", "figure": "about 100", "actors": ["Taliban"]}, {"figure": "'about 100' is not a number; give the figure, e.g. 100, or clear the metric."}),
+        ({"metric_id": "m", "figure": "about 100", "actors": ["Taliban"]}, {"figure": f"'about 100' is not a figure; use a number from {FIGURE_SPAN}."}),
+            ({"metric_id": "m", "figure": "1e400", "actors": ["Taliban"]}, {"figure": f"'1e400' is not a figure; use a number from {FIGURE_SPAN}."}),
+            ({"metric_id": "m", "figure": "nan", "actors": ["Taliban"]}, {"figure": f"'nan' is not a figure; use a number from {FIGURE_SPAN}."}),
+            ({"latitude": "nan", "longitude": "69.2"}, {"latitude": "'nan' is not a latitude; use a number from -90 to 90."}),
+            ({"occurred_on": "2300-01-01"}, {"occurred_on": "2300-01-01 is outside the years 1900–2200 the record holds."}),
+            ({"occurred_on": "1899-12-31"}, {"occurred_on": "1899-12-31 is outside the years 1900–2200 the record holds."}),
+            ({"fatalities": "1000000000"}, {"fatalities": "'1000000000' is not a number of fatalities; use a whole number of 0 or more, or leave it empty when unknown."}),
+            ({"notes": "a\x00b"}, {"notes": "The text holds a NUL character at position 2; remove it."}),
+            ({"location": "Kabul\ud800"}, {"location": "The text holds a broken character (half of a UTF-16 pair) at position 6; remove it."}),
         ({"metric_id": "m", "actors": ["Taliban"]}, {"figure": "The figure is missing; give the figure, e.g. 100, or clear the metric."}),
         ({"figure": "100", "actors": ["Taliban"]}, {"metric_id": "Choose the metric the figure counts, or clear the figure."}),
         ({"metric_id": "m", "figure": "100"}, {"figure_claimant": "Name the actor who claims the figure."}),

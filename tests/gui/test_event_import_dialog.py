@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton
+from PySide6.QtWidgets import QLabel, QPushButton
 from sqlmodel import select
 
 from db.models import Event
-from gui.event_import_dialog import CSV_FILTER, EventImport, ImportChoice, import_events_interactively
+from gui import file_dialog
+from gui.event_import_dialog import EventImport, ImportChoice, import_events_interactively
 from tests.gui.event_helpers import events_in
 
 DATA = Path(__file__).parents[1] / "data"
@@ -92,7 +93,7 @@ def external_ids(store) -> set[str]:
 
 def choose_file(qtbot, desk, monkeypatch, path: Path) -> EventImport:
     """File ▸ Import events… with `path` picked in the (OS) file dialog; returns once the choice shows."""
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args: (str(path), CSV_FILTER))
+    monkeypatch.setattr(file_dialog, "open_file_name", lambda *args: str(path))
     running = import_events_interactively(desk)
     qtbot.waitUntil(lambda: running.choice is not None and running.choice.isVisible(), timeout=20_000)
     return running
