@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Date, DateTime, Float, select
@@ -68,6 +69,9 @@ class CheckReport:
 
 def check_record(store: Store) -> CheckReport:
     report = CheckReport()
+    # Read before the transaction starts: a writer beside us appends a head only after its commit,
+    # so every head in the log is in the snapshot the check then reads.
+    outside = audit.newest_head(store.path)
     with store.reading() as session:
         connection = session.connection()
         _sqlite_checks(connection, report)
@@ -75,7 +79,7 @@ def check_record(store: Store) -> CheckReport:
         replay = _Replay(connection, report)
         replay.run()
         replay.compare()
-        _against_external_head(store, report)
+        _against_external_head(store.path, outside, report)
     return report
 
 
@@ -137,12 +141,11 @@ def _record_rules(connection: Connection, report: CheckReport) -> None:
             report.add(f"A {table} row links to obligation {missing}, which is not in the record.")
 
 
-def _against_external_head(store: Store, report: CheckReport) -> None:
-    outside = audit.newest_head(store.path)
+def _against_external_head(path: Path, outside: tuple[int, str] | None, report: CheckReport) -> None:
     if outside is None:
         return
     entry_id, entry_hash = outside
-    log = audit.head_log(store.path).name
+    log = audit.head_log(path).name
     if report.head is None or report.head[0] < entry_id:
         report.add(
             f"{log} records entry {entry_id:,} (hash {entry_hash[:12]}…), and the trail ends before it: "

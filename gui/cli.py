@@ -292,9 +292,9 @@ def _export_pdf(args) -> int:
 
 def _check(args) -> int:
     from db.integrity import check_record
-    from db.store import Store
+    from db.store import Access, Store
 
-    store = Store.open(_database(args))
+    store = Store.open(_database(args), access=Access.READ)  # beside a writer, as every read
     try:
         report = check_record(store)
     finally:

@@ -21,7 +21,7 @@ from db.events import delete_event, edit_event, event_fields, update_event
 from db.integrity import check_record
 from db.models import Event, Obligation
 from db.obligations import delete_obligation, move_obligation, restore_obligation
-from db.store import Store
+from db.store import Access, Store
 
 DATA = Path(__file__).parent.parent / "data"
 CURRENT, NEWER = DATA / "acled_afghanistan.csv", DATA / "acled_afghanistan_newer.csv"
@@ -93,7 +93,8 @@ def test_a_forged_entry_breaks_the_chain(example_store):
         "VALUES ('2026-01-01 00:00:00.000000', 'ana', 'Add obligation', 'insert', 'obligation', 'x', NULL, "
         f"'{{}}', '{'ab' * 32}')",
     )
-    forged = audit.last_entry(store.engine.connect())[0]
+    with store.reading() as session:
+        forged = audit.last_entry(session.connection())[0]
     assert any(f"Audit entry {forged:,} (Add obligation: insert obligation x) does not follow the chain" in p for p in _check(store))
     store.close()
 
@@ -357,3 +358,14 @@ def test_accord_desk_files_with_links_added_then_updated_stay_whole(example_stor
         f"The 1 events audit entry {problems[0].split()[5]} added from revised.csv no longer match its digest: "
         "one of them or their links was changed, added or removed outside Accord Desk."
     ]
+
+
+def test_the_check_reads_beside_the_writer(example_store):
+    with example_store.writing("Rename") as session:  # the writer holds the file and has left a head
+        session.get(Obligation, _obligation(example_store, "P1-A.1").id).title = "Renamed"
+    reader = Store.open(example_store.path, access=Access.READ)
+    try:
+        report = check_record(reader)
+    finally:
+        reader.close()
+    assert report.whole and report.head == audit.newest_head(example_store.path)
