@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from db.as_of import happened_by, known_on
 from db.deadlines import SIGNING, parse_rule, resolve
 from db.trajectory import (
     ObservationFact,
@@ -30,16 +31,23 @@ from db.trajectory import (
     first_reaching,
     known_as_of,
     pace,
-    period,
     target_at,
 )
-from db.vocabulary import COMPLETED, STATUS_SEVERITY, Bearing, ObligationKind, Status
+from db.vocabulary import (
+    COMPLETED,
+    STATUS_SEVERITY,
+    WITHDRAWN,
+    Bearing,
+    DatePrecision,
+    ObligationKind,
+    Status,
+)
 
 
 @dataclass(frozen=True)
 class AssessmentFact:
     as_of: date
-    status: Status
+    status: Status | str  # a Status, or WITHDRAWN for the withdrawal of the date's judgement
     recorded_at: datetime
     assessed_by: str = ""
     score: int | None = None
@@ -59,7 +67,10 @@ class EvidenceFact:
 
     @property
     def known_on(self) -> date:
-        return period(self.on, self.precision)[1]
+        return known_on(self.on, self.precision)
+
+    def happened_by(self, as_of: date) -> bool:
+        return happened_by(self.on, self.precision, as_of)
 
 
 @dataclass(frozen=True)
@@ -125,21 +136,33 @@ def worst(statuses) -> Status:
     return min(statuses, key=STATUS_SEVERITY.index)
 
 
+def latest_versions(assessments, as_of: date) -> list[AssessmentFact]:
+    """The assessments that stand as of the date: for each date judged, its newest version (a correction
+    supersedes what it corrects), unless that is a withdrawal. History stays; only this choice reads it."""
+    newest: dict[date, AssessmentFact] = {}
+    for a in assessments:
+        if happened_by(a.as_of, DatePrecision.DAY, as_of) and (
+            a.as_of not in newest or a.recorded_at > newest[a.as_of].recorded_at
+        ):
+            newest[a.as_of] = a
+    return sorted((a for a in newest.values() if a.status != WITHDRAWN), key=lambda a: a.as_of)
+
+
 def latest_assessment(assessments, as_of: date) -> AssessmentFact | None:
-    """The newest assessment made as of the date: latest as_of, then latest recorded."""
-    current = [a for a in assessments if a.as_of <= as_of]
-    return max(current, key=lambda a: (a.as_of, a.recorded_at), default=None)
+    """The newest assessment standing as of the date (latest_versions): the latest date judged wins."""
+    standing = latest_versions(assessments, as_of)
+    return standing[-1] if standing else None
 
 
 def completed_on(facts: ObligationFacts, as_of: date) -> date | None:
     """The first evidence of completion known by as_of, if any."""
-    dates = [a.as_of for a in facts.assessments if a.status in COMPLETED and a.as_of <= as_of]
+    dates = [a.as_of for a in latest_versions(facts.assessments, as_of) if a.status in COMPLETED]
     if facts.quantity is not None:
         q = facts.quantity
         reached = first_reaching(list(q.observations), q.target.value, q.direction, as_of)
         dates += [reached.known_on] if reached else []
     elif facts.kind not in (ObligationKind.PROHIBITION, ObligationKind.SECTION) and not facts.ongoing:
-        dates += [e.known_on for e in facts.evidence if e.bearing == Bearing.SUPPORTS and e.known_on <= as_of]
+        dates += [e.known_on for e in facts.evidence if e.bearing == Bearing.SUPPORTS and e.happened_by(as_of)]
     return min(dates, default=None)
 
 
@@ -203,7 +226,7 @@ def computed_status(
 
 def evidence_status(evidence: tuple[EvidenceFact, ...], as_of: date) -> tuple[Status, str]:
     """Prohibitions and ongoing commitments: what the linked events say."""
-    known = sorted((e for e in evidence if e.known_on <= as_of), key=lambda e: e.on)
+    known = sorted((e for e in evidence if e.happened_by(as_of)), key=lambda e: e.on)
     breaches = [e for e in known if e.bearing == Bearing.BREACH]
     if breaches:
         latest = breaches[-1]

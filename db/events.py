@@ -17,7 +17,8 @@ from db.actors import find_or_create_actors
 from db.audit import column_values
 from db.errors import RecordError
 from db.event_rules import FIELD_COLUMNS, EventFields, MetricFigure, check_event_fields, role_rank
-from db.models import Actor, Event, EventActor, EventObligation, Metric, Obligation, Observation, new_id
+from db.ids import new_id
+from db.models import Actor, Event, EventActor, EventObligation, Metric, Obligation, Observation
 from db.records import get_or_refuse
 from db.vocabulary import Bearing, EventRole, Origin
 
@@ -228,3 +229,10 @@ def unlink_obligation(session: Session, event_id: str, obligation_id: str) -> st
     session.delete(link)
     session.flush()
     return link.bearing
+
+
+def unlinked_events(session: Session, event_ids: list[str], obligation_id: str) -> list[str]:
+    """Those of the events (each once, in order) not linked to the obligation yet."""
+    # The obligation's links rather than one bound parameter per event (SQLite limits them, DESIGN.md).
+    linked = set(session.exec(select(EventObligation.event_id).where(EventObligation.obligation_id == obligation_id)))
+    return [event_id for event_id in dict.fromkeys(event_ids) if event_id not in linked]

@@ -1,13 +1,26 @@
 """Metrics: the series behind quantitative obligations, read for the plot and edited point by point."""
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from db.audit import column_values
 from db.errors import RecordError
-from db.models import Actor, Metric, MetricObligation, Obligation, Observation, TargetPoint, new_id
+from db.event_rules import parse_date, quoted
+from db.ids import new_id
+from db.models import (
+    Actor,
+    Event,
+    EventObligation,
+    Metric,
+    MetricObligation,
+    Obligation,
+    Observation,
+    TargetPoint,
+)
 from db.records import get_or_refuse
 from db.values import FIGURE, check_date, check_number, check_text, sentence
 from db.vocabulary import DatePrecision, Qualifier
@@ -42,6 +55,7 @@ class ObservationRow:
     claimant_id: str | None
     source: str | None
     note: str | None
+    event_id: str | None = None  # the event that reported it
 
     @property
     def claim(self) -> str:
@@ -117,6 +131,7 @@ def metric_series(session: Session, metric_id: str) -> MetricSeries:
                 Observation.claimant_id,
                 Observation.source,
                 Observation.note,
+                Observation.event_id,
             )  # fmt: skip
             .outerjoin(Actor, Actor.id == Observation.claimant_id)
             .where(Observation.metric_id == metric_id)
@@ -147,6 +162,89 @@ class ObservationFields:
     claimant_id: str | None = None
     source: str | None = None
     note: str | None = None
+    event_id: str | None = None  # the event that reported it, if any
+
+
+TARGET, OBSERVATION = "target", "observation"  # the two kinds of point of a series
+
+
+@dataclass
+class PointForm:
+    """A target point or an observation as the officer typed it in its form: text, or chosen ids."""
+
+    on: str = ""
+    value: str = ""
+    precision: str = DatePrecision.DAY
+    qualifier: str = Qualifier.EXACT
+    claimant_id: str = ""
+    source: str = ""
+    event_id: str = ""
+    obligation_id: str = ""  # the clause that sets a target
+    note: str = ""
+
+    @classmethod
+    def from_fields(cls, fields: "TargetFields | ObservationFields") -> "PointForm":
+        if isinstance(fields, TargetFields):
+            return cls(fields.on.isoformat(), repr(fields.value), obligation_id=fields.obligation_id or "",
+                       note=fields.note or "")  # fmt: skip
+        return cls(
+            fields.on.isoformat(), repr(fields.value), fields.precision, fields.qualifier, fields.claimant_id or "",
+            fields.source or "", fields.event_id or "", note=fields.note or "",
+        )  # fmt: skip
+
+
+def parse_value(text: str) -> float:
+    """A figure as typed: "8,600", "8600" or "8600.0"."""
+    cleaned = text.replace(",", "").replace("\u202f", "").strip()
+    try:
+        value = float(cleaned)
+    except ValueError:
+        value = None
+    if value is None or not math.isfinite(value):
+        raise ValueError(f"{quoted(text.strip())} is not a number; write a figure such as 8600")
+    return value
+
+
+def read_point_form(
+    kind: str, form: PointForm
+) -> tuple["TargetFields | ObservationFields | None", dict[str, str]]:
+    """The point the form describes, or None with what is wrong, by field name (one sentence each)."""
+    problems: dict[str, str] = {}
+
+    def attempt(name, parse, text):
+        try:
+            return parse(text)
+        except ValueError as error:
+            problems[name] = f"{str(error)[:1].upper()}{str(error)[1:]}."
+            return None
+
+    on = attempt("on", parse_date, form.on) if form.on.strip() else None
+    if not form.on.strip():
+        problems["on"] = "Give the date, as YYYY-MM-DD."
+    value = attempt("value", parse_value, form.value) if form.value.strip() else None
+    if not form.value.strip():
+        problems["value"] = "Give the figure, e.g. 8600."
+    note = form.note.strip() or None
+    if kind == TARGET:
+        fields = TargetFields(on, value, form.obligation_id or None, note)
+    else:
+        if form.precision not in list(DatePrecision):
+            problems["precision"] = f"'{form.precision}' is not a date precision; use day, week or month."
+        if form.qualifier not in list(Qualifier):
+            problems["qualifier"] = (
+                f"'{form.qualifier}' is not a qualifier; use exact, about, at least or at most."
+            )
+        source = form.source.strip() or None
+        if source is None and not form.event_id:
+            problems["source"] = "Name the source of the figure, or choose the event that reported it."
+        fields = ObservationFields(on, value, form.precision, form.qualifier, form.claimant_id or None, source,
+                                   note, form.event_id or None)  # fmt: skip
+    return (None, problems) if problems else (fields, {})
+
+
+def point_problems(kind: str, form: PointForm) -> dict[str, str]:
+    """What is wrong with the point's form, by field name; empty when it can be saved."""
+    return read_point_form(kind, form)[1]
 
 
 def _check_point(fields: TargetFields | ObservationFields) -> None:
@@ -180,11 +278,7 @@ def add_observation(
     session: Session, metric_id: str, fields: ObservationFields, observation_id: str | None = None
 ) -> str:
     _check_observation(fields)
-    row = Observation(
-        id=observation_id or new_id(), metric_id=metric_id, observed_on=fields.on, value=fields.value,
-        date_precision=fields.precision, qualifier=fields.qualifier, claimant_id=fields.claimant_id,
-        source=fields.source, note=fields.note,
-    )  # fmt: skip
+    row = Observation(id=observation_id or new_id(), metric_id=metric_id, **_observation_columns(fields))
     session.add(row)
     session.flush()
     return row.id
@@ -202,14 +296,18 @@ def update_target(session: Session, target_id: str, fields: TargetFields) -> Non
 def update_observation(session: Session, observation_id: str, fields: ObservationFields) -> None:
     _check_observation(fields)
     row = _get(session, Observation, observation_id)
-    values = {
-        "observed_on": fields.on, "value": fields.value, "date_precision": fields.precision,
-        "qualifier": fields.qualifier, "claimant_id": fields.claimant_id, "source": fields.source, "note": fields.note,
-    }  # fmt: skip
-    for key, value in values.items():
+    for key, value in _observation_columns(fields).items():
         if getattr(row, key) != value:
             setattr(row, key, value)
     session.flush()
+
+
+def _observation_columns(fields: ObservationFields) -> dict:
+    return {
+        "observed_on": fields.on, "value": fields.value, "date_precision": fields.precision,
+        "qualifier": fields.qualifier, "claimant_id": fields.claimant_id, "source": fields.source,
+        "note": fields.note, "event_id": fields.event_id,
+    }  # fmt: skip
 
 
 def target_fields(session: Session, target_id: str) -> TargetFields:
@@ -220,14 +318,56 @@ def target_fields(session: Session, target_id: str) -> TargetFields:
 def observation_fields(session: Session, observation_id: str) -> ObservationFields:
     row = _get(session, Observation, observation_id)
     return ObservationFields(
-        row.observed_on, row.value, row.date_precision, row.qualifier, row.claimant_id, row.source, row.note
+        row.observed_on,
+        row.value,
+        row.date_precision,
+        row.qualifier,
+        row.claimant_id,
+        row.source,
+        row.note,
+        row.event_id,
     )
 
 
-def delete_point(session: Session, model: type[TargetPoint] | type[Observation], point_id: str) -> None:
-    session.delete(_get(session, model, point_id))
+_POINT_TABLES = {TARGET: TargetPoint, OBSERVATION: Observation}
+
+
+@dataclass(frozen=True)
+class DeletedPoint:
+    """A deleted point as its row was, so an undo puts back the very row (its event's link included)."""
+
+    kind: str
+    values: dict
+
+
+def delete_point(session: Session, kind: str, point_id: str) -> DeletedPoint:
+    row = _get(session, _POINT_TABLES[kind], point_id)
+    deleted = DeletedPoint(kind, column_values(row))
+    session.delete(row)
+    session.flush()
+    return deleted
+
+
+def restore_point(session: Session, deleted: DeletedPoint) -> None:
+    session.add(_POINT_TABLES[deleted.kind](**deleted.values))
     session.flush()
 
 
 def _get(session: Session, model, point_id: str):
     return get_or_refuse(session, model, point_id, "point")
+
+
+def metric_events(session: Session, metric_id: str, also: str | None = None) -> list[tuple[str, str]]:
+    """The events that may report the metric's figures — those linked to its obligations, and `also`
+    (the event an observation names now) — as (id, "2020-06-18 · Statement · CENTCOM"), by date."""
+    linked = (
+        select(EventObligation.event_id)
+        .join(MetricObligation, MetricObligation.obligation_id == EventObligation.obligation_id)
+        .where(MetricObligation.metric_id == metric_id)
+    )
+    rows = session.exec(
+        select(Event.id, Event.occurred_on, Event.event_type, Event.source_name)
+        .where(col(Event.id).in_(linked) | (Event.id == also))
+        .order_by(Event.occurred_on, Event.event_type)
+    )
+    return [(i, " · ".join(p for p in (on.isoformat(), kind, source) if p)) for i, on, kind, source in rows]

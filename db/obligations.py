@@ -12,6 +12,7 @@ from sqlmodel import Session, SQLModel, col, select
 from db.audit import column_values
 from db.deadlines import parse_rule
 from db.errors import RecordError
+from db.ids import new_id
 from db.models import (
     Agreement,
     Assessment,
@@ -21,11 +22,10 @@ from db.models import (
     ObligationDependency,
     ObligationObligor,
     TargetPoint,
-    new_id,
 )
 from db.records import get_or_refuse
 from db.values import check_date, check_text, sentence
-from db.vocabulary import Confidence, ObligationKind, Status
+from db.vocabulary import WITHDRAWN, Confidence, ObligationKind, Status
 
 
 @dataclass
@@ -326,6 +326,53 @@ def add_assessment(
     row = Assessment(
         id=assessment_id or new_id(), obligation_id=obligation_id, as_of=as_of, status=status, score=score,
         confidence=confidence, rationale=rationale, assessed_by=assessed_by,
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+@dataclass
+class AssessmentValues:
+    """What the officer judges in an assessment."""
+
+    as_of: date
+    status: str
+    score: int | None
+    confidence: str
+    rationale: str
+
+
+def assessment_values(session: Session, assessment_id: str) -> AssessmentValues:
+    row = get_or_refuse(session, Assessment, assessment_id, "assessment")
+    return AssessmentValues(row.as_of, row.status, row.score, row.confidence, row.rationale)
+
+
+def correct_assessment(
+    session: Session, assessment_id: str, values: AssessmentValues, assessed_by: str, version_id: str,
+    withdrawal_id: str,
+) -> list[str]:  # fmt: skip
+    """A new version of the assessment, which supersedes it (the old row stays, as history must). Moved to
+    another date, the judgement of the old date is also withdrawn. Returns the ids of the rows added."""
+    old = get_or_refuse(session, Assessment, assessment_id, "assessment")
+    added = [
+        add_assessment(session, old.obligation_id, values.as_of, values.status, values.score, values.confidence,
+                       values.rationale, assessed_by, version_id)  # fmt: skip
+    ]
+    if values.as_of != old.as_of:
+        reason = f"Corrected: the judgement is now as of {values.as_of.isoformat()}."
+        added.append(withdraw_assessment(session, assessment_id, reason, assessed_by, withdrawal_id))
+    return added
+
+
+def withdraw_assessment(
+    session: Session, assessment_id: str, reason: str, assessed_by: str, withdrawal_id: str
+) -> str:
+    """Withdraw the judgement of the assessment's date: a version saying so, recorded after it."""
+    old = get_or_refuse(session, Assessment, assessment_id, "assessment")
+    row = Assessment(
+        id=withdrawal_id, obligation_id=old.obligation_id, as_of=old.as_of, status=WITHDRAWN, score=None,
+        confidence=old.confidence, rationale=reason.strip(), assessed_by=assessed_by,
     )  # fmt: skip
     session.add(row)
     session.flush()

@@ -1,9 +1,10 @@
 """What the trajectory plot draws, as plain numbers: the window's plot and the PDF figure share it."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from statistics import fmean
 
+from db.as_of import happened_by
 from db.metrics import MetricSeries
 from db.trajectory import TargetFact, figure, target_at
 
@@ -18,6 +19,13 @@ class PlotData:
     gap_target: list[float] = field(default_factory=list)
     gap_observed: list[float] = field(default_factory=list)
     deadlines: list[tuple[date, str]] = field(default_factory=list)
+
+
+def series_as_of(series: MetricSeries, as_of: date) -> MetricSeries:
+    """The series as it stood on the as-of date: the agreed trajectory whole, only the observations that
+    had happened by then (db.as_of.happened_by). The window's plot and the PDF's figures draw this."""
+    known = [o for o in series.observations if happened_by(o.on, o.precision, as_of)]
+    return replace(series, observations=known)
 
 
 def plot_data(series: MetricSeries) -> PlotData:

@@ -12,12 +12,14 @@ from datetime import date, datetime
 from sqlalchemy import select as core_select
 from sqlmodel import Session, SQLModel, col, select
 
+from db.as_of import happened_by
 from db.audit import last_entry
 from db.clock import current_user, utc_now
 from db.compliance import Standing
 from db.event_rules import date_label, grade_label, place_label
 from db.metrics import MetricSeries, list_metrics, metric_series
 from db.models import Actor, AuditEntry, Event, EventActor, EventObligation, Obligation
+from db.plot_data import series_as_of
 from db.tree import ObligationNode, list_agreements, load_tree
 from db.vocabulary import COMPLETED, STATUS_SEVERITY, ObligationKind, Status
 
@@ -180,7 +182,10 @@ def counts_by_party(
 
 def _evidence(session: Session, obligation_id: str, since: date, as_of: date) -> list[str]:
     rows = session.exec(
-        select(Event.occurred_on, Event.event_type, Event.notes, Event.reliability, Event.credibility)
+        select(
+            Event.occurred_on, Event.event_type, Event.notes, Event.reliability, Event.credibility,
+            Event.date_precision,
+        )  # fmt: skip
         .join(EventObligation, EventObligation.event_id == Event.id)
         .where(
             EventObligation.obligation_id == obligation_id,
@@ -191,7 +196,8 @@ def _evidence(session: Session, obligation_id: str, since: date, as_of: date) ->
     )
     return [
         f"{on.isoformat()} {notes or kind} ({grade_label(r, c)})".replace(" ()", "")
-        for on, kind, notes, r, c in rows
+        for on, kind, notes, r, c, precision in rows
+        if happened_by(on, precision, as_of)
     ]
 
 
@@ -207,7 +213,8 @@ def _chronology(
         query = query.where(col(Event.id).in_(linked))
     else:
         query = query.where((Event.agreement_id == agreement_id) | col(Event.id).in_(linked))
-    events = list(session.exec(query))
+    # SQL narrows by the day; a week- or month-dated event counts once its period ended (db.as_of).
+    events = [e for e in session.exec(query) if happened_by(e.occurred_on, e.date_precision, as_of)]
     ids = [e.id for e in events]
     refs: dict[str, list[str]] = {}
     for event_id, ref, bearing in session.exec(
@@ -285,7 +292,7 @@ def report_content(
         counts_by_party=counts_by_party(tree, agreement.parties),
         summary=summary_sentences(leaves, as_of),
         rows=rows,
-        metrics=[metric_series(session, m.id) for m in list_metrics(session, agreement.id)],
+        metrics=[series_as_of(metric_series(session, m.id), as_of) for m in list_metrics(session, agreement.id)],
         events_scope=events,
     )
     if since is not None:

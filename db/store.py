@@ -191,13 +191,24 @@ def _revision(path: Path, connection: sqlite3.Connection) -> str:
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:
     """A connection that cannot write, so closing it never checkpoints or deletes a writer's WAL."""
-    options = "mode=ro"
-    folder = path.parent
-    if not Path(f"{path}-shm").exists() and (_read_only_disk(folder) or not os.access(folder, os.W_OK)):
-        # No writer has it open (a writer makes the -shm) and SQLite cannot make the -shm it
-        # needs to read a WAL database: read the file as the unchanging thing it is.
-        options += "&immutable=1"
-    return sqlite3.connect(f"{path.resolve().as_uri()}?{options}", uri=True, check_same_thread=False)
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    if shm.exists() or (wal.exists() and wal.stat().st_size):
+        return connection
+    try:
+        connection.execute("PRAGMA schema_version").fetchone()
+        return connection
+    except sqlite3.OperationalError as error:
+        if not getattr(error, "sqlite_errorname", "").startswith(
+            ("SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_READONLY")
+        ):
+            connection.close()
+            raise
+    # Everything is in the main file (no WAL, no writer: a writer makes the -shm), but SQLite cannot
+    # make the -shm it reads a WAL database with (a read-only folder or disk, a full disk).
+    connection.close()
+    return sqlite3.connect(f"{uri}&immutable=1", uri=True, check_same_thread=False)
 
 
 def inspect_file(path: Path) -> str:
@@ -334,7 +345,9 @@ class Store:
         if revision != head:
             if error := cls._schema_error(path, revision):
                 raise error
-            _backup(path, path.with_name(f"{path.name}.before-{head}.bak"))
+            from db import backup  # db.backup uses Store
+
+            backup.take_of_file(path, backup.Reason.UPGRADE)
         store = cls(path, _make_engine(path), user, lock=lock)
         if revision != head:
             try:
@@ -447,15 +460,6 @@ class Store:
                     audit.note_head(self.path, audit.chain_head(session))
             finally:
                 connection.info.pop(_BEGIN, None)
-
-
-def _backup(source: Path, target: Path) -> None:
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
 
 
 def remove_database_files(path: Path) -> None:

@@ -4,11 +4,11 @@ Plain functions over plain values. An observation dated only to a week or a mont
 at the end of its period: as of an earlier date nobody could have cited it.
 """
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 
+from db.as_of import happened_by, period
 from db.vocabulary import DatePrecision, Direction, Qualifier
 
 
@@ -48,15 +48,6 @@ class ObservationFact:
         return self.source or self.claimant or ""
 
 
-def period(day: date, precision: str) -> tuple[date, date]:
-    """The days a date of this precision may stand for (ACLED puts week dates mid-week)."""
-    if precision == DatePrecision.WEEK:
-        return day - timedelta(days=3), day + timedelta(days=3)
-    if precision == DatePrecision.MONTH:
-        return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
-    return day, day
-
-
 def target_at(targets: list[TargetFact], day: date) -> float | None:
     """The trajectory's value: linear between target points, flat after the last, none before the first."""
     points = sorted(targets, key=lambda t: t.on)
@@ -72,8 +63,9 @@ def target_at(targets: list[TargetFact], day: date) -> float | None:
 
 
 def known_as_of(observations: list[ObservationFact], day: date) -> list[ObservationFact]:
-    """The observations that could be cited on `day`, oldest first."""
-    return sorted((o for o in observations if o.known_on <= day), key=lambda o: (o.known_on, o.on))
+    """The observations that could be cited on `day` (db.as_of.happened_by), oldest first."""
+    known = (o for o in observations if happened_by(o.on, o.precision, day))
+    return sorted(known, key=lambda o: (o.known_on, o.on))
 
 
 def current_claims(observations: list[ObservationFact], day: date) -> list[ObservationFact]:

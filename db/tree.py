@@ -26,7 +26,7 @@ from db.models import (
     ObligationObligor,
     Party,
 )
-from db.vocabulary import ObligationKind, PartyRole, Status
+from db.vocabulary import WITHDRAWN, ObligationKind, PartyRole, Status
 
 
 @dataclass
@@ -75,6 +75,7 @@ class AssessmentRow:
     rationale: str
     assessed_by: str
     recorded_at: datetime
+    superseded: bool = False  # a newer version of the same date corrects or withdraws it
 
 
 @dataclass
@@ -173,7 +174,8 @@ def load_tree(session: Session, agreement_id: str, as_of: date) -> list[Obligati
         .where(Obligation.agreement_id == agreement_id)
     ):
         as_of_date, status, *rest = values
-        assessments[obligation_id].append(AssessmentFact(as_of_date, Status(status), *rest))
+        status = Status(status) if status != WITHDRAWN else WITHDRAWN
+        assessments[obligation_id].append(AssessmentFact(as_of_date, status, *rest))
     evidence = evidence_by_obligation(session, agreement_id)
     quantities = quantities_by_obligation(session, agreement_id)
     facts = [
@@ -252,6 +254,8 @@ def obligation_detail(session: Session, obligation_id: str) -> ObligationDetail:
             .order_by(Assessment.as_of.desc(), Assessment.recorded_at.desc())
         )
     ]
+    for newer, older in zip(assessments, assessments[1:], strict=False):  # newest version of a date first
+        older.superseded = older.as_of == newer.as_of
     events = [
         LinkedEvent(*r[:9], grade=grade_label(r[9], r[10]))
         for r in session.exec(

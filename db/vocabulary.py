@@ -51,6 +51,8 @@ STATUS_SEVERITY = [
     Status.NOT_DUE,
     Status.MET,
 ]
+# The status of an assessment version that withdraws the judgement of its date (db.compliance.latest_versions).
+WITHDRAWN = "withdrawn"
 COMPLETED = frozenset({Status.MET, Status.MET_LATE})
 
 

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -15,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.date_edit import record_date_edit
+from gui.date_edit import DateEdit
 from gui.plain_text import ok_cancel, plain_label
 
 
@@ -37,7 +36,7 @@ class AgreementDialog(QDialog):
         self.short_title_edit.setPlaceholderText("US–Taliban agreement")
         self.signed_known = QCheckBox("Signed on")
         self.signed_known.setChecked(True)
-        self.signed_on_edit = record_date_edit(QDate.currentDate())
+        self.signed_on_edit = DateEdit(date.today())
         self.place_edit = QLineEdit()
         self.place_edit.setPlaceholderText("Doha, Qatar")
         self.problem = plain_label("Give the agreement a title.")

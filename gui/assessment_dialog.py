@@ -1,7 +1,7 @@
-"""Add assessment…: an officer's judgement of one obligation as of a date — status from the
-compliance scale, implementation score (0–3 or not scored), confidence and rationale."""
+"""Add assessment… and Correct assessment…: an officer's judgement of one obligation as of a date —
+status from the compliance scale, implementation score (0–3 or not scored), confidence and rationale.
+A correction opens on the assessment it corrects and is saved as a new version (db.obligations)."""
 
-from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtWidgets import (
@@ -16,29 +16,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.obligations import assessment_problems
+from db.obligations import AssessmentValues, assessment_problems
 from db.vocabulary import IMPLEMENTATION_SCORES, Confidence, Status
-from gui.date_edit import record_date_edit
+from gui.date_edit import DateEdit
 from gui.plain_text import ok_cancel, plain_label, problem_label
 from gui.status_badge import badge_text
 
 
-@dataclass
-class AssessmentValues:
-    as_of: date
-    status: Status
-    score: int | None
-    confidence: Confidence
-    rationale: str
-
-
 class AssessmentDialog(QDialog):
     def __init__(
-        self, parent: QWidget | None, *, obligation: str, as_of: date, status: Status, assessed_by: str
-    ):
+        self, parent: QWidget | None, *, obligation: str, as_of: date, status: Status, assessed_by: str,
+        values: AssessmentValues | None = None,
+    ):  # fmt: skip
         super().__init__(parent)
-        self.setWindowTitle("Add assessment")
-        self.as_of_edit = record_date_edit(as_of)
+        self.setWindowTitle("Correct assessment" if values else "Add assessment")
+        if values is not None:
+            as_of, status = values.as_of, values.status
+        self.as_of_edit = DateEdit(as_of)
         self.status_combo = QComboBox()
         for value in Status:
             self.status_combo.addItem(badge_text(value), str(value))
@@ -50,8 +44,11 @@ class AssessmentDialog(QDialog):
         self.confidence_combo = QComboBox()
         for value in Confidence:
             self.confidence_combo.addItem(value.value, str(value))
-        self.confidence_combo.setCurrentIndex(self.confidence_combo.findData(str(Confidence.MEDIUM)))
-        self.rationale_edit = QPlainTextEdit()
+        confidence = values.confidence if values else Confidence.MEDIUM
+        self.confidence_combo.setCurrentIndex(self.confidence_combo.findData(str(confidence)))
+        if values is not None:
+            self.score_combo.setCurrentIndex(max(0, self.score_combo.findData(values.score)))
+        self.rationale_edit = QPlainTextEdit(values.rationale if values else "")
         self.rationale_edit.setPlaceholderText("What the judgement rests on: sources, figures, dates")
         self.rationale_edit.setTabChangesFocus(True)
 
@@ -91,9 +88,9 @@ class AssessmentDialog(QDialog):
 
     def values(self) -> AssessmentValues:
         return AssessmentValues(
-            as_of=self.as_of_edit.date().toPython(),
-            status=Status(self.status_combo.currentData()),
+            as_of=self.as_of_edit.day(),
+            status=str(self.status_combo.currentData()),
             score=self.score_combo.currentData(),
-            confidence=Confidence(self.confidence_combo.currentData()),
+            confidence=str(self.confidence_combo.currentData()),
             rationale=self.rationale_edit.toPlainText().strip(),
         )

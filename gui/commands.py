@@ -6,19 +6,20 @@ that create a row choose its id up front, so a redo after an undo brings back th
 Run a command with `Desk.execute`, which reports a refused first run instead of keeping it.
 """
 
-from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtGui import QUndoCommand
 from sqlmodel import Session
 
 from db.errors import UserError
-from db.models import new_id
+from db.ids import new_id
 from db.obligations import (
+    AssessmentValues,
     DeletedSubtree,
     ObligationFields,
     add_assessment,
     add_obligation,
+    correct_assessment,
     create_agreement,
     delete_empty_agreement,
     delete_obligation,
@@ -28,17 +29,26 @@ from db.obligations import (
     remove_assessment,
     restore_obligation,
     update_obligation,
+    withdraw_assessment,
 )
 from gui.desk import Desk
 
 
 class DeskCommand(QUndoCommand):
-    """Runs `apply` (redo) or `revert` (undo) in one transaction; each returns the obligation to show."""
+    """Runs `apply` (redo) or `revert` (undo) in one transaction; each returns the obligation to show.
+
+    `agreement_id` is the agreement the change belongs to: the desk shows it before undoing or redoing
+    the change, so nothing changes out of sight (gui/desk.py). The desk runs the work first
+    (`perform`) and moves the undo stack only once it committed, so a refused undo or redo leaves
+    both the record and the stack as they were.
+    """
 
     def __init__(self, desk: Desk, text: str):
         super().__init__(text)
         self.desk = desk
-        self._ran_first = False
+        self.agreement_id = desk.agreement_id
+        self._performed = False  # the desk did the work; the stack's call to redo()/undo() only moves on
+        self._runs = 0
 
     def apply(self, session: Session) -> str | None:
         raise NotImplementedError
@@ -52,37 +62,38 @@ class DeskCommand(QUndoCommand):
     def reverted(self) -> None:
         """After revert committed, before views refresh."""
 
-    def first_redo(self) -> None:
-        """The first run, by Desk.execute: a UserError propagates so nothing is kept."""
-        subject = self._transact(self.apply)
-        self._ran_first = True
-        self.applied()
+    def perform(self, undoing: bool = False) -> None:
+        """Undo or (re)do the change in one audited transaction; a UserError propagates with nothing
+        written, and the desk then keeps the stack as it was."""
+        if undoing:
+            step, after, action = self.revert, self.reverted, f"Undo: {self.text()}"
+        else:
+            step, after = self.apply, self.applied
+            action = self.text() if self._runs == 0 else f"Redo: {self.text()}"
+        with self.desk.store.writing(action) as session:  # the one transaction of every change
+            subject = step(session)
+        self._runs += 1
+        self._performed = True
+        after()
         self.desk.changed(subject)
 
     def redo(self) -> None:
-        if self._ran_first:  # QUndoStack.push calls redo() right after first_redo() did the work
-            self._ran_first = False
-            return
-        self._run(self.apply, self.applied)
+        self._by_stack(undoing=False)
 
     def undo(self) -> None:
-        self._ran_first = False
-        self._run(self.revert, self.reverted)
+        self._by_stack(undoing=True)
 
-    def _transact(self, step: Callable[[Session], str | None]) -> str | None:
-        with self.desk.store.writing(self.text()) as session:
-            return step(session)
-
-    def _run(self, step, after) -> None:
-        try:
-            subject = self._transact(step)
-        except UserError as error:  # e.g. the record was changed meanwhile on another desk
-            self.setObsolete(True)
-            self.desk.report(str(error))
-            self.desk.changed(None)
+    def _by_stack(self, undoing: bool) -> None:
+        """QUndoStack calls redo()/undo() after the desk performed the work: nothing is left to do. Called
+        directly on the stack (a script), the work is done here, and a refusal is only reported."""
+        if self._performed:
+            self._performed = False
             return
-        after()
-        self.desk.changed(subject)
+        try:
+            self.perform(undoing)
+        except UserError as error:
+            self.desk.report(str(error))
+        self._performed = False
 
 
 def _ref(desk: Desk, obligation_id: str) -> str:
@@ -211,4 +222,40 @@ class AddAssessment(DeskCommand):
 
     def revert(self, session: Session) -> str:
         remove_assessment(session, self.assessment_id)
+        return self.obligation_id
+
+
+class CorrectAssessment(DeskCommand):
+    """A corrected version of an assessment, superseding it; undo removes the version (the trail keeps it)."""
+
+    def __init__(self, desk: Desk, obligation_id: str, assessment_id: str, values: AssessmentValues):
+        super().__init__(desk, f"Correct assessment of {_ref(desk, obligation_id)}")
+        self.obligation_id, self.assessment_id, self.values = obligation_id, assessment_id, values
+        self.version_ids = [new_id(), new_id()]  # the version, and the withdrawal of a date moved from
+        self.added: list[str] = []
+
+    def apply(self, session: Session) -> str:
+        self.added = correct_assessment(
+            session, self.assessment_id, self.values, self.desk.store.user, *self.version_ids
+        )
+        return self.obligation_id
+
+    def revert(self, session: Session) -> str:
+        for assessment_id in self.added:
+            remove_assessment(session, assessment_id)
+        return self.obligation_id
+
+
+class WithdrawAssessment(DeskCommand):
+    def __init__(self, desk: Desk, obligation_id: str, assessment_id: str, reason: str):
+        super().__init__(desk, f"Withdraw assessment of {_ref(desk, obligation_id)}")
+        self.obligation_id, self.assessment_id, self.reason = obligation_id, assessment_id, reason
+        self.withdrawal_id = new_id()
+
+    def apply(self, session: Session) -> str:
+        withdraw_assessment(session, self.assessment_id, self.reason, self.desk.store.user, self.withdrawal_id)
+        return self.obligation_id
+
+    def revert(self, session: Session) -> str:
+        remove_assessment(session, self.withdrawal_id)
         return self.obligation_id

@@ -125,18 +125,41 @@ class Desk(QObject):
 
     def execute(self, command: QUndoCommand) -> bool:
         """Run a command and keep it for undo; a refused change is reported and leaves no trace."""
+        return self._perform(command, undoing=False, then=lambda: self.undo_stack.push(command))
+
+    def undo(self) -> bool:
+        """Edit ▸ Undo: show the change's agreement, undo it, and only then step the stack back."""
+        if not self.undo_stack.canUndo():
+            return False
+        command = self.undo_stack.command(self.undo_stack.index() - 1)
+        return self._perform(command, undoing=True, then=self.undo_stack.undo)
+
+    def redo(self) -> bool:
+        if not self.undo_stack.canRedo():
+            return False
+        command = self.undo_stack.command(self.undo_stack.index())
+        return self._perform(command, undoing=False, then=self.undo_stack.redo)
+
+    def _perform(self, command: QUndoCommand, undoing: bool, then) -> bool:
+        """The command's work first; the stack moves (`then`) only once it committed."""
+        agreement_id = getattr(command, "agreement_id", None)
+        if agreement_id and agreement_id != self._agreement_id and agreement_id in self._agreement_ids():
+            self.set_agreement(agreement_id)  # never change an agreement out of sight
         try:
-            command.first_redo()
+            command.perform(undoing)
         except UserError as error:
             self.action_failed.emit(str(error))
             return False
-        self.undo_stack.push(command)  # push calls redo(), which the command skips this once
+        then()  # push, undo or redo: the command sees the work is done and only the index moves
         return True
+
+    def _agreement_ids(self) -> list[str]:
+        return [a.id for a in self.agreements()]
 
     def changed(self, obligation_id: str | None = None) -> None:
         """Called by commands after their transaction committed."""
         self._forget_tree()
-        known = [a.id for a in self.agreements()]
+        known = self._agreement_ids()
         if self._agreement_id not in known:
             self.set_agreement(known[0] if known else None)
         self.record_changed.emit(obligation_id)

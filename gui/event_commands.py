@@ -21,9 +21,10 @@ from db.events import (
     link_obligation,
     restore_event,
     unlink_obligation,
+    unlinked_events,
     update_event,
 )
-from db.models import EventObligation, new_id
+from db.ids import new_id
 from db.vocabulary import Bearing
 from gui.commands import DeskCommand
 from gui.desk import Desk
@@ -153,11 +154,7 @@ class LinkEvents(DeskCommand):
         self, desk: Desk, event_ids: list[str], obligation_id: str, ref: str, bearing: str = Bearing.CONTEXT
     ):
         with desk.store.reading() as session:
-            new = [
-                event_id
-                for event_id in dict.fromkeys(event_ids)
-                if session.get(EventObligation, (event_id, obligation_id)) is None
-            ]
+            new = unlinked_events(session, event_ids, obligation_id)
         count = f"{len(new)} events" if len(new) != 1 else "event"
         super().__init__(desk, f"Link {count} to {ref}")
         self.event_ids, self.obligation_id, self.ref, self.bearing = new, obligation_id, ref, str(bearing)

@@ -41,13 +41,15 @@ from db.event_rules import (
 from db.metrics import list_metrics
 from db.vocabulary import CREDIBILITY, RELIABILITY, Bearing, DatePrecision, Qualifier
 from gui.desk import Desk
-from gui.plain_text import buddy_label, ok_cancel, problem_label
+from gui.plain_text import buddy_label, choice_combo, ok_cancel, problem_label
 
 BEARING_LABELS = {
     Bearing.SUPPORTS: "supports compliance",
     Bearing.BREACH: "indicates breach",
     Bearing.CONTEXT: "context",
 }
+# ACLED's geo_precision: how near the coordinates are to where it happened
+GEO_PRECISIONS = [("1", "at the place"), ("2", "near the place"), ("3", "in the region")]
 # Fields of EventForm typed into a QLineEdit of the same name.
 LINE_FIELDS = (
     "occurred_on", "location", "admin1", "admin2", "country", "latitude", "longitude", "fatalities",
@@ -91,13 +93,14 @@ class EventDialog(QDialog):
         )
         self._agreement_id = form.agreement_id or (desk.agreement_id or "")
         self._observation_id = form.observation_id
+        self._admin3 = form.admin3  # not shown (ACLED's third level), kept as it is
 
         self.edits = {name: QLineEdit(getattr(form, name)) for name in LINE_FIELDS}
         for name, hint in (("occurred_on", "YYYY-MM-DD"), ("source_accessed_on", "YYYY-MM-DD"),
                            ("fatalities", "unknown"), ("latitude", "e.g. 31.82"), ("longitude", "e.g. 64.57"),
                            ("figure", "e.g. 100")):  # fmt: skip
             self.edits[name].setPlaceholderText(hint)
-        self.precision = _combo([(p.value, p.value) for p in DatePrecision], form.date_precision)
+        self.precision = choice_combo([(p.value, p.value) for p in DatePrecision], form.date_precision)
         self.event_type = QComboBox()
         self.event_type.setEditable(True)
         self.event_type.addItems(types)
@@ -113,16 +116,17 @@ class EventDialog(QDialog):
         )
         self.notes = QPlainTextEdit(form.notes)
         self.notes.setTabChangesFocus(True)
-        self.reliability = _combo(
+        self.reliability = choice_combo(
             [("", "—"), *((k, f"{k} {v}") for k, v in RELIABILITY.items())], form.reliability
         )
-        self.credibility = _combo(
+        self.credibility = choice_combo(
             [("", "—"), *((k, f"{k} {v}") for k, v in CREDIBILITY.items())], form.credibility
         )
-        self.metric_combo = _combo([("", "none"), *((m.id, m.name) for m in metrics)], form.metric_id)
-        self.qualifier = _combo(
+        self.metric_combo = choice_combo([("", "none"), *((m.id, m.name) for m in metrics)], form.metric_id)
+        self.qualifier = choice_combo(
             [(q.value, q.value.replace("_", " ")) for q in Qualifier], form.figure_qualifier
         )
+        self.geo_precision = choice_combo([("", "precision unknown"), *GEO_PRECISIONS], form.geo_precision)
         self.claimant = QLineEdit(form.figure_claimant)
         self.claimant.setPlaceholderText("the first actor")
 
@@ -131,19 +135,17 @@ class EventDialog(QDialog):
         self.links.horizontalHeader().setStretchLastSection(True)
         self.links.verticalHeader().setVisible(False)
         self.links.setMaximumHeight(130)
-        self.link_ref = _combo([(i, ref) for i, ref in self.refs.items()], "")
-        self.link_bearing = _combo(list(BEARING_LABELS.items()), Bearing.CONTEXT)
+        self.link_ref = choice_combo([(i, ref) for i, ref in self.refs.items()], "")
+        self.link_bearing = choice_combo(list(BEARING_LABELS.items()), Bearing.CONTEXT)
         add_link = QPushButton("Lin&k")
         add_link.clicked.connect(
             lambda: self.add_link(self.link_ref.currentData(), self.link_bearing.currentData())
         )
         remove_link = QPushButton("Remo&ve link")
         remove_link.clicked.connect(self.remove_link)
-        for obligation_id, bearing in form.links:
-            self.add_link(obligation_id, bearing)
 
         self.problems = {name: problem_label() for name in (*LINE_FIELDS, "date_precision", "event_type",
-                         "sub_event_type", "actors", "notes", "reliability", "credibility", "links", "metric_id",
+                         "sub_event_type", "actors", "notes", "geo_precision", "reliability", "credibility", "links", "metric_id",
                          "figure_qualifier", "figure_claimant", "other")}  # fmt: skip
 
         when = QFormLayout()
@@ -165,9 +167,10 @@ class EventDialog(QDialog):
         coordinates = QHBoxLayout()
         coordinates.addWidget(self.edits["latitude"])
         coordinates.addWidget(self.edits["longitude"])
+        coordinates.addWidget(self.geo_precision)
         when.addRow(
             buddy_label("Latitude, longitude", self.edits["latitude"]),
-            self._row("latitude", coordinates, problem2="longitude"),
+            self._row("latitude", coordinates, problem2="longitude", problem3="geo_precision"),
         )
         self._add(when, "&Fatalities", "fatalities")
 
@@ -222,11 +225,13 @@ class EventDialog(QDialog):
         for combo in (self.event_type, self.sub_type):
             combo.currentTextChanged.connect(self._validate)
         self.event_type.currentTextChanged.connect(self._type_changed)
-        for combo in (self.precision, self.reliability, self.credibility, self.metric_combo, self.qualifier):
+        for combo in (self.precision, self.geo_precision, self.reliability, self.credibility, self.metric_combo, self.qualifier):
             combo.currentIndexChanged.connect(self._validate)
         self.actors.textChanged.connect(self._validate)
         self.claimant.textChanged.connect(self._validate)
         self.notes.textChanged.connect(self._validate)
+        for obligation_id, bearing in form.links:  # once the problems and OK they update exist
+            self.add_link(obligation_id, bearing)
         self._validate()
         self.edits["occurred_on"].setFocus()
 
@@ -241,6 +246,8 @@ class EventDialog(QDialog):
         return EventForm(
             **text,
             date_precision=self.precision.currentData(),
+            admin3=self._admin3,
+            geo_precision=self.geo_precision.currentData(),
             event_type=self.event_type.currentText(),
             sub_event_type=self.sub_type.currentText(),
             actors=self.actors.text().split(";") if self.actors.text().strip() else [],
@@ -286,7 +293,7 @@ class EventDialog(QDialog):
         item.setData(Qt.ItemDataRole.UserRole, obligation_id)
         item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
         self.links.setItem(row, 0, item)
-        combo = _combo(list(BEARING_LABELS.items()), bearing)
+        combo = choice_combo(list(BEARING_LABELS.items()), bearing)
         combo.currentIndexChanged.connect(self._validate)
         self.links.setCellWidget(row, 1, combo)
         self._validate()
@@ -340,12 +347,3 @@ class EventDialog(QDialog):
         self.problems["other"].setText(" ".join(others))
         self.problems["other"].setVisible(bool(others))
         self.ok_button.setEnabled(not problems)
-
-
-def _combo(items: list[tuple[str, str]], current: str) -> QComboBox:
-    combo = QComboBox()
-    for data, text in items:
-        combo.addItem(text, data)
-    found = combo.findData(current)
-    combo.setCurrentIndex(max(found, 0))
-    return combo

@@ -79,6 +79,7 @@ class _Reading:
     why: str  # "reading", "filtering", "sorting", "updating"
     selected: tuple[str, ...] = ()
     current: str | None = None  # the event to scroll to
+    vocabulary: bool = False  # also the unfiltered count, types and names (the record or agreement changed)
 
 
 class EventLogView(QWidget):
@@ -155,12 +156,12 @@ class EventLogView(QWidget):
         self.table.installEventFilter(self)
 
         self.new_action = self._action("&New event…", self.new_event, "Ctrl+E", tip="Type in an event")
-        self.edit_action = self._action("&Edit event…", self.edit_selected, tip="Edit the selected event")
+        self.edit_action = self._action("Edi&t event…", self.edit_selected, tip="Edit the selected event")
         self.duplicate_action = self._action(
-            "D&uplicate event", self.duplicate_selected, tip="Copy the event"
+            "Dup&licate event", self.duplicate_selected, tip="Copy the event"
         )
         self.delete_action = self._action(
-            "&Delete event…", self.delete_selected, tip="Delete the selected event"
+            "Delete e&vent…", self.delete_selected, tip="Delete the selected event"
         )
         self.import_action = self._action(
             "&Import events…", self.import_events, tip="Import an ACLED or Accord Desk CSV"
@@ -286,14 +287,16 @@ class EventLogView(QWidget):
         generation = self.model.begin_read()
         selected = tuple(self.selected_ids())
         current = self.selected_id() if why == "updating" else None
-        if self._reading is not None:  # an older read's wishes still count
+        vocabulary = why in ("reading", "updating")
+        if self._reading is not None:  # an older read's wishes still count, its count of every event too
             selected, current = selected or self._reading.selected, current or self._reading.current
-        self._reading = _Reading(generation, wanted, why, selected, current)
+            vocabulary = vocabulary or self._reading.vocabulary
+        self._reading = _Reading(generation, wanted, why, selected, current, vocabulary)
         if self.desk.store is None:
             self._found(LogResult(generation, wanted, [], 0, every=0, types=[], actor_names=[]))
             return
         # The unfiltered count, types and names change with the record or the agreement, not with a filter.
-        every = EventFilter(agreement_id=self.desk.agreement_id) if why in ("reading", "updating") else None
+        every = EventFilter(agreement_id=self.desk.agreement_id) if vocabulary else None
         read = LogRead(generation, wanted, self.model.sort_key, max(keep, PAGE_ROWS), every=every)
         self._update_count()
         self._start(read, self._found)
@@ -412,7 +415,7 @@ class EventLogView(QWidget):
         for action in (self.edit_action, self.duplicate_action):
             action.setEnabled(chosen == 1)
         self.delete_action.setEnabled(chosen > 0)
-        self.delete_action.setText("&Delete events…" if chosen > 1 else "&Delete event…")
+        self.delete_action.setText("Delete e&vents…" if chosen > 1 else "Delete e&vent…")
         for action in (self.new_action, self.import_action, self.export_action):
             action.setEnabled(has_store)
 
@@ -434,7 +437,7 @@ class EventLogView(QWidget):
         with self.desk.store.reading() as session:
             fields = event_fields(session, event_id)
         dialog = EventDialog(self.desk, self, fields, heading="Edit event")
-        if dialog.exec() == EventDialog.DialogCode.Accepted:
+        if dialog.exec() == EventDialog.DialogCode.Accepted and dialog.fields() != fields:
             self.desk.execute(EditEvent(self.desk, event_id, dialog.fields()))
 
     def duplicate_selected(self) -> None:

@@ -4,16 +4,15 @@ Painting the figures needs Qt widgets, so the export runs on the UI thread and k
 pages; Cancel stops before the next page and leaves no file behind (gui.report_pdf).
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QSettings, Qt, QUrl
+from PySide6.QtCore import QSettings, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -27,16 +26,10 @@ from PySide6.QtWidgets import (
 from db.errors import UserError
 from db.report_content import EVENTS_ALL, EVENTS_LINKED, report_content
 from gui import file_dialog
+from gui.date_edit import DateEdit
 from gui.desk import Desk
-from gui.plain_text import show_error
+from gui.plain_text import buddy_label, show_error
 from gui.report_pdf import ExportCancelled, write_report
-
-
-def _date_edit(day: date) -> QDateEdit:
-    edit = QDateEdit(QDate(day.year, day.month, day.day))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
 
 
 class ExportPdfDialog(QDialog):
@@ -45,10 +38,10 @@ class ExportPdfDialog(QDialog):
         self.desk = desk
         self.settings = settings or QSettings()
         self.setWindowTitle("Export PDF summary")
-        self.as_of = _date_edit(desk.as_of)
+        self.as_of = DateEdit(desk.as_of)
         self.use_since = QCheckBox("Report changes since")
         self.use_since.setChecked(True)
-        self.since = _date_edit(desk.as_of - timedelta(days=30))
+        self.since = DateEdit(desk.as_of - timedelta(days=30))
         self.use_since.toggled.connect(self.since.setEnabled)
         self.events = QComboBox()
         self.events.addItem("Events linked to obligations", EVENTS_LINKED)
@@ -80,7 +73,7 @@ class ExportPdfDialog(QDialog):
         form.addRow("&Chronology", self.events)
         form.addRow("&Marking on every page", self.marking)
         form.addRow("Page &size", self.page_size)
-        form.addRow("&File", output_row)
+        form.addRow(buddy_label("&File", self.output), output_row)
         form.addRow("", self.open_after)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel

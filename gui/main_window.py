@@ -9,11 +9,10 @@ from datetime import date
 from importlib import metadata
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QDate, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -31,8 +30,10 @@ from db.vocabulary import STATUS_SEVERITY, Status
 from gui import file_dialog
 from gui.actions import key_sequences, make_action
 from gui.agreement_dialog import AgreementDialog
+from gui.backup_dialog import BackUpNow, RestoreDialog, back_up_on_opening
 from gui.check_dialog import CheckDialog
 from gui.commands import AddAgreement
+from gui.date_edit import DateEdit
 from gui.desk import Desk
 from gui.event_log_view import EventLogView
 from gui.export_pdf_dialog import ExportPdfDialog
@@ -46,7 +47,7 @@ from gui.trajectory_panel import TrajectoryPanel
 
 DEFAULT_SIZE = (1400, 900)
 STATE_VERSION = 2  # the trajectory and summary docks arrived
-DATABASE_FILTER = "Accord Desk databases (*.sqlite);;All files (*)"
+DATABASE_FILTER = "Accord Desk databases (*.sqlite *.db);;All files (*)"  # README names them x.db
 
 
 def app_version() -> str:
@@ -104,6 +105,8 @@ class MainWindow(QMainWindow):
 
         self._make_toolbar()
         self._make_menus()
+        self.panel.correct_requested.connect(self.obligation_actions.correct)
+        self.panel.withdraw_requested.connect(self.obligation_actions.withdraw)
         self.tree.obligation_selected.connect(self.panel.show_obligation)
         self.tree.obligation_selected.connect(self.trajectory.follow_obligation)
         self.tree.obligation_selected.connect(self.event_log.follow_obligation)
@@ -150,10 +153,8 @@ class MainWindow(QMainWindow):
         self.agreement_combo_action = bar.addWidget(self.agreement_combo)
         self.agreement_separator = bar.addSeparator()
         bar.addWidget(QLabel(" As of "))
-        self.as_of_edit = QDateEdit()
+        self.as_of_edit = DateEdit()
         self.as_of_edit.setAccessibleName("As of")
-        self.as_of_edit.setCalendarPopup(True)
-        self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
         self.as_of_edit.setKeyboardTracking(False)  # re-evaluate when the date is complete, not per digit
         self.as_of_edit.setToolTip("Every status in the window is evaluated as of this date")
         self._show_as_of(self.desk.as_of)
@@ -212,6 +213,17 @@ class MainWindow(QMainWindow):
         menu.addAction(self.event_log.import_action)
         menu.addAction(self.event_log.export_action)
         menu.addSeparator()
+        self.back_up_action = self._action(
+            "&Back up now…", self.back_up_now, tip="Copy the record into its backups folder"
+        )
+        self.restore_action = self._action(
+            "Restore from bac&kup…",
+            self.restore_from_backup,
+            tip="Replace the record with one of its backups",
+        )
+        menu.addAction(self.back_up_action)
+        menu.addAction(self.restore_action)
+        menu.addSeparator()
         menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Ctrl+Q"))
 
         menu = self.menuBar().addMenu("&Edit")
@@ -220,6 +232,11 @@ class MainWindow(QMainWindow):
         self.undo_action.setShortcuts(key_sequences(QKeySequence.StandardKey.Undo))
         self.redo_action = stack.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts(key_sequences(QKeySequence.StandardKey.Redo, "Ctrl+Shift+Z"))
+        # The stack's actions keep their text and enabled state; the work goes through the desk, which
+        # shows the change's agreement first and steps the stack only once the database took the change.
+        for action, slot in ((self.undo_action, self.desk.undo), (self.redo_action, self.desk.redo)):
+            action.triggered.disconnect()
+            action.triggered.connect(lambda _checked=False, slot=slot: slot())
         menu.addAction(self.undo_action)
         menu.addAction(self.redo_action)
         menu.addSeparator()
@@ -234,7 +251,9 @@ class MainWindow(QMainWindow):
             else:
                 menu.addAction(action)
         menu.addSeparator()
-        menu.addAction(self.event_log.new_action)  # Ctrl+E even while the event log's tab is hidden
+        log = self.event_log  # Ctrl+E even while the event log's tab is hidden
+        for action in (log.new_action, log.edit_action, log.duplicate_action, log.delete_action):
+            menu.addAction(action)
 
         menu = self.menuBar().addMenu("&View")
         menu.addAction(self.today_action)
@@ -278,7 +297,9 @@ class MainWindow(QMainWindow):
         if agreement:
             parts.append(agreement.label)
         self.setWindowTitle(" — ".join([*parts, "Accord Desk"]))
-        self.new_agreement_action.setEnabled(self.desk.store is not None)
+        for action in (self.new_agreement_action, self.back_up_action):
+            action.setEnabled(self.desk.store is not None)
+        self.restore_action.setEnabled(store is not None and not read_only)
         self.obligation_actions.update_enabled()
 
     def _report(self, message: str) -> None:
@@ -288,7 +309,10 @@ class MainWindow(QMainWindow):
         nodes = [n for root in self.desk.tree() for n in root.walk() if not n.is_section]
         by_status = Counter(n.standing.status for n in nodes)
         parts = [f"{len(nodes)} obligation" + ("" if len(nodes) == 1 else "s")]
-        for status in (Status.OVERDUE, Status.BREACHED, Status.AT_RISK, Status.MET, Status.MET_LATE):
+        # What needs the officer, then what is done; overdue and met even at none.
+        shown = (Status.OVERDUE, Status.BREACHED, Status.AT_RISK, Status.DISPUTED, Status.SUSPENDED, Status.MET,
+                 Status.MET_LATE)  # fmt: skip
+        for status in shown:
             if by_status[status] or status in (Status.OVERDUE, Status.MET):
                 parts.append(f"{by_status[status]} {status.label.lower()}")
         parts.append(f"as of {self.desk.as_of.isoformat()}")
@@ -296,7 +320,7 @@ class MainWindow(QMainWindow):
 
     def _show_as_of(self, as_of: date) -> None:
         self.as_of_edit.blockSignals(True)
-        self.as_of_edit.setDate(QDate(as_of.year, as_of.month, as_of.day))
+        self.as_of_edit.set_day(as_of)
         self.as_of_edit.blockSignals(False)
 
     def _remember_store(self) -> None:
@@ -363,6 +387,7 @@ class MainWindow(QMainWindow):
             show_error(self, str(error))
             return False
         self.desk.replace_store(store)
+        back_up_on_opening(self.desk)
         return True
 
     def _fill_recent_menu(self) -> None:
@@ -392,6 +417,17 @@ class MainWindow(QMainWindow):
         if self.desk.store is not None:
             self.check_dialog = CheckDialog(self.desk.store, self)
             self.check_dialog.show()
+
+    def back_up_now(self) -> BackUpNow | None:
+        return BackUpNow(self.desk, self) if self.desk.store is not None else None
+
+    def restore_from_backup(self) -> RestoreDialog | None:
+        if self.desk.store is None or self.desk.store.read_only:
+            return None
+        dialog = RestoreDialog(self.desk, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def about(self) -> None:
         store = self.desk.store

@@ -1,38 +1,42 @@
-"""Undoable edits of a metric's target points and observations (the tables under the plot)."""
+"""Undoable edits of a metric's target points and observations (the tables under the plot, their forms)."""
 
 from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlmodel import Session
 
-from db.audit import column_values
+from db import metrics
+from db.ids import new_id
 from db.metrics import (
+    DeletedPoint,
     ObservationFields,
     TargetFields,
     add_observation,
     add_target,
     delete_point,
     observation_fields,
+    restore_point,
     target_fields,
     update_observation,
     update_target,
 )
-from db.models import Observation, TargetPoint, new_id
 from gui.commands import DeskCommand
 from gui.desk import Desk
 
 
 @dataclass(frozen=True)
 class PointKind:
+    key: str  # db.metrics.TARGET or OBSERVATION
     noun: str
-    model: type[TargetPoint] | type[Observation]
     add: Any  # (session, metric_id, fields, point_id) -> id
     update: Any  # (session, point_id, fields)
     read: Any  # (session, point_id) -> fields
 
 
-TARGET = PointKind("target point", TargetPoint, add_target, update_target, target_fields)
-OBSERVATION = PointKind("observation", Observation, add_observation, update_observation, observation_fields)
+TARGET = PointKind(metrics.TARGET, "target point", add_target, update_target, target_fields)
+OBSERVATION = PointKind(
+    metrics.OBSERVATION, "observation", add_observation, update_observation, observation_fields
+)
 
 
 class AddPoint(DeskCommand):
@@ -44,7 +48,7 @@ class AddPoint(DeskCommand):
         self.kind.add(session, self.metric_id, self.fields, self.point_id)
 
     def revert(self, session: Session) -> None:
-        delete_point(session, self.kind.model, self.point_id)
+        delete_point(session, self.kind.key, self.point_id)
 
 
 class EditPoint(DeskCommand):
@@ -64,12 +68,11 @@ class EditPoint(DeskCommand):
 class DeletePoint(DeskCommand):
     def __init__(self, desk: Desk, kind: PointKind, point_id: str):
         super().__init__(desk, f"Delete {kind.noun}")
-        self.kind, self.point_id, self.values = kind, point_id, None
+        self.kind, self.point_id = kind, point_id
+        self.deleted: DeletedPoint | None = None
 
     def apply(self, session: Session) -> None:
-        self.values = column_values(session.get(self.kind.model, self.point_id))
-        delete_point(session, self.kind.model, self.point_id)
+        self.deleted = delete_point(session, self.kind.key, self.point_id)
 
     def revert(self, session: Session) -> None:
-        session.add(self.kind.model(**self.values))  # the very row, links to its event included
-        session.flush()
+        restore_point(session, self.deleted)

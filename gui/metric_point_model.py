@@ -92,7 +92,7 @@ def target_fields_of(row: TargetRow) -> TargetFields:
 
 def observation_fields_of(row: ObservationRow) -> ObservationFields:
     return ObservationFields(
-        row.on, row.value, row.precision, row.qualifier, row.claimant_id, row.source, row.note
+        row.on, row.value, row.precision, row.qualifier, row.claimant_id, row.source, row.note, row.event_id
     )
 
 

@@ -6,19 +6,22 @@ import re
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QDialog, QInputDialog, QWidget
 
 from db.deletion import DeletionExtent, deletion_extent
-from db.obligations import ObligationFields, obligation_fields
+from db.obligations import AssessmentValues, ObligationFields, assessment_values, obligation_fields
 from db.tree import ObligationNode, list_actors
+from db.vocabulary import WITHDRAWN
 from gui.actions import make_action
-from gui.assessment_dialog import AssessmentDialog, AssessmentValues
+from gui.assessment_dialog import AssessmentDialog
 from gui.commands import (
     AddAssessment,
     AddObligation,
+    CorrectAssessment,
     DeleteObligation,
     EditObligation,
     MoveObligation,
+    WithdrawAssessment,
     move_by,
 )
 from gui.desk import Desk
@@ -51,7 +54,7 @@ class ObligationActions(QObject):
             "&Edit obligation…", self.edit_obligation, "F2", tip="Edit the selected obligation"
         )
         self.move_up = action(
-            "Move &up", lambda: self.move_selected(-1), "Ctrl+Up", tip="Move before the previous sibling"
+            "Move u&p", lambda: self.move_selected(-1), "Ctrl+Up", tip="Move before the previous sibling"
         )
         self.move_down = action(
             "Move do&wn", lambda: self.move_selected(1), "Ctrl+Down", tip="Move after the next sibling"
@@ -65,6 +68,12 @@ class ObligationActions(QObject):
             self.assess_obligation,
             "Ctrl+Shift+A",
             tip="Record your judgement of the obligation",
+        )
+        self.correct_assessment = action(
+            "Correct assess&ment…", self.correct_latest, tip="Correct the newest assessment: a new version supersedes it"
+        )
+        self.withdraw_assessment = action(
+            "W&ithdraw assessment…", self.withdraw_latest, tip="Withdraw the newest assessment (recorded as such)"
         )
         # Keys that act on the selected obligation work only while the tree has focus: F2 or Del in the
         # event log must edit or delete the event there, never the obligation still selected in the tree.
@@ -81,15 +90,20 @@ class ObligationActions(QObject):
         """In menu order; None is a separator."""
         return [
             self.add_sibling, self.add_child, self.edit, None, self.move_up, self.move_down, None, self.delete, None,
-            self.add_assessment,
+            self.add_assessment, self.correct_assessment, self.withdraw_assessment,
         ]  # fmt: skip
 
     def update_enabled(self) -> None:
-        node = self.tree.selected_node()
+        store = self.desk.store
+        # A read-only record (another desk has it, a read-only disk) offers no edits at all.
+        node = self.tree.selected_node() if store is not None and store.read_only is None else None
         siblings = self._siblings(node) if node else []
-        self.add_sibling.setEnabled(self.desk.agreement_id is not None)
+        self.add_sibling.setEnabled(self.desk.agreement_id is not None and store.read_only is None)
         for each in (self.add_child, self.edit, self.delete, self.add_assessment):
             each.setEnabled(node is not None)
+        assessed = node is not None and node.standing.assessed is not None
+        for each in (self.correct_assessment, self.withdraw_assessment):
+            each.setEnabled(assessed)
         self.move_up.setEnabled(node is not None and siblings.index(node) > 0)
         self.move_down.setEnabled(node is not None and siblings.index(node) < len(siblings) - 1)
 
@@ -167,6 +181,37 @@ class ObligationActions(QObject):
                 )  # fmt: skip
             )
 
+    def _standing_assessment(self) -> str | None:
+        """The newest assessment of the selected obligation that stands (not superseded nor withdrawn)."""
+        detail = self.desk.detail(self.tree.selected_id())
+        standing = [a for a in detail.assessments if not a.superseded and a.status != WITHDRAWN] if detail else []
+        return standing[0].id if standing else None
+
+    def correct_latest(self) -> None:
+        if (assessment_id := self._standing_assessment()) is not None:
+            self.correct(assessment_id)
+
+    def withdraw_latest(self) -> None:
+        if (assessment_id := self._standing_assessment()) is not None:
+            self.withdraw(assessment_id)
+
+    def correct(self, assessment_id: str) -> None:
+        """Open the assessment in its form; saved changed, it is a new version that supersedes it."""
+        node = self.tree.selected_node()
+        if node is None:
+            return
+        with self.desk.store.reading() as session:
+            current = assessment_values(session, assessment_id)
+        values = self.ask_assessment(node, current)
+        if values is not None and values != current:
+            self.desk.execute(CorrectAssessment(self.desk, node.id, assessment_id, values))
+
+    def withdraw(self, assessment_id: str) -> None:
+        node = self.tree.selected_node()
+        reason = self.ask_withdrawal(node) if node is not None else None
+        if reason:
+            self.desk.execute(WithdrawAssessment(self.desk, node.id, assessment_id, reason))
+
     # --- questions to the officer (tests replace these) ------------------------------------------
 
     def ask_obligation(
@@ -181,12 +226,19 @@ class ObligationActions(QObject):
         )  # fmt: skip
         return dialog.fields() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
-    def ask_assessment(self, node: ObligationNode) -> AssessmentValues | None:
+    def ask_assessment(self, node: ObligationNode, current: AssessmentValues | None = None) -> AssessmentValues | None:
         dialog = AssessmentDialog(
             self.window, obligation=f"{node.ref} {node.title}", as_of=self.desk.as_of, status=node.standing.status,
-            assessed_by=self.desk.store.user,
+            assessed_by=self.desk.store.user, values=current,
         )  # fmt: skip
         return dialog.values() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def ask_withdrawal(self, node: ObligationNode) -> str | None:
+        """Why the assessment is withdrawn (kept with the withdrawal), or None to leave it."""
+        reason, ok = QInputDialog.getMultiLineText(
+            self.window, "Withdraw assessment", f"Why is the assessment of {node.ref} withdrawn?"
+        )
+        return reason.strip() if ok and reason.strip() else None
 
     def confirm_delete(self, node: ObligationNode, extent: DeletionExtent) -> bool:
         return confirm(self.window, "Delete obligation", deletion_question(node, extent), "Delete")

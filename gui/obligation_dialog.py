@@ -29,7 +29,7 @@ from db.deadlines import SIGNING, parse_rule, resolve, rule_problem
 from db.obligations import ObligationFields, obligation_problems
 from db.values import sentence
 from db.vocabulary import ObligationKind
-from gui.date_edit import record_date_edit
+from gui.date_edit import DateEdit
 from gui.labels import KIND_LABELS
 from gui.plain_text import buddy_label, ok_cancel, plain_label, problem_label
 
@@ -81,7 +81,9 @@ class ObligationDialog(QDialog):
         self._deadline_kinds = QButtonGroup(self)
         for button in (self.no_deadline, self.date_deadline, self.rule_deadline, self.ongoing_deadline):
             self._deadline_kinds.addButton(button)
-        self.date_edit = record_date_edit(fields.deadline_on or default_date)
+        self.date_edit = DateEdit()
+        when = fields.deadline_on or default_date
+        self.date_edit.set_day(when)
         self.rule_edit = QLineEdit(fields.deadline_rule or "")
         self.rule_edit.setPlaceholderText("135 days after signing")
         self.rule_preview = plain_label()
@@ -118,14 +120,14 @@ class ObligationDialog(QDialog):
         form.addRow(
             buddy_label("&Title", self.title_edit), _with_problem(self.title_edit, self.problems["title"])
         )
-        form.addRow("Clause te&xt", _with_problem(self.text_edit, self.problems["text"]))
+        form.addRow(buddy_label("Clause te&xt", self.text_edit), _with_problem(self.text_edit, self.problems["text"]))
         form.addRow(
             buddy_label("&Kind", self.kind_combo), _with_problem(self.kind_combo, self.problems["kind"])
         )
         form.addRow("O&bligors", self.obligor_list)
         form.addRow("B&eneficiary", self.beneficiary_combo)
         form.addRow("Deadline", deadline)
-        form.addRow("Deadline &note", self.note_edit)
+        form.addRow("Dead&line note", self.note_edit)
         self.buttons = ok_cancel(self)
         layout = QVBoxLayout(self)
         layout.addLayout(form)

@@ -1,16 +1,30 @@
-"""The detail panel: everything the record holds about the selected obligation, read-only.
+"""The detail panel: everything the record holds about the selected obligation.
 
 Clause text, kind, obligors, beneficiary, deadline and its rule, status with its reason as of the
-desk's date, dependencies, the assessment history (newest first) and linked events. Every piece of
-user text is shown by a plain-text label (gui/plain_text.py).
+desk's date, dependencies, the assessment history (newest first, each version kept: a correction
+supersedes, a withdrawal says so) and linked events. What had not happened by the as-of date
+(db.as_of.happened_by) is greyed and labelled "after 2020-04-10". The standing assessments can be
+corrected or withdrawn from here. Every piece of user text is shown by a plain-text label.
 """
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from datetime import date
 
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.as_of import after_label, happened_by
 from db.compliance import Standing
 from db.tree import AssessmentRow, LinkedEvent, ObligationDetail
-from db.vocabulary import ObligationKind, Status
+from db.vocabulary import WITHDRAWN, DatePrecision, ObligationKind, Status
 from gui.desk import Desk
 from gui.labels import BEARING_LABELS, deadline_origin, deadline_text, grade_label, kind_label, score_label
 from gui.plain_text import plain_label, quiet_label
@@ -21,6 +35,9 @@ NO_AGREEMENT = "This database holds no agreement yet. Choose File ▸ New agreem
 
 
 class ObligationPanel(QScrollArea):
+    correct_requested = Signal(str)  # an assessment's id: open it in its form
+    withdraw_requested = Signal(str)
+
     def __init__(self, desk: Desk, parent: QWidget | None = None):
         super().__init__(parent)
         self.desk = desk
@@ -101,13 +118,45 @@ class ObligationPanel(QScrollArea):
             else:
                 _quiet(layout, "No assessment yet; the status is computed from the deadline.")
         for assessment in detail.assessments:
-            _assessment(layout, assessment)
+            self._assessment(layout, assessment)
 
         _heading(layout, f"Linked events ({len(detail.events)})")
         if not detail.events:
             _quiet(layout, "No event is linked to this obligation.")
         for event in detail.events:
-            _event(layout, event)
+            _event(layout, event, self.desk.as_of)
+
+
+    def _assessment(self, layout: QVBoxLayout, assessment: AssessmentRow) -> None:
+        withdrawn = assessment.status == WITHDRAWN
+        if withdrawn:
+            parts = [assessment.as_of.isoformat(), "Withdrawn"]
+        else:
+            status = Status(assessment.status).label if assessment.status in list(Status) else assessment.status
+            parts = [assessment.as_of.isoformat(), status, score_label(assessment.score), f"{assessment.confidence} confidence"]  # fmt: skip
+        notes = []
+        if not happened_by(assessment.as_of, DatePrecision.DAY, self.desk.as_of):
+            notes.append(after_label(self.desk.as_of))
+        if assessment.superseded:
+            notes.append("superseded by a later version")
+        label = quiet_label if notes else plain_label
+        head = " · ".join(parts + notes)
+        layout.addWidget(quiet_label(head) if notes else plain_label(head, bold=True))
+        layout.addWidget(
+            label(f"by {assessment.assessed_by}, recorded {assessment.recorded_at:%Y-%m-%d %H:%M} UTC")
+        )
+        if assessment.rationale:
+            layout.addWidget(label(assessment.rationale))
+        if not (withdrawn or assessment.superseded):
+            buttons = QHBoxLayout()
+            for text, signal in (("Correct…", self.correct_requested), ("Withdraw…", self.withdraw_requested)):
+                button = QPushButton(text)
+                button.setAccessibleName(f"{text.rstrip('…')} the assessment as of {assessment.as_of.isoformat()}")
+                button.clicked.connect(lambda _checked=False, s=signal, i=assessment.id: s.emit(i))
+                buttons.addWidget(button)
+            buttons.addStretch(1)
+            layout.addLayout(buttons)
+        layout.addSpacing(4)
 
 
 def _heading(layout: QVBoxLayout, text: str) -> None:
@@ -142,33 +191,18 @@ def _dependencies(rows: list[tuple[str, str, str | None]]) -> str:
     return "\n".join(f"{ref} {title}" + (f" — {note}" if note else "") for ref, title, note in rows)
 
 
-def _assessment(layout: QVBoxLayout, assessment: AssessmentRow) -> None:
-    status = Status(assessment.status).label if assessment.status in list(Status) else assessment.status
-    parts = [
-        assessment.as_of.isoformat(),
-        status,
-        score_label(assessment.score),
-        f"{assessment.confidence} confidence",
-    ]
-    layout.addWidget(plain_label(" · ".join(parts), bold=True))
-    layout.addWidget(
-        plain_label(f"by {assessment.assessed_by}, recorded {assessment.recorded_at:%Y-%m-%d %H:%M} UTC")
-    )
-    if assessment.rationale:
-        layout.addWidget(plain_label(assessment.rationale))
-    layout.addSpacing(4)
-
-
-def _event(layout: QVBoxLayout, event: LinkedEvent) -> None:
+def _event(layout: QVBoxLayout, event: LinkedEvent, as_of: date) -> None:
     when = event.occurred_on.isoformat()
     if event.date_precision != "day":
         when += f" (to the {event.date_precision})"
     what = event.event_type + (f": {event.sub_event_type}" if event.sub_event_type else "")
-    head = " · ".join(p for p in (when, what, event.location) if p)
-    layout.addWidget(plain_label(head, bold=True))
-    layout.addWidget(plain_label(f"Bearing: {BEARING_LABELS.get(event.bearing, event.bearing)}"))
+    later = not happened_by(event.occurred_on, event.date_precision, as_of)
+    head = " · ".join(p for p in (when, what, event.location, later and after_label(as_of)) if p)
+    label = quiet_label if later else plain_label  # greyed: it had not happened by the as-of date
+    layout.addWidget(quiet_label(head) if later else plain_label(head, bold=True))
+    layout.addWidget(label(f"Bearing: {BEARING_LABELS.get(event.bearing, event.bearing)}"))
     if event.notes:
-        layout.addWidget(plain_label(event.notes))
+        layout.addWidget(label(event.notes))
     source = event.source_name or "no source named"
-    layout.addWidget(plain_label(f"Source: {source} · {grade_label(event.grade)}"))
+    layout.addWidget(label(f"Source: {source} · {grade_label(event.grade)}"))
     layout.addSpacing(4)

@@ -73,6 +73,7 @@ class ObligationTree(QWidget):
         # (a Stretch section would shrink to nothing in a narrow window).
         header.sectionResized.connect(lambda column, _old, _new: column != TITLE and self._fit_title())
         self.view.viewport().installEventFilter(self)
+        self.view.installEventFilter(self)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -156,6 +157,8 @@ class ObligationTree(QWidget):
     def eventFilter(self, watched, event) -> bool:
         if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
             self._fit_title()
+        if watched is self.view and event.type() == QEvent.Type.KeyPress and _is_move_key(event):
+            return True  # Move up/down was disabled (first or last sibling): the view must not move the cursor
         return super().eventFilter(watched, event)
 
     def _fit_title(self) -> None:
@@ -261,3 +264,9 @@ class ObligationTree(QWidget):
         obligation_id = index.data(OBLIGATION_ID_ROLE)
         if obligation_id:
             self.edit_requested.emit(obligation_id)
+
+
+def _is_move_key(event) -> bool:
+    """Ctrl+Up or Ctrl+Down, the keys of Move up / Move down."""
+    control = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+    return bool(control) and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down)

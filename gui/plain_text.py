@@ -9,7 +9,7 @@ import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QLabel, QMessageBox, QWidget
 
 QUIET_COLOUR = "#57606a"  # 6:1 against white
 
@@ -89,3 +89,12 @@ def buddy_label(text: str, field: QWidget) -> QLabel:
     label = QLabel(text)
     label.setBuddy(field)
     return label
+
+
+def choice_combo(items, current: str | None) -> QComboBox:
+    """A combo of (data, text) choices with `current` chosen (the first when it is not among them)."""
+    combo = QComboBox()
+    for data, text in items:
+        combo.addItem(text, data)
+    combo.setCurrentIndex(max(combo.findData(current or ""), 0))
+    return combo

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
@@ -20,15 +21,10 @@ from PySide6.QtWidgets import (
 
 from db.atomic_file import atomic_path, framed, not_written
 from db.errors import UserError
-from db.metrics import (
-    MetricSeries,
-    MetricSummary,
-    ObservationFields,
-    TargetFields,
-    list_metrics,
-    metric_series,
-)
+from db.metrics import MetricSeries, MetricSummary, list_metrics, metric_events, metric_series
+from db.plot_data import series_as_of
 from db.series_csv import write_series_csv
+from db.tree import list_actors
 from gui import file_dialog
 from gui.desk import Desk
 from gui.metric_commands import OBSERVATION, TARGET, AddPoint, DeletePoint, EditPoint, PointKind
@@ -40,6 +36,7 @@ from gui.metric_point_model import (
     target_fields_of,
 )
 from gui.plain_text import show_error
+from gui.point_dialog import PointDialog
 from gui.trajectory_plot import TrajectoryPlot
 
 
@@ -68,6 +65,8 @@ class TrajectoryPanel(QWidget):
             table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
             table.horizontalHeader().setStretchLastSection(True)
             table.verticalHeader().hide()
+            table.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)  # F2 in a cell; Enter: the form
+            table.activated.connect(lambda index, kind=kind: self.edit_point(kind, index.row()))
             self.tables[kind] = table
             self.tabs.addTab(table, title)
             model.edit_requested.connect(
@@ -101,7 +100,7 @@ class TrajectoryPanel(QWidget):
         self.picker.currentIndexChanged.connect(self._show_metric)
         self.plot.as_of_moved.connect(desk.set_as_of)
         # Bound methods, not lambdas: Qt drops them with the panel even while the desk lives on.
-        desk.as_of_changed.connect(self.plot.set_as_of)
+        desk.as_of_changed.connect(self._draw)
         desk.record_changed.connect(self._show_metric)
         desk.agreement_changed.connect(self.reload)
         desk.store_replaced.connect(self.reload)
@@ -127,13 +126,20 @@ class TrajectoryPanel(QWidget):
         return self.picker.currentData()
 
     def follow_obligation(self, obligation_id: str | None) -> None:
-        """Show the metric tied to the obligation selected in the tree, if it has one."""
+        """Show the metric tied to the obligation selected in the tree; for one without, say so."""
         for index, metric in enumerate(self.metrics):
             if obligation_id in metric.obligation_ids:
                 self.picker.setCurrentIndex(index)
                 return
+        node = self.desk.node(obligation_id)
+        if node is not None:
+            self.picker.blockSignals(True)
+            self.picker.setCurrentIndex(-1)  # no unrelated metric; the officer may still pick one
+            self.picker.blockSignals(False)
+            self._show_metric(message=f"No metric is tied to {node.ref}; pick one to see its plot.")
 
-    def _show_metric(self, *_) -> None:
+
+    def _show_metric(self, *_, message: str = "") -> None:
         metric_id = self.metric_id()
         self.series = None
         if metric_id is not None and self.desk.store is not None:
@@ -142,23 +148,49 @@ class TrajectoryPanel(QWidget):
                     self.series = metric_series(session, metric_id)
                 except UserError:
                     self.series = None
-        self.plot.show_series(self.series)
-        self.plot.set_as_of(self.desk.as_of)
+        self._draw(message=message)
         self.targets.set_rows(self.series.targets if self.series else [])
         self.observations.set_rows(self.series.observations if self.series else [])
 
+    def _draw(self, *_, message: str = "") -> None:
+        """The plot as of the desk's date: observations after it are not drawn (the tables keep them)."""
+        if self.series is None and not message:
+            message = "This agreement has no metric." if not self.metrics else ""
+        self.plot.show_series(series_as_of(self.series, self.desk.as_of) if self.series else None, message)
+        self.plot.set_as_of(self.desk.as_of)
+
     def _add(self, kind: PointKind) -> None:
+        """Open the point's form on the as-of date; nothing is written unless the officer fills it in."""
         if self.series is None:
             return
-        rows = self.series.targets if kind is TARGET else self.series.observations
-        value = rows[-1].value if rows else 0.0
-        fields = (
-            TargetFields(self.desk.as_of, value)
-            if kind is TARGET
-            else ObservationFields(self.desk.as_of, value)
-        )
-        self.desk.execute(AddPoint(self.desk, kind, self.series.id, fields))
-        self.tabs.setCurrentWidget(self.tables[kind])
+        fields = self.ask_point(kind)
+        if fields is not None:
+            self.desk.execute(AddPoint(self.desk, kind, self.series.id, fields))
+            self.tabs.setCurrentWidget(self.tables[kind])
+
+    def edit_point(self, kind: PointKind, row: int) -> None:
+        """Enter or double-click on a row: the point's form."""
+        model = self.targets if kind is TARGET else self.observations
+        if self.series is None or not 0 <= row < len(model.rows):
+            return
+        point = model.rows[row]
+        current = model.fields_of(point)
+        fields = self.ask_point(kind, current)
+        if fields is not None and fields != current:
+            self.desk.execute(EditPoint(self.desk, kind, point.id, fields))
+
+    def ask_point(self, kind: PointKind, fields=None):
+        """The point's form: the fields typed, or None when cancelled."""
+        metric = next(m for m in self.metrics if m.id == self.series.id)
+        clauses = [(i, node.ref) for i in metric.obligation_ids if (node := self.desk.node(i)) is not None]
+        with self.desk.store.reading() as session:
+            actors = list_actors(session)
+            events = metric_events(session, metric.id, getattr(fields, "event_id", None))
+        dialog = PointDialog(
+            self, kind=kind.key, noun=kind.noun, metric=metric.name, on=self.desk.as_of, fields=fields,
+            clauses=clauses, actors=actors, events=events,
+        )  # fmt: skip
+        return dialog.fields() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def _edit(self, kind: PointKind, point_id: str, fields) -> None:
         self.desk.execute(EditPoint(self.desk, kind, point_id, fields))

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPainterPath
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from db.metrics import MetricSeries
@@ -73,8 +73,8 @@ class TrajectoryPlot(QWidget):
         layout.addWidget(self.plot)
         layout.addWidget(self.readout)
 
-    def show_series(self, series: MetricSeries | None) -> None:
-        """Draw a metric, or nothing. Curves are updated with setData, not rebuilt."""
+    def show_series(self, series: MetricSeries | None, message: str = "") -> None:
+        """Draw a metric, or nothing (with `message` as the title). Curves are updated with setData."""
         self.series = series
         self.data = plot_data(series) if series else None
         for item in [*self.claim_items.values(), *self.deadline_lines, *self.target_labels]:
@@ -84,7 +84,8 @@ class TrajectoryPlot(QWidget):
         if self.data is None:
             for curve in (self.target_curve, self.gap_target, self.gap_observed):
                 curve.setData([], [])
-            self.plot.setTitle("")
+            self.gap.setPath(QPainterPath())  # FillBetweenItem keeps its last shading for empty curves
+            self.plot.setTitle(message)
             return
         data = self.data
         self.plot.setTitle(series.name)
@@ -110,6 +111,8 @@ class TrajectoryPlot(QWidget):
             self.claim_items[claimant] = scatter
         self.gap_target.setData([to_x(d) for d in data.gap_dates], data.gap_target)
         self.gap_observed.setData([to_x(d) for d in data.gap_dates], data.gap_observed)
+        if not data.gap_dates:
+            self.gap.setPath(QPainterPath())
         for index, (day, clause) in enumerate(data.deadlines):
             line = pg.InfiniteLine(
                 pos=to_x(day), angle=90, movable=False, pen=DEADLINE_PEN, label=f"{clause} deadline\n{day.isoformat()}",

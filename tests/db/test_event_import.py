@@ -357,7 +357,7 @@ def test_a_huge_cell_is_quoted_short(example_store, tmp_path):
 def test_new_ids_are_distinct_version_4_uuids():
     import uuid
 
-    from db.models import new_ids
+    from db.ids import new_ids
 
     ids = new_ids(5000)
     assert len(set(ids)) == 5000

@@ -21,6 +21,7 @@ from db.events import (
     unlink_obligation,
     update_event,
 )
+from db.ids import new_id
 from db.models import (
     Actor,
     AuditEntry,
@@ -30,7 +31,6 @@ from db.models import (
     Metric,
     Obligation,
     Observation,
-    new_id,
 )
 
 

@@ -75,6 +75,6 @@ def test_points_are_added_edited_and_deleted_with_audit(example_store, troops_id
     with pytest.raises(RecordError, match="not a qualifier"), example_store.writing("Edit") as session:
         add_observation(session, troops_id, ObservationFields(date(2020, 9, 1), 1, qualifier="roughly"))
     with example_store.writing("Delete observation") as session:
-        delete_point(session, Observation, "obs-1")
+        delete_point(session, "observation", "obs-1")
     with example_store.reading() as session:
         assert session.get(Observation, "obs-1") is None

@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -260,3 +261,78 @@ def test_another_programs_exclusive_lock_is_named_not_called_damage(example_stor
     assert status.returncode == 1
     assert "is locked by another program" in status.stderr and "damaged" not in status.stderr
     assert status.stderr.count("\n") == 1
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 3 MB file system (tmpfs), to fill up for real."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small file system needs root")
+    mount = tmp_path / "small"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], check=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def _fill(folder: Path) -> Path:
+    filler = folder / "filler"
+    descriptor = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        while os.write(descriptor, b"\0" * 4096):
+            pass
+    except OSError:
+        pass  # full
+    finally:
+        os.close(descriptor)
+    return filler
+
+
+def test_a_full_disk_is_called_full_not_damaged(small_disk, example_store):
+    example_store.close()
+    path = small_disk / "x.sqlite"
+    path.write_bytes(example_store.path.read_bytes())
+    filler = _fill(small_disk)
+
+    with pytest.raises(StorageError) as refused:
+        Store.open(path)
+    assert "the disk is full" in str(refused.value) and "damaged" not in str(refused.value)
+    store = Store.open(path, access=Access.BEST)
+    try:
+        assert "the disk is full" in store.read_only
+    finally:
+        store.close()
+    command = cli("import-events", "--db", str(path), str(DATA / "acled_afghanistan.csv"))
+    assert command.returncode == 1 and command.stderr.count("\n") == 1
+    assert "full" in command.stderr and "damaged" not in command.stderr
+
+    with filler.open("r+b") as handle:  # room for the lock file, not for an import
+        handle.truncate(filler.stat().st_size - 64 * 1024)
+    store = Store.open(path)
+    try:
+        with pytest.raises(StorageError, match="is full; nothing was saved"), store.writing("Add") as session:
+            session.add_all(Actor(name="y" * 4000 + str(n)) for n in range(400))
+    finally:
+        store.close()
+    assert not any(name.startswith("yyy") for name in actor_names(path))
+    assert cli("status", "--db", str(path)).returncode == 0
+
+
+def test_a_command_line_import_meeting_another_programs_write_lock_says_so(example_store):
+    example_store.close()
+    with closing(sqlite3.connect(example_store.path, isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        command = cli(
+            "import-agreement",
+            "--db",
+            str(example_store.path),
+            str(DATA.parent.parent / "resources/examples/doha-2020.json"),
+        )
+        other.execute("ROLLBACK")
+    assert command.returncode == 1 and "Traceback" not in command.stderr
+    assert "is locked by another program; nothing was saved" in command.stderr
+    assert command.stderr.count("\n") == 1
+    assert time.monotonic() - started < 30

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -50,6 +51,8 @@ def test_chronology_linked_or_all(example_store):
 @pytest.mark.parametrize(
     ("days", "text"), [(1, "one day"), (12, "12 days"), (123, "four months"), (185, "six months")]
 )
+
+
 def test_spans(days, text):
     assert _span(days) == text
 
@@ -76,3 +79,27 @@ def test_fingerprint_covers_the_audit_chain_head(example_store):
     with example_store.reading() as session:  # the same rows as before, two more entries in the trail
         assert chain_head(session) != head and chain_head(session).startswith("entry ")
         assert fingerprint(session) != first
+
+
+def test_the_figures_show_only_what_was_observed_by_the_as_of_date(example_store):
+    with example_store.reading() as session:
+        content = report_content(session, None, date(2020, 4, 10))
+    observed = [o.on for series in content.metrics for o in series.observations]
+    assert observed and max(observed) <= date(2020, 4, 10)
+    troops = next(m for m in content.metrics if m.name == "US troops in Afghanistan")
+    assert [t.on for t in troops.targets][-1] == date(2021, 4, 29)  # the agreed trajectory stays whole
+
+
+def test_a_month_dated_event_waits_for_the_end_of_its_month(example_store):
+    from db.event_rules import EventFields
+    from db.events import create_event
+    from db.tree import list_agreements
+
+    with example_store.writing("Add event") as session:
+        (agreement,) = list_agreements(session)
+        april = EventFields(date(2020, 4, 1), "Statement", "UNAMA", date_precision="month", notes="April report")
+        create_event(session, replace(april, agreement_id=agreement.id))
+    for as_of, shown in ((date(2020, 4, 10), False), (date(2020, 4, 30), True)):
+        with example_store.reading() as session:
+            content = report_content(session, None, as_of, events=EVENTS_ALL)
+        assert any(e.notes == "April report" for e in content.chronology) is shown

@@ -280,7 +280,7 @@ def test_several_selected_events_are_deleted_as_one_undo_step(qtbot, desk):
     chosen = view.selected_ids()
     assert len(chosen) == 3
     assert not view.edit_action.isEnabled() and not view.duplicate_action.isEnabled()
-    assert view.delete_action.isEnabled() and view.delete_action.text() == "&Delete events…"
+    assert view.delete_action.isEnabled() and view.delete_action.text() == "Delete e&vents…"
     view.delete_selected(ask=False)
     shown(qtbot, view)
     assert events_in(desk.store) == 20 and all(view.model.row_of(e) == -1 for e in chosen)

@@ -71,3 +71,15 @@ def test_keys_in_the_event_log_never_act_on_the_selected_obligation(qtbot, windo
     window.tree.view.setFocus()
     qtbot.keyClick(window.tree.view, Qt.Key.Key_F2)
     assert len(asked) == 1  # in the tree, F2 still edits the obligation
+
+
+def test_the_count_of_every_event_survives_a_read_overtaken_by_a_sort(qtbot, desk, settings_folder):
+    """A second window on the desk restores its columns (and sort) while its first read runs: "23 of 0"."""
+    first = MainWindow(desk)
+    qtbot.addWidget(first)
+    qtbot.waitUntil(lambda: not first.event_log.filtering)
+    first.close()
+    second = MainWindow(desk)
+    qtbot.addWidget(second)
+    qtbot.waitUntil(lambda: not second.event_log.filtering)
+    assert second.event_log.count_label.text() == "23 of 23 events"

@@ -405,3 +405,117 @@ def test_the_event_log_remembers_its_columns_and_sort(qtbot, desk, settings_fold
     assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (NOTES, Qt.SortOrder.DescendingOrder)
     qtbot.waitUntil(lambda: not second.event_log.filtering)
     assert second.event_log.model.sort_key == ("notes", True)
+
+
+def test_undo_shows_the_agreement_it_changes(window, desk, qtbot):
+    """Viewing the US–Taliban agreement, Undo "Add obligation JD-1" first switches to the other agreement."""
+    from sqlmodel import select
+
+    from db.models import AuditEntry
+    from gui.commands import AddObligation
+
+    doha = desk.agreement_id
+    assert desk.execute(AddAgreement(desk, "Joint Declaration", "JD"))
+    jd = desk.agreement_id
+    command = AddObligation(desk, None, 0, ObligationFields(ref="JD-1", title="Reaffirm the agreement"))
+    assert desk.execute(command)
+    desk.set_agreement(doha)
+
+    window.undo_action.trigger()
+    assert desk.agreement_id == jd  # the officer sees where the change is undone
+    assert "JD-1" not in refs(desk)
+    with desk.store.reading() as session:
+        entries = session.exec(select(AuditEntry).where(AuditEntry.row_id == command.obligation_id)).all()
+    assert [(e.action, e.operation) for e in entries] == [
+        ("Add obligation JD-1", "insert"),
+        ("Undo: Add obligation JD-1", "delete"),
+    ]
+    desk.set_agreement(doha)
+    window.redo_action.trigger()
+    assert desk.agreement_id == jd and "JD-1" in refs(desk)
+    with desk.store.reading() as session:
+        actions = session.exec(select(AuditEntry.action).where(AuditEntry.row_id == command.obligation_id)).all()
+    assert actions[-1] == "Redo: Add obligation JD-1"
+
+
+def test_a_refused_undo_leaves_the_record_and_the_history_as_they_were(window, desk, errors, monkeypatch):
+    from db.errors import StaleRecordError, StorageError
+    from db.obligations import update_obligation
+    from tests.record_digest import store_digest
+
+    node = find(desk, "Intro-3")
+    changed = ObligationFields(ref="Intro-3", title="Start negotiations")
+    from gui.commands import EditObligation
+
+    assert desk.execute(EditObligation(desk, node.id, changed))
+    before, stack = store_digest(desk.store), desk.undo_stack
+    state = (stack.index(), stack.count(), stack.undoText(), stack.redoText())
+
+    def refuse(*_args):
+        raise StorageError("The database is locked by another program; close it and try again.")
+
+    monkeypatch.setattr("gui.commands.update_obligation", refuse)
+    window.undo_action.trigger()
+    assert errors == ["The database is locked by another program; close it and try again."]
+    assert (stack.index(), stack.count(), stack.undoText(), stack.redoText()) == state
+    assert store_digest(desk.store) == before
+    assert find(desk, "Intro-3").title == "Start negotiations"
+
+    monkeypatch.setattr("gui.commands.update_obligation", update_obligation)
+    window.undo_action.trigger()  # the same undo, once the database takes it
+    assert find(desk, "Intro-3").title == "Start intra-Afghan negotiations by 10 March 2020"
+    window.redo_action.trigger()
+
+    def stale(*_args):
+        raise StaleRecordError("Intro-3 was changed on another desk since you read it; reopen it to see the change.")
+
+    monkeypatch.setattr("gui.commands.update_obligation", stale)
+    state = (stack.index(), stack.count(), stack.undoText(), stack.redoText())
+    window.undo_action.trigger()
+    window.redo_action.trigger()  # nothing to redo: the undo did not happen
+    assert errors[-1].startswith("Intro-3 was changed on another desk")
+    assert (stack.index(), stack.count(), stack.undoText(), stack.redoText()) == state
+
+
+def test_ctrl_up_at_the_first_sibling_does_nothing(window, desk, qtbot):
+    from PySide6.QtTest import QTest
+
+    before = refs(desk)
+    window.tree.view.setFocus()
+    for ref, key in (("P1-A.1", Qt.Key.Key_Up), ("P1-A.2", Qt.Key.Key_Down)):  # first and last of P1-A
+        window.tree.select(find(desk, ref).id)
+        for _ in range(3):
+            QTest.keyClick(window.tree.view, key, Qt.KeyboardModifier.ControlModifier)
+        assert selected_ref(window) == ref
+    assert refs(desk) == before and desk.undo_stack.count() == 0
+
+
+def test_the_as_of_date_can_be_typed_whole(window, desk):
+    from PySide6.QtTest import QTest
+
+    edit = window.as_of_edit
+    edit.setFocus()
+    QTest.keyClick(edit, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(edit, "2020-04-10")
+    QTest.keyClick(edit, Qt.Key.Key_Return)
+    assert desk.as_of == date(2020, 4, 10)
+
+
+def test_the_status_bar_counts_suspended_and_disputed_obligations(window, desk):
+    from gui.commands import AddAssessment
+
+    for ref, status in (("P2-1", Status.SUSPENDED), ("P2-2", Status.DISPUTED)):
+        assert desk.execute(AddAssessment(desk, find(desk, ref).id, date(2026, 1, 1), status, None, "medium", "", "t"))
+    assert "1 disputed · 1 suspended" in window.counts_label.text()
+
+
+def test_file_open_shows_the_db_files_readme_names(window, monkeypatch):
+    import re
+
+    from PySide6.QtCore import QDir
+
+    asked = []
+    monkeypatch.setattr("gui.file_dialog.open_file_name", lambda *args: asked.append(args[3]) or "")
+    window.open_database()
+    first = re.search(r"\((.*?)\)", asked[0].split(";;")[0]).group(1).split()
+    assert all(QDir.match(first, name) for name in ("x.db", "agreements.sqlite"))

@@ -91,6 +91,10 @@ def test_a_second_window_on_the_same_file_is_read_only_with_a_banner(
             f"Read-only: {example_store.path} is open in Accord Desk by tester"
         )
         assert "(read-only)" in window.windowTitle()
+        actions = window.obligation_actions
+        assert not any(
+            a.isEnabled() for a in (actions.add_sibling, actions.edit, actions.delete, actions.add_assessment)
+        )
         agreements = len(desk.agreements())
         assert desk.execute(AddAgreement(desk, "A second desk's agreement")) is False
         assert shown == failures and "Nothing was changed" in failures[0]

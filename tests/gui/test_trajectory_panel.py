@@ -4,12 +4,14 @@ import csv
 from datetime import date
 
 import pytest
+from PySide6.QtWidgets import QDialog
 from sqlmodel import select
 
 from db.models import AuditEntry, Obligation, Observation
 from gui.desk import Desk
-from gui.metric_commands import OBSERVATION
+from gui.metric_commands import OBSERVATION, TARGET
 from gui.trajectory_panel import TrajectoryPanel
+from tests.record_digest import store_digest
 
 
 @pytest.fixture
@@ -34,8 +36,29 @@ def test_picker_lists_metrics_and_follows_the_tree(panel):
     panel.follow_obligation(_ref_id(panel, "P1-B"))
     assert panel.series.name == "US troops in Afghanistan"
     assert panel.observations.rowCount() == 6 and panel.targets.rowCount() == 3
-    panel.follow_obligation(_ref_id(panel, "P2-1"))  # no metric: the plot stays
-    assert panel.series.name == "US troops in Afghanistan"
+    panel.follow_obligation(_ref_id(panel, "P2-1"))  # no metric: no unrelated plot, and it says so
+    assert panel.series is None and panel.picker.currentIndex() == -1
+    assert panel.plot.plot.plotItem.titleLabel.text == "No metric is tied to P2-1; pick one to see its plot."
+    assert panel.plot.gap.path().isEmpty() and panel.plot.data is None
+
+
+def test_the_plot_shows_only_what_was_observed_by_the_as_of_date(panel):
+    panel.follow_obligation(_ref_id(panel, "P1-B"))
+    panel.desk.set_as_of(date(2020, 7, 1))
+    drawn = sorted(d for points in panel.plot.data.claims.values() for d, _value in points)
+    assert drawn == [date(2020, 2, 29), date(2020, 6, 18)]
+    assert panel.observations.rowCount() == 6  # the table still holds every point to edit
+    panel.desk.set_as_of(date(2021, 9, 1))
+    assert sum(len(points) for points in panel.plot.data.claims.values()) == 6
+
+
+def test_an_empty_agreement_leaves_no_shading(panel):
+    panel.follow_obligation(_ref_id(panel, "P1-B"))
+    assert not panel.plot.gap.path().isEmpty()
+    from gui.commands import AddAgreement
+
+    assert panel.desk.execute(AddAgreement(panel.desk, "Empty accord"))
+    assert panel.series is None and panel.plot.gap.path().isEmpty()
 
 
 def test_inline_edit_is_an_undoable_audited_command(panel):
@@ -64,12 +87,69 @@ def test_bad_cell_text_is_refused_with_a_sentence(panel, qtbot):
     assert refused.args == ["'2020-02-30' is not a date; write it as YYYY-MM-DD."]
 
 
-def test_add_and_delete_points_undo_and_redo(panel):
+def filling(monkeypatch, **typed):
+    """Run the next forms as an officer would: type into the named line edits, then OK (when enabled)."""
+    seen = []
+
+    def run(dialog):
+        seen.append((dialog.windowTitle(), dialog.ok_button.isEnabled()))
+        for name, text in typed.items():
+            getattr(dialog, name).setText(text)
+        if not dialog.ok_button.isEnabled():
+            return QDialog.DialogCode.Rejected
+        dialog.accept()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QDialog, "exec", run)
+    return seen
+
+
+def test_add_observation_writes_nothing_until_its_form_is_filled(panel, monkeypatch):
     panel.follow_obligation(_ref_id(panel, "P1-B"))
+    before = store_digest(panel.desk.store)
+    seen = filling(monkeypatch)  # opened and left as it came: OK is disabled, nothing is written
     panel._add(OBSERVATION)
-    assert panel.observations.rowCount() == 7
+    assert seen == [("Add observation of US troops in Afghanistan", False)]
+    assert panel.observations.rowCount() == 6
+    assert store_digest(panel.desk.store) == before
+
+    filling(monkeypatch, value_edit="8,000")  # no source and no event: still refused
+    panel._add(OBSERVATION)
+    assert store_digest(panel.desk.store) == before
+
+    filling(monkeypatch, value_edit="8,000", source_edit="Pajhwok Afghan News")
+    panel._add(OBSERVATION)
     added = [r for r in panel.observations.rows if r.on == date(2020, 9, 13)]
-    assert len(added) == 1 and added[0].value == 0  # the last reported value, as of the window's date
+    assert [(r.value, r.qualifier, r.source) for r in added] == [(8000, "exact", "Pajhwok Afghan News")]
+
+
+def test_add_target_point_through_its_form(panel, monkeypatch):
+    panel.follow_obligation(_ref_id(panel, "P1-B"))
+    seen = filling(monkeypatch, on_edit="2020-12-01", value_edit="4500")
+    panel._add(TARGET)
+    assert seen == [("Add target point of US troops in Afghanistan", False)]
+    assert [(t.on, t.value) for t in panel.targets.rows if t.on == date(2020, 12, 1)] == [
+        (date(2020, 12, 1), 4500)
+    ]
+
+
+def test_a_point_opens_its_form_on_enter(panel, monkeypatch, qtbot):
+    panel.follow_obligation(_ref_id(panel, "P1-B"))
+    table = panel.tables[OBSERVATION]
+    row = next(i for i, r in enumerate(panel.observations.rows) if r.on == date(2020, 6, 18))
+    point_id = panel.observations.rows[row].id
+    seen = filling(monkeypatch, value_edit="8400")
+    panel.tabs.setCurrentWidget(table)
+    table.setCurrentIndex(panel.observations.index(row, 0))
+    table.activated.emit(panel.observations.index(row, 0))
+    assert seen == [("Edit observation of US troops in Afghanistan", True)]
+    with panel.desk.store.reading() as session:
+        assert session.get(Observation, point_id).value == 8400
+        assert session.get(Observation, point_id).source == "CENTCOM commander McKenzie"
+
+
+def test_delete_points_undo_and_redo(panel):
+    panel.follow_obligation(_ref_id(panel, "P1-B"))
     panel.tabs.setCurrentIndex(0)
     panel.tables[OBSERVATION].setCurrentIndex(panel.observations.index(0, 0))
     first_id = panel.observations.rows[0].id
@@ -77,10 +157,8 @@ def test_add_and_delete_points_undo_and_redo(panel):
     assert first_id not in [r.id for r in panel.observations.rows]
     panel.desk.undo_stack.undo()
     assert first_id in [r.id for r in panel.observations.rows]
-    panel.desk.undo_stack.undo()
-    assert panel.observations.rowCount() == 6
     panel.desk.undo_stack.redo()
-    assert [r.id for r in panel.observations.rows if r.on == date(2020, 9, 13)] == [added[0].id]
+    assert first_id not in [r.id for r in panel.observations.rows]
 
 
 def test_as_of_moves_both_ways(panel):
