@@ -19,6 +19,7 @@ import io
 import json
 import os
 import pickle
+import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -251,13 +252,13 @@ def note_head(database: Path, head: tuple[int, str] | None) -> None:
         return
     try:
         with head_log(database).open("a", encoding="ascii") as log:
-            log.write(f"{head[0]} {head[1]} {utc_now().isoformat(timespec='seconds')}\n")
+            log.write(f"{head[0]} {head[1]} {utc_now().isoformat()}\n")
     except OSError:
         pass  # the record is committed; a folder that refuses the log only weakens the check, which says so
 
 
-def newest_head(database: Path) -> tuple[int, str] | None:
-    """The newest (id, hash) in the head log, None if there is none."""
+def newest_head(database: Path) -> tuple[int, str, datetime | None] | None:
+    """The newest (id, hash, when written) in the head log, None if there is none."""
     try:
         with head_log(database).open("rb") as log:
             log.seek(0, os.SEEK_END)
@@ -268,8 +269,21 @@ def newest_head(database: Path) -> tuple[int, str] | None:
     for line in reversed(lines):
         parts = line.split()
         if len(parts) >= 2 and parts[0].isdigit() and len(parts[1]) == 64:
-            return int(parts[0]), parts[1]
+            try:
+                written = datetime.fromisoformat(parts[2]) if len(parts) > 2 else None
+            except ValueError:
+                written = None  # a line cut short by a kill: its id and hash are whole
+            return int(parts[0]), parts[1], written
     return None
+
+
+def file_head(connection) -> tuple[int, str] | None:
+    """(id, hash) of the newest entry of a database opened with sqlite3 (a backup), None before the chain."""
+    try:
+        head = connection.execute("SELECT id, hash FROM auditentry ORDER BY id DESC LIMIT 1").fetchone()
+    except sqlite3.OperationalError:  # a backup older than the chain has no hash column
+        return None
+    return tuple(head) if head else None
 
 
 # The audit unit of a bulk insert (an import): ONE entry for all the events it added, with a digest

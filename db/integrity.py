@@ -17,6 +17,7 @@ Accord Desk and is named.
 import json
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from db import audit
+from db.backup import list_backups
 from db.bulk import select_matching
 from db.deadlines import SIGNING, parse_rule
 from db.models import AuditEntry
@@ -71,7 +73,7 @@ def check_record(store: Store) -> CheckReport:
     report = CheckReport()
     # Read before the transaction starts: a writer beside us appends a head only after its commit,
     # so every head in the log is in the snapshot the check then reads.
-    outside = audit.newest_head(store.path)
+    outside = _newest_outside(store.path)
     with store.reading() as session:
         connection = session.connection()
         _sqlite_checks(connection, report)
@@ -79,7 +81,7 @@ def check_record(store: Store) -> CheckReport:
         replay = _Replay(connection, report)
         replay.run()
         replay.compare()
-        _against_external_head(store.path, outside, report)
+        _against_external_head(outside, report)
     return report
 
 
@@ -141,19 +143,33 @@ def _record_rules(connection: Connection, report: CheckReport) -> None:
             report.add(f"A {table} row links to obligation {missing}, which is not in the record.")
 
 
-def _against_external_head(path: Path, outside: tuple[int, str] | None, report: CheckReport) -> None:
+def _newest_outside(path: Path) -> tuple[str, int, str] | None:
+    """The newest chain head kept outside the file, (where, entry id, hash): the head log's last line
+    or a backup's, whichever was written last (a restore writes the head it goes back to in the log)."""
+    found = []
+    logged = audit.newest_head(path)
+    if logged is not None:
+        when = logged[2].timestamp() if logged[2] else 0.0
+        found.append((when, audit.head_log(path).name, *logged[:2]))
+    for backup in list_backups(path):
+        if backup.head is not None:
+            with suppress(OSError):
+                found.append((backup.path.stat().st_mtime, f"The backup {backup.path.name}", *backup.head))
+    return max(found)[1:] if found else None
+
+
+def _against_external_head(outside: tuple[str, int, str] | None, report: CheckReport) -> None:
     if outside is None:
         return
-    entry_id, entry_hash = outside
-    log = audit.head_log(path).name
+    where, entry_id, entry_hash = outside
     if report.head is None or report.head[0] < entry_id:
         report.add(
-            f"{log} records entry {entry_id:,} (hash {entry_hash[:12]}…), and the trail ends before it: "
+            f"{where} records entry {entry_id:,} (hash {entry_hash[:12]}…), and the trail ends before it: "
             "entries were removed."
         )
     elif report.chain_hashes.get(entry_id) != entry_hash:
         report.add(
-            f"{log} records entry {entry_id:,} with hash {entry_hash[:12]}…, and the trail's entry "
+            f"{where} records entry {entry_id:,} with hash {entry_hash[:12]}…, and the trail's entry "
             f"{entry_id:,} has another: the trail was rewritten."
         )
 

@@ -349,6 +349,7 @@ def _backups(args) -> int:
         print(
             f"  {each.taken.astimezone():%Y-%m-%d %H:%M}  {each.reason.label:<18} {backup.size_text(each.size):>8}  "
             f"{backup.contents_text(each):<28} {each.path.name}"
+            + (f"  chain head {each.head[1][:12]}…" if each.head else "")
         )
     print(f"{plural(len(listed), 'backup')}, {backup.size_text(backup.total_size(listed))} in all.")
     return 0

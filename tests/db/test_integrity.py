@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from db import audit
+from db import audit, backup
 from db.errors import StaleRecordError
 from db.event_import import import_events
 from db.events import delete_event, edit_event, event_fields, update_event
@@ -111,26 +111,31 @@ def test_a_rewritten_and_rehashed_trail_is_caught_by_the_head_kept_outside(examp
         session.get(Obligation, _obligation(example_store, "P1-A.1").id).title = "Renamed"
     path = example_store.path
     example_store.close()
+    _rehash(path, changed_id=5)
+    store = Store.open(path, user="tester")
+    problems = _check(store)
+    store.close()
+    assert len(problems) == 1 and problems[0].startswith(f"{path.name}.audit-head records entry ")
+    assert problems[0].endswith("has another: the trail was rewritten.")
+
+
+def _rehash(path: Path, changed_id: int) -> None:
+    """Rewrite an entry and recompute every hash, so the chain in the file holds, as an intruder would."""
     with sqlite3.connect(path) as connection:
         connection.executescript(LIFT)
         rows = connection.execute(
             "SELECT id, at, who, action, operation, table_name, row_id, before, after FROM auditentry ORDER BY id"
         ).fetchall()
         previous = audit.GENESIS
-        for row in rows:  # the intruder recomputes every hash, so the chain in the file holds
+        for row in rows:
             values = dict(zip(("id", "at", "who", "action", "operation", "table_name", "row_id", "before", "after"), row, strict=True))
             values["at"] = _parse(row[1])  # the stored text, read back as the application reads it
-            if values["id"] == 5:
+            if values["id"] == changed_id:
                 values["who"] = "mallory"
             previous = audit.entry_hash(previous, values)
             connection.execute("UPDATE auditentry SET who = ?, hash = ? WHERE id = ?", (values["who"], previous, row[0]))
         connection.executescript(GUARD)
     connection.close()
-    store = Store.open(path, user="tester")
-    problems = _check(store)
-    store.close()
-    assert len(problems) == 1 and problems[0].startswith(f"{path.name}.audit-head records entry ")
-    assert problems[0].endswith("has another: the trail was rewritten.")
 
 
 def _parse(stored: str) -> datetime:
@@ -226,7 +231,7 @@ def test_every_committed_write_leaves_its_head_beside_the_file(example_store):
         with example_store.writing("Rename") as session:
             session.get(Obligation, obligation.id).title = title
     with example_store.reading() as session:
-        assert audit.newest_head(example_store.path) == audit.last_entry(session.connection())
+        assert audit.newest_head(example_store.path)[:2] == audit.last_entry(session.connection())
     lines = audit.head_log(example_store.path).read_text().splitlines()
     assert len(lines) >= 2 and lines[-1].split()[0] != lines[-2].split()[0]
 
@@ -368,4 +373,35 @@ def test_the_check_reads_beside_the_writer(example_store):
         report = check_record(reader)
     finally:
         reader.close()
-    assert report.whole and report.head == audit.newest_head(example_store.path)
+    assert report.whole and report.head == audit.newest_head(example_store.path)[:2]
+
+
+def test_backups_keep_the_head_and_a_restore_moves_it_back(example_store):
+    older = backup.take(example_store, backup.Reason.MANUAL)
+    with example_store.reading() as session:
+        assert older.head == audit.last_entry(session.connection())
+    for title in ("Renamed", "Renamed again"):
+        with example_store.writing("Rename") as session:
+            session.get(Obligation, _obligation(example_store, "P1-A.1").id).title = title
+    backup.restore(example_store, older.path)  # the trail is shorter than the heads logged since
+    assert _check(example_store) == []
+    with example_store.writing("Rename") as session:  # and goes on from there, other entries, same ids
+        session.get(Obligation, _obligation(example_store, "P1-A.1").id).title = "Renamed once more"
+    assert _check(example_store) == []
+
+
+def test_a_rehashed_trail_is_caught_by_a_backups_head_when_the_log_is_gone(example_store):
+    with example_store.writing("Rename") as session:
+        session.get(Obligation, _obligation(example_store, "P1-A.1").id).title = "Renamed"
+    made = backup.take(example_store, backup.Reason.MANUAL)
+    audit.head_log(example_store.path).unlink()  # the intruder removes the log too
+    path = example_store.path
+    example_store.close()
+    _rehash(path, changed_id=5)
+    store = Store.open(path, user="tester")
+    problems = _check(store)
+    store.close()
+    assert problems == [
+        f"The backup {made.path.name} records entry {made.head[0]:,} with hash {made.head[1][:12]}…, "
+        f"and the trail's entry {made.head[0]:,} has another: the trail was rewritten."
+    ]
