@@ -4,9 +4,11 @@ The command line (gui/cli.py) has checked that the database file exists; `run_wi
 any UserError from opening it (a damaged file, a newer schema) in a message box.
 """
 
+import signal
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from db.errors import UserError
@@ -33,6 +35,13 @@ def application() -> QApplication:
 def run_window(db_path: Path) -> int:
     """Open the database in the main window and run until it closes; the exit status."""
     app = application()
+    # A logout or a `kill` ends the session as Quit does: the database's lock is released, so the
+    # next opening does not take it for a crash. Set before the lock is taken.
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, lambda *_: QTimer.singleShot(0, app.quit))
+    wake = QTimer(interval=250)  # Python runs its signal handlers only when it gets control
+    wake.timeout.connect(lambda: None)
+    wake.start()
     try:
         store = Store.open(db_path, access=Access.BEST)
     except UserError as error:
