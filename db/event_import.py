@@ -34,7 +34,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, update
 from sqlmodel import Session, col, select
 
-from db import audit
+from db import audit, backup
 from db.actors import actor_keys, find_or_create_actors
 from db.bulk import bulk_insert, collection_paused, select_matching
 from db.clock import utc_now
@@ -124,6 +124,7 @@ def import_events(
             if dry_run:
                 with target.reading() as session:
                     return _import(session, file, True, skip_invalid, told, agreement_id)
+            backup.back_up(target, backup.Reason.IMPORT)
             with target.writing(f"Import events {path.name}") as session:
                 return _import(session, file, False, skip_invalid, told, agreement_id)
         return _import(target, file, dry_run, skip_invalid, told, agreement_id)

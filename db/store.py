@@ -344,7 +344,9 @@ class Store:
         if revision != head:
             if error := cls._schema_error(path, revision):
                 raise error
-            _backup(path, path.with_name(f"{path.name}.before-{head}.bak"))
+            from db import backup  # db.backup uses Store
+
+            backup.take_of_file(path, backup.Reason.UPGRADE)
         store = cls(path, _make_engine(path), user, lock=lock)
         if revision != head:
             try:
@@ -449,15 +451,6 @@ class Store:
                         raise
             finally:
                 connection.info.pop(_BEGIN, None)
-
-
-def _backup(source: Path, target: Path) -> None:
-    src, dst = sqlite3.connect(source), sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        dst.close()
-        src.close()
 
 
 def remove_database_files(path: Path) -> None:

@@ -1,18 +1,21 @@
 """Starting the window: the QApplication, the database, the main window and the event loop.
 
 The command line (gui/cli.py) has checked that the database file exists; `run_window` still shows
-any UserError from opening it (a damaged file, a newer schema) in a message box.
+any UserError from opening it (a newer schema) in a message box; a damaged file is set aside and its
+newest good backup offered (gui/backup_dialog.py).
 """
 
 import signal
 import sys
+from concurrent.futures import wait
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from db.errors import UserError
+from db.errors import DamagedDatabaseError, UserError
 from db.store import Access, Store
+from gui.backup_dialog import back_up_on_opening, recover_from_damage
 from gui.defect_hooks import DefectHooks
 from gui.desk import Desk
 from gui.main_window import MainWindow, app_version
@@ -44,16 +47,21 @@ def run_window(db_path: Path) -> int:
     wake.start()
     try:
         store = Store.open(db_path, access=Access.BEST)
+    except DamagedDatabaseError as error:  # the window still starts, and offers the newest good backup
+        store = recover_from_damage(db_path, str(error))
     except UserError as error:
         show_error(None, str(error))
         return 1
     desk = Desk(store)
     window = MainWindow(desk)
     window.show()
+    daily = back_up_on_opening(desk) if store is not None else None
     hooks = DefectHooks(lambda message: show_error(window, message))
     hooks.install()
     try:
         return app.exec()
     finally:
         hooks.uninstall()
+        if daily is not None:
+            wait([daily])  # the copy ends before its store closes
         desk.close()

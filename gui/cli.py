@@ -141,6 +141,22 @@ def _parser() -> argparse.ArgumentParser:
         "--marking", default="", metavar="TEXT", help='a marking for every page, e.g. "UNCLASSIFIED"'
     )
     pdf.add_argument("--page-size", choices=("a4", "letter"), default="a4")
+
+    copy = commands.add_parser(
+        "backup", parents=[database], help="copy the database into its backups folder (or to -o FILE)"
+    )
+    copy.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write the copy here instead (replaced whole)"
+    )
+    commands.add_parser(
+        "backups", parents=[database], help="list the database's backups: when, size, what they hold"
+    )
+    restore = commands.add_parser(
+        "restore", parents=[database], help="replace the record with a backup (the record is backed up first)"
+    )
+    restore.add_argument(
+        "backup", type=Path, metavar="BACKUP", help="a backup file, or its name in the listing"
+    )
     return parser
 
 
@@ -188,11 +204,13 @@ def _status(args) -> int:
 
 def _import_agreement(args) -> int:
     from db.agreement_document import import_document, read_document
+    from db.backup import Reason, back_up
     from db.store import Store
 
     document = read_document(args.file)  # validated whole before the database is opened for writing
     store = Store.open(_database(args))
     try:
+        back_up(store, Reason.IMPORT)
         with store.writing(f"Import agreement {args.file.name}") as session:
             import_document(session, document)
     finally:
@@ -285,6 +303,71 @@ def _export_pdf(args) -> int:
     return 0
 
 
+def _backup(args) -> int:
+    from db import backup
+    from db.store import Access, Store
+
+    store = Store.open(_database(args), access=Access.READ)  # a copy only reads: beside the window too
+    try:
+        made = backup.copy_to(store, args.output) if args.output else backup.take(store, backup.Reason.MANUAL)
+    finally:
+        store.close()
+    print(
+        f"Backed up {store.path} to {made.path} ({backup.size_text(made.size)}: {backup.contents_text(made)})."
+    )
+    return 0
+
+
+def _backups(args) -> int:
+    from db import backup
+    from db.event_file import plural
+
+    path = _database(args)
+    listed = backup.list_backups(path)
+    if not listed:
+        print(f"{path} has no backups yet; make one with 'accord-desk backup'.")
+        return 0
+    print(f"Backups of {path} in {backup.backup_folder(path)}:")
+    for each in listed:
+        print(
+            f"  {each.taken.astimezone():%Y-%m-%d %H:%M}  {each.reason.label:<18} {backup.size_text(each.size):>8}  "
+            f"{backup.contents_text(each):<28} {each.path.name}"
+        )
+    print(f"{plural(len(listed), 'backup')}, {backup.size_text(backup.total_size(listed))} in all.")
+    return 0
+
+
+def _restore(args) -> int:
+    from db import backup
+    from db.errors import DamagedDatabaseError
+    from db.store import Store, default_database_path
+
+    path = getattr(args, "db", None) or default_database_path()
+    chosen = args.backup
+    if not chosen.exists() and (backup.backup_folder(path) / chosen.name).is_file():
+        chosen = backup.backup_folder(path) / chosen.name
+    try:
+        store = Store.open(_database(args)) if path.exists() else None
+    except DamagedDatabaseError:
+        store = None
+    if store is None:  # missing or damaged: the backup becomes a new file at the path
+        checked = backup.check_backup(chosen)
+        if path.exists():
+            aside = backup.set_aside(path)
+            print(f"{path} was damaged; it is kept as {aside}, untouched.")
+        backup.restore_file(chosen, path)
+        Store.open(path).close()  # upgrades an older backup's schema
+        print(f"Restored {path} from {chosen} ({backup.contents_text(checked)}).")
+        return 0
+    try:
+        restored = backup.restore(store, chosen)
+    finally:
+        store.close()
+    print(f"Restored {path} from {chosen} ({backup.contents_text(restored.backup)}).")
+    print(f"The record it replaced is kept in {restored.kept.path}.")
+    return 0
+
+
 def _window(args) -> int:
     path = _database(args)
     from gui.app import run_window
@@ -295,6 +378,7 @@ def _window(args) -> int:
 COMMANDS = {
     None: _window, "init": _init, "status": _status, "import-agreement": _import_agreement,
     "import-events": _import_events, "export-events": _export_events, "export-pdf": _export_pdf,
+    "backup": _backup, "backups": _backups, "restore": _restore,
 }  # fmt: skip
 
 

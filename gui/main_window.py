@@ -30,6 +30,7 @@ from db.vocabulary import STATUS_SEVERITY, Status
 from gui import file_dialog
 from gui.actions import key_sequences, make_action
 from gui.agreement_dialog import AgreementDialog
+from gui.backup_dialog import BackUpNow, RestoreDialog, back_up_on_opening
 from gui.commands import AddAgreement
 from gui.date_edit import DateEdit
 from gui.desk import Desk
@@ -211,6 +212,17 @@ class MainWindow(QMainWindow):
         menu.addAction(self.event_log.import_action)
         menu.addAction(self.event_log.export_action)
         menu.addSeparator()
+        self.back_up_action = self._action(
+            "&Back up now…", self.back_up_now, tip="Copy the record into its backups folder"
+        )
+        self.restore_action = self._action(
+            "Restore from bac&kup…",
+            self.restore_from_backup,
+            tip="Replace the record with one of its backups",
+        )
+        menu.addAction(self.back_up_action)
+        menu.addAction(self.restore_action)
+        menu.addSeparator()
         menu.addAction(self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "Ctrl+Q"))
 
         menu = self.menuBar().addMenu("&Edit")
@@ -283,7 +295,9 @@ class MainWindow(QMainWindow):
         if agreement:
             parts.append(agreement.label)
         self.setWindowTitle(" — ".join([*parts, "Accord Desk"]))
-        self.new_agreement_action.setEnabled(self.desk.store is not None)
+        for action in (self.new_agreement_action, self.back_up_action):
+            action.setEnabled(self.desk.store is not None)
+        self.restore_action.setEnabled(store is not None and not read_only)
         self.obligation_actions.update_enabled()
 
     def _report(self, message: str) -> None:
@@ -371,6 +385,7 @@ class MainWindow(QMainWindow):
             show_error(self, str(error))
             return False
         self.desk.replace_store(store)
+        back_up_on_opening(self.desk)
         return True
 
     def _fill_recent_menu(self) -> None:
@@ -395,6 +410,17 @@ class MainWindow(QMainWindow):
             self.desk.execute(
                 AddAgreement(self.desk, values.title, values.short_title, values.signed_on, values.place)
             )
+
+    def back_up_now(self) -> BackUpNow | None:
+        return BackUpNow(self.desk, self) if self.desk.store is not None else None
+
+    def restore_from_backup(self) -> RestoreDialog | None:
+        if self.desk.store is None or self.desk.store.read_only:
+            return None
+        dialog = RestoreDialog(self.desk, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def about(self) -> None:
         store = self.desk.store

@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel, select
 
+from db.backup import list_backups
 from db.errors import DatabaseError
 from db.models import Actor, AuditEntry
 from db.store import Store, schema_head
@@ -145,31 +146,21 @@ def test_current_schema_opens_without_backup(example_store):
     example_store.close()
     store = Store.open(example_store.path)
     store.close()
-    assert list(example_store.path.parent.glob("*.bak")) == []
+    assert list(example_store.path.parent.glob("*.bak")) == [] and list_backups(example_store.path) == []
     assert schema_head() == "0002_event_indexes"
 
 
 def test_a_database_at_0001_is_upgraded_after_a_backup_copy(tmp_path):
-    from alembic import command
+    from db.store import inspect_file
+    from tests.database_files import database_at_0001
 
-    from db.store import _alembic_config, _make_engine, inspect_file
-
-    path = tmp_path / "old.sqlite"
-    engine, config = _make_engine(path), _alembic_config()
-    with engine.connect() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0001_record")
-        connection.exec_driver_sql(
-            "INSERT INTO event (id, occurred_on, date_precision, event_type, origin, recorded_at, recorded_by) "
-            "VALUES ('e1', '2020-03-03', 'day', 'Battles', 'typed', '2020-03-03 00:00:00', 'tester')"
-        )
-        connection.commit()
-    engine.dispose()
+    path = database_at_0001(tmp_path / "old.sqlite")
     assert inspect_file(path) == "0001_record"
 
     store = Store.open(path)
     try:
-        backup = path.with_name("old.sqlite.before-0002_event_indexes.bak")
+        [made] = list_backups(path)  # db/backup.py: the rotation beside the database
+        backup = made.path
         assert inspect_file(backup) == "0001_record" and inspect_file(path) == "0002_event_indexes"
         with sqlite3.connect(backup) as copy:
             assert copy.execute("SELECT id FROM event").fetchall() == [("e1",)]  # the data, before the upgrade
