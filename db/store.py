@@ -198,7 +198,7 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     try:
         connection.execute("PRAGMA schema_version").fetchone()
         return connection
-    except sqlite3.OperationalError as error:
+    except sqlite3.Error as error:
         if not getattr(error, "sqlite_errorname", "").startswith(
             ("SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_READONLY")
         ):
