@@ -6,16 +6,45 @@ holds the GIL while it waits for that lock (deleting any QObject). The whole tes
 once in a few runs (gdb showed exactly those two stacks). So work runs here in plain Python threads
 that touch no Qt object, and a QTimer in the UI thread collects what they return: a finished job's
 `done(result)` or `failed(error)` runs in the UI thread, at most POLL_MS after the job ends.
+
+Python's cycle collector runs in whichever thread happens to allocate, so a worker could end up
+destroying a Qt object (a dropped QLabel, a QAction) while the UI thread sits in a Qt call waiting
+for the GIL: the same deadlock by another road (the suite hung in test_main_window with a worker
+in SQLAlchemy's compiler and the UI thread in QLabel's constructor). Once work runs off the UI
+thread, automatic collection is therefore switched off and the UI thread collects on a timer, with
+the interpreter's own thresholds.
 """
 
+import gc
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 POLL_MS = 10
+COLLECT_MS = 200
 _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="accord-desk")
+_collector: QTimer | None = None
+
+
+def collect_garbage() -> None:
+    """What automatic collection would do now, done in the UI thread: the oldest generation due."""
+    counts, thresholds = gc.get_count(), gc.get_threshold()
+    for generation in (2, 1, 0):
+        if counts[generation] > thresholds[generation]:
+            gc.collect(generation)
+            return
+
+
+def _collect_in_the_ui_thread() -> None:
+    global _collector
+    if _collector is None:
+        gc.disable()
+        _collector = QTimer(QCoreApplication.instance())
+        _collector.setInterval(COLLECT_MS)
+        _collector.timeout.connect(collect_garbage)
+        _collector.start()
 
 
 class Background(QObject):
@@ -31,6 +60,7 @@ class Background(QObject):
     def run(
         self, work: Callable[[], Any], done: Callable[[Any], None], failed: Callable[[BaseException], None]
     ) -> Future:
+        _collect_in_the_ui_thread()
         future = _POOL.submit(work)
         self._jobs.append((future, done, failed))
         self._timer.start()

@@ -25,6 +25,16 @@ def test_select_matching_of_nothing_asks_nothing(example_store):
         assert select_matching(session.connection(), [Actor.id], Actor.name, []) == []
 
 
+@pytest.fixture(autouse=True)
+def collector_on():
+    """These tests start with automatic collection on (the window's background work turns it off)."""
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if not was:
+        gc.disable()
+
+
 def test_the_collector_resumes_after_the_last_of_nested_pauses():
     assert gc.isenabled()
     with collection_paused():
