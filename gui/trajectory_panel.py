@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from db.atomic_file import atomic_path, framed, not_written
+from db.changes import Changes
 from db.errors import UserError
-from db.metrics import MetricSeries, MetricSummary, list_metrics, metric_events, metric_series
+from db.metrics import MetricSeries, MetricSummary, metric_events, metric_series
 from db.plot_data import series_as_of
 from db.series_csv import write_series_csv
 from db.tree import list_actors
@@ -101,7 +102,7 @@ class TrajectoryPanel(QWidget):
         self.plot.as_of_moved.connect(desk.set_as_of)
         # Bound methods, not lambdas: Qt drops them with the panel even while the desk lives on.
         desk.as_of_changed.connect(self._draw)
-        desk.record_changed.connect(self._show_metric)
+        desk.record_changed.connect(self._record_changed)
         desk.agreement_changed.connect(self.reload)
         desk.store_replaced.connect(self.reload)
         self.reload()
@@ -109,10 +110,7 @@ class TrajectoryPanel(QWidget):
     def reload(self, *_) -> None:
         """Re-read the agreement's metrics, keeping the chosen one when it is still there."""
         chosen = self.metric_id()
-        self.metrics = []
-        if self.desk.store is not None and self.desk.agreement_id is not None:
-            with self.desk.store.reading() as session:
-                self.metrics = list_metrics(session, self.desk.agreement_id)
+        self.metrics = self.desk.metrics()
         self.picker.blockSignals(True)
         self.picker.clear()
         for metric in self.metrics:
@@ -121,6 +119,12 @@ class TrajectoryPanel(QWidget):
         self.picker.setCurrentIndex(ids.index(chosen) if chosen in ids else (0 if ids else -1))
         self.picker.blockSignals(False)
         self._show_metric()
+
+    def _record_changed(self, changes: Changes, _initiator=None) -> None:
+        if changes.everything or changes.agreements:
+            self.reload()
+        elif self.metric_id() in changes.metrics:
+            self._show_metric()
 
     def metric_id(self) -> str | None:
         return self.picker.currentData()
