@@ -10,7 +10,6 @@ first run instead of keeping it.
 from datetime import date
 
 from PySide6.QtGui import QUndoCommand
-from sqlmodel import Session
 
 from db.changes import Changes
 from db.errors import UserError
@@ -53,10 +52,10 @@ class DeskCommand(QUndoCommand):
         self._runs = 0
         self.initiator: object = None  # the view that asked for the change (Desk.execute), for its refresh
 
-    def apply(self, session: Session) -> Changes:
+    def apply(self, session) -> Changes:
         raise NotImplementedError
 
-    def revert(self, session: Session) -> Changes:
+    def revert(self, session) -> Changes:
         raise NotImplementedError
 
     def applied(self) -> None:
@@ -125,11 +124,11 @@ class AddAgreement(DeskCommand):
         self._values = (title, short_title, signed_on, place)
         self._previous = desk.agreement_id
 
-    def apply(self, session: Session) -> Changes:
+    def apply(self, session) -> Changes:
         create_agreement(session, *self._values, agreement_id=self.agreement_id)
         return Changes(agreements=frozenset({self.agreement_id}), tree=True)
 
-    def revert(self, session: Session) -> Changes:
+    def revert(self, session) -> Changes:
         delete_empty_agreement(session, self.agreement_id)
         return Changes(agreements=frozenset({self.agreement_id}), tree=True)
 
@@ -148,14 +147,14 @@ class AddObligation(DeskCommand):
         self.agreement_id = desk.agreement_id
         self._parent_id, self._position, self._fields = parent_id, position, fields
 
-    def apply(self, session: Session) -> Changes:
+    def apply(self, session) -> Changes:
         add_obligation(
             session, self.agreement_id, self._parent_id, self._position, self._fields,
             obligation_id=self.obligation_id,
         )  # fmt: skip
         return _shape(self.obligation_id, select=True)
 
-    def revert(self, session: Session) -> Changes:
+    def revert(self, session) -> Changes:
         delete_obligation(session, self.obligation_id)
         return _shape(self.obligation_id)
 
@@ -167,11 +166,11 @@ class EditObligation(DeskCommand):
         super().__init__(desk, f"Edit {self._before.ref}")
         self.obligation_id, self._after = obligation_id, fields
 
-    def apply(self, session: Session) -> Changes:
+    def apply(self, session) -> Changes:
         update_obligation(session, self.obligation_id, self._after)
         return self._changes()
 
-    def revert(self, session: Session) -> Changes:
+    def revert(self, session) -> Changes:
         update_obligation(session, self.obligation_id, self._before)
         return self._changes()
 
@@ -190,11 +189,11 @@ class MoveObligation(DeskCommand):
             self._before = position_of(session, obligation_id)
         self.obligation_id, self._after = obligation_id, (parent_id, position)
 
-    def apply(self, session: Session) -> Changes:
+    def apply(self, session) -> Changes:
         move_obligation(session, self.obligation_id, *self._after)
         return _shape(self.obligation_id, select=True)
 
-    def revert(self, session: Session) -> Changes:
+    def revert(self, session) -> Changes:
         move_obligation(session, self.obligation_id, *self._before)
         return _shape(self.obligation_id, select=True)
 
@@ -214,11 +213,11 @@ class DeleteObligation(DeskCommand):
         self.obligation_id = obligation_id
         self.deleted: DeletedSubtree | None = None
 
-    def apply(self, session: Session) -> Changes:
+    def apply(self, session) -> Changes:
         self.deleted = delete_obligation(session, self.obligation_id)
         return _shape(self.obligation_id) | Changes(event_log=True)  # links went with it
 
-    def revert(self, session: Session) -> Changes:
+    def revert(self, session) -> Changes:
         restore_obligation(session, self.deleted)
         return _shape(self.obligation_id, select=True) | Changes(event_log=True)
 
@@ -233,11 +232,11 @@ class AddAssessment(DeskCommand):
         self.obligation_id = obligation_id
         self._values = (as_of, status, score, confidence, rationale, assessed_by)
 
-    def apply(self, session: Session) -> Changes:
+    def apply(self, session) -> Changes:
         add_assessment(session, self.obligation_id, *self._values, assessment_id=self.assessment_id)
         return _assessed(self.obligation_id)
 
-    def revert(self, session: Session) -> Changes:
+    def revert(self, session) -> Changes:
         remove_assessment(session, self.assessment_id)
         return _assessed(self.obligation_id)
 
@@ -251,13 +250,13 @@ class CorrectAssessment(DeskCommand):
         self.version_ids = [new_id(), new_id()]  # the version, and the withdrawal of a date moved from
         self.added: list[str] = []
 
-    def apply(self, session: Session) -> Changes:
+    def apply(self, session) -> Changes:
         self.added = correct_assessment(
             session, self.assessment_id, self.values, self.desk.store.user, *self.version_ids
         )
         return _assessed(self.obligation_id)
 
-    def revert(self, session: Session) -> Changes:
+    def revert(self, session) -> Changes:
         for assessment_id in self.added:
             remove_assessment(session, assessment_id)
         return _assessed(self.obligation_id)
@@ -269,10 +268,10 @@ class WithdrawAssessment(DeskCommand):
         self.obligation_id, self.assessment_id, self.reason = obligation_id, assessment_id, reason
         self.withdrawal_id = new_id()
 
-    def apply(self, session: Session) -> Changes:
+    def apply(self, session) -> Changes:
         withdraw_assessment(session, self.assessment_id, self.reason, self.desk.store.user, self.withdrawal_id)
         return _assessed(self.obligation_id)
 
-    def revert(self, session: Session) -> Changes:
+    def revert(self, session) -> Changes:
         remove_assessment(session, self.withdrawal_id)
         return _assessed(self.obligation_id)

@@ -7,8 +7,6 @@ that create an event choose its id up front, so a redo after an undo brings back
 from dataclasses import replace
 from typing import Any
 
-from sqlmodel import Session
-
 from db.changes import Changes
 from db.errors import RecordError
 from db.event_rules import EventFields
@@ -52,11 +50,11 @@ class AddEvent(DeskCommand):
         self.event_id = new_id()
         self.fields = _with_figure_id(fields)
 
-    def apply(self, session: Session) -> Changes:
+    def apply(self, session) -> Changes:
         create_event(session, self.fields, event_id=self.event_id)
         return event_changes(session, [self.event_id])
 
-    def revert(self, session: Session) -> Changes:
+    def revert(self, session) -> Changes:
         changes = event_changes(session, [self.event_id])  # before its links and figure go with it
         delete_event(session, self.event_id)
         return changes
@@ -69,13 +67,13 @@ class EditEvent(DeskCommand):
             self.before = event_fields(session, event_id)
         self.event_id, self.after = event_id, _with_figure_id(fields)
 
-    def apply(self, session: Session) -> Changes:
+    def apply(self, session) -> Changes:
         return self._write(session, self.after)
 
-    def revert(self, session: Session) -> Changes:
+    def revert(self, session) -> Changes:
         return self._write(session, self.before)
 
-    def _write(self, session: Session, fields: EventFields) -> Changes:
+    def _write(self, session, fields: EventFields) -> Changes:
         before = event_changes(session, [self.event_id])  # the links and figure it leaves, and those it gets
         update_event(session, self.event_id, fields)
         return before | event_changes(session, [self.event_id])
@@ -89,11 +87,11 @@ class InlineEditEvent(DeskCommand):
         self.event_id, self.changes = event_id, dict(changes)
         self.previous: dict[str, Any] = {}
 
-    def apply(self, session: Session) -> Changes:
+    def apply(self, session) -> Changes:
         self.previous = edit_event(session, self.event_id, self.changes)
         return event_changes(session, [self.event_id], set(self.changes))
 
-    def revert(self, session: Session) -> Changes:
+    def revert(self, session) -> Changes:
         edit_event(session, self.event_id, self.previous)
         return event_changes(session, [self.event_id], set(self.changes))
 
@@ -103,11 +101,11 @@ class DuplicateEvent(DeskCommand):
         super().__init__(desk, "Duplicate event")
         self.source_id, self.event_id = event_id, new_id()
 
-    def apply(self, session: Session) -> Changes:
+    def apply(self, session) -> Changes:
         duplicate_event(session, self.source_id, self.event_id)
         return event_changes(session, [self.event_id])
 
-    def revert(self, session: Session) -> Changes:
+    def revert(self, session) -> Changes:
         changes = event_changes(session, [self.event_id])
         delete_event(session, self.event_id)
         return changes
@@ -122,12 +120,12 @@ class DeleteEvents(DeskCommand):
         super().__init__(desk, "Delete event" if count == 1 else f"Delete {count:,} events")
         self.deleted: list[DeletedEvent] = []
 
-    def apply(self, session: Session) -> Changes:
+    def apply(self, session) -> Changes:
         changes = event_changes(session, self.event_ids)
         self.deleted = [delete_event(session, event_id) for event_id in self.event_ids]
         return changes
 
-    def revert(self, session: Session) -> Changes:
+    def revert(self, session) -> Changes:
         for deleted in reversed(self.deleted):
             restore_event(session, deleted)
         return event_changes(session, self.event_ids)
@@ -141,11 +139,11 @@ class LinkEvent(DeskCommand):
         self.event_id, self.obligation_id, self.bearing = event_id, obligation_id, bearing
         self.previous: str | None = None
 
-    def apply(self, session: Session) -> Changes:
+    def apply(self, session) -> Changes:
         self.previous = link_obligation(session, self.event_id, self.obligation_id, self.bearing)
         return _linked([self.event_id], self.obligation_id)
 
-    def revert(self, session: Session) -> Changes:
+    def revert(self, session) -> Changes:
         if self.previous is None:
             unlink_obligation(session, self.event_id, self.obligation_id)
         else:
@@ -159,11 +157,11 @@ class UnlinkEvent(DeskCommand):
         self.event_id, self.obligation_id = event_id, obligation_id
         self.previous: str | None = None
 
-    def apply(self, session: Session) -> Changes:
+    def apply(self, session) -> Changes:
         self.previous = unlink_obligation(session, self.event_id, self.obligation_id)
         return _linked([self.event_id], self.obligation_id)
 
-    def revert(self, session: Session) -> Changes:
+    def revert(self, session) -> Changes:
         if self.previous is not None:
             link_obligation(session, self.event_id, self.obligation_id, self.previous)
         return _linked([self.event_id], self.obligation_id)
@@ -184,14 +182,14 @@ class LinkEvents(DeskCommand):
         super().__init__(desk, f"Link {count} to {ref}")
         self.event_ids, self.obligation_id, self.ref, self.bearing = new, obligation_id, ref, str(bearing)
 
-    def apply(self, session: Session) -> Changes:
+    def apply(self, session) -> Changes:
         if not self.event_ids:
             raise RecordError(f"The events are already linked to {self.ref}.")
         for event_id in self.event_ids:
             link_obligation(session, event_id, self.obligation_id, self.bearing)
         return _linked(self.event_ids, self.obligation_id)
 
-    def revert(self, session: Session) -> Changes:
+    def revert(self, session) -> Changes:
         for event_id in self.event_ids:
             unlink_obligation(session, event_id, self.obligation_id)
         return _linked(self.event_ids, self.obligation_id)

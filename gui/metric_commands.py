@@ -3,8 +3,6 @@
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlmodel import Session
-
 from db import metrics
 from db.changes import Changes
 from db.ids import new_id
@@ -46,11 +44,11 @@ class AddPoint(DeskCommand):
         super().__init__(desk, f"Add {kind.noun}")
         self.kind, self.metric_id, self.fields, self.point_id = kind, metric_id, fields, new_id()
 
-    def apply(self, session: Session) -> Changes:
+    def apply(self, session) -> Changes:
         self.kind.add(session, self.metric_id, self.fields, self.point_id)
         return point_changes(session, self.kind.key, self.point_id)
 
-    def revert(self, session: Session) -> Changes:
+    def revert(self, session) -> Changes:
         return delete_point(session, self.kind.key, self.point_id).changes
 
 
@@ -61,11 +59,11 @@ class EditPoint(DeskCommand):
             self.before = kind.read(session, point_id)
         self.kind, self.point_id, self.after = kind, point_id, replace(fields)
 
-    def apply(self, session: Session) -> Changes:
+    def apply(self, session) -> Changes:
         self.kind.update(session, self.point_id, self.after)
         return point_changes(session, self.kind.key, self.point_id)
 
-    def revert(self, session: Session) -> Changes:
+    def revert(self, session) -> Changes:
         self.kind.update(session, self.point_id, self.before)
         return point_changes(session, self.kind.key, self.point_id)
 
@@ -76,10 +74,10 @@ class DeletePoint(DeskCommand):
         self.kind, self.point_id = kind, point_id
         self.deleted: DeletedPoint | None = None
 
-    def apply(self, session: Session) -> Changes:
+    def apply(self, session) -> Changes:
         self.deleted = delete_point(session, self.kind.key, self.point_id)
         return self.deleted.changes
 
-    def revert(self, session: Session) -> Changes:
+    def revert(self, session) -> Changes:
         restore_point(session, self.deleted)
         return self.deleted.changes
