@@ -1,34 +1,69 @@
 """The audit trail: every change to the record, who made it, when, and the row before and after.
 
 Changes made through the ORM are captured in one place, the session's before_flush hook, so no
-service can forget to audit. Bulk writes through SQLAlchemy Core call `record` themselves.
+service can forget to audit. Bulk writes through SQLAlchemy Core call `record_many` themselves.
+
+The trail is a hash chain: each entry's `hash` is SHA-256 over the previous entry's hash and the
+entry's own content (`entry_hash`), so a forged, altered or removed entry breaks every hash after it.
+Entries get their ids here, in order, inside the writer's transaction (BEGIN IMMEDIATE: no other
+writer can interleave), so the chain follows the ids.
+
+The hook also keeps the row versions (db.models.Versioned): an update sets the next version, a
+caller can name the versions it expects (`expect`, see Store.writing) and is refused with
+StaleRecordError when a row it updates or deletes has another, and `versions_left` tells what the
+transaction left behind.
 """
 
+import hashlib
+import io
 import json
+import os
+import pickle
+import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import Connection, event, inspect, select
 from sqlmodel import Session, SQLModel
 
 from db.bulk import bulk_insert_rows
 from db.clock import utc_now
+from db.errors import StaleRecordError
 from db.models import AuditEntry
 
 READ_ONLY = "accord_desk_read_only"
 _WHO = "accord_desk_who"
 _ACTION = "accord_desk_action"
+_EXPECT = "accord_desk_expect"
+_LEFT = "accord_desk_versions_left"
+_HEAD = "accord_desk_chain_head"
 _OUTSIDE = "the record was changed outside Store.writing(); changes must be audited"
+GENESIS = "0" * 64  # the "previous hash" of the first entry
+
+RowKey = tuple[str, str]  # (table name, row id as the trail writes it)
 
 
-def attach(session: Session, *, who: str, action: str) -> None:
+def attach(session: Session, *, who: str, action: str, expect: dict[RowKey, int] | None = None) -> None:
     session.info[_WHO] = who
     session.info[_ACTION] = action
+    session.info[_EXPECT] = dict(expect or {})
+    session.info[_LEFT] = {}
 
 
 def who(session: Session) -> str:
     return session.info.get(_WHO, "")
+
+
+def versions_left(session: Session) -> dict[RowKey, int | None]:
+    """Each row the transaction inserted, updated or deleted through the ORM: its version after, None if deleted."""
+    return session.info.get(_LEFT, {})
+
+
+def chain_head(session: Session) -> tuple[int, str] | None:
+    """The newest entry this transaction appended (id, hash), None if it appended none."""
+    return session.info.get(_HEAD)
 
 
 def _plain(value: Any) -> Any:
@@ -61,35 +96,77 @@ def _values_before_change(row: SQLModel) -> dict[str, Any]:
     return before
 
 
-def _row_id(row: SQLModel) -> str:
+def row_id(row: SQLModel) -> str:
     identity = inspect(row).mapper.primary_key_from_instance(row)
     return "/".join(str(part) for part in identity)
 
 
-def _dump(values: dict[str, Any] | None) -> str | None:
+def dump(values: dict[str, Any] | None) -> str | None:
+    """An entry's before or after as the trail stores it: canonical JSON."""
     return None if values is None else json.dumps(values, ensure_ascii=False, sort_keys=True)
 
 
-def record(
-    session: Session,
-    operation: str,
-    table_name: str,
-    row_id: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    """Add one audit entry to the session's transaction."""
-    session.add(_entry(session, operation, table_name, row_id, before, after))
+def entry_hash(previous: str, values: dict[str, Any]) -> str:
+    """SHA-256 over the previous entry's hash and this entry's content, serialised canonically:
+    a compact JSON array of id, time (ISO 8601, UTC), who, action, operation, table, row id, and
+    before and after as stored (JSON text or null)."""
+    content = [
+        values["id"], values["at"].isoformat(), values["who"], values["action"], values["operation"],
+        values["table_name"], values["row_id"], values["before"], values["after"],
+    ]  # fmt: skip
+    text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(f"{previous}{text}".encode()).hexdigest()
+
+
+def last_entry(connection: Connection) -> tuple[int, str]:
+    """(id, hash) of the newest entry in the file; (0, GENESIS) for an empty trail."""
+    newest = connection.execute(
+        select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
+    return (newest[0], newest[1]) if newest else (0, GENESIS)
+
+
+def chain(connection: Connection, entries: list[dict[str, Any]]) -> tuple[int, str]:
+    """Give the entries their ids and hashes, following the newest entry in the file; the new head."""
+    last_id, last_hash = last_entry(connection)
+    for values in entries:
+        last_id += 1
+        values["id"] = last_id
+        values["hash"] = last_hash = entry_hash(last_hash, values)
+    return last_id, last_hash
+
+
+def _chain(session: Session, entries: list[dict[str, Any]]) -> None:
+    if entries:
+        session.info[_HEAD] = chain(session.connection(), entries)
+
+
+def migration_entry(connection: Connection, revision: str, who: str, added: dict[str, dict[str, Any]]) -> None:
+    """The entry of a schema upgrade: the columns it `added` ({table: {column: value every row got}}).
+
+    db.integrity compares a row with an earlier entry only over the columns that entry recorded,
+    and with these values for the columns added since.
+    """
+    values = {
+        "at": utc_now(), "who": who, "action": f"Upgrade the record to schema {revision}",
+        "operation": "migrate", "table_name": "", "row_id": revision, "before": None,
+        "after": dump({"added": added}),
+    }  # fmt: skip
+    chain(connection, [values])
+    bulk_insert_rows(connection, AuditEntry, [values])
 
 
 def record_many(session: Session, entries: Iterable[tuple[str, str, str, dict | None, dict | None]]) -> None:
     """Audit entries for a bulk write made through SQLAlchemy Core, inserted the same way.
 
-    Each entry is (operation, table name, row id, before, after), as for `record`.
+    Each entry is (operation, table name, row id, before, after).
     """
     if session.info.get(READ_ONLY) or _ACTION not in session.info:
         raise RuntimeError(_OUTSIDE)
-    bulk_insert_rows(session.connection(), AuditEntry, [_entry_values(session, *entry) for entry in entries])
+    session.flush()  # entries pending in the session come first in the chain
+    values = [_entry_values(session, *entry) for entry in entries]
+    _chain(session, values)
+    bulk_insert_rows(session.connection(), AuditEntry, values)
 
 
 def _entry_values(session, operation, table_name, row_id, before, after) -> dict[str, Any]:
@@ -100,13 +177,33 @@ def _entry_values(session, operation, table_name, row_id, before, after) -> dict
         "operation": operation,
         "table_name": table_name,
         "row_id": row_id,
-        "before": _dump(before),
-        "after": _dump(after),
+        "before": dump(before),
+        "after": dump(after),
     }
 
 
-def _entry(session, operation, table_name, row_id, before, after) -> AuditEntry:
-    return AuditEntry(**_entry_values(session, operation, table_name, row_id, before, after))
+def stale_sentence(name: str) -> str:
+    return f"{name} was changed since you read it (on another desk or by an import); reload and try again."
+
+
+def record_name(row: SQLModel) -> str:
+    """How a refusal names a row: the clause reference, the event's ACLED id, the actor's name."""
+    table = row.__tablename__
+    if table == "obligation":
+        return row.ref
+    if table == "agreement":
+        return f"The agreement {row.short_title or row.title}"
+    if table == "actor":
+        return f"The actor {row.name}"
+    if table == "event":
+        return f"The event {row.external_id}" if row.external_id else f"The event of {row.occurred_on.isoformat()}"
+    return f"A {table} row ({row_id(row)})"
+
+
+def _check_expected(session: Session, row: SQLModel, version: int) -> None:
+    expected = session.info[_EXPECT].get((row.__tablename__, row_id(row)), version)
+    if expected != version:
+        raise StaleRecordError(stale_sentence(record_name(row)))
 
 
 @event.listens_for(Session, "before_flush")
@@ -116,17 +213,147 @@ def _audit_changes(session: Session, _context, _instances) -> None:
         return
     if session.info.get(READ_ONLY) or _ACTION not in session.info:
         raise RuntimeError(_OUTSIDE)
+    left = session.info[_LEFT]
     entries = []
     for row in session.new:
         if not isinstance(row, AuditEntry):
-            entries.append(_entry(session, "insert", row.__tablename__, _row_id(row), None, row_values(row)))
+            entries.append(_entry_values(session, "insert", row.__tablename__, row_id(row), None, row_values(row)))
+            left[(row.__tablename__, row_id(row))] = row.version
     for row in session.dirty:
-        if session.is_modified(row, include_collections=False):
-            before, after = _values_before_change(row), row_values(row)
-            if before != after:
-                entries.append(_entry(session, "update", row.__tablename__, _row_id(row), before, after))
+        if isinstance(row, AuditEntry) or not session.is_modified(row, include_collections=False):
+            continue
+        before = _values_before_change(row)
+        if before == row_values(row):
+            continue
+        _check_expected(session, row, before["version"])
+        row.version = before["version"] + 1
+        entries.append(_entry_values(session, "update", row.__tablename__, row_id(row), before, row_values(row)))
+        left[(row.__tablename__, row_id(row))] = row.version
     for row in session.deleted:
-        entries.append(
-            _entry(session, "delete", row.__tablename__, _row_id(row), _values_before_change(row), None)
-        )
-    session.add_all(entries)
+        before = _values_before_change(row)
+        _check_expected(session, row, before["version"])
+        entries.append(_entry_values(session, "delete", row.__tablename__, row_id(row), before, None))
+        left[(row.__tablename__, row_id(row))] = None
+    _chain(session, entries)
+    session.add_all(AuditEntry(**values) for values in entries)
+
+
+# The head kept outside the file: a chain kept in the file it protects can be recomputed by whoever
+# edits the file, so each committed write appends the new head to a log beside the database, and
+# db.integrity compares the chain with the newest head it finds there.
+def head_log(database: Path) -> Path:
+    return database.with_name(f"{database.name}.audit-head")
+
+
+def note_head(database: Path, head: tuple[int, str] | None) -> None:
+    """Append the chain head a committed transaction left; one short line, no fsync (a lost line
+    only makes the log lag, which the check allows)."""
+    if head is None:
+        return
+    try:
+        with head_log(database).open("a", encoding="ascii") as log:
+            log.write(f"{head[0]} {head[1]} {utc_now().isoformat()}\n")
+    except OSError:
+        pass  # the record is committed; a folder that refuses the log only weakens the check, which says so
+
+
+def newest_head(database: Path) -> tuple[int, str, datetime | None] | None:
+    """The newest (id, hash, when written) in the head log, None if there is none."""
+    try:
+        with head_log(database).open("rb") as log:
+            log.seek(0, os.SEEK_END)
+            log.seek(max(0, log.tell() - 512))
+            lines = log.read().decode("ascii", "replace").splitlines()
+    except OSError:
+        return None
+    for line in reversed(lines):
+        parts = line.split()
+        if len(parts) >= 2 and parts[0].isdigit() and len(parts[1]) == 64:
+            try:
+                written = datetime.fromisoformat(parts[2]) if len(parts) > 2 else None
+            except ValueError:
+                written = None  # a line cut short by a kill: its id and hash are whole
+            return int(parts[0]), parts[1], written
+    return None
+
+
+def file_head(connection) -> tuple[int, str] | None:
+    """(id, hash) of the newest entry of a database opened with sqlite3 (a backup), None before the chain."""
+    try:
+        head = connection.execute("SELECT id, hash FROM auditentry ORDER BY id DESC LIMIT 1").fetchone()
+    except sqlite3.OperationalError:  # a backup older than the chain has no hash column
+        return None
+    return tuple(head) if head else None
+
+
+# The audit unit of a bulk insert (an import): ONE entry for all the events it added, with a digest
+# of the rows it wrote (the events, their actor and obligation links), so checking them costs a hash
+# rather than an entry per row. Chunk by chunk of the entry's event ids, the digest covers each bulk
+# table's rows as the driver received them (SQLite hands the same values back): the events in the
+# ids' order, each event's links by their second key. Each chunk's rows are pickled (protocol 5, no memo,
+# so the bytes depend on the values only): JSON, from Python or from SQLite, cost the import of
+# 100,000 events over a second, pickle a tenth of that (tests/bench_import.py).
+BULK_TABLES = {"event": ("id", None), "eventactor": ("event_id", "actor_id"),
+               "eventobligation": ("event_id", "obligation_id")}  # fmt: skip
+
+
+def pickled(rows: list[tuple]) -> bytes:
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True  # no memo: equal values give equal bytes whichever objects hold them
+    pickler.dump(rows)
+    return buffer.getvalue()
+
+
+class BulkDigest:
+    """Fed each chunk's rows of every bulk table, in BULK_TABLES order, as the import writes them."""
+
+    def __init__(self, chunk: int):
+        self.chunk, self.columns, self.hash = chunk, {}, hashlib.sha256()
+
+    def add(self, table: str, columns: list[str], rows: list[tuple]) -> None:
+        if rows:
+            self.columns[table] = columns
+        self.hash.update(pickled(rows))
+
+    def unit(self) -> dict[str, Any]:
+        """What the entry records: the columns, the chunk size and the digest."""
+        return {"columns": self.columns, "chunk": self.chunk, "digest": self.hash.hexdigest()}
+
+
+def bulk_digest(connection: Connection, event_ids: list[str], unit: dict[str, Any], put_back: dict | None = None) -> str:
+    """The digest of a bulk entry's rows as they are in the file now, computed as BulkDigest did.
+
+    `put_back` ({table: (ids left out, rows in their place)}) is how db.integrity restores rows that
+    later entries changed: an id left out is a row's ("E", or "E/A" for a link) or, for links, an
+    event's (all its links); rows in place are tuples over the entry's columns.
+    """
+    digest = hashlib.sha256()
+    cursor = connection.connection.cursor()  # the driver's own rows, as the import handed them over
+    for start in range(0, len(event_ids), unit["chunk"]):
+        ids = event_ids[start : start + unit["chunk"]]
+        for table, (key, second) in BULK_TABLES.items():
+            columns = unit["columns"].get(table)
+            if columns is None:
+                digest.update(pickled([]))
+                continue
+            order = "j.key" + (f', r."{second}"' if second else "")
+            selected = ", ".join(f'r."{name}"' for name in columns)
+            rows = cursor.execute(
+                f'SELECT {selected} FROM json_each(?) AS j JOIN "{table}" AS r ON r."{key}" = j.value ORDER BY {order}',
+                (json.dumps(ids),),
+            ).fetchall()
+            if put_back and table in put_back:
+                rows = _put_back(rows, columns, key, second, ids, *put_back[table])
+            digest.update(pickled(rows))
+    return digest.hexdigest()
+
+
+def _put_back(rows, columns, key, second, ids, left_out, in_place) -> list[tuple]:
+    k = columns.index(key)
+    s = columns.index(second) if second else None
+    mine = set(ids)
+    kept = [r for r in rows if r[k] not in left_out and (s is None or f"{r[k]}/{r[s]}" not in left_out)]
+    kept += [r for r in in_place if r[k] in mine]
+    position = {event_id: index for index, event_id in enumerate(ids)}
+    return sorted(kept, key=lambda r: (position[r[k]], "" if s is None else r[s]))

@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
+from db import audit
 from db.atomic_file import STALE_SECONDS, atomic_path
 from db.clock import utc_now
 from db.errors import DamagedDatabaseError, DatabaseError, StorageError, UserError
@@ -75,6 +76,7 @@ class Backup:
     revision: str | None = None
     marker: tuple[int, int] | None = None  # the audit trail's last id and length: the record's state
     problem: str = ""
+    head: tuple[int, str] | None = None  # the audit chain's head (db.audit): `check` compares against it
 
 
 @dataclass(frozen=True)
@@ -182,11 +184,12 @@ def read_backup(path: Path, reason: Reason | None = None, taken: datetime | None
         (agreements,) = connection.execute("SELECT count(*) FROM agreement").fetchone()
         (events,) = connection.execute("SELECT count(*) FROM event").fetchone()
         marker = _marker(connection)
+        head = audit.file_head(connection)
     except (sqlite3.Error, TypeError) as error:
         return Backup(path, taken, reason, stat.st_size, problem=_problem(path, error))
     finally:
         connection.close()
-    return Backup(path, taken, reason, stat.st_size, agreements, events, revision, marker)
+    return Backup(path, taken, reason, stat.st_size, agreements, events, revision, marker, head=head)
 
 
 def list_backups(database: Path) -> list[Backup]:
@@ -390,6 +393,9 @@ def restore(store: Store, path: Path, progress: Progress | None = None) -> Resto
     chosen = check_backup(path)
     # unchanged since the newest backup (None), that one is the copy of it
     kept = back_up(store, Reason.RESTORE, spare=path) or _newest(store.path)
+    # The trail goes back to the backup's head: said beside the file before the pages move, so the
+    # check finds it whether the restore then completes or dies (its head is in the trail either way).
+    audit.note_head(store.path, chosen.head)
     destination = store.engine.raw_connection()
     try:
         source = _connect_read_only(path)
@@ -441,6 +447,7 @@ def restore_file(path: Path, database: Path) -> Backup:
     chosen = check_backup(path)
     if any(Path(f"{database}{suffix}").exists() for suffix in ("", "-wal", "-shm", "-journal")):
         raise DatabaseError(f"{database} is in the way of the restore; move it aside first.")
+    audit.note_head(database, chosen.head)
     source = _connect_read_only(path)
     try:
         _copy(source, database, None)

@@ -49,14 +49,16 @@ def collection_paused() -> Iterator[None]:
 
 def bulk_insert(
     connection: Connection, model: type[SQLModel], columns: dict[str, Sequence[Any]], constants: dict[str, Any]
-) -> None:
+) -> tuple[list[str], list[tuple]]:
     """Insert one row per value of `columns` (all as long), with `constants` the same in every row.
 
     Every column of the table must be named: the driver cannot fill in Core's Python-side defaults.
+    Returns the column names and the rows as handed to the driver (an import's audit digests them, so
+    values are plain: str, not a StrEnum member, which pickles otherwise than the str SQLite returns).
     """
     count = len(next(iter(columns.values())))
     if count == 0:
-        return
+        return [], []
     table, dialect = model.__table__, connection.dialect
     given = {**columns, **constants}
     compiled = insert(table).compile(dialect=dialect, column_keys=list(given))
@@ -74,10 +76,10 @@ def bulk_insert(
         else:
             converted = {value: processor(value) for value in set(columns[key])}
             prepared.append(map(converted.__getitem__, columns[key]))
-    values = list(zip(*prepared, strict=False))  # repeat() is endless: the columns set the length
-    if compiled.positiontup is None:
-        values = [dict(zip(order, row, strict=True)) for row in values]
-    connection.exec_driver_sql(str(compiled), values)
+    rows = list(zip(*prepared, strict=False))  # repeat() is endless: the columns set the length
+    named = compiled.positiontup is None
+    connection.exec_driver_sql(str(compiled), [dict(zip(order, row, strict=True)) for row in rows] if named else rows)
+    return list(order), rows
 
 
 def bulk_insert_rows(connection: Connection, model: type[SQLModel], rows: list[dict[str, Any]]) -> None:

@@ -66,7 +66,7 @@ ACLED_PRE_2023_COLUMNS = (
     "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision",
     "source", "source_scale", "notes", "fatalities", "timestamp", "iso3",
 )  # fmt: skip
-_ACLED_PRECISION = {"1": DatePrecision.DAY, "2": DatePrecision.WEEK, "3": DatePrecision.MONTH}
+_ACLED_PRECISION = {"1": str(DatePrecision.DAY), "2": str(DatePrecision.WEEK), "3": str(DatePrecision.MONTH)}
 
 
 def _acled_date(text: str):

@@ -14,10 +14,10 @@ SQLAlchemy Core, values handed to the driver's executemany (tests/bench_import.p
 
 Audit. The import is one action, "Import events FILE". Its ImportFile row and any new actors go
 through the ORM and are audited like every change. The added events get ONE entry (insert, table
-event, row id the ImportFile's id) listing their ids: each of them points to the ImportFile, whose
-SHA-256 identifies the file that holds their content as inserted, so the trail stays complete. An
-entry per added row would have doubled the import's time (100,000 JSON documents and audit rows).
-Each updated event gets its own entry with the values before and after, actors and links included,
+event, row id the ImportFile's id) listing their ids, with a digest of the rows written (the events
+and their links, db.audit.bulk_digest), so the check accounts for them with one hash. An entry per
+added row would have doubled the import's time (100,000 JSON documents and audit rows).
+Each updated event gets its own entry with the whole row before and after, actors and links included,
 because an update overwrites what no file keeps.
 
 Runs off the UI thread as it is: no module state, and with a Store it opens its own transactions
@@ -322,7 +322,7 @@ def _write(session, file: EventFile, plan: _Plan, told: ImportProgress, agreemen
     constants = {
         "source_reference": None, "source_accessed_on": None, "reliability": None, "credibility": None,
         "agreement_id": agreement_id, "origin": str(Origin.IMPORTED), "import_file_id": import_file.id,
-        "recorded_at": utc_now(), "recorded_by": who,
+        "recorded_at": utc_now(), "recorded_by": who, "version": 1,
     }  # fmt: skip
     for name in file.sets:
         constants.pop(name, None)  # what the file sets, it sets
@@ -338,15 +338,18 @@ def _write(session, file: EventFile, plan: _Plan, told: ImportProgress, agreemen
     if not own:
         columns["external_id"] = [file.keys[r] for r in rows]
     total = len(rows) + len(plan.updated)
+    digest = audit.BulkDigest(CHUNK_ROWS)
     for start in range(0, len(rows), CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, len(rows))
         part = {"id": ids[start:stop], **{name: column[start:stop] for name, column in columns.items()}}
-        bulk_insert(connection, Event, part, constants)
-        _link(connection, file, plan, ids[start:stop], rows[start:stop], roles)
+        digest.add("event", *bulk_insert(connection, Event, part, constants))
+        for table, written in _link(connection, file, plan, ids[start:stop], rows[start:stop], roles).items():
+            digest.add(table, *written)
         told.wrote(stop, total)
     if rows:
         audit.record_many(session, [("insert", "event", import_file.id, None, {
             "import_file_id": import_file.id, "file_name": file.path.name, "sha256": file.sha256, "event_ids": ids,
+            **digest.unit(),
         })])  # fmt: skip
     done = len(rows)
     for part in _chunks(plan.updated, CHUNK_ROWS):
@@ -365,23 +368,28 @@ class _Roles:
     def __call__(self, actors: tuple) -> tuple[tuple[str, str], ...]:
         found = self.seen.get(actors)
         if found is None:
-            found = self.seen[actors] = tuple(_by_actor(actors, self.actor_ids.__getitem__).items())
+            # by actor id: the order the import's digest and the check read an event's links in
+            found = self.seen[actors] = tuple(sorted(_by_actor(actors, self.actor_ids.__getitem__).items()))
         return found
 
 
-def _link(connection, file: EventFile, plan: _Plan, event_ids: list[str], rows: list[int], roles: _Roles) -> None:
-    """The actor and obligation links of new or updated events."""
+def _link(connection, file: EventFile, plan: _Plan, event_ids: list[str], rows: list[int], roles: _Roles) -> dict:
+    """The actor and obligation links of new or updated events; what was written, by table
+    (db.audit.BulkDigest), each event's links by actor (obligation), the order the check reads them in."""
     pairs = list(zip(event_ids, rows, strict=True))
     actors = [(e, a, role) for e, r in pairs for a, role in roles(file.actors[r])]
-    links = [(e, obligation, bearing) for e, r in pairs for obligation, bearing in plan.links.get(r, ())]
+    links = [(e, obligation, bearing) for e, r in pairs for obligation, bearing in sorted(plan.links.get(r, ()))]
+    written = {}
     for model, names, values, constants in (
-        (EventActor, ("event_id", "actor_id", "role"), actors, {}),
-        (EventObligation, ("event_id", "obligation_id", "bearing"), links, {"note": None}),
+        (EventActor, ("event_id", "actor_id", "role"), actors, {"version": 1}),
+        (EventObligation, ("event_id", "obligation_id", "bearing"), links, {"note": None, "version": 1}),
     ):
-        if values:
-            bulk_insert(
-                connection, model, dict(zip(names, zip(*values, strict=True), strict=True)), constants
-            )
+        written[model.__tablename__] = (
+            bulk_insert(connection, model, dict(zip(names, zip(*values, strict=True), strict=True)), constants)
+            if values
+            else ([], [])
+        )
+    return written
 
 
 def _update(session, file: EventFile, plan: _Plan, part, roles: _Roles, import_file_id: str) -> None:
@@ -390,14 +398,20 @@ def _update(session, file: EventFile, plan: _Plan, part, roles: _Roles, import_f
     statement = (
         update(Event)
         .where(Event.id == bindparam("event_id_"))
-        .values({name: bindparam(f"{name}_") for name in names})
+        .values({**{name: bindparam(f"{name}_") for name in names}, "version": Event.version + 1})
     )
+    # The whole row before, so the trail says what the event was in every column (db.integrity).
+    whole = {
+        found.id: dict(found._mapping)
+        for found in select_matching(connection, Event.__table__.columns, Event.id, [b["event_id"] for _, b in part])
+    }
     rows, entries = [], []
     for row, before in part:
         event_id = before["event_id"]
+        before = {**whole[event_id], **before}
         values = {**dict(zip(file.sets, file.values(row), strict=True)), "import_file_id": import_file_id}
         rows.append({"event_id_": event_id, **{f"{name}_": values[name] for name in names}})
-        after = {**values, "actors": sorted(roles(file.actors[row]))}
+        after = {**before, **values, "version": before["version"] + 1, "actors": sorted(roles(file.actors[row]))}
         if file.links is not None:
             after["links"] = sorted(plan.links[row])
         entries.append(("update", "event", event_id, audit.plain_values(before), audit.plain_values(after)))

@@ -151,7 +151,7 @@ def _choice(text: str, allowed, what: str, *, upper: bool = False) -> str | None
 
 
 def parse_precision(text: str) -> str:
-    return _choice(text, DatePrecision, "a date precision") or DatePrecision.DAY
+    return _choice(text, DatePrecision, "a date precision") or str(DatePrecision.DAY)
 
 
 def parse_reliability(text: str) -> str | None:
@@ -165,7 +165,7 @@ def parse_credibility(text: str) -> str | None:
 
 
 def parse_bearing(text: str) -> str:
-    return _choice(text, Bearing, "a bearing") or Bearing.CONTEXT
+    return _choice(text, Bearing, "a bearing") or str(Bearing.CONTEXT)
 
 
 def parse_grade(text: str) -> tuple[str | None, str | None]:

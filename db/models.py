@@ -7,6 +7,7 @@ audit trail counts its entries. Timestamps are aware UTC (`db.clock.utc_now`).
 from datetime import date, datetime
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, SQLModel
 
 from db.clock import utc_now
@@ -32,7 +33,20 @@ def _long_text(nullable: bool = True):
     return Field(default=None if nullable else "", sa_column=Column(Text, nullable=nullable))
 
 
-class Agreement(SQLModel, table=True):
+class Versioned(SQLModel):
+    """A row of the record: its version counts the changes made to it, and every ORM update or
+    delete names the version it read (SQLAlchemy's version_id_col), so a row changed since on another
+    desk or by an import is refused instead of overwritten. db.audit sets the next version itself
+    (version_id_generator False), so the audit entry records the version the change leaves."""
+
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+
+    @declared_attr
+    def __mapper_args__(cls):  # noqa: N805 (SQLAlchemy calls it with the class)
+        return {"version_id_col": cls.__table__.c.version, "version_id_generator": False}
+
+
+class Agreement(Versioned, table=True):
     id: str = _id()
     title: str
     short_title: str = ""
@@ -42,14 +56,14 @@ class Agreement(SQLModel, table=True):
     notes: str | None = _long_text()
 
 
-class Actor(SQLModel, table=True):
+class Actor(Versioned, table=True):
     id: str = _id()
     name: str = Field(index=True)
     kind: str = "other"
     notes: str | None = None
 
 
-class ActorAlias(SQLModel, table=True):
+class ActorAlias(Versioned, table=True):
     """Other names of an actor, so imports map "Taliban" and "Islamic Emirate" to one actor."""
 
     __table_args__ = (UniqueConstraint("alias_key", name="uq_actoralias_alias_key"),)
@@ -59,7 +73,7 @@ class ActorAlias(SQLModel, table=True):
     alias_key: str  # casefolded alias: lookups ignore case
 
 
-class Party(SQLModel, table=True):
+class Party(Versioned, table=True):
     __table_args__ = (UniqueConstraint("agreement_id", "actor_id", name="uq_party_agreement_actor"),)
     id: str = _id()
     agreement_id: str = _ref("agreement")
@@ -68,7 +82,7 @@ class Party(SQLModel, table=True):
     represented_by: str | None = None
 
 
-class Obligation(SQLModel, table=True):
+class Obligation(Versioned, table=True):
     """A node of the agreement's tree: a section or an obligation with its deadline."""
 
     __table_args__ = (Index("ix_obligation_parent_position", "agreement_id", "parent_id", "position"),)
@@ -88,7 +102,7 @@ class Obligation(SQLModel, table=True):
     deadline_note: str | None = None
 
 
-class ObligationObligor(SQLModel, table=True):
+class ObligationObligor(Versioned, table=True):
     obligation_id: str = Field(
         foreign_key="obligation.id", ondelete="CASCADE", primary_key=True, max_length=36
     )
@@ -96,7 +110,7 @@ class ObligationObligor(SQLModel, table=True):
     position: int = 0
 
 
-class ObligationDependency(SQLModel, table=True):
+class ObligationDependency(Versioned, table=True):
     obligation_id: str = Field(
         foreign_key="obligation.id", ondelete="CASCADE", primary_key=True, max_length=36
     )
@@ -106,7 +120,7 @@ class ObligationDependency(SQLModel, table=True):
     note: str | None = None
 
 
-class Assessment(SQLModel, table=True):
+class Assessment(Versioned, table=True):
     """An officer's judgement of an obligation as of a date. Never overwritten: history is kept."""
 
     id: str = _id()
@@ -120,7 +134,7 @@ class Assessment(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=utc_now)
 
 
-class ImportFile(SQLModel, table=True):
+class ImportFile(Versioned, table=True):
     """A file an import read: its name and SHA-256 tie every imported event to its origin."""
 
     id: str = _id()
@@ -132,7 +146,7 @@ class ImportFile(SQLModel, table=True):
     imported_by: str
 
 
-class Event(SQLModel, table=True):
+class Event(Versioned, table=True):
     # The event log's filters: a type or a grade, each usually with a date range (db/event_log.py).
     __table_args__ = (
         Index("ix_event_type_occurred_on", "event_type", "occurred_on"),
@@ -166,7 +180,7 @@ class Event(SQLModel, table=True):
     recorded_by: str = ""
 
 
-class EventActor(SQLModel, table=True):
+class EventActor(Versioned, table=True):
     event_id: str = Field(foreign_key="event.id", ondelete="CASCADE", primary_key=True, max_length=36)
     actor_id: str = Field(
         foreign_key="actor.id", ondelete="RESTRICT", primary_key=True, max_length=36, index=True
@@ -174,7 +188,7 @@ class EventActor(SQLModel, table=True):
     role: str = "actor1"  # EventRole: actor1, assoc1, actor2, assoc2
 
 
-class EventObligation(SQLModel, table=True):
+class EventObligation(Versioned, table=True):
     """An event's bearing on an obligation: supports compliance, indicates breach, or context."""
 
     event_id: str = Field(foreign_key="event.id", ondelete="CASCADE", primary_key=True, max_length=36)
@@ -185,7 +199,7 @@ class EventObligation(SQLModel, table=True):
     note: str | None = None
 
 
-class Metric(SQLModel, table=True):
+class Metric(Versioned, table=True):
     id: str = _id()
     agreement_id: str = _ref("agreement")
     name: str
@@ -195,14 +209,14 @@ class Metric(SQLModel, table=True):
     description: str | None = None
 
 
-class MetricObligation(SQLModel, table=True):
+class MetricObligation(Versioned, table=True):
     metric_id: str = Field(foreign_key="metric.id", ondelete="CASCADE", primary_key=True, max_length=36)
     obligation_id: str = Field(
         foreign_key="obligation.id", ondelete="CASCADE", primary_key=True, max_length=36, index=True
     )
 
 
-class TargetPoint(SQLModel, table=True):
+class TargetPoint(Versioned, table=True):
     id: str = _id()
     metric_id: str = _ref("metric")
     on: date
@@ -211,7 +225,7 @@ class TargetPoint(SQLModel, table=True):
     note: str | None = None
 
 
-class Observation(SQLModel, table=True):
+class Observation(Versioned, table=True):
     """A reported value. Competing claims of one date are kept side by side."""
 
     id: str = _id()
@@ -227,7 +241,7 @@ class Observation(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
-    """Append-only: the migration adds triggers that refuse UPDATE and DELETE."""
+    """Append-only: the migrations add triggers that refuse UPDATE and DELETE, and chain the entries."""
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utc_now, index=True)
@@ -238,3 +252,6 @@ class AuditEntry(SQLModel, table=True):
     row_id: str = Field(index=True)
     before: str | None = Field(default=None, sa_column=Column(Text))  # JSON
     after: str | None = Field(default=None, sa_column=Column(Text))  # JSON
+    # SHA-256 over the previous entry's hash and this entry's content (db.audit.entry_hash): a forged,
+    # altered or removed entry breaks the chain (db.integrity).
+    hash: str = Field(max_length=64)

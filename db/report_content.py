@@ -13,6 +13,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, SQLModel, col, select
 
 from db.as_of import happened_by
+from db.audit import last_entry
 from db.clock import current_user, utc_now
 from db.compliance import Standing
 from db.event_rules import date_label, grade_label, place_label
@@ -71,6 +72,7 @@ class ReportContent:
     prepared_by: str
     generated_at: datetime
     fingerprint: str
+    chain_head: str
     counts_by_party: list[tuple[str, dict[Status, int]]]
     summary: list[str]
     rows: list[ReportRow]
@@ -80,9 +82,16 @@ class ReportContent:
     events_scope: str = EVENTS_LINKED
 
 
+def chain_head(session: Session) -> str:
+    """The audit trail's newest entry and its hash, as the report's provenance names them."""
+    entry_id, entry_hash = last_entry(session.connection())
+    return f"entry {entry_id:,}, SHA-256 {entry_hash}" if entry_id else "no entries"
+
+
 def fingerprint(session: Session) -> str:
-    """SHA-256 over every row of the record, in a fixed order; the audit trail is not content."""
-    digest = hashlib.sha256()
+    """SHA-256 over every row of the record, in a fixed order, and the audit chain's head: the trail
+    is not content, but its head ties the report to the whole history behind it (db.audit)."""
+    digest = hashlib.sha256(f"\x1eaudit chain head\x1f{chain_head(session)}".encode())
     for table in SQLModel.metadata.sorted_tables:
         if table.name == AuditEntry.__tablename__:
             continue
@@ -279,6 +288,7 @@ def report_content(
         prepared_by=prepared_by or current_user(),
         generated_at=utc_now(),
         fingerprint=fingerprint(session),
+        chain_head=chain_head(session),
         counts_by_party=counts_by_party(tree, agreement.parties),
         summary=summary_sentences(leaves, as_of),
         rows=rows,

@@ -20,12 +20,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 from db import audit
 from db.clock import current_user
-from db.errors import DamagedDatabaseError, DatabaseError, DatabaseInUseError, StorageError
+from db.errors import DamagedDatabaseError, DatabaseError, DatabaseInUseError, StaleRecordError, StorageError
 from db.writer_lock import WriterLock
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -406,6 +407,7 @@ class Store:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
             connection.commit()
+            audit.note_head(self.path, audit.last_entry(connection))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -431,10 +433,13 @@ class Store:
                 session.rollback()
 
     @contextmanager
-    def writing(self, action: str) -> Iterator[Session]:
+    def writing(self, action: str, expect: dict[tuple[str, str], int] | None = None) -> Iterator[Session]:
         """One user action: BEGIN IMMEDIATE, every change audited under `action`, then COMMIT.
 
         A refusal by the database (locked, disk full, read-only) rolls back and raises StorageError.
+        `expect` names the versions the caller read ({(table, row id): version}): updating or
+        deleting such a row at another version raises StaleRecordError and nothing is written.
+        Afterwards `audit.versions_left(session)` says what the action left behind.
         """
         if self.read_only is not None:
             raise StorageError(f"{self.read_only} Nothing was changed.")
@@ -442,13 +447,17 @@ class Store:
             connection.info[_BEGIN] = "IMMEDIATE"
             try:
                 with Session(bind=connection, expire_on_commit=False) as session:
-                    audit.attach(session, who=self.user, action=action)
+                    audit.attach(session, who=self.user, action=action, expect=expect)
                     try:
                         yield session
                         session.commit()
+                    except StaleDataError:
+                        session.rollback()
+                        raise StaleRecordError(audit.stale_sentence("A record this action changes")) from None
                     except BaseException:
                         session.rollback()
                         raise
+                    audit.note_head(self.path, audit.chain_head(session))
             finally:
                 connection.info.pop(_BEGIN, None)
 

@@ -142,6 +142,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     pdf.add_argument("--page-size", choices=("a4", "letter"), default="a4")
 
+    commands.add_parser(
+        "check", parents=[database],
+        help="check the record is whole: the file, the record's rules, the audit trail's chain, every row audited",
+    )  # fmt: skip
     copy = commands.add_parser(
         "backup", parents=[database], help="copy the database into its backups folder (or to -o FILE)"
     )
@@ -303,6 +307,19 @@ def _export_pdf(args) -> int:
     return 0
 
 
+def _check(args) -> int:
+    from db.integrity import check_record
+    from db.store import Access, Store
+
+    store = Store.open(_database(args), access=Access.READ)  # beside a writer, as every read
+    try:
+        report = check_record(store)
+    finally:
+        store.close()
+    print("\n".join(report.lines()))
+    return 0 if report.whole else 1
+
+
 def _backup(args) -> int:
     from db import backup
     from db.store import Access, Store
@@ -332,6 +349,7 @@ def _backups(args) -> int:
         print(
             f"  {each.taken.astimezone():%Y-%m-%d %H:%M}  {each.reason.label:<18} {backup.size_text(each.size):>8}  "
             f"{backup.contents_text(each):<28} {each.path.name}"
+            + (f"  chain head {each.head[1][:12]}…" if each.head else "")
         )
     print(f"{plural(len(listed), 'backup')}, {backup.size_text(backup.total_size(listed))} in all.")
     return 0
@@ -378,6 +396,7 @@ def _window(args) -> int:
 COMMANDS = {
     None: _window, "init": _init, "status": _status, "import-agreement": _import_agreement,
     "import-events": _import_events, "export-events": _export_events, "export-pdf": _export_pdf,
+    "check": _check,
     "backup": _backup, "backups": _backups, "restore": _restore,
 }  # fmt: skip
 

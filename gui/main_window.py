@@ -31,6 +31,7 @@ from gui import file_dialog
 from gui.actions import key_sequences, make_action
 from gui.agreement_dialog import AgreementDialog
 from gui.backup_dialog import BackUpNow, RestoreDialog, back_up_on_opening
+from gui.check_dialog import CheckDialog
 from gui.commands import AddAgreement
 from gui.date_edit import DateEdit
 from gui.desk import Desk
@@ -266,6 +267,7 @@ class MainWindow(QMainWindow):
         menu.addAction(self.event_log_dock.toggleViewAction())
 
         menu = self.menuBar().addMenu("&Help")
+        menu.addAction(self._action("&Check the record…", self.check_record))
         menu.addAction(self._action("&About Accord Desk", self.about))
 
     # --- following the desk ---------------------------------------------------------------------
@@ -410,6 +412,11 @@ class MainWindow(QMainWindow):
             self.desk.execute(
                 AddAgreement(self.desk, values.title, values.short_title, values.signed_on, values.place)
             )
+
+    def check_record(self) -> None:
+        if self.desk.store is not None:
+            self.check_dialog = CheckDialog(self.desk.store, self)
+            self.check_dialog.show()
 
     def back_up_now(self) -> BackUpNow | None:
         return BackUpNow(self.desk, self) if self.desk.store is not None else None

@@ -105,6 +105,7 @@ def _title_block(flow: Flow, content: ReportContent, marking: str) -> None:
         ("Prepared by", content.prepared_by),
         ("Generated", content.generated_at.strftime("%Y-%m-%d %H:%M UTC")),
         ("Database fingerprint", f"SHA-256 {content.fingerprint}"),
+        ("Audit chain head", content.chain_head),
     ]
     if marking:
         lines.insert(0, ("Marking", marking))

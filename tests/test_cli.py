@@ -3,6 +3,7 @@
 import hashlib
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 
@@ -163,3 +164,16 @@ def test_export_pdf(capsys, db_file, tmp_path, qapp):
     assert "RESTRICTED" in text and "What changed since 2020-09-01" in text
     code, _, err = run(capsys, "export-pdf", "--db", str(db_file), "--since", "2030-01-01", "-o", str(target))
     assert code == 1 and "is not before the as-of date" in err
+
+
+def test_check_says_the_record_is_whole_or_names_what_is_not(capsys, db_file):
+    code, out, err = run(capsys, "check", "--db", str(db_file))
+    assert (code, err) == (0, "")
+    assert out.startswith("The record is whole: ") and ", chain head " in out and out.endswith("…\n")
+    with sqlite3.connect(db_file) as connection:
+        connection.execute("UPDATE obligation SET title = 'Nothing' WHERE ref = 'P1-A.1'")
+    connection.close()
+    code, out, err = run(capsys, "check", "--db", str(db_file))
+    assert (code, err) == (1, "")
+    assert out.splitlines()[0] == "The record is not whole: 1 problems."
+    assert "Obligation P1-A.1 differs from audit entry " in out and "in title: it was changed outside Accord Desk." in out

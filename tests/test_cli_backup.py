@@ -56,10 +56,11 @@ def test_backups_lists_when_why_size_and_counts_and_the_total(capsys, db_file):
     assert lines[0] == f"Backups of {db_file} in {backup.backup_folder(db_file)}:"
     assert [line.split()[2:] for line in lines[1:3]] == [
         ["by", "hand", *backup.size_text(listed[0].size).split(), "1", "agreement,", "30", "events",
-         listed[0].path.name],
+         listed[0].path.name, "chain", "head", f"{listed[0].head[1][:12]}…"],
         ["before", "an", "import", *backup.size_text(listed[1].size).split(), "1", "agreement,", "23", "events",
-         listed[1].path.name],
+         listed[1].path.name, "chain", "head", f"{listed[1].head[1][:12]}…"],
     ]  # fmt: skip
+    assert listed[0].head != listed[1].head  # the import between them moved the head
     assert lines[1].split()[0:2] == listed[0].taken.astimezone().strftime("%Y-%m-%d %H:%M").split()
     assert lines[3] == f"2 backups, {backup.size_text(backup.total_size(listed))} in all."
 

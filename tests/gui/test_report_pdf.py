@@ -53,6 +53,7 @@ def test_sections_figures_and_statuses(report):
     assert "P1-B deadline" in whole
     assert re.search(r"P1-B .*Met late", whole)
     assert "Database fingerprint SHA-256 " in whole
+    assert re.search(r"Audit chain head entry [0-9,]+, SHA-256 [0-9a-f]{12}", whole)
     assert "2021-08-30 Last US aircraft leaves Kabul" in whole
 
 
