@@ -539,7 +539,15 @@ def import_document(session: Session, doc: AgreementDocument, origin: Origin = O
     agreement = Agreement(**doc.agreement)
     session.add(agreement)
     actors = _actor_ids(session, doc.actors)
-    for actor_key, role, represented_by in doc.parties:
+    # Two keys of the document may name one actor of the record (a name and its alias).
+    keys_by_actor = {actors[key]: key for key, _, _ in reversed(doc.parties)}
+    for index, (actor_key, role, represented_by) in enumerate(doc.parties):
+        if keys_by_actor[actors[actor_key]] != actor_key:
+            raise DocumentError(
+                f"At $.parties[{index}].actor: '{actor_key}' and '{keys_by_actor[actors[actor_key]]}' are one "
+                "actor in the record (by name or alias), which would be a party twice; list it once and "
+                "import the document again."
+            )
         session.add(
             Party(
                 agreement_id=agreement.id,
@@ -567,10 +575,8 @@ def import_document(session: Session, doc: AgreementDocument, origin: Origin = O
     add(doc.obligations, None)
     session.flush()  # parents before the rows that point to them
     for node in doc.all_obligations():
-        for position, key in enumerate(dict.fromkeys(node.obligors)):
-            session.add(
-                ObligationObligor(obligation_id=ids[node.ref], actor_id=actors[key], position=position)
-            )
+        for position, actor_id in enumerate(dict.fromkeys(actors[key] for key in node.obligors)):
+            session.add(ObligationObligor(obligation_id=ids[node.ref], actor_id=actor_id, position=position))
         for dependency, note in node.depends_on:
             session.add(
                 ObligationDependency(obligation_id=ids[node.ref], depends_on_id=ids[dependency], note=note)
@@ -613,11 +619,9 @@ def import_document(session: Session, doc: AgreementDocument, origin: Origin = O
             recorded_by=user, **item.location, **item.source,
         )  # fmt: skip
         session.add(event)
-        for position, key in enumerate(dict.fromkeys(item.actors)):
+        for position, actor_id in enumerate(dict.fromkeys(actors[key] for key in item.actors)):
             session.add(
-                EventActor(
-                    event_id=event.id, actor_id=actors[key], role="actor1" if position == 0 else "actor2"
-                )
+                EventActor(event_id=event.id, actor_id=actor_id, role="actor1" if position == 0 else "actor2")
             )
         for link_ref, bearing in dict(item.links).items():
             session.add(EventObligation(event_id=event.id, obligation_id=ids[link_ref], bearing=bearing))

@@ -1,6 +1,5 @@
 """Metrics: the series behind quantitative obligations, read for the plot and edited point by point."""
 
-import math
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -10,7 +9,7 @@ from sqlmodel import Session, col, select
 from db.audit import column_values
 from db.changes import Changes
 from db.errors import RecordError
-from db.event_rules import parse_date, quoted
+from db.event_rules import parse_date, parse_number
 from db.ids import new_id
 from db.models import (
     Actor,
@@ -205,15 +204,8 @@ class PointForm:
 
 
 def parse_value(text: str) -> float:
-    """A figure as typed: "8,600", "8600" or "8600.0"."""
-    cleaned = text.replace(",", "").replace("\u202f", "").strip()
-    try:
-        value = float(cleaned)
-    except ValueError:
-        value = None
-    if value is None or not math.isfinite(value):
-        raise ValueError(f"{quoted(text.strip())} is not a number; write a figure such as 8600")
-    return value
+    """A figure as typed: "8,600", "8600" or "8600.0", within db.values' bounds (what the plot draws)."""
+    return parse_number(text.replace(",", "").replace("\u202f", ""), FIGURE)
 
 
 def read_point_form(
@@ -226,7 +218,7 @@ def read_point_form(
         try:
             return parse(text)
         except ValueError as error:
-            problems[name] = f"{str(error)[:1].upper()}{str(error)[1:]}."
+            problems[name] = sentence(str(error))
             return None
 
     on = attempt("on", parse_date, form.on) if form.on.strip() else None
@@ -235,7 +227,7 @@ def read_point_form(
     value = attempt("value", parse_value, form.value) if form.value.strip() else None
     if not form.value.strip():
         problems["value"] = "Give the figure, e.g. 8600."
-    note = form.note.strip() or None
+    note = attempt("note", lambda text: check_text(text.strip(), "the note"), form.note) or None
     if kind == TARGET:
         fields = TargetFields(on, value, form.obligation_id or None, note)
     else:
@@ -245,8 +237,8 @@ def read_point_form(
             problems["qualifier"] = (
                 f"'{form.qualifier}' is not a qualifier; use exact, about, at least or at most."
             )
-        source = form.source.strip() or None
-        if source is None and not form.event_id:
+        source = attempt("source", lambda text: check_text(text.strip(), "the source"), form.source) or None
+        if source is None and "source" not in problems and not form.event_id:
             problems["source"] = "Name the source of the figure, or choose the event that reported it."
         fields = ObservationFields(on, value, form.precision, form.qualifier, form.claimant_id or None, source,
                                    note, form.event_id or None)  # fmt: skip

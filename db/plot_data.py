@@ -7,6 +7,7 @@ from statistics import fmean
 from db.as_of import happened_by
 from db.metrics import MetricSeries
 from db.trajectory import TargetFact, figure, target_at
+from db.values import FIGURE, check_number
 
 
 @dataclass
@@ -21,6 +22,14 @@ class PlotData:
     deadlines: list[tuple[date, str]] = field(default_factory=list)
 
 
+def drawable(value: float) -> bool:
+    """A figure within db.values' bounds; a record saved before them may hold ±inf or NaN."""
+    try:
+        return check_number(value, FIGURE) is not None
+    except ValueError:
+        return False
+
+
 def series_as_of(series: MetricSeries, as_of: date) -> MetricSeries:
     """The series as it stood on the as-of date: the agreed trajectory whole, only the observations that
     had happened by then (db.as_of.happened_by). The window's plot and the PDF's figures draw this."""
@@ -29,6 +38,11 @@ def series_as_of(series: MetricSeries, as_of: date) -> MetricSeries:
 
 
 def plot_data(series: MetricSeries) -> PlotData:
+    series = replace(
+        series,
+        targets=[t for t in series.targets if drawable(t.value)],
+        observations=[o for o in series.observations if drawable(o.value)],
+    )
     targets = [TargetFact(t.on, t.value) for t in series.targets]
     claims: dict[str, list[tuple[date, float]]] = {}
     by_date: dict[date, list[float]] = {}

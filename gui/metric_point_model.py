@@ -6,14 +6,13 @@ Thin adapters over db.metrics rows. An edit in a cell never changes the model: i
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
-from db.event_rules import parse_number
-from db.metrics import ObservationFields, ObservationRow, TargetFields, TargetRow
+from db.event_rules import parse_date
+from db.metrics import ObservationFields, ObservationRow, TargetFields, TargetRow, parse_value
 from db.trajectory import QUALIFIER_WORDS, figure
-from db.values import FIGURE, check_date, check_text, sentence
+from db.values import check_text, sentence
 from db.vocabulary import DatePrecision, Qualifier
 
 Index = QModelIndex | QPersistentModelIndex
@@ -29,18 +28,14 @@ class PointColumn:
 
 def _date(fields, text: str):
     try:
-        on = date.fromisoformat(text.strip())
-    except ValueError:
-        raise ValueError(f"'{text[:40]}' is not a date; write it as YYYY-MM-DD.") from None
-    try:
-        return replace(fields, on=check_date(on))
+        return replace(fields, on=parse_date(text))
     except ValueError as error:
         raise ValueError(sentence(str(error))) from None
 
 
 def _value(fields, text: str):
     try:
-        return replace(fields, value=parse_number(text.replace(",", ""), FIGURE))  # 13,000 as typed
+        return replace(fields, value=parse_value(text))
     except ValueError as error:
         raise ValueError(sentence(str(error))) from None
 

@@ -230,3 +230,28 @@ def test_json_the_record_cannot_hold_is_refused_at_its_path(tmp_path, change, me
     path.write_text(change(text), encoding="utf-8")
     with pytest.raises(DocumentError, match=message):
         read_document(path)
+
+
+def test_two_keys_for_one_actor_of_the_record_are_not_two_parties(example_store, example):
+    """The record knows "Islamic Emirate of Afghanistan" as the Taliban: the document's two keys are one actor."""
+    document = _broken(example, lambda d: None)
+    document["actors"].append(
+        {"key": "emirate", "name": "Islamic Emirate of Afghanistan", "kind": "armed_group"}
+    )
+    document["actors"] = [
+        a for a in document["actors"] if "Islamic Emirate of Afghanistan" not in a.get("aliases", [])
+    ] + [{"key": "taliban", "name": "Taliban", "kind": "armed_group"}]
+    document["parties"].append({"actor": "emirate", "role": "observer"})
+    document["obligations"][1]["children"][0]["obligors"] = ["taliban", "emirate"]
+    parsed = parse_document(document, "doha.json")
+    with example_store.reading() as session:
+        before = _count(session, Party)
+    with pytest.raises(
+        DocumentError, match=r"\$\.parties\[\d+\]\.actor: 'emirate' and 'taliban' are one actor"
+    ), example_store.writing("Import") as session:
+        import_document(session, parsed)
+    with example_store.reading() as session:
+        assert _count(session, Party) == before
+    document["parties"].pop()
+    with example_store.writing("Import") as session:
+        import_document(session, parse_document(document, "doha.json"))  # obligors: one row for the one actor

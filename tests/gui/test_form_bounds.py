@@ -10,15 +10,20 @@ from PySide6.QtCore import QDate
 from sqlmodel import select
 
 from db.deadlines import parse_rule, resolve
+from db.metrics import metric_series
 from db.models import Observation, TargetPoint
 from db.obligations import ObligationFields
 from db.values import EARLIEST, LATEST
 from gui.assessment_dialog import AssessmentDialog
+from gui.metric_commands import OBSERVATION, TARGET, AddPoint
+from gui.point_dialog import PointDialog
 from gui.trajectory_panel import TrajectoryPanel
+from gui.trajectory_plot import TrajectoryPlot
 from tests.gui.test_dialogs import obligation_dialog
 from tests.gui.test_event_dialog import filled
 from tests.gui.test_trajectory_panel import _ref_id
 
+FIGURES = "-1,000,000,000,000 to 1,000,000,000,000"
 OVERFLOWING_RULES = [
     "3000000 days after signing",
     "8000 years after signing",
@@ -177,3 +182,56 @@ def test_any_observation_value_is_refused_or_shown_by_the_plot_and_the_status(qt
             assert all(abs(v) <= 1e12 for v in session.exec(select(Observation.value)))
         assert panel.desk.tree()
         stack.undo()
+
+
+def _point_dialog(qtbot, kind):
+    dialog = PointDialog(None, kind=kind, noun="point", metric="US troops", on=date(2020, 9, 13))
+    qtbot.addWidget(dialog)
+    dialog.value_edit.setText("8600")
+    dialog.source_edit.setText("CENTCOM")
+    assert dialog.ok_button.isEnabled()
+    return dialog
+
+
+@pytest.mark.parametrize("kind", [TARGET.key, OBSERVATION.key])
+@pytest.mark.parametrize(
+    ("field", "text", "says"),
+    [
+        ("value", "Infinity", f"'Infinity' is not a figure; use a number from {FIGURES}."),
+        ("value", "nan", f"'nan' is not a figure; use a number from {FIGURES}."),
+        ("value", "1e400", f"'1e400' is not a figure; use a number from {FIGURES}."),
+        ("value", "2,000,000,000,000", f"'2000000000000' is not a figure; use a number from {FIGURES}."),
+        ("on", "2300-01-01", "2300-01-01 is outside the years 1900–2200 the record holds."),
+        ("on", "1066-10-14", "1066-10-14 is outside the years 1900–2200 the record holds."),
+        ("note", "a\x00", "The note holds a NUL character at position 2; remove it."),
+    ],
+)
+def test_the_point_forms_refuse_what_the_plot_cannot_draw(qtbot, kind, field, text, says):
+    dialog = _point_dialog(qtbot, kind)
+    {"value": dialog.value_edit, "on": dialog.on_edit, "note": dialog.note_edit}[field].setText(text)
+    assert not dialog.ok_button.isEnabled()
+    assert dialog.problems[field].text() == says
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    kind=st.sampled_from([TARGET.key, OBSERVATION.key]),
+    on=st.text(max_size=12) | st.dates().map(date.isoformat),
+    value=st.text(max_size=20) | st.floats().map(repr) | st.integers().map(str),
+)
+def test_any_point_typed_keeps_ok_disabled_or_is_saved_and_drawn(qtbot, desk, kind, on, value):
+    dialog = _point_dialog(qtbot, kind)
+    dialog.on_edit.setText(on)
+    dialog.value_edit.setText(value)
+    if dialog.ok_button.isEnabled():
+        fields = dialog.fields()
+        with desk.store.reading() as session:
+            metric_id = session.exec(select(TargetPoint.metric_id)).first()
+        command = AddPoint(desk, TARGET if kind == TARGET.key else OBSERVATION, metric_id, fields)
+        assert desk.execute(command)
+        with desk.store.reading() as session:
+            series = metric_series(session, metric_id)
+        plot = TrajectoryPlot()
+        plot.show_series(series)  # draws: no "Cannot set range [-inf, inf]"
+        desk.undo_stack.undo()
+    dialog.close()

@@ -84,7 +84,7 @@ def test_bad_cell_text_is_refused_with_a_sentence(panel, qtbot):
     panel.observations.edit_refused.disconnect()  # no message box in a test
     with qtbot.waitSignal(panel.observations.edit_refused) as refused:
         panel.observations.setData(panel.observations.index(0, 0), "2020-02-30")
-    assert refused.args == ["'2020-02-30' is not a date; write it as YYYY-MM-DD."]
+    assert refused.args == ["'2020-02-30' is not a date: February 2020 has 29 days."]
 
 
 def filling(monkeypatch, **typed):
@@ -191,3 +191,18 @@ def test_point_models_pass_the_model_tester(panel, qtmodeltester):
     panel.follow_obligation(_ref_id(panel, "P1-B"))
     qtmodeltester.check(panel.observations)
     qtmodeltester.check(panel.targets)
+
+
+def test_a_png_that_cannot_be_written_keeps_the_previous_file(panel, tmp_path, monkeypatch):
+    shown = []
+    monkeypatch.setattr("gui.trajectory_panel.show_error", lambda _parent, message: shown.append(message))
+    monkeypatch.setattr("PySide6.QtGui.QImage.save", lambda *args: False)  # e.g. the disk is full
+    (tmp_path / "plots").mkdir()
+    target = tmp_path / "plots" / "troops.png"
+    target.write_bytes(b"the previous plot")
+    panel.export_png(target)
+    assert shown == [
+        f"{target} could not be written whole (is the disk full?); the previous file, if any, is unchanged."
+    ]
+    assert target.read_bytes() == b"the previous plot"
+    assert [p.name for p in target.parent.iterdir()] == ["troops.png"]
