@@ -11,6 +11,14 @@ from datetime import date
 
 from PySide6.QtGui import QUndoCommand
 
+from db.agreements import (
+    AgreementFields,
+    DeletedAgreement,
+    agreement_fields,
+    delete_agreement,
+    restore_agreement,
+    update_agreement,
+)
 from db.changes import Changes
 from db.errors import UserError
 from db.ids import new_id
@@ -275,3 +283,41 @@ class WithdrawAssessment(DeskCommand):
     def revert(self, session) -> Changes:
         remove_assessment(session, self.withdrawal_id)
         return _assessed(self.obligation_id)
+
+
+class EditAgreement(DeskCommand):
+    """Rename an agreement, change its date or place, or its parties and their roles."""
+
+    def __init__(self, desk: Desk, agreement_id: str, fields: AgreementFields):
+        with desk.store.reading() as session:
+            self._before = agreement_fields(session, agreement_id)
+        super().__init__(desk, f"Edit agreement {(self._before.short_title or self._before.title)}")
+        self.agreement_id, self._after = agreement_id, fields
+
+    def apply(self, session) -> Changes:
+        update_agreement(session, self.agreement_id, self._after)
+        return Changes(agreements=frozenset({self.agreement_id}))
+
+    def revert(self, session) -> Changes:
+        update_agreement(session, self.agreement_id, self._before)
+        return Changes(agreements=frozenset({self.agreement_id}))
+
+
+class DeleteAgreement(DeskCommand):
+    """Delete an agreement with everything it holds; undo puts every row back and shows it again."""
+
+    def __init__(self, desk: Desk, agreement_id: str, label: str):
+        super().__init__(desk, f"Delete agreement {label}")
+        self.agreement_id = agreement_id
+        self.deleted: DeletedAgreement | None = None
+
+    def apply(self, session) -> Changes:
+        self.deleted = delete_agreement(session, self.agreement_id)
+        return Changes(agreements=frozenset({self.agreement_id}), tree=True, event_log=True, actors=True)
+
+    def revert(self, session) -> Changes:
+        restore_agreement(session, self.deleted)
+        return Changes(agreements=frozenset({self.agreement_id}), tree=True, event_log=True, actors=True)
+
+    def reverted(self) -> None:
+        self.desk.set_agreement(self.agreement_id)
