@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         self.tree.obligation_selected.connect(self.trajectory.follow_obligation)
         self.tree.obligation_selected.connect(self.event_log.follow_obligation)
         self.event_log.follow_obligation(self.tree.selected_id())
+        self.trajectory.follow_obligation(self.tree.selected_id())
         # Bound methods, not lambdas: Qt drops them when the window goes, even if the desk stays.
         desk.action_failed.connect(self._report)
         desk.as_of_changed.connect(self._show_as_of)

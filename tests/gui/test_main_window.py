@@ -554,3 +554,16 @@ def test_an_agreement_is_renamed_given_parties_and_deleted_with_what_it_holds(wi
     assert desk.agreement_id == doha and find(desk, "P1-A.1")
     window.undo_action.trigger()
     assert desk.agreement().label == "US–Taliban agreement"
+
+
+def test_the_plot_follows_the_first_obligation_at_start_and_after_a_switch(window, desk):
+    """Intro-3 has no metric: the plot says so rather than showing an unrelated one (also after a switch)."""
+    assert selected_ref(window) == "Intro-3" and window.trajectory.series is None
+    title = window.trajectory.plot.plot.plotItem.titleLabel
+    assert title.text == "No metric is tied to Intro-3; pick one to see its plot."
+    desk.set_as_of(date(2020, 4, 10))
+    assert title.text == "No metric is tied to Intro-3; pick one to see its plot."
+    doha = desk.agreement_id
+    assert desk.execute(AddAgreement(desk, "Joint Declaration", "JD"))
+    desk.set_agreement(doha)
+    assert selected_ref(window) == "Intro-3" and window.trajectory.series is None
