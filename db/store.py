@@ -199,7 +199,7 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     try:
         connection.execute("PRAGMA schema_version").fetchone()
         return connection
-    except sqlite3.OperationalError as error:
+    except sqlite3.Error as error:
         if not getattr(error, "sqlite_errorname", "").startswith(
             ("SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_READONLY")
         ):
@@ -211,20 +211,34 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{uri}&immutable=1", uri=True, check_same_thread=False)
 
 
+@contextmanager
+def _no_traces_if_refused(path: Path) -> Iterator[None]:
+    """A refused file is left as it was found: without the empty -wal and -shm a look at it made."""
+    made = [Path(f"{path}{suffix}") for suffix in ("-wal", "-shm") if not Path(f"{path}{suffix}").exists()]
+    try:
+        yield
+    except DatabaseError:
+        for trace in made:
+            if trace.exists() and (trace.name.endswith("-shm") or trace.stat().st_size == 0):
+                trace.unlink(missing_ok=True)
+        raise
+
+
 def inspect_file(path: Path) -> str:
     """The schema revision of an Accord Desk database file, read without changing the file.
 
     Raises DatabaseError saying what is wrong with the file otherwise.
     """
     _check_file(path)
-    try:
-        connection = _connect_read_only(path)
-    except sqlite3.Error as error:
-        raise _opening_error(path, error) from None
-    try:
-        return _revision(path, connection)
-    finally:
-        connection.close()
+    with _no_traces_if_refused(path):
+        try:
+            connection = _connect_read_only(path)
+        except sqlite3.Error as error:
+            raise _opening_error(path, error) from None
+        try:
+            return _revision(path, connection)
+        finally:
+            connection.close()
 
 
 def _quick_check(path: Path, connection: sqlite3.Connection) -> None:
@@ -299,12 +313,13 @@ class Store:
                 except BaseException:
                     lock.release()
                     raise
-        revision = inspect_file(path)
-        if revision != schema_head():
-            raise cls._schema_error(path, revision) or DatabaseError(
-                f"{path} was made by an older version of Accord Desk; open it once in the window "
-                "(with write access) to upgrade it."
-            )
+        with _no_traces_if_refused(path):
+            revision = inspect_file(path)
+            if revision != schema_head():
+                raise cls._schema_error(path, revision) or DatabaseError(
+                    f"{path} was made by an older version of Accord Desk; open it once in the window "
+                    "(with write access) to upgrade it."
+                )
         return cls(
             path, _make_engine(path, read_only=True), user, read_only=reason or f"{path} is open read-only."
         )
@@ -331,20 +346,22 @@ class Store:
 
     @classmethod
     def _open_for_writing(cls, path: Path, user: str | None, lock: WriterLock) -> "Store":
-        try:
-            connection = sqlite3.connect(path)
-        except sqlite3.Error as error:
-            raise _opening_error(path, error) from None
-        try:
-            revision = _revision(path, connection)
-            if lock.unclean:  # the last writer died holding the file: look at every page once
-                _quick_check(path, connection)
-        finally:
-            connection.close()
-        head = schema_head()
-        if revision != head:
-            if error := cls._schema_error(path, revision):
+        with _no_traces_if_refused(path):
+            try:
+                # Read-only, so a damaged file (and its -wal) is left exactly as it was found.
+                connection = _connect_read_only(path)
+            except sqlite3.Error as error:
+                raise _opening_error(path, error) from None
+            try:
+                revision = _revision(path, connection)
+                if lock.unclean:  # the last writer died holding the file: look at every page once
+                    _quick_check(path, connection)
+            finally:
+                connection.close()
+            head = schema_head()
+            if revision != head and (error := cls._schema_error(path, revision)):
                 raise error
+        if revision != head:
             from db import backup  # db.backup uses Store
 
             backup.take_of_file(path, backup.Reason.UPGRADE)

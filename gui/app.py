@@ -5,10 +5,12 @@ any UserError from opening it (a newer schema) in a message box; a damaged file 
 newest good backup offered (gui/backup_dialog.py).
 """
 
+import signal
 import sys
 from concurrent.futures import wait
 from pathlib import Path
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from db.errors import DamagedDatabaseError, UserError
@@ -36,6 +38,13 @@ def application() -> QApplication:
 def run_window(db_path: Path) -> int:
     """Open the database in the main window and run until it closes; the exit status."""
     app = application()
+    # A logout or a `kill` ends the session as Quit does: the database's lock is released, so the
+    # next opening does not take it for a crash. Set before the lock is taken.
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, lambda *_: QTimer.singleShot(0, app.quit))
+    wake = QTimer(interval=250)  # Python runs its signal handlers only when it gets control
+    wake.timeout.connect(lambda: None)
+    wake.start()
     try:
         store = Store.open(db_path, access=Access.BEST)
     except DamagedDatabaseError as error:  # the window still starts, and offers the newest good backup

@@ -11,6 +11,7 @@ from datetime import date
 
 from PySide6.QtGui import QUndoCommand
 
+from db import audit
 from db.agreements import (
     AgreementFields,
     DeletedAgreement,
@@ -57,6 +58,7 @@ class DeskCommand(QUndoCommand):
         self.desk = desk
         self.agreement_id = desk.agreement_id
         self._performed = False  # the desk did the work; the stack's call to redo()/undo() only moves on
+        self._left: dict[tuple[str, str], int] = {}  # versions of the rows the last run wrote
         self._runs = 0
         self.initiator: object = None  # the view that asked for the change (Desk.execute), for its refresh
 
@@ -80,8 +82,12 @@ class DeskCommand(QUndoCommand):
         else:
             step, after = self.apply, self.applied
             action = self.text() if self._runs == 0 else f"Redo: {self.text()}"
-        with self.desk.store.writing(action) as session:  # the one transaction of every change
+        # An undo expects the rows exactly as the last run left them (a redo, as the last undo did):
+        # if anything changed them since (an import, another desk), it is refused, not overwritten.
+        with self.desk.store.writing(action, expect=self._left) as session:  # the one transaction
             changes = step(session)
+            left = audit.versions_left(session)
+        self._left = {key: version for key, version in left.items() if version is not None}
         self._runs += 1
         self._performed = True
         after()

@@ -39,3 +39,31 @@ def test_run_window_explains_a_database_it_cannot_open(qapp, settings_folder, tm
     assert shown == [
         f"{broken} is not an Accord Desk database (it is not an SQLite file); choose the database file."
     ]
+
+
+def test_a_terminated_window_releases_the_database_as_quit_does(tmp_path):
+    """A logout (SIGTERM, SIGHUP) is a clean end: no lock file is left to be taken for a crash."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from db.examples import create_database
+    from db.writer_lock import lock_path
+
+    path = tmp_path / "desk.sqlite"
+    create_database(path).close()
+    window = subprocess.Popen(
+        [sys.executable, "-m", "gui.cli", "--db", str(path)],
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not lock_path(path).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    window.send_signal(signal.SIGTERM)
+    _, stderr = window.communicate(timeout=30)
+    assert window.returncode == 0, stderr
+    assert not lock_path(path).exists()

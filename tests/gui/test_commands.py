@@ -8,7 +8,13 @@ from sqlmodel import select
 
 from db.errors import RecordError
 from db.models import AuditEntry
-from db.obligations import ObligationFields, delete_obligation, obligation_fields, position_of
+from db.obligations import (
+    ObligationFields,
+    delete_obligation,
+    obligation_fields,
+    position_of,
+    update_obligation,
+)
 from db.tree import list_agreements, obligation_detail
 from db.vocabulary import Status
 from gui.commands import (
@@ -190,3 +196,31 @@ def test_a_redo_the_record_no_longer_allows_is_reported_and_kept(qtbot, desk):
         assert not desk.redo()
     assert failure.args[0].startswith("That obligation is no longer in the record")
     assert (desk.undo_stack.index(), desk.undo_stack.count()) == (0, 1)  # the history stays as it was
+
+
+def test_an_undo_never_overwrites_a_change_made_since(qtbot, desk):
+    """Issue 9: undo wrote its stale "before" over a later change (another desk's, an import's)."""
+    node = find(desk, "P1-D")
+    before = fields_of(desk, node.id)
+    assert desk.execute(
+        EditObligation(desk, node.id, ObligationFields(**{**before.__dict__, "title": "Mine"}))
+    )
+    with desk.store.writing("Import agreement update") as session:  # changed underneath the history
+        update_obligation(session, node.id, ObligationFields(**{**before.__dict__, "title": "Theirs"}))
+    with qtbot.waitSignal(desk.action_failed) as failure:
+        assert not desk.undo()
+    assert "P1-D was changed since you read it" in failure.args[0]
+    assert fields_of(desk, node.id).title == "Theirs"
+    assert (desk.undo_stack.index(), desk.undo_stack.count()) == (1, 1)  # the history stays as it was
+
+
+def test_undo_and_redo_pass_when_nothing_changed_between(qtbot, desk):
+    node = find(desk, "P1-D")
+    before = fields_of(desk, node.id)
+    for _ in range(2):  # each run expects the versions the previous one left
+        assert desk.execute(
+            EditObligation(desk, node.id, ObligationFields(**{**before.__dict__, "title": "Mine"}))
+        )
+        assert desk.undo() and fields_of(desk, node.id).title == before.title
+        assert desk.redo() and fields_of(desk, node.id).title == "Mine"
+        assert desk.undo()
