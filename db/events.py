@@ -10,11 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from db import audit
 from db.actors import find_or_create_actors
 from db.audit import column_values
+from db.changes import Changes
 from db.errors import RecordError
 from db.event_rules import FIELD_COLUMNS, EventFields, MetricFigure, check_event_fields, role_rank
 from db.ids import new_id
@@ -100,6 +101,9 @@ def _figures(session: Session, event_id: str) -> list[Observation]:
     return list(session.exec(query))
 
 
+FIGURE_COLUMNS = frozenset({"occurred_on", "date_precision", "source_name"})  # an event's figure copies these
+
+
 def _set_figure(session: Session, row: Event, figure: MetricFigure | None, actor_ids: dict[str, str]) -> None:
     """The event's one figure: an observation of the metric on the event's date, claimed by an actor."""
     current = _figures(session, row.id)
@@ -162,11 +166,48 @@ def event_actor_roles(session: Session, event_id: str) -> list[tuple[str, str]]:
 
 
 def edit_event(session: Session, event_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
-    """An inline edit of some fields (e.g. one table cell); returns their previous values, for undo."""
+    """An inline edit of some fields (e.g. one table cell); returns their previous values, for undo.
+
+    Columns of the event row alone that its figure does not copy are checked with the row's other
+    columns and written without reading its actors, links and figure (one table cell: one read, one
+    update, its audit entry)."""
+    if set(changes) <= set(FIELD_COLUMNS) - FIGURE_COLUMNS:
+        row = _get(session, event_id)
+        columns = {name: getattr(row, name) for name in FIELD_COLUMNS}
+        checked = check_event_fields(replace(EventFields(**columns), **changes))
+        previous = {name: columns[name] for name in changes}
+        for name in changes:
+            if getattr(row, name) != getattr(checked, name):
+                setattr(row, name, getattr(checked, name))
+        session.flush()
+        return previous
     current = event_fields(session, event_id)
     previous = {name: getattr(current, name) for name in changes}
     update_event(session, event_id, replace(current, **changes))
     return previous
+
+
+# What the compliance engine and the detail panel read of a linked event (db.facts, db.tree).
+EVIDENCE_COLUMNS = frozenset({
+    "occurred_on", "date_precision", "event_type", "sub_event_type", "location", "notes", "source_name",
+    "reliability", "credibility",
+})  # fmt: skip
+
+
+def event_changes(session: Session, event_ids: list[str], columns: set[str] | None = None) -> Changes:
+    """What writing the events changed: the events, and — unless only `columns` changed that no status
+    reads — the obligations they are linked to and the metrics their figures report."""
+    changes = Changes(events=frozenset(event_ids), event_log=True, actors=columns is None or "event_type" in columns)
+    if columns is not None and not columns & EVIDENCE_COLUMNS:
+        return changes
+    if len(event_ids) > _MANY:  # a bulk delete: say everything rather than bind a parameter per event
+        return changes | Changes(everything=True)
+    linked = session.exec(select(EventObligation.obligation_id).where(col(EventObligation.event_id).in_(event_ids)))
+    figures = session.exec(select(Observation.metric_id).where(col(Observation.event_id).in_(event_ids)))
+    return changes | Changes(evidence=frozenset(linked), metrics=frozenset(figures))
+
+
+_MANY = 500
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 
+from sqlalchemy import true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -29,7 +30,8 @@ def _summary(notes: str | None, event_type: str, sub_type: str | None, location:
     return text if len(text) <= SUMMARY_LENGTH else text[: SUMMARY_LENGTH - 1].rstrip() + "…"
 
 
-def evidence_by_obligation(session: Session, agreement_id: str) -> dict[str, list[EvidenceFact]]:
+def evidence_by_obligation(session: Session, agreement_id: str | None) -> dict[str, list[EvidenceFact]]:
+    """The evidence of the agreement's obligations (of every agreement's, for None)."""
     found = defaultdict(list)
     rows = session.exec(
         select(
@@ -46,7 +48,7 @@ def evidence_by_obligation(session: Session, agreement_id: str) -> dict[str, lis
         )  # fmt: skip
         .join(Event, Event.id == EventObligation.event_id)
         .join(Obligation, Obligation.id == EventObligation.obligation_id)
-        .where(Obligation.agreement_id == agreement_id)
+        .where(_of(Obligation.agreement_id, agreement_id))
     )
     for obligation_id, on, bearing, notes, kind, sub, location, precision, reliability, credibility in rows:
         grade = grade_label(reliability, credibility)
@@ -56,8 +58,9 @@ def evidence_by_obligation(session: Session, agreement_id: str) -> dict[str, lis
     return found
 
 
-def quantities_by_obligation(session: Session, agreement_id: str) -> dict[str, QuantityFacts]:
-    """For each obligation tied to a metric that has a target point set by that obligation."""
+def quantities_by_obligation(session: Session, agreement_id: str | None) -> dict[str, QuantityFacts]:
+    """For each obligation tied to a metric that has a target point set by that obligation (of the
+    agreement, or of every agreement for None)."""
     clause = aliased(Obligation)
     targets = defaultdict(list)
     for metric_id, on, value, obligation_id, ref in session.exec(
@@ -66,7 +69,7 @@ def quantities_by_obligation(session: Session, agreement_id: str) -> dict[str, Q
         )
         .join(Metric, Metric.id == TargetPoint.metric_id)
         .outerjoin(clause, clause.id == TargetPoint.obligation_id)
-        .where(Metric.agreement_id == agreement_id)
+        .where(_of(Metric.agreement_id, agreement_id))
         .order_by(TargetPoint.on)
     ):
         targets[metric_id].append(TargetFact(on, value, obligation_id, ref))
@@ -83,7 +86,7 @@ def quantities_by_obligation(session: Session, agreement_id: str) -> dict[str, Q
         )  # fmt: skip
         .join(Metric, Metric.id == Observation.metric_id)
         .outerjoin(Actor, Actor.id == Observation.claimant_id)
-        .where(Metric.agreement_id == agreement_id)
+        .where(_of(Metric.agreement_id, agreement_id))
         .order_by(Observation.observed_on)
     ):
         # The named source says more than the actor behind it ("CENTCOM commander McKenzie").
@@ -99,7 +102,7 @@ def quantities_by_obligation(session: Session, agreement_id: str) -> dict[str, Q
             Metric.tolerance,
         )
         .join(Metric, Metric.id == MetricObligation.metric_id)
-        .where(Metric.agreement_id == agreement_id)
+        .where(_of(Metric.agreement_id, agreement_id))
         .order_by(Metric.name)
     ):
         own = [t for t in targets[metric_id] if t.obligation_id == obligation_id]
@@ -114,3 +117,8 @@ def quantities_by_obligation(session: Session, agreement_id: str) -> dict[str, Q
                 own[-1],
             )
     return found
+
+
+def _of(column, agreement_id: str | None):
+    """The condition "of this agreement" (of any, for None)."""
+    return column == agreement_id if agreement_id is not None else true()

@@ -1,12 +1,13 @@
 """Metrics: the series behind quantitative obligations, read for the plot and edited point by point."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from db.audit import column_values
+from db.changes import Changes
 from db.errors import RecordError
 from db.event_rules import parse_date, parse_number
 from db.ids import new_id
@@ -80,19 +81,29 @@ class MetricSeries:
 
 
 def list_metrics(session: Session, agreement_id: str) -> list[MetricSummary]:
-    links: dict[str, list[str]] = {}
-    for metric_id, obligation_id in session.exec(
-        select(MetricObligation.metric_id, MetricObligation.obligation_id)
-        .join(Metric, Metric.id == MetricObligation.metric_id)
-        .where(Metric.agreement_id == agreement_id)
-    ):
-        links.setdefault(metric_id, []).append(obligation_id)
-    rows = session.exec(
-        select(Metric.id, Metric.name, Metric.unit)
-        .where(Metric.agreement_id == agreement_id)
-        .order_by(Metric.name)
+    return metrics_by_agreement(session, agreement_id).get(agreement_id, [])
+
+
+def metrics_by_agreement(session: Session, agreement_id: str | None = None) -> dict[str, list[MetricSummary]]:
+    """The metrics of the agreement, or (None) of every agreement, by name, with the obligations they measure."""
+    found: dict[str, MetricSummary] = {}
+    owner: dict[str, str] = {}
+    query = (
+        select(Metric.id, Metric.name, Metric.unit, MetricObligation.obligation_id, Metric.agreement_id)
+        .outerjoin(MetricObligation, MetricObligation.metric_id == Metric.id)
+        .order_by(Metric.name, Metric.id)
     )
-    return [MetricSummary(i, name, unit, tuple(links.get(i, ()))) for i, name, unit in rows]
+    if agreement_id is not None:
+        query = query.where(Metric.agreement_id == agreement_id)
+    for metric_id, name, unit, obligation_id, agreement in session.exec(query):
+        summary = found.setdefault(metric_id, MetricSummary(metric_id, name, unit, ()))
+        owner[metric_id] = agreement
+        if obligation_id is not None:
+            found[metric_id] = replace(summary, obligation_ids=(*summary.obligation_ids, obligation_id))
+    by_agreement: dict[str, list[MetricSummary]] = {}
+    for metric_id, summary in found.items():
+        by_agreement.setdefault(owner[metric_id], []).append(summary)
+    return by_agreement
 
 
 def metric_series(session: Session, metric_id: str) -> MetricSeries:
@@ -330,6 +341,15 @@ class DeletedPoint:
 
     kind: str
     values: dict
+
+    @property
+    def changes(self) -> Changes:
+        return Changes(metrics=frozenset({self.values["metric_id"]}))
+
+
+def point_changes(session: Session, kind: str, point_id: str) -> Changes:
+    """What writing the point changed: its metric's series (and the standing of the obligations it measures)."""
+    return Changes(metrics=frozenset({_get(session, _POINT_TABLES[kind], point_id).metric_id}))
 
 
 def delete_point(session: Session, kind: str, point_id: str) -> DeletedPoint:

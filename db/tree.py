@@ -8,8 +8,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sqlalchemy import true
 from sqlmodel import Session, select
 
+from db.changes import Changes
 from db.compliance import AssessmentFact, ObligationFacts, Standing, evaluate
 from db.event_rules import grade_label
 from db.facts import evidence_by_obligation, quantities_by_obligation
@@ -131,9 +133,56 @@ def list_agreements(session: Session) -> list[AgreementSummary]:
     return [AgreementSummary(*row, parties=parties[row[0]]) for row in rows]
 
 
-def load_tree(session: Session, agreement_id: str, as_of: date) -> list[ObligationNode]:
-    """The agreement's obligation tree with every node's standing as of the date."""
-    signed_on = session.exec(select(Agreement.signed_on).where(Agreement.id == agreement_id)).one()
+@dataclass
+class AgreementFacts:
+    """What the compliance engine needs of one agreement. The window's desk keeps them for every
+    agreement: an as-of change or an agreement switch only evaluates them, and a change re-reads only
+    the part it touched (reread_facts)."""
+
+    signed_on: date | None
+    rows: list = field(default_factory=list)  # the obligations, in position order
+    obligors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    assessments: dict[str, list[AssessmentFact]] = field(default_factory=lambda: defaultdict(list))
+    evidence: dict[str, list] = field(default_factory=dict)
+    quantities: dict[str, object] = field(default_factory=dict)
+
+
+def read_facts(session: Session, agreement_id: str | None = None) -> dict[str, AgreementFacts]:
+    """The facts of the agreement, or (None) of every agreement — each part read once for all of them."""
+    signed = session.exec(
+        select(Agreement.id, Agreement.signed_on).where(
+            Agreement.id == agreement_id if agreement_id is not None else true()
+        )
+    )
+    facts = {found: AgreementFacts(signed_on) for found, signed_on in signed}
+    _read_obligations(session, agreement_id, facts)
+    _read_assessments(session, agreement_id, facts)
+    _read_evidence(session, agreement_id, facts)
+    _read_quantities(session, agreement_id, facts)
+    return facts
+
+
+def reread_facts(session: Session, facts: dict[str, AgreementFacts], changes: Changes) -> dict[str, AgreementFacts]:
+    """Every agreement's facts after a change: only the parts it touched are read again."""
+    if changes.everything or changes.agreements:
+        return read_facts(session)
+    if changes.tree or changes.obligations:
+        _read_obligations(session, None, facts)
+    if changes.assessments:
+        _read_assessments(session, None, facts)
+    if changes.evidence:
+        _read_evidence(session, None, facts)
+    if changes.metrics or changes.tree:
+        _read_quantities(session, None, facts)
+    return facts
+
+
+def _owners(facts: dict[str, AgreementFacts]) -> dict[str, AgreementFacts]:
+    """Each obligation's agreement's facts, by obligation id."""
+    return {row.id: kept for kept in facts.values() for row in kept.rows}
+
+
+def _read_obligations(session: Session, agreement_id: str | None, facts: dict[str, AgreementFacts]) -> None:
     rows = session.exec(
         select(
             Obligation.id,
@@ -145,20 +194,32 @@ def load_tree(session: Session, agreement_id: str, as_of: date) -> list[Obligati
             Obligation.deadline_on,
             Obligation.deadline_rule,
             Obligation.ongoing,
+            Obligation.agreement_id,
         )  # fmt: skip
-        .where(Obligation.agreement_id == agreement_id)
+        .where(_of(agreement_id))
         .order_by(Obligation.position)
     ).all()
-    obligors = defaultdict(list)
+    for kept in facts.values():
+        kept.rows, kept.obligors = [], defaultdict(list)
+    for row in rows:
+        if row.agreement_id in facts:
+            facts[row.agreement_id].rows.append(row)
+    owners = _owners(facts)
     for obligation_id, name in session.exec(
         select(ObligationObligor.obligation_id, Actor.name)
         .join(Actor, Actor.id == ObligationObligor.actor_id)
         .join(Obligation, Obligation.id == ObligationObligor.obligation_id)
-        .where(Obligation.agreement_id == agreement_id)
+        .where(_of(agreement_id))
         .order_by(ObligationObligor.position)
     ):
-        obligors[obligation_id].append(name)
-    assessments = defaultdict(list)
+        if obligation_id in owners:
+            owners[obligation_id].obligors[obligation_id].append(name)
+
+
+def _read_assessments(session: Session, agreement_id: str | None, facts: dict[str, AgreementFacts]) -> None:
+    for kept in facts.values():
+        kept.assessments = defaultdict(list)
+    owners = _owners(facts)
     for obligation_id, *values in session.exec(
         select(
             Assessment.obligation_id,
@@ -171,14 +232,45 @@ def load_tree(session: Session, agreement_id: str, as_of: date) -> list[Obligati
             Assessment.rationale,
         )  # fmt: skip
         .join(Obligation, Obligation.id == Assessment.obligation_id)
-        .where(Obligation.agreement_id == agreement_id)
+        .where(_of(agreement_id))
     ):
         as_of_date, status, *rest = values
         status = Status(status) if status != WITHDRAWN else WITHDRAWN
-        assessments[obligation_id].append(AssessmentFact(as_of_date, status, *rest))
-    evidence = evidence_by_obligation(session, agreement_id)
-    quantities = quantities_by_obligation(session, agreement_id)
-    facts = [
+        if obligation_id in owners:
+            owners[obligation_id].assessments[obligation_id].append(AssessmentFact(as_of_date, status, *rest))
+
+
+def _read_evidence(session: Session, agreement_id: str | None, facts: dict[str, AgreementFacts]) -> None:
+    _split(facts, evidence_by_obligation(session, agreement_id), "evidence")
+
+
+def _read_quantities(session: Session, agreement_id: str | None, facts: dict[str, AgreementFacts]) -> None:
+    _split(facts, quantities_by_obligation(session, agreement_id), "quantities")
+
+
+def _split(facts: dict[str, AgreementFacts], by_obligation: dict, part: str) -> None:
+    """Hand each agreement its obligations' share of what was read for all."""
+    for kept in facts.values():
+        setattr(kept, part, {})
+    owners = _owners(facts)
+    for obligation_id, value in by_obligation.items():
+        if obligation_id in owners:
+            getattr(owners[obligation_id], part)[obligation_id] = value
+
+
+def _of(agreement_id: str | None):
+    return Obligation.agreement_id == agreement_id if agreement_id is not None else true()
+
+
+def load_tree(session: Session, agreement_id: str, as_of: date) -> list[ObligationNode]:
+    """The agreement's obligation tree with every node's standing as of the date."""
+    return build_tree(read_facts(session, agreement_id)[agreement_id], as_of)
+
+
+def build_tree(facts: AgreementFacts, as_of: date) -> list[ObligationNode]:
+    """The tree of the facts, every node judged as of the date (no reading: db.compliance is pure)."""
+    rows = facts.rows
+    judged = [
         ObligationFacts(
             id=row.id,
             ref=row.ref,
@@ -187,13 +279,13 @@ def load_tree(session: Session, agreement_id: str, as_of: date) -> list[Obligati
             deadline_on=row.deadline_on,
             deadline_rule=row.deadline_rule,
             ongoing=row.ongoing,
-            assessments=tuple(assessments[row.id]),
-            evidence=tuple(evidence.get(row.id, ())),
-            quantity=quantities.get(row.id),
+            assessments=tuple(facts.assessments.get(row.id, ())),
+            evidence=tuple(facts.evidence.get(row.id, ())),
+            quantity=facts.quantities.get(row.id),
         )
         for row in rows
     ]
-    standings = evaluate(facts, signed_on, as_of)
+    standings = evaluate(judged, facts.signed_on, as_of)
     nodes = {
         row.id: ObligationNode(
             row.id,
@@ -202,7 +294,7 @@ def load_tree(session: Session, agreement_id: str, as_of: date) -> list[Obligati
             row.ref,
             row.title,
             row.kind,
-            obligors[row.id],
+            list(facts.obligors.get(row.id, ())),
             standings[row.id],
         )
         for row in rows
@@ -224,18 +316,23 @@ def obligation_detail(session: Session, obligation_id: str) -> ObligationDetail:
         .where(ObligationObligor.obligation_id == obligation_id)
         .order_by(ObligationObligor.position)
     ).all()
-    beneficiary = session.exec(select(Actor.id, Actor.name).where(Actor.id == row.beneficiary_id)).first()
-
-    def dependencies(mine, theirs):
-        return [
-            tuple(r)
-            for r in session.exec(
-                select(Obligation.ref, Obligation.title, ObligationDependency.note)
-                .join(ObligationDependency, theirs == Obligation.id)
-                .where(mine == obligation_id)
-                .order_by(Obligation.ref)
-            )
-        ]
+    beneficiary = (
+        session.exec(select(Actor.id, Actor.name).where(Actor.id == row.beneficiary_id)).first()
+        if row.beneficiary_id
+        else None
+    )
+    # Both directions in one read: what it depends on, and what depends on it.
+    depends_on, required_by = [], []
+    for own, ref, title, note in session.exec(
+        select(ObligationDependency.obligation_id, Obligation.ref, Obligation.title, ObligationDependency.note)
+        .join(
+            Obligation,
+            ((ObligationDependency.obligation_id == obligation_id) & (Obligation.id == ObligationDependency.depends_on_id))
+            | ((ObligationDependency.depends_on_id == obligation_id) & (Obligation.id == ObligationDependency.obligation_id)),
+        )
+        .order_by(Obligation.ref)
+    ):
+        (depends_on if own == obligation_id else required_by).append((ref, title, note))
 
     assessments = [
         AssessmentRow(*r)
@@ -290,8 +387,7 @@ def obligation_detail(session: Session, obligation_id: str) -> ObligationDetail:
         text=row.text, kind=row.kind, obligors=[tuple(o) for o in obligors],
         beneficiary=tuple(beneficiary) if beneficiary else None, deadline_on=row.deadline_on,
         deadline_rule=row.deadline_rule, ongoing=row.ongoing, deadline_note=row.deadline_note,
-        depends_on=dependencies(ObligationDependency.obligation_id, ObligationDependency.depends_on_id),
-        required_by=dependencies(ObligationDependency.depends_on_id, ObligationDependency.obligation_id),
+        depends_on=depends_on, required_by=required_by,
         assessments=assessments, events=events, metrics=metrics,
     )  # fmt: skip
 

@@ -1,17 +1,26 @@
 """Every edit of the record as a QUndoCommand: one user action, one audited transaction.
 
 redo() and undo() call db/ services inside `store.writing(self.text())`, so the audit trail names
-each change after the menu text ("Add obligation P1-G", "Delete P1-C.2"), then tell the desk. Commands
-that create a row choose its id up front, so a redo after an undo brings back the same record.
-Run a command with `Desk.execute`, which reports a refused first run instead of keeping it.
+each change after the menu text ("Add obligation P1-G", "Delete P1-C.2"), and hand the desk what they
+changed (db.changes.Changes), which it says once. Commands that create a row choose its id up front, so a
+redo after an undo brings back the same record. Run a command with `Desk.execute`, which reports a refused
+first run instead of keeping it.
 """
 
 from datetime import date
 
 from PySide6.QtGui import QUndoCommand
-from sqlmodel import Session
 
 from db import audit
+from db.agreements import (
+    AgreementFields,
+    DeletedAgreement,
+    agreement_fields,
+    delete_agreement,
+    restore_agreement,
+    update_agreement,
+)
+from db.changes import Changes
 from db.errors import UserError
 from db.ids import new_id
 from db.obligations import (
@@ -36,7 +45,7 @@ from gui.desk import Desk
 
 
 class DeskCommand(QUndoCommand):
-    """Runs `apply` (redo) or `revert` (undo) in one transaction; each returns the obligation to show.
+    """Runs `apply` (redo) or `revert` (undo) in one transaction; each returns what it changed (Changes).
 
     `agreement_id` is the agreement the change belongs to: the desk shows it before undoing or redoing
     the change, so nothing changes out of sight (gui/desk.py). The desk runs the work first
@@ -51,11 +60,12 @@ class DeskCommand(QUndoCommand):
         self._performed = False  # the desk did the work; the stack's call to redo()/undo() only moves on
         self._left: dict[tuple[str, str], int] = {}  # versions of the rows the last run wrote
         self._runs = 0
+        self.initiator: object = None  # the view that asked for the change (Desk.execute), for its refresh
 
-    def apply(self, session: Session) -> str | None:
+    def apply(self, session) -> Changes:
         raise NotImplementedError
 
-    def revert(self, session: Session) -> str | None:
+    def revert(self, session) -> Changes:
         raise NotImplementedError
 
     def applied(self) -> None:
@@ -75,13 +85,13 @@ class DeskCommand(QUndoCommand):
         # An undo expects the rows exactly as the last run left them (a redo, as the last undo did):
         # if anything changed them since (an import, another desk), it is refused, not overwritten.
         with self.desk.store.writing(action, expect=self._left) as session:  # the one transaction
-            subject = step(session)
+            changes = step(session)
             left = audit.versions_left(session)
         self._left = {key: version for key, version in left.items() if version is not None}
         self._runs += 1
         self._performed = True
         after()
-        self.desk.changed(subject)
+        self.desk.changed(changes, self.initiator)
 
     def redo(self) -> None:
         self._by_stack(undoing=False)
@@ -110,6 +120,15 @@ def _ref(desk: Desk, obligation_id: str) -> str:
         return obligation_fields(session, obligation_id).ref
 
 
+def _shape(obligation_id: str, select: bool = False) -> Changes:
+    """An obligation added, moved or removed: the tree's shape, and the obligation to select."""
+    return Changes(tree=True, obligations=frozenset({obligation_id}), select=obligation_id if select else None)
+
+
+def _assessed(obligation_id: str) -> Changes:
+    return Changes(assessments=frozenset({obligation_id}), select=obligation_id)
+
+
 class AddAgreement(DeskCommand):
     def __init__(
         self, desk: Desk, title: str, short_title: str = "", signed_on: date | None = None, place: str = ""
@@ -119,11 +138,13 @@ class AddAgreement(DeskCommand):
         self._values = (title, short_title, signed_on, place)
         self._previous = desk.agreement_id
 
-    def apply(self, session: Session) -> None:
+    def apply(self, session) -> Changes:
         create_agreement(session, *self._values, agreement_id=self.agreement_id)
+        return Changes(agreements=frozenset({self.agreement_id}), tree=True)
 
-    def revert(self, session: Session) -> None:
+    def revert(self, session) -> Changes:
         delete_empty_agreement(session, self.agreement_id)
+        return Changes(agreements=frozenset({self.agreement_id}), tree=True)
 
     def applied(self) -> None:
         self.desk.set_agreement(self.agreement_id)
@@ -140,18 +161,16 @@ class AddObligation(DeskCommand):
         self.agreement_id = desk.agreement_id
         self._parent_id, self._position, self._fields = parent_id, position, fields
 
-    def apply(self, session: Session) -> str:
-        return add_obligation(
-            session,
-            self.agreement_id,
-            self._parent_id,
-            self._position,
-            self._fields,
+    def apply(self, session) -> Changes:
+        add_obligation(
+            session, self.agreement_id, self._parent_id, self._position, self._fields,
             obligation_id=self.obligation_id,
-        )
+        )  # fmt: skip
+        return _shape(self.obligation_id, select=True)
 
-    def revert(self, session: Session) -> None:
+    def revert(self, session) -> Changes:
         delete_obligation(session, self.obligation_id)
+        return _shape(self.obligation_id)
 
 
 class EditObligation(DeskCommand):
@@ -161,13 +180,17 @@ class EditObligation(DeskCommand):
         super().__init__(desk, f"Edit {self._before.ref}")
         self.obligation_id, self._after = obligation_id, fields
 
-    def apply(self, session: Session) -> str:
+    def apply(self, session) -> Changes:
         update_obligation(session, self.obligation_id, self._after)
-        return self.obligation_id
+        return self._changes()
 
-    def revert(self, session: Session) -> str:
+    def revert(self, session) -> Changes:
         update_obligation(session, self.obligation_id, self._before)
-        return self.obligation_id
+        return self._changes()
+
+    def _changes(self) -> Changes:
+        renamed = self._before.ref != self._after.ref  # the event log shows the reference of each link
+        return Changes(obligations=frozenset({self.obligation_id}), event_log=renamed, select=self.obligation_id)
 
 
 class MoveObligation(DeskCommand):
@@ -180,13 +203,13 @@ class MoveObligation(DeskCommand):
             self._before = position_of(session, obligation_id)
         self.obligation_id, self._after = obligation_id, (parent_id, position)
 
-    def apply(self, session: Session) -> str:
+    def apply(self, session) -> Changes:
         move_obligation(session, self.obligation_id, *self._after)
-        return self.obligation_id
+        return _shape(self.obligation_id, select=True)
 
-    def revert(self, session: Session) -> str:
+    def revert(self, session) -> Changes:
         move_obligation(session, self.obligation_id, *self._before)
-        return self.obligation_id
+        return _shape(self.obligation_id, select=True)
 
 
 def move_by(desk: Desk, obligation_id: str, step: int) -> MoveObligation:
@@ -204,12 +227,13 @@ class DeleteObligation(DeskCommand):
         self.obligation_id = obligation_id
         self.deleted: DeletedSubtree | None = None
 
-    def apply(self, session: Session) -> None:
+    def apply(self, session) -> Changes:
         self.deleted = delete_obligation(session, self.obligation_id)
+        return _shape(self.obligation_id) | Changes(event_log=True)  # links went with it
 
-    def revert(self, session: Session) -> str:
+    def revert(self, session) -> Changes:
         restore_obligation(session, self.deleted)
-        return self.obligation_id
+        return _shape(self.obligation_id, select=True) | Changes(event_log=True)
 
 
 class AddAssessment(DeskCommand):
@@ -222,13 +246,13 @@ class AddAssessment(DeskCommand):
         self.obligation_id = obligation_id
         self._values = (as_of, status, score, confidence, rationale, assessed_by)
 
-    def apply(self, session: Session) -> str:
+    def apply(self, session) -> Changes:
         add_assessment(session, self.obligation_id, *self._values, assessment_id=self.assessment_id)
-        return self.obligation_id
+        return _assessed(self.obligation_id)
 
-    def revert(self, session: Session) -> str:
+    def revert(self, session) -> Changes:
         remove_assessment(session, self.assessment_id)
-        return self.obligation_id
+        return _assessed(self.obligation_id)
 
 
 class CorrectAssessment(DeskCommand):
@@ -240,16 +264,16 @@ class CorrectAssessment(DeskCommand):
         self.version_ids = [new_id(), new_id()]  # the version, and the withdrawal of a date moved from
         self.added: list[str] = []
 
-    def apply(self, session: Session) -> str:
+    def apply(self, session) -> Changes:
         self.added = correct_assessment(
             session, self.assessment_id, self.values, self.desk.store.user, *self.version_ids
         )
-        return self.obligation_id
+        return _assessed(self.obligation_id)
 
-    def revert(self, session: Session) -> str:
+    def revert(self, session) -> Changes:
         for assessment_id in self.added:
             remove_assessment(session, assessment_id)
-        return self.obligation_id
+        return _assessed(self.obligation_id)
 
 
 class WithdrawAssessment(DeskCommand):
@@ -258,10 +282,48 @@ class WithdrawAssessment(DeskCommand):
         self.obligation_id, self.assessment_id, self.reason = obligation_id, assessment_id, reason
         self.withdrawal_id = new_id()
 
-    def apply(self, session: Session) -> str:
+    def apply(self, session) -> Changes:
         withdraw_assessment(session, self.assessment_id, self.reason, self.desk.store.user, self.withdrawal_id)
-        return self.obligation_id
+        return _assessed(self.obligation_id)
 
-    def revert(self, session: Session) -> str:
+    def revert(self, session) -> Changes:
         remove_assessment(session, self.withdrawal_id)
-        return self.obligation_id
+        return _assessed(self.obligation_id)
+
+
+class EditAgreement(DeskCommand):
+    """Rename an agreement, change its date or place, or its parties and their roles."""
+
+    def __init__(self, desk: Desk, agreement_id: str, fields: AgreementFields):
+        with desk.store.reading() as session:
+            self._before = agreement_fields(session, agreement_id)
+        super().__init__(desk, f"Edit agreement {(self._before.short_title or self._before.title)}")
+        self.agreement_id, self._after = agreement_id, fields
+
+    def apply(self, session) -> Changes:
+        update_agreement(session, self.agreement_id, self._after)
+        return Changes(agreements=frozenset({self.agreement_id}))
+
+    def revert(self, session) -> Changes:
+        update_agreement(session, self.agreement_id, self._before)
+        return Changes(agreements=frozenset({self.agreement_id}))
+
+
+class DeleteAgreement(DeskCommand):
+    """Delete an agreement with everything it holds; undo puts every row back and shows it again."""
+
+    def __init__(self, desk: Desk, agreement_id: str, label: str):
+        super().__init__(desk, f"Delete agreement {label}")
+        self.agreement_id = agreement_id
+        self.deleted: DeletedAgreement | None = None
+
+    def apply(self, session) -> Changes:
+        self.deleted = delete_agreement(session, self.agreement_id)
+        return Changes(agreements=frozenset({self.agreement_id}), tree=True, event_log=True, actors=True)
+
+    def revert(self, session) -> Changes:
+        restore_agreement(session, self.deleted)
+        return Changes(agreements=frozenset({self.agreement_id}), tree=True, event_log=True, actors=True)
+
+    def reverted(self) -> None:
+        self.desk.set_agreement(self.agreement_id)

@@ -2,8 +2,11 @@
 review, the as-of date and the undo history.
 
 Views read through the desk and listen to its signals; they never hold a Session. Every change
-is a QUndoCommand (gui/commands.py) run by `execute`; after it the desk emits `record_changed`
-once, and each view refreshes what concerns it.
+is a QUndoCommand (gui/commands.py) run by `execute`; its db/ services say what it touched in a
+db.changes.Changes, which the desk emits once (`record_changed`, with who initiated it), and each view
+refreshes only what concerns it. The desk keeps what views share — the agreements, each agreement's
+compliance facts, the tree as of the date, obligations' details — and re-reads only what a Changes
+touched: an as-of change reads nothing, it evaluates the kept facts again.
 """
 
 from datetime import date
@@ -11,20 +14,25 @@ from datetime import date
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
+from db.changes import EVERYTHING, Changes
 from db.errors import UserError
+from db.metrics import MetricSummary, metrics_by_agreement
 from db.store import Store
 from db.tree import (
+    AgreementFacts,
     AgreementSummary,
     ObligationDetail,
     ObligationNode,
+    build_tree,
     list_agreements,
-    load_tree,
     obligation_detail,
+    read_facts,
+    reread_facts,
 )
 
 
 class Desk(QObject):
-    record_changed = Signal(object)  # the id of the obligation the change concerned, or None
+    record_changed = Signal(object, object)  # db.changes.Changes, and the object that initiated it (or None)
     as_of_changed = Signal(object)  # date
     agreement_changed = Signal(object)  # agreement id, or None when the record holds none
     store_replaced = Signal()  # another database was opened
@@ -37,6 +45,10 @@ class Desk(QObject):
         self._agreement_id: str | None = None
         self._as_of = as_of or date.today()
         self._tree: list[ObligationNode] | None = None
+        self._agreements: list[AgreementSummary] | None = None
+        self._facts: dict[str, AgreementFacts] | None = None  # of every agreement, read at once
+        self._details: dict[str, ObligationDetail] = {}
+        self._metrics: dict[str, list[MetricSummary]] | None = None  # of every agreement
         self._nodes: dict[str, ObligationNode] = {}
         if store is not None:
             self.replace_store(store)
@@ -60,7 +72,7 @@ class Desk(QObject):
         old = self._store
         self.undo_stack.clear()
         self._store = store
-        self._forget_tree()
+        self._forget(EVERYTHING)
         agreements = self.agreements()
         self._agreement_id = agreements[0].id if agreements else None
         if old is not None and old is not store:
@@ -73,18 +85,18 @@ class Desk(QObject):
         if self._store is not None:
             self._store.close()
             self._store = None
-        self._forget_tree()
+        self._forget(EVERYTHING)
 
     def set_agreement(self, agreement_id: str | None) -> None:
         if agreement_id != self._agreement_id:
             self._agreement_id = agreement_id
-            self._forget_tree()
+            self._tree = None
             self.agreement_changed.emit(agreement_id)
 
     def set_as_of(self, as_of: date) -> None:
         if as_of != self._as_of:
             self._as_of = as_of
-            self._forget_tree()
+            self._tree = None  # evaluated again from the kept facts: nothing is read
             self.as_of_changed.emit(as_of)
 
     # --- reading ---------------------------------------------------------------------------
@@ -92,19 +104,33 @@ class Desk(QObject):
     def agreements(self) -> list[AgreementSummary]:
         if self._store is None:
             return []
-        with self._store.reading() as session:
-            return list_agreements(session)
+        if self._agreements is None:
+            with self._store.reading() as session:
+                self._agreements = list_agreements(session)
+        return self._agreements
 
     def agreement(self) -> AgreementSummary | None:
         return next((a for a in self.agreements() if a.id == self._agreement_id), None)
 
+    def metrics(self) -> list[MetricSummary]:
+        """The current agreement's metrics (every agreement's are read at once, and kept)."""
+        if self._store is None or self._agreement_id is None:
+            return []
+        if self._metrics is None:
+            with self._store.reading() as session:
+                self._metrics = metrics_by_agreement(session)
+        return self._metrics.get(self._agreement_id, [])
+
     def tree(self) -> list[ObligationNode]:
-        """The current agreement's obligation tree as of the desk's date (read once per change)."""
+        """The current agreement's obligation tree as of the desk's date (evaluated once per change)."""
         if self._tree is None:
             self._tree = []
             if self._store is not None and self._agreement_id is not None:
-                with self._store.reading() as session:
-                    self._tree = load_tree(session, self._agreement_id, self._as_of)
+                if self._facts is None:
+                    with self._store.reading() as session:
+                        self._facts = read_facts(session)
+                facts = self._facts.get(self._agreement_id)
+                self._tree = build_tree(facts, self._as_of) if facts else []
             self._nodes = {node.id: node for root in self._tree for node in root.walk()}
         return self._tree
 
@@ -113,13 +139,16 @@ class Desk(QObject):
         return self._nodes.get(obligation_id) if obligation_id else None
 
     def detail(self, obligation_id: str | None) -> ObligationDetail | None:
+        """What the record holds about the obligation (as of no date: views grey what came after)."""
         if self._store is None or obligation_id is None:
             return None
-        with self._store.reading() as session:
-            try:
-                return obligation_detail(session, obligation_id)
-            except LookupError:
-                return None
+        if obligation_id not in self._details:
+            with self._store.reading() as session:
+                try:
+                    self._details[obligation_id] = obligation_detail(session, obligation_id)
+                except LookupError:
+                    return None
+        return self._details[obligation_id]
 
     # --- changing --------------------------------------------------------------------------
 
@@ -156,17 +185,32 @@ class Desk(QObject):
     def _agreement_ids(self) -> list[str]:
         return [a.id for a in self.agreements()]
 
-    def changed(self, obligation_id: str | None = None) -> None:
-        """Called by commands after their transaction committed."""
-        self._forget_tree()
+    def changed(self, changes: Changes | None = None, initiator: object = None) -> None:
+        """Called once a change committed (by commands, imports): forget what it touched, then say it once."""
+        changes = changes or EVERYTHING
+        self._forget(changes)
         known = self._agreement_ids()
         if self._agreement_id not in known:
             self.set_agreement(known[0] if known else None)
-        self.record_changed.emit(obligation_id)
+        self.record_changed.emit(changes, initiator)
 
     def report(self, message: str) -> None:
         self.action_failed.emit(message)
 
-    def _forget_tree(self) -> None:
-        self._tree = None
-        self._nodes = {}
+    def _forget(self, changes: Changes) -> None:
+        """Drop what the change made stale; the kept facts re-read only the parts it touched."""
+        if changes.everything or changes.agreements:
+            self._agreements = None
+            self._facts = self._metrics = None  # read again, all at once, when next shown
+        elif changes.statuses and self._facts is not None and self._store is not None:
+            with self._store.reading() as session:
+                self._facts = reread_facts(session, self._facts, changes)
+        if changes.everything or changes.tree or changes.obligations:
+            self._details = {}  # a reference or title shows in other obligations' details too
+        else:
+            for obligation_id in list(self._details):
+                if changes.concerns(obligation_id):
+                    del self._details[obligation_id]
+        if changes.everything or changes.statuses or changes.agreements:
+            self._tree = None
+            self._nodes = {}

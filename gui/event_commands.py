@@ -7,8 +7,7 @@ that create an event choose its id up front, so a redo after an undo brings back
 from dataclasses import replace
 from typing import Any
 
-from sqlmodel import Session
-
+from db.changes import Changes
 from db.errors import RecordError
 from db.event_rules import EventFields
 from db.events import (
@@ -17,6 +16,7 @@ from db.events import (
     delete_event,
     duplicate_event,
     edit_event,
+    event_changes,
     event_fields,
     link_obligation,
     restore_event,
@@ -37,17 +37,27 @@ def _with_figure_id(fields: EventFields) -> EventFields:
     return replace(fields, figure=replace(fields.figure, observation_id=new_id()))
 
 
+def _linked(event_ids: list[str], obligation_id: str) -> Changes:
+    """Events linked to (or unlinked from) an obligation: its evidence and the log's Obligations column."""
+    return Changes(
+        evidence=frozenset({obligation_id}), events=frozenset(event_ids), event_log=True, select=obligation_id
+    )
+
+
 class AddEvent(DeskCommand):
     def __init__(self, desk: Desk, fields: EventFields):
         super().__init__(desk, "Add event")
         self.event_id = new_id()
         self.fields = _with_figure_id(fields)
 
-    def apply(self, session: Session) -> None:
+    def apply(self, session) -> Changes:
         create_event(session, self.fields, event_id=self.event_id)
+        return event_changes(session, [self.event_id])
 
-    def revert(self, session: Session) -> None:
+    def revert(self, session) -> Changes:
+        changes = event_changes(session, [self.event_id])  # before its links and figure go with it
         delete_event(session, self.event_id)
+        return changes
 
 
 class EditEvent(DeskCommand):
@@ -57,11 +67,16 @@ class EditEvent(DeskCommand):
             self.before = event_fields(session, event_id)
         self.event_id, self.after = event_id, _with_figure_id(fields)
 
-    def apply(self, session: Session) -> None:
-        update_event(session, self.event_id, self.after)
+    def apply(self, session) -> Changes:
+        return self._write(session, self.after)
 
-    def revert(self, session: Session) -> None:
-        update_event(session, self.event_id, self.before)
+    def revert(self, session) -> Changes:
+        return self._write(session, self.before)
+
+    def _write(self, session, fields: EventFields) -> Changes:
+        before = event_changes(session, [self.event_id])  # the links and figure it leaves, and those it gets
+        update_event(session, self.event_id, fields)
+        return before | event_changes(session, [self.event_id])
 
 
 class InlineEditEvent(DeskCommand):
@@ -72,11 +87,13 @@ class InlineEditEvent(DeskCommand):
         self.event_id, self.changes = event_id, dict(changes)
         self.previous: dict[str, Any] = {}
 
-    def apply(self, session: Session) -> None:
+    def apply(self, session) -> Changes:
         self.previous = edit_event(session, self.event_id, self.changes)
+        return event_changes(session, [self.event_id], set(self.changes))
 
-    def revert(self, session: Session) -> None:
+    def revert(self, session) -> Changes:
         edit_event(session, self.event_id, self.previous)
+        return event_changes(session, [self.event_id], set(self.changes))
 
 
 class DuplicateEvent(DeskCommand):
@@ -84,11 +101,14 @@ class DuplicateEvent(DeskCommand):
         super().__init__(desk, "Duplicate event")
         self.source_id, self.event_id = event_id, new_id()
 
-    def apply(self, session: Session) -> None:
+    def apply(self, session) -> Changes:
         duplicate_event(session, self.source_id, self.event_id)
+        return event_changes(session, [self.event_id])
 
-    def revert(self, session: Session) -> None:
+    def revert(self, session) -> Changes:
+        changes = event_changes(session, [self.event_id])
         delete_event(session, self.event_id)
+        return changes
 
 
 class DeleteEvents(DeskCommand):
@@ -100,12 +120,15 @@ class DeleteEvents(DeskCommand):
         super().__init__(desk, "Delete event" if count == 1 else f"Delete {count:,} events")
         self.deleted: list[DeletedEvent] = []
 
-    def apply(self, session: Session) -> None:
+    def apply(self, session) -> Changes:
+        changes = event_changes(session, self.event_ids)
         self.deleted = [delete_event(session, event_id) for event_id in self.event_ids]
+        return changes
 
-    def revert(self, session: Session) -> None:
+    def revert(self, session) -> Changes:
         for deleted in reversed(self.deleted):
             restore_event(session, deleted)
+        return event_changes(session, self.event_ids)
 
 
 class LinkEvent(DeskCommand):
@@ -116,16 +139,16 @@ class LinkEvent(DeskCommand):
         self.event_id, self.obligation_id, self.bearing = event_id, obligation_id, bearing
         self.previous: str | None = None
 
-    def apply(self, session: Session) -> str:
+    def apply(self, session) -> Changes:
         self.previous = link_obligation(session, self.event_id, self.obligation_id, self.bearing)
-        return self.obligation_id
+        return _linked([self.event_id], self.obligation_id)
 
-    def revert(self, session: Session) -> str:
+    def revert(self, session) -> Changes:
         if self.previous is None:
             unlink_obligation(session, self.event_id, self.obligation_id)
         else:
             link_obligation(session, self.event_id, self.obligation_id, self.previous)
-        return self.obligation_id
+        return _linked([self.event_id], self.obligation_id)
 
 
 class UnlinkEvent(DeskCommand):
@@ -134,14 +157,14 @@ class UnlinkEvent(DeskCommand):
         self.event_id, self.obligation_id = event_id, obligation_id
         self.previous: str | None = None
 
-    def apply(self, session: Session) -> str:
+    def apply(self, session) -> Changes:
         self.previous = unlink_obligation(session, self.event_id, self.obligation_id)
-        return self.obligation_id
+        return _linked([self.event_id], self.obligation_id)
 
-    def revert(self, session: Session) -> str:
+    def revert(self, session) -> Changes:
         if self.previous is not None:
             link_obligation(session, self.event_id, self.obligation_id, self.previous)
-        return self.obligation_id
+        return _linked([self.event_id], self.obligation_id)
 
 
 class LinkEvents(DeskCommand):
@@ -159,14 +182,14 @@ class LinkEvents(DeskCommand):
         super().__init__(desk, f"Link {count} to {ref}")
         self.event_ids, self.obligation_id, self.ref, self.bearing = new, obligation_id, ref, str(bearing)
 
-    def apply(self, session: Session) -> str:
+    def apply(self, session) -> Changes:
         if not self.event_ids:
             raise RecordError(f"The events are already linked to {self.ref}.")
         for event_id in self.event_ids:
             link_obligation(session, event_id, self.obligation_id, self.bearing)
-        return self.obligation_id
+        return _linked(self.event_ids, self.obligation_id)
 
-    def revert(self, session: Session) -> str:
+    def revert(self, session) -> Changes:
         for event_id in self.event_ids:
             unlink_obligation(session, event_id, self.obligation_id)
-        return self.obligation_id
+        return _linked(self.event_ids, self.obligation_id)

@@ -38,7 +38,6 @@ from db.event_rules import (
     event_problems,
     read_event_form,
 )
-from db.metrics import list_metrics
 from db.vocabulary import CREDIBILITY, RELIABILITY, Bearing, DatePrecision, Qualifier
 from gui.desk import Desk
 from gui.plain_text import buddy_label, choice_combo, ok_cancel, problem_label
@@ -84,7 +83,7 @@ class EventDialog(QDialog):
         with desk.store.reading() as session:
             types = event_types(session)
             completions = actor_completions(session)
-            metrics = list_metrics(session, desk.agreement_id) if desk.agreement_id else []
+        metrics = desk.metrics()
         self.refs = {n.id: n.ref for root in desk.tree() for n in root.walk()}
         form = (
             EventForm.from_fields(fields)

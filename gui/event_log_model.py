@@ -83,6 +83,7 @@ class LogRead:
     limit: int
     offset: int = 0
     every: EventFilter | None = None
+    vocabulary: bool = True  # with `every`, also the types and names (they change with the record only)
 
     def __call__(self, store) -> LogResult:
         """Runs in a worker thread (gui/background.py), in its own short read transaction."""
@@ -92,6 +93,8 @@ class LogRead:
             found = LogResult(self.generation, self.wanted, rows, total, self.offset)
             if self.every is not None:
                 every = total if self.every == self.wanted else count_events(session, self.every)
+                found = replace(found, every=every)
+            if self.every is not None and self.vocabulary:
                 names = sorted({typed for typed, _name in actor_completions(session)}, key=str.casefold)
-                found = replace(found, every=every, types=event_types(session), actor_names=names)
+                found = replace(found, types=event_types(session), actor_names=names)
         return found

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.actors import find_actor
+from db.changes import Changes
 from db.errors import UserError
 from db.event_export import export_events
 from db.event_log import EventFilter
@@ -79,7 +80,8 @@ class _Reading:
     why: str  # "reading", "filtering", "sorting", "updating"
     selected: tuple[str, ...] = ()
     current: str | None = None  # the event to scroll to
-    vocabulary: bool = False  # also the unfiltered count, types and names (the record or agreement changed)
+    counted: bool = False  # also the agreement's unfiltered count (the record or the agreement changed)
+    vocabulary: bool = False  # also the types and names offered (the record changed)
 
 
 class EventLogView(QWidget):
@@ -202,8 +204,8 @@ class EventLogView(QWidget):
         # Bound methods: Qt drops the connections when the view goes, even if the desk stays.
         desk.record_changed.connect(self._record_changed)
         desk.agreement_changed.connect(self._agreement_changed)
-        desk.store_replaced.connect(self._agreement_changed)
-        self._agreement_changed()
+        desk.store_replaced.connect(self._store_replaced)
+        self._store_replaced()
 
     def _action(self, text: str, slot, *shortcuts, tip: str = "") -> QAction:
         action = make_action(self, text, slot, *shortcuts, tip=tip)
@@ -277,7 +279,7 @@ class EventLogView(QWidget):
             return
         self._read("filtering", wanted)
 
-    def _read(self, why: str, wanted: EventFilter | None = None, keep: int = 0) -> None:
+    def _read(self, why: str, wanted: EventFilter | None = None, keep: int = 0, vocabulary: bool | None = None) -> None:
         """Read the filter row's events off the UI thread: their count and at least a page of rows.
 
         The rows selected now are selected again when the result comes (those it still holds).
@@ -287,17 +289,19 @@ class EventLogView(QWidget):
         generation = self.model.begin_read()
         selected = tuple(self.selected_ids())
         current = self.selected_id() if why == "updating" else None
-        vocabulary = why in ("reading", "updating")
-        if self._reading is not None:  # an older read's wishes still count, its count of every event too
+        counted = why in ("reading", "updating")  # the unfiltered count changes with the record or agreement
+        vocabulary = why == "reading" if vocabulary is None else vocabulary
+        if self._reading is not None:  # an older read's wishes still count, its counting too
             selected, current = selected or self._reading.selected, current or self._reading.current
-            vocabulary = vocabulary or self._reading.vocabulary
-        self._reading = _Reading(generation, wanted, why, selected, current, vocabulary)
+            counted, vocabulary = counted or self._reading.counted, vocabulary or self._reading.vocabulary
+        self._reading = _Reading(generation, wanted, why, selected, current, counted or vocabulary, vocabulary)
         if self.desk.store is None:
             self._found(LogResult(generation, wanted, [], 0, every=0, types=[], actor_names=[]))
             return
-        # The unfiltered count, types and names change with the record or the agreement, not with a filter.
-        every = EventFilter(agreement_id=self.desk.agreement_id) if vocabulary else None
-        read = LogRead(generation, wanted, self.model.sort_key, max(keep, PAGE_ROWS), every=every)
+        every = EventFilter(agreement_id=self.desk.agreement_id) if self._reading.counted else None
+        read = LogRead(
+            generation, wanted, self.model.sort_key, max(keep, PAGE_ROWS), every=every, vocabulary=vocabulary
+        )
         self._update_count()
         self._start(read, self._found)
 
@@ -354,6 +358,11 @@ class EventLogView(QWidget):
     # --- following the desk -----------------------------------------------------------------------
 
     def _agreement_changed(self, *_args) -> None:
+        # The names and types offered are the record's, not the agreement's: they stay.
+        self._read("reading", vocabulary=False)
+        self._update_enabled()
+
+    def _store_replaced(self) -> None:
         self._read("reading")
         self._update_enabled()
 
@@ -369,8 +378,9 @@ class EventLogView(QWidget):
         self.type_combo.blockSignals(False)
         self._actor_names.setStringList(actor_names)
 
-    def _record_changed(self, _obligation_id=None) -> None:
-        self._read("updating", keep=self.model.rowCount())  # an edit may have named a new actor or type
+    def _record_changed(self, changes: Changes, _initiator=None) -> None:
+        if changes.log:  # only a change that named a new actor or type reads the names and types again
+            self._read("updating", keep=self.model.rowCount(), vocabulary=changes.actors or changes.everything)
 
     # --- selection --------------------------------------------------------------------------------
 

@@ -23,24 +23,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.agreements import agreement_extent, agreement_fields
 from db.errors import UserError
 from db.examples import DEFAULT_EXAMPLE, create_database
 from db.store import Access, Store, default_database_path
+from db.tree import list_actors
 from db.vocabulary import STATUS_SEVERITY, Status
 from gui import file_dialog
 from gui.actions import key_sequences, make_action
 from gui.agreement_dialog import AgreementDialog
 from gui.backup_dialog import BackUpNow, RestoreDialog, back_up_on_opening
 from gui.check_dialog import CheckDialog
-from gui.commands import AddAgreement
+from gui.commands import AddAgreement, DeleteAgreement, EditAgreement
 from gui.date_edit import DateEdit
 from gui.desk import Desk
 from gui.event_log_view import EventLogView
 from gui.export_pdf_dialog import ExportPdfDialog
-from gui.obligation_actions import ObligationActions
+from gui.obligation_actions import ObligationActions, agreement_deletion_question
 from gui.obligation_panel import ObligationPanel
 from gui.obligation_tree import ObligationTree
-from gui.plain_text import plain_label, show_error, tooltip
+from gui.plain_text import confirm, plain_label, show_error, tooltip
 from gui.recent_files import recent_databases, remember_database
 from gui.status_summary import StatusSummary
 from gui.trajectory_panel import TrajectoryPanel
@@ -111,6 +113,7 @@ class MainWindow(QMainWindow):
         self.tree.obligation_selected.connect(self.trajectory.follow_obligation)
         self.tree.obligation_selected.connect(self.event_log.follow_obligation)
         self.event_log.follow_obligation(self.tree.selected_id())
+        self.trajectory.follow_obligation(self.tree.selected_id())
         # Bound methods, not lambdas: Qt drops them when the window goes, even if the desk stays.
         desk.action_failed.connect(self._report)
         desk.as_of_changed.connect(self._show_as_of)
@@ -199,6 +202,14 @@ class MainWindow(QMainWindow):
             "New &agreement…", self.new_agreement, tip="Add an agreement to review"
         )
         menu.addAction(self.new_agreement_action)
+        self.edit_agreement_action = self._action(
+            "Edit a&greement…", self.edit_agreement, tip="Rename the agreement, change its date, place or parties"
+        )
+        self.delete_agreement_action = self._action(
+            "De&lete agreement…", self.delete_agreement, tip="Delete the agreement with everything it holds"
+        )
+        menu.addAction(self.edit_agreement_action)
+        menu.addAction(self.delete_agreement_action)
         menu.addSeparator()
         self.export_pdf_action = self._action(
             "&Export PDF summary…",
@@ -300,6 +311,8 @@ class MainWindow(QMainWindow):
         for action in (self.new_agreement_action, self.back_up_action):
             action.setEnabled(self.desk.store is not None)
         self.restore_action.setEnabled(store is not None and not read_only)
+        for action in (self.edit_agreement_action, self.delete_agreement_action):
+            action.setEnabled(agreement is not None and not read_only)
         self.obligation_actions.update_enabled()
 
     def _report(self, message: str) -> None:
@@ -428,6 +441,25 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    def edit_agreement(self) -> None:
+        agreement_id = self.desk.agreement_id
+        if agreement_id is None:
+            return
+        with self.desk.store.reading() as session:
+            current, actors = agreement_fields(session, agreement_id), list_actors(session)
+        dialog = AgreementDialog(self, current, actors)
+        if dialog.exec() == AgreementDialog.DialogCode.Accepted and dialog.values() != current:
+            self.desk.execute(EditAgreement(self.desk, agreement_id, dialog.values()))
+
+    def delete_agreement(self) -> None:
+        agreement = self.desk.agreement()
+        if agreement is None:
+            return
+        with self.desk.store.reading() as session:
+            extent = agreement_extent(session, agreement.id)
+        if confirm(self, "Delete agreement", agreement_deletion_question(agreement.label, extent), "Delete"):
+            self.desk.execute(DeleteAgreement(self.desk, agreement.id, agreement.label))
 
     def about(self) -> None:
         store = self.desk.store

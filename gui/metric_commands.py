@@ -3,9 +3,8 @@
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlmodel import Session
-
 from db import metrics
+from db.changes import Changes
 from db.ids import new_id
 from db.metrics import (
     DeletedPoint,
@@ -15,6 +14,7 @@ from db.metrics import (
     add_target,
     delete_point,
     observation_fields,
+    point_changes,
     restore_point,
     target_fields,
     update_observation,
@@ -44,11 +44,12 @@ class AddPoint(DeskCommand):
         super().__init__(desk, f"Add {kind.noun}")
         self.kind, self.metric_id, self.fields, self.point_id = kind, metric_id, fields, new_id()
 
-    def apply(self, session: Session) -> None:
+    def apply(self, session) -> Changes:
         self.kind.add(session, self.metric_id, self.fields, self.point_id)
+        return point_changes(session, self.kind.key, self.point_id)
 
-    def revert(self, session: Session) -> None:
-        delete_point(session, self.kind.key, self.point_id)
+    def revert(self, session) -> Changes:
+        return delete_point(session, self.kind.key, self.point_id).changes
 
 
 class EditPoint(DeskCommand):
@@ -58,11 +59,13 @@ class EditPoint(DeskCommand):
             self.before = kind.read(session, point_id)
         self.kind, self.point_id, self.after = kind, point_id, replace(fields)
 
-    def apply(self, session: Session) -> None:
+    def apply(self, session) -> Changes:
         self.kind.update(session, self.point_id, self.after)
+        return point_changes(session, self.kind.key, self.point_id)
 
-    def revert(self, session: Session) -> None:
+    def revert(self, session) -> Changes:
         self.kind.update(session, self.point_id, self.before)
+        return point_changes(session, self.kind.key, self.point_id)
 
 
 class DeletePoint(DeskCommand):
@@ -71,8 +74,10 @@ class DeletePoint(DeskCommand):
         self.kind, self.point_id = kind, point_id
         self.deleted: DeletedPoint | None = None
 
-    def apply(self, session: Session) -> None:
+    def apply(self, session) -> Changes:
         self.deleted = delete_point(session, self.kind.key, self.point_id)
+        return self.deleted.changes
 
-    def revert(self, session: Session) -> None:
+    def revert(self, session) -> Changes:
         restore_point(session, self.deleted)
+        return self.deleted.changes

@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QInputDialog, QWidget
 
+from db.agreements import AgreementExtent
 from db.deletion import DeletionExtent, deletion_extent
 from db.obligations import AssessmentValues, ObligationFields, assessment_values, obligation_fields
 from db.tree import ObligationNode, list_actors
@@ -266,6 +267,21 @@ def deletion_question(node: ObligationNode, extent: DeletionExtent) -> str:
             f" {_count(extent.event_links, 'event link')} to it will be removed; the events stay in the log."
         )
     return f"Delete {node.ref} “{node.title}”?{also}\n\nEdit ▸ Undo brings it back."
+
+
+def agreement_deletion_question(label: str, extent: AgreementExtent) -> str:
+    """The confirmation's text for deleting an agreement: everything that goes with it."""
+    goes = [
+        _count(n, noun)
+        for n, noun in ((extent.obligations, "obligation"), (extent.assessments, "assessment"),
+                        (extent.metrics, "metric"), (extent.events, "event"))
+        if n
+    ]  # fmt: skip
+    if extent.metrics:
+        goes[-2 if extent.events else -1] += " with their points" if extent.metrics > 1 else " with its points"
+    also = f" This also deletes its {', '.join(goes[:-1])} and {goes[-1]}." if len(goes) > 1 else ""
+    also = f" This also deletes its {goes[0]}." if len(goes) == 1 else also
+    return f"Delete the agreement “{label}”?{also}\n\nEdit ▸ Undo brings it all back."
 
 
 def _count(n: int, noun: str) -> str:

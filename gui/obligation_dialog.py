@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -31,7 +30,7 @@ from db.values import sentence
 from db.vocabulary import ObligationKind
 from gui.date_edit import DateEdit
 from gui.labels import KIND_LABELS
-from gui.plain_text import buddy_label, ok_cancel, plain_label, problem_label
+from gui.plain_text import buddy_label, ok_cancel, plain_label, problem_label, with_problem
 
 
 class ObligationDialog(QDialog):
@@ -115,14 +114,14 @@ class ObligationDialog(QDialog):
 
         form = QFormLayout()
         form.addRow(
-            buddy_label("Re&ference", self.ref_edit), _with_problem(self.ref_edit, self.problems["ref"])
+            buddy_label("Re&ference", self.ref_edit), with_problem(self.ref_edit, self.problems["ref"])
         )
         form.addRow(
-            buddy_label("&Title", self.title_edit), _with_problem(self.title_edit, self.problems["title"])
+            buddy_label("&Title", self.title_edit), with_problem(self.title_edit, self.problems["title"])
         )
-        form.addRow(buddy_label("Clause te&xt", self.text_edit), _with_problem(self.text_edit, self.problems["text"]))
+        form.addRow(buddy_label("Clause te&xt", self.text_edit), with_problem(self.text_edit, self.problems["text"]))
         form.addRow(
-            buddy_label("&Kind", self.kind_combo), _with_problem(self.kind_combo, self.problems["kind"])
+            buddy_label("&Kind", self.kind_combo), with_problem(self.kind_combo, self.problems["kind"])
         )
         form.addRow("O&bligors", self.obligor_list)
         form.addRow("B&eneficiary", self.beneficiary_combo)
@@ -200,10 +199,3 @@ class ObligationDialog(QDialog):
             return f"Falls on {resolve(rule, self._signed_on).isoformat()} (signed {self._signed_on.isoformat()})."
         return f"Counted from the day {rule.anchor} is met."
 
-
-def _with_problem(field: QWidget, problem: QLabel) -> QVBoxLayout:
-    column = QVBoxLayout()
-    column.setSpacing(2)
-    column.addWidget(field)
-    column.addWidget(problem)
-    return column

@@ -10,6 +10,7 @@ from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QModelIndex,
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
+from db.changes import Changes
 from db.tree import ObligationNode
 from gui.desk import Desk
 from gui.event_commands import LinkEvents
@@ -181,8 +182,11 @@ class ObligationTree(QWidget):
     def _as_of_changed(self) -> None:
         self._reload()
 
-    def _record_changed(self, obligation_id: str | None) -> None:
-        self._reload(subject=obligation_id)
+    def _record_changed(self, changes: Changes, _initiator=None) -> None:
+        if changes.statuses:
+            self._reload(subject=changes.select)
+        elif changes.concerns(self.selected_id()):
+            self.obligation_selected.emit(self.selected_id())  # its detail (e.g. an event's notes) is new
 
     def _reload(self, subject: str | None = None, fresh: bool = False) -> None:
         previous = self.model.node(self.proxy.mapToSource(self.view.currentIndex()))

@@ -9,7 +9,7 @@ import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QLabel, QMessageBox, QVBoxLayout, QWidget
 
 QUIET_COLOUR = "#57606a"  # 6:1 against white
 
@@ -98,3 +98,12 @@ def choice_combo(items, current: str | None) -> QComboBox:
         combo.addItem(text, data)
     combo.setCurrentIndex(max(combo.findData(current or ""), 0))
     return combo
+
+
+def with_problem(field: QWidget, problem: QLabel) -> QVBoxLayout:
+    """A form's field with the label under it that says what is wrong with it."""
+    column = QVBoxLayout()
+    column.setSpacing(2)
+    column.addWidget(field)
+    column.addWidget(problem)
+    return column

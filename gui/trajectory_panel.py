@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from db.atomic_file import atomic_path, framed, not_written
+from db.changes import Changes
 from db.errors import UserError
-from db.metrics import MetricSeries, MetricSummary, list_metrics, metric_events, metric_series
+from db.metrics import MetricSeries, MetricSummary, metric_events, metric_series
 from db.plot_data import series_as_of
 from db.series_csv import write_series_csv
 from db.tree import list_actors
@@ -46,6 +47,8 @@ class TrajectoryPanel(QWidget):
         self.desk = desk
         self.metrics: list[MetricSummary] = []
         self.series: MetricSeries | None = None
+        self._followed: str | None = None  # the obligation selected in the tree
+        self._note = ""  # what the plot says when it shows no metric
         self.picker = QComboBox()
         self.picker.setMinimumContentsLength(14)
         self.picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -101,43 +104,56 @@ class TrajectoryPanel(QWidget):
         self.plot.as_of_moved.connect(desk.set_as_of)
         # Bound methods, not lambdas: Qt drops them with the panel even while the desk lives on.
         desk.as_of_changed.connect(self._draw)
-        desk.record_changed.connect(self._show_metric)
+        desk.record_changed.connect(self._record_changed)
         desk.agreement_changed.connect(self.reload)
         desk.store_replaced.connect(self.reload)
         self.reload()
 
     def reload(self, *_) -> None:
-        """Re-read the agreement's metrics, keeping the chosen one when it is still there."""
+        """Re-read the agreement's metrics and the one shown: the selected obligation's, else the one chosen."""
         chosen = self.metric_id()
-        self.metrics = []
-        if self.desk.store is not None and self.desk.agreement_id is not None:
-            with self.desk.store.reading() as session:
-                self.metrics = list_metrics(session, self.desk.agreement_id)
+        self.metrics = self.desk.metrics()
         self.picker.blockSignals(True)
         self.picker.clear()
         for metric in self.metrics:
             self.picker.addItem(f"{metric.name} ({metric.unit})" if metric.unit else metric.name, metric.id)
         ids = [m.id for m in self.metrics]
-        self.picker.setCurrentIndex(ids.index(chosen) if chosen in ids else (0 if ids else -1))
+        index, message = ids.index(chosen) if chosen in ids else (0 if ids else -1), ""
+        if self.desk.node(self._followed) is not None:  # the tree chose before the metrics came
+            index, message = self._choice(self._followed)
+        self.picker.setCurrentIndex(index)
         self.picker.blockSignals(False)
-        self._show_metric()
+        self._show_metric(message=message)
+
+    def _record_changed(self, changes: Changes, _initiator=None) -> None:
+        if changes.everything or changes.agreements:
+            self.reload()
+        elif self.metric_id() in changes.metrics:
+            self._show_metric()
 
     def metric_id(self) -> str | None:
         return self.picker.currentData()
 
     def follow_obligation(self, obligation_id: str | None) -> None:
         """Show the metric tied to the obligation selected in the tree; for one without, say so."""
+        self._followed = obligation_id
+        if self.desk.node(obligation_id) is None:
+            return
+        index, message = self._choice(obligation_id)
+        if index >= 0:
+            self.picker.setCurrentIndex(index)
+            return
+        self.picker.blockSignals(True)
+        self.picker.setCurrentIndex(-1)  # no unrelated metric; the officer may still pick one
+        self.picker.blockSignals(False)
+        self._show_metric(message=message)
+
+    def _choice(self, obligation_id: str) -> tuple[int, str]:
+        """The picker's row for the obligation's metric, or -1 and what the plot says instead."""
         for index, metric in enumerate(self.metrics):
             if obligation_id in metric.obligation_ids:
-                self.picker.setCurrentIndex(index)
-                return
-        node = self.desk.node(obligation_id)
-        if node is not None:
-            self.picker.blockSignals(True)
-            self.picker.setCurrentIndex(-1)  # no unrelated metric; the officer may still pick one
-            self.picker.blockSignals(False)
-            self._show_metric(message=f"No metric is tied to {node.ref}; pick one to see its plot.")
-
+                return index, ""
+        return -1, f"No metric is tied to {self.desk.node(obligation_id).ref}; pick one to see its plot."
 
     def _show_metric(self, *_, message: str = "") -> None:
         metric_id = self.metric_id()
@@ -148,14 +164,14 @@ class TrajectoryPanel(QWidget):
                     self.series = metric_series(session, metric_id)
                 except UserError:
                     self.series = None
-        self._draw(message=message)
+        self._note = message
+        self._draw()
         self.targets.set_rows(self.series.targets if self.series else [])
         self.observations.set_rows(self.series.observations if self.series else [])
 
-    def _draw(self, *_, message: str = "") -> None:
+    def _draw(self, *_) -> None:
         """The plot as of the desk's date: observations after it are not drawn (the tables keep them)."""
-        if self.series is None and not message:
-            message = "This agreement has no metric." if not self.metrics else ""
+        message = self._note or ("This agreement has no metric." if not self.metrics else "")
         self.plot.show_series(series_as_of(self.series, self.desk.as_of) if self.series else None, message)
         self.plot.set_as_of(self.desk.as_of)
 

@@ -86,6 +86,7 @@ class TrajectoryPlot(QWidget):
                 curve.setData([], [])
             self.gap.setPath(QPainterPath())  # FillBetweenItem keeps its last shading for empty curves
             self.plot.setTitle(message)
+            self.plot.setLabel("left", "")
             return
         data = self.data
         self.plot.setTitle(series.name)

@@ -519,3 +519,51 @@ def test_file_open_shows_the_db_files_readme_names(window, monkeypatch):
     window.open_database()
     first = re.search(r"\((.*?)\)", asked[0].split(";;")[0]).group(1).split()
     assert all(QDir.match(first, name) for name in ("x.db", "agreements.sqlite"))
+
+
+def test_an_agreement_is_renamed_given_parties_and_deleted_with_what_it_holds(window, desk, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from db.agreements import agreement_fields
+
+    doha = desk.agreement_id
+
+    def rename(dialog):
+        dialog.title_edit.setText("Doha Agreement")
+        dialog.short_title_edit.setText("Doha")
+        dialog.parties.setCurrentCell(dialog.parties.rowCount() - 1, 0)
+        dialog.remove_party()
+        dialog.accept()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(QDialog, "exec", rename)
+    window.edit_agreement_action.trigger()
+    assert window.windowTitle().endswith("— Doha — Accord Desk")
+    with desk.store.reading() as session:
+        assert len(agreement_fields(session, doha).parties) == 4
+
+    asked = []
+    monkeypatch.setattr("gui.main_window.confirm", lambda _parent, _title, text, _go: asked.append(text) or True)
+    window.delete_agreement_action.trigger()
+    assert asked == [
+        "Delete the agreement “Doha”? This also deletes its 25 obligations, 7 assessments, 3 metrics with "
+        "their points and 23 events.\n\nEdit ▸ Undo brings it all back."
+    ]
+    assert desk.agreements() == [] and desk.tree() == []
+    window.undo_action.trigger()
+    assert desk.agreement_id == doha and find(desk, "P1-A.1")
+    window.undo_action.trigger()
+    assert desk.agreement().label == "US–Taliban agreement"
+
+
+def test_the_plot_follows_the_first_obligation_at_start_and_after_a_switch(window, desk):
+    """Intro-3 has no metric: the plot says so rather than showing an unrelated one (also after a switch)."""
+    assert selected_ref(window) == "Intro-3" and window.trajectory.series is None
+    title = window.trajectory.plot.plot.plotItem.titleLabel
+    assert title.text == "No metric is tied to Intro-3; pick one to see its plot."
+    desk.set_as_of(date(2020, 4, 10))
+    assert title.text == "No metric is tied to Intro-3; pick one to see its plot."
+    doha = desk.agreement_id
+    assert desk.execute(AddAgreement(desk, "Joint Declaration", "JD"))
+    desk.set_agreement(doha)
+    assert selected_ref(window) == "Intro-3" and window.trajectory.series is None

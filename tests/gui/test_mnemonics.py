@@ -33,6 +33,13 @@ def _obligation(desk):
     )  # fmt: skip
 
 
+def _agreement(desk):
+    from db.agreements import agreement_fields
+
+    with desk.store.reading() as session:
+        return AgreementDialog(None, agreement_fields(session, desk.agreement_id), list_actors(session))
+
+
 DIALOGS = {
     "event": lambda desk, _settings: EventDialog(desk),
     "obligation": lambda desk, _settings: _obligation(desk),
@@ -40,6 +47,7 @@ DIALOGS = {
         None, obligation="P1-A.1", as_of=desk.as_of, status="on_track", assessed_by="tester"
     ),
     "agreement": lambda _desk, _settings: AgreementDialog(None),
+    "agreement's edit": lambda desk, _settings: _agreement(desk),
     "observation": lambda desk, _settings: PointDialog(
         None, kind="observation", noun="observation", metric="US troops", on=desk.as_of
     ),

@@ -161,3 +161,15 @@ def test_as_of_greys_what_had_not_happened(window):
     assert any(t.startswith("2020-09-12") for t in later)  # the assessment of September
     assert all(t[:10] > "2020-04-10" for t in later)
     assert not any(t[:10] <= "2020-04-10" and "after" in t for t in texts if t[:2] == "20")
+
+
+def test_every_agreement_saves_unchanged(window, opened):
+    from gui.commands import AddAgreement
+
+    assert window.desk.execute(AddAgreement(window.desk, "Joint Declaration", "JD"))
+    before = store_digest(window.desk.store)
+    for agreement in window.desk.agreements():
+        window.desk.set_agreement(agreement.id)
+        window.edit_agreement_action.trigger()
+    assert [form.windowTitle() for form in opened] == ["Edit agreement"] * 2
+    assert store_digest(window.desk.store) == before
