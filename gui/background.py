@@ -17,7 +17,7 @@ the interpreter's own thresholds.
 
 import gc
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
@@ -26,6 +26,12 @@ POLL_MS = 10
 COLLECT_MS = 200
 _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="accord-desk")
 _collector: QTimer | None = None
+_running: set[Future] = set()
+
+
+def drain(timeout: float = 30.0) -> None:
+    """Wait for the work in flight, e.g. before the database it reads is closed under it."""
+    wait(list(_running), timeout=timeout)
 
 
 def collect_garbage() -> None:
@@ -62,6 +68,8 @@ class Background(QObject):
     ) -> Future:
         _collect_in_the_ui_thread()
         future = _POOL.submit(work)
+        _running.add(future)
+        future.add_done_callback(_running.discard)
         self._jobs.append((future, done, failed))
         self._timer.start()
         return future

@@ -29,6 +29,7 @@ from db.tree import (
     read_facts,
     reread_facts,
 )
+from gui import background
 
 
 class Desk(QObject):
@@ -76,6 +77,7 @@ class Desk(QObject):
         agreements = self.agreements()
         self._agreement_id = agreements[0].id if agreements else None
         if old is not None and old is not store:
+            background.drain()  # a read in flight finishes before its database closes
             old.close()
         self.store_replaced.emit()
         self.agreement_changed.emit(self._agreement_id)
@@ -83,6 +85,7 @@ class Desk(QObject):
     def close(self) -> None:
         self.undo_stack.clear()
         if self._store is not None:
+            background.drain()  # a read in flight finishes before its database closes
             self._store.close()
             self._store = None
         self._forget(EVERYTHING)
