@@ -41,3 +41,9 @@ def empty_store(_templates, tmp_path):
     store = _copy(_templates, "empty", tmp_path)
     yield store
     store.close()
+
+
+@pytest.fixture(autouse=True)
+def _own_data_folder(tmp_path_factory, monkeypatch):
+    """No test writes the officer's data folder (the default database, the log of defects)."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
