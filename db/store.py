@@ -224,21 +224,28 @@ def _no_traces_if_refused(path: Path) -> Iterator[None]:
         raise
 
 
-def inspect_file(path: Path) -> str:
-    """The schema revision of an Accord Desk database file, read without changing the file.
-
-    Raises DatabaseError saying what is wrong with the file otherwise.
-    """
-    _check_file(path)
+@contextmanager
+def _looking_at(path: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection for a look at the file; a refusal leaves no trace of the look."""
     with _no_traces_if_refused(path):
         try:
             connection = _connect_read_only(path)
         except sqlite3.Error as error:
             raise _opening_error(path, error) from None
         try:
-            return _revision(path, connection)
+            yield connection
         finally:
             connection.close()
+
+
+def inspect_file(path: Path) -> str:
+    """The schema revision of an Accord Desk database file, read without changing the file.
+
+    Raises DatabaseError saying what is wrong with the file otherwise.
+    """
+    _check_file(path)
+    with _looking_at(path) as connection:
+        return _revision(path, connection)
 
 
 def _quick_check(path: Path, connection: sqlite3.Connection) -> None:
@@ -346,18 +353,10 @@ class Store:
 
     @classmethod
     def _open_for_writing(cls, path: Path, user: str | None, lock: WriterLock) -> "Store":
-        with _no_traces_if_refused(path):
-            try:
-                # Read-only, so a damaged file (and its -wal) is left exactly as it was found.
-                connection = _connect_read_only(path)
-            except sqlite3.Error as error:
-                raise _opening_error(path, error) from None
-            try:
-                revision = _revision(path, connection)
-                if lock.unclean:  # the last writer died holding the file: look at every page once
-                    _quick_check(path, connection)
-            finally:
-                connection.close()
+        with _looking_at(path) as connection:  # read-only: a damaged file and its -wal stay as found
+            revision = _revision(path, connection)
+            if lock.unclean:  # the last writer died holding the file: look at every page once
+                _quick_check(path, connection)
             head = schema_head()
             if revision != head and (error := cls._schema_error(path, revision)):
                 raise error

@@ -5,6 +5,7 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from gui.desk import Desk
+from gui.main_window import MainWindow
 from tests.gui.helpers import AS_OF
 
 
@@ -23,3 +24,13 @@ def desk(qapp, example_store):
     desk = Desk(example_store, as_of=AS_OF)
     yield desk
     desk.close()  # and with it any database a test opened in its place (Python 3.13 warns of unclosed ones)
+
+
+@pytest.fixture
+def window(qtbot, desk, settings_folder):
+    """The main window on the example, shown."""
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window

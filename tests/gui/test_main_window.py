@@ -23,15 +23,6 @@ pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateS
 
 
 @pytest.fixture
-def window(qtbot, desk, settings_folder):
-    window = MainWindow(desk)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
-@pytest.fixture
 def errors(monkeypatch):
     """Messages the window would show in a box."""
     shown = []

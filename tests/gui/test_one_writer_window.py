@@ -103,15 +103,7 @@ def test_a_second_window_on_the_same_file_is_read_only_with_a_banner(
         desk.close()
 
 
-def test_the_writers_window_has_no_banner(window_on_example):
-    assert not window_on_example.read_only_banner.isVisible()
-    assert "(read-only)" not in window_on_example.windowTitle()
+def test_the_writers_window_has_no_banner(window):
+    assert not window.read_only_banner.isVisible()
+    assert "(read-only)" not in window.windowTitle()
 
-
-@pytest.fixture
-def window_on_example(qtbot, desk, settings_folder):
-    window = MainWindow(desk)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window

@@ -12,7 +12,6 @@ from sqlmodel import select
 from db.events import event_fields
 from db.models import Assessment
 from db.vocabulary import Status
-from gui.main_window import MainWindow
 from tests.gui.helpers import find
 from tests.record_digest import store_digest
 
@@ -20,11 +19,7 @@ pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateS
 
 
 @pytest.fixture
-def window(qtbot, desk, settings_folder):
-    window = MainWindow(desk)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+def window(window, qtbot):
     qtbot.waitUntil(lambda: not window.event_log.filtering)
     return window
 
