@@ -19,9 +19,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
+from db.phrasing import deadline_origin, deadline_text
 from db.tree import ObligationNode
 from db.vocabulary import STATUS_SEVERITY
-from gui.labels import deadline_origin, deadline_text, kind_label, status_text
+from gui.labels import kind_label, status_text
 from gui.plain_text import tooltip
 
 COLUMNS = ("Ref", "Obligation", "Obligor", "Deadline", "Status")

@@ -7,8 +7,8 @@ dragged, and `as_of_moved` then asks the window to move its as-of date.
 from datetime import UTC, date, datetime
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPainterPath
+from PySide6.QtCore import QBuffer, QIODevice, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from db.metrics import MetricSeries
@@ -173,3 +173,42 @@ class TrajectoryPlot(QWidget):
             self.readout.setText(self.readout_at(to_date(x)))
         except (OverflowError, OSError, ValueError):  # far outside any date range
             self.readout.setText(" ")
+
+
+def paint_figure(painter: QPainter, series: MetricSeries, as_of: date, target: QRectF) -> None:
+    """The window's plot of a series as of a date, laid out at the target's size without a window and
+    painted as vectors (the PDF) or pixels (the Word copy's image) into it."""
+    plot = TrajectoryPlot()
+    plot.show_series(series)
+    plot.set_as_of(as_of)
+    plot.plot.plotItem.setGeometry(QRectF(0, 0, target.width(), target.height()))
+    plot.plot.plotItem.layout.activate()
+    plot._frame(plot.data, series.direction)
+    scene = plot.plot.scene()
+    source = plot.plot.plotItem.sceneBoundingRect()
+    options = {"antialias": True, "background": None, "painter": painter, "resolutionScale": 1.0}
+    items = [item for item in scene.items() if hasattr(item, "setExportMode")]
+    for item in items:
+        item.setExportMode(True, options)
+    painter.save()
+    width = target.width()
+    scene.render(painter, QRectF(target.left(), target.top(), width, source.height() * width / source.width()), source)
+    painter.restore()
+    for item in items:
+        item.setExportMode(False, options)
+    plot.deleteLater()
+
+
+def figure_png(series: MetricSeries, as_of: date, width: int, height: int, scale: float = 2.0) -> bytes:
+    """The figure as a PNG, `scale` pixels a point (the Word copy)."""
+    image = QImage(round(width * scale), round(height * scale), QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.scale(scale, scale)
+    paint_figure(painter, series, as_of, QRectF(0, 0, width, height))
+    painter.end()
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(buffer.data())
