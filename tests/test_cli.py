@@ -50,7 +50,7 @@ def test_status_json_is_a_tree_with_statuses(capsys, db_file):
     assert "United States" in nodes["P1-A.1"]["obligors"]
     for ref in ("Intro-3", "P1-C.1", "P1-C.2"):
         assert nodes[ref]["status"] == "overdue"
-    assert nodes["Intro-3"]["reason"] == "Deadline 2020-03-10 passed 1 day ago with no completion recorded."
+    assert nodes["Intro-3"]["reason"] == "1 day late: due 2020-03-10, no completion recorded."
     assert nodes["P1-C"]["counts"]["overdue"] == 2
     troops = nodes["P1-A.1"]["quantity"]
     assert (troops["metric"], troops["target"], troops["target_on"]) == (
