@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetricsF, QPaintDevice, QPainter, QPen
 
 FAMILIES = ["Noto Sans Arabic", "DejaVu Sans"]  # Arabic, Dari, Pashto; then Latin, Greek, Cyrillic
@@ -65,18 +65,27 @@ class Texts:
         self.device = device
         self._metrics: dict[QFont, QFontMetricsF] = {}
         self._measured: dict[tuple[str, str, float], tuple[float, int]] = {}
+        self._fonts: dict[int, tuple[QFont, str]] = {}  # QFont.key() is slow; the font is kept, so its id is
 
-    def _measure(self, text: str, text_font: QFont, width: float) -> tuple[float, int]:
-        key = (text, text_font.key(), width)
+    def _measure(self, text: str, text_font: QFont, width: float) -> tuple[float, int, float | None]:
+        """Height, flags, and the baseline of a text that fits on one line (None if it wraps)."""
+        known = self._fonts.get(id(text_font))
+        if known is None:
+            known = self._fonts[id(text_font)] = (text_font, text_font.key())
+        key = (text, known[1], width)
         found = self._measured.get(key)
         if found is None:
             metrics = self.metrics(text_font)
+            if "\n" not in text and metrics.horizontalAdvance(text) <= width:
+                # One line: drawn at its baseline, which spares the painter a second layout.
+                found = self._measured[key] = (metrics.height(), WRAP, metrics.ascent())
+                return found
             flags = WRAP
             needed = metrics.boundingRect(QRectF(0, 0, width, 1e7), flags, text)
             if needed.width() > width:
                 flags = WRAP_ANYWHERE
                 needed = metrics.boundingRect(QRectF(0, 0, width, 1e7), flags, text)
-            found = self._measured[key] = (needed.height(), flags)
+            found = self._measured[key] = (needed.height(), flags, None)
         return found
 
     def height(self, text: str, text_font: QFont, width: float) -> float:
@@ -97,10 +106,13 @@ class Texts:
 
     def draw(self, painter: QPainter, text: str, text_font: QFont, cell: QRectF, colour: QColor = INK) -> None:
         """Paint text wrapped as measured at the cell's width, from the cell's top left."""
-        flags = self._measure(text, text_font, cell.width())[1]
+        _, flags, baseline = self._measure(text, text_font, cell.width())
         painter.setFont(text_font)
         painter.setPen(colour)
-        painter.drawText(cell, flags, text)
+        if baseline is None:
+            painter.drawText(cell, flags, text)
+        else:
+            painter.drawText(QPointF(cell.left(), cell.top() + baseline), text)
 
     def draw_aligned(self, painter: QPainter, text: str, text_font: QFont, rect: QRectF, alignment,
                      colour: QColor = INK) -> None:  # fmt: skip
