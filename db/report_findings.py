@@ -29,6 +29,13 @@ class Completion:
     evidence: tuple[str, ...]
 
 
+MOST_CITED = 220  # characters of a reason or rationale quoted as evidence; the tables carry it whole
+
+
+def _quoted(text: str) -> str:
+    return text if len(text) <= MOST_CITED else text[: text.rfind(" ", 0, MOST_CITED)].rstrip(",;:") + " …"
+
+
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
@@ -93,7 +100,7 @@ def _at_risk(leaves: list[ObligationNode]) -> Finding | None:
         return None
     return Finding(
         f"{_count(len(risky), 'obligation')} at risk of missing {'its' if len(risky) == 1 else 'their'} deadline.",
-        tuple(f"{_named(n)}: {n.standing.reason}" for n in risky),
+        tuple(f"{_named(n)}: {_quoted(n.standing.reason)}" for n in risky),
     )
 
 
@@ -103,7 +110,7 @@ def _breached(leaves: list[ObligationNode]) -> Finding | None:
         return None
     return Finding(
         f"{_count(len(breached), 'obligation')} breached, as linked events indicate.",
-        tuple(f"{_named(n)}: {n.standing.reason}" for n in breached),
+        tuple(f"{_named(n)}: {_quoted(n.standing.reason)}" for n in breached),
     )
 
 
@@ -115,7 +122,7 @@ def _disputed(leaves: list[ObligationNode]) -> Finding | None:
     evidence = []
     for node in disputed:
         claims = node.standing.quantity.claims if node.standing.quantity else ()
-        evidence.append(f"{_named(node)}: " + ("; ".join(claims) if claims else node.standing.reason))
+        evidence.append(f"{_named(node)}: " + _quoted("; ".join(claims) if claims else node.standing.reason))
     return Finding(f"Claimants disagree on {refs}: the figures reported differ beyond tolerance.", tuple(evidence))
 
 
@@ -127,7 +134,7 @@ def _met_since(completions: list[Completion], since: date) -> Finding:
     evidence = []
     for completion in completions:
         status = completion.node.standing.status.label.lower()
-        cited = "; ".join(completion.evidence) or completion.node.standing.reason
+        cited = _quoted("; ".join(completion.evidence) or completion.node.standing.reason)
         evidence.append(f"{_named(completion.node)}: {status} — {cited}")
     return Finding(
         f"{_count(len(completions), 'obligation')} met since {since.isoformat()}{late_text}.", tuple(evidence)

@@ -9,6 +9,7 @@ thousands of cells, and measuring is a full text layout. A cell's height is what
 width, so nothing painted is cut off (tests/gui/test_report_layout.py measures every painted text).
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -17,7 +18,11 @@ from importlib import resources
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetricsF, QPaintDevice, QPainter, QPen
 
-FAMILIES = ["Noto Sans Arabic", "DejaVu Sans"]  # Arabic, Dari, Pashto; then Latin, Greek, Cyrillic
+# Latin, Greek and Cyrillic first; Arabic, Dari and Pashto text gets the Arabic font first (Qt takes a
+# line's height from the first family, and Noto Sans Arabic's is twice DejaVu's for its stacked marks).
+FAMILIES = ["DejaVu Sans", "Noto Sans Arabic"]
+ARABIC_FAMILIES = ["Noto Sans Arabic", "DejaVu Sans"]
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 WRAP = int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft) | int(Qt.AlignmentFlag.AlignTop)
 # A word wider than its cell (a hash, a long address) breaks where it must instead of running over.
 WRAP_ANYWHERE = WRAP | int(Qt.TextFlag.TextWrapAnywhere)
@@ -46,16 +51,23 @@ def load_fonts() -> tuple[str, ...]:
 
 
 @cache
-def font(pixels: float, bold: bool = False) -> QFont:
-    """One QFont per size and weight (callers never change it)."""
+def font(pixels: float, bold: bool = False, arabic: bool = False) -> QFont:
+    """One QFont per size, weight and script (callers never change it)."""
     load_fonts()
     chosen = QFont()
-    chosen.setFamilies(FAMILIES)
+    chosen.setFamilies(ARABIC_FAMILIES if arabic else FAMILIES)
     chosen.setPixelSize(round(pixels))
     chosen.setBold(bold)
     # No ligatures: "ﬁ" would break copying and searching the text of a report.
     chosen.setFeature(QFont.Tag("liga"), 0)
     return chosen
+
+
+def script_font(text: str, text_font: QFont) -> QFont:
+    """The font for a text's script: the Arabic-first one where it holds Arabic letters."""
+    if _ARABIC.search(text) is None:
+        return text_font
+    return font(text_font.pixelSize(), text_font.bold(), arabic=True)
 
 
 class Texts:
@@ -67,25 +79,27 @@ class Texts:
         self._measured: dict[tuple[str, str, float], tuple[float, int]] = {}
         self._fonts: dict[int, tuple[QFont, str]] = {}  # QFont.key() is slow; the font is kept, so its id is
 
-    def _measure(self, text: str, text_font: QFont, width: float) -> tuple[float, int, float | None]:
-        """Height, flags, and the baseline of a text that fits on one line (None if it wraps)."""
+    def _measure(self, text: str, text_font: QFont, width: float) -> tuple[float, int, float | None, QFont]:
+        """Height, flags, the baseline of a text that fits on one line (None if it wraps), and the font
+        for its script."""
         known = self._fonts.get(id(text_font))
         if known is None:
             known = self._fonts[id(text_font)] = (text_font, text_font.key())
         key = (text, known[1], width)
         found = self._measured.get(key)
         if found is None:
+            text_font = script_font(text, text_font)
             metrics = self.metrics(text_font)
             if "\n" not in text and metrics.horizontalAdvance(text) <= width:
                 # One line: drawn at its baseline, which spares the painter a second layout.
-                found = self._measured[key] = (metrics.height(), WRAP, metrics.ascent())
+                found = self._measured[key] = (metrics.height(), WRAP, metrics.ascent(), text_font)
                 return found
             flags = WRAP
             needed = metrics.boundingRect(QRectF(0, 0, width, 1e7), flags, text)
             if needed.width() > width:
                 flags = WRAP_ANYWHERE
                 needed = metrics.boundingRect(QRectF(0, 0, width, 1e7), flags, text)
-            found = self._measured[key] = (needed.height(), flags, None)
+            found = self._measured[key] = (needed.height(), flags, None, text_font)
         return found
 
     def height(self, text: str, text_font: QFont, width: float) -> float:
@@ -99,14 +113,14 @@ class Texts:
 
     def width(self, text: str, text_font: QFont) -> float:
         """The width of one line of text."""
-        return self.metrics(text_font).horizontalAdvance(text)
+        return self.metrics(script_font(text, text_font)).horizontalAdvance(text)
 
     def elided(self, text: str, text_font: QFont, width: float) -> str:
-        return self.metrics(text_font).elidedText(text, Qt.TextElideMode.ElideRight, width)
+        return self.metrics(script_font(text, text_font)).elidedText(text, Qt.TextElideMode.ElideRight, width)
 
     def draw(self, painter: QPainter, text: str, text_font: QFont, cell: QRectF, colour: QColor = INK) -> None:
         """Paint text wrapped as measured at the cell's width, from the cell's top left."""
-        _, flags, baseline = self._measure(text, text_font, cell.width())
+        _, flags, baseline, text_font = self._measure(text, text_font, cell.width())
         painter.setFont(text_font)
         painter.setPen(colour)
         if baseline is None:
@@ -117,7 +131,7 @@ class Texts:
     def draw_aligned(self, painter: QPainter, text: str, text_font: QFont, rect: QRectF, alignment,
                      colour: QColor = INK) -> None:  # fmt: skip
         """One line aligned in a rectangle (a header, a footer, a badge's label)."""
-        painter.setFont(text_font)
+        painter.setFont(script_font(text, text_font))
         painter.setPen(colour)
         painter.drawText(rect, int(alignment), text)
 

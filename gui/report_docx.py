@@ -91,13 +91,12 @@ def _paragraph(document, text: str, size: float = 10, bold: bool = False, colour
     return paragraph
 
 
-def _brief(document, content: ReportContent, marking: str) -> None:
+def _brief(document, content: ReportContent) -> None:
     _run(document.add_heading(level=0), content.agreement_title)
     if content.short_title:
         _paragraph(document, content.short_title, 12, colour=MUTED)
     parties = "; ".join(f"{name} ({role.replace('_', '-')})" for name, role in content.parties)
-    lines = [("Marking", marking)] if marking else []
-    lines += [("Signed", content.signed or "—"), ("Parties", parties or "—"),
+    lines = [("Signed", content.signed or "—"), ("Parties", parties or "—"),
               ("Status as of", content.as_of.isoformat()),
               ("Changes since", content.since.isoformat() if content.since else "—"),
               ("Prepared by", content.prepared_by)]  # fmt: skip
@@ -177,7 +176,7 @@ def write_docx(content: ReportContent, path: Path, *, marking: str = "", page_si
     )
     document.core_properties.author = content.prepared_by
     _page_furniture(document, content, marking, page_size)
-    _brief(document, content, marking)
+    _brief(document, content)
     _record(document, content)
     with atomic_path(path, whole=framed(b"PK\x03\x04", b"PK\x05\x06")) as partial:
         document.save(str(partial))

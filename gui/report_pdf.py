@@ -82,8 +82,6 @@ def _title_block(flow: Flow, content: ReportContent, marking: str) -> None:
         ("Changes since", since),
         ("Prepared by", content.prepared_by),
     ]
-    if marking:
-        lines.insert(0, ("Marking", marking))
     table(flow, [Column("", 1.4), Column("", 4)], [[key, value] for key, value in lines], font(10), header=False)
 
 
@@ -95,10 +93,10 @@ def _findings(flow: Flow, content: ReportContent) -> None:
         font(9), MUTED, after=6,
     )  # fmt: skip
     for number, finding in enumerate(content.findings, start=1):
-        flow.paragraph(f"Finding {number}. {finding.headline}", font(11, bold=True), after=2)
+        flow.paragraph(f"Finding {number}. {finding.headline}", font(12, bold=True), after=4)
         for line in finding.evidence:
-            flow.paragraph(f"• {line}", font(9), indent=14, after=1)
-        flow.space(4)
+            flow.paragraph(f"• {line}", font(10), indent=14, after=3)
+        flow.space(6)
 
 
 def _officer_summary(flow: Flow, content: ReportContent) -> None:
@@ -108,7 +106,7 @@ def _officer_summary(flow: Flow, content: ReportContent) -> None:
         return
     flow.paragraph(f"In the words of {content.prepared_by}:", font(9), MUTED, after=4)
     for line in content.officer_summary.splitlines():
-        flow.paragraph(line, font(11), after=3) if line.strip() else flow.space(6)
+        flow.paragraph(line, font(11.5), after=5) if line.strip() else flow.space(6)
 
 
 def _summary(flow: Flow, content: ReportContent) -> None:

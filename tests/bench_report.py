@@ -58,11 +58,12 @@ def main() -> None:
     draw, aligned, furniture = pdf_layout.Texts.draw, pdf_layout.Texts.draw_aligned, report_pdf._header_footer
 
     def recording_draw(self, painter, text, text_font, cell, colour=pdf_layout.INK):
-        pages[-1].append((text, text_font, QRectF(cell), self._measure(text, text_font, cell.width())[1]))
+        _, flags, _, used = self._measure(text, text_font, cell.width())
+        pages[-1].append((text, used, QRectF(cell), flags))
         draw(self, painter, text, text_font, cell, colour)
 
     def recording_aligned(self, painter, text, text_font, rect, alignment, colour=pdf_layout.INK):
-        pages[-1].append((text, text_font, QRectF(rect), int(alignment)))
+        pages[-1].append((text, pdf_layout.script_font(text, text_font), QRectF(rect), int(alignment)))
         aligned(self, painter, text, text_font, rect, alignment, colour)
 
     def recording_furniture(*args):

@@ -80,3 +80,10 @@ def test_never_more_than_six():
               node("E", Status.NOT_DUE, date(2020, 9, 1)), node("F", Status.UNKNOWN)]  # fmt: skip
     found = headlines(leaves, since=date(2020, 1, 1))
     assert len(found) == MAX_FINDINGS and found[-1] == "No obligation was met since 2020-01-01."
+
+
+def test_a_long_reason_is_quoted_short():
+    long = "Assessed met late as of 2020-09-03 by example: " + "the releases went on, " * 20
+    met = node("P1-C.1", Status.MET_LATE, reason=long)
+    (line,) = key_findings([met], AS_OF, date(2020, 5, 1), [Completion(met, ())])[2].evidence
+    assert line.endswith(" …") and len(line) < 300

@@ -25,12 +25,12 @@ def painted(monkeypatch):
     draw, draw_aligned = pdf_layout.Texts.draw, pdf_layout.Texts.draw_aligned
 
     def recording_draw(self, painter, text, text_font, cell, colour=pdf_layout.INK):
-        flags = self._measure(text, text_font, cell.width())[1]
-        seen.append((text, text_font, QRectF(cell), flags, painter.device()))
+        _, flags, _, used = self._measure(text, text_font, cell.width())  # the font of the text's script
+        seen.append((text, used, QRectF(cell), flags, painter.device()))
         draw(self, painter, text, text_font, cell, colour)
 
     def recording_aligned(self, painter, text, text_font, rect, alignment, colour=pdf_layout.INK):
-        seen.append((text, text_font, QRectF(rect), int(alignment), painter.device()))
+        seen.append((text, pdf_layout.script_font(text, text_font), QRectF(rect), int(alignment), painter.device()))
         draw_aligned(self, painter, text, text_font, rect, alignment, colour)
 
     monkeypatch.setattr(pdf_layout.Texts, "draw", recording_draw)
