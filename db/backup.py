@@ -393,17 +393,18 @@ def restore(store: Store, path: Path, progress: Progress | None = None) -> Resto
     chosen = check_backup(path)
     # unchanged since the newest backup (None), that one is the copy of it
     kept = back_up(store, Reason.RESTORE, spare=path) or _newest(store.path)
-    # The trail goes back to the backup's head: said beside the file before the pages move, so the
-    # check finds it whether the restore then completes or dies (its head is in the trail either way).
-    audit.note_head(store.path, chosen.head)
     destination = store.engine.raw_connection()
     try:
+        # While the pages move, a kill leaves the record as it was or as restored: the head log, read by
+        # the check, allows either head until the restore has completed, then only the backup's.
+        audit.note_head(store.path, chosen.head, or_else=audit.file_head(destination.driver_connection))
         source = _connect_read_only(path)
         try:
             source.backup(destination.driver_connection, pages=STEP_PAGES, progress=_told(progress))
             # The whole record went through the WAL: move it into the file now and let the WAL go back to
             # nothing, rather than leave a -wal as large as the database until it closes.
             destination.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            audit.note_head(store.path, chosen.head)
         except sqlite3.Error as error:
             raise DatabaseError(
                 f"{store.path} could not be restored from {path} ({error}); the record is as it was."
