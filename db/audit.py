@@ -39,6 +39,7 @@ _ACTION = "accord_desk_action"
 _EXPECT = "accord_desk_expect"
 _LEFT = "accord_desk_versions_left"
 _HEAD = "accord_desk_chain_head"
+_READ = "accord_desk_versions_read"
 _OUTSIDE = "the record was changed outside Store.writing(); changes must be audited"
 GENESIS = "0" * 64  # the "previous hash" of the first entry
 
@@ -59,6 +60,20 @@ def who(session: Session) -> str:
 def versions_left(session: Session) -> dict[RowKey, int | None]:
     """Each row the transaction inserted, updated or deleted through the ORM: its version after, None if deleted."""
     return session.info.get(_LEFT, {})
+
+
+def versions_read(session: Session) -> dict[RowKey, int]:
+    """The version of each record row the session has loaded: what a form shows as it opens. Passed as
+    `expect` to the write of its OK, an update of a row changed since is refused, not overwritten."""
+    return dict(session.info.get(_READ, {}))
+
+
+@event.listens_for(Session, "loaded_as_persistent")
+def _note_version_read(session: Session, row) -> None:
+    # Noted as rows load: the identity map holds rows weakly, and a form keeps only the values it shows.
+    version = getattr(row, "version", None)
+    if version is not None and not isinstance(row, AuditEntry):
+        session.info.setdefault(_READ, {})[(row.__tablename__, row_id(row))] = version
 
 
 def chain_head(session: Session) -> tuple[int, str] | None:
