@@ -67,6 +67,18 @@ def _parser() -> argparse.ArgumentParser:
         "--agreement", metavar="ID", help="one agreement: its id (or first characters) or short title"
     )
 
+    ahead = commands.add_parser(
+        "deadlines", parents=[database], help="list the deadlines of the coming days and those overdue"
+    )
+    ahead.add_argument(
+        "--as-of", type=_date, default=None, metavar="DATE", help="count from this date (default today)"
+    )
+    ahead.add_argument("--within", type=int, default=90, metavar="DAYS", help="days ahead (default 90)")
+    ahead.add_argument("--format", choices=("text", "json"), default="text")
+    ahead.add_argument(
+        "--agreement", metavar="ID", help="one agreement: its id (or first characters) or short title"
+    )
+
     document = commands.add_parser(
         "import-agreement",
         parents=[database],
@@ -203,6 +215,39 @@ def _status(args) -> int:
         print()
     else:
         print(format_text(report), end="")
+    return 0
+
+
+def _deadlines(args) -> int:
+    from db.deadlines_ahead import count_line, deadlines_ahead
+    from db.status_report import choose_agreements
+    from db.store import Access, Store
+    from db.tree import load_tree
+
+    if args.within < 0:
+        raise UserError(f"--within {args.within}: give the number of days ahead, 0 or more.")
+    as_of = args.as_of or date.today()
+    store = Store.open(_database(args), access=Access.READ)
+    try:
+        with store.reading() as session:
+            agreements = choose_agreements(session, args.agreement)
+            found = [(a, deadlines_ahead(load_tree(session, a.id, as_of), as_of, args.within)) for a in agreements]
+    finally:
+        store.close()
+    if args.format == "json":
+        listing = [
+            {"agreement": a.label, "as_of": as_of.isoformat(), "within_days": args.within, "deadlines": [
+                {"ref": d.ref, "title": d.title, "due": d.due.isoformat(), "days_left": d.days_left,
+                 "status": str(d.status)} for d in ahead
+            ]} for a, ahead in found
+        ]  # fmt: skip
+        json.dump(listing, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    for agreement, ahead in found:
+        print(f"{agreement.label}. {count_line(ahead, as_of, args.within)}")
+        for d in ahead:
+            print(f"  {d.due.isoformat()}  {d.when():<18} {d.ref:<10} {d.title}  [{d.status.label}]")
     return 0
 
 
@@ -394,7 +439,7 @@ def _window(args) -> int:
 
 
 COMMANDS = {
-    None: _window, "init": _init, "status": _status, "import-agreement": _import_agreement,
+    None: _window, "init": _init, "status": _status, "deadlines": _deadlines, "import-agreement": _import_agreement,
     "import-events": _import_events, "export-events": _export_events, "export-pdf": _export_pdf,
     "check": _check,
     "backup": _backup, "backups": _backups, "restore": _restore,
