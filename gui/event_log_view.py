@@ -87,6 +87,7 @@ class _Reading:
 
 class EventLogView(QWidget):
     filter_changed = Signal(object)  # the EventFilter now shown
+    event_selected = Signal(object)  # the event the officer is on (its id), or None
 
     def __init__(self, desk: Desk, parent: QWidget | None = None):
         super().__init__(parent)
@@ -198,6 +199,7 @@ class EventLogView(QWidget):
         self.type_combo.currentIndexChanged.connect(lambda _index: self.apply_filter())
         self.evidence.toggled.connect(lambda _on: self.apply_filter())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_enabled())
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.event_selected.emit(self.selected_id()))
         self.model.modelReset.connect(self._update_count)
         self.model.reread_requested.connect(lambda: self._read("sorting"))
         self.model.page_requested.connect(self._read_page)

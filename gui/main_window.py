@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -42,6 +43,7 @@ from gui.desk import Desk
 from gui.event_log_view import EventLogView
 from gui.export_pdf_dialog import ExportPdfDialog
 from gui.help_dialogs import ShortcutsDialog, UserGuide
+from gui.history_views import AuditTrailDialog, RecordHistory
 from gui.obligation_actions import ObligationActions, agreement_deletion_question
 from gui.obligation_panel import ObligationPanel
 from gui.obligation_tree import ObligationTree
@@ -82,9 +84,14 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tree)
         self.setCentralWidget(central)
         self.panel = ObligationPanel(desk)
+        self.history = RecordHistory(desk)
+        self.detail_tabs = QTabWidget()
+        self.detail_tabs.setDocumentMode(True)
+        self.detail_tabs.addTab(self.panel, "&Details")
+        self.detail_tabs.addTab(self.history, "&History")
         self.detail_dock = QDockWidget("Obligation", self)
         self.detail_dock.setObjectName("obligation_detail")
-        self.detail_dock.setWidget(self.panel)
+        self.detail_dock.setWidget(self.detail_tabs)
         self.detail_dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
@@ -122,6 +129,8 @@ class MainWindow(QMainWindow):
         self.panel.withdraw_requested.connect(self.obligation_actions.withdraw)
         self.deadlines.obligation_chosen.connect(self.go_to_obligation)
         self.tree.obligation_selected.connect(self.panel.show_obligation)
+        self.tree.obligation_selected.connect(self.history.follow_obligation)
+        self.event_log.event_selected.connect(self.history.follow_event)
         self.tree.obligation_selected.connect(self.trajectory.follow_obligation)
         self.tree.obligation_selected.connect(self.event_log.follow_obligation)
         self.event_log.follow_obligation(self.tree.selected_id())
@@ -133,6 +142,7 @@ class MainWindow(QMainWindow):
             signal.connect(self._refresh_shell)
         desk.store_replaced.connect(self._remember_store)
         self.panel.show_obligation(self.tree.selected_id())
+        self.history.follow_obligation(self.tree.selected_id())
         self._refresh_shell()
         self._remember_store()
         self._restore_layout()
@@ -289,6 +299,11 @@ class MainWindow(QMainWindow):
         menu.addAction(self.summary_dock.toggleViewAction())
         menu.addAction(self.event_log_dock.toggleViewAction())
         menu.addAction(self.deadlines_dock.toggleViewAction())
+        menu.addSeparator()
+        self.audit_trail_action = self._action(
+            "Audit &trail…", self.audit_trail, "Ctrl+Shift+H", tip="Every change to the record: who, when, what"
+        )
+        menu.addAction(self.audit_trail_action)
 
         menu = self.menuBar().addMenu("&Help")
         menu.addAction(self._action("&User guide", self.user_guide, QKeySequence.StandardKey.HelpContents))
@@ -331,6 +346,10 @@ class MainWindow(QMainWindow):
         for action in (self.edit_agreement_action, self.delete_agreement_action):
             action.setEnabled(agreement is not None and not read_only)
         self.obligation_actions.update_enabled()
+
+    def audit_trail(self) -> None:
+        if self.desk.store is not None:
+            AuditTrailDialog(self.desk, self).open()
 
     def user_guide(self) -> None:
         UserGuide(self).open()

@@ -93,6 +93,17 @@ def test_deadlines_json_and_a_bad_window(capsys, db_file):
     assert (code, out) == (1, "") and err == "accord-desk: --within -1: give the number of days ahead, 0 or more.\n"
 
 
+def test_audit_lists_the_trail_and_writes_it_as_csv(capsys, db_file, tmp_path):
+    code, out, err = run(capsys, "audit", "--db", str(db_file), "--action", "Upgrade")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[-1] == f"{len(lines) - 1} entries." and all("Upgrade the record to schema" in line for line in lines[:-1])
+    target = tmp_path / "trail.csv"
+    code, out, _ = run(capsys, "audit", "--db", str(db_file), "-o", str(target))
+    written = int(out.split()[1].replace(",", ""))
+    assert code == 0 and len(target.read_text(encoding="utf-8-sig").splitlines()) == written + 1 > 100
+
+
 def test_init_empty_and_example(capsys, tmp_path):
     code, out, _ = run(capsys, "init", str(tmp_path / "e.sqlite"), "--empty")
     assert code == 0 and "empty" in out
