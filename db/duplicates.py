@@ -16,11 +16,15 @@ same place on the same day is taken for the ambush, at 95 reworded reports are m
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from rapidfuzz import fuzz, utils
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from db.as_of import period
+from db.event_rules import EventFields
+from db.models import Actor, Event, EventActor
 
 THRESHOLD = 75  # token-set ratio, 0–100: the table's same happenings score 86 and more, the others 62 at most
 
@@ -81,3 +85,43 @@ def likely_duplicates(candidate: EventSketch, existing: Iterable[EventSketch], t
         if (score := likeness(candidate, other)) is not None and score >= threshold
     ]  # fmt: skip
     return [other for _score, other in sorted(scored, key=lambda pair: -pair[0])]
+
+
+# --- against the record ------------------------------------------------------------------------------------
+
+_NEAR = timedelta(days=62)  # a month-dated event and one dated to a day of it can be this far apart
+
+
+def sketch_of(fields: EventFields, event_id: str = "") -> EventSketch:
+    return EventSketch(
+        fields.occurred_on, fields.date_precision, fields.event_type, fields.location or "", fields.admin1 or "",
+        fields.admin2 or "", frozenset(name.casefold() for name in fields.actors), fields.notes or "", event_id,
+    )  # fmt: skip
+
+
+def events_like(session: Session, fields: EventFields, event_id: str = "") -> list[EventSketch]:
+    """The events of the record that `fields` looks like (db/duplicates.py's rule), most alike first."""
+    near = session.exec(
+        select(Event.id, Event.occurred_on, Event.date_precision, Event.event_type, Event.location, Event.admin1,
+               Event.admin2, Event.notes)  # fmt: skip
+        .where(func.lower(Event.event_type) == fields.event_type.strip().lower())
+        .where(Event.occurred_on.between(fields.occurred_on - _NEAR, fields.occurred_on + _NEAR))
+    ).all()
+    actors: dict[str, set[str]] = {}
+    for found_id, name in session.exec(
+        select(EventActor.event_id, Actor.name).join(Actor).where(col(EventActor.event_id).in_([r[0] for r in near]))
+    ):
+        actors.setdefault(found_id, set()).add(name.casefold())
+    existing = [
+        EventSketch(on, precision, kind, location or "", admin1 or "", admin2 or "",
+                    frozenset(actors.get(found_id, ())), notes or "", found_id,
+                    _label(on, location, admin1, notes))  # fmt: skip
+        for found_id, on, precision, kind, location, admin1, admin2, notes in near
+    ]
+    return likely_duplicates(sketch_of(fields, event_id), existing)
+
+
+def _label(on: date, location: str | None, admin1: str | None, notes: str | None) -> str:
+    place = ", ".join(part for part in (location, admin1) if part)
+    text = (notes or "").strip()
+    return f"{on.isoformat()} {place} — {text[:80]}{'…' if len(text) > 80 else ''}".replace("  ", " ")
