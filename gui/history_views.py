@@ -7,7 +7,7 @@ Both show db.history's entries; reads of the whole trail run off the UI thread (
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -100,6 +100,9 @@ class RecordHistory(QWidget):
         for signal in (desk.record_changed, desk.store_replaced):
             signal.connect(self.refresh)
         self.refresh()
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(200, 60)  # a tab beside the obligation panel: its table scrolls rather than hold the dock up
 
     def follow_obligation(self, obligation_id: str | None) -> None:
         self.subject = ("obligation", obligation_id) if obligation_id else None
