@@ -48,7 +48,8 @@ class HistoryEntry:
     changes: tuple[Change, ...]
 
     def what(self) -> str:
-        """One line: "title: 'Old' → 'New'; deadline_on: … → …", or what was added or removed."""
+        """One line: "changed: title: 'Old' → 'New'; …", what was added or removed, or what an import or an
+        upgrade did."""
         if self.operation == "migrate":
             added = next((c.after for c in self.changes if c.field == "added"), None) or {}
             columns = [f"{table}.{column}" for table, names in added.items() for column in names]
@@ -56,14 +57,21 @@ class HistoryEntry:
         if self._bulk():
             count = next((c.after for c in self.changes if c.field == "events"), None)
             return f"imported with {count:,} events from {self._value('file_name')}" if count else "imported"
-        parts = []
-        for change in self.changes:
-            if self.operation == "update":
-                parts.append(f"{change.field}: {_shown(change.before)} → {_shown(change.after)}")
-            elif change.after is not None or change.before is not None:
-                parts.append(f"{change.field}: {_shown(change.after if self.operation == 'insert' else change.before)}")
         verb = {"insert": "added", "delete": "removed"}.get(self.operation, "changed")
-        return f"{verb}: " + "; ".join(parts) if parts else verb
+        fields = self._fields()
+        return f"{verb}: " + "; ".join(fields) if fields else verb
+
+    def in_full(self) -> str:
+        """The entry as a few lines: when, who and what, then each field changed on a line of its own."""
+        head = f"{self.at.astimezone():%Y-%m-%d %H:%M:%S} — {self.who} — {self.action} ({self.operation} {self.table_name})"
+        body = [self.what()] if self.operation == "migrate" or self._bulk() else self._fields()
+        return "\n".join([head, *body])
+
+    def _fields(self) -> list[str]:
+        if self.operation == "update":
+            return [f"{c.field}: {_shown(c.before)} → {_shown(c.after)}" for c in self.changes]
+        side = "after" if self.operation == "insert" else "before"
+        return [f"{c.field}: {_shown(getattr(c, side))}" for c in self.changes if getattr(c, side) is not None]
 
     def _bulk(self) -> bool:
         return any(c.field == "events" for c in self.changes)

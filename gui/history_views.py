@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -93,10 +94,16 @@ class RecordHistory(QWidget):
         self.heading = plain_label()
         self.model = HistoryModel([WHEN, WHO, ACTION, WHAT], self)
         self.table = _table(self.model)
+        self.detail = QPlainTextEdit()  # the selected entry in full: plain text, never interpreted
+        self.detail.setReadOnly(True)
+        self.detail.setPlaceholderText("Select an entry to read it in full.")
+        self.detail.setMaximumHeight(140)
+        self.table.selectionModel().currentRowChanged.connect(self._show_entry)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.heading)
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
         for signal in (desk.record_changed, desk.store_replaced):
             signal.connect(self.refresh)
         self.refresh()
@@ -107,6 +114,11 @@ class RecordHistory(QWidget):
     def follow_obligation(self, obligation_id: str | None) -> None:
         self.subject = ("obligation", obligation_id) if obligation_id else None
         self.refresh()
+
+    def _show_entry(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        entries = self.model.entries
+        entry = entries[current.row()] if current.isValid() and current.row() < len(entries) else None
+        self.detail.setPlainText(entry.in_full() if entry else "")
 
     def follow_event(self, event_id: str | None) -> None:
         self.subject = ("event", event_id) if event_id else None

@@ -88,7 +88,7 @@ class MainWindow(QMainWindow):
         self.detail_tabs = QTabWidget()
         self.detail_tabs.setDocumentMode(True)
         self.detail_tabs.addTab(self.panel, "&Details")
-        self.detail_tabs.addTab(self.history, "&History")
+        self.detail_tabs.addTab(self.history, "Histor&y")
         self.detail_dock = QDockWidget("Obligation", self)
         self.detail_dock.setObjectName("obligation_detail")
         self.detail_dock.setWidget(self.detail_tabs)

@@ -44,6 +44,10 @@ def test_the_history_tab_follows_the_selected_obligation_and_its_edits(window, q
     assert [row[1:3] for row in shown[:2]] == [["tester", "Undo: Edit P1-D"], ["tester", "Edit P1-D"]]
     assert shown[1][3] == "changed: title: 'Review US sanctions against Taliban members' → 'Reviewed sanctions'"
     qtmodeltester.check(history.model)
+    history.table.setCurrentIndex(history.model.index(1, 0))
+    lines = history.detail.toPlainText().splitlines()
+    assert lines[0].endswith(" — tester — Edit P1-D (update obligation)")
+    assert lines[1:] == ["title: 'Review US sanctions against Taliban members' → 'Reviewed sanctions'"]
 
 
 def test_the_history_tab_follows_the_selected_event(window, qtbot):
