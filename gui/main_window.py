@@ -40,6 +40,7 @@ from gui.date_edit import DateEdit
 from gui.desk import Desk
 from gui.event_log_view import EventLogView
 from gui.export_pdf_dialog import ExportPdfDialog
+from gui.field_keys import FieldKeys
 from gui.obligation_actions import ObligationActions, agreement_deletion_question
 from gui.obligation_panel import ObligationPanel
 from gui.obligation_tree import ObligationTree
@@ -125,6 +126,7 @@ class MainWindow(QMainWindow):
         self._refresh_shell()
         self._remember_store()
         self._restore_layout()
+        self.field_keys = FieldKeys(self)  # Ctrl+E and the other commands work from the fields too
         self.tree.view.setFocus()
 
     # --- building ------------------------------------------------------------------------------
