@@ -1,4 +1,4 @@
-"""The event log: a filter row, the table of events (gui/event_table_model.py) and the actions on them.
+"""The event log: a filter row, the table of events (gui/event_log_model.py) and the actions on them.
 
 Docked in the main window. Nothing is read on the UI thread: a filter change (the free text after a
 short pause in the typing), a sort, the refresh after an edit and the next page are read by a LogRead
@@ -60,8 +60,7 @@ from gui.desk import Desk
 from gui.event_commands import AddEvent, DeleteEvents, DuplicateEvent, EditEvent
 from gui.event_dialog import EventDialog
 from gui.event_inline_edit import connect_inline_editing
-from gui.event_log_model import EventLogModel, LogRead, LogResult
-from gui.event_table_model import COLUMNS, DATE, NOTES, PAGE_ROWS, TYPE
+from gui.event_log_model import COLUMNS, DATE, NOTES, PAGE_ROWS, TYPE, EventLogModel, LogRead, LogResult
 from gui.plain_text import confirm, plain_label, show_error, tooltip
 
 TYPING_PAUSE_MS = 250
@@ -96,7 +95,7 @@ class EventLogView(QWidget):
     def __init__(self, desk: Desk, parent: QWidget | None = None):
         super().__init__(parent)
         self.desk = desk
-        self.model = EventLogModel(desk, self)
+        self.model = EventLogModel(self)
         self._every = 0  # events of the agreement, unfiltered
         self._reading: _Reading | None = None  # of the whole table, by a LogRead in the background
         self.background = Background(self)

@@ -42,6 +42,7 @@ from gui.deadlines_view import DeadlinesView
 from gui.desk import Desk
 from gui.event_log_view import EventLogView
 from gui.export_pdf_dialog import ExportPdfDialog
+from gui.field_keys import FieldKeys
 from gui.help_dialogs import ShortcutsDialog, UserGuide
 from gui.history_views import AuditTrailDialog, RecordHistory
 from gui.obligation_actions import ObligationActions, agreement_deletion_question
@@ -146,6 +147,7 @@ class MainWindow(QMainWindow):
         self._refresh_shell()
         self._remember_store()
         self._restore_layout()
+        self.field_keys = FieldKeys(self)  # Ctrl+E and the other commands work from the fields too
         self.tree.view.setFocus()
 
     # --- building ------------------------------------------------------------------------------
