@@ -8,6 +8,7 @@ from PySide6.QtCore import QMarginsF, QRectF
 from PySide6.QtGui import QFontMetricsF, QPageLayout, QPageSize, QPdfWriter
 from sqlmodel import select
 
+from db.ids import new_id
 from db.models import Actor, Event, Obligation
 from db.obligations import add_assessment
 from db.report_content import report_content
@@ -61,7 +62,7 @@ def _make_it_hard(store) -> None:
         obligation = session.exec(select(Obligation).where(Obligation.ref == "P1-C.3")).one()
         obligation.title = "Release " + "all remaining prisoners " * 6
         overdue = session.exec(select(Obligation.id).where(Obligation.ref == "P1-E")).one()
-        add_assessment(session, overdue, date(2020, 6, 2), "met", 2, "low", "Reported, not confirmed", "tester")
+        add_assessment(session, overdue, date(2020, 6, 2), "met", 2, "low", "Reported, not confirmed", "tester", new_id())
 
 
 @pytest.mark.parametrize("page_size", ["a4", "letter"])
