@@ -94,23 +94,23 @@ def _overdue(leaves: list[ObligationNode], as_of: date) -> Finding:
     return Finding(headline, tuple(evidence))
 
 
-def _at_risk(leaves: list[ObligationNode]) -> Finding | None:
-    risky = [n for n in leaves if n.standing.status == Status.AT_RISK]
-    if not risky:
+def _with_reasons(leaves: list[ObligationNode], status: Status, headline) -> Finding | None:
+    """The obligations of a status, each with its reason; `headline(count)` says what they are."""
+    these = [n for n in leaves if n.standing.status == status]
+    if not these:
         return None
-    return Finding(
-        f"{_count(len(risky), 'obligation')} at risk of missing {'its' if len(risky) == 1 else 'their'} deadline.",
-        tuple(f"{_named(n)}: {_quoted(n.standing.reason)}" for n in risky),
-    )
+    return Finding(headline(len(these)), tuple(f"{_named(n)}: {_quoted(n.standing.reason)}" for n in these))
+
+
+def _at_risk(leaves: list[ObligationNode]) -> Finding | None:
+    return _with_reasons(leaves, Status.AT_RISK, lambda count: (
+        f"{_count(count, 'obligation')} at risk of missing {'its' if count == 1 else 'their'} deadline."
+    ))  # fmt: skip
 
 
 def _breached(leaves: list[ObligationNode]) -> Finding | None:
-    breached = [n for n in leaves if n.standing.status == Status.BREACHED]
-    if not breached:
-        return None
-    return Finding(
-        f"{_count(len(breached), 'obligation')} breached, as linked events indicate.",
-        tuple(f"{_named(n)}: {_quoted(n.standing.reason)}" for n in breached),
+    return _with_reasons(
+        leaves, Status.BREACHED, lambda count: f"{_count(count, 'obligation')} breached, as linked events indicate."
     )
 
 
