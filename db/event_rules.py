@@ -82,13 +82,18 @@ def parse_date(text: str, *, acled: bool = False) -> date:
     else:
         form = ACLED_DATE_FORM if acled else _DATE_FORM
         raise ValueError(f"{quoted(stripped)} is not a date in the form {form}")
+    return calendar_date(stripped, year, month, day)
+
+
+def calendar_date(text: str, year: int, month: int, day: int) -> date:
+    """The date `text` was read as, with a reason when the calendar has no such day."""
     if year < 1:
-        raise ValueError(f"{quoted(stripped)} is not a date: there is no year 0")
+        raise ValueError(f"{quoted(text)} is not a date: there is no year 0")
     if not 1 <= month <= 12:
-        raise ValueError(f"{quoted(stripped)} is not a date: there is no month {month}")
+        raise ValueError(f"{quoted(text)} is not a date: there is no month {month}")
     days = _days_in(year, month)
     if not 1 <= day <= days:
-        raise ValueError(f"{quoted(stripped)} is not a date: {MONTH_NAMES[month - 1]} {year} has {days} days")
+        raise ValueError(f"{quoted(text)} is not a date: {MONTH_NAMES[month - 1]} {year} has {days} days")
     return check_date(date(year, month, day))
 
 
@@ -203,13 +208,18 @@ def role_rank(role: str) -> int:
     return ROLE_ORDER.get(role, len(ROLE_ORDER))
 
 
-def date_label(on: date | str, precision: str) -> str:
-    """ "2020-04-06" (day), "week of 2020-04-06", "2020-04" (month)."""
+def date_label(on: date | str, precision: str, until: date | str | None = None) -> str:
+    """ "2020-04-06" (day), "week of 2020-04-06", "2020-04" (month), "2020" (year), or with `until` the
+    range "2020-04-06 to 2020-04-09"."""
     text = on if isinstance(on, str) else on.isoformat()
+    if until is not None:
+        return f"{text} to {until if isinstance(until, str) else until.isoformat()}"
     if precision == DatePrecision.WEEK:
         return f"week of {text}"
     if precision == DatePrecision.MONTH:
         return text[:7]
+    if precision == DatePrecision.YEAR:
+        return text[:4]
     return text
 
 

@@ -139,7 +139,7 @@ VALID = {"occurred_on": "2020-04-06", "event_type": "Prisoner release", "source_
         ({"occurred_on": ""}, {"occurred_on": "Give the date the event happened, as YYYY-MM-DD."}),
         ({"occurred_on": "2020-02-30"}, {"occurred_on": "'2020-02-30' is not a date: February 2020 has 29 days."}),
         ({"occurred_on": "6 April 2020"}, {"occurred_on": "'6 April 2020' is not a date in the form YYYY-MM-DD."}),
-        ({"date_precision": "year"}, {"date_precision": "'year' is not a date precision; use one of day, week, month."}),
+        ({"date_precision": "decade"}, {"date_precision": "'decade' is not a date precision; use one of day, week, month, year."}),
         ({"event_type": "  "}, {"event_type": "Choose or type the kind of event, e.g. Battles or Statement."}),
         ({"source_name": ""}, {"source_name": "Name the source, e.g. Pajhwok Afghan News."}),
         ({"reliability": "b", "credibility": "2"}, {}),
