@@ -22,7 +22,8 @@ class DateOrder(StrEnum):
 
 
 ORDER_LABELS = {DateOrder.DMY: "day first (31/12/2019)", DateOrder.MDY: "month first (12/31/2019)"}
-_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"  # Excel's " 00:00:00", ignored
+# Excel's " 00:00:00", UCDP's " 00:00:00.000", ISO's "T00:00:00Z": a time of day, ignored
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?(?:[AaPp][Mm]|Z|[+-]\d{2}:?\d{2}))?)?"
 _YEAR_FIRST = re.compile(rf"(\d{{4}})[-/.](\d{{1,2}})[-/.](\d{{1,2}}){_TIME}")
 _NUMERIC = re.compile(rf"(\d{{1,2}})([-/.])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_TIME}")
 _DAY_NAMED = re.compile(rf"(\d{{1,2}})[- ]([A-Za-z]+)\.?,?[- ](\d{{4}}|\d{{2}}){_TIME}")  # 9-May-20

@@ -29,6 +29,7 @@ from typing import Any
 
 from db.errors import DateOrderUnknown, ImportCancelled, ImportFileError
 from db.event_csv import COLUMNS as OWN_COLUMNS
+from db.event_csv import OPTIONAL as OWN_OPTIONAL
 from db.event_csv import ROLE_COLUMNS, TEXT_COLUMNS, parse_links, unprotect
 from db.event_dates import DateColumnError, read_dates
 from db.event_layouts import LAYOUTS, TEXT, Layout, choose_layout
@@ -38,11 +39,12 @@ from db.event_rules import (
     EventForm,
     missing_half,
     parse_actor_names,
+    parse_optional_date,
     parse_text,
     quoted,
     read_form,
 )
-from db.event_text import MISSING, Repairs, blank_missing, separator
+from db.event_text import MISSING, Repairs, blank_missing, repair_text, separator
 from db.vocabulary import DatePrecision
 
 MAX_FILE_BYTES = 500 * 2**20
@@ -62,7 +64,7 @@ FORMAT_LABELS = {
     **{FileFormat(layout.format): layout.label for layout in LAYOUTS},
     FileFormat.ACCORD_DESK: "an Accord Desk event export",
 }
-_OWN_SETS = (*FIELD_COLUMNS, "external_id")
+_OWN_SETS = (*FIELD_COLUMNS, "external_id", "occurred_until")
 WINDOWS_1252 = "cp1252"
 
 
@@ -279,7 +281,7 @@ def _layout(path: Path, header: list[str]) -> tuple[FileFormat, Layout | None, l
         if header.count(name) > 1:
             raise _fail(path, "line 1", f"the header names the column {name} twice; export the file again")
     kind = FileFormat(layout.format) if layout else FileFormat.ACCORD_DESK
-    needed = layout.required if layout else OWN_COLUMNS
+    needed = layout.required if layout else [name for name in OWN_COLUMNS if name not in OWN_OPTIONAL]
     if missing := [name for name in needed if name not in header]:
         raise _fail(
             path, "line 1", f"the header lacks the column{'s' * (len(missing) > 1)} {', '.join(missing)}, "
@@ -453,12 +455,12 @@ def _source_file(layout: Layout, header, records, starts, problems: _Problems, h
 
 def _own_file(header, records, starts, problems: _Problems) -> tuple:
     """The valid rows of Accord Desk's CSV, each checked by the event form's rules."""
-    at = {name: header.index(name) for name in OWN_COLUMNS}
+    at = {name: header.index(name) for name in OWN_COLUMNS if name in header}
     text = frozenset(TEXT_COLUMNS)
     keys, values, actors, links = [], [], [], []
     for row, cells in enumerate(records):
         key, value, named, linked, bad = _own_row(
-            {c: unprotect(cells[i]) if c in text else cells[i] for c, i in at.items()}
+            {name: "" for name in OWN_OPTIONAL} | {c: unprotect(cells[i]) if c in text else cells[i] for c, i in at.items()}
         )
         for column, message in bad.items():
             problems.add(column, {row: message})
@@ -469,7 +471,10 @@ def _own_file(header, records, starts, problems: _Problems) -> tuple:
         actors.append(named)
         links.append(linked)
     _duplicates(keys, "id", starts, problems)
-    return keys, _OWN_SETS, list(zip(*values, strict=True)) or [()] * len(_OWN_SETS), actors, links
+    columns = list(zip(*values, strict=True)) or [()] * len(_OWN_SETS)
+    if "occurred_until" not in at:  # an older export: the ranges in the record stay as they are
+        return keys, _OWN_SETS[:-1], columns[:-1], actors, links
+    return keys, _OWN_SETS, columns, actors, links
 
 
 def _own_row(cell: dict[str, str]) -> tuple[str, tuple, tuple, tuple, dict[str, str]]:
@@ -494,9 +499,12 @@ def _own_row(cell: dict[str, str]) -> tuple[str, tuple, tuple, tuple, dict[str, 
     )
     linked = parsed(parse_links, "links", [])
     external_id = parsed(parse_text, "external_id")
+    until = parsed(parse_optional_date, "occurred_until")
     fields, found = read_form(EventForm(**{name: cell[name] for name in FORM_TEXT_FIELDS}, links=linked))
     bad.update(found)
-    values = (*(getattr(fields, name) for name in FIELD_COLUMNS), external_id) if fields else ()
+    if fields and until is not None and until <= fields.occurred_on:
+        bad["occurred_until"] = f"{until} is not after occurred_on {fields.occurred_on}; a range ends after its first day"
+    values = (*(getattr(fields, name) for name in FIELD_COLUMNS), external_id, until) if fields else ()
     return key, values, named, tuple(linked), bad
 
 
@@ -534,7 +542,7 @@ def read_event_file(
             header = next((cells for cells in reader if cells), None)
             if header is None:
                 raise _fail(path, "", "the file is empty; export the events again")
-            header = [name.strip().lstrip("\ufeff").lower() for name in header]
+            header = [_column_name(name) for name in header]
             kind, layout, header, how = _layout(path, header)
             how.encoding, how.separator, how.order_given = encoding, reader.dialect.delimiter, date_order
             width, short = len(header), None
@@ -545,14 +553,13 @@ def read_event_file(
                     short = None
                 if len(cells) > width and not any(cells[width:]):
                     del cells[width:]  # a spreadsheet's empty cells beyond the last column
-                if len(cells) == width:
-                    if layout is not None and not records and not how.hashtag_line and _hashtags(cells):
-                        how.hashtag_line = line
-                    else:
-                        records.append(cells)  # as the reader made it: copying cost 10% of the reading
-                        starts.append(line)
-                        if len(records) % CHUNK_ROWS == 0:
-                            told.tell(line)
+                if layout is not None and not records and not how.hashtag_line and _hashtags(cells):
+                    how.hashtag_line = line
+                elif len(cells) == width:
+                    records.append(cells)  # as the reader made it: copying cost 10% of the reading
+                    starts.append(line)
+                    if len(records) % CHUNK_ROWS == 0:
+                        told.tell(line)
                 elif cells:
                     short = (line, len(cells))
                 line = reader.line_num + 1
@@ -600,6 +607,14 @@ def read_event_file(
         links = [links[r] for r in valid] if links is not None else None
     problems.sort(key=lambda problem: problem.line)
     return EventFile(path, kind, sha256, lines, sets, starts, keys, columns, actors, links, problems, how)
+
+
+def _column_name(name: str) -> str:
+    """A header's name as the layouts spell it: lower case, without a byte-order mark, even one garbled
+    by a round trip through Windows-1252 ('ï»¿event_id_cnty')."""
+    if not name.isascii():
+        name = repair_text(name).replace("\ufeff", "")
+    return name.strip().lower()
 
 
 def _hashtags(cells: list[str]) -> bool:

@@ -24,6 +24,7 @@ from db.event_rules import (
     quoted,
     required,
 )
+from db.event_text import MISSING
 from db.vocabulary import DatePrecision, EventRole
 
 Parse = Callable[[str], Any]
@@ -59,7 +60,7 @@ def acled_precision(text: str) -> str:
 
 
 def acled_key(cell: str) -> str:
-    if key := cell.strip():
+    if (key := cell.strip()) and key not in MISSING:
         return key
     raise ValueError("the cell is empty; every ACLED row has its event id")
 
@@ -68,7 +69,7 @@ def ucdp_key(cell: str) -> str:
     key = cell.strip().removesuffix(".0")
     if key.isascii() and key.isdigit():
         return f"ucdp-ged:{key}"
-    if not key:
+    if not key or key in MISSING:
         raise ValueError("the cell is empty; every UCDP GED row has its id")
     raise ValueError(f"{quoted(key)} is not a UCDP GED id; UCDP numbers its events 1, 2, 3 …")
 
@@ -136,6 +137,7 @@ class Layout:
     known: tuple[str, ...]  # every column of the layout: the others in a file are reported as ignored
     aliases: dict[str, str]  # a name a file may use → the layout's name
     labels: frozenset[str] = frozenset({"source_name"})  # names, not evidence: no-break spaces made plain
+    # (actors' names too: db.event_file._actor_names)
 
     @property
     def read(self) -> tuple[str, ...]:
@@ -197,7 +199,6 @@ def _acled(format: str, label: str, known: tuple[str, ...]) -> Layout:
     return Layout(
         format, label, "event_id_cnty", acled_key, ("event_date",), _ACLED_FIELDS, _ACLED_ACTORS,
         ACLED_REQUIRED, tuple(_ACLED_ALIASES.get(name, name) for name in known), _ACLED_ALIASES,
-        frozenset({"source_name", "actor"}),
     )  # fmt: skip
 
 
@@ -234,7 +235,6 @@ UCDP = Layout(
     ),
     {EventRole.ACTOR1: "side_a", EventRole.ACTOR2: "side_b"},
     ("id", "date_start", "date_end", "type_of_violence", "side_a", "country"), UCDP_COLUMNS, {},
-    frozenset({"source_name", "actor"}),
 )  # fmt: skip
 LAYOUTS = (ACLED, ACLED_PRE_2023, ACLED_2015, UCDP)
 

@@ -49,11 +49,8 @@ MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
     "November", "December",
 )  # fmt: skip
-_MONTHS = {name.casefold(): number for number, name in enumerate(MONTH_NAMES, 1)}
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_DAY_MONTH_YEAR = re.compile(r"(\d{1,2}) ([A-Za-z]+) (\d{4})")  # ACLED before 2023: "02 April 2020"
 _DATE_FORM = "YYYY-MM-DD"
-ACLED_DATE_FORM = "YYYY-MM-DD or 02 April 2020"
 
 
 def quoted(text: str, most: int = 40) -> str:
@@ -67,21 +64,17 @@ def _days_in(year: int, month: int) -> int:
     return (date(year, month + 1, 1) - date(year, month, 1)).days
 
 
-def parse_date(text: str, *, acled: bool = False) -> date:
-    """A date as YYYY-MM-DD (or, with `acled`, as "02 April 2020"), with a reason for impossible ones."""
+def parse_date(text: str) -> date:
+    """A date as YYYY-MM-DD, with a reason for impossible ones (files' other forms: db/event_dates.py)."""
     if len(text) == 10 and text[4] == "-" and text[7] == "-":
         try:
             return check_date(date.fromisoformat(text))  # the fast path for nearly every cell of an import
         except ValueError:
             pass
     stripped = text.strip()
-    if match := _ISO_DATE.fullmatch(stripped):
-        year, month, day = (int(part) for part in match.groups())
-    elif acled and (match := _DAY_MONTH_YEAR.fullmatch(stripped)) and match[2].casefold() in _MONTHS:
-        year, month, day = int(match[3]), _MONTHS[match[2].casefold()], int(match[1])
-    else:
-        form = ACLED_DATE_FORM if acled else _DATE_FORM
-        raise ValueError(f"{quoted(stripped)} is not a date in the form {form}")
+    if not (match := _ISO_DATE.fullmatch(stripped)):
+        raise ValueError(f"{quoted(stripped)} is not a date in the form {_DATE_FORM}")
+    year, month, day = (int(part) for part in match.groups())
     return calendar_date(stripped, year, month, day)
 
 

@@ -156,7 +156,7 @@ class EventImport(QObject):
         said = message.split(": ", 1)[-1].split("; say which")[0]
         question.setText(f"{self.path.name}: {said}.\n\nHow are its dates written?")
         self.order_buttons = {
-            order: question.addButton(label.capitalize(), QMessageBox.ButtonRole.AcceptRole)
+            order: question.addButton("&" + label.capitalize(), QMessageBox.ButtonRole.AcceptRole)
             for order, label in ORDER_LABELS.items()
         }
         question.addButton(QMessageBox.StandardButton.Cancel)

@@ -82,3 +82,23 @@ def test_rows_that_contradict_each_other_are_refused_with_their_lines(order):
         "column event_date: the dates contradict each other, day first on line 2 '13/05/2020', line 5 "
         "'25/05/2020' but month first on line 3 '05/14/2020'"
     )
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("02 April 2020", date(2020, 4, 2)),
+        ("2 april 2020", date(2020, 4, 2)),
+        ("2020-03-04 00:00:00.000", date(2020, 3, 4)),  # UCDP's downloads
+        ("2020-03-04T00:00:00Z", date(2020, 3, 4)),
+        ("5/9/2020 12:00 AM", None),  # needs the order: see below
+        ("30 February 2020", "'30 February 2020' is not a date: February 2020 has 29 days"),
+        ("02 Avril 2020", "'02 Avril 2020' is not a date: 'Avril' is not the name of a month"),
+    ],
+)
+def test_acled_written_dates_and_times_of_day(cell, expected):
+    values, failures, _ = read_dates([cell], [2], "event_date", "mdy")
+    if isinstance(expected, str):
+        assert failures == {0: expected}
+    else:
+        assert values == [expected or date(2020, 5, 9)] and failures == {}

@@ -13,14 +13,20 @@ from db.event_file import read_event_file
 from db.event_import import import_events
 from db.events import event_actor_roles
 from db.models import Actor, Event
+from tests.db.test_event_import import _events
 from tests.record_digest import content_digest
 
 DATA = Path(__file__).parent.parent / "data"
 
 
-def _events(store) -> dict[str, Event]:
-    with store.reading() as session:
-        return {e.external_id: e for e in session.exec(select(Event).where(Event.external_id.is_not(None)))}
+def _without(source: Path, column: str, target: Path) -> Path:
+    """The CSV file without one of its columns."""
+    with source.open(encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.reader(handle))
+    at = table[0].index(column)
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([cells[:at] + cells[at + 1 :] for cells in table])
+    return target
 
 
 def _actor_names(store, external_id) -> list[tuple[str, str]]:
@@ -134,12 +140,7 @@ def test_dropped_and_reordered_columns_import_empty_and_are_reported(example_sto
 
 @pytest.mark.parametrize("absent", ["event_id_cnty", "event_date", "event_type", "actor1", "country"])
 def test_only_the_columns_an_event_needs_are_required(example_store, tmp_path, absent):
-    lines = (DATA / "acled_dropped_columns.csv").read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
-    at = header.index(absent)
-    kept = [",".join(cell for i, cell in enumerate(line.split(",")) if i != at) for line in lines[:1]]
-    path = tmp_path / "dropped.csv"
-    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    path = _without(DATA / "acled_dropped_columns.csv", absent, tmp_path / "dropped.csv")
     with pytest.raises(ImportFileError, match=f"the header lacks the column {absent}, without which an ACLED"):
         import_events(example_store, path)
 
@@ -147,13 +148,7 @@ def test_only_the_columns_an_event_needs_are_required(example_store, tmp_path, a
 def test_an_update_from_a_file_that_lacks_a_column_keeps_that_column(example_store, tmp_path):
     full = DATA / "acled_afghanistan.csv"
     import_events(example_store, full)
-    with full.open(encoding="utf-8", newline="") as handle:
-        table = list(csv.reader(handle))
-    notes = table[0].index("notes")
-    path = tmp_path / "no_notes.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows([cells[:notes] + cells[notes + 1 :] for cells in table])
-    report = import_events(example_store, path)
+    report = import_events(example_store, _without(full, "notes", tmp_path / "no_notes.csv"))
     assert report.updated == [] and len(report.unchanged) == 7
     assert _events(example_store)["AFG40001"].notes.startswith("On 3 March 2020")
 
@@ -254,3 +249,42 @@ def test_the_check_lists_every_problem_of_a_row(example_store, tmp_path):
     report = import_events(example_store, path, dry_run=True, skip_invalid=True)
     assert "Skipped 1 invalid row:" in report.lines()
     assert sum("line 2, column" in line for line in report.lines()) == 2
+
+
+def test_a_garbled_byte_order_mark_trailing_empty_cells_and_blank_lines(example_store, tmp_path):
+    """A UTF-8 file with its BOM read as Windows-1252 and saved again ('ï»¿event_id_cnty'), a spreadsheet's
+    empty cells past the last column, blank lines, and HDX's hashtags under the current layout."""
+    lines = (DATA / "acled_afghanistan.csv").read_text(encoding="utf-8").splitlines()
+    hashtags = ",".join("#" + name for name in lines[0].split(","))
+    text = "\r\n".join(["ï»¿" + lines[0], hashtags, lines[1] + ",,", "", lines[2], ""])
+    path = tmp_path / "resaved.csv"
+    path.write_text(text, encoding="utf-8")
+    report = import_events(example_store, path)
+    assert (report.added, report.how.hashtag_line) == (["AFG40001", "AFG40002"], 2)
+
+
+@pytest.mark.parametrize("marker", ["NA", "NULL", "."])
+def test_a_missing_value_is_no_event_id(example_store, tmp_path, marker):
+    lines = (DATA / "acled_afghanistan.csv").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "no_id.csv"
+    path.write_text("\n".join([lines[0], lines[1].replace("AFG40001", marker, 1)]) + "\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match="line 2, column event_id_cnty: the cell is empty"):
+        import_events(example_store, path)
+
+
+def test_ranges_travel_in_accord_desks_own_csv_and_older_exports_still_read(example_store, empty_store, tmp_path):
+    from db.event_export import export_events
+    from db.event_log import EventFilter
+
+    import_events(example_store, DATA / "ucdp_ged_afghanistan.csv")
+    path = tmp_path / "events.csv"
+    with example_store.reading() as session:
+        assert export_events(session, path, EventFilter(text="ucdp-ged:")) == 4
+    import_events(empty_store, path)
+    moved = _events(empty_store)
+    assert (moved["ucdp-ged:330003"].occurred_on, moved["ucdp-ged:330003"].occurred_until) == (
+        date(2020, 4, 1), date(2020, 4, 30)
+    )  # fmt: skip
+    assert moved["ucdp-ged:330001"].occurred_until is None
+    report = import_events(empty_store, _without(path, "occurred_until", tmp_path / "older.csv"))
+    assert report.updated == [] and _events(empty_store)["ucdp-ged:330003"].occurred_until == date(2020, 4, 30)

@@ -233,7 +233,7 @@ def test_dates_that_read_either_way_are_asked_for_and_read_so(qtbot, desk, monke
     assert question.textFormat() == Qt.TextFormat.PlainText
     assert "dates such as '05/09/2020' read as day/month or month/day" in question.text()
     assert [b.text() for b in question.buttons() if question.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole] == [
-        "Day first (31/12/2019)", "Month first (12/31/2019)",
+        "&Day first (31/12/2019)", "&Month first (12/31/2019)",
     ]  # fmt: skip
     qtbot.mouseClick(running.order_buttons["mdy"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: running.choice is not None and running.choice.isVisible(), timeout=20_000)
