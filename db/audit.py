@@ -23,7 +23,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, event, inspect, select
 from sqlmodel import Session, SQLModel
@@ -39,6 +39,7 @@ _ACTION = "accord_desk_action"
 _EXPECT = "accord_desk_expect"
 _LEFT = "accord_desk_versions_left"
 _HEAD = "accord_desk_chain_head"
+_READ = "accord_desk_versions_read"
 _OUTSIDE = "the record was changed outside Store.writing(); changes must be audited"
 GENESIS = "0" * 64  # the "previous hash" of the first entry
 
@@ -59,6 +60,20 @@ def who(session: Session) -> str:
 def versions_left(session: Session) -> dict[RowKey, int | None]:
     """Each row the transaction inserted, updated or deleted through the ORM: its version after, None if deleted."""
     return session.info.get(_LEFT, {})
+
+
+def versions_read(session: Session) -> dict[RowKey, int]:
+    """The version of each record row the session has loaded: what a form shows as it opens. Passed as
+    `expect` to the write of its OK, an update of a row changed since is refused, not overwritten."""
+    return dict(session.info.get(_READ, {}))
+
+
+@event.listens_for(Session, "loaded_as_persistent")
+def _note_version_read(session: Session, row) -> None:
+    # Noted as rows load: the identity map holds rows weakly, and a form keeps only the values it shows.
+    version = getattr(row, "version", None)
+    if version is not None and not isinstance(row, AuditEntry):
+        session.info.setdefault(_READ, {})[(row.__tablename__, row_id(row))] = version
 
 
 def chain_head(session: Session) -> tuple[int, str] | None:
@@ -245,20 +260,34 @@ def head_log(database: Path) -> Path:
     return database.with_name(f"{database.name}.audit-head")
 
 
-def note_head(database: Path, head: tuple[int, str] | None) -> None:
+class LoggedHead(NamedTuple):
+    """A line of the head log: the head the trail must hold, when it was written, and the head it may
+    hold instead (the one before a restore that was under way: a kill leaves either)."""
+
+    entry_id: int
+    entry_hash: str
+    written: datetime | None
+    or_else: tuple[int, str] | None = None
+
+    def heads(self) -> list[tuple[int, str]]:
+        return [(self.entry_id, self.entry_hash), *([self.or_else] if self.or_else else [])]
+
+
+def note_head(database: Path, head: tuple[int, str] | None, or_else: tuple[int, str] | None = None) -> None:
     """Append the chain head a committed transaction left; one short line, no fsync (a lost line
-    only makes the log lag, which the check allows)."""
+    only makes the log lag, which the check allows). `or_else`: a head the trail may hold instead."""
     if head is None:
         return
+    alternative = f" or {or_else[0]} {or_else[1]}" if or_else else ""
     try:
         with head_log(database).open("a", encoding="ascii") as log:
-            log.write(f"{head[0]} {head[1]} {utc_now().isoformat()}\n")
+            log.write(f"{head[0]} {head[1]} {utc_now().isoformat()}{alternative}\n")
     except OSError:
         pass  # the record is committed; a folder that refuses the log only weakens the check, which says so
 
 
-def newest_head(database: Path) -> tuple[int, str, datetime | None] | None:
-    """The newest (id, hash, when written) in the head log, None if there is none."""
+def newest_head(database: Path) -> LoggedHead | None:
+    """The newest line of the head log, None if there is none."""
     try:
         with head_log(database).open("rb") as log:
             log.seek(0, os.SEEK_END)
@@ -268,13 +297,18 @@ def newest_head(database: Path) -> tuple[int, str, datetime | None] | None:
         return None
     for line in reversed(lines):
         parts = line.split()
-        if len(parts) >= 2 and parts[0].isdigit() and len(parts[1]) == 64:
+        if len(parts) >= 2 and _is_head(parts[0], parts[1]):
             try:
                 written = datetime.fromisoformat(parts[2]) if len(parts) > 2 else None
             except ValueError:
                 written = None  # a line cut short by a kill: its id and hash are whole
-            return int(parts[0]), parts[1], written
+            or_else = (int(parts[4]), parts[5]) if len(parts) >= 6 and _is_head(parts[4], parts[5]) else None
+            return LoggedHead(int(parts[0]), parts[1], written, or_else)
     return None
+
+
+def _is_head(entry_id: str, entry_hash: str) -> bool:
+    return entry_id.isdigit() and len(entry_hash) == 64
 
 
 def file_head(connection) -> tuple[int, str] | None:

@@ -17,18 +17,17 @@ stat().
 """
 
 import os
-import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
 from pathlib import Path
 
 from db import audit
 from db.atomic_file import STALE_SECONDS, atomic_path
+from db.backup_names import STAMP, Reason, backup_folder, backup_pattern
 from db.clock import utc_now
 from db.errors import DamagedDatabaseError, DatabaseError, StorageError, UserError
 from db.event_file import plural
@@ -40,27 +39,6 @@ KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12
 # cost more than most imports (tests/bench_backup.py). The import itself is one transaction either way.
 LARGE_DATABASE = 256 * 1024 * 1024
 STEP_PAGES = 4096  # 16 MB per step with 4 KB pages: progress without slowing the copy
-_STAMP = "%Y-%m-%dT%H%M%SZ"
-
-
-class Reason(StrEnum):
-    """Why a backup was made; its name ends the file's name."""
-
-    OPENED = "daily"
-    IMPORT = "import"
-    RESTORE = "restore"
-    UPGRADE = "upgrade"
-    MANUAL = "manual"
-
-    @property
-    def label(self) -> str:
-        return _LABELS[self]
-
-
-_LABELS = {
-    Reason.OPENED: "on opening", Reason.IMPORT: "before an import", Reason.RESTORE: "before a restore",
-    Reason.UPGRADE: "before an upgrade", Reason.MANUAL: "by hand",
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -83,17 +61,6 @@ class Backup:
 class Restored:
     backup: Backup  # what the record now holds
     kept: Backup | None  # the copy of the record it replaced
-
-
-def backup_folder(database: Path) -> Path:
-    return database.with_name(f"{database.stem}-backups")
-
-
-def _pattern(database: Path) -> re.Pattern:
-    reasons = "|".join(reason.value for reason in Reason)
-    return re.compile(
-        rf"{re.escape(database.stem)}-(\d{{4}}-\d\d-\d\dT\d{{6}}Z)-({reasons}){re.escape(database.suffix)}"
-    )
 
 
 # --- which backups stay ---------------------------------------------------------------------------------------
@@ -126,13 +93,13 @@ def rotation(taken: Iterable[datetime], today: date) -> set[datetime]:
 
 
 def _in_rotation(database: Path) -> list[tuple[datetime, Reason, Path]]:
-    folder, pattern = backup_folder(database), _pattern(database)
+    folder, pattern = backup_folder(database), backup_pattern(database)
     if not folder.is_dir():
         return []
     found = []
     for entry in os.scandir(folder):
         if (match := pattern.fullmatch(entry.name)) and entry.is_file():
-            taken = datetime.strptime(match[1], _STAMP).replace(tzinfo=UTC)
+            taken = datetime.strptime(match[1], STAMP).replace(tzinfo=UTC)
             found.append((taken, Reason(match[2]), Path(entry.path)))
     return sorted(found, key=lambda item: item[0], reverse=True)
 
@@ -245,9 +212,12 @@ def check_backup(path: Path) -> Backup:
     return backup
 
 
-def newest_good(database: Path) -> Backup | None:
+def newest_good(database: Path, progress: Progress | None = None) -> Backup | None:
     """The newest backup of `database` that passes the check, for a record found damaged."""
-    for taken, reason, path in _in_rotation(database):
+    rotation = _in_rotation(database)
+    for checked, (taken, reason, path) in enumerate(rotation):
+        if progress is not None:
+            progress(checked, len(rotation))
         try:
             check_backup(path)
         except DatabaseError:
@@ -302,7 +272,7 @@ def _new_path(database: Path, reason: Reason) -> tuple[Path, datetime]:
     present = _in_rotation(database)
     if present and present[0][0] >= taken:  # names are to the second, and each is later than the last
         taken = present[0][0] + timedelta(seconds=1)
-    return folder / f"{database.stem}-{taken.strftime(_STAMP)}-{reason.value}{database.suffix}", taken
+    return folder / f"{database.stem}-{taken.strftime(STAMP)}-{reason.value}{database.suffix}", taken
 
 
 def take(store: Store, reason: Reason, progress: Progress | None = None, spare: Path | None = None) -> Backup:
@@ -392,18 +362,19 @@ def restore(store: Store, path: Path, progress: Progress | None = None) -> Resto
     _refuse_the_database_itself(path, store.path)
     chosen = check_backup(path)
     # unchanged since the newest backup (None), that one is the copy of it
-    kept = back_up(store, Reason.RESTORE, spare=path) or _newest(store.path)
-    # The trail goes back to the backup's head: said beside the file before the pages move, so the
-    # check finds it whether the restore then completes or dies (its head is in the trail either way).
-    audit.note_head(store.path, chosen.head)
+    kept = back_up(store, Reason.RESTORE, _half(progress, 0), spare=path) or _newest(store.path)
     destination = store.engine.raw_connection()
     try:
+        # While the pages move, a kill leaves the record as it was or as restored: the head log, read by
+        # the check, allows either head until the restore has completed, then only the backup's.
+        audit.note_head(store.path, chosen.head, or_else=audit.file_head(destination.driver_connection))
         source = _connect_read_only(path)
         try:
-            source.backup(destination.driver_connection, pages=STEP_PAGES, progress=_told(progress))
+            source.backup(destination.driver_connection, pages=STEP_PAGES, progress=_told(_half(progress, 1)))
             # The whole record went through the WAL: move it into the file now and let the WAL go back to
             # nothing, rather than leave a -wal as large as the database until it closes.
             destination.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            audit.note_head(store.path, chosen.head)
         except sqlite3.Error as error:
             raise DatabaseError(
                 f"{store.path} could not be restored from {path} ({error}); the record is as it was."
@@ -417,6 +388,13 @@ def restore(store: Store, path: Path, progress: Progress | None = None) -> Resto
     return Restored(chosen, kept)
 
 
+def _half(progress: Progress | None, which: int) -> Progress | None:
+    """A restore is two copies (the record as it is, then the backup into it): each moves half the bar."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(which * total + done, 2 * total)
+
+
 def _told(progress: Progress | None):
     def told(_status: int, remaining: int, total: int) -> None:
         if progress is not None:
@@ -427,7 +405,7 @@ def _told(progress: Progress | None):
 
 def set_aside(database: Path) -> Path:
     """Move a damaged database with its -wal, -shm and -journal to a new name beside it, untouched."""
-    stamp = utc_now().strftime(_STAMP)
+    stamp = utc_now().strftime(STAMP)
     aside = database.with_name(f"{database.stem}.damaged-{stamp}{database.suffix}")
     try:
         os.rename(database, aside)
@@ -442,7 +420,7 @@ def set_aside(database: Path) -> Path:
     return aside
 
 
-def restore_file(path: Path, database: Path) -> Backup:
+def restore_file(path: Path, database: Path, progress: Progress | None = None) -> Backup:
     """Write the backup at `path` as a new database file at `database`, where no database is now."""
     chosen = check_backup(path)
     if any(Path(f"{database}{suffix}").exists() for suffix in ("", "-wal", "-shm", "-journal")):
@@ -450,7 +428,7 @@ def restore_file(path: Path, database: Path) -> Backup:
     audit.note_head(database, chosen.head)
     source = _connect_read_only(path)
     try:
-        _copy(source, database, None)
+        _copy(source, database, progress)
     finally:
         source.close()
     return chosen

@@ -143,31 +143,35 @@ def _record_rules(connection: Connection, report: CheckReport) -> None:
             report.add(f"A {table} row links to obligation {missing}, which is not in the record.")
 
 
-def _newest_outside(path: Path) -> tuple[str, int, str] | None:
-    """The newest chain head kept outside the file, (where, entry id, hash): the head log's last line
-    or a backup's, whichever was written last (a restore writes the head it goes back to in the log)."""
+def _newest_outside(path: Path) -> tuple[str, list[tuple[int, str]]] | None:
+    """The newest chain heads kept outside the file, (where, heads the trail may hold): the head log's
+    last line or a backup's head, whichever was written last (a restore writes the head it goes back to
+    in the log, and while it is under way the head it leaves as well)."""
     found = []
     logged = audit.newest_head(path)
     if logged is not None:
-        when = logged[2].timestamp() if logged[2] else 0.0
-        found.append((when, audit.head_log(path).name, *logged[:2]))
+        when = logged.written.timestamp() if logged.written else 0.0
+        found.append((when, audit.head_log(path).name, logged.heads()))
     for backup in list_backups(path):
         if backup.head is not None:
             with suppress(OSError):
-                found.append((backup.path.stat().st_mtime, f"The backup {backup.path.name}", *backup.head))
-    return max(found)[1:] if found else None
+                found.append((backup.path.stat().st_mtime, f"The backup {backup.path.name}", [backup.head]))
+    return max(found, key=lambda newest: newest[0])[1:] if found else None
 
 
-def _against_external_head(outside: tuple[str, int, str] | None, report: CheckReport) -> None:
+def _against_external_head(outside: tuple[str, list[tuple[int, str]]] | None, report: CheckReport) -> None:
     if outside is None:
         return
-    where, entry_id, entry_hash = outside
+    where, heads = outside
+    if any(report.chain_hashes.get(entry_id) == entry_hash for entry_id, entry_hash in heads):
+        return
+    entry_id, entry_hash = heads[0]
     if report.head is None or report.head[0] < entry_id:
         report.add(
             f"{where} records entry {entry_id:,} (hash {entry_hash[:12]}…), and the trail ends before it: "
             "entries were removed."
         )
-    elif report.chain_hashes.get(entry_id) != entry_hash:
+    else:
         report.add(
             f"{where} records entry {entry_id:,} with hash {entry_hash[:12]}…, and the trail's entry "
             f"{entry_id:,} has another: the trail was rewritten."

@@ -25,6 +25,7 @@ from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 from db import audit
+from db.backup_names import backup_of
 from db.clock import current_user
 from db.errors import DamagedDatabaseError, DatabaseError, DatabaseInUseError, StaleRecordError, StorageError
 from db.writer_lock import WriterLock
@@ -306,6 +307,16 @@ class Store:
         path = Path(path)
         _check_file(path)
         reason = None
+        if (database := backup_of(path)) is not None and access != Access.READ:
+            if access == Access.WRITE:
+                raise StorageError(
+                    f"{path} is a backup of {database.name}, kept as it was taken; restore it "
+                    f"(accord-desk restore {path.name} --db {database}) or copy it to work on it."
+                )
+            access, reason = Access.READ, (
+                f"{path.name} is a backup of {database.name}, so it is open read-only; open {database.name} "
+                "and use File ▸ Restore from backup… to bring it back."
+            )
         if access != Access.READ:
             lock, refusal = cls._lock_for_writing(path, user or current_user())
             if refusal is not None:

@@ -12,7 +12,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -265,6 +265,25 @@ def back_up_on_opening(desk: Desk) -> Future | None:
     )
 
 
+def _waiting(
+    parent: QWidget | None, title: str, label: str, work: Callable[[Callable[[int, int], None]], Any]
+) -> Any:
+    """Long work at start-up, before there is a window: off the UI thread behind a progress dialog, in an
+    event loop of its own until it ends. Returns what `work(report)` returned, or raises what it raised."""
+    long_work = LongWork(parent, title, label)
+    outcome: dict[str, Any] = {}
+    loop = QEventLoop()
+    long_work.finished.connect(loop.quit)
+    long_work.start(
+        lambda: work(long_work.report), lambda result: outcome.update(result=result),
+        lambda error: outcome.update(error=error),
+    )  # fmt: skip
+    loop.exec()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
 def recover_from_damage(path: Path, message: str, parent: QWidget | None = None) -> Store | None:
     """A damaged database at start-up: set it aside untouched, say so, and offer its newest good backup.
 
@@ -276,7 +295,12 @@ def recover_from_damage(path: Path, message: str, parent: QWidget | None = None)
     except UserError as error:
         show_error(parent, f"{message} {error}")
         return None
-    good = backup.newest_good(path)
+    try:
+        good = _waiting(parent, "Accord Desk", f"Looking for a good backup of {path.name}…",
+                        lambda report: backup.newest_good(path, report))  # fmt: skip
+    except OSError as error:
+        show_error(parent, f"{message} The backups of {path.name} cannot be read ({error.strerror}).")
+        return None
     box = QMessageBox(
         QMessageBox.Icon.Warning, "Accord Desk", "", QMessageBox.StandardButton.NoButton, parent
     )
@@ -300,7 +324,8 @@ def recover_from_damage(path: Path, message: str, parent: QWidget | None = None)
     if box.clickedButton() is not restore:
         return None
     try:
-        backup.restore_file(good.path, path)
+        _waiting(parent, "Accord Desk", f"Restoring {path.name}…",
+                 lambda report: backup.restore_file(good.path, path, report))  # fmt: skip
         return Store.open(path)
     except DatabaseError as error:
         show_error(parent, str(error))

@@ -68,6 +68,12 @@ class DeskCommand(QUndoCommand):
     def revert(self, session) -> Changes:
         raise NotImplementedError
 
+    def read_at(self, versions: dict[tuple[str, str], int]) -> "DeskCommand":
+        """The versions of the rows the officer's form showed (audit.versions_read): the first run is
+        refused if one it writes changed since, like an undo."""
+        self._left = dict(versions)
+        return self
+
     def applied(self) -> None:
         """After apply committed, before views refresh (e.g. switch to a new agreement)."""
 

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db import audit
 from db.actors import find_actor
 from db.changes import Changes
 from db.errors import UserError
@@ -445,10 +446,10 @@ class EventLogView(QWidget):
         if event_id is None:
             return
         with self.desk.store.reading() as session:
-            fields = event_fields(session, event_id)
+            fields, read = event_fields(session, event_id), audit.versions_read(session)
         dialog = EventDialog(self.desk, self, fields, heading="Edit event")
         if dialog.exec() == EventDialog.DialogCode.Accepted and dialog.fields() != fields:
-            self.desk.execute(EditEvent(self.desk, event_id, dialog.fields()))
+            self.desk.execute(EditEvent(self.desk, event_id, dialog.fields()).read_at(read))
 
     def duplicate_selected(self) -> None:
         event_id = self.selected_id()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db import audit
 from db.agreements import agreement_extent, agreement_fields
 from db.errors import UserError
 from db.examples import DEFAULT_EXAMPLE, create_database
@@ -447,10 +448,11 @@ class MainWindow(QMainWindow):
         if agreement_id is None:
             return
         with self.desk.store.reading() as session:
-            current, actors = agreement_fields(session, agreement_id), list_actors(session)
+            current, read = agreement_fields(session, agreement_id), audit.versions_read(session)
+            actors = list_actors(session)
         dialog = AgreementDialog(self, current, actors)
         if dialog.exec() == AgreementDialog.DialogCode.Accepted and dialog.values() != current:
-            self.desk.execute(EditAgreement(self.desk, agreement_id, dialog.values()))
+            self.desk.execute(EditAgreement(self.desk, agreement_id, dialog.values()).read_at(read))
 
     def delete_agreement(self) -> None:
         agreement = self.desk.agreement()

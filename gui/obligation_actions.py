@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QInputDialog, QWidget
 
+from db import audit
 from db.agreements import AgreementExtent
 from db.deletion import DeletionExtent, deletion_extent
 from db.obligations import AssessmentValues, ObligationFields, assessment_values, obligation_fields
@@ -139,10 +140,10 @@ class ObligationActions(QObject):
         if node is None:
             return
         with self.desk.store.reading() as session:
-            current = obligation_fields(session, node.id)
+            current, read = obligation_fields(session, node.id), audit.versions_read(session)
         fields = self.ask_obligation(f"Edit {node.ref}", current, taken=self._refs() - {node.ref})
         if fields is not None and fields != current:
-            self.desk.execute(EditObligation(self.desk, node.id, fields))
+            self.desk.execute(EditObligation(self.desk, node.id, fields).read_at(read))
 
     def move_selected(self, step: int) -> None:
         node = self.tree.selected_node()

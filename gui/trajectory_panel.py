@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db import audit
 from db.atomic_file import atomic_path, framed, not_written
 from db.changes import Changes
 from db.errors import UserError
@@ -189,11 +190,12 @@ class TrajectoryPanel(QWidget):
         model = self.targets if kind is TARGET else self.observations
         if self.series is None or not 0 <= row < len(model.rows):
             return
-        point = model.rows[row]
-        current = model.fields_of(point)
+        point_id = model.rows[row].id
+        with self.desk.store.reading() as session:
+            current, read = kind.read(session, point_id), audit.versions_read(session)
         fields = self.ask_point(kind, current)
         if fields is not None and fields != current:
-            self.desk.execute(EditPoint(self.desk, kind, point.id, fields))
+            self.desk.execute(EditPoint(self.desk, kind, point_id, fields).read_at(read))
 
     def ask_point(self, kind: PointKind, fields=None):
         """The point's form: the fields typed, or None when cancelled."""

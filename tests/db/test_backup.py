@@ -115,7 +115,7 @@ def test_a_backup_is_a_plain_database_beside_the_record_that_opens(example_store
     assert made.size == made.path.stat().st_size
     assert rows(made.path, "PRAGMA journal_mode") == [("delete",)]  # one self-contained file
     assert sorted(p.name for p in made.path.parent.iterdir()) == [made.path.name]
-    copy = Store.open(made.path)  # opens with --db as any database
+    copy = Store.open(made.path, access=Access.READ)  # opens with --db as any database (to read)
     copy.close()
 
 
@@ -287,6 +287,20 @@ def test_restore_brings_back_the_exact_rows_and_keeps_the_record_it_replaced(exa
     assert Path(f"{example_store.path}-wal").stat().st_size == 0  # the restored pages are in the file itself
 
 
+def test_a_restore_reports_progress_through_its_backup_of_the_record_and_its_copy(example_store, monkeypatch):
+    """Issue 9 (left last time): the bar stood at 0 while the record it replaces was backed up."""
+    made = backup.take(example_store, Reason.MANUAL)
+    _add_event(example_store, "added after the backup")  # so the record is backed up before the restore
+    monkeypatch.setattr(backup, "STEP_PAGES", 1)
+    fractions = []
+    restored = backup.restore(example_store, made.path, progress=lambda done, total: fractions.append(done / total))
+    assert restored.kept is not None
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    # the first half of the bar is the backup of the record, a step per page; the second, the restore's copy
+    pages = restored.kept.size // rows(made.path, "PRAGMA page_size")[0][0]
+    assert len([f for f in fractions if f <= 0.5]) >= pages
+
+
 def test_an_old_wal_is_never_replayed_into_the_restored_file(example_store):
     made = backup.take(example_store, Reason.MANUAL)
     for n in range(20):
@@ -416,3 +430,48 @@ def test_what_a_killed_backup_left_is_removed_once_stale(example_store):
     os.utime(stale, (time.time() - 2 * 3600, time.time() - 2 * 3600))
     backup.take(example_store, Reason.MANUAL)
     assert not stale.exists() and fresh.exists()  # the fresh one may be another process's copy under way
+
+
+# --- a backup is kept as it was taken ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "database"),
+    [
+        ("/d/record-backups/record-2026-12-01T090312Z-import.sqlite", "/d/record.sqlite"),
+        ("/d/record-backups/record-2026-12-01T090312Z-daily.sqlite", "/d/record.sqlite"),
+        ("/d/my record-backups/my record-2026-01-31T235959Z-manual.db", "/d/my record.db"),
+        ("/d/record-backups/record-2026-12-01T090312Z-import-copy.sqlite", None),  # renamed by the officer
+        ("/d/record-backups/other-2026-12-01T090312Z-import.sqlite", None),  # another record's name
+        ("/d/record-2026-12-01T090312Z-import.sqlite", None),  # moved out of the folder
+        ("/d/record-backups/notes.sqlite", None),
+        ("/d/record.sqlite", None),
+    ],
+)
+def test_a_backup_in_the_rotation_is_told_by_its_folder_and_name(path, database):
+    from db.backup_names import backup_of
+
+    assert backup_of(Path(path)) == (Path(database) if database else None)
+
+
+def test_a_backup_opens_read_only_and_stays_as_it_was_taken(example_store):
+    made = backup.take(example_store, Reason.MANUAL)
+    example_store.close()
+    digest = sha256(made.path)
+    with pytest.raises(StorageError) as refused:
+        Store.open(made.path)
+    assert str(refused.value) == (
+        f"{made.path} is a backup of {example_store.path.name}, kept as it was taken; restore it "
+        f"(accord-desk restore {made.path.name} --db {example_store.path}) or copy it to work on it."
+    )
+    seen = Store.open(made.path, access=Access.BEST)
+    try:
+        assert seen.read_only == (
+            f"{made.path.name} is a backup of {example_store.path.name}, so it is open read-only; "
+            f"open {example_store.path.name} and use File ▸ Restore from backup… to bring it back."
+        )
+        assert len(event_rows(made.path)) == 23
+    finally:
+        seen.close()
+    assert sha256(made.path) == digest
+    assert sorted(p.name for p in made.path.parent.iterdir()) == [made.path.name]  # no backups of the backup

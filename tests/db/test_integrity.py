@@ -392,6 +392,35 @@ def test_backups_keep_the_head_and_a_restore_moves_it_back(example_store):
     assert _check(example_store) == []
 
 
+class _Killed(BaseException):
+    """The process dying where it is raised: nothing after it runs, no handler sees it."""
+
+
+def _die(_done: int, _total: int) -> None:
+    raise _Killed
+
+
+def test_a_restore_killed_while_its_pages_move_leaves_a_record_the_check_calls_whole(example_store, monkeypatch):
+    def rename(title: str) -> None:
+        with example_store.writing("Rename") as session:
+            session.get(Obligation, _obligation(example_store, "P1-A.1").id).title = title
+
+    older = backup.take(example_store, backup.Reason.MANUAL)
+    rename("Renamed")
+    rename("Renamed again")
+    newer = backup.take(example_store, backup.Reason.MANUAL)
+    backup.restore(example_store, older.path)
+    rename("Another road")  # the trail now runs beside the newer backup's, not up to it
+    monkeypatch.setattr(backup, "STEP_PAGES", 1)  # the kill comes after the first page
+    with pytest.raises(_Killed):
+        backup.restore(example_store, newer.path, progress=_die)
+    assert _obligation(example_store, "P1-A.1").title == "Another road"  # nothing was restored
+    assert _check(example_store) == []
+    backup.restore(example_store, newer.path)  # and when it completes, the newer head is the one
+    assert _obligation(example_store, "P1-A.1").title == "Renamed again"
+    assert _check(example_store) == []
+
+
 def test_a_rehashed_trail_is_caught_by_a_backups_head_when_the_log_is_gone(example_store):
     with example_store.writing("Rename") as session:
         session.get(Obligation, _obligation(example_store, "P1-A.1").id).title = "Renamed"

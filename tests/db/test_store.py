@@ -9,9 +9,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel, select
 
+from db import audit
 from db.backup import list_backups
 from db.errors import DatabaseError
-from db.models import Actor, AuditEntry
+from db.models import Actor, AuditEntry, Obligation
+from db.obligations import obligation_fields
 from db.store import Store, schema_head
 
 
@@ -173,3 +175,15 @@ def test_a_database_at_0001_is_upgraded_after_a_backup_copy(tmp_path):
         assert "ix_event_event_type" not in indexes
     finally:
         store.close()
+
+
+def test_a_read_remembers_the_version_of_each_row_it_loaded(example_store):
+    """What a form's OK expects (audit.versions_read): kept though the rows themselves are let go."""
+    with example_store.reading() as session:
+        session.exec(select(Actor.id)).all()  # a column read loads no row
+        assert audit.versions_read(session) == {}
+        obligation = session.exec(select(Obligation).where(Obligation.ref == "P1-D")).one()
+        obligation_id, version = obligation.id, obligation.version
+        del obligation
+        obligation_fields(session, obligation_id)
+        assert audit.versions_read(session) == {("obligation", obligation_id): version}

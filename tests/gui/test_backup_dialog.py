@@ -188,6 +188,38 @@ def test_a_damaged_default_database_is_set_aside_and_its_newest_good_backup_rest
     assert event_rows(default_database) == event_rows(good.path)
 
 
+def test_finding_and_restoring_the_good_backup_at_start_up_runs_off_the_ui_thread(
+    qapp, settings_folder, default_database, monkeypatch
+):
+    """Issue 9 (left last time): each backup's quick_check and the copy ran on the UI thread, a frozen
+    start-up for a large record."""
+    import threading
+
+    from db.store import Store
+    from gui.cli import main
+
+    store = Store.open(default_database)
+    backup.take(store, Reason.MANUAL)
+    store.close()
+    damage(default_database)
+    threads = []
+
+    def noting(work):
+        def noted(*args, **kwargs):
+            threads.append((work.__name__, threading.current_thread() is threading.main_thread()))
+            return work(*args, **kwargs)
+
+        return noted
+
+    monkeypatch.setattr(backup, "check_backup", noting(backup.check_backup))
+    monkeypatch.setattr(backup, "_copy", noting(backup._copy))
+    _answer("Restore this backup", [])
+    assert main([]) == 0
+    assert ("check_backup", False) in threads and ("_copy", False) in threads
+    assert not any(on_ui for _name, on_ui in threads)
+    assert len(event_rows(default_database)) == 23
+
+
 def test_a_damaged_database_keeps_its_wal_and_shm_beside_it_when_set_aside(
     qapp, settings_folder, default_database
 ):

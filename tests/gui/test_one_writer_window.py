@@ -107,3 +107,17 @@ def test_the_writers_window_has_no_banner(window):
     assert not window.read_only_banner.isVisible()
     assert "(read-only)" not in window.windowTitle()
 
+
+
+def test_a_backup_opened_in_the_window_is_read_only_and_gets_no_backup_of_its_own(window, desk, qtbot):
+    """Issue 9 (left last time): opening a backup wrote a daily backup of it into a folder of its own."""
+    from db import backup
+
+    made = backup.take(desk.store, backup.Reason.MANUAL)
+    record = desk.store.path
+    assert window.open_path(made.path)
+    qtbot.wait(200)  # a daily backup would have been started by now
+    assert window.read_only_banner.isVisible()
+    assert window.read_only_banner.text().startswith(f"Read-only: {made.path.name} is a backup of {record.name}")
+    assert window.obligation_actions.edit.isEnabled() is False
+    assert sorted(p.name for p in made.path.parent.iterdir()) == [made.path.name]
