@@ -1,7 +1,8 @@
 """Changes to an agreement itself: its title, date and place, its parties with their roles, and its
 deletion with everything it holds (undone by putting every row back, audited both ways).
 
-Creating one is db.obligations.create_agreement; each function here takes the action's Session.
+Creating one is db.obligations.create_agreement; each function here takes the action's Session and says
+what it changed (db.changes.Changes), a deletion with what its undo needs.
 """
 
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from datetime import date
 from sqlmodel import Session, SQLModel, col, select
 
 from db.audit import column_values
+from db.changes import Changes
 from db.errors import RecordError
 from db.models import (
     Agreement,
@@ -63,7 +65,7 @@ def agreement_fields(session: Session, agreement_id: str) -> AgreementFields:
     return AgreementFields(row.title, row.short_title, row.signed_on, row.place, [tuple(p) for p in parties])
 
 
-def update_agreement(session: Session, agreement_id: str, fields: AgreementFields) -> None:
+def update_agreement(session: Session, agreement_id: str, fields: AgreementFields) -> Changes:
     """Save the form over the agreement: its own columns and its parties (a role changed in place)."""
     problems = agreement_problems(fields)
     if problems:
@@ -82,6 +84,7 @@ def update_agreement(session: Session, agreement_id: str, fields: AgreementField
             party.role = role
     session.add_all(Party(agreement_id=agreement_id, actor_id=a, role=r) for a, r in wanted.items())
     session.flush()
+    return Changes(agreements=frozenset({agreement_id}))
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,7 @@ class DeletedAgreement:
     """Every row deleting an agreement removed, parents first, so undo inserts them back in order."""
 
     rows: list[tuple[type[SQLModel], list[dict]]]
+    changes: Changes  # what the deletion changed, and its undo too
 
 
 def delete_agreement(session: Session, agreement_id: str) -> DeletedAgreement:
@@ -156,14 +160,17 @@ def delete_agreement(session: Session, agreement_id: str) -> DeletedAgreement:
         for row in rows:
             session.delete(row)
         session.flush()
-    return DeletedAgreement(removed[::-1])
+    logged = any(rows for model, rows in removed if model in (Event, EventObligation))
+    changes = Changes(agreements=frozenset({agreement_id}), tree=True, event_log=logged, actors=logged)
+    return DeletedAgreement(removed[::-1], changes)
 
 
-def restore_agreement(session: Session, deleted: DeletedAgreement) -> None:
+def restore_agreement(session: Session, deleted: DeletedAgreement) -> Changes:
     """Undo of delete_agreement: the very rows, parents first."""
     for model, rows in deleted.rows:
         session.add_all(model(**values) for values in rows)
         session.flush()
+    return deleted.changes
 
 
 def _levels(tree: list[Obligation]) -> list[list[Obligation]]:

@@ -210,6 +210,13 @@ def event_changes(session: Session, event_ids: list[str], columns: set[str] | No
 _MANY = 500
 
 
+def link_changes(event_ids: list[str], obligation_id: str) -> Changes:
+    """Events linked to (or unlinked from) an obligation: its evidence and the log's Obligations column."""
+    return Changes(
+        evidence=frozenset({obligation_id}), events=frozenset(event_ids), event_log=True, select=obligation_id
+    )
+
+
 @dataclass
 class DeletedEvent:
     """Everything deleting an event removed, so undo can put it back exactly."""

@@ -1,18 +1,19 @@
 """Changes to agreements, the obligation tree and assessments: one function per user action.
 
-Each takes the Session of the action's transaction (Store.writing). Functions that create a row
-accept its id, so an undone action can be redone with the same identity.
+Each takes the Session of the action's transaction (Store.writing) and returns what it changed
+(db.changes.Changes; a deletion returns what undo needs, with its `changes`). Functions that create a
+row take its id, chosen by the caller, so an undone action can be redone with the same identity.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlmodel import Session, SQLModel, col, select
 
 from db.audit import column_values
+from db.changes import Changes
 from db.deadlines import parse_rule
 from db.errors import RecordError
-from db.ids import new_id
 from db.models import (
     Agreement,
     Assessment,
@@ -94,23 +95,29 @@ def _check(session: Session, agreement_id: str, fields: ObligationFields, obliga
 
 def create_agreement(
     session: Session, title: str, short_title: str = "", signed_on: date | None = None, place: str = "",
-    agreement_id: str | None = None,
-) -> str:  # fmt: skip
+    *, agreement_id: str,
+) -> Changes:  # fmt: skip
     if not title.strip():
         raise RecordError("Give the agreement a title.")
-    row = Agreement(id=agreement_id or new_id(), title=title.strip(), short_title=short_title.strip(),
+    row = Agreement(id=agreement_id, title=title.strip(), short_title=short_title.strip(),
                     signed_on=signed_on, place=place.strip())  # fmt: skip
     session.add(row)
     session.flush()
-    return row.id
+    return agreement_shape(agreement_id)
 
 
-def delete_empty_agreement(session: Session, agreement_id: str) -> None:
+def agreement_shape(agreement_id: str) -> Changes:
+    """An agreement added or removed: the list of agreements, and the tree shown."""
+    return Changes(agreements=frozenset({agreement_id}), tree=True)
+
+
+def delete_empty_agreement(session: Session, agreement_id: str) -> Changes:
     """Undo of creating an agreement: only while it holds nothing."""
     if session.exec(select(Obligation.id).where(Obligation.agreement_id == agreement_id)).first():
         raise RecordError("The agreement holds obligations; delete them first.")
     session.delete(session.get(Agreement, agreement_id))
     session.flush()
+    return agreement_shape(agreement_id)
 
 
 def _siblings(session: Session, agreement_id: str, parent_id: str | None) -> list[Obligation]:
@@ -170,19 +177,22 @@ def _write_fields(row: Obligation, fields: ObligationFields) -> None:
 
 def add_obligation(
     session: Session, agreement_id: str, parent_id: str | None, position: int, fields: ObligationFields,
-    obligation_id: str | None = None,
-) -> str:  # fmt: skip
+    obligation_id: str,
+) -> Changes:  # fmt: skip
     _check(session, agreement_id, fields, None)
-    row = Obligation(
-        id=obligation_id or new_id(), agreement_id=agreement_id, ref="", title="", position=position
-    )
+    row = Obligation(id=obligation_id, agreement_id=agreement_id, ref="", title="", position=position)
     _write_fields(row, fields)
     session.add(row)
     _place(session, row, parent_id, position)
     session.flush()
     _set_obligors(session, row.id, fields.obligor_ids)
     session.flush()
-    return row.id
+    return _moved(obligation_id)
+
+
+def _moved(obligation_id: str) -> Changes:
+    """An obligation added or moved: the tree's shape, and the obligation to select."""
+    return Changes(tree=True, obligations=frozenset({obligation_id}), select=obligation_id)
 
 
 def obligation_fields(session: Session, obligation_id: str) -> ObligationFields:
@@ -199,12 +209,21 @@ def obligation_fields(session: Session, obligation_id: str) -> ObligationFields:
     )  # fmt: skip
 
 
-def update_obligation(session: Session, obligation_id: str, fields: ObligationFields) -> None:
+def update_obligation(session: Session, obligation_id: str, fields: ObligationFields) -> Changes:
     row = _get(session, obligation_id)
     _check(session, row.agreement_id, fields, obligation_id)
+    renamed = row.ref != fields.ref.strip()
     _write_fields(row, fields)
     _set_obligors(session, obligation_id, fields.obligor_ids)
     session.flush()
+    # The event log shows the reference of each link: a linked obligation renamed reads differently there.
+    linked = renamed and _has_links(session, [obligation_id])
+    return Changes(obligations=frozenset({obligation_id}), event_log=linked, select=obligation_id)
+
+
+def _has_links(session: Session, obligation_ids: list[str]) -> bool:
+    query = select(EventObligation.event_id).where(col(EventObligation.obligation_id).in_(obligation_ids))
+    return session.exec(query.limit(1)).first() is not None
 
 
 def _get(session: Session, obligation_id: str) -> Obligation:
@@ -216,7 +235,7 @@ def position_of(session: Session, obligation_id: str) -> tuple[str | None, int]:
     return row.parent_id, row.position
 
 
-def move_obligation(session: Session, obligation_id: str, parent_id: str | None, position: int) -> None:
+def move_obligation(session: Session, obligation_id: str, parent_id: str | None, position: int) -> Changes:
     """Move an obligation (with its subtree) under `parent_id` at `position`."""
     row = _get(session, obligation_id)
     if parent_id is not None:
@@ -230,6 +249,7 @@ def move_obligation(session: Session, obligation_id: str, parent_id: str | None,
     if old_parent != parent_id:
         _compact(session, row.agreement_id, old_parent)
         session.flush()
+    return _moved(obligation_id)
 
 
 def subtree_ids(session: Session, obligation_id: str) -> list[list[str]]:
@@ -251,6 +271,7 @@ class DeletedSubtree:
     levels: list[list[dict]]  # obligation rows, the deleted one first, then level by level
     linked: list[tuple[type[SQLModel], dict]]
     targets: list[tuple[str, str]]  # (target point, obligation): target points that named a deleted clause
+    changes: Changes  # what the deletion changed; its undo changes the same and selects the obligation again
 
 
 def delete_obligation(session: Session, obligation_id: str) -> DeletedSubtree:
@@ -268,6 +289,12 @@ def delete_obligation(session: Session, obligation_id: str) -> DeletedSubtree:
             session.delete(link)
     targets = list(session.exec(select(TargetPoint).where(col(TargetPoint.obligation_id).in_(ids))))
     clauses = [(target.id, target.obligation_id) for target in targets]
+    changes = Changes(
+        tree=True, obligations=frozenset(ids),
+        event_log=any(model is EventObligation for model, _values in linked),  # the log's Obligations column
+        metrics=frozenset(target.metric_id for target in targets)
+        | frozenset(values["metric_id"] for model, values in linked if model is MetricObligation),
+    )  # fmt: skip
     for target in targets:
         target.obligation_id = None
     session.flush()
@@ -278,10 +305,10 @@ def delete_obligation(session: Session, obligation_id: str) -> DeletedSubtree:
         session.flush()  # deepest first: the database would cascade a parent's delete to its children
     _compact(session, agreement_id, parent_id)
     session.flush()
-    return DeletedSubtree(rows, linked, clauses)
+    return DeletedSubtree(rows, linked, clauses, changes)
 
 
-def restore_obligation(session: Session, deleted: DeletedSubtree) -> None:
+def restore_obligation(session: Session, deleted: DeletedSubtree) -> Changes:
     """Undo of delete_obligation."""
     top = Obligation(**deleted.levels[0][0])
     position = top.position
@@ -297,6 +324,7 @@ def restore_obligation(session: Session, deleted: DeletedSubtree) -> None:
         if target is not None:
             target.obligation_id = obligation_id
     session.flush()
+    return replace(deleted.changes, select=top.id)
 
 
 def assessment_problems(as_of: date, rationale: str) -> dict[str, str]:
@@ -312,8 +340,8 @@ def assessment_problems(as_of: date, rationale: str) -> dict[str, str]:
 
 def add_assessment(
     session: Session, obligation_id: str, as_of: date, status: str, score: int | None, confidence: str,
-    rationale: str, assessed_by: str, assessment_id: str | None = None,
-) -> str:  # fmt: skip
+    rationale: str, assessed_by: str, assessment_id: str,
+) -> Changes:  # fmt: skip
     _get(session, obligation_id)
     if problems := assessment_problems(as_of, rationale):
         raise RecordError(" ".join(problems.values()))
@@ -324,12 +352,16 @@ def add_assessment(
     if confidence not in list(Confidence):
         raise RecordError("Confidence is low, medium or high.")
     row = Assessment(
-        id=assessment_id or new_id(), obligation_id=obligation_id, as_of=as_of, status=status, score=score,
+        id=assessment_id, obligation_id=obligation_id, as_of=as_of, status=status, score=score,
         confidence=confidence, rationale=rationale, assessed_by=assessed_by,
     )  # fmt: skip
     session.add(row)
     session.flush()
-    return row.id
+    return _assessed(obligation_id)
+
+
+def _assessed(obligation_id: str) -> Changes:
+    return Changes(assessments=frozenset({obligation_id}), select=obligation_id)
 
 
 @dataclass
@@ -351,23 +383,21 @@ def assessment_values(session: Session, assessment_id: str) -> AssessmentValues:
 def correct_assessment(
     session: Session, assessment_id: str, values: AssessmentValues, assessed_by: str, version_id: str,
     withdrawal_id: str,
-) -> list[str]:  # fmt: skip
-    """A new version of the assessment, which supersedes it (the old row stays, as history must). Moved to
-    another date, the judgement of the old date is also withdrawn. Returns the ids of the rows added."""
+) -> Changes:  # fmt: skip
+    """A new version of the assessment (`version_id`), which supersedes it (the old row stays, as history
+    must). Moved to another date, the judgement of the old date is also withdrawn (`withdrawal_id`)."""
     old = get_or_refuse(session, Assessment, assessment_id, "assessment")
-    added = [
-        add_assessment(session, old.obligation_id, values.as_of, values.status, values.score, values.confidence,
-                       values.rationale, assessed_by, version_id)  # fmt: skip
-    ]
+    changes = add_assessment(session, old.obligation_id, values.as_of, values.status, values.score,
+                             values.confidence, values.rationale, assessed_by, version_id)  # fmt: skip
     if values.as_of != old.as_of:
         reason = f"Corrected: the judgement is now as of {values.as_of.isoformat()}."
-        added.append(withdraw_assessment(session, assessment_id, reason, assessed_by, withdrawal_id))
-    return added
+        changes |= withdraw_assessment(session, assessment_id, reason, assessed_by, withdrawal_id)
+    return changes
 
 
 def withdraw_assessment(
     session: Session, assessment_id: str, reason: str, assessed_by: str, withdrawal_id: str
-) -> str:
+) -> Changes:
     """Withdraw the judgement of the assessment's date: a version saying so, recorded after it."""
     old = get_or_refuse(session, Assessment, assessment_id, "assessment")
     row = Assessment(
@@ -376,12 +406,14 @@ def withdraw_assessment(
     )  # fmt: skip
     session.add(row)
     session.flush()
-    return row.id
+    return _assessed(old.obligation_id)
 
 
-def remove_assessment(session: Session, assessment_id: str) -> None:
-    """Undo of add_assessment; the audit trail keeps both."""
+def remove_assessment(session: Session, assessment_id: str) -> Changes:
+    """Undo of add_assessment (nothing if there is no such row); the audit trail keeps both."""
     row = session.get(Assessment, assessment_id)
-    if row is not None:
-        session.delete(row)
-        session.flush()
+    if row is None:
+        return Changes()
+    session.delete(row)
+    session.flush()
+    return _assessed(row.obligation_id)

@@ -67,6 +67,27 @@ def _parser() -> argparse.ArgumentParser:
         "--agreement", metavar="ID", help="one agreement: its id (or first characters) or short title"
     )
 
+    ahead = commands.add_parser(
+        "deadlines", parents=[database], help="list the deadlines of the coming days and those overdue"
+    )
+    ahead.add_argument(
+        "--as-of", type=_date, default=None, metavar="DATE", help="count from this date (default today)"
+    )
+    ahead.add_argument("--within", type=int, default=90, metavar="DAYS", help="days ahead (default 90)")
+    ahead.add_argument("--format", choices=("text", "json"), default="text")
+    ahead.add_argument(
+        "--agreement", metavar="ID", help="one agreement: its id (or first characters) or short title"
+    )
+
+    trail = commands.add_parser("audit", parents=[database], help="list the audit trail: who changed what, when")
+    trail.add_argument("--who", default="", help="entries by this user (part of the name)")
+    trail.add_argument("--action", default="", help="entries whose action contains this text, e.g. Import")
+    trail.add_argument("--kind", default="", metavar="TABLE", help="entries about one kind of record, e.g. obligation")
+    trail.add_argument("--record", default="", metavar="ID", help="entries about one record (its id or first characters)")
+    trail.add_argument("--since", type=_date, default=None, metavar="DATE")
+    trail.add_argument("--until", type=_date, default=None, metavar="DATE")
+    trail.add_argument("-o", "--output", type=Path, metavar="FILE.csv", help="write every match as CSV instead")
+
     document = commands.add_parser(
         "import-agreement",
         parents=[database],
@@ -216,6 +237,59 @@ def _status(args) -> int:
         print()
     else:
         print(format_text(report), end="")
+    return 0
+
+
+def _deadlines(args) -> int:
+    from db.deadlines_ahead import count_line, deadlines_ahead
+    from db.status_report import choose_agreements
+    from db.store import Access, Store
+    from db.tree import load_tree
+
+    if args.within < 0:
+        raise UserError(f"--within {args.within}: give the number of days ahead, 0 or more.")
+    as_of = args.as_of or date.today()
+    store = Store.open(_database(args), access=Access.READ)
+    try:
+        with store.reading() as session:
+            agreements = choose_agreements(session, args.agreement)
+            found = [(a, deadlines_ahead(load_tree(session, a.id, as_of), as_of, args.within)) for a in agreements]
+    finally:
+        store.close()
+    if args.format == "json":
+        listing = [
+            {"agreement": a.label, "as_of": as_of.isoformat(), "within_days": args.within, "deadlines": [
+                {"ref": d.ref, "title": d.title, "due": d.due.isoformat(), "days_left": d.days_left,
+                 "status": str(d.status)} for d in ahead
+            ]} for a, ahead in found
+        ]  # fmt: skip
+        json.dump(listing, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    for agreement, ahead in found:
+        print(f"{agreement.label}. {count_line(ahead, as_of, args.within)}")
+        for d in ahead:
+            print(f"  {d.due.isoformat()}  {d.when():<18} {d.ref:<10} {d.title}  [{d.status.label}]")
+    return 0
+
+
+def _audit(args) -> int:
+    from db.history import TrailFilter, trail, write_trail_csv
+    from db.store import Access, Store
+
+    wanted = TrailFilter(args.who, args.action, args.kind, args.record, args.since, args.until)
+    store = Store.open(_database(args), access=Access.READ)
+    try:
+        with store.reading() as session:
+            entries, total = trail(session, wanted, limit=None)
+    finally:
+        store.close()
+    if args.output:
+        print(f"Wrote {write_trail_csv(entries, args.output):,} audit entries to {args.output}.")
+        return 0
+    for e in entries:
+        print(f"{e.id:>7}  {e.at.astimezone():%Y-%m-%d %H:%M:%S}  {e.who}  {e.action}  [{e.table_name} {e.row_id[:8]}]  {e.what()}")
+    print(f"{total:,} entries.")
     return 0
 
 
@@ -417,7 +491,7 @@ def _window(args) -> int:
 
 
 COMMANDS = {
-    None: _window, "init": _init, "status": _status, "import-agreement": _import_agreement,
+    None: _window, "init": _init, "status": _status, "deadlines": _deadlines, "audit": _audit, "import-agreement": _import_agreement,
     "import-events": _import_events, "export-events": _export_events, "export-pdf": _export_pdf,
     "check": _check,
     "backup": _backup, "backups": _backups, "restore": _restore,

@@ -1,8 +1,8 @@
 """Every edit of the record as a QUndoCommand: one user action, one audited transaction.
 
 redo() and undo() call db/ services inside `store.writing(self.text())`, so the audit trail names
-each change after the menu text ("Add obligation P1-G", "Delete P1-C.2"), and hand the desk what they
-changed (db.changes.Changes), which it says once. Commands that create a row choose its id up front, so a
+each change after the menu text ("Add obligation P1-G", "Delete P1-C.2"), and hand the desk what the
+services say they changed (db.changes.Changes), which it says once. Commands that create a row choose its id up front, so a
 redo after an undo brings back the same record. Run a command with `Desk.execute`, which reports a refused
 first run instead of keeping it.
 """
@@ -126,15 +126,6 @@ def _ref(desk: Desk, obligation_id: str) -> str:
         return obligation_fields(session, obligation_id).ref
 
 
-def _shape(obligation_id: str, select: bool = False) -> Changes:
-    """An obligation added, moved or removed: the tree's shape, and the obligation to select."""
-    return Changes(tree=True, obligations=frozenset({obligation_id}), select=obligation_id if select else None)
-
-
-def _assessed(obligation_id: str) -> Changes:
-    return Changes(assessments=frozenset({obligation_id}), select=obligation_id)
-
-
 class AddAgreement(DeskCommand):
     def __init__(
         self, desk: Desk, title: str, short_title: str = "", signed_on: date | None = None, place: str = ""
@@ -145,12 +136,10 @@ class AddAgreement(DeskCommand):
         self._previous = desk.agreement_id
 
     def apply(self, session) -> Changes:
-        create_agreement(session, *self._values, agreement_id=self.agreement_id)
-        return Changes(agreements=frozenset({self.agreement_id}), tree=True)
+        return create_agreement(session, *self._values, agreement_id=self.agreement_id)
 
     def revert(self, session) -> Changes:
-        delete_empty_agreement(session, self.agreement_id)
-        return Changes(agreements=frozenset({self.agreement_id}), tree=True)
+        return delete_empty_agreement(session, self.agreement_id)
 
     def applied(self) -> None:
         self.desk.set_agreement(self.agreement_id)
@@ -168,15 +157,12 @@ class AddObligation(DeskCommand):
         self._parent_id, self._position, self._fields = parent_id, position, fields
 
     def apply(self, session) -> Changes:
-        add_obligation(
-            session, self.agreement_id, self._parent_id, self._position, self._fields,
-            obligation_id=self.obligation_id,
-        )  # fmt: skip
-        return _shape(self.obligation_id, select=True)
+        return add_obligation(
+            session, self.agreement_id, self._parent_id, self._position, self._fields, self.obligation_id
+        )
 
     def revert(self, session) -> Changes:
-        delete_obligation(session, self.obligation_id)
-        return _shape(self.obligation_id)
+        return delete_obligation(session, self.obligation_id).changes
 
 
 class EditObligation(DeskCommand):
@@ -187,16 +173,10 @@ class EditObligation(DeskCommand):
         self.obligation_id, self._after = obligation_id, fields
 
     def apply(self, session) -> Changes:
-        update_obligation(session, self.obligation_id, self._after)
-        return self._changes()
+        return update_obligation(session, self.obligation_id, self._after)
 
     def revert(self, session) -> Changes:
-        update_obligation(session, self.obligation_id, self._before)
-        return self._changes()
-
-    def _changes(self) -> Changes:
-        renamed = self._before.ref != self._after.ref  # the event log shows the reference of each link
-        return Changes(obligations=frozenset({self.obligation_id}), event_log=renamed, select=self.obligation_id)
+        return update_obligation(session, self.obligation_id, self._before)
 
 
 class MoveObligation(DeskCommand):
@@ -210,12 +190,10 @@ class MoveObligation(DeskCommand):
         self.obligation_id, self._after = obligation_id, (parent_id, position)
 
     def apply(self, session) -> Changes:
-        move_obligation(session, self.obligation_id, *self._after)
-        return _shape(self.obligation_id, select=True)
+        return move_obligation(session, self.obligation_id, *self._after)
 
     def revert(self, session) -> Changes:
-        move_obligation(session, self.obligation_id, *self._before)
-        return _shape(self.obligation_id, select=True)
+        return move_obligation(session, self.obligation_id, *self._before)
 
 
 def move_by(desk: Desk, obligation_id: str, step: int) -> MoveObligation:
@@ -235,11 +213,10 @@ class DeleteObligation(DeskCommand):
 
     def apply(self, session) -> Changes:
         self.deleted = delete_obligation(session, self.obligation_id)
-        return _shape(self.obligation_id) | Changes(event_log=True)  # links went with it
+        return self.deleted.changes
 
     def revert(self, session) -> Changes:
-        restore_obligation(session, self.deleted)
-        return _shape(self.obligation_id, select=True) | Changes(event_log=True)
+        return restore_obligation(session, self.deleted)
 
 
 class AddAssessment(DeskCommand):
@@ -253,12 +230,10 @@ class AddAssessment(DeskCommand):
         self._values = (as_of, status, score, confidence, rationale, assessed_by)
 
     def apply(self, session) -> Changes:
-        add_assessment(session, self.obligation_id, *self._values, assessment_id=self.assessment_id)
-        return _assessed(self.obligation_id)
+        return add_assessment(session, self.obligation_id, *self._values, assessment_id=self.assessment_id)
 
     def revert(self, session) -> Changes:
-        remove_assessment(session, self.assessment_id)
-        return _assessed(self.obligation_id)
+        return remove_assessment(session, self.assessment_id)
 
 
 class CorrectAssessment(DeskCommand):
@@ -268,18 +243,16 @@ class CorrectAssessment(DeskCommand):
         super().__init__(desk, f"Correct assessment of {_ref(desk, obligation_id)}")
         self.obligation_id, self.assessment_id, self.values = obligation_id, assessment_id, values
         self.version_ids = [new_id(), new_id()]  # the version, and the withdrawal of a date moved from
-        self.added: list[str] = []
 
     def apply(self, session) -> Changes:
-        self.added = correct_assessment(
-            session, self.assessment_id, self.values, self.desk.store.user, *self.version_ids
-        )
-        return _assessed(self.obligation_id)
+        return correct_assessment(session, self.assessment_id, self.values, self.desk.store.user, *self.version_ids)
 
     def revert(self, session) -> Changes:
-        for assessment_id in self.added:
-            remove_assessment(session, assessment_id)
-        return _assessed(self.obligation_id)
+        # The withdrawal exists only if the correction moved the date; removing a row not there is nothing.
+        changes = Changes()
+        for assessment_id in self.version_ids:
+            changes |= remove_assessment(session, assessment_id)
+        return changes
 
 
 class WithdrawAssessment(DeskCommand):
@@ -289,12 +262,10 @@ class WithdrawAssessment(DeskCommand):
         self.withdrawal_id = new_id()
 
     def apply(self, session) -> Changes:
-        withdraw_assessment(session, self.assessment_id, self.reason, self.desk.store.user, self.withdrawal_id)
-        return _assessed(self.obligation_id)
+        return withdraw_assessment(session, self.assessment_id, self.reason, self.desk.store.user, self.withdrawal_id)
 
     def revert(self, session) -> Changes:
-        remove_assessment(session, self.withdrawal_id)
-        return _assessed(self.obligation_id)
+        return remove_assessment(session, self.withdrawal_id)
 
 
 class EditAgreement(DeskCommand):
@@ -307,12 +278,10 @@ class EditAgreement(DeskCommand):
         self.agreement_id, self._after = agreement_id, fields
 
     def apply(self, session) -> Changes:
-        update_agreement(session, self.agreement_id, self._after)
-        return Changes(agreements=frozenset({self.agreement_id}))
+        return update_agreement(session, self.agreement_id, self._after)
 
     def revert(self, session) -> Changes:
-        update_agreement(session, self.agreement_id, self._before)
-        return Changes(agreements=frozenset({self.agreement_id}))
+        return update_agreement(session, self.agreement_id, self._before)
 
 
 class DeleteAgreement(DeskCommand):
@@ -325,11 +294,10 @@ class DeleteAgreement(DeskCommand):
 
     def apply(self, session) -> Changes:
         self.deleted = delete_agreement(session, self.agreement_id)
-        return Changes(agreements=frozenset({self.agreement_id}), tree=True, event_log=True, actors=True)
+        return self.deleted.changes
 
     def revert(self, session) -> Changes:
-        restore_agreement(session, self.deleted)
-        return Changes(agreements=frozenset({self.agreement_id}), tree=True, event_log=True, actors=True)
+        return restore_agreement(session, self.deleted)
 
     def reverted(self) -> None:
         self.desk.set_agreement(self.agreement_id)

@@ -18,6 +18,7 @@ from db.events import (
     edit_event,
     event_changes,
     event_fields,
+    link_changes,
     link_obligation,
     restore_event,
     unlink_obligation,
@@ -35,13 +36,6 @@ def _with_figure_id(fields: EventFields) -> EventFields:
     if fields.figure is None or fields.figure.observation_id:
         return fields
     return replace(fields, figure=replace(fields.figure, observation_id=new_id()))
-
-
-def _linked(event_ids: list[str], obligation_id: str) -> Changes:
-    """Events linked to (or unlinked from) an obligation: its evidence and the log's Obligations column."""
-    return Changes(
-        evidence=frozenset({obligation_id}), events=frozenset(event_ids), event_log=True, select=obligation_id
-    )
 
 
 class AddEvent(DeskCommand):
@@ -141,14 +135,14 @@ class LinkEvent(DeskCommand):
 
     def apply(self, session) -> Changes:
         self.previous = link_obligation(session, self.event_id, self.obligation_id, self.bearing)
-        return _linked([self.event_id], self.obligation_id)
+        return link_changes([self.event_id], self.obligation_id)
 
     def revert(self, session) -> Changes:
         if self.previous is None:
             unlink_obligation(session, self.event_id, self.obligation_id)
         else:
             link_obligation(session, self.event_id, self.obligation_id, self.previous)
-        return _linked([self.event_id], self.obligation_id)
+        return link_changes([self.event_id], self.obligation_id)
 
 
 class UnlinkEvent(DeskCommand):
@@ -159,12 +153,12 @@ class UnlinkEvent(DeskCommand):
 
     def apply(self, session) -> Changes:
         self.previous = unlink_obligation(session, self.event_id, self.obligation_id)
-        return _linked([self.event_id], self.obligation_id)
+        return link_changes([self.event_id], self.obligation_id)
 
     def revert(self, session) -> Changes:
         if self.previous is not None:
             link_obligation(session, self.event_id, self.obligation_id, self.previous)
-        return _linked([self.event_id], self.obligation_id)
+        return link_changes([self.event_id], self.obligation_id)
 
 
 class LinkEvents(DeskCommand):
@@ -187,9 +181,9 @@ class LinkEvents(DeskCommand):
             raise RecordError(f"The events are already linked to {self.ref}.")
         for event_id in self.event_ids:
             link_obligation(session, event_id, self.obligation_id, self.bearing)
-        return _linked(self.event_ids, self.obligation_id)
+        return link_changes(self.event_ids, self.obligation_id)
 
     def revert(self, session) -> Changes:
         for event_id in self.event_ids:
             unlink_obligation(session, event_id, self.obligation_id)
-        return _linked(self.event_ids, self.obligation_id)
+        return link_changes(self.event_ids, self.obligation_id)

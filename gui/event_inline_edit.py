@@ -1,6 +1,6 @@
 """Inline editing of the event table: turns the model's requests into undoable commands.
 
-EventTableModel (gui/event_table_model.py) never changes the record itself: setData emits
+EventLogModel (gui/event_log_model.py) never changes the record itself: setData emits
 `edit_requested` or `edit_refused`. `connect_inline_editing` connects them for the view that owns the
 model: a request runs an InlineEditEvent through the desk, a refusal is shown as one sentence.
 """
@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QAbstractItemView, QWidget
 
 from gui.desk import Desk
 from gui.event_commands import InlineEditEvent
-from gui.event_table_model import EventTableModel
+from gui.event_log_model import EventLogModel
 from gui.plain_text import show_error
 
 # EventFields name → the undo text's word for it ("Edit fatalities")
@@ -22,7 +22,7 @@ FIELD_WORDS = {"fatalities": "fatalities", "location": "location", "source_name"
 class InlineEditing(QObject):
     """Lives as a child of the view, so the connections end with it even if the desk stays."""
 
-    def __init__(self, model: EventTableModel, desk: Desk, parent_widget: QWidget):
+    def __init__(self, model: EventLogModel, desk: Desk, parent_widget: QWidget):
         super().__init__(parent_widget)
         self.desk, self.parent_widget = desk, parent_widget
         # Queued: the command refreshes the model, and a message box is modal; both must wait until the
@@ -42,7 +42,7 @@ class InlineEditing(QObject):
 
 
 def connect_inline_editing(
-    model: EventTableModel, desk: Desk, parent_widget: QWidget, table: QAbstractItemView | None = None
+    model: EventLogModel, desk: Desk, parent_widget: QWidget, table: QAbstractItemView | None = None
 ) -> InlineEditing:
     """Run the model's edit requests as commands and show its refusals over `parent_widget`.
 

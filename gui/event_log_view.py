@@ -1,4 +1,4 @@
-"""The event log: a filter row, the table of events (gui/event_table_model.py) and the actions on them.
+"""The event log: a filter row, the table of events (gui/event_log_model.py) and the actions on them.
 
 Docked in the main window. Nothing is read on the UI thread: a filter change (the free text after a
 short pause in the typing), a sort, the refresh after an edit and the next page are read by a LogRead
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLineEdit,
     QMenu,
+    QMessageBox,
     QTableView,
     QToolBar,
     QVBoxLayout,
@@ -46,6 +47,7 @@ from PySide6.QtWidgets import (
 from db import audit
 from db.actors import find_actor
 from db.changes import Changes
+from db.duplicates import EventSketch, events_like
 from db.errors import UserError
 from db.event_export import export_events
 from db.event_log import EventFilter
@@ -58,8 +60,7 @@ from gui.desk import Desk
 from gui.event_commands import AddEvent, DeleteEvents, DuplicateEvent, EditEvent
 from gui.event_dialog import EventDialog
 from gui.event_inline_edit import connect_inline_editing
-from gui.event_log_model import EventLogModel, LogRead, LogResult
-from gui.event_table_model import COLUMNS, DATE, NOTES, PAGE_ROWS, TYPE
+from gui.event_log_model import COLUMNS, DATE, NOTES, PAGE_ROWS, TYPE, EventLogModel, LogRead, LogResult
 from gui.plain_text import confirm, plain_label, show_error, tooltip
 
 TYPING_PAUSE_MS = 250
@@ -85,13 +86,16 @@ class _Reading:
     vocabulary: bool = False  # also the types and names offered (the record changed)
 
 
+OPEN_THAT_ONE, SAVE_ANYWAY, BACK_TO_THE_FORM = "open", "save", "back"  # answers to "this looks like…"
+
 class EventLogView(QWidget):
     filter_changed = Signal(object)  # the EventFilter now shown
+    event_selected = Signal(object)  # the event the officer is on (its id), or None
 
     def __init__(self, desk: Desk, parent: QWidget | None = None):
         super().__init__(parent)
         self.desk = desk
-        self.model = EventLogModel(desk, self)
+        self.model = EventLogModel(self)
         self._every = 0  # events of the agreement, unfiltered
         self._reading: _Reading | None = None  # of the whole table, by a LogRead in the background
         self.background = Background(self)
@@ -198,6 +202,7 @@ class EventLogView(QWidget):
         self.type_combo.currentIndexChanged.connect(lambda _index: self.apply_filter())
         self.evidence.toggled.connect(lambda _on: self.apply_filter())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_enabled())
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.event_selected.emit(self.selected_id()))
         self.model.modelReset.connect(self._update_count)
         self.model.reread_requested.connect(lambda: self._read("sorting"))
         self.model.page_requested.connect(self._read_page)
@@ -433,13 +438,45 @@ class EventLogView(QWidget):
     # --- actions ------------------------------------------------------------------------------------
 
     def new_event(self) -> None:
+        """The form, then, if the event looks like one in the record, the officer's word on it."""
         if self.desk.store is None:
             return
-        dialog = EventDialog(self.desk, self)
-        if dialog.exec() == EventDialog.DialogCode.Accepted:
-            command = AddEvent(self.desk, dialog.fields())
-            if self.desk.execute(command):
-                self.select(command.event_id)
+        fields = None
+        while True:
+            dialog = EventDialog(self.desk, self, fields)
+            if dialog.exec() != EventDialog.DialogCode.Accepted:
+                return
+            fields = dialog.fields()
+            with self.desk.store.reading() as session:
+                like = events_like(session, fields)
+            answer = self.ask_about_duplicate(like[0]) if like else SAVE_ANYWAY
+            if answer == OPEN_THAT_ONE:
+                if self.select(like[0].id):
+                    self.edit_selected()
+                return
+            if answer == SAVE_ANYWAY:
+                break
+        command = AddEvent(self.desk, fields)
+        if self.desk.execute(command):
+            self.select(command.event_id)
+
+    def ask_about_duplicate(self, like: EventSketch) -> str:
+        """OPEN_THAT_ONE, SAVE_ANYWAY or BACK_TO_THE_FORM (tests replace this)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "New event", "", QMessageBox.StandardButton.NoButton, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"This looks like an event already in the record:\n\n{like.label}")
+        box.setInformativeText(
+            "Same type, a date that can be the same day, the same place, actors in common and notes that read "
+            "alike. Open that one to add to it, or save this one as a separate event."
+        )
+        buttons = {
+            box.addButton("&Open that one", QMessageBox.ButtonRole.AcceptRole): OPEN_THAT_ONE,
+            box.addButton("&Save anyway", QMessageBox.ButtonRole.DestructiveRole): SAVE_ANYWAY,
+            box.addButton("&Back to the form", QMessageBox.ButtonRole.RejectRole): BACK_TO_THE_FORM,
+        }
+        box.setDefaultButton(next(iter(buttons)))
+        box.exec()
+        return buttons.get(box.clickedButton(), BACK_TO_THE_FORM)
 
     def edit_selected(self) -> None:
         event_id = self.selected_id()

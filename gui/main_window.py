@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -37,9 +38,13 @@ from gui.backup_dialog import BackUpNow, RestoreDialog, back_up_on_opening
 from gui.check_dialog import CheckDialog
 from gui.commands import AddAgreement, DeleteAgreement, EditAgreement
 from gui.date_edit import DateEdit
+from gui.deadlines_view import DeadlinesView
 from gui.desk import Desk
 from gui.event_log_view import EventLogView
 from gui.export_pdf_dialog import ExportPdfDialog
+from gui.field_keys import FieldKeys
+from gui.help_dialogs import ShortcutsDialog, UserGuide
+from gui.history_views import AuditTrailDialog, RecordHistory
 from gui.obligation_actions import ObligationActions, agreement_deletion_question
 from gui.obligation_panel import ObligationPanel
 from gui.obligation_tree import ObligationTree
@@ -49,7 +54,7 @@ from gui.status_summary import StatusSummary
 from gui.trajectory_panel import TrajectoryPanel
 
 DEFAULT_SIZE = (1400, 900)
-STATE_VERSION = 2  # the trajectory and summary docks arrived
+STATE_VERSION = 3  # the deadlines dock arrived
 DATABASE_FILTER = "Accord Desk databases (*.sqlite *.db);;All files (*)"  # README names them x.db
 
 
@@ -80,9 +85,14 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tree)
         self.setCentralWidget(central)
         self.panel = ObligationPanel(desk)
+        self.history = RecordHistory(desk)
+        self.detail_tabs = QTabWidget()
+        self.detail_tabs.setDocumentMode(True)
+        self.detail_tabs.addTab(self.panel, "&Details")
+        self.detail_tabs.addTab(self.history, "Histor&y")
         self.detail_dock = QDockWidget("Obligation", self)
         self.detail_dock.setObjectName("obligation_detail")
-        self.detail_dock.setWidget(self.panel)
+        self.detail_dock.setWidget(self.detail_tabs)
         self.detail_dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
@@ -99,18 +109,29 @@ class MainWindow(QMainWindow):
         self.event_log_dock = self._dock(
             "Event log", "event_log", self.event_log, Qt.DockWidgetArea.BottomDockWidgetArea
         )
+        self.deadlines = DeadlinesView(desk)
+        self.deadlines_dock = self._dock(
+            "Deadlines ahead", "deadlines_ahead", self.deadlines, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
         self.tabifyDockWidget(self.summary_dock, self.trajectory_dock)
         self.tabifyDockWidget(self.trajectory_dock, self.event_log_dock)
+        self.tabifyDockWidget(self.event_log_dock, self.deadlines_dock)
         self.trajectory_dock.raise_()
         self.obligation_actions = ObligationActions(self, desk, self.tree)
         self.counts_label = plain_label(wrap=False)
+        self.next_deadline_label = plain_label(wrap=False)
+        self.next_deadline_label.setContentsMargins(0, 0, 16, 0)
+        self.statusBar().addPermanentWidget(self.next_deadline_label)
         self.statusBar().addPermanentWidget(self.counts_label)
 
         self._make_toolbar()
         self._make_menus()
         self.panel.correct_requested.connect(self.obligation_actions.correct)
         self.panel.withdraw_requested.connect(self.obligation_actions.withdraw)
+        self.deadlines.obligation_chosen.connect(self.go_to_obligation)
         self.tree.obligation_selected.connect(self.panel.show_obligation)
+        self.tree.obligation_selected.connect(self.history.follow_obligation)
+        self.event_log.event_selected.connect(self.history.follow_event)
         self.tree.obligation_selected.connect(self.trajectory.follow_obligation)
         self.tree.obligation_selected.connect(self.event_log.follow_obligation)
         self.event_log.follow_obligation(self.tree.selected_id())
@@ -122,9 +143,11 @@ class MainWindow(QMainWindow):
             signal.connect(self._refresh_shell)
         desk.store_replaced.connect(self._remember_store)
         self.panel.show_obligation(self.tree.selected_id())
+        self.history.follow_obligation(self.tree.selected_id())
         self._refresh_shell()
         self._remember_store()
         self._restore_layout()
+        self.field_keys = FieldKeys(self)  # Ctrl+E and the other commands work from the fields too
         self.tree.view.setFocus()
 
     # --- building ------------------------------------------------------------------------------
@@ -277,8 +300,17 @@ class MainWindow(QMainWindow):
         menu.addAction(self.trajectory_dock.toggleViewAction())
         menu.addAction(self.summary_dock.toggleViewAction())
         menu.addAction(self.event_log_dock.toggleViewAction())
+        menu.addAction(self.deadlines_dock.toggleViewAction())
+        menu.addSeparator()
+        self.audit_trail_action = self._action(
+            "Audit &trail…", self.audit_trail, "Ctrl+Shift+H", tip="Every change to the record: who, when, what"
+        )
+        menu.addAction(self.audit_trail_action)
 
         menu = self.menuBar().addMenu("&Help")
+        menu.addAction(self._action("&User guide", self.user_guide, QKeySequence.StandardKey.HelpContents))
+        menu.addAction(self._action("&Keyboard shortcuts", self.keyboard_shortcuts, "Ctrl+/"))
+        menu.addSeparator()
         menu.addAction(self._action("&Check the record…", self.check_record))
         menu.addAction(self._action("&About Accord Desk", self.about))
 
@@ -300,6 +332,7 @@ class MainWindow(QMainWindow):
         for action in (self.agreement_label_action, self.agreement_combo_action, self.agreement_separator):
             action.setVisible(several)
         self.counts_label.setText(self.counts_text())
+        self.next_deadline_label.setText(self.deadlines.next_deadline_text() if agreements else "")
         agreement = next((a for a in agreements if a.id == self.desk.agreement_id), None)
         store = self.desk.store
         read_only = store.read_only if store else None
@@ -315,6 +348,24 @@ class MainWindow(QMainWindow):
         for action in (self.edit_agreement_action, self.delete_agreement_action):
             action.setEnabled(agreement is not None and not read_only)
         self.obligation_actions.update_enabled()
+
+    def audit_trail(self) -> None:
+        if self.desk.store is not None:
+            AuditTrailDialog(self.desk, self).open()
+
+    def user_guide(self) -> None:
+        UserGuide(self).open()
+
+    def keyboard_shortcuts(self) -> None:
+        ShortcutsDialog(self).open()
+
+    def go_to_obligation(self, obligation_id: str) -> None:
+        """Select the obligation in the tree, clearing the filters if they hide it."""
+        if not self.tree.select(obligation_id):
+            self.tree.filter_edit.clear()
+            self.status_filter.setCurrentIndex(0)
+            self.tree.select(obligation_id)
+        self.tree.view.setFocus()
 
     def _report(self, message: str) -> None:
         show_error(self, message)

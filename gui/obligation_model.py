@@ -29,7 +29,7 @@ REF, TITLE, OBLIGOR, DEADLINE, STATUS = range(len(COLUMNS))
 OBLIGATION_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STANDING_ROLE = Qt.ItemDataRole.UserRole + 2
 MIME_TYPE = "application/x-accord-desk-obligation-id"
-EVENT_MIME_TYPE = "application/x-accord-desk-event-ids"  # event ids, one a line (gui/event_table_model.py)
+EVENT_MIME_TYPE = "application/x-accord-desk-event-ids"  # event ids, one a line (gui/event_log_model.py)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 _TOP = QModelIndex()  # the invisible root, as a default argument

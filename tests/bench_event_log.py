@@ -110,8 +110,8 @@ def view_timings(database: Path, runs: int) -> list[tuple[str, list[float], list
 
     from gui.app import application
     from gui.desk import Desk
+    from gui.event_log_model import PAGE_ROWS
     from gui.event_log_view import EventLogView
-    from gui.event_table_model import PAGE_ROWS
 
     app = application()
     desk = Desk(Store.open(database, user="bench"))

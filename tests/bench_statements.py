@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 
 from db.examples import create_database  # noqa: E402
+from db.ids import new_id  # noqa: E402
 from db.obligations import ObligationFields, add_obligation, create_agreement  # noqa: E402
 from gui.commands import AddObligation  # noqa: E402, F401 (the window's commands load as the app's do)
 from gui.desk import Desk  # noqa: E402
@@ -49,9 +50,11 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp())
     store = create_database(folder / "bench.sqlite", "doha-2020", user="bench")
     with store.writing("Add agreement") as session:
-        other = create_agreement(session, "Joint Declaration", "JD", date(2020, 2, 29), "Kabul")
+        other = new_id()
+        create_agreement(session, "Joint Declaration", "JD", date(2020, 2, 29), "Kabul", agreement_id=other)
         for n in range(20):
-            add_obligation(session, other, None, n, ObligationFields(ref=f"JD-{n + 1}", title=f"Item {n + 1}"))
+            fields = ObligationFields(ref=f"JD-{n + 1}", title=f"Item {n + 1}")
+            add_obligation(session, other, None, n, fields, new_id())
     counted = []
     event.listen(store.engine, "before_cursor_execute", lambda *args: counted.append(args[2]))
     desk = Desk(store, as_of=date(2020, 4, 10))

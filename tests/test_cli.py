@@ -72,6 +72,38 @@ def test_status_text_lists_every_obligation(capsys, db_file):
     assert "met_late" in line and "2021-04-29" in line
 
 
+def test_deadlines_lists_those_coming_and_those_overdue(capsys, db_file):
+    code, out, err = run(capsys, "deadlines", "--db", str(db_file), "--as-of", "2020-07-01", "--within", "30")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == "US–Taliban agreement. As of 2020-07-01: 1 due in the next 30 days, 4 overdue"
+    assert [line.split()[:2] for line in lines[1:]] == [["2020-03-10", "113"]] * 3 + [["2020-05-29", "33"], ["2020-07-13", "in"]]
+    assert lines[-1].split()[4] == "P1-A.2" and lines[-1].endswith("[Not due]")
+
+
+def test_deadlines_json_and_a_bad_window(capsys, db_file):
+    code, out, _ = run(capsys, "deadlines", "--db", str(db_file), "--as-of", "2020-03-01", "--format", "json")
+    assert code == 0
+    [agreement] = json.loads(out)
+    assert [(d["ref"], d["due"], d["days_left"]) for d in agreement["deadlines"]] == [
+        ("Intro-3", "2020-03-10", 9), ("P1-C.1", "2020-03-10", 9), ("P1-C.2", "2020-03-10", 9),
+        ("P1-E", "2020-05-29", 89),
+    ]  # fmt: skip
+    code, out, err = run(capsys, "deadlines", "--db", str(db_file), "--within", "-1")
+    assert (code, out) == (1, "") and err == "accord-desk: --within -1: give the number of days ahead, 0 or more.\n"
+
+
+def test_audit_lists_the_trail_and_writes_it_as_csv(capsys, db_file, tmp_path):
+    code, out, err = run(capsys, "audit", "--db", str(db_file), "--action", "Upgrade")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[-1] == f"{len(lines) - 1} entries." and all("Upgrade the record to schema" in line for line in lines[:-1])
+    target = tmp_path / "trail.csv"
+    code, out, _ = run(capsys, "audit", "--db", str(db_file), "-o", str(target))
+    written = int(out.split()[1].replace(",", ""))
+    assert code == 0 and len(target.read_text(encoding="utf-8-sig").splitlines()) == written + 1 > 100
+
+
 def test_init_empty_and_example(capsys, tmp_path):
     code, out, _ = run(capsys, "init", str(tmp_path / "e.sqlite"), "--empty")
     assert code == 0 and "empty" in out

@@ -30,7 +30,10 @@ def test_the_wheel_works_without_the_source_tree(tmp_path):
     installed = tmp_path / "installed"
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
+        guide = archive.read("resources/README.md")  # Help ▸ User guide: the link became a copy
         archive.extractall(installed)
+    assert guide == (ROOT / "README.md").read_bytes()
+    assert "resources/screenshot-event-log.png" in names
     assert "resources/examples/doha-2020.json" in names
     assert "db/migrations/versions/0001_record.py" in names
     assert any(name.endswith("entry_points.txt") for name in names)

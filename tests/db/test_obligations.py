@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import func, select
 
 from db.errors import RecordError
+from db.ids import new_id
 from db.models import Assessment, AuditEntry, EventObligation, Obligation, TargetPoint
 from db.obligations import (
     ObligationFields,
@@ -58,13 +59,15 @@ def test_obligation_problems(fields, problem_keys):
 
 def test_add_update_and_refs_stay_unique(example_store):
     agreement_id, ids = _ids(example_store)
+    new = new_id()
     with example_store.writing("Add obligation") as session:
-        new = add_obligation(
+        add_obligation(
             session,
             agreement_id,
             ids["P1-C"],
             1,
             ObligationFields("P1-C.9", "Exchange lists", deadline_rule="30 days after signing"),
+            new,
         )
     assert _children(example_store, agreement_id, "P1-C") == ["P1-C.1", "P1-C.9", "P1-C.2", "P1-C.3"]
     with pytest.raises(RecordError, match="P1-C.1 is already used"), example_store.writing("Edit") as session:
@@ -135,7 +138,7 @@ def test_delete_takes_the_subtree_and_restore_brings_back_everything(example_sto
 def test_assessment_add_and_remove(example_store):
     _, ids = _ids(example_store)
     with example_store.writing("Add assessment") as session:
-        assessment = add_assessment(
+        add_assessment(
             session,
             ids["P2-1"],
             date(2021, 1, 1),
@@ -146,24 +149,24 @@ def test_assessment_add_and_remove(example_store):
             "kim",
             "fixed-id",
         )
-    assert assessment == "fixed-id"
     with (
         pytest.raises(RecordError, match="0 \\(not started\\) to 3"),
         example_store.writing("Add") as session,
     ):
-        add_assessment(session, ids["P2-1"], date(2021, 1, 1), "breached", 7, "low", "", "kim")
+        add_assessment(session, ids["P2-1"], date(2021, 1, 1), "breached", 7, "low", "", "kim", new_id())
     with example_store.writing("Undo add assessment") as session:
-        remove_assessment(session, assessment)
+        remove_assessment(session, "fixed-id")
     with example_store.reading() as session:
         assert session.get(Assessment, "fixed-id") is None
 
 
 def test_new_agreement_and_its_undo(empty_store):
     with pytest.raises(RecordError, match="title"), empty_store.writing("New agreement") as session:
-        create_agreement(session, "  ")
+        create_agreement(session, "  ", agreement_id=new_id())
+    agreement_id = new_id()
     with empty_store.writing("New agreement") as session:
-        agreement_id = create_agreement(
-            session, "Ceasefire of Example", "Example ceasefire", date(2024, 1, 2), "Geneva"
+        create_agreement(
+            session, "Ceasefire of Example", "Example ceasefire", date(2024, 1, 2), "Geneva", agreement_id=agreement_id
         )
     with empty_store.reading() as session:
         assert [a.label for a in list_agreements(session)] == ["Example ceasefire"]

@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
+from db.ids import new_id
 from db.models import Actor, Assessment
 from db.obligations import add_assessment, remove_assessment
 from db.report_content import EVENTS_ALL, _span, chain_head, fingerprint, report_content
@@ -73,7 +74,7 @@ def test_fingerprint_covers_the_audit_chain_head(example_store):
         first, head = fingerprint(session), chain_head(session)
         obligation_id = session.exec(select(Assessment.obligation_id)).first()
     with example_store.writing("Assess") as session:
-        added = add_assessment(session, obligation_id, date(2020, 5, 1), "met", 3, "high", "", "tester")
+        add_assessment(session, obligation_id, date(2020, 5, 1), "met", 3, "high", "", "tester", added := new_id())
     with example_store.writing("Undo assess") as session:
         remove_assessment(session, added)
     with example_store.reading() as session:  # the same rows as before, two more entries in the trail

@@ -1,10 +1,13 @@
-"""Events for the event log's tests: generated in one transaction through db/events.py."""
+"""Events for the event log's tests: generated in one transaction through db/events.py, and read into
+the event table model in the background as the view reads them."""
 
 from datetime import date, timedelta
 
-from db.event_log import count_events
+from db.event_log import ALL_EVENTS, EventFilter, count_events
 from db.event_rules import EventFields
 from db.events import create_event
+from gui.background import Background
+from gui.event_log_model import PAGE_ROWS, EventLogModel, LogRead
 
 
 def make_events(store, count: int, note: str = "generated") -> None:
@@ -27,3 +30,45 @@ def make_events(store, count: int, note: str = "generated") -> None:
 def events_in(store, wanted=None) -> int:
     with store.reading() as session:
         return count_events(session) if wanted is None else count_events(session, wanted)
+
+
+class LogReader:
+    """Answers an EventLogModel's asks as the event log view does: a LogRead in a worker thread
+    (gui/background.py) for a new filter, a sort or the next page, its rows shown when they come.
+    So the model's own tests read the way the window does, without the view."""
+
+    def __init__(self, qtbot, model: EventLogModel, store):
+        self.qtbot, self.model, self.store = qtbot, model, store
+        self.background = Background(model)
+        model.reread_requested.connect(lambda: self.read(model.event_filter))
+        model.page_requested.connect(self._page)
+
+    def read(self, wanted: EventFilter = ALL_EVENTS) -> None:
+        """Read the filter's first page and wait until the model shows it."""
+        read = LogRead(self.model.begin_read(), wanted, self.model.sort_key, PAGE_ROWS)
+        self._run(read, lambda found: self.model.show_result(found.generation, found.wanted, found.rows, found.total))
+        self.wait()
+
+    def _page(self, offset: int) -> None:
+        model = self.model
+        read = LogRead(model.generation, model.event_filter, model.sort_key, PAGE_ROWS, offset)
+        self._run(read, lambda found: model.add_page(found.generation, found.offset, found.rows))
+
+    def _run(self, read: LogRead, done) -> None:
+        store = self.store
+        self.background.run(lambda: read(store), done, _raise)
+
+    def wait(self) -> None:
+        self.qtbot.waitUntil(lambda: not self.background.busy)
+
+
+def _raise(error: BaseException) -> None:
+    raise error  # in the UI thread: pytest-qt fails the test
+
+
+def loaded_model(qtbot, store, wanted: EventFilter = ALL_EVENTS) -> EventLogModel:
+    """An event table model showing the filter's first page, read in the background."""
+    model = EventLogModel()
+    model.reader = LogReader(qtbot, model, store)  # lives as long as the model
+    model.reader.read(wanted)
+    return model

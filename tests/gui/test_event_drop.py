@@ -4,9 +4,10 @@ from PySide6.QtCore import QMimeData, QModelIndex, Qt
 from sqlmodel import select
 
 from db.models import AuditEntry, EventObligation
-from gui.event_table_model import OBLIGATIONS, EventTableModel
+from gui.event_log_model import OBLIGATIONS, EventLogModel
 from gui.obligation_model import EVENT_MIME_TYPE
 from gui.obligation_tree import ObligationTree
+from tests.gui.event_helpers import loaded_model
 from tests.gui.helpers import find
 
 COPY = Qt.DropAction.CopyAction
@@ -18,7 +19,7 @@ def links_to(desk, obligation_id) -> dict[str, str]:
         return {link.event_id: link.bearing for link in session.exec(query)}
 
 
-def unlinked_rows(model: EventTableModel, ref: str, count: int) -> list[int]:
+def unlinked_rows(model: EventLogModel, ref: str, count: int) -> list[int]:
     rows = [r for r in range(model.rowCount()) if ref not in model.index(r, OBLIGATIONS).data()]
     return rows[:count]
 
@@ -27,8 +28,8 @@ def tree_index(tree: ObligationTree, desk, ref: str) -> QModelIndex:
     return tree.proxy.mapFromSource(tree.model.index_of(find(desk, ref).id))
 
 
-def test_the_event_model_drags_the_selected_rows_ids(desk):
-    model = EventTableModel(desk)
+def test_the_event_model_drags_the_selected_rows_ids(qtbot, desk):
+    model = loaded_model(qtbot, desk.store)
     assert model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsDragEnabled
     assert model.mimeTypes() == [EVENT_MIME_TYPE]
     assert model.supportedDragActions() & COPY
@@ -43,7 +44,7 @@ def test_the_event_model_drags_the_selected_rows_ids(desk):
 def test_dropping_events_on_an_obligation_links_them_and_undo_removes_them(qtbot, desk):
     tree = ObligationTree(desk)
     qtbot.addWidget(tree)
-    events = EventTableModel(desk)
+    events = loaded_model(qtbot, desk.store)
     obligation_id = find(desk, "P1-A.1").id
     before = links_to(desk, obligation_id)
     rows = unlinked_rows(events, "P1-A.1", 3)
@@ -67,7 +68,7 @@ def test_dropping_events_on_an_obligation_links_them_and_undo_removes_them(qtbot
 def test_existing_links_keep_their_bearing(qtbot, desk):
     tree = ObligationTree(desk)
     qtbot.addWidget(tree)
-    events = EventTableModel(desk)
+    events = loaded_model(qtbot, desk.store)
     linked = [r for r in range(events.rowCount()) if "P1-A.1" in events.index(r, OBLIGATIONS).data()]
     assert linked, "the example links some event to P1-A.1"
     obligation_id = find(desk, "P1-A.1").id
@@ -84,7 +85,7 @@ def test_existing_links_keep_their_bearing(qtbot, desk):
 def test_dropping_events_elsewhere_is_refused(qtbot, desk):
     tree = ObligationTree(desk)
     qtbot.addWidget(tree)
-    events = EventTableModel(desk)
+    events = loaded_model(qtbot, desk.store)
     data = events.mimeData([events.index(0, 0)])
     section = tree_index(tree, desk, "P1")
     obligation = tree_index(tree, desk, "P1-A.1")

@@ -8,7 +8,8 @@ from db.events import event_fields
 from db.models import AuditEntry
 from gui import event_inline_edit
 from gui.event_inline_edit import connect_inline_editing
-from gui.event_table_model import DATE, FATALITIES, LOCATION, NOTES, SOURCE, EventTableModel
+from gui.event_log_model import DATE, FATALITIES, LOCATION, NOTES, SOURCE
+from tests.gui.event_helpers import loaded_model
 
 EDIT = Qt.ItemDataRole.EditRole
 
@@ -23,15 +24,15 @@ def audit_actions(desk) -> list[str]:
         return list(session.exec(select(AuditEntry.action)).all())
 
 
-def wired(desk):
-    model = EventTableModel(desk)
+def wired(qtbot, desk):
+    model = loaded_model(qtbot, desk.store)
     widget = QWidget()  # held: the connections live as its child
     connect_inline_editing(model, desk, widget)
     return model, widget
 
 
-def test_simple_cells_are_editable_and_others_are_not(desk):
-    model = EventTableModel(desk)
+def test_simple_cells_are_editable_and_others_are_not(qtbot, desk):
+    model = loaded_model(qtbot, desk.store)
     for column in (FATALITIES, LOCATION, SOURCE):
         assert model.flags(model.index(0, column)) & Qt.ItemFlag.ItemIsEditable
     assert not model.flags(model.index(0, DATE)) & Qt.ItemFlag.ItemIsEditable
@@ -41,7 +42,7 @@ def test_simple_cells_are_editable_and_others_are_not(desk):
 
 
 def test_set_data_requests_the_edit_and_changes_nothing(qtbot, desk):
-    model = EventTableModel(desk)
+    model = loaded_model(qtbot, desk.store)
     event_id = model.event_id(0)
     before = fields(desk, event_id)
     with qtbot.waitSignal(model.edit_requested) as request:
@@ -51,7 +52,7 @@ def test_set_data_requests_the_edit_and_changes_nothing(qtbot, desk):
 
 
 def test_editing_fatalities_writes_the_record_and_undo_restores(qtbot, desk):
-    model, _widget = wired(desk)
+    model, _widget = wired(qtbot, desk)
     event_id = model.event_id(0)
     before = fields(desk, event_id)
     with qtbot.waitSignal(desk.record_changed):
@@ -66,7 +67,7 @@ def test_editing_fatalities_writes_the_record_and_undo_restores(qtbot, desk):
 
 
 def test_editing_location_source_and_notes(qtbot, desk):
-    model, _widget = wired(desk)
+    model, _widget = wired(qtbot, desk)
     event_id = model.event_id(0)
     model.setData(model.index(0, LOCATION), "Kandahar", EDIT)
     model.setData(model.index(model.row_of(event_id), SOURCE), "Pajhwok", EDIT)
@@ -80,7 +81,7 @@ def test_editing_location_source_and_notes(qtbot, desk):
 def test_bad_text_is_refused_with_a_sentence_and_nothing_is_written(qtbot, desk, monkeypatch):
     shown: list[str] = []
     monkeypatch.setattr(event_inline_edit, "show_error", lambda _parent, message: shown.append(message))
-    model, _widget = wired(desk)
+    model, _widget = wired(qtbot, desk)
     event_id = model.event_id(0)
     before, actions = fields(desk, event_id), audit_actions(desk)
     for text in ("-3", "many"):
@@ -97,7 +98,7 @@ def test_bad_text_is_refused_with_a_sentence_and_nothing_is_written(qtbot, desk,
 
 
 def test_unchanged_text_makes_no_command(qtbot, desk):
-    model, _widget = wired(desk)
+    model, _widget = wired(qtbot, desk)
     with qtbot.assertNotEmitted(model.edit_requested):
         assert not model.setData(model.index(0, FATALITIES), model.index(0, FATALITIES).data(EDIT), EDIT)
     assert desk.undo_stack.count() == 0

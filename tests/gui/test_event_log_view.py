@@ -10,8 +10,8 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 
 from db.actors import find_actor
 from db.event_log import Col, EventFilter
+from gui.event_log_model import ACTORS, NOTES
 from gui.event_log_view import EventLogView
-from gui.event_table_model import ACTORS, NOTES
 from tests.gui.event_helpers import events_in, make_events
 from tests.gui.helpers import find
 
@@ -229,7 +229,7 @@ def test_a_sort_is_read_off_the_ui_thread_and_keeps_the_selection(qtbot, desk, h
 
 
 def test_pages_come_from_the_worker_and_a_stale_page_is_dropped(qtbot, desk, held):
-    from gui.event_table_model import PAGE_ROWS
+    from gui.event_log_model import PAGE_ROWS
 
     make_events(desk.store, PAGE_ROWS + 100)
     view = view_of(qtbot, desk)

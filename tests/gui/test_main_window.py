@@ -381,7 +381,7 @@ def test_open_recent_lists_existing_databases_newest_first(window, tmp_path, exa
 
 
 def test_the_event_log_remembers_its_columns_and_sort(qtbot, desk, settings_folder):
-    from gui.event_table_model import NOTES, SOURCE
+    from gui.event_log_model import NOTES, SOURCE
 
     first = MainWindow(desk)
     qtbot.addWidget(first)
