@@ -2,8 +2,15 @@
 
 Names are matched ignoring case (ActorAlias.alias_key holds the casefolded alias), so "TALIBAN",
 "Afghan Taliban" and "Taliban" all find one actor. A name nobody knows becomes a new actor.
+
+ACLED names state forces by the years of a government and closes the range when it ends: "Military
+Forces of Afghanistan (2014-)" in 2020 files is "(2014-2021)" in later ones. `fold_ranges` maps such a
+pair to one actor, but only an open range to a closed one with the same first year: "(2021-)" names the
+forces after August 2021, another actor.
 """
 
+import re
+from collections import defaultdict
 from collections.abc import Iterable
 
 from sqlmodel import Session, select
@@ -48,3 +55,38 @@ def actor_completions(session: Session) -> list[tuple[str, str]]:
     names = [(name, name) for name in session.exec(select(Actor.name))]
     aliases = session.exec(select(ActorAlias.alias, Actor.name).join(Actor, Actor.id == ActorAlias.actor_id))
     return sorted({*names, *(tuple(row) for row in aliases)}, key=lambda pair: pair[0].casefold())
+
+
+_RANGE = re.compile(r"(.*\S)\s*\((\d{4})\s*-\s*(\d{4})?\)")
+
+
+def _year_range(key: str) -> tuple[str, str, str | None] | None:
+    """ "military forces of afghanistan (2014-2021)" → (base, "2014", "2021"); the end None when open."""
+    match = _RANGE.fullmatch(key)
+    return (match[1], match[2], match[3]) if match else None
+
+
+def fold_ranges(names: Iterable[str], known: dict[str, str]) -> dict[str, str]:
+    """The names (casefolded) that are another actor's under ACLED's renaming, to the key they fold into.
+
+    An unknown open range folds into the one closed range of the same base and first year, known or
+    also in `names`; an unknown closed range folds into a known open one. With two closed ranges to
+    choose from (e.g. "(2014-2019)" and "(2014-2021)"), nothing is folded: they are different actors.
+    """
+    names = list(dict.fromkeys(name.casefold() for name in names))
+    groups: dict[tuple[str, str], list[tuple[str, str | None]]] = defaultdict(list)
+    for key in dict.fromkeys([*known, *names]):
+        if parts := _year_range(key):
+            groups[parts[:2]].append((key, parts[2]))
+    folded = {}
+    for key in names:
+        if key in known or (parts := _year_range(key)) is None:
+            continue
+        base, start, end = parts
+        if end is None:
+            targets = [other for other, other_end in groups[(base, start)] if other_end is not None]
+        else:
+            targets = [other for other, other_end in groups[(base, start)] if other_end is None and other in known]
+        if len({known.get(target, target) for target in targets}) == 1:
+            folded[key] = targets[0]
+    return folded

@@ -474,10 +474,11 @@ def parse_document(data: Any, source: str = "document") -> AgreementDocument:
                     "source_name": r.text(source, "name", f"{path}.source"),
                     "source_reference": r.text(source, "reference", f"{path}.source"),
                     "source_accessed_on": r.date(source, "accessed_on", f"{path}.source"),
-                    "reliability": source.get("reliability")
-                    and r.choice(source, "reliability", f"{path}.source", RELIABILITY),
-                    "credibility": source.get("credibility")
-                    and r.choice(source, "credibility", f"{path}.source", CREDIBILITY),
+                    # Only null or "" mean ungraded: an empty list is refused like any other wrong value.
+                    "reliability": None if source.get("reliability") in (None, "")
+                    else r.choice(source, "reliability", f"{path}.source", RELIABILITY),
+                    "credibility": None if source.get("credibility") in (None, "")
+                    else r.choice(source, "credibility", f"{path}.source", CREDIBILITY),
                 },
                 links=[
                     (

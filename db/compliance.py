@@ -64,13 +64,14 @@ class EvidenceFact:
     summary: str
     precision: str = "day"
     grade: str = ""
+    until: date | None = None  # the last day of a range (UCDP)
 
     @property
     def known_on(self) -> date:
-        return known_on(self.on, self.precision)
+        return known_on(self.on, self.precision, self.until)
 
     def happened_by(self, as_of: date) -> bool:
-        return happened_by(self.on, self.precision, as_of)
+        return happened_by(self.on, self.precision, as_of, self.until)
 
 
 @dataclass(frozen=True)

@@ -43,3 +43,7 @@ class DatabaseInUseError(DatabaseError):
     def __init__(self, message: str, holder: str):
         super().__init__(message)
         self.holder = holder  # "… is open in Accord Desk by ana on desk-3 since 09:14"
+
+
+class DateOrderUnknown(ImportFileError):
+    """A file's dates could be day/month or month/day and none of its rows tells which: the officer says."""

@@ -1,14 +1,24 @@
-"""Reading an event CSV without the database: ACLED exports (current and pre-2023 layouts) and Accord Desk's own.
+"""Reading an event CSV without the database: the layouts of db/event_layouts.py (ACLED's current,
+pre-2023 and 2015-era exports, HDX editions, UCDP GED) and Accord Desk's own.
 
-`read_event_file` checks the file (size, UTF-8, header) and every row, column by column, into an
+`read_event_file` checks the file (size, encoding, header) and every row, column by column, into an
 EventFile, so that db.event_import writes nothing unless the whole file is valid or, when invalid rows
-are to be skipped, the rows it lists are left out. Errors name the file, the line and the column.
+are to be skipped, the rows it lists are left out. Errors name the file, the line and the column, and
+every problem of a row is listed, not only the first.
+
+Files as they arrive: UTF-8 (with or without a byte-order mark) or else Windows-1252; ',' or ';' or tab
+between values; CRLF line ends; a row of HXL hashtags under the header (HDX); extra columns (ignored and
+reported); absent optional columns (imported empty and reported); missing values as R, pandas or Stata
+write them (db/event_text.py); garbled text repaired by ftfy and counted; dates in the forms spreadsheets
+write, with the file's day/month order (db/event_dates.py); a last record cut off mid-field is an invalid
+row, never half an event.
 """
 
 import codecs
 import csv
 import hashlib
 import io
+import itertools
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,25 +27,24 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from db.errors import ImportCancelled, ImportFileError
+from db.errors import DateOrderUnknown, ImportCancelled, ImportFileError
 from db.event_csv import COLUMNS as OWN_COLUMNS
+from db.event_csv import OPTIONAL as OWN_OPTIONAL
 from db.event_csv import ROLE_COLUMNS, TEXT_COLUMNS, parse_links, unprotect
+from db.event_dates import DateColumnError, read_dates
+from db.event_layouts import LAYOUTS, TEXT, Layout, choose_layout
 from db.event_rules import (
     FIELD_COLUMNS,
     FORM_TEXT_FIELDS,
     EventForm,
     missing_half,
     parse_actor_names,
-    parse_date,
-    parse_fatalities,
-    parse_geo_precision,
-    parse_latitude,
-    parse_longitude,
+    parse_optional_date,
     parse_text,
     quoted,
     read_form,
-    required,
 )
+from db.event_text import MISSING, Repairs, blank_missing, repair_text, separator
 from db.vocabulary import DatePrecision
 
 MAX_FILE_BYTES = 500 * 2**20
@@ -46,75 +55,17 @@ Progress = Callable[[int, int], bool | None]
 class FileFormat(StrEnum):
     ACLED = "acled"
     ACLED_PRE_2023 = "acled-pre-2023"
+    ACLED_2015 = "acled-2015"
+    UCDP = "ucdp-ged"
     ACCORD_DESK = "accord-desk"
 
 
 FORMAT_LABELS = {
-    FileFormat.ACLED: "an ACLED export",
-    FileFormat.ACLED_PRE_2023: "an ACLED export (pre-2023 layout)",
+    **{FileFormat(layout.format): layout.label for layout in LAYOUTS},
     FileFormat.ACCORD_DESK: "an Accord Desk event export",
 }
-ACLED_COLUMNS = (
-    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
-    "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting",
-    "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude",
-    "geo_precision", "source", "source_scale", "notes", "fatalities", "tags", "timestamp",
-)  # fmt: skip
-ACLED_PRE_2023_COLUMNS = (
-    "data_id", "iso", "event_id_cnty", "event_id_no_cnty", "event_date", "year", "time_precision", "event_type",
-    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction",
-    "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision",
-    "source", "source_scale", "notes", "fatalities", "timestamp", "iso3",
-)  # fmt: skip
-_ACLED_PRECISION = {"1": str(DatePrecision.DAY), "2": str(DatePrecision.WEEK), "3": str(DatePrecision.MONTH)}
-
-
-def _acled_date(text: str):
-    return parse_date(text, acled=True)
-
-
-def _acled_precision(text: str) -> str:
-    try:
-        return _ACLED_PRECISION[text.strip()]
-    except KeyError:
-        raise ValueError(
-            f"{quoted(text.strip())} is not a time precision; ACLED writes 1 (day), 2 (week) or 3 (month)"
-        ) from None
-
-
-_NEED_TYPE = required("the cell is empty; every event has a type")
-_NEED_SOURCE = required("the cell is empty; every event needs its source")
-
-
-# (ACLED column, Event column, parser): what an ACLED row sets, and all an update may change.
-_ACLED_FIELDS = (
-    ("event_date", "occurred_on", _acled_date),
-    ("time_precision", "date_precision", _acled_precision),
-    ("event_type", "event_type", _NEED_TYPE),
-    ("sub_event_type", "sub_event_type", parse_text),
-    ("actor1", None, None),
-    ("assoc_actor_1", None, None),
-    ("actor2", None, None),
-    ("assoc_actor_2", None, None),
-    ("country", "country", parse_text),
-    ("admin1", "admin1", parse_text),
-    ("admin2", "admin2", parse_text),
-    ("admin3", "admin3", parse_text),
-    ("location", "location", parse_text),
-    ("latitude", "latitude", parse_latitude),
-    ("longitude", "longitude", parse_longitude),
-    ("geo_precision", "geo_precision", parse_geo_precision),
-    ("source", "source_name", _NEED_SOURCE),
-    ("notes", "notes", parse_text),
-    ("fatalities", "fatalities", parse_fatalities),
-)
-_ACLED_READ = ("event_id_cnty", *(column for column, _, _ in _ACLED_FIELDS))
-# Text first, then the parsed values: the order of an ACLED row's values (see _acled_reader).
-_ACLED_SETS = tuple(
-    [name for _, name, parse in _ACLED_FIELDS if parse is parse_text]
-    + [name for _, name, parse in _ACLED_FIELDS if parse not in (None, parse_text)]
-)
-_OWN_SETS = (*FIELD_COLUMNS, "external_id")
+_OWN_SETS = (*FIELD_COLUMNS, "external_id", "occurred_until")
+WINDOWS_1252 = "cp1252"
 
 
 @dataclass(frozen=True)
@@ -150,6 +101,11 @@ class EventFile:
     actors: list[tuple]  # each row's actors: per role (ROLE_COLUMNS' order), a tuple of (role, name)
     links: list[tuple[tuple[str, str], ...]] | None  # (clause ref, bearing): Accord Desk's CSV only
     problems: list[RowProblem]
+    how: "Reading" = None  # how the file was read, for the report
+
+    def __post_init__(self):
+        if self.how is None:
+            self.how = Reading()
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -164,6 +120,44 @@ class EventFile:
     def names(self) -> list[str]:
         """Every actor name in the file, once, in the order first met."""
         return list(dict.fromkeys(name for groups in self.actors for group in groups for _, name in group))
+
+
+@dataclass
+class Reading:
+    """How a file was read: what the report says besides the rows."""
+
+    encoding: str = "utf-8"
+    separator: str = ","
+    hashtag_line: int | None = None  # HDX's row of HXL hashtags, skipped
+    absent: tuple[str, ...] = ()  # columns of the layout the file lacks: imported empty
+    ignored: tuple[str, ...] = ()  # columns the layout does not know: not imported
+    repaired: int = 0  # distinct values whose garbled encoding ftfy repaired
+    date_order: str | None = None  # the day/month order numeric dates were read in
+    order_given: str | None = None  # the order the officer gave, if any
+
+    def lines(self) -> list[str]:
+        said = []
+        if self.encoding == WINDOWS_1252:
+            said.append("Read as Windows-1252 (the file is not UTF-8).")
+        if self.separator != ",":
+            said.append(f"Values separated by {'tabs' if self.separator == chr(9) else repr(self.separator)}.")
+        if self.hashtag_line:
+            said.append(f"Line {self.hashtag_line} holds HXL hashtags (an HDX edition): skipped.")
+        if self.date_order:
+            how = "as given" if self.order_given else "as the file's unambiguous dates tell"
+            said.append(f"Dates read {'day' if self.date_order == 'dmy' else 'month'} first, {how}.")
+        if self.absent:
+            said.append(f"Columns absent, imported empty: {', '.join(self.absent)}.")
+        if self.ignored:
+            said.append(f"Columns not in the layout, ignored: {', '.join(self.ignored)}.")
+        if self.repaired:
+            said.append(f"Repaired garbled text (mojibake) in {plural(self.repaired, 'distinct value')}.")
+        return said
+
+
+def invalid_rows(problems: list[RowProblem]) -> int:
+    """How many rows the problems concern (a row may have several)."""
+    return len({problem.line for problem in problems})
 
 
 def plural(count: int, noun: str) -> str:
@@ -214,71 +208,110 @@ class _Hashed(io.RawIOBase):
         return count
 
 
-def _check_bytes(path: Path) -> tuple[str, int]:
-    """The file's SHA-256 and number of lines; refuses a missing, oversized or non-UTF-8 file."""
+def _check_bytes(path: Path) -> tuple[str, int, str]:
+    """The file's SHA-256, number of lines and encoding (UTF-8, or else Windows-1252 as Excel saves a
+    CSV); refuses a missing or oversized file, or one that is neither."""
     try:
         if path.is_dir():
             raise _fail(path, "", "is a folder; choose the CSV file itself")
         if path.stat().st_size > MAX_FILE_BYTES:
             raise _too_large(path)
-        lines, decoder = 1, codecs.getincrementaldecoder("utf-8")()
+        lines, decoder, not_utf8 = 1, codecs.getincrementaldecoder("utf-8")(), None
         with path.open("rb", buffering=0) as raw, _Hashed(path, raw) as handle:
             while chunk := handle.read(1 << 20):
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError as error:
-                    line = lines + chunk[: max(error.start, 0)].count(b"\n")
-                    bad = error.object[error.start : error.start + 1].hex().upper()
-                    raise _fail(
-                        path, f"line {line}", f"the file is not UTF-8 (byte 0x{bad} cannot be read); "
-                        "save it as UTF-8 (in Excel: CSV UTF-8) and import it again"
-                    ) from None  # fmt: skip
+                if lines == 1 and chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                    raise _fail(path, "line 1", "the file is UTF-16 (Excel's Unicode Text), not UTF-8; save it "
+                                "as CSV UTF-8 and import it again")  # fmt: skip
+                if not_utf8 is None:
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError as error:
+                        not_utf8 = lines + chunk[: max(error.start, 0)].count(b"\n")
                 lines += chunk.count(b"\n")
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            raise _fail(path, f"line {lines}", "the file ends in the middle of a character; it is not UTF-8 "
-                        "or was cut short; export it again") from None  # fmt: skip
+        if not_utf8 is None:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                raise _fail(path, f"line {lines}", "the file ends in the middle of a character; it is not UTF-8 "
+                            "or was cut short; export it again") from None  # fmt: skip
+            return handle.digest.hexdigest(), lines, "utf-8-sig"
+        _check_windows_1252(path, not_utf8)
     except FileNotFoundError:
         raise _fail(path, "", "no such file; check the path") from None
     except OSError as error:
         raise _fail(path, "", f"cannot be read ({error.strerror}); check its permissions") from None
-    return handle.digest.hexdigest(), lines
+    return handle.digest.hexdigest(), lines, WINDOWS_1252
 
 
-def _format(path: Path, header: list[str]) -> tuple[FileFormat, tuple[str, ...]]:
+def _check_windows_1252(path: Path, not_utf8: int) -> None:
+    """Refuses a file that is not Windows-1252 either (five bytes have no character there)."""
+    lines, decoder = 1, codecs.getincrementaldecoder(WINDOWS_1252)()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            try:
+                if (nul := chunk.find(b"\0")) >= 0:  # a character in Windows-1252, but in no CSV of events
+                    raise UnicodeDecodeError(WINDOWS_1252, chunk, nul, nul + 1, "NUL")
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                line = lines + chunk[: max(error.start, 0)].count(b"\n")
+                bad = error.object[error.start : error.start + 1].hex().upper()
+                raise _fail(
+                    path, f"line {not_utf8}", f"the file is neither UTF-8 nor Windows-1252 (byte 0x{bad} on line "
+                    f"{line} cannot be read); save it as UTF-8 (in Excel: CSV UTF-8) and import it again"
+                ) from None  # fmt: skip
+            lines += chunk.count(b"\n")
+
+
+def _layout(path: Path, header: list[str]) -> tuple[FileFormat, Layout | None, list[str], Reading]:
+    """The file's format (its layout, None for Accord Desk's CSV), its header in the layout's names, and
+    which columns it lacks or has beyond the layout."""
     names = set(header)
-    for name in names:
-        if header.count(name) > 1:
-            raise _fail(path, "line 1", f"the header names the column {name} twice; export the file again")
-    candidates = [
-        (len(names & set(_ACLED_READ)), FileFormat.ACLED, _ACLED_READ),
-        (len(names & set(OWN_COLUMNS)), FileFormat.ACCORD_DESK, OWN_COLUMNS),
-    ]
-    found, kind, wanted = max(candidates, key=lambda candidate: candidate[0])
+    layout, found = choose_layout(names)
+    if len(names & set(OWN_COLUMNS)) > found:
+        layout, found = None, len(names & set(OWN_COLUMNS))
     if found < 3:
         raise _fail(
-            path, "line 1", "the header names no columns of an ACLED export (event_id_cnty, event_date, …) "
-            "nor of Accord Desk's (id, occurred_on, …); choose an ACLED or Accord Desk CSV with its header row"
+            path, "line 1", "the header names no columns of an ACLED export (event_id_cnty, event_date, …), "
+            "a UCDP GED file (id, date_start, side_a, …) nor Accord Desk's (id, occurred_on, …); choose such "
+            "a CSV with its header row"
         )  # fmt: skip
-    if kind == FileFormat.ACLED and names & {"data_id", "event_id_no_cnty", "iso3"}:
-        kind = FileFormat.ACLED_PRE_2023
-    missing = [name for name in wanted if name not in names]
-    if missing:
+    if layout is not None:
+        header = [layout.aliases.get(name, name) for name in header]
+    for name in header:
+        if header.count(name) > 1:
+            raise _fail(path, "line 1", f"the header names the column {name} twice; export the file again")
+    kind = FileFormat(layout.format) if layout else FileFormat.ACCORD_DESK
+    needed = layout.required if layout else [name for name in OWN_COLUMNS if name not in OWN_OPTIONAL]
+    if missing := [name for name in needed if name not in header]:
         raise _fail(
-            path, "line 1", f"the header lacks the column{'s' * (len(missing) > 1)} {', '.join(missing)} "
-            f"of {FORMAT_LABELS[kind]}; export the file again with all columns"
+            path, "line 1", f"the header lacks the column{'s' * (len(missing) > 1)} {', '.join(missing)}, "
+            f"without which {FORMAT_LABELS[kind]} cannot be read; export the file again with "
+            f"{'them' if len(missing) > 1 else 'it'}"
         )  # fmt: skip
-    return kind, wanted
+    if layout is None:
+        return kind, None, header, Reading()
+    absent = tuple(name for name in layout.read if name not in names and name not in header)
+    ignored = tuple(name for name in header if name not in layout.known and name)
+    return kind, layout, header, Reading(absent=absent, ignored=ignored)
 
 
-def _column(cells: Sequence[str], parse: Callable[[str], Any]) -> tuple[list, dict[int, str]]:
+def _column(
+    cells: Sequence[str], parse: Callable[[str], Any], repairs: Repairs | None = None, labels: bool = False
+) -> tuple[list, dict[int, str]]:
     """The cells parsed, each distinct one once; and what is wrong with the ones that fail, by row.
 
-    A text column's parser (a strip) costs less than finding the distinct cells: it runs on every
-    cell unless one fails (notes: 27 ms instead of 138 ms for 100,000 rows).
+    With `repairs` (the files of other sources), missing-value markers count as empty cells and
+    garbled text is repaired first. A text column's parser (a strip) costs less than finding the
+    distinct cells: it runs on every cell unless one fails (notes: 27 ms instead of 138 ms for
+    100,000 rows); the distinct cells are found once for the markers and the repairs.
     """
-    if parse in _TEXT_PARSERS:
+    if parse in TEXT:
+        if repairs is not None:
+            distinct = set(cells)
+            replace = dict.fromkeys(distinct & MISSING, "")
+            replace.update(repairs.mapping(distinct - replace.keys(), labels))
+            if replace:
+                cells = [replace.get(cell, cell) for cell in cells]
         try:
             return [parse(cell) for cell in cells], {}
         except ValueError:
@@ -286,7 +319,7 @@ def _column(cells: Sequence[str], parse: Callable[[str], Any]) -> tuple[list, di
     converted, failed = dict.fromkeys(cells), {}  # one hash table: the distinct cells, then their values
     for cell in converted:
         try:
-            converted[cell] = parse(cell)
+            converted[cell] = parse(blank_missing(cell) if repairs is not None else cell)
         except ValueError as error:
             failed[cell] = str(error)
     if not failed:
@@ -294,39 +327,35 @@ def _column(cells: Sequence[str], parse: Callable[[str], Any]) -> tuple[list, di
     return [converted.get(cell) for cell in cells], {i: failed[c] for i, c in enumerate(cells) if c in failed}
 
 
-def _acled_key(cell: str) -> str:
-    if key := cell.strip():
-        return key
-    raise ValueError("the cell is empty; every ACLED row has its event id")
-
-
-_TEXT_PARSERS = frozenset((parse_text, _NEED_TYPE, _NEED_SOURCE, _acled_key))
-
-
-def _acled_names(role: str) -> Callable[[str], tuple[tuple[str, str], ...]]:
+def _actor_names(role: str, repairs: Repairs) -> Callable[[str], tuple[tuple[str, str], ...]]:
     role = str(role)  # a plain str, not the enum: tuples of plain values are left alone by the GC
 
     def names(cell: str) -> tuple[tuple[str, str], ...]:
-        return tuple((role, name) for name in map(str.strip, cell.split(";")) if name)
+        found = [name for name in map(str.strip, cell.split(";")) if name and name not in MISSING]
+        fixed = repairs.mapping(found, labels=True)
+        return tuple((role, fixed.get(name, name)) for name in found)
 
     return names
 
 
 class _Problems:
-    """What is wrong with each row: the first problem in the order of the header's columns."""
+    """What is wrong with each row: every problem, in the order of the header's columns."""
 
     def __init__(self, header: list[str]):
         self.position = {name: index for index, name in enumerate(header)}
-        self.found: dict[int, tuple[int, str, str]] = {}
+        self.found: dict[int, list[tuple[int, str | None, str]]] = {}
 
-    def add(self, column: str, failures: dict[int, str]) -> None:
+    def add(self, column: str | None, failures: dict[int, str]) -> None:
         position = self.position.get(column, len(self.position))
         for row, message in failures.items():
-            if row not in self.found or position < self.found[row][0]:
-                self.found[row] = (position, column, message)
+            self.found.setdefault(row, []).append((position, column, message))
 
     def rows(self, starts: list[int]) -> list[RowProblem]:
-        return [RowProblem(starts[row], column, message) for row, (_, column, message) in self.found.items()]
+        return [
+            RowProblem(starts[row], column, message)
+            for row, found in self.found.items()
+            for _, column, message in sorted(found, key=lambda problem: problem[0])
+        ]
 
 
 def _duplicates(keys: list, column: str, starts: list[int], problems: _Problems) -> None:
@@ -342,73 +371,141 @@ def _duplicates(keys: list, column: str, starts: list[int], problems: _Problems)
     problems.add(column, repeated)
 
 
-def _acled_file(header, records, starts, problems: _Problems) -> tuple:
-    """The valid rows' keys, columns and actors, checked column by column."""
+def _decimal_comma(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A coordinate as Excel writes it where ',' is the decimal mark (files separated by ';')."""
+
+    def parse_comma(text: str):
+        return parse(text.replace(",", "."))
+
+    return parse_comma
+
+
+def _precision_of_range(start, until) -> str:
+    """The precision a range of days amounts to when the file does not say (UCDP without date_prec)."""
+    if until is None:
+        return str(DatePrecision.DAY)
+    if (until - start).days <= 6:
+        return str(DatePrecision.WEEK)
+    if (until.year, until.month) == (start.year, start.month):
+        return str(DatePrecision.MONTH)
+    return str(DatePrecision.YEAR)
+
+
+def _source_file(layout: Layout, header, records, starts, problems: _Problems, how: Reading) -> tuple:
+    """The valid rows' keys, the Event columns set, their values and the actors, checked column by column."""
     at = {name: index for index, name in enumerate(header)}
     cells = list(zip(*records, strict=True)) if records else [() for _ in header]
     records.clear()  # the columns hold it all now
-    keys, failures = _column(cells[at["event_id_cnty"]], _acled_key)
-    problems.add("event_id_cnty", failures)
+    blank = ("",) * len(starts)
+
+    def of(column: str):
+        return cells[at[column]] if column in at else blank
+
+    repairs = Repairs()
+    keys, failures = _column(of(layout.key), layout.parse_key)
+    problems.add(layout.key, failures)
     columns = {}
-    for column, name, parse in _ACLED_FIELDS:
-        if parse is not None:
-            columns[name], failures = _column(cells[at[column]], parse)
-            problems.add(column, failures)
-    latitude, longitude = columns["latitude"], columns["longitude"]
+    for column, name in zip(layout.dates, ("occurred_on", "occurred_until"), strict=False):
+        dates = [blank_missing(cell) for cell in of(column)]
+        columns[name], failures, order = read_dates(dates, starts, column, how.order_given or how.date_order)
+        how.date_order = how.date_order or order
+        problems.add(column, failures)
+    if "occurred_until" in columns:  # a range: None when it is one day
+        first, last = layout.dates
+        until, wrong = [], {}
+        for row, (start, end) in enumerate(zip(columns["occurred_on"], columns["occurred_until"], strict=True)):
+            if start is not None and end is not None and end < start:
+                wrong[row] = f"{end} is before the {first} {start}; the range ends on or after its first day"
+            until.append(None if end == start else end)
+        problems.add(last, wrong)
+        columns["occurred_until"] = until
+    separated_by_semicolons = how.separator == ";"
+    for column, name, parse in layout.fields:
+        if column not in at:
+            continue
+        if separated_by_semicolons and name in ("latitude", "longitude"):
+            parse = _decimal_comma(parse)
+        columns[name], failures = _column(of(column), parse, repairs, name in layout.labels)
+        problems.add(column, failures)
+    if "occurred_until" in columns:
+        given = columns.get("date_precision", blank)
+        columns["date_precision"] = [
+            precision or _precision_of_range(start, until)
+            for precision, start, until in zip(given, columns["occurred_on"], columns["occurred_until"], strict=True)
+        ]
+    latitude, longitude = columns.get("latitude", blank), columns.get("longitude", blank)
     half = {
         row: missing_half({"latitude": a, "longitude": b}, "latitude", "longitude")
         for row, (a, b) in enumerate(zip(latitude, longitude, strict=True))
-        if (a is None) is not (b is None)
+        if (a in (None, "")) is not (b in (None, ""))
     }
     for name in ("latitude", "longitude"):
         message = f"the {name} is missing; give both coordinates or neither"
         problems.add(name, {row: message for row, missing in half.items() if missing == name})
-    by_role = [_column(cells[at[column]], _acled_names(role))[0] for role, column in ROLE_COLUMNS.items()]
+    by_role = [
+        _column(of(column), _actor_names(role, repairs))[0] if column in at else [()] * len(starts)
+        for role, column in layout.actors.items()
+    ]
     actors = list(zip(*by_role, strict=True))
-    _duplicates(keys, "event_id_cnty", starts, problems)
-    return keys, [columns[name] for name in _ACLED_SETS], actors, None
+    _duplicates(keys, layout.key, starts, problems)
+    how.repaired = len(repairs)
+    sets = layout.sets(set(at))
+    return keys, sets, [columns[name] for name in sets], actors, None
 
 
 def _own_file(header, records, starts, problems: _Problems) -> tuple:
     """The valid rows of Accord Desk's CSV, each checked by the event form's rules."""
-    at = {name: header.index(name) for name in OWN_COLUMNS}
+    at = {name: header.index(name) for name in OWN_COLUMNS if name in header}
     text = frozenset(TEXT_COLUMNS)
     keys, values, actors, links = [], [], [], []
     for row, cells in enumerate(records):
-        try:
-            key, value, named, linked = _own_row(
-                {c: unprotect(cells[i]) if c in text else cells[i] for c, i in at.items()}
-            )
-        except BadCell as bad:
-            problems.add(bad.column, {row: bad.message})
+        key, value, named, linked, bad = _own_row(
+            {name: "" for name in OWN_OPTIONAL} | {c: unprotect(cells[i]) if c in text else cells[i] for c, i in at.items()}
+        )
+        for column, message in bad.items():
+            problems.add(column, {row: message})
+        if bad:
             key, value, named, linked = None, (None,) * len(_OWN_SETS), (), ()
         keys.append(key)
         values.append(value)
         actors.append(named)
         links.append(linked)
     _duplicates(keys, "id", starts, problems)
-    return keys, list(zip(*values, strict=True)) or [()] * len(_OWN_SETS), actors, links
+    columns = list(zip(*values, strict=True)) or [()] * len(_OWN_SETS)
+    if "occurred_until" not in at:  # an older export: the ranges in the record stay as they are
+        return keys, _OWN_SETS[:-1], columns[:-1], actors, links
+    return keys, _OWN_SETS, columns, actors, links
 
 
-def _own_row(cell: dict[str, str]) -> tuple[str, tuple, tuple, tuple]:
+def _own_row(cell: dict[str, str]) -> tuple[str, tuple, tuple, tuple, dict[str, str]]:
+    """A row's key, values, actors and links, and every problem it has by column."""
+    bad: dict[str, str] = {}
+
+    def parsed(parse: Callable[[str], Any], column: str, empty: Any = None) -> Any:
+        try:
+            return parse(cell[column])
+        except ValueError as error:
+            bad[column] = str(error)
+            return empty
+
     key = cell["id"].strip()
     try:
         uuid.UUID(key)
     except ValueError:
-        raise BadCell("id", f"{quoted(key)} is not an event id; keep the ids of the exported file") from None
+        bad["id"] = f"{quoted(key)} is not an event id; keep the ids of the exported file"
     named = tuple(
-        tuple(
-            (str(role), name)
-            for name in _parsed(lambda text: parse_actor_names(text.split(";")), cell, column)
-        )
+        tuple((str(role), name) for name in parsed(lambda t: parse_actor_names(t.split(";")), column, ()))
         for role, column in ROLE_COLUMNS.items()
     )
-    linked = _parsed(parse_links, cell, "links")
-    external_id = _parsed(parse_text, cell, "external_id")
+    linked = parsed(parse_links, "links", [])
+    external_id = parsed(parse_text, "external_id")
+    until = parsed(parse_optional_date, "occurred_until")
     fields, found = read_form(EventForm(**{name: cell[name] for name in FORM_TEXT_FIELDS}, links=linked))
-    if found:
-        raise BadCell(*next(iter(found.items())))
-    return key, (*(getattr(fields, name) for name in FIELD_COLUMNS), external_id), named, tuple(linked)
+    bad.update(found)
+    if fields and until is not None and until <= fields.occurred_on:
+        bad["occurred_until"] = f"{until} is not after occurred_on {fields.occurred_on}; a range ends after its first day"
+    values = (*(getattr(fields, name) for name in FIELD_COLUMNS), external_id, until) if fields else ()
+    return key, values, named, tuple(linked), bad
 
 
 class BadCell(Exception):
@@ -416,52 +513,71 @@ class BadCell(Exception):
         self.column, self.message = column, message
 
 
-def _parsed(parse: Callable[[str], Any], cell: dict[str, str], column: str) -> Any:
-    try:
-        return parse(cell[column])
-    except ValueError as error:
-        raise BadCell(column, str(error)) from None
-
-
 def read_event_file(
-    path: Path | str, progress: Progress | None = None, checked: EventFile | None = None
-) -> EventFile:
+    path: Path | str, progress: Progress | None = None, checked: EventFile | None = None,
+    date_order: str | None = None,
+) -> EventFile:  # fmt: skip
     """Check the whole file; ImportFileError for a fault of the file, RowProblem for each bad row.
 
     `checked`, the same file read before (a dry run's), is returned as it is if the file's bytes
-    have not changed since: only its SHA-256 is computed again.
+    have not changed since: only its SHA-256 is computed again. `date_order` ("dmy" or "mdy") says how
+    to read numeric dates when the file cannot tell; DateOrderUnknown asks for it.
     """
     path = Path(path)
-    sha256, lines = _check_bytes(path)
-    if checked is not None and checked.path == path and checked.sha256 == sha256:
+    sha256, lines, encoding = _check_bytes(path)
+    if (
+        checked is not None and checked.path == path and checked.sha256 == sha256
+        and checked.how.order_given == date_order
+    ):  # fmt: skip
         return checked
     told = ImportProgress(progress, path, lines)
     records, starts, problems = [], [], []
     # The rows are hashed as they are parsed, so the SHA-256 recorded is that of the bytes imported.
     with path.open("rb", buffering=0) as raw, _Hashed(path, raw) as hashed:
-        handle = io.TextIOWrapper(io.BufferedReader(hashed, 1 << 20), encoding="utf-8-sig", newline="")
-        reader = csv.reader(handle, strict=True)
+        handle = io.TextIOWrapper(io.BufferedReader(hashed, 1 << 20), encoding=encoding, newline="")
+        first = handle.readline()
+        reader = csv.reader(itertools.chain([first], handle), delimiter=separator(first), strict=True)
+        line = 1
         try:
             header = next((cells for cells in reader if cells), None)
             if header is None:
                 raise _fail(path, "", "the file is empty; export the events again")
-            header = [name.strip().lower() for name in header]
-            kind, _ = _format(path, header)
+            header = [_column_name(name) for name in header]
+            kind, layout, header, how = _layout(path, header)
+            how.encoding, how.separator, how.order_given = encoding, reader.dialect.delimiter, date_order
+            width, short = len(header), None
             line = reader.line_num + 1
             for cells in reader:
-                if len(cells) == len(header):
+                if short is not None:  # a short row that is not the last: an ordinary invalid row
+                    problems.append(_short_row(*short, width))
+                    short = None
+                if len(cells) > width and not any(cells[width:]):
+                    del cells[width:]  # a spreadsheet's empty cells beyond the last column
+                if layout is not None and not records and not how.hashtag_line and _hashtags(cells):
+                    how.hashtag_line = line
+                elif len(cells) == width:
                     records.append(cells)  # as the reader made it: copying cost 10% of the reading
                     starts.append(line)
                     if len(records) % CHUNK_ROWS == 0:
                         told.tell(line)
                 elif cells:
-                    message = f"the row has {len(cells)} values where the header names {len(header)} columns"
-                    problems.append(RowProblem(line, None, message))
+                    short = (line, len(cells))
                 line = reader.line_num + 1
         except csv.Error as error:
-            raise _fail(
-                path, f"line {reader.line_num}", f"{_csv_problem(error)}; export the file again"
-            ) from None
+            if "unexpected end of data" not in str(error):
+                raise _fail(
+                    path, f"line {reader.line_num}", f"{_csv_problem(error)}; export the file again"
+                ) from None
+            short = None  # the last record opened a quoted value and the file ended inside it
+            problems.append(RowProblem(line, None, "the last record is cut off inside a quoted value (the file ends early)"))
+        if short is not None:
+            line, count = short
+            message = (
+                f"the last record is cut off after {count} of the {width} values (the file ends early)"
+                if count < width
+                else _short_row(line, count, width).message
+            )
+            problems.append(RowProblem(line, None, message))
         if hashed.digest.hexdigest() != sha256:
             raise _fail(
                 path, "", "the file changed while it was being read (another program is writing it); "
@@ -470,8 +586,14 @@ def read_event_file(
     if not records and not problems:
         raise _fail(path, "", "the file holds a header but no events; check the export's filters")
     found = _Problems(header)
-    own = kind == FileFormat.ACCORD_DESK
-    keys, columns, actors, links = (_own_file if own else _acled_file)(header, records, starts, found)
+    try:
+        keys, sets, columns, actors, links = (
+            _own_file(header, records, starts, found)
+            if layout is None
+            else _source_file(layout, header, records, starts, found, how)
+        )
+    except DateColumnError as error:
+        raise (DateOrderUnknown if error.unknown else ImportFileError)(f"{path}, {error}.") from None
     del records
     problems.extend(found.rows(starts))
     if found.found:  # keep the valid rows only
@@ -484,8 +606,25 @@ def read_event_file(
         columns = [[column[r] for r in valid] for column in columns]
         links = [links[r] for r in valid] if links is not None else None
     problems.sort(key=lambda problem: problem.line)
-    sets = _OWN_SETS if own else _ACLED_SETS
-    return EventFile(path, kind, sha256, lines, sets, starts, keys, columns, actors, links, problems)
+    return EventFile(path, kind, sha256, lines, sets, starts, keys, columns, actors, links, problems, how)
+
+
+def _column_name(name: str) -> str:
+    """A header's name as the layouts spell it: lower case, without a byte-order mark, even one garbled
+    by a round trip through Windows-1252 ('ï»¿event_id_cnty')."""
+    if not name.isascii():
+        name = repair_text(name).replace("\ufeff", "")
+    return name.strip().lower()
+
+
+def _hashtags(cells: list[str]) -> bool:
+    """Whether a row is HDX's row of HXL hashtags (#date+occurred, #affected+killed …)."""
+    given = [cell.strip() for cell in cells if cell.strip()]
+    return bool(given) and all(cell.startswith("#") for cell in given)
+
+
+def _short_row(line: int, count: int, width: int) -> RowProblem:
+    return RowProblem(line, None, f"the row has {count} values where the header names {width} columns")
 
 
 def _csv_problem(error: csv.Error) -> str:
@@ -498,10 +637,11 @@ def _csv_problem(error: csv.Error) -> str:
 
 
 def refusal(path: Path, problems: list[RowProblem]) -> ImportFileError:
-    first = problems[0]
-    others = f" ({len(problems):,} rows are invalid)" if len(problems) > 1 else ""
+    first, rows = problems[0], invalid_rows(problems)
+    more = f"; the row has {len(problems) - 1:,} more" if rows == 1 and len(problems) > 1 else ""
+    others = f" ({rows:,} rows are invalid)" if rows > 1 else ""
     return _fail(
         path,
         first.where,
-        f"{first.message}; correct the file and import it again, or skip the invalid rows{others}",
+        f"{first.message}{more}; correct the file and import it again, or skip the invalid rows{others}",
     )

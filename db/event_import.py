@@ -1,13 +1,15 @@
-"""Importing events from CSV: ACLED exports (the current and the pre-2023 layout) and Accord Desk's own.
+"""Importing events from CSV: ACLED exports (current, pre-2023, 2015-era, HDX), UCDP GED and Accord Desk's own.
 
-`read_event_file` (db/event_file.py) needs no database. It checks the file (size, UTF-8, header) and
+`read_event_file` (db/event_file.py) needs no database. It checks the file (size, encoding, header) and
 every row, so nothing is written unless the whole file is valid, or, when invalid rows are to be
 skipped, the rows it lists are left out. `import_events` then compares the rows with the record by their key,
-ACLED's event_id_cnty (kept as Event.external_id) or the event id of Accord Desk's CSV: a new key
+the source's event id (kept as Event.external_id, namespaced by source: db/event_layouts.py) or the event
+id of Accord Desk's CSV: a new key
 is added, a known one is updated when the file says something else, and the events that earlier
 imports of the same data brought (the import files of the events this file matches) but this file
 lacks are reported and kept. Importing a file twice therefore changes nothing the second time.
-Fields an ACLED file does not carry (grade, links, agreement) are the officer's and never touched.
+Fields a source's file does not carry (grade, links, agreement) are the officer's and never touched, nor
+are the columns a file lacks. Actor names map through db.actors, including ACLED's renamed ranges.
 
 The file is read column by column (EventFile) and written through db/bulk.py: INSERTs compiled by
 SQLAlchemy Core, values handed to the driver's executemany (tests/bench_import.py has the figures).
@@ -35,7 +37,7 @@ from sqlalchemy import bindparam, delete, update
 from sqlmodel import Session, col, select
 
 from db import audit, backup
-from db.actors import actor_keys, find_or_create_actors
+from db.actors import actor_keys, find_or_create_actors, fold_ranges
 from db.bulk import bulk_insert, collection_paused, select_matching
 from db.clock import utc_now
 from db.errors import UserError
@@ -47,7 +49,9 @@ from db.event_file import (
     FileFormat,
     ImportProgress,
     Progress,
+    Reading,
     RowProblem,
+    invalid_rows,
     plural,
     read_event_file,
     refusal,
@@ -70,6 +74,8 @@ class ImportReport:
     missing: list[str] = field(default_factory=list)  # imported earlier, not in this file: kept
     skipped: list[RowProblem] = field(default_factory=list)
     new_actors: list[str] = field(default_factory=list)
+    placed: dict[str, int] = field(default_factory=dict)  # added events by the agreement they went under
+    how: Reading = field(default_factory=Reading)
     dry_run: bool = False
     import_file_id: str | None = None
     checked: EventFile | None = field(default=None, repr=False, compare=False)  # what was read
@@ -83,11 +89,15 @@ class ImportReport:
 
         label = FORMAT_LABELS.get(self.format, self.format)
         lines = [
-            f"{self.file} ({label}, SHA-256 {self.sha256[:12]}…): {self.rows:,} valid rows.",
+            f"{self.file} ({label}, SHA-256 {self.sha256[:12]}…): {plural(self.rows, 'valid row')}.",
+            *self.how.lines(),
             f"{'Would add' if self.dry_run else 'Added'} {len(self.added):,}, "
             f"{'would update' if self.dry_run else 'updated'} {len(self.updated):,}, "
             f"unchanged {len(self.unchanged):,}.",
         ]
+        for agreement, count in self.placed.items():
+            where = f"under {agreement}" if agreement else "under no agreement"
+            lines.append(f"{'Would put' if self.dry_run else 'Put'} {plural(count, 'new event')} {where}.")
         if self.updated:
             lines.append(f"Updated: {some(self.updated)}.")
         if self.missing:
@@ -97,7 +107,7 @@ class ImportReport:
         if self.new_actors:
             lines.append(f"New actors: {some(self.new_actors)}.")
         if self.skipped:
-            lines.append(f"Skipped {plural(len(self.skipped), 'invalid row')}:")
+            lines.append(f"Skipped {plural(invalid_rows(self.skipped), 'invalid row')}:")
             lines.extend(f"  {problem}" for problem in self.skipped)
         if self.dry_run:
             lines.append("Dry run: nothing was written.")
@@ -107,16 +117,18 @@ class ImportReport:
 def import_events(
     target: Store | Session, path: Path | str, *, dry_run: bool = False, skip_invalid: bool = False,
     progress: Progress | None = None, agreement_id: str | None = None, checked: EventFile | None = None,
+    date_order: str | None = None,
 ) -> ImportReport:  # fmt: skip
     """Import an event file; with a Store, in its own transaction ("Import events NAME").
 
     With a Session, the caller's transaction holds the work and must be rolled back on an error.
-    `agreement_id` is given to the ACLED events added (Accord Desk's CSV names its own). `checked`
-    (a dry run's report.checked) spares reading the file again if its bytes are unchanged.
+    `agreement_id` is given to the events added from other sources (Accord Desk's CSV names its own).
+    `checked` (a dry run's report.checked) spares reading the file again if its bytes are unchanged.
+    `date_order` ("dmy"/"mdy") reads numeric dates when the file cannot tell (db/event_dates.py).
     """
     path = Path(path)
     with collection_paused():
-        file = read_event_file(path, progress, checked)
+        file = read_event_file(path, progress, checked, date_order)
         if file.problems and not skip_invalid:
             raise refusal(path, file.problems)
         told = ImportProgress(progress, path, file.lines)
@@ -144,6 +156,7 @@ class _Plan:
         default_factory=dict
     )  # row → (obligation id, bearing)
     rows: list[int] = field(default_factory=list)  # the rows that can be imported
+    folded: dict[str, str] = field(default_factory=dict)  # a name's key → the key of the actor it is
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
@@ -162,12 +175,26 @@ def _import(session, file: EventFile, dry_run, skip_invalid, told, agreement_id)
         added=[file.keys[r] for r in plan.added], updated=[file.keys[r] for r, _ in plan.updated],
         unchanged=[file.keys[r] for r in plan.unchanged], missing=plan.missing,
         skipped=sorted(plan.problems, key=lambda p: p.line), new_actors=list(plan.new_names.values()),
-        dry_run=dry_run, checked=file,
+        placed=_placed(session, file, plan.added, agreement_id), how=file.how, dry_run=dry_run, checked=file,
     )  # fmt: skip
     if not dry_run and (plan.added or plan.updated):
         report.import_file_id = _write(session, file, plan, told, agreement_id)
     told.wrote(1, 1)  # the bar full; a cancel now still rolls everything back
     return report
+
+
+def _placed(session, file: EventFile, added: list[int], agreement_id: str | None) -> dict[str, int]:
+    """How many added events go under which agreement (its short title; "" for none)."""
+    if file.format == FileFormat.ACCORD_DESK:
+        chosen = [file.value(row, "agreement_id") for row in added]
+    else:
+        chosen = [agreement_id] * len(added)
+    titles = {a.id: a.short_title or a.title for a in session.exec(select(Agreement))}
+    placed: dict[str, int] = {}
+    for agreement in chosen:
+        label = titles.get(agreement, "") if agreement else ""
+        placed[label] = placed.get(label, 0) + 1
+    return placed
 
 
 def _plan(session: Session, file: EventFile) -> _Plan:
@@ -177,8 +204,10 @@ def _plan(session: Session, file: EventFile) -> _Plan:
     plan.rows = [row for row in range(len(file)) if not own or row in plan.links]
     existing = _existing(session, file, plan.rows)
     known = actor_keys(session)
+    plan.folded = fold_ranges(file.names, known)
+    _fold(known, plan.folded)
     for name in file.names:
-        if (key := name.casefold()) not in known:
+        if (key := name.casefold()) not in known and key not in plan.folded:
             plan.new_names.setdefault(key, name)
     current_actors, current_links = _current_links(session, [event[0] for event in existing.values()], own)
     related, seen_keys = set(), set()
@@ -195,7 +224,7 @@ def _plan(session: Session, file: EventFile) -> _Plan:
         links = frozenset(plan.links[row]) if own else None
         if (
             before != file.values(row)
-            or _actor_set(file.actors[row], known) != current_actors.get(event_id, frozenset())
+            or _actor_set(file.actors[row], known, plan.folded) != current_actors.get(event_id, frozenset())
             or (links is not None and links != current_links.get(event_id, frozenset()))
         ):
             before_values = dict(zip(file.sets, before, strict=True))
@@ -299,16 +328,27 @@ def _by_actor(actors: tuple, actor_id: Callable[[str], str]) -> dict[str, str]:
     return chosen
 
 
-def _actor_set(actors: tuple, known: dict[str, str]) -> frozenset:
+def _actor_set(actors: tuple, known: dict[str, str], folded: dict[str, str]) -> frozenset:
     """(actor id, role) pairs of a row; an unknown name stands for the actor the import will make."""
-    return frozenset(
-        _by_actor(actors, lambda name: known.get(name.casefold(), f"new:{name.casefold()}")).items()
-    )
+
+    def actor(name: str) -> str:
+        key = name.casefold()
+        return known.get(key) or f"new:{folded.get(key, key)}"
+
+    return frozenset(_by_actor(actors, actor).items())
+
+
+def _fold(known: dict[str, str], folded: dict[str, str]) -> None:
+    """Names folded into another's actor (db.actors.fold_ranges) find that actor, once it exists."""
+    for key, target in folded.items():
+        if target in known:
+            known[key] = known[target]
 
 
 def _write(session, file: EventFile, plan: _Plan, told: ImportProgress, agreement_id: str | None) -> str:
     known = actor_keys(session)
     find_or_create_actors(session, list(plan.new_names.values()), known)
+    _fold(known, plan.folded)
     roles = _Roles({name: known[name.casefold()] for name in file.names})
     who = audit.who(session)
     import_file = session.exec(select(ImportFile).where(ImportFile.sha256 == file.sha256)).first()
@@ -324,7 +364,9 @@ def _write(session, file: EventFile, plan: _Plan, told: ImportProgress, agreemen
         "agreement_id": agreement_id, "origin": str(Origin.IMPORTED), "import_file_id": import_file.id,
         "recorded_at": utc_now(), "recorded_by": who, "version": 1,
     }  # fmt: skip
-    for name in file.sets:
+    for column in Event.__table__.columns:
+        constants.setdefault(column.name, _UNSET.get(column.name))  # a column the file lacks is imported empty
+    for name in (*file.sets, "id", "external_id"):
         constants.pop(name, None)  # what the file sets, it sets
     rows = plan.added
     everything = len(rows) == len(file)
@@ -357,6 +399,9 @@ def _write(session, file: EventFile, plan: _Plan, told: ImportProgress, agreemen
         done += len(part)
         told.wrote(done, total)
     return import_file.id
+
+
+_UNSET = {"date_precision": "day"}
 
 
 class _Roles:

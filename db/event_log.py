@@ -32,7 +32,7 @@ class EventFilter:
     obligation_ids: tuple[str, ...] = ()  # linked to any of these
     reliability: str | None = None
     credibility: str | None = None
-    agreement_id: str | None = None  # this agreement's events and those of no agreement (e.g. ACLED's)
+    agreement_id: str | None = None  # the events of this agreement's view (`agreement_events`)
 
 
 ALL_EVENTS = EventFilter()
@@ -155,10 +155,23 @@ def conditions(wanted: EventFilter) -> list[ColumnElement]:
     if wanted.credibility:
         found.append(Event.credibility == wanted.credibility)
     if wanted.agreement_id:
-        # Not "= X OR IS NULL": SQLite would then read the events through the agreement's index and
-        # sort all of them for a page, instead of walking the date index (212 ms against 20 ms).
-        found.append(func.coalesce(Event.agreement_id, wanted.agreement_id) == wanted.agreement_id)
+        found.append(agreement_events(wanted.agreement_id))
     return found
+
+
+def agreement_events(agreement_id: str) -> ColumnElement:
+    """The one rule for which events belong to an agreement's view, used by the event log, the exports
+    and the PDF's chronology: the events put under it, those put under no agreement (e.g. imported from
+    ACLED or UCDP, of which any agreement may need some), and those linked to any of its obligations
+    even when put under another agreement (an event can bear on several agreements)."""
+    linked = (
+        select(EventObligation.event_id)
+        .join(Obligation, Obligation.id == EventObligation.obligation_id)
+        .where(Obligation.agreement_id == agreement_id)
+    )
+    # Not "= X OR IS NULL": SQLite would then read the events through the agreement's index and
+    # sort all of them for a page, instead of walking the date index (212 ms against 20 ms).
+    return or_(func.coalesce(Event.agreement_id, agreement_id) == agreement_id, col(Event.id).in_(linked))
 
 
 def _ordered(query: Select, sort: str, descending: bool) -> Select:

@@ -49,11 +49,8 @@ MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
     "November", "December",
 )  # fmt: skip
-_MONTHS = {name.casefold(): number for number, name in enumerate(MONTH_NAMES, 1)}
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_DAY_MONTH_YEAR = re.compile(r"(\d{1,2}) ([A-Za-z]+) (\d{4})")  # ACLED before 2023: "02 April 2020"
 _DATE_FORM = "YYYY-MM-DD"
-ACLED_DATE_FORM = "YYYY-MM-DD or 02 April 2020"
 
 
 def quoted(text: str, most: int = 40) -> str:
@@ -67,28 +64,29 @@ def _days_in(year: int, month: int) -> int:
     return (date(year, month + 1, 1) - date(year, month, 1)).days
 
 
-def parse_date(text: str, *, acled: bool = False) -> date:
-    """A date as YYYY-MM-DD (or, with `acled`, as "02 April 2020"), with a reason for impossible ones."""
+def parse_date(text: str) -> date:
+    """A date as YYYY-MM-DD, with a reason for impossible ones (files' other forms: db/event_dates.py)."""
     if len(text) == 10 and text[4] == "-" and text[7] == "-":
         try:
             return check_date(date.fromisoformat(text))  # the fast path for nearly every cell of an import
         except ValueError:
             pass
     stripped = text.strip()
-    if match := _ISO_DATE.fullmatch(stripped):
-        year, month, day = (int(part) for part in match.groups())
-    elif acled and (match := _DAY_MONTH_YEAR.fullmatch(stripped)) and match[2].casefold() in _MONTHS:
-        year, month, day = int(match[3]), _MONTHS[match[2].casefold()], int(match[1])
-    else:
-        form = ACLED_DATE_FORM if acled else _DATE_FORM
-        raise ValueError(f"{quoted(stripped)} is not a date in the form {form}")
+    if not (match := _ISO_DATE.fullmatch(stripped)):
+        raise ValueError(f"{quoted(stripped)} is not a date in the form {_DATE_FORM}")
+    year, month, day = (int(part) for part in match.groups())
+    return calendar_date(stripped, year, month, day)
+
+
+def calendar_date(text: str, year: int, month: int, day: int) -> date:
+    """The date `text` was read as, with a reason when the calendar has no such day."""
     if year < 1:
-        raise ValueError(f"{quoted(stripped)} is not a date: there is no year 0")
+        raise ValueError(f"{quoted(text)} is not a date: there is no year 0")
     if not 1 <= month <= 12:
-        raise ValueError(f"{quoted(stripped)} is not a date: there is no month {month}")
+        raise ValueError(f"{quoted(text)} is not a date: there is no month {month}")
     days = _days_in(year, month)
     if not 1 <= day <= days:
-        raise ValueError(f"{quoted(stripped)} is not a date: {MONTH_NAMES[month - 1]} {year} has {days} days")
+        raise ValueError(f"{quoted(text)} is not a date: {MONTH_NAMES[month - 1]} {year} has {days} days")
     return check_date(date(year, month, day))
 
 
@@ -203,13 +201,18 @@ def role_rank(role: str) -> int:
     return ROLE_ORDER.get(role, len(ROLE_ORDER))
 
 
-def date_label(on: date | str, precision: str) -> str:
-    """ "2020-04-06" (day), "week of 2020-04-06", "2020-04" (month)."""
+def date_label(on: date | str, precision: str, until: date | str | None = None) -> str:
+    """ "2020-04-06" (day), "week of 2020-04-06", "2020-04" (month), "2020" (year), or with `until` the
+    range "2020-04-06 to 2020-04-09"."""
     text = on if isinstance(on, str) else on.isoformat()
+    if until is not None:
+        return f"{text} to {until if isinstance(until, str) else until.isoformat()}"
     if precision == DatePrecision.WEEK:
         return f"week of {text}"
     if precision == DatePrecision.MONTH:
         return text[:7]
+    if precision == DatePrecision.YEAR:
+        return text[:4]
     return text
 
 

@@ -189,8 +189,8 @@ def edit_event(session: Session, event_id: str, changes: Mapping[str, Any]) -> d
 
 # What the compliance engine and the detail panel read of a linked event (db.facts, db.tree).
 EVIDENCE_COLUMNS = frozenset({
-    "occurred_on", "date_precision", "event_type", "sub_event_type", "location", "notes", "source_name",
-    "reliability", "credibility",
+    "occurred_on", "occurred_until", "date_precision", "event_type", "sub_event_type", "location", "notes",
+    "source_name", "reliability", "credibility",
 })  # fmt: skip
 
 

@@ -45,15 +45,16 @@ def evidence_by_obligation(session: Session, agreement_id: str | None) -> dict[s
             Event.date_precision,
             Event.reliability,
             Event.credibility,
+            Event.occurred_until,
         )  # fmt: skip
         .join(Event, Event.id == EventObligation.event_id)
         .join(Obligation, Obligation.id == EventObligation.obligation_id)
         .where(_of(Obligation.agreement_id, agreement_id))
     )
-    for obligation_id, on, bearing, notes, kind, sub, location, precision, reliability, credibility in rows:
+    for obligation_id, on, bearing, notes, kind, sub, location, precision, reliability, credibility, until in rows:
         grade = grade_label(reliability, credibility)
         found[obligation_id].append(
-            EvidenceFact(on, bearing, _summary(notes, kind, sub, location), precision, grade)
+            EvidenceFact(on, bearing, _summary(notes, kind, sub, location), precision, grade, until)
         )
     return found
 

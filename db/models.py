@@ -155,6 +155,8 @@ class Event(Versioned, table=True):
     id: str = _id()
     agreement_id: str | None = _ref("agreement", nullable=True)
     occurred_on: date = Field(index=True)
+    # The last day it may have happened, when the source gives a range (UCDP's date_start..date_end).
+    occurred_until: date | None = None
     date_precision: str = "day"
     event_type: str = ""
     sub_event_type: str | None = None
@@ -173,7 +175,7 @@ class Event(Versioned, table=True):
     source_accessed_on: date | None = None
     reliability: str | None = Field(default=None, max_length=1)  # Admiralty A–F
     credibility: str | None = Field(default=None, max_length=1)  # Admiralty 1–6
-    external_id: str | None = Field(default=None, unique=True)  # ACLED event_id_cnty
+    external_id: str | None = Field(default=None, unique=True)  # by source (db/event_layouts.py)
     origin: str = "typed"
     import_file_id: str | None = _ref("importfile", nullable=True, ondelete="RESTRICT")
     recorded_at: datetime = Field(default_factory=utc_now)

@@ -16,6 +16,7 @@ from db.as_of import happened_by
 from db.audit import last_entry
 from db.clock import current_user, utc_now
 from db.compliance import Standing
+from db.event_log import agreement_events
 from db.event_rules import date_label, grade_label, place_label
 from db.metrics import MetricSeries, list_metrics, metric_series
 from db.models import Actor, AuditEntry, Event, EventActor, EventObligation, Obligation
@@ -184,7 +185,7 @@ def _evidence(session: Session, obligation_id: str, since: date, as_of: date) ->
     rows = session.exec(
         select(
             Event.occurred_on, Event.event_type, Event.notes, Event.reliability, Event.credibility,
-            Event.date_precision,
+            Event.date_precision, Event.occurred_until,
         )  # fmt: skip
         .join(EventObligation, EventObligation.event_id == Event.id)
         .where(
@@ -196,8 +197,8 @@ def _evidence(session: Session, obligation_id: str, since: date, as_of: date) ->
     )
     return [
         f"{on.isoformat()} {notes or kind} ({grade_label(r, c)})".replace(" ()", "")
-        for on, kind, notes, r, c, precision in rows
-        if happened_by(on, precision, as_of)
+        for on, kind, notes, r, c, precision, until in rows
+        if happened_by(on, precision, as_of, until)
     ]
 
 
@@ -207,14 +208,15 @@ def _chronology(
     query = select(Event).where(Event.occurred_on <= as_of).order_by(Event.occurred_on, Event.recorded_at)
     if since is not None:
         query = query.where(Event.occurred_on > since)
-    linked = select(EventObligation.event_id).join(Obligation, Obligation.id == EventObligation.obligation_id)
-    linked = linked.where(Obligation.agreement_id == agreement_id)
     if scope == EVENTS_LINKED:
-        query = query.where(col(Event.id).in_(linked))
+        linked = select(EventObligation.event_id).join(Obligation, Obligation.id == EventObligation.obligation_id)
+        query = query.where(col(Event.id).in_(linked.where(Obligation.agreement_id == agreement_id)))
     else:
-        query = query.where((Event.agreement_id == agreement_id) | col(Event.id).in_(linked))
+        query = query.where(agreement_events(agreement_id))
     # SQL narrows by the day; a week- or month-dated event counts once its period ended (db.as_of).
-    events = [e for e in session.exec(query) if happened_by(e.occurred_on, e.date_precision, as_of)]
+    events = [
+        e for e in session.exec(query) if happened_by(e.occurred_on, e.date_precision, as_of, e.occurred_until)
+    ]
     ids = [e.id for e in events]
     refs: dict[str, list[str]] = {}
     for event_id, ref, bearing in session.exec(
@@ -233,7 +235,7 @@ def _chronology(
         actors.setdefault(event_id, []).append(name)
     return [
         ChronologyEntry(
-            when=date_label(e.occurred_on, e.date_precision),
+            when=date_label(e.occurred_on, e.date_precision, e.occurred_until),
             what=" — ".join(filter(None, [e.event_type, e.sub_event_type])),
             place=place_label(e.location, e.admin1, e.country),
             notes=" ".join(

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from functools import cached_property
 
 from db.as_of import happened_by, period
+from db.event_rules import date_label
 from db.vocabulary import DatePrecision, Direction, Qualifier
 
 
@@ -146,13 +147,7 @@ QUALIFIER_WORDS = {
 
 def claim_text(observation: ObservationFact) -> str:
     """'about 8,500 reported 2020-06-18 by CENTCOM commander McKenzie'."""
-    when = {DatePrecision.DAY: "", DatePrecision.WEEK: "in the week of ", DatePrecision.MONTH: "in "}[
-        observation.precision
-    ]
-    day = (
-        observation.on.isoformat()[:7]
-        if observation.precision == DatePrecision.MONTH
-        else observation.on.isoformat()
-    )
+    when = {DatePrecision.DAY: "", DatePrecision.WEEK: "in the week of "}.get(observation.precision, "in ")
+    day = date_label(observation.on, observation.precision).removeprefix("week of ")
     by = f" by {observation.cited}" if observation.cited else ""
     return f"{QUALIFIER_WORDS.get(observation.qualifier, '')}{figure(observation.value)} reported {when}{day}{by}"

@@ -92,6 +92,7 @@ class LinkedEvent:
     notes: str | None
     source_name: str | None
     grade: str
+    occurred_until: date | None = None  # the last day of a range (UCDP)
 
 
 @dataclass
@@ -354,7 +355,7 @@ def obligation_detail(session: Session, obligation_id: str) -> ObligationDetail:
     for newer, older in zip(assessments, assessments[1:], strict=False):  # newest version of a date first
         older.superseded = older.as_of == newer.as_of
     events = [
-        LinkedEvent(*r[:9], grade=grade_label(r[9], r[10]))
+        LinkedEvent(*r[:9], grade=grade_label(r[9], r[10]), occurred_until=r[11])
         for r in session.exec(
             select(
                 Event.id,
@@ -368,6 +369,7 @@ def obligation_detail(session: Session, obligation_id: str) -> ObligationDetail:
                 Event.source_name,
                 Event.reliability,
                 Event.credibility,
+                Event.occurred_until,
             )  # fmt: skip
             .join(EventObligation, EventObligation.event_id == Event.id)
             .where(EventObligation.obligation_id == obligation_id)

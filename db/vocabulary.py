@@ -91,6 +91,7 @@ class DatePrecision(StrEnum):
     DAY = "day"
     WEEK = "week"
     MONTH = "month"
+    YEAR = "year"  # UCDP's date_prec 5
 
 
 class Bearing(StrEnum):

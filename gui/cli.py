@@ -98,9 +98,18 @@ def _parser() -> argparse.ArgumentParser:
     events_in = commands.add_parser(
         "import-events",
         parents=[database],
-        help="add or update events from an ACLED export or an Accord Desk CSV",
+        help="add or update events from an ACLED export (any layout, HDX or re-saved by Excel), a UCDP GED "
+        "file or an Accord Desk CSV",
     )
     events_in.add_argument("file", type=Path, metavar="FILE.csv")
+    events_in.add_argument(
+        "--agreement", metavar="ID", help="put the new events under this agreement: its id (or first characters) "
+        "or short title (default: under none, shown with every agreement)"
+    )  # fmt: skip
+    events_in.add_argument(
+        "--date-order", choices=("dmy", "mdy"), default=None,
+        help="how to read dates such as 05/09/2020 when no row of the file tells: dmy (day first) or mdy",
+    )  # fmt: skip
     events_in.add_argument(
         "--dry-run", action="store_true", help="check the file and report what would change; write nothing"
     )
@@ -136,6 +145,10 @@ def _parser() -> argparse.ArgumentParser:
     events_out.add_argument(
         "--text", metavar="T", default="", help="events whose notes, place, source or actors contain T"
     )
+    events_out.add_argument(
+        "--agreement", metavar="ID", help="the events of this agreement's log: put under it, under none, or "
+        "linked to its obligations"
+    )  # fmt: skip
 
     pdf = commands.add_parser("export-pdf", parents=[database], help="write the PDF compliance summary")
     pdf.add_argument(
@@ -301,11 +314,19 @@ def _import_agreement(args) -> int:
 
 def _import_events(args) -> int:
     from db.event_import import import_events
+    from db.status_report import choose_agreements
     from db.store import Store
 
     store = Store.open(_database(args))
     try:
-        report = import_events(store, args.file, dry_run=args.dry_run, skip_invalid=args.skip_invalid)
+        agreement_id = None
+        if args.agreement is not None:
+            with store.reading() as session:
+                agreement_id = choose_agreements(session, args.agreement)[0].id
+        report = import_events(
+            store, args.file, dry_run=args.dry_run, skip_invalid=args.skip_invalid, agreement_id=agreement_id,
+            date_order=args.date_order,
+        )  # fmt: skip
     finally:
         store.close()
     print("\n".join(report.lines()))
@@ -316,6 +337,7 @@ def _export_events(args) -> int:
     from db.actors import find_actor
     from db.event_export import export_events
     from db.event_log import EventFilter, find_obligations
+    from db.status_report import choose_agreements
     from db.store import Access, Store
 
     if args.date_from and args.date_to and args.date_from > args.date_to:
@@ -336,10 +358,11 @@ def _export_events(args) -> int:
                     "use a reference that 'accord-desk status' shows."
                 )
             reliability, credibility = args.grade or (None, None)
+            agreement_id = choose_agreements(session, args.agreement)[0].id if args.agreement else None
             wanted = EventFilter(
                 text=args.text, date_from=args.date_from, date_to=args.date_to, event_type=args.type,
                 actor_id=actor_id, obligation_ids=tuple(obligation_ids or ()), reliability=reliability,
-                credibility=credibility,
+                credibility=credibility, agreement_id=agreement_id,
             )  # fmt: skip
             count = export_events(session, args.output, wanted)
     finally:

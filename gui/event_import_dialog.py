@@ -1,5 +1,6 @@
-"""File ▸ Import events… and the event log's Import button: an ACLED or Accord Desk CSV read and
-written off the UI thread, with a progress dialog whose Cancel leaves the database unchanged.
+"""File ▸ Import events… and the event log's Import button: an event file (ACLED in any layout, UCDP GED,
+Accord Desk's CSV) read and written off the UI thread, with a progress dialog whose Cancel leaves the
+database unchanged. When a file's dates read either way round, the officer is asked which.
 
 The worker runs db.event_import.import_events in a worker thread (gui/background.py) on the desk's Store,
 which opens its own transaction ("Import events FILE"); the progress callback returns False once
@@ -27,8 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.errors import ImportCancelled, UserError
-from db.event_file import EventFile, plural
+from db.errors import DateOrderUnknown, ImportCancelled, UserError
+from db.event_dates import ORDER_LABELS
+from db.event_file import EventFile, invalid_rows, plural
 from db.event_import import ImportReport, import_events
 from db.store import Store
 from gui import file_dialog
@@ -51,6 +53,7 @@ class ImportWorker:
     ):  # fmt: skip
         self.store, self.path, self.agreement_id = store, path, agreement_id
         self.dry_run, self.skip_invalid = dry_run, skip_invalid
+        self.date_order: str | None = None  # the officer's answer when the file cannot tell (db/event_dates.py)
         self.checked: EventFile | None = None  # the dry run's reading, reused if the file is unchanged
         self.latest: tuple[int, int] = (0, 1)  # done, total
         self.told = 0  # how often the import reported progress
@@ -72,7 +75,7 @@ class ImportWorker:
     def run(self) -> ImportReport:
         report = import_events(
             self.store, self.path, dry_run=self.dry_run, skip_invalid=self.skip_invalid,
-            progress=self._progress, agreement_id=self.agreement_id, checked=self.checked,
+            progress=self._progress, agreement_id=self.agreement_id, checked=self.checked, date_order=self.date_order,
         )  # fmt: skip
         # Kept after a dry run for the import that may follow; let go after the import itself.
         self.checked = report.checked if self.dry_run else None
@@ -111,6 +114,8 @@ class EventImport(QObject):
         self.cancelled = False
         self.choice: ImportChoice | None = None
         self.outcome: QMessageBox | None = None  # the last message shown, for tests to read and close
+        self.question: QMessageBox | None = None  # day/month order, when the file cannot tell
+        self.order_buttons: dict = {}
         self.background = Background(self)
         self.worker = ImportWorker(desk.store, self.path, desk.agreement_id, dry_run, skip_invalid)
         self._ticker = QTimer(self)  # shows the worker's progress
@@ -132,7 +137,43 @@ class EventImport(QObject):
         self.progress.setLabelText(f"{doing} {self.path.name}…")
         self.progress.setValue(0)
         self._ticker.start()
-        self.background.run(self.worker.run, self._succeeded, lambda error: self._failed(*self.worker.refusal(error)))
+        self.background.run(self.worker.run, self._succeeded, self._refused)
+
+    def _refused(self, error: BaseException) -> None:
+        if isinstance(error, DateOrderUnknown) and self.worker.date_order is None:
+            self._stop()
+            self._ask_date_order(str(error))
+            return
+        self._failed(*self.worker.refusal(error))
+
+    def _ask_date_order(self, message: str) -> None:
+        """The file cannot tell day/month from month/day: the officer says, or the import ends unread."""
+        self.question = question = QMessageBox(self.parent_widget)
+        question.setWindowTitle("Import events")
+        question.setIcon(QMessageBox.Icon.Question)
+        question.setTextFormat(Qt.TextFormat.PlainText)
+        # One plain-text label: the message quotes the file's name and one of its cells.
+        said = message.split(": ", 1)[-1].split("; say which")[0]
+        question.setText(f"{self.path.name}: {said}.\n\nHow are its dates written?")
+        self.order_buttons = {
+            order: question.addButton("&" + label.capitalize(), QMessageBox.ButtonRole.AcceptRole)
+            for order, label in ORDER_LABELS.items()
+        }
+        question.addButton(QMessageBox.StandardButton.Cancel)
+        question.finished.connect(self._date_order_chosen)
+        question.open()
+
+    @Slot()
+    def _date_order_chosen(self) -> None:
+        clicked = self.question.clickedButton()
+        chosen = next((order for order, button in self.order_buttons.items() if button is clicked), None)
+        self.question.deleteLater()
+        if chosen is None:
+            self._failed(f"The import of {self.path.name} was cancelled; nothing was written.", True)
+            return
+        self.worker.date_order = str(chosen)
+        self.worker.rearm(self.worker.dry_run, self.worker.skip_invalid)
+        self.start()
 
     def cancel(self) -> None:
         self.worker.cancel()
@@ -239,7 +280,7 @@ def _heading(name: str, report: ImportReport | None) -> str:
         if report.added or report.updated:
             return f"Importing {name} would {changes}."
         return f"Nothing to import: every event in {name} is already in the record as the file has it."
-    invalid = f"{name} has {plural(len(report.skipped), 'invalid row')}, listed below"
+    invalid = f"{name} has {plural(invalid_rows(report.skipped), 'invalid row')}, listed below"
     if report.added or report.updated:
         return f"{invalid}. Importing its valid rows would {changes}; the invalid rows would be left out."
     valid = "no valid row" if not report.rows else "its valid rows are already in the record"

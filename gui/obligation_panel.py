@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from db.as_of import after_label, happened_by
 from db.compliance import Standing
+from db.event_rules import date_label
 from db.tree import AssessmentRow, LinkedEvent, ObligationDetail
 from db.vocabulary import WITHDRAWN, DatePrecision, ObligationKind, Status
 from gui.desk import Desk
@@ -193,10 +194,12 @@ def _dependencies(rows: list[tuple[str, str, str | None]]) -> str:
 
 def _event(layout: QVBoxLayout, event: LinkedEvent, as_of: date) -> None:
     when = event.occurred_on.isoformat()
-    if event.date_precision != "day":
+    if event.occurred_until is not None:
+        when = date_label(event.occurred_on, event.date_precision, event.occurred_until)
+    elif event.date_precision != "day":
         when += f" (to the {event.date_precision})"
     what = event.event_type + (f": {event.sub_event_type}" if event.sub_event_type else "")
-    later = not happened_by(event.occurred_on, event.date_precision, as_of)
+    later = not happened_by(event.occurred_on, event.date_precision, as_of, event.occurred_until)
     head = " · ".join(p for p in (when, what, event.location, later and after_label(as_of)) if p)
     label = quiet_label if later else plain_label  # greyed: it had not happened by the as-of date
     layout.addWidget(quiet_label(head) if later else plain_label(head, bold=True))

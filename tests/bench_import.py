@@ -29,8 +29,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from db.actors import find_actor
-from db.event_file import ACLED_COLUMNS
 from db.event_import import import_events
+from db.event_layouts import ACLED_COLUMNS
 from db.event_log import ALL_EVENTS, EventFilter, _rows_query, conditions, count_events, event_rows
 from db.examples import create_database
 from db.models import Event

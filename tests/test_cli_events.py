@@ -29,18 +29,37 @@ def _rows(path: Path) -> list[dict[str, str]]:
 def test_import_reports_added_updated_unchanged_and_missing(capsys, db_file):
     code, out, err = run(capsys, "import-events", "--db", str(db_file), str(CURRENT))
     assert (code, err) == (0, "")
-    assert out.splitlines()[1] == "Added 7, updated 0, unchanged 0."
+    assert out.splitlines()[1:3] == ["Added 7, updated 0, unchanged 0.", "Put 7 new events under no agreement."]
     assert "New actors: Unidentified Armed Group (Afghanistan)" in out
     code, out, _ = run(capsys, "import-events", "--db", str(db_file), str(CURRENT))
     assert out.splitlines()[1:] == ["Added 0, updated 0, unchanged 7."]
     code, out, _ = run(capsys, "import-events", "--db", str(db_file), str(NEWER))
     assert out.splitlines()[1:] == [
         "Added 1, updated 1, unchanged 5.",
+        "Put 1 new event under no agreement.",
         "Updated: AFG40003.",
         "Not in this file, kept: 1 event imported earlier (AFG40007).",
     ]
     code, out, _ = run(capsys, "import-events", "--db", str(db_file), str(OLDER))
     assert "(an ACLED export (pre-2023 layout)" in out and "Added 3," in out
+
+
+def test_import_under_an_agreement_says_how_many_went_where(capsys, db_file, tmp_path):
+    code, out, err = run(capsys, "import-events", "--db", str(db_file), "--agreement", "US–Taliban agreement", str(CURRENT))
+    assert (code, err) == (0, "")
+    assert "Put 7 new events under US–Taliban agreement." in out.splitlines()
+    out_file = tmp_path / "out.csv"
+    run(capsys, "export-events", "--db", str(db_file), "-o", str(out_file), "--agreement", "US–Taliban agreement")
+    exported = [row for row in _rows(out_file) if row["external_id"].startswith("AFG4")]
+    assert len(exported) == 7 and {row["agreement_id"] for row in exported} != {""}
+
+
+def test_date_order_on_the_command_line(capsys, db_file):
+    path = DATA / "acled_excel_dates.csv"
+    code, out, err = run(capsys, "import-events", "--db", str(db_file), str(path))
+    assert code == 1 and "say which with --date-order dmy (day first) or --date-order mdy" in err
+    code, out, err = run(capsys, "import-events", "--db", str(db_file), "--date-order", "dmy", str(path))
+    assert (code, err) == (0, "") and "Dates read day first, as given." in out.splitlines()
 
 
 def test_dry_run_writes_nothing(capsys, db_file):
@@ -126,10 +145,10 @@ def bad_inputs(tmp_path, db_file):
         "latin1": _write(
             tmp_path,
             "latin1.csv",
-            body.replace(b"Gereshk", "Gerešk".encode("latin-1", "replace")).replace(b"Kabul", b"K\xe2bul"),
+            body.replace(b"Gereshk", "Gerešk".encode("latin-1", "replace")).replace(b"Kabul", b"K\x81bul"),
         ),
         "date": _write(tmp_path, "date.csv", body.replace(b"2020-03-06", b"2020-02-30")),
-        "columns": _write(tmp_path, "columns.csv", body.replace(b",fatalities,", b",deaths,")),
+        "columns": _write(tmp_path, "columns.csv", body.replace(b",country,", b",nation,")),
         "empty": _write(tmp_path, "empty.csv", b""),
         "header": _write(tmp_path, "header.csv", header + b"\n"),
         "notes": _write(tmp_path, "notes.txt", b"just some notes\n"),
@@ -137,9 +156,9 @@ def bad_inputs(tmp_path, db_file):
     db, out = str(db_file), str(tmp_path / "out.csv")
     return {
         "missing file": (["import-events", "--db", db, str(tmp_path / "none.csv")], "none.csv: no such file; check the path.", 1),
-        "not UTF-8": (["import-events", "--db", db, str(files["latin1"])], "latin1.csv, line 4: the file is not UTF-8 (byte 0xE2 cannot be read)", 1),
+        "not UTF-8": (["import-events", "--db", db, str(files["latin1"])], "latin1.csv, line 4: the file is neither UTF-8 nor Windows-1252 (byte 0x81 on line 4 cannot be read)", 1),
         "impossible date": (["import-events", "--db", db, str(files["date"])], "date.csv, line 4, column event_date: '2020-02-30' is not a date: February 2020 has 29 days; correct the file", 1),
-        "missing column": (["import-events", "--db", db, str(files["columns"])], "line 1: the header lacks the column fatalities of an ACLED export", 1),
+        "missing column": (["import-events", "--db", db, str(files["columns"])], "line 1: the header lacks the column country, without which an ACLED export cannot be read", 1),
         "empty file": (["import-events", "--db", db, str(files["empty"])], "empty.csv: the file is empty", 1),
         "header only": (["import-events", "--db", db, str(files["header"])], "holds a header but no events", 1),
         "not events": (["import-events", "--db", db, str(files["notes"])], "the header names no columns of an ACLED export", 1),

@@ -116,6 +116,7 @@ BROKEN = [
     ("duplicate ref", lambda d: d["obligations"][1]["children"][0].update(ref="Intro-3"), "the obligation ref 'Intro-3' appears twice"),
     ("unknown link", lambda d: d["events"][0]["links"].append({"ref": "P9", "bearing": "context"}), r"'P9' is not the ref of an obligation"),
     ("bad grade", lambda d: d["events"][0]["source"].update(reliability="Z"), r"reliability: 'Z' is not one of"),
+    ("grade as a list", lambda d: d["events"][0]["source"].update(reliability=[]), r"\$\.events\[0\]\.source\.reliability: expected text, found a list"),
     ("score", lambda d: d["assessments"][0].update(score=5), r"score: 5 is not an implementation score; use a whole number from 0 to 3"),
     ("fatalities", lambda d: d["events"][0].update(fatalities=-2), r"fatalities: -2 is not a number of fatalities"),
     ("number as text", lambda d: d["metrics"][0]["targets"][0].update(value="8600"), r"value: expected a figure, found text"),

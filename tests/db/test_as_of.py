@@ -22,10 +22,17 @@ AS_OF = date(2020, 4, 10)
         (date(2020, 3, 15), "month", True),  # March ended
         (date(2020, 4, 1), "month", False),  # April has not ended
         (date(2020, 9, 3), "day", False),  # the hindsight of the issue: an assessment of September
+        (date(2019, 6, 1), "year", True),  # 2019 ended
+        (date(2020, 1, 1), "year", False),  # 2020 has not ended
+        ((date(2020, 4, 6), date(2020, 4, 10)), "week", True),  # a range (UCDP) ends on its last day
+        ((date(2020, 4, 6), date(2020, 4, 11)), "week", False),
+        ((date(2020, 3, 1), date(2020, 3, 31)), "month", True),
+        ((date(2019, 1, 1), date(2020, 12, 31)), "year", False),  # a range longer than its precision
     ],
 )
 def test_happened_by(day, precision, happened):
-    assert happened_by(day, precision, AS_OF) is happened
+    day, until = day if isinstance(day, tuple) else (day, None)
+    assert happened_by(day, precision, AS_OF, until) is happened
 
 
 @pytest.mark.parametrize(
@@ -35,6 +42,7 @@ def test_happened_by(day, precision, happened):
         (date(2021, 2, 10), "month", date(2021, 2, 28)),
         (date(2020, 4, 7), "week", date(2020, 4, 10)),
         (date(2020, 4, 7), "day", date(2020, 4, 7)),
+        (date(2020, 4, 7), "year", date(2020, 12, 31)),
     ],
 )
 def test_known_on(day, precision, known):

@@ -151,9 +151,10 @@ def _row(**cells) -> str:
 
 
 BAD_FILES = {
-    "not UTF-8": (f"{HEADER}\n{_row()}\n{_row(event_id_cnty='AFG50002', notes='Caf')}\xe9\n".encode("latin-1"), "line 3: the file is not UTF-8 (byte 0xE9 cannot be read); save it as UTF-8"),
-    "UTF-16": ((HEADER + "\n").encode("utf-16"), "line 1: the file is not UTF-8"),
-    "missing columns": (f"{HEADER.replace(',notes', '').replace(',fatalities', '')}\n".encode(), "line 1: the header lacks the columns notes, fatalities of an ACLED export; export the file again with all columns"),
+    "not UTF-8": (f"{HEADER}\n{_row()}\n{_row(event_id_cnty='AFG50002', notes='Caf')}\xe9\n".encode("latin-1") + b"\x81\n", "line 3: the file is neither UTF-8 nor Windows-1252 (byte 0x81 on line 4 cannot be read); save it as UTF-8"),
+    "UTF-16": ((HEADER + "\n").encode("utf-16"), "line 1: the file is UTF-16 (Excel's Unicode Text), not UTF-8; save it as CSV UTF-8"),
+    "binary": (f"{HEADER}\n".encode() + b"\xe9\x00\x00\n", "the file is neither UTF-8 nor Windows-1252 (byte 0x00 on line 2"),
+    "missing columns": (f"{HEADER.replace(',event_type', '').replace(',country', '')}\n".encode(), "line 1: the header lacks the columns event_type, country, without which an ACLED export cannot be read; export the file again with them"),
     "empty": (b"", "the file is empty; export the events again"),
     "only a byte-order mark": (b"\xef\xbb\xbf\r\n", "the file is empty"),
     "only a header": (f"{HEADER}\n".encode(), "holds a header but no events"),
@@ -168,8 +169,11 @@ BAD_FILES = {
     "no source": (f"{HEADER}\n{_row(source=' ')}\n".encode(), "column source: the cell is empty; every event needs its source"),
     "no id": (f"{HEADER}\n{_row(event_id_cnty='')}\n".encode(), "column event_id_cnty: the cell is empty"),
     "twice": (f"{HEADER}\n{_row()}\n{_row()}\n".encode(), "line 3, column event_id_cnty: AFG50001 appears again (first on line 2)"),
-    "short row": (f"{HEADER}\n{_row()}\n{_row().rsplit(',', 1)[0]}\n".encode(), "line 3: the row has 30 values where the header names 31 columns"),
-    "unclosed quote": (f'{HEADER}\n{_row()}\n{_row(notes=chr(34) + "never closed")}\n'.encode(), "a quoted value is never closed"),
+    "short row": (f"{HEADER}\n{_row()}\n{_row().rsplit(',', 1)[0]}\n{_row(event_id_cnty='AFG50003')}\n".encode(), "line 3: the row has 30 values where the header names 31 columns"),
+    "long row": (f"{HEADER}\n{_row()}\n{_row(event_id_cnty='AFG50002')},x\n".encode(), "line 3: the row has 32 values where the header names 31 columns"),
+    "cut off last record": (f"{HEADER}\n{_row()}\n{_row(event_id_cnty='AFG50002').rsplit(',', 5)[0]}".encode(), "line 3: the last record is cut off after 26 of the 31 values (the file ends early); correct the file"),
+    "unclosed quote": (f'{HEADER}\n{_row()}\n{_row(notes=chr(34) + "never closed")}\n'.encode(), "line 3: the last record is cut off inside a quoted value (the file ends early)"),
+    "unclosed quote inside": (f'{HEADER}\n{_row(notes=chr(34) + "x" * 140_000)}\n{_row()}\n'.encode(), "a value is longer than 131,072 characters"),
     "text after a quote": (f'{HEADER}\n{_row(notes=chr(34) + "quoted" + chr(34) + " word")}\n'.encode(), "line 2: the CSV is malformed"),
     "long field": (f"{HEADER}\n{_row(notes='x' * 140_000)}\n".encode(), "line 2: a value is longer than 131,072 characters"),
     "long notes": (f"{HEADER}\n{_row(notes='x' * 110_000)}\n".encode(), "column notes: the text is 110,000 characters long; the limit is 100,000"),
@@ -369,8 +373,8 @@ def test_a_dry_runs_reading_is_reused_only_while_the_file_is_unchanged(example_s
     path.write_bytes(CURRENT.read_bytes())
     dry = import_events(example_store, path, dry_run=True)
     parsed = []
-    real = event_file._acled_file
-    monkeypatch.setattr(event_file, "_acled_file", lambda *a: parsed.append(1) or real(*a))
+    real = event_file._source_file
+    monkeypatch.setattr(event_file, "_source_file", lambda *a: parsed.append(1) or real(*a))
     again = import_events(example_store, path, dry_run=True, checked=dry.checked)
     assert parsed == [] and again.added == dry.added
     text = path.read_text(encoding="utf-8").replace("AFG40001,", "AFG49999,", 1)  # changed since

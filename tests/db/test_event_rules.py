@@ -25,32 +25,27 @@ from db.event_rules import (
 
 
 @pytest.mark.parametrize(
-    ("text", "acled", "expected"),
+    ("text", "expected"),
     [
-        ("2020-04-06", False, date(2020, 4, 6)),
-        (" 2020-4-6 ", False, date(2020, 4, 6)),
-        ("2020-02-29", False, date(2020, 2, 29)),
-        ("02 April 2020", True, date(2020, 4, 2)),
-        ("2 april 2020", True, date(2020, 4, 2)),
-        ("2020-04-06", True, date(2020, 4, 6)),
-        ("2020-02-30", False, "'2020-02-30' is not a date: February 2020 has 29 days"),
-        ("2021-02-29", False, "'2021-02-29' is not a date: February 2021 has 28 days"),
-        ("2020-04-31", False, "April 2020 has 30 days"),
-        ("2020-13-01", False, "there is no month 13"),
-        ("0000-01-01", False, "there is no year 0"),
-        ("30 February 2020", True, "February 2020 has 29 days"),
-        ("02 April 2020", False, "is not a date in the form YYYY-MM-DD"),
-        ("02 Avril 2020", True, "in the form YYYY-MM-DD or 02 April 2020"),
-        ("06/04/2020", False, "'06/04/2020' is not a date in the form YYYY-MM-DD"),
-        ("", False, "'' is not a date"),
+        ("2020-04-06", date(2020, 4, 6)),
+        (" 2020-4-6 ", date(2020, 4, 6)),
+        ("2020-02-29", date(2020, 2, 29)),
+        ("2020-02-30", "'2020-02-30' is not a date: February 2020 has 29 days"),
+        ("2021-02-29", "'2021-02-29' is not a date: February 2021 has 28 days"),
+        ("2020-04-31", "April 2020 has 30 days"),
+        ("2020-13-01", "there is no month 13"),
+        ("0000-01-01", "there is no year 0"),
+        ("02 April 2020", "is not a date in the form YYYY-MM-DD"),  # files' forms: tests/db/test_event_dates.py
+        ("06/04/2020", "'06/04/2020' is not a date in the form YYYY-MM-DD"),
+        ("", "'' is not a date"),
     ],
 )
-def test_parse_date(text, acled, expected):
+def test_parse_date(text, expected):
     if isinstance(expected, date):
-        assert parse_date(text, acled=acled) == expected
+        assert parse_date(text) == expected
     else:
         with pytest.raises(ValueError, match=expected):
-            parse_date(text, acled=acled)
+            parse_date(text)
 
 
 @pytest.mark.parametrize(
@@ -100,10 +95,14 @@ def test_field_parsers(parse, text, expected):
         (date(2020, 4, 15), "month", "2020-04"),
         ("2020-04-15", "month", "2020-04"),
         ("2020-04-06", "week", "week of 2020-04-06"),
+        (date(2020, 4, 15), "year", "2020"),
+        ((date(2020, 3, 2), date(2020, 3, 6)), "week", "2020-03-02 to 2020-03-06"),  # UCDP's range
+        (("2020-01-01", "2020-12-31"), "year", "2020-01-01 to 2020-12-31"),
     ],
 )
 def test_date_label(on, precision, label):
-    assert date_label(on, precision) == label
+    on, until = on if isinstance(on, tuple) else (on, None)
+    assert date_label(on, precision, until) == label
 
 
 @pytest.mark.parametrize(
@@ -139,7 +138,7 @@ VALID = {"occurred_on": "2020-04-06", "event_type": "Prisoner release", "source_
         ({"occurred_on": ""}, {"occurred_on": "Give the date the event happened, as YYYY-MM-DD."}),
         ({"occurred_on": "2020-02-30"}, {"occurred_on": "'2020-02-30' is not a date: February 2020 has 29 days."}),
         ({"occurred_on": "6 April 2020"}, {"occurred_on": "'6 April 2020' is not a date in the form YYYY-MM-DD."}),
-        ({"date_precision": "year"}, {"date_precision": "'year' is not a date precision; use one of day, week, month."}),
+        ({"date_precision": "decade"}, {"date_precision": "'decade' is not a date precision; use one of day, week, month, year."}),
         ({"event_type": "  "}, {"event_type": "Choose or type the kind of event, e.g. Battles or Statement."}),
         ({"source_name": ""}, {"source_name": "Name the source, e.g. Pajhwok Afghan News."}),
         ({"reliability": "b", "credibility": "2"}, {}),

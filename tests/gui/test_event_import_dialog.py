@@ -140,8 +140,8 @@ def test_choosing_import_writes_the_events(qtbot, desk, monkeypatch):
     running = choose_file(qtbot, desk, monkeypatch, DATA / "acled_afghanistan.csv")
     would_add = list(running.report.added)
     parsed = []
-    real = event_file._acled_file
-    monkeypatch.setattr(event_file, "_acled_file", lambda *a: parsed.append(1) or real(*a))
+    real = event_file._source_file
+    monkeypatch.setattr(event_file, "_source_file", lambda *a: parsed.append(1) or real(*a))
     with qtbot.waitSignal(desk.record_changed):
         press(qtbot, running, running.choice.go_button)
     assert parsed == []  # the unchanged file's check is reused, not read again
@@ -219,4 +219,41 @@ def test_hostile_text_shows_literally(qtbot, desk, monkeypatch, tmp_path):
     assert running.progress.findChild(QLabel).textFormat() == Qt.TextFormat.PlainText
     press(qtbot, running, choice.go_button)
     assert running.outcome.textFormat() == Qt.TextFormat.PlainText and name in running.outcome.text()
+    running.outcome.close()
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_dates_that_read_either_way_are_asked_for_and_read_so(qtbot, desk, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(file_dialog, "open_file_name", lambda *args: str(DATA / "acled_excel_dates.csv"))
+    running = import_events_interactively(desk)
+    qtbot.waitUntil(lambda: running.question is not None and running.question.isVisible(), timeout=20_000)
+    question = running.question
+    assert question.textFormat() == Qt.TextFormat.PlainText
+    assert "dates such as '05/09/2020' read as day/month or month/day" in question.text()
+    assert [b.text() for b in question.buttons() if question.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole] == [
+        "&Day first (31/12/2019)", "&Month first (12/31/2019)",
+    ]  # fmt: skip
+    qtbot.mouseClick(running.order_buttons["mdy"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: running.choice is not None and running.choice.isVisible(), timeout=20_000)
+    assert "Dates read month first, as given." in running.choice.details.toPlainText()
+    before = events_in(desk.store)
+    press(qtbot, running, running.choice.go_button)
+    assert events_in(desk.store) == before + 5
+    with desk.store.reading() as session:
+        on = session.exec(select(Event.occurred_on).where(Event.external_id == "AFG60004")).one()
+    assert on.isoformat() == "2020-06-10"
+    running.outcome.close()
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_cancelling_the_date_question_writes_nothing(qtbot, desk, monkeypatch):
+    monkeypatch.setattr(file_dialog, "open_file_name", lambda *args: str(DATA / "acled_excel_dates.csv"))
+    before = events_in(desk.store)
+    running = import_events_interactively(desk)
+    qtbot.waitUntil(lambda: running.question is not None and running.question.isVisible(), timeout=20_000)
+    with qtbot.waitSignal(running.finished, timeout=20_000):
+        running.question.reject()
+    assert running.cancelled and events_in(desk.store) == before
     running.outcome.close()
