@@ -244,3 +244,16 @@ def test_rename_and_aliases_refuse_a_name_already_known(example_store):
             remove_alias(session, qatar, "Doha mediators")
     roster = {a.id: a for a in _roster(example_store)}
     assert roster[qatar].name == "State of Qatar" and roster[qatar].aliases == ("State of Qatar",)
+
+
+def test_the_obligor_picker_lists_the_agreements_parties_first(example_store):
+    from db.tree import list_actors as picker_actors
+    from db.tree import list_agreements
+
+    with example_store.reading() as session:
+        doha = list_agreements(session)[0].id
+        names = [name for _, name in picker_actors(session, parties_of=doha)]
+        everyone = [name for _, name in picker_actors(session)]
+    parties = ["Afghan government", "Qatar", "Taliban", "UN Security Council", "United States"]
+    assert names[:5] == parties and sorted(names[5:]) == names[5:] and "Ashraf Ghani" in names[5:]
+    assert everyone[:3] == ["Afghan government", "Afghan sides", "Ashraf Ghani"]
