@@ -43,6 +43,7 @@ class EventSketch:
     notes: str = ""
     id: str = ""
     label: str = ""  # how the form names it: "2020-04-07 Sholgara, Balkh — ambush of security forces"
+    until: date | None = None  # the end of a range (UCDP's date_end)
 
 
 def _same(a: str, b: str) -> bool:
@@ -56,8 +57,8 @@ def _same_place(a: EventSketch, b: EventSketch) -> bool:
 
 
 def _dates_meet(a: EventSketch, b: EventSketch) -> bool:
-    first, last = period(a.occurred_on, a.date_precision)
-    other_first, other_last = period(b.occurred_on, b.date_precision)
+    first, last = period(a.occurred_on, a.date_precision, a.until)
+    other_first, other_last = period(b.occurred_on, b.date_precision, b.until)
     return first <= other_last and other_first <= last
 
 
@@ -103,7 +104,7 @@ def events_like(session: Session, fields: EventFields, event_id: str = "") -> li
     """The events of the record that `fields` looks like (db/duplicates.py's rule), most alike first."""
     near = session.exec(
         select(Event.id, Event.occurred_on, Event.date_precision, Event.event_type, Event.location, Event.admin1,
-               Event.admin2, Event.notes)  # fmt: skip
+               Event.admin2, Event.notes, Event.occurred_until)  # fmt: skip
         .where(func.lower(Event.event_type) == fields.event_type.strip().lower())
         .where(Event.occurred_on.between(fields.occurred_on - _NEAR, fields.occurred_on + _NEAR))
     ).all()
@@ -115,8 +116,8 @@ def events_like(session: Session, fields: EventFields, event_id: str = "") -> li
     existing = [
         EventSketch(on, precision, kind, location or "", admin1 or "", admin2 or "",
                     frozenset(actors.get(found_id, ())), notes or "", found_id,
-                    _label(on, location, admin1, notes))  # fmt: skip
-        for found_id, on, precision, kind, location, admin1, admin2, notes in near
+                    _label(on, location, admin1, notes), until)  # fmt: skip
+        for found_id, on, precision, kind, location, admin1, admin2, notes, until in near
     ]
     return likely_duplicates(sketch_of(fields, event_id), existing)
 

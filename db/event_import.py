@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, update
 from sqlmodel import Session, col, select
 
-from db import audit, backup
+from db import audit, backup, search
 from db.actors import actor_keys, find_or_create_actors, fold_ranges
 from db.bulk import bulk_insert, collection_paused, select_matching
 from db.clock import utc_now
@@ -381,13 +381,16 @@ def _write(session, file: EventFile, plan: _Plan, told: ImportProgress, agreemen
         columns["external_id"] = [file.keys[r] for r in rows]
     total = len(rows) + len(plan.updated)
     digest = audit.BulkDigest(CHUNK_ROWS)
+    search.pause_event_index(connection, True)  # indexed a chunk at a time below, not row by row
     for start in range(0, len(rows), CHUNK_ROWS):
         stop = min(start + CHUNK_ROWS, len(rows))
         part = {"id": ids[start:stop], **{name: column[start:stop] for name, column in columns.items()}}
         digest.add("event", *bulk_insert(connection, Event, part, constants))
         for table, written in _link(connection, file, plan, ids[start:stop], rows[start:stop], roles).items():
             digest.add(table, *written)
+        search.index_events(connection, ids[start:stop])
         told.wrote(stop, total)
+    search.pause_event_index(connection, False)
     if rows:
         audit.record_many(session, [("insert", "event", import_file.id, None, {
             "import_file_id": import_file.id, "file_name": file.path.name, "sha256": file.sha256, "event_ids": ids,

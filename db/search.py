@@ -1,7 +1,7 @@
 """Find anything: one search over obligations, events, assessments and actors, on SQLite's FTS5.
 
-The index `search` holds a row per record (its kind, id, agreement, a heading and the text searched),
-kept up to date by triggers (migration 0005_search). A bulk import pauses the event triggers inside its
+`search_source` holds a row per record (its kind, id, agreement, a heading and the text searched), kept up
+to date by triggers on the record's tables (migration 0005_search); `search` is FTS5 over it. A bulk import pauses the event triggers inside its
 own transaction and indexes its events with one statement per chunk (`index_events`): per-row trigger
 work would cost an import of 100,000 events more than the whole rest of it (tests/bench_search.py).
 
@@ -30,37 +30,51 @@ _EVENT_BODY = _joined(
     "NEW.country", "NEW.source_name", "NEW.source_reference", "NEW.external_id",
 )
 _SOURCES = {
-    # kind: (table, agreement id, heading, body), each an SQL expression over NEW
-    "obligation": ("obligation", "NEW.agreement_id", "NEW.ref || ' ' || NEW.title",
+    # kind: (table, record gone to, agreement id, heading, body), each an SQL expression over NEW
+    "obligation": ("obligation", "NEW.id", "NEW.agreement_id", "NEW.ref || ' ' || NEW.title",
                    _joined("NEW.ref", "NEW.title", "NEW.text", "NEW.deadline_rule", "NEW.deadline_note")),
-    "event": ("event", "NEW.agreement_id", _EVENT_HEADING, _EVENT_BODY),
-    "assessment": ("assessment", "(SELECT agreement_id FROM obligation WHERE id = NEW.obligation_id)",
+    "event": ("event", "NEW.id", "NEW.agreement_id", _EVENT_HEADING, _EVENT_BODY),
+    "assessment": ("assessment", "NEW.obligation_id", "(SELECT agreement_id FROM obligation WHERE id = NEW.obligation_id)",
                    "'Assessment of ' || coalesce((SELECT ref FROM obligation WHERE id = NEW.obligation_id), '') "
                    "|| ' as of ' || NEW.as_of",
                    _joined("NEW.rationale", "NEW.status", "NEW.assessed_by")),
-    "actor": ("actor", "NULL", "NEW.name",
+    "actor": ("actor", "NEW.id", "NULL", "NEW.name",
               _joined("NEW.name", "NEW.notes", "(SELECT group_concat(alias, ' ') FROM actoralias WHERE actor_id = NEW.id)")),
 }  # fmt: skip
 _PAUSED = "(SELECT paused FROM search_state) = 0"  # a bulk import indexes its events itself
 
 
 def _insert(kind: str, new: str = "NEW") -> str:
-    _table, agreement, heading, body = _SOURCES[kind]
-    values = ", ".join(part.replace("NEW.", f"{new}.") for part in (agreement, heading, body))
-    return f"INSERT INTO search (kind, record_id, agreement_id, heading, body) SELECT '{kind}', {new}.id, {values}"
+    _table, *parts = _SOURCES[kind]
+    values = ", ".join(part.replace("NEW.", f"{new}.") for part in parts)
+    return (
+        "INSERT INTO search_source (kind, record_id, goes_to, agreement_id, heading, body) "
+        f"SELECT '{kind}', {new}.id, {values}"
+    )
 
 
 def create_statements() -> list[str]:
-    """The index, its state and its triggers, as the migration creates them."""
+    """The index, its state and its triggers, as the migration creates them.
+
+    The text indexed lives in `search_source` (a row per record, found by kind and id through its unique
+    index); `search` is FTS5 over it as external content, kept in step by the usual three triggers.
+    """
     statements = [
-        "CREATE VIRTUAL TABLE search USING fts5(kind UNINDEXED, record_id UNINDEXED, agreement_id UNINDEXED, "
-        "heading, body, tokenize = 'unicode61 remove_diacritics 2')",
+        "CREATE TABLE search_source (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, record_id TEXT NOT NULL, "
+        "goes_to TEXT NOT NULL, agreement_id TEXT, heading TEXT NOT NULL, body TEXT NOT NULL, "
+        "UNIQUE (kind, record_id))",
+        "CREATE VIRTUAL TABLE search USING fts5(heading, body, content = 'search_source', content_rowid = 'id', "
+        "tokenize = 'unicode61 remove_diacritics 2')",
+        f"CREATE TRIGGER search_source_insert AFTER INSERT ON search_source WHEN {_PAUSED} BEGIN "
+        "INSERT INTO search (rowid, heading, body) VALUES (NEW.id, NEW.heading, NEW.body); END",
+        "CREATE TRIGGER search_source_delete AFTER DELETE ON search_source BEGIN "
+        "INSERT INTO search (search, rowid, heading, body) VALUES ('delete', OLD.id, OLD.heading, OLD.body); END",
         "CREATE TABLE search_state (paused INTEGER NOT NULL)",
         "INSERT INTO search_state VALUES (0)",
     ]
     for kind, (table, *_rest) in _SOURCES.items():
         when = f" WHEN {_PAUSED}" if kind == "event" else ""
-        gone = f"DELETE FROM search WHERE kind = '{kind}' AND record_id = OLD.id"
+        gone = f"DELETE FROM search_source WHERE kind = '{kind}' AND record_id = OLD.id"
         statements += [
             f"CREATE TRIGGER search_{table}_insert AFTER INSERT ON {table}{when} BEGIN {_insert(kind)}; END",
             f"CREATE TRIGGER search_{table}_update AFTER UPDATE ON {table}{when} BEGIN "
@@ -76,16 +90,19 @@ def create_statements() -> list[str]:
     return statements
 
 
+def is_index_table(name: str) -> bool:
+    """The index's tables, FTS5's own among them (search_data, search_idx, …): not models, so the
+    comparison of the schema with the models leaves them out."""
+    return name == "search" or name.startswith("search_")
+
+
 def drop_statements() -> list[str]:
-    triggers = [f"search_{table}_{op}" for table, *_ in _SOURCES.values() for op in ("insert", "update", "delete")]
-    triggers += [f"search_actoralias_{op}" for op in ("insert", "update", "delete")]
-    return [*(f"DROP TRIGGER IF EXISTS {name}" for name in triggers), "DROP TABLE IF EXISTS search_state",
-            "DROP TABLE IF EXISTS search"]  # fmt: skip
+    return ["DROP TABLE IF EXISTS search", "DROP TABLE IF EXISTS search_source", "DROP TABLE IF EXISTS search_state"]
 
 
 def rebuild(connection: Connection) -> None:
-    """Index every record afresh (the migration, and `accord-desk check` when it finds the index stale)."""
-    connection.exec_driver_sql("DELETE FROM search")
+    """Index every record afresh (the migration)."""
+    connection.exec_driver_sql("DELETE FROM search_source")
     for kind, (table, *_rest) in _SOURCES.items():
         connection.exec_driver_sql(f"{_insert(kind, table)} FROM {table}")
 
@@ -96,14 +113,17 @@ def pause_event_index(connection: Connection, paused: bool) -> None:
 
 
 def index_events(connection: Connection, event_ids: list[str]) -> None:
-    """Index (again) the events with these ids, in one statement."""
+    """Index (again) the events with these ids, in two statements."""
+    ids = {"ids": _json(event_ids)}
     connection.execute(
-        text("DELETE FROM search WHERE kind = 'event' AND record_id IN (SELECT value FROM json_each(:ids))"),
-        {"ids": _json(event_ids)},
+        text("DELETE FROM search_source WHERE kind = 'event' AND record_id IN (SELECT value FROM json_each(:ids))"),
+        ids,
     )
-    connection.execute(
-        text(_insert("event", "event") + " FROM event WHERE id IN (SELECT value FROM json_each(:ids))"),
-        {"ids": _json(event_ids)},
+    first = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM search_source").scalar()
+    connection.execute(text(f"{_insert('event', 'event')} FROM event WHERE id IN (SELECT value FROM json_each(:ids))"), ids)
+    connection.execute(  # the rows just added, into FTS5 in one statement (their own trigger waits while paused)
+        text("INSERT INTO search (rowid, heading, body) SELECT id, heading, body FROM search_source WHERE id > :first"),
+        {"first": first},
     )
 
 
@@ -115,6 +135,7 @@ def _json(ids: list[str]) -> str:
 class Hit:
     kind: str
     record_id: str
+    goes_to: str  # the record the window shows for it: an assessment's obligation, else the record itself
     heading: str
     snippet: str  # the matching words in their context, marked with [ ]
     agreement_id: str | None
@@ -133,30 +154,32 @@ def search(session: Session, words: str, agreement_id: str | None = None, most: 
     if query is None:
         return []
     connection = session.connection()
-    where = "" if agreement_id is None else " AND (agreement_id IS NULL OR agreement_id = :agreement)"
+    mine = "" if agreement_id is None else " AND (s.agreement_id IS NULL OR s.agreement_id = :agreement)"
     hits = []
     for kind in KINDS:
         rows = connection.execute(
             text(
-                "SELECT record_id, heading, snippet(search, 4, '[', ']', '…', 12), agreement_id FROM search "
-                f"WHERE search MATCH :query AND kind = :kind{where} ORDER BY rank LIMIT :most"
+                "SELECT s.record_id, s.goes_to, s.heading, snippet(search, 1, '[', ']', '…', 12), s.agreement_id "
+                "FROM search JOIN search_source s ON s.id = search.rowid "
+                f"WHERE search MATCH :query AND s.kind = :kind{mine} ORDER BY rank LIMIT :most"
             ),
             {"query": query, "kind": kind, "agreement": agreement_id, "most": most},
         ).all()
-        hits += [Hit(kind, *row[:3], row[3]) for row in rows]
-    found = {h.record_id for h in hits if h.kind == "event"}
-    actors = [h for h in hits if h.kind == "actor"]
-    if actors and len(found) < most:  # events named by the actors found
+        hits += [Hit(kind, *row) for row in rows]
+    actors = [h.record_id for h in hits if h.kind == "actor"]
+    events = {h.record_id for h in hits if h.kind == "event"}
+    if actors and len(events) < most:  # the events of the actors found
         rows = connection.execute(
             text(
-                "SELECT s.record_id, s.heading, a.name, s.agreement_id FROM eventactor ea "
-                "JOIN actor a ON a.id = ea.actor_id JOIN search s ON s.kind = 'event' AND s.record_id = ea.event_id "
-                f"WHERE ea.actor_id IN (SELECT value FROM json_each(:actors)){where.replace('agreement_id', 's.agreement_id')} "
+                "SELECT DISTINCT s.record_id, s.heading, a.name, s.agreement_id FROM eventactor ea "
+                "JOIN actor a ON a.id = ea.actor_id "
+                "JOIN search_source s ON s.kind = 'event' AND s.record_id = ea.event_id "
+                f"WHERE ea.actor_id IN (SELECT value FROM json_each(:actors)){mine} "
                 "ORDER BY s.heading DESC LIMIT :most"
             ),
-            {"actors": _json([a.record_id for a in actors]), "agreement": agreement_id, "most": most - len(found)},
+            {"actors": _json(actors), "agreement": agreement_id, "most": most},
         ).all()
-        position = max((i for i, h in enumerate(hits) if h.kind == "event"), default=len(hits) - len(actors) - 1)
-        extra = [Hit("event", r[0], r[1], f"actor: {r[2]}", r[3]) for r in rows if r[0] not in found]
-        hits[position + 1 : position + 1] = list({h.record_id: h for h in extra}.values())
+        named = {r[0]: Hit("event", r[0], r[0], r[1], f"actor: {r[2]}", r[3]) for r in rows if r[0] not in events}
+        after = max((i for i, h in enumerate(hits) if h.kind in ("obligation", "event")), default=-1) + 1
+        hits[after:after] = list(named.values())[: most - len(events)]
     return hits

@@ -480,8 +480,15 @@ class EventLogView(QWidget):
 
     def edit_selected(self) -> None:
         event_id = self.selected_id()
-        if event_id is None:
-            return
+        if event_id is not None:
+            self.edit_event(event_id)
+
+    def show_actor(self, name: str) -> None:
+        """The log narrowed to an actor's events (Find anything's actors)."""
+        self.actor.setText(name)
+        self.apply_filter()
+
+    def edit_event(self, event_id: str) -> None:
         with self.desk.store.reading() as session:
             fields, read = event_fields(session, event_id), audit.versions_read(session)
         dialog = EventDialog(self.desk, self, fields, heading="Edit event")

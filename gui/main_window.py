@@ -30,11 +30,13 @@ from db.agreements import agreement_extent, agreement_fields
 from db.errors import UserError
 from db.examples import DEFAULT_EXAMPLE, create_database
 from db.officer import officer, officer_label, save_officer
+from db.search import Hit
 from db.store import Access, Store, default_database_path
 from db.tree import list_actors
 from db.vocabulary import STATUS_SEVERITY, Status
 from gui import file_dialog
 from gui.actions import key_sequences, make_action
+from gui.actors_dialog import ActorsDialog
 from gui.agreement_dialog import AgreementDialog
 from gui.backup_dialog import BackUpNow, RestoreDialog, back_up_on_opening
 from gui.check_dialog import CheckDialog
@@ -54,6 +56,7 @@ from gui.officer import OfficerDialog
 from gui.open_file import open_externally
 from gui.plain_text import confirm, plain_label, show_error, tooltip
 from gui.recent_files import recent_databases, remember_database
+from gui.search_dialog import SearchDialog
 from gui.status_summary import StatusSummary
 from gui.trajectory_panel import TrajectoryPanel
 
@@ -292,6 +295,11 @@ class MainWindow(QMainWindow):
             "&Filter obligations", self.tree.focus_filter, QKeySequence.StandardKey.Find
         )
         menu.addAction(self.filter_action)
+        self.find_action = self._action(
+            "Find an&ything…", self.find_anything, "Ctrl+K",
+            tip="Search obligations, events, assessments and actors",
+        )  # fmt: skip
+        menu.addAction(self.find_action)
         menu.addAction(self._action(
             "Officer'&s name and unit…", self.edit_officer, tip="Your name and unit, as reports and the record show them"
         ))  # fmt: skip
@@ -322,6 +330,10 @@ class MainWindow(QMainWindow):
             "Audit &trail…", self.audit_trail, "Ctrl+Shift+H", tip="Every change to the record: who, when, what"
         )
         menu.addAction(self.audit_trail_action)
+        self.actors_action = self._action(
+            "&Actors…", self.actors, tip="Every actor: aliases, events, obligations, roles; rename and merge"
+        )
+        menu.addAction(self.actors_action)
 
         menu = self.menuBar().addMenu("&Help")
         menu.addAction(self._action("&User guide", self.user_guide, QKeySequence.StandardKey.HelpContents))
@@ -365,9 +377,34 @@ class MainWindow(QMainWindow):
             action.setEnabled(agreement is not None and not read_only)
         self.obligation_actions.update_enabled()
 
+    def find_anything(self) -> None:
+        if self.desk.store is not None:
+            dialog = SearchDialog(self.desk, self)
+            dialog.chosen.connect(self.go_to)
+            dialog.open()
+
+    def go_to(self, hit: Hit) -> None:
+        """A hit of Find anything: its obligation in the tree, its event in the log (or its form, when the
+        log's page does not hold it), an actor's events."""
+        if hit.agreement_id and hit.agreement_id != self.desk.agreement_id:
+            self.desk.set_agreement(hit.agreement_id)
+        if hit.kind in ("obligation", "assessment"):
+            self.go_to_obligation(hit.goes_to)
+            return
+        self.event_log_dock.show()
+        self.event_log_dock.raise_()
+        if hit.kind == "actor":
+            self.event_log.show_actor(hit.heading)
+        elif not self.event_log.select(hit.goes_to):
+            self.event_log.edit_event(hit.goes_to)
+
     def audit_trail(self) -> None:
         if self.desk.store is not None:
             AuditTrailDialog(self.desk, self).open()
+
+    def actors(self) -> None:
+        if self.desk.store is not None:
+            ActorsDialog(self.desk, self).open()
 
     def user_guide(self) -> None:
         UserGuide(self).open()
