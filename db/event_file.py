@@ -21,7 +21,7 @@ import io
 import itertools
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -83,46 +83,6 @@ class RowProblem:
 
 
 @dataclass
-class EventFile:
-    """A checked file, column by column: the values of its valid rows, and the problems of the others.
-
-    Columns, because a parser then runs once per distinct cell and the rows go to the database
-    without a Python object apiece: reading 100,000 rows one by one took three times as long.
-    """
-
-    path: Path
-    format: FileFormat
-    sha256: str
-    lines: int  # in the file, for the progress bar
-    sets: tuple[str, ...]  # the Event columns the file sets
-    starts: list[int]  # the line each valid row begins on
-    keys: list[str]  # ACLED's event_id_cnty, or the event id of Accord Desk's CSV
-    columns: list[Sequence[Any]]  # one per name in `sets`
-    actors: list[tuple]  # each row's actors: per role (ROLE_COLUMNS' order), a tuple of (role, name)
-    links: list[tuple[tuple[str, str], ...]] | None  # (clause ref, bearing): Accord Desk's CSV only
-    problems: list[RowProblem]
-    how: "Reading" = None  # how the file was read, for the report
-
-    def __post_init__(self):
-        if self.how is None:
-            self.how = Reading()
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    def values(self, row: int) -> tuple:
-        return tuple(column[row] for column in self.columns)
-
-    def value(self, row: int, name: str) -> Any:
-        return self.columns[self.sets.index(name)][row]
-
-    @cached_property
-    def names(self) -> list[str]:
-        """Every actor name in the file, once, in the order first met."""
-        return list(dict.fromkeys(name for groups in self.actors for group in groups for _, name in group))
-
-
-@dataclass
 class Reading:
     """How a file was read: what the report says besides the rows."""
 
@@ -153,6 +113,42 @@ class Reading:
         if self.repaired:
             said.append(f"Repaired garbled text (mojibake) in {plural(self.repaired, 'distinct value')}.")
         return said
+
+
+@dataclass
+class EventFile:
+    """A checked file, column by column: the values of its valid rows, and the problems of the others.
+
+    Columns, because a parser then runs once per distinct cell and the rows go to the database
+    without a Python object apiece: reading 100,000 rows one by one took three times as long.
+    """
+
+    path: Path
+    format: FileFormat
+    sha256: str
+    lines: int  # in the file, for the progress bar
+    sets: tuple[str, ...]  # the Event columns the file sets
+    starts: list[int]  # the line each valid row begins on
+    keys: list[str]  # ACLED's event_id_cnty, or the event id of Accord Desk's CSV
+    columns: list[Sequence[Any]]  # one per name in `sets`
+    actors: list[tuple]  # each row's actors: per role (ROLE_COLUMNS' order), a tuple of (role, name)
+    links: list[tuple[tuple[str, str], ...]] | None  # (clause ref, bearing): Accord Desk's CSV only
+    problems: list[RowProblem]
+    how: Reading = field(default_factory=Reading)  # how the file was read, for the report
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def values(self, row: int) -> tuple:
+        return tuple(column[row] for column in self.columns)
+
+    def value(self, row: int, name: str) -> Any:
+        return self.columns[self.sets.index(name)][row]
+
+    @cached_property
+    def names(self) -> list[str]:
+        """Every actor name in the file, once, in the order first met."""
+        return list(dict.fromkeys(name for groups in self.actors for group in groups for _, name in group))
 
 
 def invalid_rows(problems: list[RowProblem]) -> int:

@@ -41,6 +41,8 @@ from gui.plain_text import show_error
 from gui.point_dialog import PointDialog
 from gui.trajectory_plot import TrajectoryPlot
 
+NOTHING_SELECTED = "No obligation is selected; pick a metric to see its plot."
+
 
 class TrajectoryPanel(QWidget):
     def __init__(self, desk: Desk, parent: QWidget | None = None):
@@ -139,6 +141,8 @@ class TrajectoryPanel(QWidget):
         """Show the metric tied to the obligation selected in the tree; for one without, say so."""
         self._followed = obligation_id
         if self.desk.node(obligation_id) is None:
+            if self.metric_id() is None and self._note:  # the note named the obligation selected before
+                self._show_metric(message=NOTHING_SELECTED)
             return
         index, message = self._choice(obligation_id)
         if index >= 0:

@@ -558,3 +558,15 @@ def test_the_plot_follows_the_first_obligation_at_start_and_after_a_switch(windo
     assert desk.execute(AddAgreement(desk, "Joint Declaration", "JD"))
     desk.set_agreement(doha)
     assert selected_ref(window) == "Intro-3" and window.trajectory.series is None
+
+
+def test_a_filter_that_hides_the_selection_leaves_no_plot_naming_another_obligation(qtbot, window):
+    """Found under Xvfb: typing "P1" into the filter hid Intro-3; the detail panel then asked for a selection,
+    but the plot said "No metric is tied to Intro-4" (passed through while "P" was typed), naming an
+    obligation neither selected nor shown."""
+    assert selected_ref(window) == "Intro-3"
+    qtbot.keyClicks(window.tree.filter_edit, "P1")
+    assert selected_ref(window) is None and "Intro-4" not in shown_refs(window)
+    title = window.trajectory.plot.plot.plotItem.titleLabel.text
+    assert "Intro" not in title
+    assert title == "No obligation is selected; pick a metric to see its plot."
