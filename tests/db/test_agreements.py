@@ -16,6 +16,7 @@ from db.agreements import (
 )
 from db.errors import RecordError
 from db.models import Actor, AuditEntry, Event, Obligation
+from db.search import is_index_table
 from db.tree import list_agreements
 
 
@@ -25,14 +26,19 @@ def _doha(store) -> str:
 
 
 def _record(store) -> str:
-    """Every table but the audit trail (which an undo extends), in a stable order."""
+    """Every table but the audit trail (which an undo extends), in a stable order; of the search index,
+    what it holds (its rows are numbered afresh when a record comes back)."""
     connection = store.engine.raw_connection()
     try:
         digest = hashlib.sha256()
         tables = connection.execute("SELECT name FROM sqlite_master WHERE type='table' AND name != 'auditentry'")
         for (table,) in sorted(tables.fetchall()):
+            if is_index_table(table):
+                continue
             rows = connection.execute(f'SELECT * FROM "{table}"').fetchall()
             digest.update(f"{table}{sorted(map(repr, rows))}".encode())
+        indexed = connection.execute("SELECT kind, record_id, goes_to, agreement_id, heading, body FROM search_source")
+        digest.update(f"search{sorted(map(repr, indexed.fetchall()))}".encode())
         return digest.hexdigest()
     finally:
         connection.close()
