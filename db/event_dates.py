@@ -14,6 +14,7 @@ from datetime import date
 from enum import StrEnum
 
 from db.event_rules import MONTH_NAMES, calendar_date, parse_date, quoted
+from db.event_text import MISSING
 
 
 class DateOrder(StrEnum):
@@ -113,7 +114,7 @@ def read_dates(
     numeric: list[str] = []
     for cell in dict.fromkeys(cells):
         text = cell.strip()
-        if not text:
+        if not text or text in MISSING:
             failed[cell] = "the cell is empty; every event has the date it happened"
             continue
         try:

@@ -16,10 +16,6 @@ SEPARATORS = (",", ";", "\t")
 NO_BREAK_SPACE = "\xa0"
 
 
-def is_missing(cell: str) -> bool:
-    return cell.strip() in MISSING
-
-
 def blank_missing(cell: str) -> str:
     """The cell, or "" when it is a missing-value marker."""
     return "" if cell.strip() in MISSING else cell
@@ -45,11 +41,11 @@ class Repairs:
         self.done: dict[str, str] = {}
 
     def mapping(self, values: Iterable[str | None], labels: bool = False) -> dict[str, str]:
-        """What to replace among these values: garbled text repaired; with `labels` (a source's or an
+        """What to replace among these (distinct) values: garbled text repaired; with `labels` (a source's or an
         actor's name, not evidence text), also non-breaking spaces made plain spaces."""
         changed = {}
-        for value in set(values):
-            if not value or value.isascii():
+        for value in values:
+            if not value or value.isascii() or value in MISSING:
                 continue
             fixed = self.done.get(value)
             if fixed is None:

@@ -394,5 +394,11 @@ def obligation_detail(session: Session, obligation_id: str) -> ObligationDetail:
     )  # fmt: skip
 
 
-def list_actors(session: Session) -> list[tuple[str, str]]:
-    return [tuple(r) for r in session.exec(select(Actor.id, Actor.name).order_by(Actor.name))]
+def list_actors(session: Session, parties_of: str | None = None) -> list[tuple[str, str]]:
+    """(id, name) of every actor by name; with `parties_of`, that agreement's parties come first (the
+    obligor picker: an agreement binds its parties, not every actor an import brought in)."""
+    query = select(Actor.id, Actor.name)
+    if parties_of is not None:
+        party = select(Party.actor_id).where(Party.agreement_id == parties_of)
+        query = query.order_by(Actor.id.not_in(party))
+    return [tuple(r) for r in session.exec(query.order_by(Actor.name))]

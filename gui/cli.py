@@ -79,14 +79,36 @@ def _parser() -> argparse.ArgumentParser:
         "--agreement", metavar="ID", help="one agreement: its id (or first characters) or short title"
     )
 
-    trail = commands.add_parser("audit", parents=[database], help="list the audit trail: who changed what, when")
+    trail = commands.add_parser(
+        "audit", parents=[database], help="list the audit trail: who changed what, when"
+    )
     trail.add_argument("--who", default="", help="entries by this user (part of the name)")
     trail.add_argument("--action", default="", help="entries whose action contains this text, e.g. Import")
-    trail.add_argument("--kind", default="", metavar="TABLE", help="entries about one kind of record, e.g. obligation")
-    trail.add_argument("--record", default="", metavar="ID", help="entries about one record (its id or first characters)")
+    trail.add_argument(
+        "--kind", default="", metavar="TABLE", help="entries about one kind of record, e.g. obligation"
+    )
+    trail.add_argument(
+        "--record", default="", metavar="ID", help="entries about one record (its id or first characters)"
+    )
     trail.add_argument("--since", type=_date, default=None, metavar="DATE")
     trail.add_argument("--until", type=_date, default=None, metavar="DATE")
-    trail.add_argument("-o", "--output", type=Path, metavar="FILE.csv", help="write every match as CSV instead")
+    trail.add_argument(
+        "-o", "--output", type=Path, metavar="FILE.csv", help="write every match as CSV instead"
+    )
+
+    actors = commands.add_parser(
+        "actors",
+        parents=[database],
+        help="list every actor: aliases, events and obligations naming it, roles",
+    )
+    actors.add_argument("--format", choices=("text", "json"), default="text")
+    merging = commands.add_parser(
+        "merge-actors",
+        parents=[database],
+        help="merge the actor OTHER into KEEP: everything naming OTHER moves",
+    )
+    merging.add_argument("keep", metavar="KEEP", help="the actor kept: its name, an alias or its id")
+    merging.add_argument("other", metavar="OTHER", help="the actor merged into it and then deleted")
 
     document = commands.add_parser(
         "import-agreement",
@@ -253,7 +275,9 @@ def _deadlines(args) -> int:
     try:
         with store.reading() as session:
             agreements = choose_agreements(session, args.agreement)
-            found = [(a, deadlines_ahead(load_tree(session, a.id, as_of), as_of, args.within)) for a in agreements]
+            found = [
+                (a, deadlines_ahead(load_tree(session, a.id, as_of), as_of, args.within)) for a in agreements
+            ]
     finally:
         store.close()
     if args.format == "json":
@@ -288,8 +312,60 @@ def _audit(args) -> int:
         print(f"Wrote {write_trail_csv(entries, args.output):,} audit entries to {args.output}.")
         return 0
     for e in entries:
-        print(f"{e.id:>7}  {e.at.astimezone():%Y-%m-%d %H:%M:%S}  {e.who}  {e.action}  [{e.table_name} {e.row_id[:8]}]  {e.what()}")
+        print(
+            f"{e.id:>7}  {e.at.astimezone():%Y-%m-%d %H:%M:%S}  {e.who}  {e.action}  [{e.table_name} {e.row_id[:8]}]  {e.what()}"
+        )
     print(f"{total:,} entries.")
+    return 0
+
+
+def _actors(args) -> int:
+    from db.actor_roster import list_actors
+    from db.event_file import plural
+    from db.store import Access, Store
+
+    store = Store.open(_database(args), access=Access.READ)
+    try:
+        with store.reading() as session:
+            roster = list_actors(session)
+    finally:
+        store.close()
+    if args.format == "json":
+        listing = [
+            {"id": a.id, "name": a.name, "kind": a.kind, "aliases": list(a.aliases), "events": a.events,
+             "obligations": a.obligations, "roles": [{"agreement": g, "role": r} for g, r in a.roles]}
+            for a in roster
+        ]  # fmt: skip
+        json.dump(listing, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    for a in roster:
+        print(
+            f"{a.id[:8]}  {a.name}  ({a.kind.replace('_', ' ')}): {plural(a.events, 'event')}, {plural(a.obligations, 'obligation')}"
+        )
+        if a.aliases:
+            print(f"          also: {', '.join(a.aliases)}")
+        if a.roles:
+            print(f"          {a.roles_text()}")
+    print(f"{plural(len(roster), 'actor')}.")
+    return 0
+
+
+def _merge_actors(args) -> int:
+    from db.actor_merge import merge_actors
+    from db.actor_roster import actor_name, choose_actor
+    from db.store import Store
+
+    store = Store.open(_database(args))
+    try:
+        with store.reading() as session:
+            keep_id, other_id = choose_actor(session, args.keep), choose_actor(session, args.other)
+            keep, other = actor_name(session, keep_id), actor_name(session, other_id)
+        with store.writing(f"Merge actor {other} into {keep}") as session:
+            merge_actors(session, keep_id, other_id)
+    finally:
+        store.close()
+    print(f"Merged {other} into {keep}; {other} is now an alias of {keep}.")
     return 0
 
 
@@ -491,7 +567,8 @@ def _window(args) -> int:
 
 
 COMMANDS = {
-    None: _window, "init": _init, "status": _status, "deadlines": _deadlines, "audit": _audit, "import-agreement": _import_agreement,
+    None: _window, "init": _init, "status": _status, "deadlines": _deadlines, "audit": _audit, "actors": _actors,
+    "merge-actors": _merge_actors, "import-agreement": _import_agreement,
     "import-events": _import_events, "export-events": _export_events, "export-pdf": _export_pdf,
     "check": _check,
     "backup": _backup, "backups": _backups, "restore": _restore,

@@ -44,7 +44,14 @@ class FieldKeys(QObject):
                 field.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and window_takes(event.keyCombination(), self._editing):
-            event.ignore()  # not claimed: the window's shortcut, if any, runs; else the field gets the key
-            return True
+        if event.type() == QEvent.Type.ShortcutOverride:
+            key = event.keyCombination()
+            if window_takes(key, self._editing):
+                event.ignore()  # not claimed: the window's shortcut, if any, runs; else the field gets the key
+                return True
+            if QKeySequence(key) in self._editing:
+                # Claimed for the field: QLineEdit does not claim Ctrl+K (delete to the end of the line)
+                # itself, and Find anything's Ctrl+K took it from every field.
+                event.accept()
+                return True
         return super().eventFilter(watched, event)

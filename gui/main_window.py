@@ -34,6 +34,7 @@ from db.tree import list_actors
 from db.vocabulary import STATUS_SEVERITY, Status
 from gui import file_dialog
 from gui.actions import key_sequences, make_action
+from gui.actors_dialog import ActorsDialog
 from gui.agreement_dialog import AgreementDialog
 from gui.backup_dialog import BackUpNow, RestoreDialog, back_up_on_opening
 from gui.check_dialog import CheckDialog
@@ -313,6 +314,10 @@ class MainWindow(QMainWindow):
             "Audit &trail…", self.audit_trail, "Ctrl+Shift+H", tip="Every change to the record: who, when, what"
         )
         menu.addAction(self.audit_trail_action)
+        self.actors_action = self._action(
+            "&Actors…", self.actors, tip="Every actor: aliases, events, obligations, roles; rename and merge"
+        )
+        menu.addAction(self.actors_action)
 
         menu = self.menuBar().addMenu("&Help")
         menu.addAction(self._action("&User guide", self.user_guide, QKeySequence.StandardKey.HelpContents))
@@ -380,6 +385,10 @@ class MainWindow(QMainWindow):
     def audit_trail(self) -> None:
         if self.desk.store is not None:
             AuditTrailDialog(self.desk, self).open()
+
+    def actors(self) -> None:
+        if self.desk.store is not None:
+            ActorsDialog(self.desk, self).open()
 
     def user_guide(self) -> None:
         UserGuide(self).open()

@@ -221,7 +221,7 @@ class ObligationActions(QObject):
     ) -> ObligationFields | None:
         agreement = self.desk.agreement()
         with self.desk.store.reading() as session:
-            actors = list_actors(session)
+            actors = list_actors(session, parties_of=agreement.id if agreement else None)
         dialog = ObligationDialog(
             self.window, heading=heading, fields=fields, actors=actors, taken_refs=taken, known_refs=self._refs(),
             signed_on=agreement.signed_on if agreement else None, default_date=self.desk.as_of,

@@ -77,7 +77,10 @@ def test_deadlines_lists_those_coming_and_those_overdue(capsys, db_file):
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[0] == "US–Taliban agreement. As of 2020-07-01: 1 due in the next 30 days, 4 overdue"
-    assert [line.split()[:2] for line in lines[1:]] == [["2020-03-10", "113"]] * 3 + [["2020-05-29", "33"], ["2020-07-13", "in"]]
+    assert [line.split()[:2] for line in lines[1:]] == [["2020-03-10", "113"]] * 3 + [
+        ["2020-05-29", "33"],
+        ["2020-07-13", "in"],
+    ]
     assert lines[-1].split()[4] == "P1-A.2" and lines[-1].endswith("[Not due]")
 
 
@@ -90,14 +93,19 @@ def test_deadlines_json_and_a_bad_window(capsys, db_file):
         ("P1-E", "2020-05-29", 89),
     ]  # fmt: skip
     code, out, err = run(capsys, "deadlines", "--db", str(db_file), "--within", "-1")
-    assert (code, out) == (1, "") and err == "accord-desk: --within -1: give the number of days ahead, 0 or more.\n"
+    assert (code, out) == (
+        1,
+        "",
+    ) and err == "accord-desk: --within -1: give the number of days ahead, 0 or more.\n"
 
 
 def test_audit_lists_the_trail_and_writes_it_as_csv(capsys, db_file, tmp_path):
     code, out, err = run(capsys, "audit", "--db", str(db_file), "--action", "Upgrade")
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[-1] == f"{len(lines) - 1} entries." and all("Upgrade the record to schema" in line for line in lines[:-1])
+    assert lines[-1] == f"{len(lines) - 1} entries." and all(
+        "Upgrade the record to schema" in line for line in lines[:-1]
+    )
     target = tmp_path / "trail.csv"
     code, out, _ = run(capsys, "audit", "--db", str(db_file), "-o", str(target))
     written = int(out.split()[1].replace(",", ""))
@@ -208,4 +216,43 @@ def test_check_says_the_record_is_whole_or_names_what_is_not(capsys, db_file):
     code, out, err = run(capsys, "check", "--db", str(db_file))
     assert (code, err) == (1, "")
     assert out.splitlines()[0] == "The record is not whole: 1 problems."
-    assert "Obligation P1-A.1 differs from audit entry " in out and "in title: it was changed outside Accord Desk." in out
+    assert (
+        "Obligation P1-A.1 differs from audit entry " in out
+        and "in title: it was changed outside Accord Desk." in out
+    )
+
+
+def test_actors_lists_every_actor_with_aliases_counts_and_roles(capsys, db_file):
+    code, out, _ = run(capsys, "actors", "--db", str(db_file))
+    assert code == 0
+    assert "Taliban  (armed group): 12 events, 12 obligations" in out
+    assert "also: Afghan Taliban, Islamic Emirate of Afghanistan, Taleban" in out
+    assert "US–Taliban agreement: signatory" in out and out.rstrip().endswith("9 actors.")
+    code, out, _ = run(capsys, "actors", "--db", str(db_file), "--format", "json")
+    qatar = next(a for a in json.loads(out) if a["name"] == "Qatar")
+    assert (
+        qatar["roles"] == [{"agreement": "US–Taliban agreement", "role": "mediator"}] and qatar["events"] == 2
+    )
+
+
+def test_merge_actors_by_name_and_id_and_one_sentence_when_refused(capsys, db_file):
+    code, out, _ = run(capsys, "actors", "--db", str(db_file), "--format", "json")
+    ghani = next(a["id"] for a in json.loads(out) if a["name"] == "Ashraf Ghani")
+    code, out, err = run(capsys, "merge-actors", "afghan government", ghani[:8], "--db", str(db_file))
+    assert code == 0 and "Merged Ashraf Ghani into Afghan government" in out, err
+    code, out, _ = run(capsys, "actors", "--db", str(db_file), "--format", "json")
+    government = next(a for a in json.loads(out) if a["name"] == "Afghan government")
+    assert "Ashraf Ghani" in government["aliases"] and len(json.loads(out)) == 8
+    before = _sha(db_file)
+    for keep, other, sentence in [
+        ("Afghan government", "Kabul", "'Kabul' names no actor"),
+        (
+            "Qatar",
+            "United States",
+            "Qatar is a mediator and United States a signatory of US–Taliban agreement",
+        ),
+    ]:
+        code, _, err = run(capsys, "merge-actors", keep, other, "--db", str(db_file))
+        assert code == 1 and sentence in err and "Traceback" not in err
+        assert len(err.strip().splitlines()) == 1
+    assert _sha(db_file) == before

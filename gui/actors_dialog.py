@@ -1,0 +1,195 @@
+"""View ▸ Actors…: every actor with its aliases, the events and obligations naming it and its role in each
+agreement; rename, add or remove an alias, merge into another actor — each an undo command
+(gui/actor_commands.py). The table is db.actor_roster.list_actors, read again when actors change.
+
+User text reaches the screen only as item text, window titles and plain-text boxes (gui/plain_text.py).
+"""
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.actor_roster import ActorSummary, list_actors
+from db.changes import Changes
+from gui.actor_commands import AddAlias, MergeActors, RemoveAlias, RenameActor
+from gui.desk import Desk
+from gui.plain_text import confirm, quiet_label, tooltip
+
+COLUMNS = ("Actor", "Kind", "Aliases", "Events", "Obligations", "Roles")
+
+
+class ActorsModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[ActorSummary] = []
+
+    def show(self, rows: list[ActorSummary]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        actor = self.rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                actor.name, actor.kind.replace("_", " "), ", ".join(actor.aliases), actor.events,
+                actor.obligations, actor.roles_text(),
+            )[column]  # fmt: skip
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (3, 4):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole and column == 2 and actor.aliases:
+            return tooltip(", ".join(actor.aliases))  # the whole list, which the cell may elide
+        if role == Qt.ItemDataRole.UserRole:
+            return actor.id
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def row_of(self, actor_id: str) -> int:
+        return next((i for i, actor in enumerate(self.rows) if actor.id == actor_id), -1)
+
+
+class ActorsDialog(QDialog):
+    def __init__(self, desk: Desk, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.desk = desk
+        self.setWindowTitle("Actors")
+        self.resize(1100, 520)
+        self.model = ActorsModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)
+
+        buttons = QHBoxLayout()
+        self.rename_button = self._button("&Rename…", self.rename, buttons)
+        self.add_alias_button = self._button("&Add alias…", self.add_alias, buttons)
+        self.remove_alias_button = self._button("Re&move alias…", self.remove_alias, buttons)
+        self.merge_button = self._button("&Merge into…", self.merge, buttons)
+        buttons.addStretch()
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        buttons.addWidget(close)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            quiet_label("Merging moves everything that names an actor to the one kept; Edit ▸ Undo brings it back.")
+        )
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+        self.table.selectionModel().selectionChanged.connect(self._enable)
+        desk.record_changed.connect(self._follow)
+        self.reload()
+
+    def _button(self, text: str, slot, row: QHBoxLayout) -> QPushButton:
+        button = QPushButton(text)
+        button.clicked.connect(slot)
+        row.addWidget(button)
+        return button
+
+    def reload(self) -> None:
+        chosen = self.current()
+        with self.desk.store.reading() as session:
+            self.model.show(list_actors(session))
+        self.select(chosen.id if chosen else None)
+        self._enable()
+
+    def _follow(self, changes: Changes, _initiator) -> None:
+        if changes.actors or changes.everything or changes.agreements:
+            self.reload()
+
+    def current(self) -> ActorSummary | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.rows[rows[0].row()] if rows else None
+
+    def select(self, actor_id: str | None) -> None:
+        row = self.model.row_of(actor_id) if actor_id else -1
+        if row >= 0:
+            self.table.selectRow(row)
+        else:
+            self.table.clearSelection()
+
+    def _enable(self) -> None:
+        actor = self.current()
+        for button in (self.rename_button, self.add_alias_button, self.merge_button):
+            button.setEnabled(actor is not None)
+        self.merge_button.setEnabled(actor is not None and len(self.model.rows) > 1)
+        self.remove_alias_button.setEnabled(actor is not None and bool(actor.aliases))
+
+    # --- the actions: each asks (a method a test may answer), then runs one undo command -------------
+
+    def rename(self) -> None:
+        actor = self.current()
+        name = actor and self.ask_text(f"Rename {actor.name}", "New name:", actor.name)
+        if name and name.strip() != actor.name:
+            self.desk.execute(RenameActor(self.desk, actor.id, name))
+
+    def add_alias(self) -> None:
+        actor = self.current()
+        alias = actor and self.ask_text(f"Another name for {actor.name}", "Alias:", "")
+        if alias:
+            self.desk.execute(AddAlias(self.desk, actor.id, alias))
+
+    def remove_alias(self) -> None:
+        actor = self.current()
+        alias = actor and self.ask_choice(f"Remove an alias of {actor.name}", "Alias:", list(actor.aliases))
+        if alias:
+            self.desk.execute(RemoveAlias(self.desk, actor.id, alias))
+
+    def merge(self) -> None:
+        """Merge the selected actor into the one chosen to keep, once the officer confirms."""
+        other = self.current()
+        if other is None:
+            return
+        keepers = [a for a in self.model.rows if a.id != other.id]
+        labels = [f"{a.name} ({a.kind.replace('_', ' ')}, {a.events} events)" for a in keepers]
+        chosen = self.ask_choice(f"Merge {other.name} into…", "Actor to keep:", labels)
+        if chosen is None:
+            return
+        keep = keepers[labels.index(chosen)]
+        question = (
+            f"Merge {other.name} into {keep.name}? Its {other.events} event links, {other.obligations} "
+            f"obligations, party roles and aliases move to {keep.name}, \"{other.name}\" becomes an alias of "
+            f"{keep.name}, and {other.name} is deleted. Edit ▸ Undo brings it back."
+        )
+        if self.confirm_merge(question) and self.desk.execute(MergeActors(self.desk, keep.id, other.id)):
+            self.select(keep.id)
+
+    def ask_text(self, title: str, label: str, text: str) -> str | None:
+        value, ok = QInputDialog.getText(self, title, label, text=text)
+        return value if ok else None
+
+    def ask_choice(self, title: str, label: str, items: list[str]) -> str | None:
+        value, ok = QInputDialog.getItem(self, title, label, items, 0, False)
+        return value if ok else None
+
+    def confirm_merge(self, question: str) -> bool:
+        return confirm(self, "Merge actors", question, "Merge")
