@@ -98,7 +98,14 @@ def rename_actor(session: Session, actor_id: str, name: str) -> Changes:
         raise RecordError(f"'{name}' already names another actor; merge the two instead.")
     actor.name = name
     session.flush()
-    return _ACTOR_CHANGES
+    # The tree and the agreement's parties show the name: what names the actor is shown anew.
+    obligors = select(ObligationObligor.obligation_id).where(ObligationObligor.actor_id == actor_id)
+    beneficiary = select(Obligation.id).where(Obligation.beneficiary_id == actor_id)
+    agreements = select(Party.agreement_id).where(Party.actor_id == actor_id)
+    return _ACTOR_CHANGES | Changes(
+        obligations=frozenset(session.exec(obligors)) | frozenset(session.exec(beneficiary)),
+        agreements=frozenset(session.exec(agreements)),
+    )
 
 
 def add_alias(session: Session, actor_id: str, alias: str, alias_id: str | None = None) -> Changes:

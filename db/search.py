@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 from sqlmodel import Session
 
 KINDS = ("obligation", "event", "assessment", "actor")  # the order hits are listed in
@@ -63,12 +63,14 @@ def create_statements() -> list[str]:
         "CREATE TABLE search_source (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, record_id TEXT NOT NULL, "
         "goes_to TEXT NOT NULL, agreement_id TEXT, heading TEXT NOT NULL, body TEXT NOT NULL, "
         "UNIQUE (kind, record_id))",
-        "CREATE VIRTUAL TABLE search USING fts5(heading, body, content = 'search_source', content_rowid = 'id', "
-        "tokenize = 'unicode61 remove_diacritics 2')",
+        # kind is indexed too: a query names it, so FTS5 alone finds one kind's hits
+        "CREATE VIRTUAL TABLE search USING fts5(kind, heading, body, content = 'search_source', "
+        "content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2')",
         f"CREATE TRIGGER search_source_insert AFTER INSERT ON search_source WHEN {_PAUSED} BEGIN "
-        "INSERT INTO search (rowid, heading, body) VALUES (NEW.id, NEW.heading, NEW.body); END",
+        "INSERT INTO search (rowid, kind, heading, body) VALUES (NEW.id, NEW.kind, NEW.heading, NEW.body); END",
         "CREATE TRIGGER search_source_delete AFTER DELETE ON search_source BEGIN "
-        "INSERT INTO search (search, rowid, heading, body) VALUES ('delete', OLD.id, OLD.heading, OLD.body); END",
+        "INSERT INTO search (search, rowid, kind, heading, body) "
+        "VALUES ('delete', OLD.id, OLD.kind, OLD.heading, OLD.body); END",
         "CREATE TABLE search_state (paused INTEGER NOT NULL)",
         "INSERT INTO search_state VALUES (0)",
     ]
@@ -113,16 +115,13 @@ def pause_event_index(connection: Connection, paused: bool) -> None:
 
 
 def index_events(connection: Connection, event_ids: list[str]) -> None:
-    """Index (again) the events with these ids, in two statements."""
+    """Index the events with these ids, just added by a bulk import (so not indexed yet)."""
     ids = {"ids": _json(event_ids)}
-    connection.execute(
-        text("DELETE FROM search_source WHERE kind = 'event' AND record_id IN (SELECT value FROM json_each(:ids))"),
-        ids,
-    )
     first = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM search_source").scalar()
     connection.execute(text(f"{_insert('event', 'event')} FROM event WHERE id IN (SELECT value FROM json_each(:ids))"), ids)
     connection.execute(  # the rows just added, into FTS5 in one statement (their own trigger waits while paused)
-        text("INSERT INTO search (rowid, heading, body) SELECT id, heading, body FROM search_source WHERE id > :first"),
+        text("INSERT INTO search (rowid, kind, heading, body) "
+             "SELECT id, kind, heading, body FROM search_source WHERE id > :first"),
         {"first": first},
     )
 
@@ -147,6 +146,15 @@ def fts_query(words: str) -> str | None:
     return " ".join(f'"{term}"*' for term in terms) or None
 
 
+def _of_kind(kind: str, query: str) -> str:
+    return f'kind : "{kind}" AND {{heading body}} : ({query})'
+
+
+# Events are many: the newest first, which FTS5 reads in rowid order and stops at the limit; ranking every
+# event that holds a common word would take longer than the officer waits. The other kinds are few.
+_ORDER = {"event": "search.rowid DESC"}
+
+
 def search(session: Session, words: str, agreement_id: str | None = None, most: int = MOST) -> list[Hit]:
     """Hits by kind (KINDS' order), best first within a kind; within an agreement, its records and the
     actors and unassigned events beside them."""
@@ -159,11 +167,11 @@ def search(session: Session, words: str, agreement_id: str | None = None, most: 
     for kind in KINDS:
         rows = connection.execute(
             text(
-                "SELECT s.record_id, s.goes_to, s.heading, snippet(search, 1, '[', ']', '…', 12), s.agreement_id "
-                "FROM search JOIN search_source s ON s.id = search.rowid "
-                f"WHERE search MATCH :query AND s.kind = :kind{mine} ORDER BY rank LIMIT :most"
+                "SELECT s.record_id, s.goes_to, s.heading, snippet(search, 2, '[', ']', '…', 12), s.agreement_id "
+                "FROM search CROSS JOIN search_source s ON s.id = search.rowid "
+                f"WHERE search MATCH :query{mine} ORDER BY {_ORDER.get(kind, 'rank')} LIMIT :most"
             ),
-            {"query": query, "kind": kind, "agreement": agreement_id, "most": most},
+            {"query": _of_kind(kind, query), "agreement": agreement_id, "most": most},
         ).all()
         hits += [Hit(kind, *row) for row in rows]
     actors = [h.record_id for h in hits if h.kind == "actor"]
@@ -171,14 +179,14 @@ def search(session: Session, words: str, agreement_id: str | None = None, most: 
     if actors and len(events) < most:  # the events of the actors found
         rows = connection.execute(
             text(
-                "SELECT DISTINCT s.record_id, s.heading, a.name, s.agreement_id FROM eventactor ea "
-                "JOIN actor a ON a.id = ea.actor_id "
-                "JOIN search_source s ON s.kind = 'event' AND s.record_id = ea.event_id "
-                f"WHERE ea.actor_id IN (SELECT value FROM json_each(:actors)){mine} "
-                "ORDER BY s.heading DESC LIMIT :most"
-            ),
-            {"actors": _json(actors), "agreement": agreement_id, "most": most},
+                # from the actors' links (indexed by actor), stopping at the limit: unranked, so shown by date
+                "SELECT s.record_id, s.heading, a.name, s.agreement_id FROM eventactor ea "
+                "JOIN actor a ON a.id = ea.actor_id JOIN search_source s ON s.kind = 'event' AND s.record_id = ea.event_id "
+                f"WHERE ea.actor_id IN :actors{mine} LIMIT :most"
+            ).bindparams(bindparam("actors", expanding=True)),
+            {"actors": actors, "agreement": agreement_id, "most": most},
         ).all()
+        rows = sorted(rows, key=lambda row: row[1], reverse=True)  # headings begin with the date: newest first
         named = {r[0]: Hit("event", r[0], r[0], r[1], f"actor: {r[2]}", r[3]) for r in rows if r[0] not in events}
         after = max((i for i, h in enumerate(hits) if h.kind in ("obligation", "event")), default=-1) + 1
         hits[after:after] = list(named.values())[: most - len(events)]

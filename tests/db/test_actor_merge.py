@@ -257,3 +257,13 @@ def test_the_obligor_picker_lists_the_agreements_parties_first(example_store):
     parties = ["Afghan government", "Qatar", "Taliban", "UN Security Council", "United States"]
     assert names[:5] == parties and sorted(names[5:]) == names[5:] and "Ashraf Ghani" in names[5:]
     assert everyone[:3] == ["Afghan government", "Afghan sides", "Ashraf Ghani"]
+
+
+def test_a_rename_names_the_obligations_and_agreements_that_show_the_name(example_store):
+    taliban = _id(example_store, "Taliban")
+    with example_store.writing("Rename") as session:
+        changes = rename_actor(session, taliban, "Taliban (Islamic Emirate)")
+        obligors = set(session.exec(select(ObligationObligor.obligation_id).where(ObligationObligor.actor_id == taliban)))
+        benefiting = set(session.exec(select(Obligation.id).where(Obligation.beneficiary_id == taliban)))
+    assert changes.obligations == obligors | benefiting and len(changes.obligations) == 12
+    assert len(changes.agreements) == 1 and changes.actors

@@ -56,3 +56,15 @@ def test_rename_and_aliases_undo_to_the_same_rows(qtbot, desk):
     for _ in range(3):
         assert desk.redo()
     assert _roster(desk)["Qatar (mediator)"].aliases == ("Doha hosts",)
+
+
+def test_a_renamed_obligor_shows_in_the_tree_at_once(qtbot, desk):
+    def walk(nodes):
+        for node in nodes:
+            yield node
+            yield from walk(node.children)
+
+    assert any("Taliban" in node.obligors for node in walk(desk.tree()))
+    assert desk.execute(RenameActor(desk, _id(desk, "Taliban"), "Islamic Emirate"))
+    named = [node for node in walk(desk.tree()) if "Islamic Emirate" in node.obligors]
+    assert len(named) >= 9 and not any("Taliban" in node.obligors for node in walk(desk.tree()))

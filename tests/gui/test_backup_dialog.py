@@ -147,7 +147,7 @@ def _answer(button_text: str, seen: list) -> None:
             return
         seen.append(box.text())
         next(b for b in box.buttons() if b.text() == button_text).click()
-        QTimer.singleShot(50, lambda: _close_when_shown(seen))
+        QTimer.singleShot(50, lambda: _close_window(seen))
 
     QTimer.singleShot(0, answer)
 
@@ -264,11 +264,11 @@ def test_opening_a_database_in_the_window_backs_it_up_once_a_day(
 
     example_store.close()
     seen = []
-    QTimer.singleShot(0, lambda: _close_when_shown(seen))
+    QTimer.singleShot(0, lambda: _close_window(seen))
     assert run_window(example_store.path) == 0
     [daily] = backup.list_backups(example_store.path)
     assert daily.reason is Reason.OPENED and event_rows(daily.path) == event_rows(example_store.path)
-    QTimer.singleShot(0, lambda: _close_when_shown(seen))
+    QTimer.singleShot(0, lambda: _close_window(seen))
     assert run_window(example_store.path) == 0
     assert backup.list_backups(example_store.path) == [daily]
 
@@ -281,15 +281,14 @@ def test_file_open_backs_up_the_database_it_opens(qtbot, window, empty_store):
     assert (daily.reason, daily.agreements) == (Reason.OPENED, 0)
 
 
-def _close_when_shown(seen: list) -> None:
-    """Close the main window once it is shown, noting its title: after a restore, which runs off the UI
-    thread, it comes when the copy is done (a fixed wait lost that race on a loaded machine and hung)."""
+def _close_window(seen: list) -> None:
+    """Close the main window once it shows (a restore may still be under way), noting its title."""
     window = next((w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()), None)
     if window is None:
-        QTimer.singleShot(20, lambda: _close_when_shown(seen))
+        QTimer.singleShot(20, lambda: _close_window(seen))
         return
-    window.close()
     seen.append(window.windowTitle())
+    window.close()
 
 
 def test_a_database_open_read_only_is_neither_restored_nor_backed_up_on_opening(
