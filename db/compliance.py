@@ -191,8 +191,11 @@ def resolve_deadline(
     return Deadline(None, "ongoing" if facts.ongoing else "")
 
 
+NOTHING_ON_RECORD = "Ongoing; no linked event or assessment on record yet."
+
+
 def _days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
+    return f"{count} day" if count == 1 else f"{count:,} days"
 
 
 def computed_status(
@@ -211,18 +214,15 @@ def computed_status(
         )
     if deadline.on is None:
         if ongoing:
-            return Status.UNKNOWN, "Ongoing commitment; no evidence or assessment yet."
+            return Status.UNKNOWN, NOTHING_ON_RECORD
         if deadline.explanation:
             return Status.UNKNOWN, f"Deadline pending: {deadline.explanation}; no assessment yet."
-        return Status.UNKNOWN, "No deadline; no evidence or assessment yet."
+        return Status.UNKNOWN, "No deadline; no linked event or assessment on record yet."
     left = (deadline.on - as_of).days
     if left >= 0:
         rule = f" ({deadline.explanation})" if deadline.explanation else ""
         return Status.NOT_DUE, f"Due {deadline.on.isoformat()}{rule}; {_days(left)} left."
-    return (
-        Status.OVERDUE,
-        f"Deadline {deadline.on.isoformat()} passed {_days(-left)} ago with no completion recorded.",
-    )
+    return Status.OVERDUE, f"{_days(-left)} late: due {deadline.on.isoformat()}, no completion recorded."
 
 
 def evidence_status(evidence: tuple[EvidenceFact, ...], as_of: date) -> tuple[Status, str]:
@@ -238,7 +238,7 @@ def evidence_status(evidence: tuple[EvidenceFact, ...], as_of: date) -> tuple[St
     supports = [e for e in known if e.bearing == Bearing.SUPPORTS]
     if supports:
         return Status.ON_TRACK, f"Latest evidence supports compliance: {_cite(supports[-1])}."
-    return Status.UNKNOWN, "Ongoing commitment; no evidence or assessment yet."
+    return Status.UNKNOWN, NOTHING_ON_RECORD
 
 
 def _cite(evidence: EvidenceFact) -> str:
@@ -283,7 +283,7 @@ def quantity_status(
         )
     if as_of > due:
         said = _capital(claim_text(latest)) if latest else "No figure reported"
-        return Status.OVERDUE, f"{said}; {aim}, passed {_days((as_of - due).days)} ago.", standing
+        return Status.OVERDUE, f"{said}; {aim}, {_days((as_of - due).days)} late.", standing
     if latest is None:
         return Status.NOT_DUE, f"No figure reported yet; {aim}.", standing
     status, where = Status.ON_TRACK, ""
@@ -318,7 +318,7 @@ def _capital(text: str) -> str:
 
 
 def _assessment_reason(assessment: AssessmentFact) -> str:
-    score = "" if assessment.score is None else f"score {assessment.score}, "
+    score = "" if assessment.score is None else f"score {assessment.score} of 3, "
     who = f" by {assessment.assessed_by}" if assessment.assessed_by else ""
     text = (
         f"Assessed {assessment.status.label.lower()} as of {assessment.as_of.isoformat()}{who} "
@@ -348,19 +348,19 @@ def evaluate(obligations: list[ObligationFacts], signed_on: date | None, as_of: 
 
     def judge(facts: ObligationFacts) -> Standing:
         deadline = resolve_deadline(facts, signed_on, completions)
-        kids = [judge(child) for child in children.get(facts.id, [])]
+        kids = [(child.ref, judge(child)) for child in children.get(facts.id, [])]
         own = None
         if facts.kind != ObligationKind.SECTION or not kids:
             own = _own_status(facts, deadline, completions.get(facts.ref), as_of)
         if kids:
-            standing = _roll_up(kids, own, deadline)
+            standing = _roll_up(kids, own, deadline, as_of)
         else:
             standing = Standing(own[0], own[0], None, own[1], deadline, quantity=own[2])
         assessment = latest_assessment(facts.assessments, as_of)
         if assessment is not None:
             reason = _assessment_reason(assessment)
             if assessment.status != standing.computed:
-                reason += f" Computed: {standing.computed.label.lower()} — {standing.reason}"
+                reason += f" The record alone says {standing.computed.label.lower()}: {standing.reason}"
             standing = Standing(
                 assessment.status, standing.computed, assessment.status, reason, deadline, standing.counts,
                 standing.quantity,
@@ -373,13 +373,40 @@ def evaluate(obligations: list[ObligationFacts], signed_on: date | None, as_of: 
     return result
 
 
-def _roll_up(kids: list[Standing], own, deadline: Deadline) -> Standing:
-    counts = Counter(kid.status for kid in kids)
-    statuses = list(counts) + ([own[0]] if own else [])
-    status = worst(statuses)
-    summary = ", ".join(f"{counts[s]} {s.label.lower()}" for s in sorted(counts, key=STATUS_SEVERITY.index))
-    noun = "item" if len(kids) == 1 else "items"
-    reason = f"Worst of {len(kids)} {noun}: {summary}."
+def _roll_up(kids: list[tuple[str, Standing]], own, deadline: Deadline, as_of: date) -> Standing:
+    counts = Counter(kid.status for _, kid in kids)
+    status = worst(list(counts) + ([own[0]] if own else []))
+    reason = rolled_up_reason(kids, as_of)
     if own:
         reason = f"{own[1]} {reason}"
     return Standing(status, status, None, reason, deadline, dict(counts), own[2] if own else None)
+
+
+ROLLED_UP_WORDS = {Status.UNKNOWN: "without evidence yet", Status.NOT_DUE: "not yet due"}
+NAMED = (Status.BREACHED, Status.OVERDUE, Status.AT_RISK, Status.DISPUTED, Status.SUSPENDED)  # the refs are given
+MOST_NAMED = 3
+FELL_DUE = frozenset({Status.MET, Status.MET_LATE, Status.OVERDUE, Status.BREACHED})  # a section has no date
+
+
+def rolled_up_reason(kids: list[tuple[str, Standing]], as_of: date) -> str:
+    """A parent's reason in plain words: "3 of 6 clauses due; 1 overdue (P1-C.3 263 days late); 2 met.",
+    the worst first, naming the clauses that need the officer."""
+    due = sum(1 for _, kid in kids if kid.status in FELL_DUE or (kid.deadline.on is not None and kid.deadline.on <= as_of))
+    parts = [f"{due} of {len(kids)} {'clause' if len(kids) == 1 else 'clauses'} due"]
+    for status in STATUS_SEVERITY:
+        these = [(ref, kid) for ref, kid in kids if kid.status == status]
+        if not these:
+            continue
+        part = f"{len(these)} {ROLLED_UP_WORDS.get(status, status.label.lower())}"
+        if status in NAMED:
+            if status == Status.OVERDUE:
+                these.sort(key=lambda pair: pair[1].deadline.on or as_of)
+            named = [_named_late(ref, kid, as_of) if status == Status.OVERDUE else ref for ref, kid in these]
+            more = len(named) - MOST_NAMED
+            part += f" ({', '.join(named[:MOST_NAMED])}{f' and {more} more' if more > 0 else ''})"
+        parts.append(part)
+    return "; ".join(parts) + "."
+
+
+def _named_late(ref: str, kid: Standing, as_of: date) -> str:
+    return f"{ref} {_days((as_of - kid.deadline.on).days)} late" if kid.deadline.on else ref

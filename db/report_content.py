@@ -8,20 +8,24 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import select as core_select
 from sqlmodel import Session, SQLModel, col, select
 
 from db.as_of import happened_by
 from db.audit import last_entry
-from db.clock import current_user, utc_now
+from db.clock import full_name, utc_now
 from db.compliance import Standing
 from db.event_log import agreement_events
 from db.event_rules import date_label, grade_label, place_label
 from db.metrics import MetricSeries, list_metrics, metric_series
 from db.models import Actor, AuditEntry, Event, EventActor, EventObligation, Obligation
+from db.phrasing import deadline_text
 from db.plot_data import series_as_of
+from db.report_findings import Completion, Finding, key_findings
 from db.tree import ObligationNode, list_agreements, load_tree
+from db.values import MAX_TEXT_CHARS, check_text, sentence
 from db.vocabulary import COMPLETED, STATUS_SEVERITY, ObligationKind, Status
 
 EVENTS_LINKED = "linked"
@@ -81,6 +85,8 @@ class ReportContent:
     changes: list[StatusChange] = field(default_factory=list)
     chronology: list[ChronologyEntry] = field(default_factory=list)
     events_scope: str = EVENTS_LINKED
+    findings: list[Finding] = field(default_factory=list)
+    officer_summary: str = ""  # the officer's own words, shown verbatim and never interpreted
 
 
 def chain_head(session: Session) -> str:
@@ -107,10 +113,6 @@ def _walk(nodes: list[ObligationNode], depth: int = 0):
     for node in nodes:
         yield depth, node
         yield from _walk(node.children, depth + 1)
-
-
-def _deadline_text(standing: Standing) -> str:
-    return standing.deadline.on.isoformat() if standing.deadline.on else standing.deadline.explanation
 
 
 def _span(days: int) -> str:
@@ -253,7 +255,7 @@ def _chronology(
 
 def report_content(
     session: Session, agreement_id: str | None, as_of: date, since: date | None = None, events: str = EVENTS_LINKED,
-    prepared_by: str | None = None,
+    prepared_by: str | None = None, officer_summary: str = "",
 ) -> ReportContent:  # fmt: skip
     agreements = list_agreements(session)
     if not agreements:
@@ -270,7 +272,7 @@ def report_content(
             node.ref,
             node.title,
             ", ".join(node.obligors),
-            _deadline_text(node.standing),
+            deadline_text(node.standing),
             node.standing.status,
             node.standing.computed,
             node.standing.reason,
@@ -287,7 +289,7 @@ def report_content(
         parties=agreement.parties,
         as_of=as_of,
         since=since,
-        prepared_by=prepared_by or current_user(),
+        prepared_by=prepared_by or full_name(),
         generated_at=utc_now(),
         fingerprint=fingerprint(session),
         chain_head=chain_head(session),
@@ -296,21 +298,46 @@ def report_content(
         rows=rows,
         metrics=[series_as_of(metric_series(session, m.id), as_of) for m in list_metrics(session, agreement.id)],
         events_scope=events,
+        officer_summary=officer_summary,
     )
+    completions = []
     if since is not None:
         before = {node.id: node.standing for _, node in _walk(load_tree(session, agreement.id, since))}
         for node, standing in leaves:
             earlier = before.get(node.id)
             if earlier is not None and earlier.status != standing.status:
-                content.changes.append(
-                    StatusChange(
-                        node.ref,
-                        node.title,
-                        earlier.status,
-                        standing.status,
-                        standing.reason,
-                        _evidence(session, node.id, since, as_of),
-                    )  # fmt: skip
-                )
+                change = StatusChange(
+                    node.ref, node.title, earlier.status, standing.status, standing.reason,
+                    _evidence(session, node.id, since, as_of),
+                )  # fmt: skip
+                content.changes.append(change)
+                if standing.status in COMPLETED:
+                    completions.append(Completion(node, tuple(change.evidence)))
+    content.findings = key_findings([node for node, _ in leaves], as_of, since, completions)
     content.chronology = _chronology(session, agreement.id, since, as_of, events)
     return content
+
+
+def officer_summary_from(path: Path) -> str:
+    """The officer's assessment in words, read from a UTF-8 text file; UserError in one sentence."""
+    from db.errors import UserError
+
+    try:
+        with path.open("rb") as file:
+            data = file.read(MAX_TEXT_CHARS * 4 + 1)  # UTF-8 takes at most 4 bytes a character
+    except FileNotFoundError:
+        raise UserError(f"{path} does not exist; give the summary's text file with --summary FILE.txt.") from None
+    except IsADirectoryError:
+        raise UserError(f"{path} is a folder; give the summary's text file with --summary FILE.txt.") from None
+    except OSError as error:
+        raise UserError(f"{path} cannot be read ({error.strerror}); check its permissions.") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UserError(
+            f"{path} is not UTF-8 text (byte {error.start + 1:,}); save it as UTF-8 and try again."
+        ) from None
+    try:
+        return check_text(text.replace("\r\n", "\n"), f"the summary in {path}")
+    except ValueError as error:
+        raise UserError(sentence(str(error))) from None

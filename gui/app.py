@@ -19,6 +19,7 @@ from gui.backup_dialog import back_up_on_opening, recover_from_damage
 from gui.defect_hooks import DefectHooks
 from gui.desk import Desk
 from gui.main_window import MainWindow, app_version
+from gui.officer import ask_once
 from gui.plain_text import show_error
 
 ORGANISATION = "Accord Desk"
@@ -46,7 +47,8 @@ def run_window(db_path: Path) -> int:
     wake.timeout.connect(lambda: None)
     wake.start()
     try:
-        store = Store.open(db_path, access=Access.BEST)
+        identity = ask_once()
+        store = Store.open(db_path, identity.label, access=Access.BEST)
     except DamagedDatabaseError as error:  # the window still starts, and offers the newest good backup
         store = recover_from_damage(db_path, str(error))
     except UserError as error:

@@ -31,6 +31,7 @@ from db import backup
 from db.backup import Backup, Reason
 from db.errors import DatabaseError, UserError
 from db.event_file import plural
+from db.officer import officer_label
 from db.store import Store
 from gui.background import Background
 from gui.desk import Desk
@@ -326,7 +327,7 @@ def recover_from_damage(path: Path, message: str, parent: QWidget | None = None)
     try:
         _waiting(parent, "Accord Desk", f"Restoring {path.name}…",
                  lambda report: backup.restore_file(good.path, path, report))  # fmt: skip
-        return Store.open(path)
+        return Store.open(path, officer_label())
     except DatabaseError as error:
         show_error(parent, str(error))
         return None

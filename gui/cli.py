@@ -26,6 +26,13 @@ def _date(text: str) -> date:
         ) from None
 
 
+def _officer() -> str:
+    """The officer of the application's settings signs what the command line writes (db.officer)."""
+    from db.officer import officer_label
+
+    return officer_label()
+
+
 def _grade(text: str) -> tuple[str | None, str | None]:
     from db.event_rules import parse_grade
 
@@ -172,31 +179,34 @@ def _parser() -> argparse.ArgumentParser:
         "linked to its obligations"
     )  # fmt: skip
 
-    pdf = commands.add_parser("export-pdf", parents=[database], help="write the PDF compliance summary")
-    pdf.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        required=True,
-        metavar="FILE.pdf",
-        help="the file to write (replaced whole)",
-    )
-    pdf.add_argument(
+    report = argparse.ArgumentParser(add_help=False)  # the options of the summary, as PDF or Word
+    report.add_argument(
         "--agreement", metavar="ID", help="the agreement: its id (or first characters) or short title"
     )
-    pdf.add_argument(
+    report.add_argument(
         "--as-of", type=_date, default=None, metavar="DATE", help="status as of this date (default today)"
     )
-    pdf.add_argument(
+    report.add_argument(
         "--since", type=_date, default=None, metavar="DATE", help="report what changed since this date"
     )
-    pdf.add_argument(
+    report.add_argument(
         "--events", choices=("linked", "all"), default="linked", help="chronology of linked or of all events"
     )
-    pdf.add_argument(
+    report.add_argument(
         "--marking", default="", metavar="TEXT", help='a marking for every page, e.g. "UNCLASSIFIED"'
     )
-    pdf.add_argument("--page-size", choices=("a4", "letter"), default="a4")
+    report.add_argument("--page-size", choices=("a4", "letter"), default="a4")
+    report.add_argument(
+        "--summary", type=Path, metavar="FILE.txt", help="the officer's own assessment, in words, shown verbatim"
+    )
+    report.add_argument(
+        "--prepared-by", metavar="NAME, UNIT", help="who prepared it (default: the officer named in the settings)"
+    )
+    for name, suffix, what in (("export-pdf", "pdf", "the PDF"), ("export-docx", "docx", "a Word copy of the")):
+        command = commands.add_parser(name, parents=[database, report], help=f"write {what} compliance summary")
+        command.add_argument(
+            "-o", "--output", type=Path, required=True, metavar=f"FILE.{suffix}", help="the file to write (replaced whole)"
+        )
 
     commands.add_parser(
         "check", parents=[database],
@@ -230,14 +240,14 @@ def _database(args: argparse.Namespace) -> Path:
         path = default_database_path()
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            create_database(path).close()
+            create_database(path, user=_officer()).close()
     return path
 
 
 def _init(args) -> int:
     from db.examples import create_database
 
-    store = create_database(args.file, None if args.empty else args.example)
+    store = create_database(args.file, None if args.empty else args.example, _officer())
     store.close()
     what = "empty" if args.empty else f"with the example {args.example}"
     print(f"Created {args.file} ({what}).")
@@ -375,7 +385,7 @@ def _import_agreement(args) -> int:
     from db.store import Store
 
     document = read_document(args.file)  # validated whole before the database is opened for writing
-    store = Store.open(_database(args))
+    store = Store.open(_database(args), _officer())
     try:
         back_up(store, Reason.IMPORT)
         with store.writing(f"Import agreement {args.file.name}") as session:
@@ -393,7 +403,7 @@ def _import_events(args) -> int:
     from db.status_report import choose_agreements
     from db.store import Store
 
-    store = Store.open(_database(args))
+    store = Store.open(_database(args), _officer())
     try:
         agreement_id = None
         if args.agreement is not None:
@@ -447,14 +457,16 @@ def _export_events(args) -> int:
     return 0
 
 
-def _export_pdf(args) -> int:
-    from db.report_content import report_content
+def _report(args):
+    """The summary's content as the command's options choose it; then Qt is ready to paint it."""
+    from db.report_content import officer_summary_from, report_content
     from db.status_report import choose_agreements
     from db.store import Access, Store
 
     as_of = args.as_of or date.today()
     if args.since and args.since >= as_of:
         raise UserError(f"--since {args.since} is not before the as-of date {as_of}; choose an earlier date.")
+    summary = officer_summary_from(args.summary) if args.summary else ""
     store = Store.open(_database(args), access=Access.READ)
     try:
         with store.reading() as session:
@@ -465,18 +477,34 @@ def _export_pdf(args) -> int:
                     f"({'; '.join(f'{a.id[:8]} {a.label}' for a in agreements)})."
                 )
             content = report_content(
-                session, agreements[0].id if agreements else None, as_of, args.since, args.events
-            )
+                session, agreements[0].id if agreements else None, as_of, args.since, args.events,
+                prepared_by=args.prepared_by or _officer(), officer_summary=summary,
+            )  # fmt: skip
     finally:
         store.close()
     if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a report needs no screen
     from gui.app import application
-    from gui.report_pdf import write_report
 
     application()
+    return content
+
+
+def _export_pdf(args) -> int:
+    content = _report(args)
+    from gui.report_pdf import write_report
+
     pages = write_report(content, args.output, marking=args.marking, page_size=args.page_size)
-    print(f"Wrote {args.output} ({pages} pages, status as of {as_of.isoformat()}).")
+    print(f"Wrote {args.output} ({pages} pages, status as of {content.as_of.isoformat()}).")
+    return 0
+
+
+def _export_docx(args) -> int:
+    content = _report(args)
+    from gui.report_docx import write_docx
+
+    write_docx(content, args.output, marking=args.marking, page_size=args.page_size)
+    print(f"Wrote {args.output} (Word, status as of {content.as_of.isoformat()}).")
     return 0
 
 
@@ -538,7 +566,7 @@ def _restore(args) -> int:
     if not chosen.exists() and (backup.backup_folder(path) / chosen.name).is_file():
         chosen = backup.backup_folder(path) / chosen.name
     try:
-        store = Store.open(_database(args)) if path.exists() else None
+        store = Store.open(_database(args), _officer()) if path.exists() else None
     except DamagedDatabaseError:
         store = None
     if store is None:  # missing or damaged: the backup becomes a new file at the path
@@ -547,7 +575,7 @@ def _restore(args) -> int:
             aside = backup.set_aside(path)
             print(f"{path} was damaged; it is kept as {aside}, untouched.")
         backup.restore_file(chosen, path)
-        Store.open(path).close()  # upgrades an older backup's schema
+        Store.open(path, _officer()).close()  # upgrades an older backup's schema
         print(f"Restored {path} from {chosen} ({backup.contents_text(checked)}).")
         return 0
     try:
@@ -570,6 +598,7 @@ COMMANDS = {
     None: _window, "init": _init, "status": _status, "deadlines": _deadlines, "audit": _audit, "actors": _actors,
     "merge-actors": _merge_actors, "import-agreement": _import_agreement,
     "import-events": _import_events, "export-events": _export_events, "export-pdf": _export_pdf,
+    "export-docx": _export_docx,
     "check": _check,
     "backup": _backup, "backups": _backups, "restore": _restore,
 }  # fmt: skip

@@ -42,27 +42,3 @@ def status_text(standing: Standing) -> str:
     """The status as read aloud: "Met", or "Met (computed: Overdue)" when an assessment overrides."""
     note = computed_note(standing)
     return f"{standing.status.label} {note}" if note else standing.status.label
-
-
-def deadline_text(standing: Standing, ongoing_word: str = "ongoing") -> str:
-    """The resolved deadline date, "ongoing", "pending" (a rule whose anchor has not happened) or ""."""
-    deadline = standing.deadline
-    if deadline.on is not None:
-        return deadline.on.isoformat()
-    if deadline.explanation == "ongoing":
-        return ongoing_word
-    return "pending" if deadline.explanation else ""
-
-
-def deadline_origin(standing: Standing) -> str:
-    """Where the deadline comes from, in a sentence."""
-    deadline = standing.deadline
-    if deadline.on is not None:
-        if deadline.explanation:
-            return f"Resolved from the rule: {deadline.explanation}."
-        return "A fixed date in the agreement."
-    if deadline.explanation == "ongoing":
-        return "An ongoing commitment without a deadline."
-    if deadline.explanation:
-        return f"Not yet fixed: {deadline.explanation}."
-    return ""

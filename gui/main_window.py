@@ -13,6 +13,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QDockWidget,
     QLabel,
     QMainWindow,
@@ -28,6 +29,7 @@ from db import audit
 from db.agreements import agreement_extent, agreement_fields
 from db.errors import UserError
 from db.examples import DEFAULT_EXAMPLE, create_database
+from db.officer import officer, officer_label, save_officer
 from db.search import Hit
 from db.store import Access, Store, default_database_path
 from db.tree import list_actors
@@ -43,13 +45,15 @@ from gui.date_edit import DateEdit
 from gui.deadlines_view import DeadlinesView
 from gui.desk import Desk
 from gui.event_log_view import EventLogView
-from gui.export_pdf_dialog import ExportPdfDialog
+from gui.export_summary_dialog import ExportSummaryDialog, Written
 from gui.field_keys import FieldKeys
 from gui.help_dialogs import ShortcutsDialog, UserGuide
 from gui.history_views import AuditTrailDialog, RecordHistory
 from gui.obligation_actions import ObligationActions, agreement_deletion_question
 from gui.obligation_panel import ObligationPanel
 from gui.obligation_tree import ObligationTree
+from gui.officer import OfficerDialog
+from gui.open_file import open_externally
 from gui.plain_text import confirm, plain_label, show_error, tooltip
 from gui.recent_files import recent_databases, remember_database
 from gui.search_dialog import SearchDialog
@@ -126,6 +130,15 @@ class MainWindow(QMainWindow):
         self.next_deadline_label.setContentsMargins(0, 0, 16, 0)
         self.statusBar().addPermanentWidget(self.next_deadline_label)
         self.statusBar().addPermanentWidget(self.counts_label)
+        # Where the last summary went, and a way to its folder (the link's text is ours, never a path).
+        self.written_label = plain_label(wrap=False)
+        self.folder_link = QLabel('<a href="folder">Open its folder</a>')
+        self.folder_link.setTextFormat(Qt.TextFormat.RichText)
+        self.folder_link.linkActivated.connect(lambda _link: self.open_written_folder())
+        self.folder_link.setVisible(False)
+        self.written: Path | None = None
+        self.statusBar().addWidget(self.written_label)
+        self.statusBar().addWidget(self.folder_link)
 
         self._make_toolbar()
         self._make_menus()
@@ -238,13 +251,13 @@ class MainWindow(QMainWindow):
         menu.addAction(self.edit_agreement_action)
         menu.addAction(self.delete_agreement_action)
         menu.addSeparator()
-        self.export_pdf_action = self._action(
-            "&Export PDF summary…",
-            self.export_pdf,
+        self.export_summary_action = self._action(
+            "&Export summary…",
+            self.export_summary,
             QKeySequence.StandardKey.Print,
-            tip="A PDF to hand to your chief",
+            tip="A summary to hand to your chief, as PDF or as Word to edit",
         )
-        menu.addAction(self.export_pdf_action)
+        menu.addAction(self.export_summary_action)
         menu.addSeparator()
         self.event_log.import_action.setText("&Import events…")
         self.event_log.export_action.setText("Export e&vents…")
@@ -287,6 +300,9 @@ class MainWindow(QMainWindow):
             tip="Search obligations, events, assessments and actors",
         )  # fmt: skip
         menu.addAction(self.find_action)
+        menu.addAction(self._action(
+            "Officer'&s name and unit…", self.edit_officer, tip="Your name and unit, as reports and the record show them"
+        ))  # fmt: skip
         menu.addSeparator()
         for action in self.obligation_actions.all():
             if action is None:
@@ -449,7 +465,7 @@ class MainWindow(QMainWindow):
         if with_example is None:
             return
         try:
-            store = create_database(path, DEFAULT_EXAMPLE if with_example else None)
+            store = create_database(path, DEFAULT_EXAMPLE if with_example else None, officer_label())
         except UserError as error:
             show_error(self, str(error))
             return
@@ -484,7 +500,7 @@ class MainWindow(QMainWindow):
         if current is not None and path.exists() and os.path.samefile(path, current.path):
             return True  # already open here; a second opening would only find it locked by this window
         try:
-            store = Store.open(path, access=Access.BEST)
+            store = Store.open(path, officer_label(), access=Access.BEST)
         except UserError as error:
             show_error(self, str(error))
             return False
@@ -587,11 +603,33 @@ class MainWindow(QMainWindow):
         if isinstance(columns, QByteArray):
             self.event_log.restore_columns(columns)
 
-    def export_pdf(self) -> None:
+    def export_summary(self) -> None:
         if self.desk.agreement_id is None:
             show_error(self, "There is no agreement to report on; create or import one first.")
             return
-        ExportPdfDialog(self.desk, self, self.settings).exec()
+        dialog = ExportSummaryDialog(self.desk, self, self.settings)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.written is not None:
+            self.show_written(dialog.written)
+            if dialog.open_after.isChecked():
+                open_externally(dialog.written.path, self, self.written_label.setText)
+
+    def show_written(self, written: Written) -> None:
+        """The status bar says where the summary went, with a link to its folder."""
+        pages = f", {written.pages} pages" if written.pages else ""
+        self.written = written.path
+        self.written_label.setText(f"Wrote {written.path}{pages}.")
+        self.folder_link.setVisible(True)
+
+    def open_written_folder(self) -> None:
+        if self.written is not None:
+            open_externally(self.written.parent, self, self.written_label.setText)
+
+    def edit_officer(self) -> None:
+        dialog = OfficerDialog(officer(), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            save_officer(dialog.chosen())
+            if self.desk.store is not None:  # the audit's who from the next change on
+                self.desk.store.user = dialog.chosen().label
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -19,9 +19,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
+from db.phrasing import deadline_origin, deadline_text
 from db.tree import ObligationNode
-from db.vocabulary import STATUS_SEVERITY
-from gui.labels import deadline_origin, deadline_text, kind_label, status_text
+from gui.labels import kind_label, status_text
 from gui.plain_text import tooltip
 
 COLUMNS = ("Ref", "Obligation", "Obligor", "Deadline", "Status")
@@ -274,11 +274,5 @@ def _tooltip(node: ObligationNode, column: int) -> str | None:
     if column == DEADLINE:
         return None if node.is_section else tooltip(deadline_origin(standing)) or None
     if column == STATUS:
-        if standing.counts:
-            order = sorted(standing.counts, key=STATUS_SEVERITY.index)
-            counts = "\n".join(f"{standing.counts[status]} {status.label.lower()}" for status in order)
-            total = sum(standing.counts.values())
-            rolled = f"{status_text(standing)}: the worst of the {total} items beneath."
-            return tooltip(rolled, counts, standing.reason if standing.assessed else "")
-        return tooltip(status_text(standing), standing.reason)
+        return tooltip(status_text(standing), standing.reason)  # one phrasing, db.compliance's
     return None

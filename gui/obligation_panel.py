@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
 from db.as_of import after_label, happened_by
 from db.compliance import Standing
 from db.event_rules import date_label
+from db.phrasing import deadline_origin, deadline_text
 from db.tree import AssessmentRow, LinkedEvent, ObligationDetail
 from db.vocabulary import WITHDRAWN, DatePrecision, ObligationKind, Status
 from gui.desk import Desk
-from gui.labels import BEARING_LABELS, deadline_origin, deadline_text, grade_label, kind_label, score_label
+from gui.labels import BEARING_LABELS, grade_label, kind_label, score_label
 from gui.plain_text import plain_label, quiet_label
 from gui.status_badge import StatusBadge
 

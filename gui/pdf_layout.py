@@ -3,21 +3,33 @@
 Blocks are measured first and painted afterwards, so every footer can say "Page X of Y". Text is
 drawn with QPainter.drawText on plain strings: nothing a user typed is ever read as markup. Fonts
 ship in resources/fonts and are embedded by Qt; Qt's text layout handles right-to-left scripts.
+
+Each text is measured once (Texts): a report repeats the same obligors, dates, sources and reasons in
+thousands of cells, and measuring is a full text layout. A cell's height is what its text needs at its
+width, so nothing painted is cut off (tests/gui/test_report_layout.py measures every painted text).
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetricsF, QPaintDevice, QPainter, QPen
 
-FAMILIES = ["Noto Sans Arabic", "DejaVu Sans"]  # Arabic, Dari, Pashto; then Latin, Greek, Cyrillic
+# Latin, Greek and Cyrillic first; Arabic, Dari and Pashto text gets the Arabic font first (Qt takes a
+# line's height from the first family, and Noto Sans Arabic's is twice DejaVu's for its stacked marks).
+FAMILIES = ["DejaVu Sans", "Noto Sans Arabic"]
+ARABIC_FAMILIES = ["Noto Sans Arabic", "DejaVu Sans"]
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 WRAP = int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft) | int(Qt.AlignmentFlag.AlignTop)
+# A word wider than its cell (a hash, a long address) breaks where it must instead of running over.
+WRAP_ANYWHERE = WRAP | int(Qt.TextFlag.TextWrapAnywhere)
 INK = QColor("#1f2328")
 MUTED = QColor("#57606a")
 RULE = QColor("#d0d7de")
+PAD = 4  # inside every table cell
 
 Paint = Callable[[QPainter, float], None]  # paints a block whose top is at y
 
@@ -38,10 +50,12 @@ def load_fonts() -> tuple[str, ...]:
     return tuple(dict.fromkeys(families))
 
 
-def font(pixels: float, bold: bool = False) -> QFont:
+@cache
+def font(pixels: float, bold: bool = False, arabic: bool = False) -> QFont:
+    """One QFont per size, weight and script (callers never change it)."""
     load_fonts()
     chosen = QFont()
-    chosen.setFamilies(FAMILIES)
+    chosen.setFamilies(ARABIC_FAMILIES if arabic else FAMILIES)
     chosen.setPixelSize(round(pixels))
     chosen.setBold(bold)
     # No ligatures: "ﬁ" would break copying and searching the text of a report.
@@ -49,9 +63,89 @@ def font(pixels: float, bold: bool = False) -> QFont:
     return chosen
 
 
+def script_font(text: str, text_font: QFont) -> QFont:
+    """The font for a text's script: the Arabic-first one where it holds Arabic letters."""
+    if _ARABIC.search(text) is None:
+        return text_font
+    return font(text_font.pixelSize(), text_font.bold(), arabic=True)
+
+
+class Texts:
+    """Measures each (text, font, width) once and paints it with what the measure found."""
+
+    def __init__(self, device: QPaintDevice):
+        self.device = device
+        self._metrics: dict[QFont, QFontMetricsF] = {}
+        self._measured: dict[tuple[str, str, float], tuple[float, int]] = {}
+        self._fonts: dict[int, tuple[QFont, str]] = {}  # QFont.key() is slow; the font is kept, so its id is
+
+    def _measure(self, text: str, text_font: QFont, width: float) -> tuple[float, int, float | None, QFont]:
+        """Height, flags, the baseline of a text that fits on one line (None if it wraps), and the font
+        for its script."""
+        known = self._fonts.get(id(text_font))
+        if known is None:
+            known = self._fonts[id(text_font)] = (text_font, text_font.key())
+        key = (text, known[1], width)
+        found = self._measured.get(key)
+        if found is None:
+            text_font = script_font(text, text_font)
+            metrics = self.metrics(text_font)
+            if "\n" not in text and metrics.horizontalAdvance(text) <= width:
+                # One line: drawn at its baseline, which spares the painter a second layout.
+                found = self._measured[key] = (metrics.height(), WRAP, metrics.ascent(), text_font)
+                return found
+            flags = WRAP
+            needed = metrics.boundingRect(QRectF(0, 0, width, 1e7), flags, text)
+            if needed.width() > width:
+                flags = WRAP_ANYWHERE
+                needed = metrics.boundingRect(QRectF(0, 0, width, 1e7), flags, text)
+            found = self._measured[key] = (needed.height(), flags, None, text_font)
+        return found
+
+    def height(self, text: str, text_font: QFont, width: float) -> float:
+        return self._measure(text, text_font, width)[0]
+
+    def metrics(self, text_font: QFont) -> QFontMetricsF:
+        metrics = self._metrics.get(text_font)
+        if metrics is None:
+            metrics = self._metrics[text_font] = QFontMetricsF(text_font, self.device)
+        return metrics
+
+    def width(self, text: str, text_font: QFont) -> float:
+        """The width of one line of text."""
+        return self.metrics(script_font(text, text_font)).horizontalAdvance(text)
+
+    def elided(self, text: str, text_font: QFont, width: float) -> str:
+        return self.metrics(script_font(text, text_font)).elidedText(text, Qt.TextElideMode.ElideRight, width)
+
+    def draw(self, painter: QPainter, text: str, text_font: QFont, cell: QRectF, colour: QColor = INK) -> None:
+        """Paint text wrapped as measured at the cell's width, from the cell's top left."""
+        _, flags, baseline, text_font = self._measure(text, text_font, cell.width())
+        painter.setFont(text_font)
+        painter.setPen(colour)
+        if baseline is None:
+            painter.drawText(cell, flags, text)
+        else:
+            painter.drawText(QPointF(cell.left(), cell.top() + baseline), text)
+
+    def draw_aligned(self, painter: QPainter, text: str, text_font: QFont, rect: QRectF, alignment,
+                     colour: QColor = INK) -> None:  # fmt: skip
+        """One line aligned in a rectangle (a header, a footer, a badge's label)."""
+        painter.setFont(script_font(text, text_font))
+        painter.setPen(colour)
+        painter.drawText(rect, int(alignment), text)
+
+
+@dataclass
+class Block:
+    y: float
+    paint: Paint
+    tag: tuple = ()  # e.g. ("row", table number, row index, row count): what tests and keep rules ask about
+
+
 @dataclass
 class Page:
-    blocks: list[tuple[float, Paint]] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
 
 
 class Flow:
@@ -61,17 +155,18 @@ class Flow:
         self, device: QPaintDevice, width: float, height: float, margin: float, header: float, footer: float
     ):
         self.device = device
+        self.texts = Texts(device)
         self.left = margin
         self.width = width - 2 * margin
         self.top = margin + header
         self.bottom = height - margin - footer
         self.pages = [Page()]
         self.y = self.top
+        self.tables = 0
         self.on_new_page: Callable[[], None] | None = None  # e.g. repeat a table's header
 
     def text_height(self, text: str, text_font: QFont, width: float) -> float:
-        metrics = QFontMetricsF(text_font, self.device)
-        return metrics.boundingRect(QRectF(0, 0, width, 1e7), WRAP, text).height()
+        return self.texts.height(text, text_font, width)
 
     def new_page(self) -> None:
         self.pages.append(Page())
@@ -79,10 +174,10 @@ class Flow:
         if self.on_new_page:
             self.on_new_page()
 
-    def place(self, height: float, paint: Paint, keep_with_next: float = 0) -> None:
+    def place(self, height: float, paint: Paint, keep_with_next: float = 0, tag: tuple = ()) -> None:
         if self.y + height + keep_with_next > self.bottom and self.y > self.top:
             self.new_page()
-        self.pages[-1].blocks.append((self.y, paint))
+        self.pages[-1].blocks.append(Block(self.y, paint, tag))
         self.y += height
 
     def space(self, height: float) -> None:
@@ -92,25 +187,29 @@ class Flow:
         self, text: str, text_font: QFont, colour: QColor = INK, indent: float = 0, after: float = 4
     ) -> None:
         width = self.width - indent
-        height = self.text_height(text, text_font, width)
         left = self.left + indent
+        texts = self.texts
+        height = texts.height(text, text_font, width)
+        if height > self.bottom - self.top and len(text) > 1:
+            # Taller than a page (an officer's long text): split near the middle, at a space if there is one.
+            middle = text.rfind(" ", 0, len(text) // 2 + 1)
+            cut = middle if middle > 0 else len(text) // 2
+            self.paragraph(text[:cut], text_font, colour, indent, after=0)
+            self.paragraph(text[cut:].removeprefix(" ") if middle > 0 else text[cut:], text_font, colour, indent, after)
+            return
 
         def paint(painter: QPainter, y: float) -> None:
-            painter.setFont(text_font)
-            painter.setPen(colour)
-            painter.drawText(QRectF(left, y, width, height + 2), WRAP, text)
+            texts.draw(painter, text, text_font, QRectF(left, y, width, height), colour)
 
         self.place(height + after, paint)
 
     def heading(self, text: str, pixels: float = 17) -> None:
         heading_font = font(pixels, bold=True)
-        height = self.text_height(text, heading_font, self.width) + 6
-        left, width = self.left, self.width
+        left, width, texts = self.left, self.width, self.texts
+        height = texts.height(text, heading_font, width) + 6
 
         def paint(painter: QPainter, y: float) -> None:
-            painter.setFont(heading_font)
-            painter.setPen(INK)
-            painter.drawText(QRectF(left, y, width, height), WRAP, text)
+            texts.draw(painter, text, heading_font, QRectF(left, y, width, height))
             painter.setPen(QPen(RULE, 1))
             painter.drawLine(int(left), int(y + height - 2), int(left + width), int(y + height - 2))
 
@@ -124,61 +223,70 @@ class Column:
     share: float  # of the table's width
 
 
-Cell = str | Callable[[QPainter, QRectF], None]  # plain text, or a painter for e.g. a status badge
+@dataclass
+class Painted:
+    """A cell that paints itself (a status badge): its height at a width, and how to paint it."""
+
+    height: Callable[[Texts, float], float]
+    paint: Callable[[QPainter, Texts, QRectF], None]
+
+
+Cell = str | Painted
 
 
 def table(
-    flow: Flow, columns: list[Column], rows: list[list[Cell]], cell_font: QFont, heights: list[float] | None = None,
-    header: bool = True,
-) -> None:  # fmt: skip
-    """A table whose header repeats on every page it spans. `heights` gives painted cells' heights."""
-    pad = 4
+    flow: Flow, columns: list[Column], rows: list[list[Cell]], cell_font: QFont, header: bool = True
+) -> None:
+    """A table whose header repeats on every page it spans. A row's height is what its tallest cell
+    needs; the header keeps with the first rows, and the last row never stands alone on a page."""
     total = sum(c.share for c in columns)
     widths = [flow.width * c.share / total for c in columns]
+    inner = [width - 2 * PAD for width in widths]
     header_font = font(cell_font.pixelSize(), bold=True)
+    texts = flow.texts
+    flow.tables += 1
+    number = flow.tables
 
-    def cells_at(
-        y: float, painter: QPainter, cells: list[Cell], row_height: float, cell_font_: QFont, fill=None
-    ):
+    def cells_at(y: float, painter: QPainter, cells: list[Cell], row_height: float, cell_font_: QFont, fill=None):
         x = flow.left
         if fill is not None:
             painter.fillRect(QRectF(flow.left, y, flow.width, row_height), fill)
         for width, cell in zip(widths, cells, strict=True):
-            rect = QRectF(x + pad, y + pad, width - 2 * pad, row_height - 2 * pad)
+            inside = QRectF(x + PAD, y + PAD, width - 2 * PAD, row_height - 2 * PAD)
             if isinstance(cell, str):
-                painter.setFont(cell_font_)
-                painter.setPen(INK)
-                painter.drawText(rect, WRAP, cell)
+                texts.draw(painter, cell, cell_font_, inside)
             else:
-                cell(painter, rect)
+                cell.paint(painter, texts, inside)
             x += width
         painter.setPen(QPen(RULE, 0.8))
-        painter.drawLine(
-            int(flow.left), int(y + row_height), int(flow.left + flow.width), int(y + row_height)
-        )
+        painter.drawLine(int(flow.left), int(y + row_height), int(flow.left + flow.width), int(y + row_height))
 
-    header_height = (
-        max(flow.text_height(c.title, header_font, w - 2 * pad) for c, w in zip(columns, widths, strict=True))
-        + 2 * pad
-    )
+    def height_of(cells: list[Cell], cell_font_: QFont) -> float:
+        return max(
+            texts.height(cell, cell_font_, width) if isinstance(cell, str) else cell.height(texts, width)
+            for cell, width in zip(cells, inner, strict=True)
+        ) + 2 * PAD
 
-    def place_header() -> None:
-        titles = [c.title for c in columns]
+    titles: list[Cell] = [c.title for c in columns]
+    header_height = height_of(titles, header_font)
+    heights = [height_of(cells, cell_font) for cells in rows]
+
+    def place_header(keep: float = 0) -> None:
         flow.place(
-            header_height, lambda p, y: cells_at(y, p, titles, header_height, header_font, QColor("#f0f3f6"))
-        )
+            header_height, lambda p, y: cells_at(y, p, titles, header_height, header_font, QColor("#f0f3f6")),
+            keep_with_next=keep, tag=("header", number),
+        )  # fmt: skip
 
-    if header:
-        place_header()
+    if header:  # with the first two rows: neither the header nor a first row ends a page alone
+        place_header(sum(heights[:2]))
         flow.on_new_page = place_header
-    for index, cells in enumerate(rows):
-        text_heights = [
-            flow.text_height(cell, cell_font, width - 2 * pad)
-            if isinstance(cell, str)
-            else (heights[index] if heights else 16)
-            for cell, width in zip(cells, widths, strict=True)
-        ]
-        height = max(text_heights) + 2 * pad
-        flow.place(height, lambda p, y, cells=cells, height=height: cells_at(y, p, cells, height, cell_font))
+    count = len(rows)
+    for index, (cells, height) in enumerate(zip(rows, heights, strict=True)):
+        # Keep-with-previous for the last row: the one before it moves along rather than leave it alone.
+        keep = heights[-1] if index == count - 2 else 0
+        flow.place(
+            height, lambda p, y, cells=cells, height=height: cells_at(y, p, cells, height, cell_font),
+            keep_with_next=keep, tag=("row", number, index, count),
+        )  # fmt: skip
     flow.on_new_page = None
     flow.space(6)

@@ -17,9 +17,9 @@ from db.atomic_file import atomic_path, framed, not_written
 from db.metrics import MetricSeries
 from db.report_content import EVENTS_ALL, ReportContent
 from db.vocabulary import STATUS_SEVERITY, Status
-from gui.pdf_layout import INK, MUTED, WRAP, Column, Flow, font, table
+from gui.pdf_layout import MUTED, Column, Flow, Painted, Texts, font, table
 from gui.status_badge import STATUS_STYLES, badge_text
-from gui.trajectory_plot import TrajectoryPlot
+from gui.trajectory_plot import paint_figure
 
 DPI = 96  # pyqtgraph scenes paint true to size only at 96 dpi (DESIGN.md)
 MARGIN, HEADER, FOOTER = 48, 28, 28
@@ -33,62 +33,40 @@ class ExportCancelled(Exception):
     """The officer cancelled; nothing was written."""
 
 
-def _badge(status: Status, computed: Status | None = None) -> Callable[[QPainter, QRectF], None]:
-    def paint(painter: QPainter, rect: QRectF) -> None:
-        style = STATUS_STYLES[status]
-        colour = QColor(style.colour)
-        cell_font = font(10, bold=True)
-        painter.setFont(cell_font)
-        text = badge_text(status)
-        width = painter.fontMetrics().horizontalAdvance(text) + 10
-        pill = QRectF(rect.left(), rect.top(), min(width, rect.width()), 16)
+def _badge(status: Status, computed: Status | None = None) -> Painted:
+    """The status pill as the tree shows it; an assessed status also says what the record alone gives."""
+    label = badge_text(status)
+    note = f"computed: {computed.label.lower()}" if computed is not None and computed != status else ""
+    label_font = font(9, bold=True)
+
+    def pill_height(texts: Texts) -> float:
+        return texts.metrics(label_font).height()
+
+    def height(texts: Texts, width: float) -> float:
+        return pill_height(texts) + (2 + texts.height(note, font(9), width) if note else 0)
+
+    def paint(painter: QPainter, texts: Texts, rect: QRectF) -> None:
+        colour = QColor(STATUS_STYLES[status].colour)
+        tall = pill_height(texts)
+        pill = QRectF(rect.left(), rect.top(), min(texts.width(label, label_font) + 10, rect.width()), tall)
         tint = QColor(colour)
         tint.setAlpha(30)
         painter.setPen(QPen(colour, 1))
         painter.setBrush(tint)
         painter.drawRoundedRect(pill, 4, 4)
-        painter.setPen(colour)
-        painter.drawText(pill, int(Qt.AlignmentFlag.AlignCenter), text)
-        if computed is not None and computed != status:
-            painter.setFont(font(9))
-            painter.setPen(MUTED)
-            painter.drawText(
-                QRectF(rect.left(), rect.top() + 18, rect.width(), 28),
-                WRAP,
-                f"computed: {computed.label.lower()}",
-            )
         painter.setBrush(Qt.BrushStyle.NoBrush)
+        texts.draw_aligned(painter, label, label_font, pill, Qt.AlignmentFlag.AlignCenter, colour)
+        if note:
+            below = QRectF(rect.left(), rect.top() + tall + 2, rect.width(), rect.height() - tall - 2)
+            texts.draw(painter, note, font(9), below, MUTED)
 
-    return paint
+    return Painted(height, paint)
 
 
 def _figure(flow: Flow, series: MetricSeries, as_of: date) -> None:
     """The window's trajectory plot, painted as vectors into the page."""
-    width, height = flow.width, FIGURE_HEIGHT
-    left = flow.left
-
-    def paint(painter: QPainter, y: float) -> None:
-        plot = TrajectoryPlot()
-        plot.show_series(series)
-        plot.set_as_of(as_of)
-        # Lay the plot out at the figure's size without showing a window.
-        plot.plot.plotItem.setGeometry(QRectF(0, 0, width, height))
-        plot.plot.plotItem.layout.activate()
-        plot._frame(plot.data, series.direction)
-        scene = plot.plot.scene()
-        source = plot.plot.plotItem.sceneBoundingRect()
-        options = {"antialias": True, "background": None, "painter": painter, "resolutionScale": 1.0}
-        items = [item for item in scene.items() if hasattr(item, "setExportMode")]
-        for item in items:
-            item.setExportMode(True, options)
-        painter.save()
-        scene.render(painter, QRectF(left, y, width, source.height() * width / source.width()), source)
-        painter.restore()
-        for item in items:
-            item.setExportMode(False, options)
-        plot.deleteLater()
-
-    flow.place(height + 12, paint)
+    width, height, left = flow.width, FIGURE_HEIGHT, flow.left
+    flow.place(height + 12, lambda painter, y: paint_figure(painter, series, as_of, QRectF(left, y, width, height)))
 
 
 def _title_block(flow: Flow, content: ReportContent, marking: str) -> None:
@@ -103,15 +81,32 @@ def _title_block(flow: Flow, content: ReportContent, marking: str) -> None:
         ("Status as of", content.as_of.isoformat()),
         ("Changes since", since),
         ("Prepared by", content.prepared_by),
-        ("Generated", content.generated_at.strftime("%Y-%m-%d %H:%M UTC")),
-        ("Database fingerprint", f"SHA-256 {content.fingerprint}"),
-        ("Audit chain head", content.chain_head),
     ]
-    if marking:
-        lines.insert(0, ("Marking", marking))
-    table(
-        flow, [Column("", 1.4), Column("", 4)], [[key, value] for key, value in lines], font(10), header=False
-    )
+    table(flow, [Column("", 1.4), Column("", 4)], [[key, value] for key, value in lines], font(10), header=False)
+
+
+def _findings(flow: Flow, content: ReportContent) -> None:
+    flow.heading("Key findings from the record")
+    flow.paragraph(
+        f"Computed by Accord Desk from the record as of {content.as_of.isoformat()}. These are findings, "
+        "not judgements: the officer's own assessment follows.",
+        font(9), MUTED, after=6,
+    )  # fmt: skip
+    for number, finding in enumerate(content.findings, start=1):
+        flow.paragraph(f"Finding {number}. {finding.headline}", font(12, bold=True), after=4)
+        for line in finding.evidence:
+            flow.paragraph(f"• {line}", font(10), indent=14, after=3)
+        flow.space(6)
+
+
+def _officer_summary(flow: Flow, content: ReportContent) -> None:
+    flow.heading("The officer's assessment")
+    if not content.officer_summary.strip():
+        flow.paragraph("No assessment in words was given for this report.", font(10), MUTED)
+        return
+    flow.paragraph(f"In the words of {content.prepared_by}:", font(9), MUTED, after=4)
+    for line in content.officer_summary.splitlines():
+        flow.paragraph(line, font(11.5), after=5) if line.strip() else flow.space(6)
 
 
 def _summary(flow: Flow, content: ReportContent) -> None:
@@ -128,16 +123,29 @@ def _summary(flow: Flow, content: ReportContent) -> None:
         table(flow, columns, rows, font(10))
 
 
+def _provenance(flow: Flow, content: ReportContent) -> None:
+    flow.heading("Provenance")
+    lines = [
+        ("Prepared by", content.prepared_by),
+        ("Generated", content.generated_at.strftime("%Y-%m-%d %H:%M UTC")),
+        ("Database fingerprint", f"SHA-256 {content.fingerprint}"),
+        ("Audit chain head", content.chain_head),
+        ("Statuses", "computed from the record as of the date; an officer's assessment, where one stands, "
+                     "is shown over the computed status, and both are given"),
+    ]  # fmt: skip
+    table(flow, [Column("", 1.4), Column("", 4)], [[key, value] for key, value in lines], font(9), header=False)
+
+
 def _obligations(flow: Flow, content: ReportContent) -> None:
     flow.heading("Obligations")
     columns = [Column("Ref", 0.9), Column("Obligation", 2.4), Column("Obligors", 1.4), Column("Deadline", 1),
                Column("Status", 1.25), Column("Reason", 3.2)]  # fmt: skip
-    rows, heights = [], []
-    for row in content.rows:
-        rows.append([("   " * row.depth) + row.ref, row.title, row.obligors, row.deadline,
-                     _badge(row.status, row.computed), row.reason])  # fmt: skip
-        heights.append(16 if row.computed == row.status else 44)
-    table(flow, columns, rows, font(9), heights)
+    rows = [
+        [("   " * row.depth) + row.ref, row.title, row.obligors, row.deadline, _badge(row.status, row.computed),
+         row.reason]
+        for row in content.rows
+    ]  # fmt: skip
+    table(flow, columns, rows, font(9))
 
 
 def _changes(flow: Flow, content: ReportContent) -> None:
@@ -182,6 +190,9 @@ def _chronology(flow: Flow, content: ReportContent) -> None:
 def _layout(content: ReportContent, writer: QPdfWriter, marking: str) -> Flow:
     flow = Flow(writer, writer.width(), writer.height(), MARGIN, HEADER, FOOTER)
     _title_block(flow, content, marking)
+    _findings(flow, content)
+    _officer_summary(flow, content)
+    flow.new_page()  # page 1 is the brief; the record follows
     _summary(flow, content)
     _obligations(flow, content)
     if content.metrics:
@@ -191,29 +202,38 @@ def _layout(content: ReportContent, writer: QPdfWriter, marking: str) -> Flow:
     if content.since is not None:
         _changes(flow, content)
     _chronology(flow, content)
+    _provenance(flow, content)
     return flow
 
 
 def _header_footer(
-    painter: QPainter, writer: QPdfWriter, content: ReportContent, marking: str, page: int, pages: int
-):
+    painter: QPainter, texts: Texts, writer: QPdfWriter, content: ReportContent, marking: str, page: int, pages: int
+):  # fmt: skip
+    """The marking above; below, the report's name, the marking and "Page X of Y", side by side and
+    never over each other: the name gives way (elided) before the marking or the page number does."""
     width, height = writer.width(), writer.height()
-    painter.setFont(font(9, bold=True))
-    painter.setPen(QColor("#b3141f") if marking else INK)
-    top = QRectF(MARGIN, MARGIN / 2, width - 2 * MARGIN, HEADER)
-    painter.drawText(top, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop), marking)
-    painter.setFont(font(9))
-    painter.setPen(MUTED)
-    bottom = QRectF(MARGIN, height - MARGIN / 2 - FOOTER / 2, width - 2 * MARGIN, FOOTER / 2 + 4)
-    label = f"{content.short_title or content.agreement_title} — status as of {content.as_of.isoformat()}"
-    painter.drawText(bottom, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), label)
-    painter.drawText(
-        bottom, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), f"Page {page} of {pages}"
-    )
+    gap, red = 12, QColor("#b3141f")
+    mark_font, foot_font = font(9, bold=True), font(9)
     if marking:
-        painter.setFont(font(9, bold=True))
-        painter.setPen(QColor("#b3141f"))
-        painter.drawText(bottom, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter), marking)
+        top = QRectF(MARGIN, MARGIN / 2, width - 2 * MARGIN, HEADER)
+        texts.draw_aligned(painter, marking, mark_font, top, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, red)
+    line = max(texts.metrics(mark_font).height(), texts.metrics(foot_font).height())
+    bottom = height - MARGIN / 2 - line
+    middle = Qt.AlignmentFlag.AlignVCenter
+    number = f"Page {page} of {pages}"
+    number_width = texts.width(number, foot_font)
+    right = QRectF(width - MARGIN - number_width, bottom, number_width, line)
+    texts.draw_aligned(painter, number, foot_font, right, middle | Qt.AlignmentFlag.AlignRight, MUTED)
+    name_end = right.left() - gap
+    if marking:
+        mark_width = min(texts.width(marking, mark_font), name_end - MARGIN)
+        centre = QRectF(min((width - mark_width) / 2, name_end - mark_width), bottom, mark_width, line)
+        texts.draw_aligned(painter, marking, mark_font, centre, middle | Qt.AlignmentFlag.AlignHCenter, red)
+        name_end = centre.left() - gap
+    label = f"{content.short_title or content.agreement_title} — status as of {content.as_of.isoformat()}"
+    name = QRectF(MARGIN, bottom, max(0.0, name_end - MARGIN), line)
+    texts.draw_aligned(painter, texts.elided(label, foot_font, name.width()), foot_font, name,
+                       middle | Qt.AlignmentFlag.AlignLeft, MUTED)  # fmt: skip
 
 
 def write_report(
@@ -244,9 +264,9 @@ def write_report(
                     raise ExportCancelled()
                 if number > 1:
                     writer.newPage()
-                _header_footer(painter, writer, content, marking, number, pages)
-                for y, paint in page.blocks:
-                    paint(painter, y)
+                _header_footer(painter, flow.texts, writer, content, marking, number, pages)
+                for block in page.blocks:
+                    block.paint(painter, block.y)
         finally:
             ended = painter.end()
         del writer  # closes the file

@@ -4,11 +4,12 @@ Draws what db.plot_data computes; the PDF report paints this same widget's scene
 dragged, and `as_of_moved` then asks the window to move its as-of date.
 """
 
+import math
 from datetime import UTC, date, datetime
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPainterPath
+from PySide6.QtCore import QBuffer, QIODevice, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPainterPathStroker
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from db.metrics import MetricSeries
@@ -27,6 +28,22 @@ AS_OF_PEN = pg.mkPen("#1F4E79", width=2)
 GAP_BRUSH = pg.mkBrush(QColor(213, 94, 0, 60))
 
 
+class FigureAxis(pg.AxisItem):
+    """Values with thousands separators (13,000), never pyqtgraph's "×1e3" prefix."""
+
+    def __init__(self, orientation: str):
+        super().__init__(orientation)
+        self.enableAutoSIPrefix(False)
+
+    def tickStrings(self, values, scale, spacing):
+        places = max(0, math.ceil(-math.log10(spacing * scale))) if spacing * scale > 0 else 0
+        return [f"{value * scale:,.{places}f}" for value in values]
+
+
+def year_span(first: date, last: date) -> str:
+    return str(first.year) if first.year == last.year else f"{first.year}–{last.year}"
+
+
 def to_x(day: date) -> float:
     return datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()
 
@@ -42,7 +59,9 @@ class TrajectoryPlot(QWidget):
         super().__init__(parent)
         self.series: MetricSeries | None = None
         self.data: PlotData | None = None
-        self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+        self.plot = pg.PlotWidget(
+            axisItems={"bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0), "left": FigureAxis("left")}
+        )
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.legend = self.plot.addLegend(offset=(60, 10), brush=pg.mkBrush(255, 255, 255, 215))
         self.readout = QLabel(" ")
@@ -68,6 +87,9 @@ class TrajectoryPlot(QWidget):
         self.deadline_lines: list[pg.InfiniteLine] = []
         self.target_labels: list[pg.TextItem] = []
         self.plot.scene().sigMouseMoved.connect(self._hover)
+        view = self.plot.plotItem.vb  # a resized or zoomed plot puts its labels anew
+        view.sigResized.connect(lambda _view: self.place_labels())
+        view.sigRangeChanged.connect(lambda *_: self.place_labels())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
@@ -96,8 +118,9 @@ class TrajectoryPlot(QWidget):
         end = max(data.target_dates + [d for points in data.claims.values() for d, _ in points])
         points = zip(data.target_dates, data.target_values, data.target_labels, strict=False)
         for day, value, text in points:
-            # Labels sit right of their point, except at the right edge where they would be cut off.
+            # Right of their point, except at the right edge where they would be cut off (place_labels moves them).
             label = pg.TextItem(text, color="#444444", anchor=(1 if day == end else 0, 1))
+            label.home_anchor = (1 if day == end else 0, 1)
             label.setPos(to_x(day), value)
             self.plot.addItem(label)
             self.target_labels.append(label)
@@ -122,6 +145,7 @@ class TrajectoryPlot(QWidget):
             self.plot.addItem(line)
             self.deadline_lines.append(line)
         self._frame(data, series.direction)
+        self.place_labels()
 
     def _frame(self, data: PlotData, direction: str) -> None:
         """Fit the view to the series (lines and labels would otherwise stretch it to 1970)."""
@@ -132,8 +156,10 @@ class TrajectoryPlot(QWidget):
         start, end = to_x(min(days)), to_x(max(days))
         margin = max((end - start) * 0.06, 86400 * 3)
         self.plot.setXRange(start - margin, end + margin, padding=0)
+        # Month ticks say no year: the axis says which years the plot spans (January ticks say the next).
+        self.plot.setLabel("bottom", year_span(min(days), max(days)))
         low, high = min(0, min(values)), max(values) * 1.12 or 1
-        self.plot.setYRange(low - (high - low) * 0.04, high, padding=0)
+        self.plot.setYRange(low - (high - low) * 0.1, high, padding=0)  # room for a label under the lowest point
         # One row of legend, where the series is not: high right for a drawdown, low right for a build-up.
         self.legend.setColumnCount(min(2, max(1, len(self.legend.items))))
         self.legend.setOffset((-10, 28) if direction == "decrease" else (-10, -36))
@@ -143,6 +169,49 @@ class TrajectoryPlot(QWidget):
         self.as_of_line.setValue(to_x(day))
         self.as_of_line.label.setFormat(f"as of {day.isoformat()}")
         self.as_of_line.blockSignals(False)
+        self.place_labels()
+
+    def labels(self) -> list[pg.TextItem]:
+        """The labels the plot shows inside its view, the least movable first: the targets' (four places
+        round their point), the deadlines', the as-of line's."""
+        area = self.plot.plotItem.vb.sceneBoundingRect()
+        found = [*self.target_labels, *(line.label for line in self.deadline_lines), self.as_of_line.label]
+        return [label for label in found if label.isVisible() and area.contains(_anchor_point(label))]
+
+    def place_labels(self) -> None:
+        """Put each label where it covers no other label nor the legend and stays inside the plot, and
+        off the target line where it can (greedy, in the order of labels(), over a few places each)."""
+        if self.data is None:
+            return
+        view = self.plot.plotItem.vb
+        view.updateMatrix()  # the scene positions of a plot laid out without a window (the PDF)
+        for line in [self.as_of_line, *self.deadline_lines]:
+            line.label.updatePosition()
+        for label in self.target_labels:
+            label.updateTransform(force=True)
+        area = view.sceneBoundingRect()
+        taken = [self.legend.sceneBoundingRect()] if self.legend.items else []
+        curve = self.target_curve.curve
+        stroker = QPainterPathStroker()
+        stroker.setWidth(3)
+        target = curve.mapToScene(stroker.createStroke(curve.getPath()))
+        for label in self.labels():
+            best, least = None, None
+            for place in _places(label, self.as_of_line.label):
+                place()
+                rect = label.sceneBoundingRect()
+                covered = sum(_area(rect.intersected(other)) for other in taken)
+                outside = _area(rect) - _area(rect.intersected(area))
+                # Crossing the target line is allowed where nothing else is free, overlapping never.
+                # (The label's own point is on the line: only its text, inside the padding, counts.)
+                crossed = target.intersects(rect.adjusted(5, 5, -5, -5))
+                cost = 4 * (covered + outside) + (_area(rect) if crossed else 0)
+                if least is None or cost < least:
+                    best, least = place, cost
+                if cost == 0:
+                    break
+            best()
+            taken.append(label.sceneBoundingRect())
 
     def as_of(self) -> date:
         return to_date(self.as_of_line.value())
@@ -151,6 +220,7 @@ class TrajectoryPlot(QWidget):
         self.as_of_line.label.setFormat(f"as of {self.as_of().isoformat()}")
 
     def _as_of_dropped(self) -> None:
+        self.place_labels()
         self.as_of_moved.emit(self.as_of())
 
     def readout_at(self, day: date) -> str:
@@ -173,3 +243,82 @@ class TrajectoryPlot(QWidget):
             self.readout.setText(self.readout_at(to_date(x)))
         except (OverflowError, OSError, ValueError):  # far outside any date range
             self.readout.setText(" ")
+
+
+LINE_PLACES = (0.42, 0.3, 0.54, 0.18, 0.66, 0.78, 0.06, 0.9)  # along a deadline line, bottom to top
+AS_OF_PLACES = (0.95, 0.85, 0.75, 0.65, 0.55, 0.45, 0.35, 0.25, 0.15, 0.05)
+POINT_ANCHORS = ((0, 1), (1, 1), (0, 0), (1, 0))  # above right, above left, below right, below left
+
+
+def _area(rect: QRectF) -> float:
+    return max(0.0, rect.width()) * max(0.0, rect.height())
+
+
+def _anchor_point(label: pg.TextItem) -> QPointF:
+    """Where a label is pinned, in the scene: its point, or its place on its line."""
+    return label.mapToScene(QPointF(0, 0))
+
+
+def _places(label: pg.TextItem, as_of_label: pg.TextItem):
+    """The places tried for a label, as functions that put it there, in the order preferred (never the
+    order of where it was last put: a label's place follows the plot, not its history)."""
+    if isinstance(label, pg.InfLineLabel):
+        positions = AS_OF_PLACES if label is as_of_label else LINE_PLACES
+        for side in ((0, 0.5), (1, 0.5)):  # right of the line, then left
+            for position in positions:
+                yield lambda position=position, side=side: _on_line(label, position, side)
+        return
+    home = label.home_anchor
+    for anchor in (home, *(a for a in POINT_ANCHORS if a != home)):
+        yield lambda anchor=anchor: label.setAnchor(anchor)
+
+
+def _on_line(label: pg.InfLineLabel, position: float, side: tuple[float, float]) -> None:
+    label.orthoPos = position
+    label.anchors = [side, side]
+    label.updatePosition()
+
+
+def figure_plot(series: MetricSeries, as_of: date, width: float, height: float) -> TrajectoryPlot:
+    """The window's plot of a series as of a date, laid out at a figure's size without a window."""
+    plot = TrajectoryPlot()
+    plot.show_series(series)
+    plot.set_as_of(as_of)
+    plot.plot.plotItem.setGeometry(QRectF(0, 0, width, height))
+    plot.plot.plotItem.layout.activate()
+    plot._frame(plot.data, series.direction)
+    plot.place_labels()
+    return plot
+
+
+def paint_figure(painter: QPainter, series: MetricSeries, as_of: date, target: QRectF) -> None:
+    """The figure painted as vectors (the PDF) or pixels (the Word copy's image) into the target."""
+    plot = figure_plot(series, as_of, target.width(), target.height())
+    scene = plot.plot.scene()
+    source = plot.plot.plotItem.sceneBoundingRect()
+    options = {"antialias": True, "background": None, "painter": painter, "resolutionScale": 1.0}
+    items = [item for item in scene.items() if hasattr(item, "setExportMode")]
+    for item in items:
+        item.setExportMode(True, options)
+    painter.save()
+    width = target.width()
+    scene.render(painter, QRectF(target.left(), target.top(), width, source.height() * width / source.width()), source)
+    painter.restore()
+    for item in items:
+        item.setExportMode(False, options)
+    plot.deleteLater()
+
+
+def figure_png(series: MetricSeries, as_of: date, width: int, height: int, scale: float = 2.0) -> bytes:
+    """The figure as a PNG, `scale` pixels a point (the Word copy)."""
+    image = QImage(round(width * scale), round(height * scale), QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.scale(scale, scale)
+    paint_figure(painter, series, as_of, QRectF(0, 0, width, height))
+    painter.end()
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(buffer.data())

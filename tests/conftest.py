@@ -45,5 +45,7 @@ def empty_store(_templates, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _own_data_folder(tmp_path_factory, monkeypatch):
-    """No test writes the officer's data folder (the default database, the log of defects)."""
+    """No test writes the officer's data folder (the default database, the log of defects) or reads
+    who the officer is from their settings (db.officer)."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))

@@ -50,7 +50,7 @@ def test_status_json_is_a_tree_with_statuses(capsys, db_file):
     assert "United States" in nodes["P1-A.1"]["obligors"]
     for ref in ("Intro-3", "P1-C.1", "P1-C.2"):
         assert nodes[ref]["status"] == "overdue"
-    assert nodes["Intro-3"]["reason"] == "Deadline 2020-03-10 passed 1 day ago with no completion recorded."
+    assert nodes["Intro-3"]["reason"] == "1 day late: due 2020-03-10, no completion recorded."
     assert nodes["P1-C"]["counts"]["overdue"] == 2
     troops = nodes["P1-A.1"]["quantity"]
     assert (troops["metric"], troops["target"], troops["target_on"]) == (
@@ -206,6 +206,55 @@ def test_export_pdf(capsys, db_file, tmp_path, qapp):
     assert code == 1 and "is not before the as-of date" in err
 
 
+def _pdf_text(path) -> str:
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return " ".join(text.split())
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
+def test_export_pdf_with_the_officers_summary_and_name(capsys, db_file, tmp_path, qapp):
+    summary = tmp_path / "summary.txt"
+    summary.write_text('Releases lagged.\r\n<b>kept</b> & "literal" %s\n', encoding="utf-8")
+    target = tmp_path / "brief.pdf"
+    code, _, err = run(capsys, "export-pdf", "--db", str(db_file), "--as-of", "2021-09-01", "-o", str(target),
+                       "--summary", str(summary), "--prepared-by", "Farida Rahimi, Afghanistan desk")  # fmt: skip
+    assert (code, err) == (0, "")
+    first = subprocess.run(["pdftotext", "-l", "1", str(target), "-"], capture_output=True, text=True).stdout
+    first = " ".join(first.split())
+    assert "Releases lagged." in first and '<b>kept</b> & "literal" %s' in first
+    assert "Prepared by Farida Rahimi, Afghanistan desk" in first and "Key findings from the record" in first
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
+def test_export_pdf_is_prepared_by_the_officer_of_the_settings(capsys, db_file, tmp_path, qapp):
+    from db.officer import Officer, save_officer
+
+    save_officer(Officer("Jawad Karimi", "Political section"))
+    target = tmp_path / "brief.pdf"
+    code, _, err = run(capsys, "export-pdf", "--db", str(db_file), "--as-of", "2021-09-01", "-o", str(target))
+    assert (code, err) == (0, "")
+    text = _pdf_text(target)
+    assert "Prepared by Jawad Karimi, Political section" in text and "root" not in text
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (None, "does not exist; give the summary's text file with --summary FILE.txt."),
+        (b"caf\xe9", "is not UTF-8 text (byte 4); save it as UTF-8 and try again."),
+        (b"a\x00b", "holds a NUL character at position 2; remove it."),
+    ],
+)
+def test_a_summary_file_that_cannot_be_used_is_refused_in_one_sentence(capsys, db_file, tmp_path, content, said):
+    summary = tmp_path / "summary.txt"
+    if content is not None:
+        summary.write_bytes(content)
+    target = tmp_path / "brief.pdf"
+    code, out, err = run(capsys, "export-pdf", "--db", str(db_file), "-o", str(target), "--summary", str(summary))
+    assert code == 1 and out == "" and err.endswith(said + "\n") and err.count("\n") == 1
+    assert not target.exists()
+
+
 def test_check_says_the_record_is_whole_or_names_what_is_not(capsys, db_file):
     code, out, err = run(capsys, "check", "--db", str(db_file))
     assert (code, err) == (0, "")
@@ -220,6 +269,29 @@ def test_check_says_the_record_is_whole_or_names_what_is_not(capsys, db_file):
         "Obligation P1-A.1 differs from audit entry " in out
         and "in title: it was changed outside Accord Desk." in out
     )
+
+
+def test_export_docx_has_the_same_sections_and_the_officers_words(capsys, db_file, tmp_path, qapp):
+    from docx import Document
+
+    summary = tmp_path / "summary.txt"
+    summary.write_text('My words <b>as typed</b> & "kept".\x01\n', encoding="utf-8")
+    target = tmp_path / "brief.docx"
+    code, out, err = run(capsys, "export-docx", "--db", str(db_file), "--as-of", "2021-09-01", "--since",
+                         "2020-09-01", "--summary", str(summary), "--prepared-by", "Farida Rahimi, Afghanistan desk",
+                         "--marking", "RESTRICTED", "-o", str(target))  # fmt: skip
+    assert (code, err) == (0, "") and out.startswith(f"Wrote {target} (Word")
+    document = Document(str(target))
+    text = [p.text for p in document.paragraphs]
+    for heading in ("Key findings from the record", "The officer's assessment", "Obligations", "Trajectories",
+                    "What changed since 2020-09-01", "Provenance"):  # fmt: skip
+        assert heading in text
+    assert 'My words <b>as typed</b> & "kept".\ufffd' in text  # a control character Word cannot hold shows as �
+    assert any(t.startswith("Finding 2. 3 obligations overdue") for t in text)
+    assert len(document.inline_shapes) == 3  # the three trajectories
+    assert document.sections[0].header.paragraphs[0].text == "RESTRICTED"
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert "Farida Rahimi, Afghanistan desk" in cells and not any(c == "root" for c in cells)
 
 
 def test_actors_lists_every_actor_with_aliases_counts_and_roles(capsys, db_file):

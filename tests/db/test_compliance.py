@@ -6,9 +6,11 @@ from db.compliance import (
     AssessmentFact,
     Deadline,
     ObligationFacts,
+    Standing,
     computed_status,
     evaluate,
     latest_assessment,
+    rolled_up_reason,
     worst,
 )
 from db.vocabulary import Status
@@ -23,7 +25,7 @@ NONE = Deadline(None, "")
     [
         (DUE, False, None, D("2020-07-12"), Status.NOT_DUE, "1 day left"),
         (DUE, False, None, D("2020-07-13"), Status.NOT_DUE, "0 days left"),  # the deadline day is still in time
-        (DUE, False, None, D("2020-07-14"), Status.OVERDUE, "passed 1 day ago"),
+        (DUE, False, None, D("2020-07-14"), Status.OVERDUE, "1 day late: due 2020-07-13"),
         (DUE, False, D("2020-07-13"), D("2020-07-13"), Status.MET, "by its deadline"),
         (DUE, False, D("2020-07-01"), D("2021-01-01"), Status.MET, "Met 2020-07-01"),
         (DUE, False, D("2020-07-14"), D("2020-07-14"), Status.MET_LATE, "1 day after its deadline"),
@@ -109,7 +111,28 @@ def test_section_rolls_up_the_worst_child_with_counts():
     section = standings["s"]
     assert section.status == Status.OVERDUE
     assert section.counts == {Status.OVERDUE: 1, Status.UNKNOWN: 2}
-    assert section.reason == "Worst of 3 items: 1 overdue, 2 unknown."
+    assert section.reason == "1 of 3 clauses due; 1 overdue (P1-A 22 days late); 2 without evidence yet."
+
+
+def _kid(status, due=None):
+    return Standing(status, status, None, "", Deadline(due, ""))
+
+
+@pytest.mark.parametrize(
+    ("kids", "reason"),
+    [
+        ([("A", _kid(Status.MET, D("2020-03-01")))], "1 of 1 clause due; 1 met."),
+        ([("A", _kid(Status.NOT_DUE, D("2020-09-01"))), ("B", _kid(Status.UNKNOWN))],
+         "0 of 2 clauses due; 1 without evidence yet; 1 not yet due."),
+        ([("A", _kid(Status.OVERDUE, D("2020-05-01"))), ("B", _kid(Status.OVERDUE, D("2020-03-01"))),
+          ("S", _kid(Status.OVERDUE)), ("C", _kid(Status.AT_RISK, D("2020-07-01"))), ("D", _kid(Status.MET))],
+         "4 of 5 clauses due; 3 overdue (B 92 days late, A 31 days late, S); 1 at risk (C); 1 met."),
+        ([(f"X{n}", _kid(Status.BREACHED)) for n in range(5)],
+         "5 of 5 clauses due; 5 breached (X0, X1, X2 and 2 more)."),
+    ],
+)  # fmt: skip
+def test_a_parents_reason_in_plain_words(kids, reason):
+    assert rolled_up_reason(kids, D("2020-06-01")) == reason
 
 
 def test_assessment_wins_over_computed_and_both_are_reported():
@@ -126,9 +149,9 @@ def test_assessment_wins_over_computed_and_both_are_reported():
         Status.AT_RISK,
     )
     assert standing.reason.startswith(
-        "Assessed at risk as of 2020-03-01 by kim (score 1, medium confidence): Talks stalled."
+        "Assessed at risk as of 2020-03-01 by kim (score 1 of 3, medium confidence): Talks stalled."
     )
-    assert "Computed: not due — Due 2020-03-10" in standing.reason
+    assert "The record alone says not due: Due 2020-03-10" in standing.reason
 
 
 def test_signing_rule_without_signing_date_is_pending():
@@ -200,7 +223,7 @@ def _obs(day, value, precision="day", claimant=None, source=None):
         ((_obs("2020-07-13", 8600),), "2020-07-13", Status.MET, "8,600 reported 2020-07-13; target 8,600 by 2020-07-13."),
         ((_obs("2020-07-14", 8600),), "2020-07-13", Status.NOT_DUE, "No figure reported yet"),  # not known yet
         ((_obs("2020-07-14", 8600),), "2020-07-14", Status.MET_LATE, "Reached 1 day late."),
-        ((_obs("2020-07-01", 9500),), "2020-07-14", Status.OVERDUE, "9,500 reported 2020-07-01; target 8,600 by 2020-07-13, passed 1 day ago."),
+        ((_obs("2020-07-01", 9500),), "2020-07-14", Status.OVERDUE, "9,500 reported 2020-07-01; target 8,600 by 2020-07-13, 1 day late."),
         ((), "2020-07-14", Status.OVERDUE, "No figure reported; target 8,600"),
         ((_obs("2020-07-01", 8000, "month"),), "2020-07-20", Status.OVERDUE, "No figure reported"),  # known on 07-31
         ((_obs("2020-07-01", 8000, "month"),), "2020-08-01", Status.MET_LATE, "Dated only to the month, it is not known to be in time."),
@@ -252,17 +275,17 @@ def _evidence(day, bearing, summary="Event", precision="day", grade="B2"):
 @pytest.mark.parametrize(
     ("kind", "ongoing", "evidence", "as_of", "status", "reason_part"),
     [
-        ("prohibition", True, (), "2020-05-01", Status.UNKNOWN, "no evidence"),
+        ("prohibition", True, (), "2020-05-01", Status.UNKNOWN, "no linked event"),
         ("prohibition", True, (_evidence("2020-04-01", "supports", "Statement"),), "2020-05-01", Status.ON_TRACK,
          "Latest evidence supports compliance: 2020-04-01 Statement (B2)."),
         ("prohibition", True, (_evidence("2020-04-01", "supports"), _evidence("2020-04-07", "breach", "Ambush", grade="C3")),
          "2020-05-01", Status.BREACHED, "1 linked event indicates breach, latest 2020-04-07 Ambush (C3)."),
-        ("prohibition", True, (_evidence("2020-04-07", "breach"),), "2020-04-06", Status.UNKNOWN, "no evidence"),
-        ("prohibition", True, (_evidence("2020-04-07", "context"),), "2020-05-01", Status.UNKNOWN, "no evidence"),
+        ("prohibition", True, (_evidence("2020-04-07", "breach"),), "2020-04-06", Status.UNKNOWN, "no linked event"),
+        ("prohibition", True, (_evidence("2020-04-07", "context"),), "2020-05-01", Status.UNKNOWN, "no linked event"),
         ("action", False, (_evidence("2020-03-09", "supports"),), "2020-03-20", Status.MET, "Met 2020-03-09, by its deadline"),
         ("action", False, (_evidence("2020-09-12", "supports"),), "2020-09-13", Status.MET_LATE, "186 days after its deadline"),
-        ("action", False, (_evidence("2020-09-12", "breach"),), "2020-09-13", Status.OVERDUE, "passed"),
-        ("action", False, (_evidence("2020-03-01", "supports", precision="month"),), "2020-03-20", Status.OVERDUE, "passed"),
+        ("action", False, (_evidence("2020-09-12", "breach"),), "2020-09-13", Status.OVERDUE, "late: due"),
+        ("action", False, (_evidence("2020-03-01", "supports", precision="month"),), "2020-03-20", Status.OVERDUE, "late: due"),
         ("action", False, (_evidence("2020-03-01", "supports", precision="month"),), "2020-04-01", Status.MET_LATE,
          "Met 2020-03-31"),
     ],

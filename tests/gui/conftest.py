@@ -4,9 +4,12 @@ kept in the test's folder so no test reads or writes the officer's real settings
 import pytest
 from PySide6.QtCore import QSettings
 
+from db.officer import Officer, save_officer
 from gui.desk import Desk
 from gui.main_window import MainWindow
 from tests.gui.helpers import AS_OF
+
+OFFICER = Officer("Farida Rahimi", "Afghanistan desk")
 
 
 @pytest.fixture
@@ -16,6 +19,7 @@ def settings_folder(qapp, tmp_path):
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
     qapp.setOrganizationName("Accord Desk")
     qapp.setApplicationName("accord-desk")
+    save_officer(OFFICER)  # asked once, on an officer's first start (tests/gui/test_officer.py)
     return folder
 
 

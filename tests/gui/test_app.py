@@ -50,19 +50,25 @@ def test_a_terminated_window_releases_the_database_as_quit_does(tmp_path):
     import time
 
     from db.examples import create_database
-    from db.writer_lock import lock_path
+    from db.writer_lock import Holder, lock_path
 
     path = tmp_path / "desk.sqlite"
     create_database(path).close()
+    settings = tmp_path / ".config" / "accord-desk" / "officer.json"  # the officer was asked before
+    settings.parent.mkdir(parents=True)
+    settings.write_text('{"name": "Farida Rahimi", "unit": "Afghanistan desk"}')
     window = subprocess.Popen(
         [sys.executable, "-m", "gui.cli", "--db", str(path)],
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)},
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path),
+             "XDG_CONFIG_HOME": str(settings.parent.parent)},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while not lock_path(path).exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     time.sleep(0.5)
+    # The lock names the officer of the settings, not the login (root on a server, a kiosk account).
+    assert Holder.parse(lock_path(path).read_text()).user == "Farida Rahimi, Afghanistan desk"
     window.send_signal(signal.SIGTERM)
     _, stderr = window.communicate(timeout=30)
     assert window.returncode == 0, stderr

@@ -26,7 +26,7 @@ def test_every_action_with_a_shortcut_is_listed_once_with_its_keys(window):
     assert ("Edit obligation", "F2") in rows
     assert ("Keyboard shortcuts", "Ctrl+/") in rows
     where = {action: menu for menu, action, _keys, _tip in listed}
-    assert where["Export PDF summary"] == "File" and where["Expand all"] == "View"
+    assert where["Export summary"] == "File" and where["Expand all"] == "View"
 
 
 def test_the_list_is_made_from_the_actions_not_kept_by_hand(window):

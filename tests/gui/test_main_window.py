@@ -83,7 +83,7 @@ def test_the_as_of_date_drives_every_status(qtbot, window):
     assert status_cell(window, "Intro-3") == "Overdue"
     assert (
         window.panel.reason_label.text()
-        == "Deadline 2020-03-10 passed 1 day ago with no completion recorded."
+        == "1 day late: due 2020-03-10, no completion recorded."
     )
     assert window.counts_label.text().endswith("as of 2020-03-11")
     window.as_of_edit.setDate(QDate(2020, 9, 13))

@@ -14,9 +14,10 @@ from gui.agreement_dialog import AgreementDialog
 from gui.assessment_dialog import AssessmentDialog
 from gui.date_edit import DateEdit
 from gui.event_dialog import EventDialog
-from gui.export_pdf_dialog import ExportPdfDialog
+from gui.export_summary_dialog import ExportSummaryDialog
 from gui.main_window import MainWindow
 from gui.obligation_dialog import ObligationDialog
+from gui.officer import Officer, OfficerDialog
 from gui.point_dialog import PointDialog
 from tests.gui.helpers import find
 
@@ -54,7 +55,8 @@ DIALOGS = {
     "target point": lambda desk, _settings: PointDialog(
         None, kind="target", noun="target point", metric="US troops", on=desk.as_of
     ),
-    "PDF export": lambda desk, settings: ExportPdfDialog(desk, None, settings),
+    "Summary export": lambda desk, settings: ExportSummaryDialog(desk, None, settings),
+    "Officer": lambda desk, settings: OfficerDialog(Officer("Farida Rahimi"), None, first_time=True),
 }
 
 

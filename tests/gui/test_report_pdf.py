@@ -52,9 +52,65 @@ def test_sections_figures_and_statuses(report):
     )  # the figure's own text, as vectors
     assert "P1-B deadline" in whole
     assert re.search(r"P1-B .*Met late", whole)
-    assert "Database fingerprint SHA-256 " in whole
-    assert re.search(r"Audit chain head entry [0-9,]+, SHA-256 [0-9a-f]{12}", whole)
     assert "2021-08-30 Last US aircraft leaves Kabul" in whole
+
+
+HOSTILE_SUMMARY = (
+    "The drawdown is done; the prisoner track lagged six months.\n"
+    '<b>not bold</b> & <img src="file:///etc/hostname"> %s {0} \\n stays as typed.\n'
+    "\n"
+    "Recommend: keep P1-C.3 on the agenda — Талибан"
+)
+
+
+@pytest.fixture
+def brief(qapp, example_store, tmp_path):
+    path = tmp_path / "brief.pdf"
+    content = _content(example_store, since=date(2020, 9, 1), prepared_by="Farida Rahimi, Afghanistan desk",
+                       officer_summary=HOSTILE_SUMMARY)  # fmt: skip
+    write_report(content, path)
+    return pages_text(path)
+
+
+def test_page_one_is_the_brief_with_key_findings_and_their_figures(brief):
+    first = brief[0]
+    assert "Agreement for Bringing Peace to Afghanistan" in first and "Status as of 2021-09-01" in first
+    assert "Key findings from the record" in first
+    assert "These are findings, not judgements" in first
+    assert "Finding 1. 7 of 19 obligations met (4 late) as of 2021-09-01; 3 overdue, 9 unknown." in first
+    assert "Finding 2. 3 obligations overdue; the longest, P1-E, by 460 days." in first
+    assert "due 2020-05-29, 460 days late" in first
+    assert "Finding 3. 3 obligations met since 2020-09-01, 3 of them late." in first
+    assert "2020-09-12 Intra-Afghan negotiations open in Doha (B2)" in first
+    assert "Finding 4. 9 obligations cannot be judged from the record" in first
+    assert "Obligations" not in first.replace("9 obligations", "")  # the record's detail starts on page 2
+
+
+def test_the_officers_words_are_on_page_one_verbatim(brief):
+    first = brief[0]
+    assert "The officer's assessment" in first and "In the words of Farida Rahimi, Afghanistan desk:" in first
+    for line in filter(None, HOSTILE_SUMMARY.splitlines()):
+        assert re.sub(r"\s+", " ", line) in first
+
+
+def test_no_login_name_where_an_officer_is_named(brief):
+    whole = " ".join(brief)
+    assert "Prepared by Farida Rahimi, Afghanistan desk" in whole
+    assert not re.search(r"\broot\b", whole)
+
+
+def test_provenance_is_on_the_last_page_only(brief):
+    last = brief[-1]
+    assert "Provenance" in last
+    assert re.search(r"Database fingerprint SHA-256 [0-9a-f]{64}", last)
+    assert re.search(r"Audit chain head entry [0-9,]+, SHA-256 [0-9a-f]{64}", last)
+    assert not any("fingerprint" in page or "chain head" in page for page in brief[:-1])
+
+
+def test_no_words_given_says_so(qapp, example_store, tmp_path):
+    path = tmp_path / "plain.pdf"
+    write_report(_content(example_store), path)
+    assert "No assessment in words was given for this report." in pages_text(path)[0]
 
 
 def test_every_page_has_the_marking_and_page_x_of_y(report):

@@ -45,5 +45,5 @@ def test_status_filter_keeps_matching_obligations_and_their_sections(window):
 
 def test_summary_and_export_are_in_reach(window):
     assert window.summary.cell(0, 0) == f"As of {window.desk.as_of.isoformat()}"
-    assert window.export_pdf_action.shortcut().toString() == "Ctrl+P"
+    assert window.export_summary_action.shortcut().toString() == "Ctrl+P"
     assert window.trajectory_dock.toggleViewAction() in window.menuBar().actions()[2].menu().actions()
