@@ -83,11 +83,13 @@ def create_statements() -> list[str]:
             f"{gone}; {_insert(kind)}; END",
             f"CREATE TRIGGER search_{table}_delete AFTER DELETE ON {table}{when} BEGIN {gone}; END",
         ]
-    # an actor's aliases are searched with it
-    for operation, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+    # an actor's aliases are searched with it: an alias added, changed, moved or removed indexes again the
+    # actor it names now and the one it named before
+    for operation, owners in (("INSERT", "NEW.actor_id"), ("UPDATE", "NEW.actor_id, OLD.actor_id"),
+                              ("DELETE", "OLD.actor_id")):  # fmt: skip
         statements.append(
             f"CREATE TRIGGER search_actoralias_{operation.lower()} AFTER {operation} ON actoralias BEGIN "
-            f"UPDATE actor SET name = name WHERE id = {row}.actor_id; END"
+            f"UPDATE actor SET name = name WHERE id IN ({owners}); END"
         )
     return statements
 

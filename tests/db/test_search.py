@@ -75,8 +75,12 @@ def test_the_index_follows_edits_deletions_and_aliases(example_store):
         update_obligation(session, obligation.id, replace(obligation_fields(session, obligation.id), title="Zanzibar review"))
     assert _kinds(_hits(example_store, "zanzib")) == [("obligation", "P1-D Zanzibar review")]
     with example_store.writing("Add alias") as session:
-        session.add(ActorAlias(actor_id=actor.id, alias="Islamic Emirate", alias_key="islamic emirate"))
-    assert ("actor", "Taliban") in _kinds(_hits(example_store, "emirate"))
+        session.add(ActorAlias(actor_id=actor.id, alias="Xylo Shura", alias_key="xylo shura"))
+    assert ("actor", "Taliban") in _kinds(_hits(example_store, "xylo"))
+    with example_store.writing("Move alias") as session:  # to another actor: found under that one only
+        alias = session.exec(select(ActorAlias).where(ActorAlias.alias == "Xylo Shura")).one()
+        alias.actor_id = session.exec(select(Actor.id).where(Actor.name == "United States")).one()
+    assert [h.heading for h in _hits(example_store, "xylo") if h.kind == "actor"] == ["United States"]
     with example_store.writing("Delete P1-D") as session:
         session.delete(session.get(Obligation, obligation.id))
     assert not _hits(example_store, "zanzibar")
