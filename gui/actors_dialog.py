@@ -5,7 +5,7 @@ agreement; rename, add or remove an alias, merge into another actor — each an 
 User text reaches the screen only as item text, window titles and plain-text boxes (gui/plain_text.py).
 """
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -24,25 +24,14 @@ from db.changes import Changes
 from gui.actor_commands import AddAlias, MergeActors, RemoveAlias, RenameActor
 from gui.desk import Desk
 from gui.plain_text import confirm, quiet_label, tooltip
+from gui.rows_model import RowsModel
 
 COLUMNS = ("Actor", "Kind", "Aliases", "Events", "Obligations", "Roles")
 
 
-class ActorsModel(QAbstractTableModel):
+class ActorsModel(RowsModel):
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[ActorSummary] = []
-
-    def show(self, rows: list[ActorSummary]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        super().__init__(COLUMNS, parent)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -60,11 +49,6 @@ class ActorsModel(QAbstractTableModel):
             return tooltip(", ".join(actor.aliases))  # the whole list, which the cell may elide
         if role == Qt.ItemDataRole.UserRole:
             return actor.id
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
         return None
 
     def row_of(self, actor_id: str) -> int:

@@ -4,7 +4,7 @@ those overdue, with the days left; Enter or a double-click goes to the obligatio
 The list is db.deadlines_ahead over the tree the desk already judged; the model only shows it.
 """
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,29 +16,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.deadlines_ahead import WINDOWS, DeadlineAhead, count_line, deadlines_ahead, next_deadline
+from db.deadlines_ahead import WINDOWS, count_line, deadlines_ahead, next_deadline
 from gui.desk import Desk
 from gui.plain_text import plain_label
+from gui.rows_model import RowsModel
 from gui.status_badge import STATUS_STYLES, badge_text
 
 COLUMNS = ("Ref", "Obligation", "Due", "When", "Status")
 
 
-class DeadlinesModel(QAbstractTableModel):
+class DeadlinesModel(RowsModel):
     def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[DeadlineAhead] = []
-
-    def show(self, rows: list[DeadlineAhead]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        super().__init__(COLUMNS, parent)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -51,11 +40,6 @@ class DeadlinesModel(QAbstractTableModel):
             return QColor(STATUS_STYLES[row.status].colour) if column == 4 or row.overdue else None
         if role == Qt.ItemDataRole.ToolTipRole and column == 1:
             return row.title
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
         return None
 
 

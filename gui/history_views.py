@@ -7,7 +7,7 @@ Both show db.history's entries; reads of the whole trail run off the UI thread (
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -31,6 +31,7 @@ from gui import file_dialog
 from gui.background import Background
 from gui.desk import Desk
 from gui.plain_text import plain_label, show_error
+from gui.rows_model import RowsModel
 
 Column = tuple[str, Callable[[HistoryEntry], str]]
 WHEN: Column = ("When", lambda e: e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
@@ -40,31 +41,15 @@ RECORD: Column = ("Record", lambda e: f"{e.table_name} {e.row_id[:8]}")
 WHAT: Column = ("What", HistoryEntry.what)
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RowsModel):
     def __init__(self, columns: list[Column], parent=None):
-        super().__init__(parent)
-        self.columns, self.entries = columns, []
-
-    def show(self, entries: list[HistoryEntry]) -> None:
-        self.beginResetModel()
-        self.entries = entries
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.entries)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
+        super().__init__([header for header, _show in columns], parent)
+        self.columns = columns
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        return self.columns[index.column()][1](self.entries[index.row()])
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section][0]
-        return None
+        return self.columns[index.column()][1](self.rows[index.row()])
 
 
 def _entries(count: int) -> str:
@@ -116,7 +101,7 @@ class RecordHistory(QWidget):
         self.refresh()
 
     def _show_entry(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        entries = self.model.entries
+        entries = self.model.rows
         entry = entries[current.row()] if current.isValid() and current.row() < len(entries) else None
         self.detail.setPlainText(entry.in_full() if entry else "")
 
