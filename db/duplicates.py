@@ -23,7 +23,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from db.as_of import period
-from db.event_rules import EventFields
+from db.event_rules import EventFields, date_label
 from db.models import Actor, Event, EventActor
 
 THRESHOLD = 75  # token-set ratio, 0–100: the table's same happenings score 86 and more, the others 62 at most
@@ -97,6 +97,7 @@ def sketch_of(fields: EventFields, event_id: str = "") -> EventSketch:
     return EventSketch(
         fields.occurred_on, fields.date_precision, fields.event_type, fields.location or "", fields.admin1 or "",
         fields.admin2 or "", frozenset(name.casefold() for name in fields.actors), fields.notes or "", event_id,
+        until=fields.occurred_until,
     )  # fmt: skip
 
 
@@ -116,13 +117,15 @@ def events_like(session: Session, fields: EventFields, event_id: str = "") -> li
     existing = [
         EventSketch(on, precision, kind, location or "", admin1 or "", admin2 or "",
                     frozenset(actors.get(found_id, ())), notes or "", found_id,
-                    _label(on, location, admin1, notes), until)  # fmt: skip
+                    _label(on, precision, until, location, admin1, notes), until)  # fmt: skip
         for found_id, on, precision, kind, location, admin1, admin2, notes, until in near
     ]
     return likely_duplicates(sketch_of(fields, event_id), existing)
 
 
-def _label(on: date, location: str | None, admin1: str | None, notes: str | None) -> str:
+def _label(
+    on: date, precision: str, until: date | None, location: str | None, admin1: str | None, notes: str | None
+) -> str:
     place = ", ".join(part for part in (location, admin1) if part)
     text = (notes or "").strip()
-    return f"{on.isoformat()} {place} — {text[:80]}{'…' if len(text) > 80 else ''}".replace("  ", " ")
+    return f"{date_label(on, precision, until)} {place} — {text[:80]}{'…' if len(text) > 80 else ''}".replace("  ", " ")

@@ -39,9 +39,9 @@ from db.event_rules import (
     EventForm,
     missing_half,
     parse_actor_names,
-    parse_optional_date,
     parse_text,
     quoted,
+    range_end,
     read_form,
 )
 from db.event_text import MISSING, Repairs, blank_missing, repair_text, separator
@@ -64,7 +64,8 @@ FORMAT_LABELS = {
     **{FileFormat(layout.format): layout.label for layout in LAYOUTS},
     FileFormat.ACCORD_DESK: "an Accord Desk event export",
 }
-_OWN_SETS = (*FIELD_COLUMNS, "external_id", "occurred_until")
+_OWN_SETS = (*FIELD_COLUMNS, "external_id")
+_OWN_UNTIL = _OWN_SETS.index("occurred_until")
 WINDOWS_1252 = "cp1252"
 
 
@@ -407,13 +408,14 @@ def _source_file(layout: Layout, header, records, starts, problems: _Problems, h
         how.date_order = how.date_order or order
         problems.add(column, failures)
     if "occurred_until" in columns:  # a range: None when it is one day
-        first, last = layout.dates
         until, wrong = [], {}
         for row, (start, end) in enumerate(zip(columns["occurred_on"], columns["occurred_until"], strict=True)):
-            if start is not None and end is not None and end < start:
-                wrong[row] = f"{end} is before the {first} {start}; the range ends on or after its first day"
-            until.append(None if end == start else end)
-        problems.add(last, wrong)
+            try:
+                until.append(end if start is None else range_end(start, end))
+            except ValueError as error:
+                wrong[row] = str(error)
+                until.append(None)
+        problems.add(layout.dates[1], wrong)
         columns["occurred_until"] = until
     separated_by_semicolons = how.separator == ";"
     for column, name, parse in layout.fields:
@@ -469,7 +471,8 @@ def _own_file(header, records, starts, problems: _Problems) -> tuple:
     _duplicates(keys, "id", starts, problems)
     columns = list(zip(*values, strict=True)) or [()] * len(_OWN_SETS)
     if "occurred_until" not in at:  # an older export: the ranges in the record stay as they are
-        return keys, _OWN_SETS[:-1], columns[:-1], actors, links
+        keep = [n for n in range(len(_OWN_SETS)) if n != _OWN_UNTIL]
+        return keys, tuple(_OWN_SETS[n] for n in keep), [columns[n] for n in keep], actors, links
     return keys, _OWN_SETS, columns, actors, links
 
 
@@ -495,12 +498,9 @@ def _own_row(cell: dict[str, str]) -> tuple[str, tuple, tuple, tuple, dict[str, 
     )
     linked = parsed(parse_links, "links", [])
     external_id = parsed(parse_text, "external_id")
-    until = parsed(parse_optional_date, "occurred_until")
     fields, found = read_form(EventForm(**{name: cell[name] for name in FORM_TEXT_FIELDS}, links=linked))
     bad.update(found)
-    if fields and until is not None and until <= fields.occurred_on:
-        bad["occurred_until"] = f"{until} is not after occurred_on {fields.occurred_on}; a range ends after its first day"
-    values = (*(getattr(fields, name) for name in FIELD_COLUMNS), external_id, until) if fields else ()
+    values = (*(getattr(fields, name) for name in FIELD_COLUMNS), external_id) if fields else ()
     return key, values, named, tuple(linked), bad
 
 

@@ -57,6 +57,7 @@ class Col(IntEnum):
     OBLIGATIONS = 13  # "P1-A.1 (breach); P3-2 (context)"
     NOTES = 14
     EXTERNAL_ID = 15
+    OCCURRED_UNTIL = 16  # "YYYY-MM-DD", the last day of a range (UCDP); None for one day or period
 
 
 def _role_rank() -> ColumnElement:
@@ -93,6 +94,7 @@ def _columns() -> list[ColumnElement]:
         Event.id, type_coerce(Event.occurred_on, String), Event.date_precision, Event.event_type,
         Event.sub_event_type, _actors(), Event.location, Event.admin1, Event.country, Event.fatalities,
         Event.source_name, Event.reliability, Event.credibility, _obligations(), Event.notes, Event.external_id,
+        type_coerce(Event.occurred_until, String),
     ]  # fmt: skip
 
 
