@@ -37,6 +37,7 @@ from sqlalchemy import bindparam, delete, update
 from sqlmodel import Session, col, select
 
 from db import audit, backup, search
+from db.actor_roster import add_alias
 from db.actors import actor_keys, find_or_create_actors, fold_ranges
 from db.bulk import bulk_insert, collection_paused, select_matching
 from db.clock import utc_now
@@ -57,7 +58,7 @@ from db.event_file import (
     refusal,
 )
 from db.ids import new_ids
-from db.models import Agreement, Event, EventActor, EventObligation, ImportFile, Obligation
+from db.models import Actor, Agreement, Event, EventActor, EventObligation, ImportFile, Obligation
 from db.store import Store
 from db.vocabulary import Origin
 
@@ -74,6 +75,7 @@ class ImportReport:
     missing: list[str] = field(default_factory=list)  # imported earlier, not in this file: kept
     skipped: list[RowProblem] = field(default_factory=list)
     new_actors: list[str] = field(default_factory=list)
+    new_aliases: list[tuple[str, str]] = field(default_factory=list)  # (a folded name, the actor it names)
     placed: dict[str, int] = field(default_factory=dict)  # added events by the agreement they went under
     how: Reading = field(default_factory=Reading)
     dry_run: bool = False
@@ -106,6 +108,9 @@ class ImportReport:
             )
         if self.new_actors:
             lines.append(f"New actors: {some(self.new_actors)}.")
+        if self.new_aliases:
+            aliases = [f"'{alias}' of {actor}" for alias, actor in self.new_aliases]
+            lines.append(f"{'Would save' if self.dry_run else 'Saved'} as aliases: {some(aliases)}.")
         if self.skipped:
             lines.append(f"Skipped {plural(invalid_rows(self.skipped), 'invalid row')}:")
             lines.extend(f"  {problem}" for problem in self.skipped)
@@ -157,6 +162,7 @@ class _Plan:
     )  # row → (obligation id, bearing)
     rows: list[int] = field(default_factory=list)  # the rows that can be imported
     folded: dict[str, str] = field(default_factory=dict)  # a name's key → the key of the actor it is
+    aliases: dict[str, tuple[str, str]] = field(default_factory=dict)  # folded key → (as written, actor's name)
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
@@ -175,6 +181,7 @@ def _import(session, file: EventFile, dry_run, skip_invalid, told, agreement_id)
         added=[file.keys[r] for r in plan.added], updated=[file.keys[r] for r, _ in plan.updated],
         unchanged=[file.keys[r] for r in plan.unchanged], missing=plan.missing,
         skipped=sorted(plan.problems, key=lambda p: p.line), new_actors=list(plan.new_names.values()),
+        new_aliases=list(plan.aliases.values()),
         placed=_placed(session, file, plan.added, agreement_id), how=file.how, dry_run=dry_run, checked=file,
     )  # fmt: skip
     if not dry_run and (plan.added or plan.updated):
@@ -209,6 +216,7 @@ def _plan(session: Session, file: EventFile) -> _Plan:
     for name in file.names:
         if (key := name.casefold()) not in known and key not in plan.folded:
             plan.new_names.setdefault(key, name)
+    _name_aliases(session, file, plan, known)
     current_actors, current_links = _current_links(session, [event[0] for event in existing.values()], own)
     related, seen_keys = set(), set()
     for row in plan.rows:
@@ -345,10 +353,24 @@ def _fold(known: dict[str, str], folded: dict[str, str]) -> None:
             known[key] = known[target]
 
 
+def _name_aliases(session, file: EventFile, plan: _Plan, known: dict[str, str]) -> None:
+    """Each folded name as the file first writes it, and the name of the actor it is an alias of."""
+    written = {}
+    for name in file.names:
+        written.setdefault(name.casefold(), name)
+    for key, target in plan.folded.items():
+        actor = session.get(Actor, known[key]).name if key in known else plan.new_names[target]
+        plan.aliases[key] = (written[key], actor)
+
+
 def _write(session, file: EventFile, plan: _Plan, told: ImportProgress, agreement_id: str | None) -> str:
     known = actor_keys(session)
     find_or_create_actors(session, list(plan.new_names.values()), known)
     _fold(known, plan.folded)
+    # A folded name becomes an alias of its actor (audited as part of the import), so it is offered for
+    # completion and the next import finds it without folding it again.
+    for key, (alias, _actor) in plan.aliases.items():
+        add_alias(session, known[key], alias)
     roles = _Roles({name: known[name.casefold()] for name in file.names})
     who = audit.who(session)
     import_file = session.exec(select(ImportFile).where(ImportFile.sha256 == file.sha256)).first()

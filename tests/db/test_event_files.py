@@ -8,11 +8,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from db.actor_roster import list_actors
+from db.actors import actor_completions
 from db.errors import DateOrderUnknown, ImportFileError
 from db.event_file import read_event_file
 from db.event_import import import_events
 from db.events import event_actor_roles
-from db.models import Actor, Event
+from db.integrity import check_record
+from db.models import Actor, ActorAlias, AuditEntry, Event
 from tests.db.test_event_import import _events
 from tests.record_digest import content_digest
 
@@ -288,3 +291,50 @@ def test_ranges_travel_in_accord_desks_own_csv_and_older_exports_still_read(exam
     assert moved["ucdp-ged:330001"].occurred_until is None
     report = import_events(empty_store, _without(path, "occurred_until", tmp_path / "older.csv"))
     assert report.updated == [] and _events(empty_store)["ucdp-ged:330003"].occurred_until == date(2020, 4, 30)
+
+
+def _aliases(store) -> list[tuple[str, str]]:
+    with store.reading() as session:
+        found = session.exec(select(ActorAlias.alias, Actor.name).join(Actor, Actor.id == ActorAlias.actor_id))
+        return sorted(tuple(row) for row in found)
+
+
+def test_a_folded_name_is_saved_as_an_alias_of_the_actor_it_folded_into(example_store):
+    before = _aliases(example_store)
+    report = import_events(example_store, DATA / "acled_actor_ranges.csv")
+    saved = sorted(set(_aliases(example_store)) - set(before))
+    assert saved == [
+        ("Military Forces of Afghanistan (2014-)", "Afghan government"),
+        ("Police Forces of Afghanistan (2014-)", "Afghan government"),
+    ]
+    assert "Saved as aliases: 'Military Forces of Afghanistan (2014-)' of Afghan government, " \
+        "'Police Forces of Afghanistan (2014-)' of Afghan government." in report.lines()
+    with example_store.reading() as session:
+        # offered for completion, shown on the Actors screen, audited in the import's one action
+        assert ("Military Forces of Afghanistan (2014-)", "Afghan government") in actor_completions(session)
+        government = next(a for a in list_actors(session) if a.name == "Afghan government")
+        assert "Police Forces of Afghanistan (2014-)" in government.aliases
+        entries = session.exec(
+            select(AuditEntry.action).where(AuditEntry.table_name == "actoralias", AuditEntry.operation == "insert")
+        ).all()
+    assert entries.count("Import events acled_actor_ranges.csv") == 2
+    assert check_record(example_store).whole
+    again = import_events(example_store, DATA / "acled_actor_ranges.csv")  # idempotent: no alias twice
+    assert (again.added, again.updated, len(_aliases(example_store))) == ([], [], len(before) + 2)
+    assert not any(line.startswith("Saved as aliases") for line in again.lines())
+
+
+def test_a_name_folded_into_a_new_actor_of_the_same_file_is_its_alias(example_store, tmp_path):
+    text = (DATA / "acled_actor_ranges.csv").read_text(encoding="utf-8").splitlines()
+    rows = [text[0], text[1].replace("Military Forces of Afghanistan (2014-)", "X Forces (2019-)"),
+            text[2].replace("Government of Afghanistan (2014-2021)", "X Forces (2019-2022)")]  # fmt: skip
+    path = tmp_path / "new_range.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    dry = import_events(example_store, path, dry_run=True)
+    assert "Would save as aliases: 'X Forces (2019-)' of X Forces (2019-2022), 'Police Forces of Afghanistan " \
+        "(2014-)' of Afghan government." in dry.lines()
+    assert ("X Forces (2019-)", "X Forces (2019-2022)") not in _aliases(example_store)
+    report = import_events(example_store, path)
+    assert report.new_actors == ["X Forces (2019-2022)"]
+    assert ("X Forces (2019-)", "X Forces (2019-2022)") in _aliases(example_store)
+    assert _actor_names(example_store, "AFG64001")[1] == ("X Forces (2019-2022)", "actor2")
