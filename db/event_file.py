@@ -192,6 +192,7 @@ class _Hashed(io.RawIOBase):
 
     def __init__(self, path: Path, handle):
         self.path, self.handle, self.digest, self.size = path, handle, hashlib.sha256(), 0
+        self.last = b""  # the last byte read
 
     def readable(self) -> bool:
         return True
@@ -202,6 +203,8 @@ class _Hashed(io.RawIOBase):
         if self.size > MAX_FILE_BYTES:
             raise _too_large(self.path)
         self.digest.update(memoryview(buffer)[:count])
+        if count:
+            self.last = bytes(buffer[count - 1 : count])
         return count
 
 
@@ -402,11 +405,12 @@ def _source_file(layout: Layout, header, records, starts, problems: _Problems, h
     repairs = Repairs()
     keys, failures = _column(of(layout.key), layout.parse_key)
     problems.add(layout.key, failures)
+    # UCDP's date_start and date_end decide the day/month order together: one file, one order
+    dates, failures, how.date_order = read_dates({column: of(column) for column in layout.dates}, starts, how.order_given)
     columns = {}
     for column, name in zip(layout.dates, ("occurred_on", "occurred_until"), strict=False):
-        columns[name], failures, order = read_dates(of(column), starts, column, how.order_given or how.date_order)
-        how.date_order = how.date_order or order
-        problems.add(column, failures)
+        columns[name] = dates[column]
+        problems.add(column, failures[column])
     if "occurred_until" in columns:  # a range: None when it is one day
         until, wrong = [], {}
         for row, (start, end) in enumerate(zip(columns["occurred_on"], columns["occurred_until"], strict=True)):
@@ -533,7 +537,7 @@ def read_event_file(
         handle = io.TextIOWrapper(io.BufferedReader(hashed, 1 << 20), encoding=encoding, newline="")
         first = handle.readline()
         reader = csv.reader(itertools.chain([first], handle), delimiter=separator(first), strict=True)
-        line = 1
+        line, cut = 1, False
         try:
             header = next((cells for cells in reader if cells), None)
             if header is None:
@@ -564,7 +568,7 @@ def read_event_file(
                 raise _fail(
                     path, f"line {reader.line_num}", f"{_csv_problem(error)}; export the file again"
                 ) from None
-            short = None  # the last record opened a quoted value and the file ended inside it
+            short, cut = None, True  # the last record opened a quoted value and the file ended inside it
             problems.append(RowProblem(line, None, "the last record is cut off inside a quoted value (the file ends early)"))
         if short is not None:
             line, count = short
@@ -574,6 +578,11 @@ def read_event_file(
                 else _short_row(line, count, width).message
             )
             problems.append(RowProblem(line, None, message))
+        elif records and not cut and hashed.last not in (b"\n", b"\r"):
+            # Cut exactly at the end of a value, the last record reads as whole: only the line break every
+            # writer ends a record with is missing (a closing quote proves nothing: it may be half of a "").
+            records.pop()
+            problems.append(RowProblem(starts.pop(), None, _NO_LINE_BREAK))
         if hashed.digest.hexdigest() != sha256:
             raise _fail(
                 path, "", "the file changed while it was being read (another program is writing it); "
@@ -617,6 +626,12 @@ def _hashtags(cells: list[str]) -> bool:
     """Whether a row is HDX's row of HXL hashtags (#date+occurred, #affected+killed …)."""
     given = [cell.strip() for cell in cells if cell.strip()]
     return bool(given) and all(cell.startswith("#") for cell in given)
+
+
+_NO_LINE_BREAK = (
+    "the last record lacks the line break that ends every other line, so the file may be cut off in its last "
+    "value (if the file is whole, end it with a line break)"
+)
 
 
 def _short_row(line: int, count: int, width: int) -> RowProblem:

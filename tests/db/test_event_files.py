@@ -338,3 +338,63 @@ def test_a_name_folded_into_a_new_actor_of_the_same_file_is_its_alias(example_st
     assert report.new_actors == ["X Forces (2019-2022)"]
     assert ("X Forces (2019-)", "X Forces (2019-2022)") in _aliases(example_store)
     assert _actor_names(example_store, "AFG64001")[1] == ("X Forces (2019-2022)", "actor2")
+
+
+@pytest.mark.parametrize(("name", "line"), [("acled_afghanistan.csv", 8), ("acled_excel_day_first.csv", 4)])
+def test_a_file_cut_exactly_at_the_end_of_a_value_is_told_by_its_missing_line_break(example_store, tmp_path, name, line):
+    """Cut after the first digits of its last value, the last record still has every value, each well formed;
+    only the line break that ends every other line (LF or Excel's CRLF) is missing."""
+    whole = (DATA / name).read_bytes()
+    path = tmp_path / "cut.csv"
+    path.write_bytes(whole.rstrip(b"\r\n")[:-3])
+    before = content_digest(example_store.path)
+    message = f"line {line}: the last record lacks the line break that ends every other line, so the file may be cut off"
+    with pytest.raises(ImportFileError, match=message):
+        import_events(example_store, path)
+    assert content_digest(example_store.path) == before
+    report = import_events(example_store, path, skip_invalid=True)
+    assert [p.line for p in report.skipped] == [line] and len(report.added) == line - 2
+    path.write_bytes(whole)  # the whole file, line break and all, brings the last event too
+    assert len(import_events(example_store, path).added) == 1
+
+
+def _ucdp_dates(tmp_path, dates: dict[str, tuple[str, str]]) -> Path:
+    """The UCDP sample with its date_start and date_end rewritten, by UCDP id."""
+    with (DATA / "ucdp_ged_afghanistan.csv").open(encoding="utf-8", newline="") as handle:
+        table = list(csv.reader(handle))
+    start, end = table[0].index("date_start"), table[0].index("date_end")
+    for cells in table[1:]:
+        cells[start], cells[end] = dates[cells[0]]
+    path = tmp_path / "ucdp_resaved.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(table)
+    return path
+
+
+def test_ucdp_date_start_and_date_end_decide_their_day_month_order_together(example_store, tmp_path):
+    """date_start alone cannot tell (04/03, 02/03, 01/04, 01/01); date_end can (30/04, 31/12)."""
+    path = _ucdp_dates(tmp_path, {
+        "330001": ("04/03/2020", "04/03/2020"), "330002": ("02/03/2020", "06/03/2020"),
+        "330003": ("01/04/2020", "30/04/2020"), "330004": ("01/01/2020", "31/12/2020"),
+    })  # fmt: skip
+    report = import_events(example_store, path)
+    assert report.how.date_order == "dmy" and "Dates read day first, as the file's unambiguous dates tell." in report.lines()
+    events = _events(example_store)
+    assert [(events[f"ucdp-ged:33000{n}"].occurred_on, events[f"ucdp-ged:33000{n}"].occurred_until) for n in range(1, 5)] == [
+        (date(2020, 3, 4), None), (date(2020, 3, 2), date(2020, 3, 6)), (date(2020, 4, 1), date(2020, 4, 30)),
+        (date(2020, 1, 1), date(2020, 12, 31)),
+    ]  # fmt: skip
+
+
+def test_ucdp_date_columns_that_disagree_on_the_order_are_refused_with_the_lines(example_store, tmp_path):
+    """date_start day first (13/03), date_end month first (03/16): refused as a file, not as invalid rows."""
+    path = _ucdp_dates(tmp_path, {
+        "330001": ("13/03/2020", "2020-03-13"), "330002": ("2020-03-02", "03/16/2020"),
+        "330003": ("2020-04-01", "2020-04-30"), "330004": ("2020-01-01", "2020-12-31"),
+    })  # fmt: skip
+    before = content_digest(example_store.path)
+    with pytest.raises(ImportFileError) as refused:
+        import_events(example_store, path, skip_invalid=True)
+    assert "columns date_start and date_end: the dates contradict each other, day first on line 2 date_start " \
+        "'13/03/2020' but month first on line 3 date_end '03/16/2020'" in str(refused.value)
+    assert content_digest(example_store.path) == before
