@@ -398,3 +398,47 @@ def test_ucdp_date_columns_that_disagree_on_the_order_are_refused_with_the_lines
     assert "columns date_start and date_end: the dates contradict each other, day first on line 2 date_start " \
         "'13/03/2020' but month first on line 3 date_end '03/16/2020'" in str(refused.value)
     assert content_digest(example_store.path) == before
+
+
+def _rewritten(source: Path, target: Path, change: dict[str, dict[str, str]]) -> Path:
+    """The CSV with some cells replaced: by the row's first cell, column → new text."""
+    with source.open(encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.reader(handle))
+    for cells in table[1:]:
+        for column, text in change.get(cells[0], {}).items():
+            cells[table[0].index(column)] = text
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(table)
+    return target
+
+
+def test_a_ucdp_file_is_validated_as_a_whole_every_problem_of_a_row_listed(example_store, tmp_path):
+    path = _rewritten(DATA / "ucdp_ged_afghanistan.csv", tmp_path / "ucdp_bad.csv", {
+        "330002": {"date_end": "2020-03-01", "date_prec": "7"}, "330003": {"best": "-4"},
+    })  # fmt: skip
+    before = content_digest(example_store.path)
+    with pytest.raises(ImportFileError, match="line 3, column date_prec: '7' is not a date precision; UCDP writes 1"):
+        import_events(example_store, path)
+    assert content_digest(example_store.path) == before
+    checked = read_event_file(path)
+    assert [(p.line, p.column) for p in checked.problems] == [(3, "date_prec"), (3, "date_end"), (4, "best")]
+    assert "the last day 2020-03-01 is before the first, 2020-03-02" in checked.problems[1].message
+    report = import_events(example_store, path, skip_invalid=True)
+    assert report.added == ["ucdp-ged:330001", "ucdp-ged:330004"]
+
+
+@pytest.mark.parametrize(
+    ("name", "codes"),
+    [
+        ("acled_afghanistan.csv", {"inter1": "2", "inter2": "1", "interaction": "12"}),  # numeric, current header
+        ("acled_afghanistan_pre2023.csv", {"inter1": "Rebel group", "inter2": "External/Other forces"}),  # text, old
+    ],
+)
+def test_inter_codes_of_either_kind_under_either_header_import_alike(example_store, empty_store, tmp_path, name, codes):
+    with (DATA / name).open(encoding="utf-8", newline="") as handle:
+        rows = [cells[0] for cells in csv.reader(handle)][1:]  # each row's first cell, as _rewritten finds it
+    path = _rewritten(DATA / name, tmp_path / "codes.csv", dict.fromkeys(rows, codes))
+    changed = import_events(example_store, path)
+    original = import_events(empty_store, DATA / name)
+    assert changed.added == original.added and changed.skipped == [] and len(changed.added) > 1
+    assert {k: e.notes for k, e in _events(example_store).items()} == {k: e.notes for k, e in _events(empty_store).items()}

@@ -257,3 +257,13 @@ def test_cancelling_the_date_question_writes_nothing(qtbot, desk, monkeypatch):
         running.question.reject()
     assert running.cancelled and events_in(desk.store) == before
     running.outcome.close()
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_the_window_puts_imported_events_under_the_current_agreement_and_says_so(qtbot, desk):
+    running = run_import(qtbot, desk, DATA / "acled_afghanistan.csv")
+    assert running.report is not None, running.message
+    with desk.store.reading() as session:
+        placed = set(session.exec(select(Event.agreement_id).where(Event.external_id.like("AFG4%"))))
+    assert placed == {desk.agreement_id} and desk.agreement_id is not None
+    assert "Put 7 new events under US–Taliban agreement." in running.message
