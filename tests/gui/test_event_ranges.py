@@ -134,3 +134,11 @@ def test_moving_a_ranged_event_never_leaves_its_end_before_its_start(qtbot, desk
     with desk.store.writing("Move") as session:  # moved with its end, it keeps its length
         edit_event(session, ranged, {"occurred_on": date(2020, 3, 10), "occurred_until": date(2020, 3, 14)})
     assert (_fields(desk, ranged).occurred_on, _fields(desk, ranged).occurred_until) == (date(2020, 3, 10), date(2020, 3, 14))
+
+
+def test_the_date_column_is_wide_enough_for_a_range(qtbot, desk, ranged):
+    """At 130 pixels it showed "2020-03-02 to 20…", the end of the range cut off."""
+    view = EventLogView(desk)
+    qtbot.addWidget(view)
+    header, metrics = view.table.horizontalHeader(), view.table.fontMetrics()
+    assert header.sectionSize(DATE) > metrics.horizontalAdvance("2020-03-02 to 2020-03-06")

@@ -177,3 +177,16 @@ def test_unwritable_destination_gets_a_clear_message(qapp, example_store, tmp_pa
     target = tmp_path / "nowhere" / "x.pdf" if where == "missing folder" else tmp_path
     with pytest.raises(UserError, match="does not exist|is a folder"):
         write_report(_content(example_store), target)
+
+
+def test_the_chronology_shows_a_ucdp_range_as_a_range(qapp, example_store, tmp_path):
+    from pathlib import Path
+
+    from db.event_import import import_events
+    from db.report_content import EVENTS_ALL
+
+    import_events(example_store, Path(__file__).parents[1] / "data" / "ucdp_ged_afghanistan.csv")
+    path = tmp_path / "ranges.pdf"
+    write_report(_content(example_store, since=date(2020, 2, 29), events=EVENTS_ALL), path, marking=MARKING)
+    text = " ".join(pages_text(path))
+    assert "2020-03-02 to 2020-03-06" in text and "2020-04-01 to 2020-04-30" in text
