@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from db.event_rules import EVENT_TYPES, ROLE_ORDER
 from db.models import Actor, ActorAlias, Event, EventActor, EventObligation, Obligation
+from db.same_happening import source_count
 
 NAME_SEPARATOR = "; "
 
@@ -57,7 +58,8 @@ class Col(IntEnum):
     OBLIGATIONS = 13  # "P1-A.1 (breach); P3-2 (context)"
     NOTES = 14
     EXTERNAL_ID = 15
-    OCCURRED_UNTIL = 16  # "YYYY-MM-DD", the last day of a range (UCDP); None for one day or period
+    SOURCES = 16  # how many events report its happening (db/same_happening.py), 1 when alone
+    OCCURRED_UNTIL = 17  # "YYYY-MM-DD", the last day of a range (UCDP); None for one day or period
 
 
 def _role_rank() -> ColumnElement:
@@ -94,6 +96,7 @@ def _columns() -> list[ColumnElement]:
         Event.id, type_coerce(Event.occurred_on, String), Event.date_precision, Event.event_type,
         Event.sub_event_type, _actors(), Event.location, Event.admin1, Event.country, Event.fatalities,
         Event.source_name, Event.reliability, Event.credibility, _obligations(), Event.notes, Event.external_id,
+        source_count(),
         type_coerce(Event.occurred_until, String),
     ]  # fmt: skip
 
@@ -108,6 +111,7 @@ SORTS = {
     "grade": lambda: [Event.reliability, Event.credibility],
     "obligations": lambda: [_obligations()],
     "notes": lambda: [Event.notes],
+    "sources": lambda: [source_count()],
 }
 
 
