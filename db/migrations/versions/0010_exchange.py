@@ -5,7 +5,7 @@ outside the ORM, so the audit trail's accounting (db.integrity) does not name th
 no audit entry (as 0005_search). `received_entry` is append-only like the trail it copies.
 
 Revision ID: 0010_exchange
-Revises: 0005_search
+Revises: 0007_same_happening
 """
 
 from alembic import op
@@ -13,7 +13,7 @@ from alembic import op
 from db import desk
 
 revision = "0010_exchange"
-down_revision = "0005_search"
+down_revision = "0007_same_happening"
 branch_labels = None
 depends_on = None
 
