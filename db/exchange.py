@@ -68,6 +68,12 @@ class Choice(StrEnum):
     BOTH = "both"  # text: this desk's and the other's, one after the other
 
 
+CHOICE_WORDS = {
+    Choice.MINE: "this desk's version kept", Choice.THEIRS: "the other desk's version taken",
+    Choice.BOTH: "both texts kept",
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Conflict:
     key: RowKey
@@ -114,12 +120,15 @@ class MergeReport:
     conflicts: list[Conflict] = field(default_factory=list)
     not_taken: list[str] = field(default_factory=list)  # rows left out with the deletion they need
     entries_received: int = 0
+    chosen: dict[RowKey, "Choice"] = field(default_factory=dict)  # how each conflict was settled
     written: bool = False
+    nothing_new: bool = False  # received before, or holding only what this desk holds
     changes: Changes = field(default_factory=Changes)
 
     def lines(self) -> list[str]:
-        head = "Received" if self.written else "Would receive"
-        lines = [f"{head} {self.bundle.name} from desk {self.sender[:8]} ({self.sender_who}, {self.made_at[:16]}), "
+        head = "Received" if self.written else "Nothing new in" if self.nothing_new else "Would receive"
+        when = f"{self.made_at[:10]} {self.made_at[11:16]} UTC"
+        lines = [f"{head} {self.bundle.name} from desk {self.sender[:8]} ({self.sender_who}, {when}), "
                  f"SHA-256 {self.sha256[:12]}…:"]  # fmt: skip
         for table in RECORD_TABLES:
             count = self.counts.get(table)
@@ -131,7 +140,10 @@ class MergeReport:
         entries = self.entries_received
         lines.append(f"  {plural(unchanged, 'record')} unchanged; {entries:,} audit "
                      f"{'entry' if entries == 1 else 'entries'} of other desks received.")  # fmt: skip
-        lines.extend(f"  Conflict: {conflict.line()}" for conflict in self.conflicts)
+        for conflict in self.conflicts:
+            choice = self.chosen.get(conflict.key)
+            said = f"Settled ({CHOICE_WORDS[choice]})" if choice else "Conflict"
+            lines.append(f"  {said}: {conflict.line()}")
         lines.extend(f"  Not taken: {line}" for line in self.not_taken)
         return lines
 
@@ -238,9 +250,40 @@ def plan(session: Session, bundle: Bundle) -> Plan:
             step.outcome = "conflict"
             shown = ours or theirs
             report.conflicts.append(Conflict(key, _label(table, shown, refs), why, ours, theirs, _differing(ours, theirs)))
-        report.counts[table][step.outcome] += 1
         steps.append(step)
+    for step in _still_used(steps, mine):
+        ours = mine[step.key[0]][step.key[1]]
+        why = "deleted on the other desk, still used on this one"
+        step.outcome = "conflict"
+        report.conflicts.append(Conflict(step.key, _label(step.key[0], ours, refs), why, ours, None, ()))
+    for step in steps:
+        report.counts[step.key[0]][step.outcome] += 1
     return Plan(bundle, steps, report, new_entries)
+
+
+def _references() -> list[tuple[str, str, str]]:
+    """(table, column, table it points to) of every reference between record tables."""
+    return [
+        (name, column.name, foreign.column.table.name)
+        for name, table in tables().items() for column in table.columns for foreign in column.foreign_keys
+    ]  # fmt: skip
+
+
+def _still_used(steps: list[_Step], mine: dict[str, dict[str, dict]]) -> list[_Step]:
+    """The deletions the other desk sent of records that rows of this desk, which stay, still name: taking
+    them would delete or empty those rows too (SQLite's cascades, which no audit entry records)."""
+    deleting = {step.key: step for step in steps if step.outcome == "deleted"}
+    used: list[_Step] = []
+    changed = True
+    while changed:  # a deletion kept can keep its parents' in turn
+        changed = False
+        for table, column, parent in _references():
+            for row_id, values in mine[table].items():
+                target = (parent, values[column])
+                if target in deleting and (table, row_id) not in deleting:
+                    used.append(deleting.pop(target))
+                    changed = True
+    return used
 
 
 _IGNORED = DESK_LOCAL_COLUMNS | CIRCUMSTANCE_COLUMNS
@@ -361,7 +404,8 @@ def receive(session: Session, merge: Plan, choices: dict[RowKey, Choice] | None 
             if choice == Choice.THEIRS:
                 outcome = "deleted" if theirs is None else "added" if conflict.mine is None else "updated"
             elif choice == Choice.BOTH and conflict.text_only:
-                theirs = {**conflict.mine, **{c: _both(conflict.mine[c], conflict.theirs[c]) for c in conflict.columns}}
+                sender = merge.bundle.manifest["who"]
+                theirs = {**conflict.mine, **{c: _both(conflict.mine[c], conflict.theirs[c], sender) for c in conflict.columns}}
                 writes[step.key[0]].append((step.key, "updated", theirs))
                 kept.append((step.key, False))
                 continue
@@ -375,6 +419,13 @@ def receive(session: Session, merge: Plan, choices: dict[RowKey, Choice] | None 
             if theirs is not None and outcome == "unchanged":
                 writes[step.key[0]].append((step.key, "circumstance", theirs))
             taken.append((step.key, step.dot, theirs is None))
+    deleting = [_Step(key, "deleted") for table in RECORD_TABLES for key, outcome, _ in writes[table] if outcome == "deleted"]
+    if used := _still_used(deleting, record_rows(connection)):
+        label = conflicts[used[0].key].label if used[0].key in conflicts else KINDS[used[0].key[0]]
+        raise BundleError(
+            f"{label} cannot be deleted as the other desk did: this desk's records still use it; nothing was "
+            "changed. Keep this desk's version of it."
+        )
     for table in RECORD_TABLES:  # parents first
         for key, outcome, values in writes[table]:
             if outcome != "deleted":
@@ -411,13 +462,14 @@ def receive(session: Session, merge: Plan, choices: dict[RowKey, Choice] | None 
               e["before"], e["after"], e["hash"], merge.bundle.content_sha256) for e in entries],
         )  # fmt: skip
     desk.learn(connection, merge.bundle.knowledge)
+    report.chosen = dict(choices)
     report.written = True
     report.changes = EVERYTHING
     return report
 
 
-def _both(mine: str, theirs: str) -> str:
-    return f"{mine}\n\n— from the other desk —\n{theirs}" if mine else theirs
+def _both(mine: str, theirs: str, sender: str) -> str:
+    return f"{mine}\n\n— from the other desk ({sender}) —\n{theirs}" if mine else theirs
 
 
 def _write(session: Session, model, key: RowKey, outcome: str, values: dict[str, Any]) -> None:
@@ -464,6 +516,7 @@ def import_bundle(store, path: Path, *, dry_run: bool = False, prefer: Choice | 
     bundle = read_bundle(path)
     with store.reading() as session:
         merge = plan(session, bundle)
+    merge.report.nothing_new = merge.nothing_to_write
     if dry_run or merge.nothing_to_write:
         return merge.report
     if merge.report.conflicts and prefer is None and not choices:

@@ -16,6 +16,7 @@ from db.events import delete_event
 from db.exchange import Choice, import_bundle
 from db.integrity import check_record
 from db.models import Assessment, Event, Obligation
+from db.obligations import delete_obligation
 from db.search import is_index_table
 from db.store import Store
 from tests.desks import assess, desks_at, digest, events, obligations, retitle, send
@@ -201,13 +202,19 @@ def test_both_desks_assessments_are_kept(desks, tmp_path):
         assert {mine, theirs} <= kept
 
 
-def test_a_record_changed_on_both_desks_is_a_conflict_and_nothing_is_written_without_a_choice(desks, tmp_path):
-    a, b = desks
+def _retitled_on_both(a, b, folder: Path) -> tuple[str, Path]:
+    """One obligation retitled on each desk, and A's bundle."""
     obligation_id = obligations(a)[4]
     retitle(a, obligation_id, "A's title")
     retitle(b, obligation_id, "B's title")
-    out = tmp_path / "a.accord"
+    out = folder / "a.accord"
     export_bundle(a, out)
+    return obligation_id, out
+
+
+def test_a_record_changed_on_both_desks_is_a_conflict_and_nothing_is_written_without_a_choice(desks, tmp_path):
+    a, b = desks
+    obligation_id, out = _retitled_on_both(a, b, tmp_path)
     before = _file_digest(b)
     report = import_bundle(b, out, dry_run=True)
     [conflict] = report.conflicts
@@ -227,14 +234,32 @@ def test_a_record_changed_on_both_desks_is_a_conflict_and_nothing_is_written_wit
 
 def test_both_kept_puts_the_other_desks_text_after_this_ones(desks, tmp_path):
     a, b = desks
-    obligation_id = obligations(a)[4]
-    retitle(a, obligation_id, "A's title")
-    retitle(b, obligation_id, "B's title")
-    out = tmp_path / "a.accord"
-    export_bundle(a, out)
+    obligation_id, out = _retitled_on_both(a, b, tmp_path)
     import_bundle(b, out, choices={("obligation", obligation_id): Choice.BOTH})
     with b.reading() as session:
-        assert session.get(Obligation, obligation_id).title == "B's title\n\n— from the other desk —\nA's title"
+        assert session.get(Obligation, obligation_id).title == "B's title\n\n— from the other desk (amina) —\nA's title"
+
+
+def test_a_deletion_of_what_this_desk_still_uses_is_a_conflict_and_never_cascades(desks, tmp_path):
+    a, b = desks
+    obligation_id = obligations(a)[5]
+    with a.writing("Delete obligation") as session:
+        delete_obligation(session, obligation_id)
+    kept = assess(b, obligation_id, "Assessed on B while A deleted the clause")
+    out = tmp_path / "a.accord"
+    export_bundle(a, out)
+    report = import_bundle(b, out, dry_run=True)
+    assert [(c.key, c.why) for c in report.conflicts] == [
+        (("obligation", obligation_id), "deleted on the other desk, still used on this one")
+    ]
+    before = _file_digest(b)
+    with pytest.raises(BundleError, match="cannot be deleted as the other desk did: this desk's records still use it"):
+        import_bundle(b, out, prefer=Choice.THEIRS)
+    assert _file_digest(b) == before
+    import_bundle(b, out, prefer=Choice.MINE)
+    with b.reading() as session:
+        assert session.get(Obligation, obligation_id) is not None and session.get(Assessment, kept) is not None
+    assert check_record(b).whole
 
 
 def test_the_other_desks_trail_is_kept_verifiable_and_the_merge_is_one_entry_naming_the_bundle(desks, tmp_path):
