@@ -184,6 +184,11 @@ class Bundle:
     def since(self) -> dict[str, int] | None:
         return self.manifest.get("since")
 
+    @property
+    def partial(self) -> bool:
+        """One agreement's record only: what the sender knew of the rest is not in it."""
+        return self.manifest.get("agreement") is not None
+
 
 @dataclass
 class Sent:
@@ -192,9 +197,46 @@ class Sent:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def export_bundle(store, out: Path, since: Path | None = None) -> Sent:
+def agreement_scope(found: dict[str, dict[str, dict]], agreement_id: str) -> set[RowKey]:
+    """The rows of one agreement's record: the agreement, its parties, obligations and their assessments,
+    obligors and dependencies, its metrics with their points, its events (db.event_log's rule: put under it,
+    under none, or linked to its obligations) with their actors and links to its obligations; then every
+    row those name (actors, aliases, import files, an observation's event), so the bundle is whole."""
+    obligations = {r for r, v in found["obligation"].items() if v["agreement_id"] == agreement_id}
+    metrics = {r for r, v in found["metric"].items() if v["agreement_id"] == agreement_id}
+    linked = {v["event_id"] for v in found["eventobligation"].values() if v["obligation_id"] in obligations}
+    events = {r for r, v in found["event"].items() if v["agreement_id"] in (None, agreement_id) or r in linked}
+    belongs = {
+        "agreement": lambda r, v: r == agreement_id, "party": lambda r, v: v["agreement_id"] == agreement_id,
+        "obligation": lambda r, v: r in obligations, "metric": lambda r, v: r in metrics,
+        "obligationobligor": lambda r, v: v["obligation_id"] in obligations,
+        "obligationdependency": lambda r, v: v["obligation_id"] in obligations and v["depends_on_id"] in obligations,
+        "assessment": lambda r, v: v["obligation_id"] in obligations,
+        "metricobligation": lambda r, v: v["metric_id"] in metrics,
+        "targetpoint": lambda r, v: v["metric_id"] in metrics, "observation": lambda r, v: v["metric_id"] in metrics,
+        "event": lambda r, v: r in events, "eventactor": lambda r, v: v["event_id"] in events,
+        "eventobligation": lambda r, v: v["event_id"] in events and v["obligation_id"] in obligations,
+    }  # fmt: skip
+    scope = {(t, r) for t, test in belongs.items() for r, v in found[t].items() if test(r, v)}
+    references = [(n, c.name, f.column.table.name) for n, t in tables().items() for c in t.columns for f in c.foreign_keys]
+    pending = list(scope)
+    while pending:  # what the rows name, and what that names in turn
+        table, row_id = pending.pop()
+        values = found[table][row_id]
+        for child, column, parent in references:
+            target = (parent, values[column]) if child == table and values[column] is not None else None
+            if target is not None and target not in scope:
+                scope.add(target)
+                pending.append(target)
+    actors = {r for t, r in scope if t == "actor"}
+    scope |= {("actoralias", r) for r, v in found["actoralias"].items() if v["actor_id"] in actors}
+    return scope
+
+
+def export_bundle(store, out: Path, since: Path | None = None, agreement_id: str | None = None) -> Sent:
     """Write the store's record as a bundle at `out` (atomically); with `since`, only what changed after
-    that earlier bundle between the same desks (the receiver must hold what it held)."""
+    that earlier bundle between the same desks (the receiver must hold what it held); with `agreement_id`,
+    only that agreement's record (`agreement_scope`): a receiver learns no knowledge from such a part."""
     base = read_bundle(since).knowledge if since is not None else None
     with store.reading() as session:
         connection = session.connection()
@@ -202,16 +244,20 @@ def export_bundle(store, out: Path, since: Path | None = None) -> Sent:
         knowledge = desk.knowledge(connection)
         owners = desk.identities(connection)
         dots = row_dots(connection)
+        found = record_rows(connection)
+        if agreement_id is not None and agreement_id not in found["agreement"]:
+            raise BundleError(f"There is no agreement with the id {agreement_id}; 'accord-desk status' lists them.")
+        scope = agreement_scope(found, agreement_id) if agreement_id else None
 
         def wanted(dot: Dot) -> bool:
             return base is None or not covered(base, dot)
 
         rows: dict[str, list] = {}
-        for name, found in record_rows(connection).items():
+        for name, held in found.items():
             rows[name] = [
                 [row_id, *dots[(name, row_id)][:2], values]
-                for row_id, values in sorted(found.items())
-                if wanted(dots[(name, row_id)][:2])
+                for row_id, values in sorted(held.items())
+                if wanted(dots[(name, row_id)][:2]) and (scope is None or (name, row_id) in scope)
             ]
         tombstones = sorted([t, r, d, c] for (t, r), (d, c, deleted) in dots.items() if deleted and wanted((d, c)))
         trail = AuditEntry.__table__
@@ -234,7 +280,7 @@ def export_bundle(store, out: Path, since: Path | None = None) -> Sent:
     counts["audit entries"] = sum(len(chain) for chain in entries.values())
     manifest = {
         "format": FORMAT, "version": VERSION, "desk": me, "who": store.user, "made_at": utc_now().isoformat(),
-        "knowledge": knowledge, "since": base, "counts": counts,
+        "knowledge": knowledge, "since": base, "agreement": agreement_id, "counts": counts,
         "content_sha256": hashlib.sha256(content).hexdigest(),
     }  # fmt: skip
     with atomic_path(out) as temporary, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:

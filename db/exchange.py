@@ -30,6 +30,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
 from db import audit, desk
@@ -43,6 +44,7 @@ from db.bundle import (
     RowKey,
     chain_problem,
     covered,
+    key_of,
     read_bundle,
     received_trails,
     record_rows,
@@ -212,6 +214,7 @@ def plan(session: Session, bundle: Bundle) -> Plan:
         )
     mine = record_rows(connection)
     _check_references(bundle, mine)
+    _match_natural_keys(bundle, mine)
     new_entries = _check_trails(connection, bundle, me)
     dots = row_dots(connection)
     refs = {k: v["ref"] for k, v in {**mine["obligation"], **bundle.rows.get("obligation", {})}.items()}
@@ -332,6 +335,54 @@ def _past_versions(entries, wanted: set[RowKey]) -> dict[RowKey, set[str | None]
         after = json.loads(entry["after"]) if entry["after"] else None
         found[key].add(None if after is None else _content({k: v for k, v in after.items() if k in names[key[0]]}))
     return found
+
+
+# What names a record outside Accord Desk, by table: the columns, casefolded where lookups ignore case.
+NATURAL_KEYS = {"event": ("external_id",), "importfile": ("sha256",), "actoralias": ("alias_key",),
+                "actor": ("name",), "party": ("agreement_id", "actor_id")}  # fmt: skip
+
+
+def _natural(table: str, values: dict[str, Any]) -> tuple | None:
+    key = tuple(values[c] for c in NATURAL_KEYS[table])
+    if None in key:
+        return None
+    return (key[0].casefold(),) if table == "actor" else key
+
+
+def _match_natural_keys(bundle: Bundle, mine: dict[str, dict[str, dict]]) -> None:
+    """Records both desks hold under different ids, made before ids derived from natural keys (db.ids):
+    the bundle's are renamed to this desk's ids, in its rows, the rows that name them, dots and tombstones.
+    Parents first, so a party is matched by its agreement and actor as this desk names them."""
+    renamed: dict[tuple[str, str], str] = {}
+    known = tables()
+    for table in (t for t in RECORD_TABLES if t in NATURAL_KEYS):
+        here = {_natural(table, v): row_id for row_id, v in mine[table].items()}
+        if table == "actor":  # an actor is also known by its aliases
+            for alias in mine["actoralias"].values():
+                here.setdefault((alias["alias_key"],), alias["actor_id"])
+        for row_id, values in list(bundle.rows.get(table, {}).items()):
+            for column in known[table].columns:
+                for foreign in column.foreign_keys:
+                    target = (foreign.column.table.name, values[column.name])
+                    if target in renamed:
+                        values[column.name] = renamed[target]
+            ours = here.get(_natural(table, values))
+            if ours is not None and ours != row_id and ours not in bundle.rows[table]:
+                renamed[(table, row_id)] = ours
+    if not renamed:
+        return
+    for name, table in known.items():
+        rows = bundle.rows.get(name, {})
+        for row_id in list(rows):
+            values = rows.pop(row_id)
+            for column in table.columns:
+                target = next((f.column.table.name for f in column.foreign_keys), name if column.primary_key else None)
+                if target is not None and (target, values[column.name]) in renamed:
+                    values[column.name] = renamed[(target, values[column.name])]
+            new_id = key_of(table, values)
+            rows[new_id] = values
+            bundle.dots[(name, new_id)] = bundle.dots.pop((name, row_id))
+    bundle.tombstones = {(t, renamed.get((t, r), r)): dot for (t, r), dot in bundle.tombstones.items()}
 
 
 def _check_references(bundle: Bundle, mine: dict[str, dict[str, dict]]) -> None:
@@ -461,7 +512,8 @@ def receive(session: Session, merge: Plan, choices: dict[RowKey, Choice] | None 
             [(chain, e["id"], e["at"], e["who"], e["action"], e["operation"], e["table_name"], e["row_id"],
               e["before"], e["after"], e["hash"], merge.bundle.content_sha256) for e in entries],
         )  # fmt: skip
-    desk.learn(connection, merge.bundle.knowledge)
+    if not merge.bundle.partial:
+        desk.learn(connection, merge.bundle.knowledge)
     report.chosen = dict(choices)
     report.written = True
     report.changes = EVERYTHING
@@ -524,9 +576,14 @@ def import_bundle(store, path: Path, *, dry_run: bool = False, prefer: Choice | 
     from db import backup  # db.backup uses Store
 
     backup.back_up(store, backup.Reason.IMPORT)
-    with store.writing(action_for(bundle)) as session:
-        merge = plan(session, bundle)  # again inside the writer's transaction: nothing changed between
-        chosen = {c.key: prefer for c in merge.report.conflicts} if prefer else {}
-        chosen.update(choices or {})
-        return receive(session, merge, chosen)
+    try:
+        with store.writing(action_for(bundle)) as session:
+            merge = plan(session, bundle)  # again inside the writer's transaction: nothing changed between
+            chosen = {c.key: prefer for c in merge.report.conflicts} if prefer else {}
+            chosen.update(choices or {})
+            return receive(session, merge, chosen)
+    except IntegrityError as error:  # a rule of the record the merge would break that no check above foresaw
+        raise BundleError(
+            f"{path} cannot be received: it would break a rule of the record ({error.orig}); nothing was changed."
+        ) from None
 

@@ -129,6 +129,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     sending.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.accord")
     sending.add_argument(
+        "--agreement", metavar="ID", help="only this agreement's record: its id (or first characters) or short title"
+    )
+    sending.add_argument(
         "--since", type=Path, metavar="BUNDLE",
         help="only what changed after this earlier bundle between the same desks",
     )  # fmt: skip
@@ -607,11 +610,16 @@ def _restore(args) -> int:
 
 def _export_bundle(args) -> int:
     from db.bundle import export_bundle
+    from db.status_report import choose_agreements
     from db.store import Store
 
     store = Store.open(_database(args), _officer())  # for writing: a copied file takes its own desk id first
     try:
-        sent = export_bundle(store, args.output, since=args.since)
+        agreement_id = None
+        if args.agreement:
+            with store.reading() as session:
+                agreement_id = choose_agreements(session, args.agreement)[0].id
+        sent = export_bundle(store, args.output, since=args.since, agreement_id=agreement_id)
     finally:
         store.close()
     counts = sent.counts

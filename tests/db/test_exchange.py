@@ -14,6 +14,7 @@ from db.backup import Reason, restore, take
 from db.bundle import BundleError, export_bundle, read_bundle
 from db.events import delete_event
 from db.exchange import Choice, import_bundle
+from db.ids import new_id
 from db.integrity import check_record
 from db.models import Assessment, Event, Obligation
 from db.obligations import delete_obligation
@@ -238,6 +239,30 @@ def test_both_kept_puts_the_other_desks_text_after_this_ones(desks, tmp_path):
     import_bundle(b, out, choices={("obligation", obligation_id): Choice.BOTH})
     with b.reading() as session:
         assert session.get(Obligation, obligation_id).title == "B's title\n\n— from the other desk (amina) —\nA's title"
+
+
+def test_records_held_under_other_ids_before_ids_were_derived_are_matched_by_what_names_them(desks, tmp_path, monkeypatch):
+    """Desk B imported the ACLED file as Accord Desk did before (random ids for events, the import file
+    and new actors): A's bundle matches them by external id, SHA-256 and name instead of adding them twice."""
+    from db import actors, event_import
+    from db.ids import new_ids
+
+    a, b = desks
+    acled = Path(__file__).parent.parent / "data" / "acled_afghanistan.csv"
+    event_import.import_events(a, acled)
+    with monkeypatch.context() as older:
+        older.setattr(event_import, "event_ids", lambda keys: new_ids(len(keys)))
+        older.setattr(event_import, "import_file_id", lambda _sha: new_id())
+        older.setattr(actors, "actor_id", lambda _name: new_id())
+        event_import.import_events(b, acled)
+    assert set(events(a)) != set(events(b))
+    out, report = send(a, b, tmp_path)
+    assert report.conflicts == [] and report.counts["event"]["added"] == 0
+    with b.reading() as session:
+        assert len(session.exec(select(Event.id)).all()) == len(events(a))
+    _, back = send(b, a, tmp_path)
+    assert back.conflicts == [] and back.counts["event"]["added"] == 0
+    assert check_record(b).whole and check_record(a).whole
 
 
 def test_a_deletion_of_what_this_desk_still_uses_is_a_conflict_and_never_cascades(desks, tmp_path):
