@@ -70,6 +70,14 @@ def tables() -> dict[str, Any]:
     return {name: SQLModel.metadata.tables[name] for name in RECORD_TABLES}
 
 
+def references() -> list[tuple[str, str, str]]:
+    """(table, column, table it points to) of every reference between record tables."""
+    return [
+        (name, column.name, foreign.column.table.name)
+        for name, table in tables().items() for column in table.columns for foreign in column.foreign_keys
+    ]  # fmt: skip
+
+
 def key_of(table, values: dict[str, Any]) -> str:
     return "/".join(str(values[c.name]) for c in table.primary_key.columns)
 
@@ -218,12 +226,11 @@ def agreement_scope(found: dict[str, dict[str, dict]], agreement_id: str) -> set
         "eventobligation": lambda r, v: v["event_id"] in events and v["obligation_id"] in obligations,
     }  # fmt: skip
     scope = {(t, r) for t, test in belongs.items() for r, v in found[t].items() if test(r, v)}
-    references = [(n, c.name, f.column.table.name) for n, t in tables().items() for c in t.columns for f in c.foreign_keys]
     pending = list(scope)
     while pending:  # what the rows name, and what that names in turn
         table, row_id = pending.pop()
         values = found[table][row_id]
-        for child, column, parent in references:
+        for child, column, parent in references():
             target = (parent, values[column]) if child == table and values[column] is not None else None
             if target is not None and target not in scope:
                 scope.add(target)

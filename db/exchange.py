@@ -48,6 +48,7 @@ from db.bundle import (
     read_bundle,
     received_trails,
     record_rows,
+    references,
     row_dots,
     tables,
     typed,
@@ -259,17 +260,52 @@ def plan(session: Session, bundle: Bundle) -> Plan:
         why = "deleted on the other desk, still used on this one"
         step.outcome = "conflict"
         report.conflicts.append(Conflict(step.key, _label(step.key[0], ours, refs), why, ours, None, ()))
+    for step in _used_there(steps, mine):
+        why = "deleted on this desk, still used on the other"
+        step.outcome = "conflict"
+        report.conflicts.append(Conflict(step.key, _label(step.key[0], step.theirs, refs), why, None, step.theirs, ()))
     for step in steps:
         report.counts[step.key[0]][step.outcome] += 1
     return Plan(bundle, steps, report, new_entries)
 
 
-def _references() -> list[tuple[str, str, str]]:
-    """(table, column, table it points to) of every reference between record tables."""
-    return [
-        (name, column.name, foreign.column.table.name)
-        for name, table in tables().items() for column in table.columns for foreign in column.foreign_keys
-    ]  # fmt: skip
+def _used_there(steps: list[_Step], mine: dict[str, dict[str, dict]]) -> list[_Step]:
+    """The records this desk deleted that rows the other desk sends, to be taken, still name (an assessment
+    of an obligation deleted here): a conflict, so the officer restores the record or leaves those rows out."""
+    by_key = {step.key: step for step in steps}
+    taken = {step.key for step in steps if step.outcome in ("added", "updated")}
+    found: dict[RowKey, _Step] = {}
+    for table, column, parent in references():
+        for key in taken:
+            if key[0] == table and (value := by_key[key].theirs[column]) is not None:
+                target = by_key.get((parent, value))
+                gone = target is not None and target.theirs is not None and value not in mine[parent]
+                if gone and target.outcome == "unchanged":
+                    found[target.key] = target
+    return list(found.values())
+
+
+def _dropped(writes: dict[str, list], mine: dict[str, dict[str, dict]]) -> list[RowKey]:
+    """The rows to be taken that name a record which stays deleted here (its conflict settled so): left out."""
+    will_exist = {(t, r) for t, rows in mine.items() for r in rows}
+    will_exist |= {key for rows in writes.values() for key, outcome, _ in rows if outcome != "deleted"}
+    will_exist -= {key for rows in writes.values() for key, outcome, _ in rows if outcome == "deleted"}
+    left_out: list[RowKey] = []
+    changed = True
+    while changed:
+        changed = False
+        for table, column, parent in references():
+            kept = []
+            for key, outcome, values in writes[table]:
+                value = values[column] if values is not None and outcome != "deleted" else None
+                if value is not None and (parent, value) not in will_exist:
+                    left_out.append(key)
+                    will_exist.discard(key)
+                    changed = True
+                else:
+                    kept.append((key, outcome, values))
+            writes[table] = kept
+    return left_out
 
 
 def _still_used(steps: list[_Step], mine: dict[str, dict[str, dict]]) -> list[_Step]:
@@ -280,7 +316,7 @@ def _still_used(steps: list[_Step], mine: dict[str, dict[str, dict]]) -> list[_S
     changed = True
     while changed:  # a deletion kept can keep its parents' in turn
         changed = False
-        for table, column, parent in _references():
+        for table, column, parent in references():
             for row_id, values in mine[table].items():
                 target = (parent, values[column])
                 if target in deleting and (table, row_id) not in deleting:
@@ -387,18 +423,15 @@ def _match_natural_keys(bundle: Bundle, mine: dict[str, dict[str, dict]]) -> Non
 
 def _check_references(bundle: Bundle, mine: dict[str, dict[str, dict]]) -> None:
     """Every row the bundle's rows point to is in the bundle or in this record."""
-    for name, table in tables().items():
+    for name, column, target in references():
         for row_id, values in bundle.rows.get(name, {}).items():
-            for column in table.columns:
-                for foreign in column.foreign_keys:
-                    target = foreign.column.table.name
-                    value = values[column.name]
-                    if value is not None and value not in bundle.rows.get(target, {}) and value not in mine[target]:
-                        raise BundleError(
-                            f"{bundle.path} cannot be received: its {KINDS[name]} row {row_id} names "
-                            f"{KINDS[target]} row {value}, which neither the bundle nor this record holds; nothing "
-                            "was changed. Ask the sending desk for a whole bundle (export-bundle without --since)."
-                        )
+            value = values[column]
+            if value is not None and value not in bundle.rows.get(target, {}) and value not in mine[target]:
+                raise BundleError(
+                    f"{bundle.path} cannot be received: its {KINDS[name]} row {row_id} names "
+                    f"{KINDS[target]} row {value}, which neither the bundle nor this record holds; nothing "
+                    "was changed. Ask the sending desk for a whole bundle (export-bundle without --since)."
+                )
 
 
 def _check_trails(connection, bundle: Bundle, me: str) -> dict[str, list[dict[str, Any]]]:
@@ -470,8 +503,12 @@ def receive(session: Session, merge: Plan, choices: dict[RowKey, Choice] | None 
             if theirs is not None and outcome == "unchanged":
                 writes[step.key[0]].append((step.key, "circumstance", theirs))
             taken.append((step.key, step.dot, theirs is None))
+    held = record_rows(connection)
+    for key in _dropped(writes, held):
+        report.not_taken.append(f"A row of {KINDS[key[0]]} ({key[1]}): it names a record that stays deleted here")
+        taken = [t for t in taken if t[0] != key]
     deleting = [_Step(key, "deleted") for table in RECORD_TABLES for key, outcome, _ in writes[table] if outcome == "deleted"]
-    if used := _still_used(deleting, record_rows(connection)):
+    if used := _still_used(deleting, held):
         label = conflicts[used[0].key].label if used[0].key in conflicts else KINDS[used[0].key[0]]
         raise BundleError(
             f"{label} cannot be deleted as the other desk did: this desk's records still use it; nothing was "

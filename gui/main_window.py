@@ -270,7 +270,7 @@ class MainWindow(QMainWindow):
             tip="Write the record as one file for another desk to receive",
         )  # fmt: skip
         self.receive_action = self._action(
-            "Rece&ive from another desk…", self.receive_from_another_desk,
+            "Re&ceive from another desk…", self.receive_from_another_desk,
             tip="Merge a file another desk sent: what it adds, changes and where both desks changed a record",
         )  # fmt: skip
         menu.addAction(self.send_action)

@@ -191,6 +191,30 @@ def test_a_change_on_one_desk_is_taken_and_a_deletion_travels(desks, tmp_path):
         assert check_record(store).whole, check_record(store).lines()
 
 
+def test_an_edit_relayed_through_a_third_desk_is_concurrent_when_it_was_and_newer_when_it_was_not(desks, tmp_path):
+    a, b = desks
+    shutil.copyfile(a.path, tmp_path / "c.sqlite")
+    c = Store.open(tmp_path / "c.sqlite", user="carla")  # a copy: a desk of its own, with A's history
+    try:
+        send(a, b, tmp_path)
+        send(b, a, tmp_path)
+        send(a, c, tmp_path)
+        obligation_id = obligations(a)[6]
+        retitle(a, obligation_id, "A's edit")
+        send(a, c, tmp_path)  # C now holds A's edit and relays it
+        retitle(b, obligation_id, "B's edit, made without seeing A's")
+        from_c, relayed = send(c, b, tmp_path, dry_run=True)
+        assert [conflict.key for conflict in relayed.conflicts] == [("obligation", obligation_id)]
+        import_bundle(b, from_c, prefer=Choice.THEIRS)
+        retitle(b, obligation_id, "B's edit, made after seeing A's")
+        _, back = send(b, a, tmp_path)
+        assert back.conflicts == [] and back.counts["obligation"]["updated"] == 1
+        with a.reading() as session:
+            assert session.get(Obligation, obligation_id).title == "B's edit, made after seeing A's"
+    finally:
+        c.close()
+
+
 def test_both_desks_assessments_are_kept(desks, tmp_path):
     a, b = desks
     obligation_id = obligations(a)[2]
@@ -284,6 +308,25 @@ def test_a_deletion_of_what_this_desk_still_uses_is_a_conflict_and_never_cascade
     import_bundle(b, out, prefer=Choice.MINE)
     with b.reading() as session:
         assert session.get(Obligation, obligation_id) is not None and session.get(Assessment, kept) is not None
+    assert check_record(b).whole
+
+
+def test_what_this_desk_deleted_and_the_other_still_uses_is_a_conflict_restored_or_left_out(desks, tmp_path):
+    a, b = desks
+    obligation_id = obligations(a)[5]
+    with b.writing("Delete obligation") as session:
+        delete_obligation(session, obligation_id)
+    added = assess(a, obligation_id, "Assessed on A while B deleted the clause")
+    out = tmp_path / "a.accord"
+    export_bundle(a, out)
+    report = import_bundle(b, out, dry_run=True)
+    assert [(c.key, c.why) for c in report.conflicts] == [
+        (("obligation", obligation_id), "deleted on this desk, still used on the other")
+    ]
+    kept_out = import_bundle(b, out, prefer=Choice.MINE)
+    assert kept_out.not_taken == [f"A row of assessments ({added}): it names a record that stays deleted here"]
+    with b.reading() as session:
+        assert session.get(Obligation, obligation_id) is None and session.get(Assessment, added) is None
     assert check_record(b).whole
 
 

@@ -35,7 +35,7 @@ def test_the_file_menu_sends_and_receives(qtbot, two_desks):
     _, desk = two_desks
     window = MainWindow(desk)
     qtbot.addWidget(window)
-    assert {"Sen&d to another desk…", "Rece&ive from another desk…"} <= set(_file_menu(window))
+    assert {"Sen&d to another desk…", "Re&ceive from another desk…"} <= set(_file_menu(window))
     assert window.receive_action.isEnabled() and window.send_action.isEnabled()
 
 
