@@ -14,6 +14,7 @@ from db.errors import DateOrderUnknown, ImportFileError
 from db.event_file import read_event_file
 from db.event_import import import_events
 from db.events import event_actor_roles
+from db.ids import alias_id
 from db.integrity import check_record
 from db.models import Actor, ActorAlias, AuditEntry, Event
 from tests.db.test_event_import import _events
@@ -318,6 +319,9 @@ def test_a_folded_name_is_saved_as_an_alias_of_the_actor_it_folded_into(example_
             select(AuditEntry.action).where(AuditEntry.table_name == "actoralias", AuditEntry.operation == "insert")
         ).all()
     assert entries.count("Import events acled_actor_ranges.csv") == 2
+    with example_store.reading() as session:  # the same id on every desk that imports the file (db.ids)
+        saved_id = session.exec(select(ActorAlias.id).where(ActorAlias.alias == "Police Forces of Afghanistan (2014-)")).one()
+    assert saved_id == alias_id("police forces of afghanistan (2014-)")
     assert check_record(example_store).whole
     again = import_events(example_store, DATA / "acled_actor_ranges.csv")  # idempotent: no alias twice
     assert (again.added, again.updated, len(_aliases(example_store))) == ([], [], len(before) + 2)
