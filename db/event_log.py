@@ -75,7 +75,24 @@ def _actors() -> ColumnElement:
     return select(func.group_concat(names.c.name, NAME_SEPARATOR)).scalar_subquery()
 
 
-def _obligations() -> ColumnElement:
+ROLE_SEPARATOR, PAIR_SEPARATOR = "\x1f", "\x1e"  # within and between (role, name) pairs of actor_roles()
+
+
+def actor_roles() -> ColumnElement:
+    """The event's actors as "role\x1fname" pairs joined by \x1e, actor 1 first (db.event_rules.actors_in_roles)."""
+    pairs = (
+        select((EventActor.role + ROLE_SEPARATOR + Actor.name).label("pair"))
+        .join(Actor, Actor.id == EventActor.actor_id)
+        .where(EventActor.event_id == Event.id)
+        .correlate(Event)
+        .order_by(_role_rank(), Actor.name)
+        .subquery()
+    )
+    return select(func.group_concat(pairs.c.pair, PAIR_SEPARATOR)).scalar_subquery()
+
+
+def obligation_refs() -> ColumnElement:
+    """The event's linked obligations: "P1-A.1 (breach); P3-2 (context)"."""
     refs = (
         select((Obligation.ref + " (" + EventObligation.bearing + ")").label("ref"))
         .join(EventObligation, EventObligation.obligation_id == Obligation.id)
@@ -92,7 +109,7 @@ def _columns() -> list[ColumnElement]:
     return [
         Event.id, type_coerce(Event.occurred_on, String), Event.date_precision, Event.event_type,
         Event.sub_event_type, _actors(), Event.location, Event.admin1, Event.country, Event.fatalities,
-        Event.source_name, Event.reliability, Event.credibility, _obligations(), Event.notes, Event.external_id,
+        Event.source_name, Event.reliability, Event.credibility, obligation_refs(), Event.notes, Event.external_id,
     ]  # fmt: skip
 
 
@@ -104,7 +121,7 @@ SORTS = {
     "fatalities": lambda: [Event.fatalities],
     "source": lambda: [Event.source_name],
     "grade": lambda: [Event.reliability, Event.credibility],
-    "obligations": lambda: [_obligations()],
+    "obligations": lambda: [obligation_refs()],
     "notes": lambda: [Event.notes],
 }
 

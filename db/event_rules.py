@@ -201,6 +201,21 @@ def role_rank(role: str) -> int:
     return ROLE_ORDER.get(role, len(ROLE_ORDER))
 
 
+def actors_in_roles(actors: list[tuple[str, str]]) -> str:
+    """Who acted on whom, from (role, name) pairs: "Taliban (with Haqqani Network) → Afghan National
+    Army", actor 1's side first as ACLED orders it; actors of another role follow, after a comma."""
+
+    def side(main: str, associate: str) -> str:
+        names = ", ".join(name for role, name in actors if role == main)
+        associates = ", ".join(name for role, name in actors if role == associate)
+        return f"{names} (with {associates})" if names and associates else names or associates
+
+    first, second = side(EventRole.ACTOR1, EventRole.ASSOC1), side(EventRole.ACTOR2, EventRole.ASSOC2)
+    text = f"{first} → {second}".strip() if second else first
+    others = ", ".join(name for role, name in actors if role not in ROLE_ORDER)
+    return ", ".join(filter(None, [text, others]))
+
+
 def date_label(on: date | str, precision: str, until: date | str | None = None) -> str:
     """ "2020-04-06" (day), "week of 2020-04-06", "2020-04" (month), "2020" (year), or with `until` the
     range "2020-04-06 to 2020-04-09"."""
