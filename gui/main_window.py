@@ -636,8 +636,8 @@ class MainWindow(QMainWindow):
         dialog = OfficerDialog(officer(), self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             save_officer(dialog.chosen())
-            if self.desk.store is not None:  # the audit's who from the next change on
-                self.desk.store.user = dialog.chosen().label
+            if self.desk.store is not None:  # the audit's who and the lock's holder from now on
+                self.desk.store.sign_as(dialog.chosen().label)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -90,3 +90,24 @@ def test_edit_officer_changes_who_signs_from_then_on(qtbot, window, monkeypatch)
     with window.desk.store.reading() as session:
         newest = session.exec(select(AuditEntry.who, AuditEntry.action).order_by(col(AuditEntry.id).desc())).first()
     assert tuple(newest) == ("Jawad Karimi, Political section", "Rename")
+
+
+def test_a_new_name_reaches_the_lock_file_at_once(qtbot, window):
+    """The lock file names the new officer as soon as they change their name, not at the next opening."""
+    from db.errors import DatabaseInUseError
+    from db.store import Store
+
+    path = window.desk.store.path
+    before = json.loads(lock_path(path).read_text())
+
+    def fill(dialog):
+        dialog.name.setText("Jawad Karimi")
+        dialog.unit.setText("Political section")
+        dialog.accept()
+
+    _answer(fill)
+    window.edit_officer()
+    after = json.loads(lock_path(path).read_text())
+    assert after == {**before, "user": "Jawad Karimi, Political section"}  # same process, same since
+    with pytest.raises(DatabaseInUseError, match="is open in Accord Desk by Jawad Karimi, Political section on "):
+        Store.open(path, user="ana")
