@@ -137,6 +137,10 @@ class TrajectoryPlot(QWidget):
         self.gap_observed.setData([to_x(d) for d in data.gap_dates], data.gap_observed)
         if not data.gap_dates:
             self.gap.setPath(QPainterPath())
+        # No gap to shade or trace before two days have both values: a path of one point or none, painted,
+        # makes Qt's PDF writer put a closepath without a current point (poppler: "Syntax Error").
+        for item in (self.gap, self.gap_target, self.gap_observed):
+            item.setVisible(len(data.gap_dates) > 1)
         for index, (day, clause) in enumerate(data.deadlines):
             line = pg.InfiniteLine(
                 pos=to_x(day), angle=90, movable=False, pen=DEADLINE_PEN, label=f"{clause} deadline\n{day.isoformat()}",
