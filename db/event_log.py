@@ -63,16 +63,18 @@ def _role_rank() -> ColumnElement:
     return case(ROLE_ORDER, value=EventActor.role, else_=len(ROLE_ORDER))
 
 
-def _actors() -> ColumnElement:
-    names = (
-        select(Actor.name)
+def _actors(value: ColumnElement = Actor.name, separator: str = NAME_SEPARATOR) -> ColumnElement:
+    """A value of each of the event's actors, actor 1 first, joined: their names by default."""
+    values = (
+        select(value.label("value"))
+        .select_from(Actor)
         .join(EventActor, EventActor.actor_id == Actor.id)
         .where(EventActor.event_id == Event.id)
         .correlate(Event)
         .order_by(_role_rank(), Actor.name)
         .subquery()
     )
-    return select(func.group_concat(names.c.name, NAME_SEPARATOR)).scalar_subquery()
+    return select(func.group_concat(values.c.value, separator)).scalar_subquery()
 
 
 ROLE_SEPARATOR, PAIR_SEPARATOR = "\x1f", "\x1e"  # within and between (role, name) pairs of actor_roles()
@@ -80,15 +82,7 @@ ROLE_SEPARATOR, PAIR_SEPARATOR = "\x1f", "\x1e"  # within and between (role, nam
 
 def actor_roles() -> ColumnElement:
     """The event's actors as "role\x1fname" pairs joined by \x1e, actor 1 first (db.event_rules.actors_in_roles)."""
-    pairs = (
-        select((EventActor.role + ROLE_SEPARATOR + Actor.name).label("pair"))
-        .join(Actor, Actor.id == EventActor.actor_id)
-        .where(EventActor.event_id == Event.id)
-        .correlate(Event)
-        .order_by(_role_rank(), Actor.name)
-        .subquery()
-    )
-    return select(func.group_concat(pairs.c.pair, PAIR_SEPARATOR)).scalar_subquery()
+    return _actors(EventActor.role + ROLE_SEPARATOR + Actor.name, PAIR_SEPARATOR)
 
 
 def obligation_refs() -> ColumnElement:

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from db.changes import Changes
 from db.errors import RecordError
 from db.models import Agreement, OfficerWords
-from db.records import get_or_refuse
+from db.records import delete_if_there, get_or_refuse
 from db.values import check_text, sentence
 
 WHAT = "the officer's assessment in words"
@@ -61,9 +61,5 @@ def save_words(session: Session, agreement_id: str, text: str, written_by: str, 
 
 def remove_words(session: Session, words_id: str) -> Changes:
     """Undo of save_words (nothing if there is no such version); the audit trail keeps both."""
-    row = session.get(OfficerWords, words_id)
-    if row is None:
-        return Changes()
-    session.delete(row)
-    session.flush()
-    return Changes(words=frozenset({row.agreement_id}))
+    row = delete_if_there(session, OfficerWords, words_id)
+    return Changes() if row is None else Changes(words=frozenset({row.agreement_id}))
