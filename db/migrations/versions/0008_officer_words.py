@@ -5,7 +5,7 @@ rows with their entries; the words written later are audited as they are saved).
 words it kept in its settings into this table once, as an audited change (gui/officer_words.py).
 
 Revision ID: 0008_officer_words
-Revises: 0007_same_happening
+Revises: 0010_exchange
 """
 
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0008_officer_words"
-down_revision = "0007_same_happening"
+down_revision = "0010_exchange"
 branch_labels = None
 depends_on = None
 
