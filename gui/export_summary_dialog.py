@@ -267,7 +267,7 @@ class ExportSummaryDialog(QDialog):
         self._paint_next(chosen)
 
     def _paint_next(self, chosen: dict) -> None:
-        """One page, then back to the event loop; the next page at its next turn."""
+        """A page (or a figure), then back to the event loop; the next at its next turn."""
         if self._pages is None:
             return
         if self._cancelled:
@@ -282,8 +282,10 @@ class ExportSummaryDialog(QDialog):
         self.progress_label.setText(f"Painted page {done:,} of {total:,}…")
         if done < total:
             QTimer.singleShot(0, self, lambda: self._paint_next(chosen))
-        else:
-            self._finished(chosen, total)
+        else:  # painted and closed; checking, syncing and renaming it waits on the disk, so off this thread
+            self._pages = None
+            report = self._report
+            self.background.run(report.finish, lambda _none: self._finished(chosen, total), self._failed)
 
     def _finished(self, chosen: dict, pages: int | None) -> None:
         self._pages = self._report = None

@@ -62,7 +62,8 @@ def _badge(status: Status, computed: Status | None = None) -> Painted:
 def _figure(flow: Flow, series: MetricSeries, as_of: date) -> None:
     """The window's trajectory plot, painted as vectors into the page."""
     width, height, left = flow.width, FIGURE_HEIGHT, flow.left
-    flow.place(height + 12, lambda painter, y: paint_figure(painter, series, as_of, QRectF(left, y, width, height)))
+    flow.place(height + 12, lambda painter, y: paint_figure(painter, series, as_of, QRectF(left, y, width, height)),
+               tag=("figure",))  # fmt: skip
 
 
 def _title_block(flow: Flow, content: ReportContent, marking: str) -> None:
@@ -235,10 +236,10 @@ def _header_footer(
 class PdfReport:
     """A PDF being written, in three steps, so the window can keep the slow ones off its thread:
     opening it (the UI thread: the temporary file and its QPdfWriter), `lay_out` (measures every text
-    and places every block, making no QObject: it may run in a worker thread) and then `paint_pages`
-    (the UI thread: the figures are pyqtgraph scenes; a page a step). `abandon` at any point removes
-    the temporary file; the destination is replaced only once the last page is painted and the file
-    is whole."""
+    and places every block, making no QObject: it may run in a worker thread), `paint_pages` (the UI
+    thread: the figures are pyqtgraph scenes; a page or a figure a step) and `finish` (any thread: the
+    check, fsync and rename). `abandon` at any point removes the temporary file; the destination is
+    replaced only once every page is painted and the file is whole."""
 
     def __init__(self, path: Path, marking: str = "", page_size: str = "a4"):
         self.path, self.marking = path, marking
@@ -261,8 +262,9 @@ class PdfReport:
         return len(self.flow.pages)
 
     def paint_pages(self) -> Iterator[int]:
-        """Paint page after page, yielding the count painted; after the last, the file is in place.
-        Closed early (Cancel) or failing, it leaves no file and the destination as it was."""
+        """Paint page after page, yielding the count of pages painted after each page and each figure,
+        then close the file; `finish` puts it in place. Closed early (Cancel) or failing, it leaves no
+        file and the destination as it was."""
         try:
             flow, content = self.flow, self.content
             self.writer.setTitle(f"{content.agreement_title} — compliance summary as of {content.as_of.isoformat()}")
@@ -276,18 +278,24 @@ class PdfReport:
                     _header_footer(painter, flow.texts, self.writer, content, self.marking, number, len(flow.pages))
                     for block in page.blocks:
                         block.paint(painter, block.y)
+                        if block.tag == ("figure",):
+                            yield number - 1  # a figure is a pyqtgraph scene, slow to build: a step of its own
                     if number < len(flow.pages):
                         yield number
             finally:
                 ended = painter.end()
-            del self.writer  # closes the file
+            self.__dict__.pop("writer")  # closes the file
             if not ended:
                 raise not_written(self.path)
         except BaseException as error:
             self._close(error)
             raise
-        self._close(None)  # checks the file whole, then moves it into place
         yield len(flow.pages)
+
+    def finish(self) -> None:
+        """Check the painted file whole, sync it and move it over the destination (no Qt: any thread);
+        UserError, and no file left behind, when it is not whole."""
+        self._close(None)
 
     def abandon(self) -> None:
         """Stop before the end (Cancel): the temporary file goes, the destination stays as it was."""
@@ -327,4 +335,5 @@ def write_report(
         if done < pages and progress is not None and not progress(done, pages):
             painting.close()
             raise ExportCancelled()
+    report.finish()
     return pages
