@@ -39,6 +39,7 @@ from db import audit, backup, search
 from db.actors import actor_keys, find_or_create_actors, fold_ranges
 from db.bulk import bulk_insert, collection_paused, select_matching
 from db.clock import utc_now
+from db.duplicates import rows_like_record
 from db.errors import UserError
 from db.event_file import (
     CHUNK_ROWS,
@@ -72,6 +73,8 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # imported earlier, not in this file: kept
+    # added rows that look like an event already in the record (db/duplicates.py): (key, that event's label)
+    likely_duplicates: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[RowProblem] = field(default_factory=list)
     new_actors: list[str] = field(default_factory=list)
     placed: dict[str, int] = field(default_factory=dict)  # added events by the agreement they went under
@@ -95,6 +98,15 @@ class ImportReport:
             f"{'would update' if self.dry_run else 'updated'} {len(self.updated):,}, "
             f"unchanged {len(self.unchanged):,}.",
         ]
+        if self.likely_duplicates:
+            new = len(self.added) - len(self.likely_duplicates)
+            lines.append(
+                f"Of the events {'to add' if self.dry_run else 'added'}, {plural(new, 'new event')} and "
+                f"{plural(len(self.likely_duplicates), 'likely duplicate')} of events already in the record:"
+            )
+            lines.extend(f"  {key} looks like {label}" for key, label in self.likely_duplicates[:most])
+            if len(self.likely_duplicates) > most:
+                lines.append(f"  … and {len(self.likely_duplicates) - most:,} more.")
         for agreement, count in self.placed.items():
             where = f"under {agreement}" if agreement else "under no agreement"
             lines.append(f"{'Would put' if self.dry_run else 'Put'} {plural(count, 'new event')} {where}.")
@@ -157,7 +169,7 @@ def _import(session, file: EventFile, dry_run, skip_invalid, told, agreement_id)
         file=str(file.path), sha256=file.sha256, format=file.format, rows=work.rows, added=work.added,
         updated=work.updated, unchanged=work.unchanged, missing=work.missing,
         skipped=sorted(work.problems, key=lambda p: p.line), new_actors=list(work.new_names.values()),
-        placed=work.placed, how=file.how, dry_run=dry_run, checked=file,
+        placed=work.placed, how=file.how, dry_run=dry_run, checked=file, likely_duplicates=work.likely_duplicates,
         import_file_id=work.import_file.id if work.import_file is not None else None,
     )  # fmt: skip
 
@@ -175,6 +187,7 @@ class _Import:
         self.own = file.format == FileFormat.ACCORD_DESK
         self.problems: list[RowProblem] = list(file.problems)
         self.added, self.updated, self.unchanged, self.missing = [], [], [], []
+        self.likely_duplicates: list[tuple[str, str]] = []  # (key, the label of the event it looks like)
         self.rows = 0  # the rows that can be imported
         self.related: set[str] = set()  # the import files of the events this file matches
         self.known = actor_keys(session)
@@ -236,6 +249,10 @@ class _Import:
                 self.updated.append(key)
             else:
                 self.unchanged.append(key)
+        # Against the record as it was: not the events this import wrote from earlier chunks.
+        besides = self.import_file.id if self.import_file is not None else None
+        for row, like in rows_like_record(session, chunk, added, besides).items():
+            self.likely_duplicates.append((file.keys[row], like.label))
         if self.problems and not self.skip_invalid:
             self.writing = False  # the import will be refused: only the rest of its problems are looked for
         if not self.writing or not (added or updated):
