@@ -448,6 +448,10 @@ class _Writer:
             self.constants.pop(name, None)  # what the file sets, it sets
         self.ids: list[str] = []  # of the added events, in the order written
         self.digest = audit.BulkDigest(CHUNK_ROWS)
+        self.deferred = _defer_indexes(self.connection, len(file))
+        # The updated events' audit entries, recorded after the added events' one entry, as the trail has
+        # always had them (an event's history finds its import's entry by the import file it names now).
+        self.updates: list[tuple] = []
         self.parts = max(1, -(-(len(file) + len(file.invalid)) // CHUNK_ROWS))  # how many chunks at most
 
     def add(self, pending: _Pending) -> None:
@@ -466,15 +470,41 @@ class _Writer:
         self.ids += ids
 
     def update(self, chunk: Chunk, part: list[tuple[int, dict]], links: dict) -> None:
-        _update(self.work.session, self.work.file, chunk, part, self.roles, self.import_file.id, links)
+        self.updates += _update(self.work.session, self.work.file, chunk, part, self.roles, self.import_file.id, links)
 
     def finish(self) -> None:
+        for create in self.deferred:
+            self.connection.exec_driver_sql(create)
         if self.ids:
             file, import_file = self.work.file, self.import_file
             audit.record_many(self.work.session, [("insert", "event", import_file.id, None, {
                 "import_file_id": import_file.id, "file_name": file.path.name, "sha256": file.sha256,
                 "event_ids": self.ids, **self.digest.unit(),
             })])  # fmt: skip
+        if self.updates:
+            audit.record_many(self.work.session, self.updates)
+
+
+# Kept through a bulk load: the import's own lookups use them (ids and external ids are the primary and
+# unique keys; the likely duplicates are found by place and date).
+_KEPT_INDEXES = ("ix_event_location_occurred_on",)
+
+
+def _defer_indexes(connection, adding: int) -> list[str]:
+    """Drop the other indexes of the events and their actor links for a load that more than doubles the
+    events, returning the statements that make them again once the rows are in: SQLite builds an index
+    from all its rows, sorted, far faster than it grows one a row at a time. Inside the import's
+    transaction, so a refusal or a cancel puts them back with the rest."""
+    if connection.dialect.name != "sqlite" or adding <= connection.exec_driver_sql("SELECT count(*) FROM event").scalar():
+        return []
+    found = connection.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('event', 'eventactor') "
+        "AND sql IS NOT NULL"  # the primary and unique keys' own indexes have none
+    ).all()
+    deferred = [(name, create) for name, create in found if name not in _KEPT_INDEXES]
+    for name, _create in deferred:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    return [create for _name, create in deferred]
 
 
 def _ascending_ids(count: int, part: int, parts: int) -> list[str]:
@@ -530,7 +560,8 @@ def _link(connection, event_ids: list[str], actors: list[tuple], links: list[tup
 
 def _update(
     session, file: EventFile, chunk: Chunk, part, roles: _Roles, import_file_id: str, links: dict
-) -> None:
+) -> list:
+    """Write the updated events and their links; their audit entries, for the caller to record."""
     connection = session.connection()
     names = [*file.sets, "import_file_id"]
     own = file.format == FileFormat.ACCORD_DESK
@@ -568,4 +599,4 @@ def _update(
         connection.execute(delete(EventObligation).where(col(EventObligation.event_id).in_(ids)))
     updated = [row for row, _ in part]
     _link(connection, ids, [chunk.row_actors(r) for r in updated], [links.get(r, ()) for r in updated], roles)
-    audit.record_many(session, entries)
+    return entries

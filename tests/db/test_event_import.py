@@ -407,3 +407,25 @@ def test_a_dry_runs_reading_is_reused_only_while_the_file_is_unchanged(example_s
     path.write_text(text, encoding="utf-8")
     report = import_events(example_store, path, checked=dry.checked)
     assert parsed == [1] and "AFG49999" in report.added and "AFG40001" not in report.added
+
+
+def _indexes(store) -> list[tuple]:
+    with store.reading() as session:
+        return session.connection().exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").all()
+
+
+def test_a_bulk_load_makes_the_event_indexes_again_or_keeps_them_when_cancelled(example_store, tmp_path):
+    """A load that more than doubles the events builds their indexes after the rows (db.event_import)."""
+    from tests.bench_import import generate
+
+    path = tmp_path / "acled.csv"
+    generate(path, 300)
+    before = _indexes(example_store)
+    with pytest.raises(ImportCancelled):
+        import_events(example_store, path, progress=lambda done, total: done <= total * 3 // 4)
+    assert _indexes(example_store) == before
+    assert len(import_events(example_store, path).added) == 300
+    assert _indexes(example_store) == before
+    with example_store.reading() as session:
+        assert session.connection().exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    assert check_record(example_store).problems == []
