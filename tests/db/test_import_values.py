@@ -22,7 +22,8 @@ DATA = Path(__file__).parent.parent / "data"
 
 
 def imported_values(store) -> str:
-    connection = store.engine.raw_connection().driver_connection
+    raw = store.engine.raw_connection()  # the store's own: opening the file again would drop its locks
+    connection = raw.driver_connection
     try:
         events = connection.execute(
             "SELECT coalesce(e.external_id, e.notes), e.agreement_id IS NOT NULL, e.occurred_on, e.occurred_until, "
@@ -51,7 +52,7 @@ def imported_values(store) -> str:
             "SELECT count(*) FROM search WHERE search MATCH 'kind : event'"
         ).fetchone()
     finally:
-        connection.close()
+        raw.close()
     every = [sorted(map(repr, rows)) for rows in (events, actors, links, names, found)] + [list(indexed)]
     return hashlib.sha256(json.dumps(every).encode()).hexdigest()[:16]
 
