@@ -247,7 +247,12 @@ def export_bundle(store, out: Path, since: Path | None = None, agreement_id: str
     base = read_bundle(since).knowledge if since is not None else None
     with store.reading() as session:
         connection = session.connection()
-        me = desk.desk_id(connection)
+        me = desk.claimed(connection, store.path)
+        if me is None:  # open read-only beside the window, or a copy never opened for writing
+            raise BundleError(
+                f"{store.path} is a copy that has no desk id of its own yet; open it once in Accord Desk "
+                "(with write access), then send it."
+            )
         knowledge = desk.knowledge(connection)
         owners = desk.identities(connection)
         dots = row_dots(connection)
