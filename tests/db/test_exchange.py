@@ -344,6 +344,23 @@ def test_the_other_desks_trail_is_kept_verifiable_and_the_merge_is_one_entry_nam
     assert check_record(b).whole
 
 
+def test_check_finds_a_received_trail_altered_after_it_arrived(desks, tmp_path):
+    a, b = desks
+    send(a, b, tmp_path)
+    b.close()
+    connection = sqlite3.connect(b.path)  # someone with the file and sqlite3, past the append-only guard
+    connection.execute("DROP TRIGGER received_entry_no_update")
+    connection.execute("UPDATE received_entry SET who = 'someone else' WHERE id = 5")
+    connection.commit()
+    connection.close()
+    reopened = Store.open(b.path)
+    try:
+        report = check_record(reopened)
+    finally:
+        reopened.close()
+    assert any("does not verify (entry 5 does not follow the chain): it was altered here" in p for p in report.problems)
+
+
 def test_receiving_the_same_bundle_twice_changes_nothing(desks, tmp_path):
     a, b = desks
     retitle(a, obligations(a)[1], "Retitled on A")
