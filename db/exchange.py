@@ -156,7 +156,7 @@ def both_sides(count: int) -> str:
 
 
 def _models() -> dict[str, type[SQLModel]]:
-    return {m.local_table.name: m.class_ for m in SQLModel._sa_registry.mappers if m.local_table.name in KINDS}
+    return {m.local_table.name: m.class_ for m in SQLModel._sa_registry.mappers if m.local_table.name in RECORD_TABLES}
 
 
 def _same(mine: dict | None, theirs: dict | None, ignore: frozenset[str]) -> bool:

@@ -13,7 +13,7 @@ from db import desk
 from db.backup import Reason, restore, take
 from db.bundle import BundleError, export_bundle, read_bundle
 from db.events import delete_event
-from db.exchange import Choice, import_bundle
+from db.exchange import KINDS, Choice, import_bundle
 from db.ids import new_id
 from db.integrity import check_record
 from db.models import Assessment, Event, Obligation
@@ -43,6 +43,9 @@ def test_the_bundle_carries_every_table_of_the_record(empty_store):
     accounted = set(bundles.RECORD_TABLES) | set(bundles.CARRIED_OTHERWISE) | set(bundles.NOT_CARRIED)
     assert names - accounted == set()
     assert set(bundles.RECORD_TABLES) == set(SQLModel.metadata.tables) - {"auditentry"}
+    assert set(KINDS) == set(bundles.RECORD_TABLES)  # each kind is named in the report
+    with empty_store.reading() as session:  # and one agreement's part knows where each table's rows belong
+        bundles.agreement_scope(bundles.record_rows(session.connection()), "no agreement")
 
 
 def test_a_bundle_holds_every_row_of_every_record_table(example_store, tmp_path):
