@@ -242,7 +242,10 @@ def plan(session: Session, bundle: Bundle) -> Plan:
         elif tdot == mdot:
             pass
         elif _same(ours, theirs, _IGNORED):
-            step.adopt = tdot < mdot
+            # The same content: take the other's dot only when it is the newer (it had seen this desk's),
+            # or when neither had seen the other's (two recordings of one thing: the smaller dot, on both).
+            seen_here, seen_there = covered(knowledge, tdot), covered(bundle.knowledge, mdot)
+            step.adopt = (seen_there and not seen_here) or (not seen_here and not seen_there and tdot < mdot)
         elif covered(knowledge, tdot) or _content(theirs) in my_past.get(key, ()):
             pass  # this desk's version is newer: it held theirs before
         elif covered(bundle.knowledge, mdot) or _content(ours) in their_past.get(key, ()):
@@ -393,6 +396,7 @@ def _match_natural_keys(bundle: Bundle, mine: dict[str, dict[str, dict]]) -> Non
     known = tables()
     for table in (t for t in RECORD_TABLES if t in NATURAL_KEYS):
         here = {_natural(table, v): row_id for row_id, v in mine[table].items()}
+        here.pop(None, None)  # a row without a natural key (a typed-in event) matches nothing by it
         if table == "actor":  # an actor is also known by its aliases
             for alias in mine["actoralias"].values():
                 here.setdefault((alias["alias_key"],), alias["actor_id"])
