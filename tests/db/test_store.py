@@ -3,6 +3,8 @@
 import hashlib
 import json
 import sqlite3
+import subprocess
+import sys
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -158,7 +160,27 @@ def test_current_schema_opens_without_backup(example_store):
     store = Store.open(example_store.path)
     store.close()
     assert list(example_store.path.parent.glob("*.bak")) == [] and list_backups(example_store.path) == []
-    assert schema_head() == "0005_search"
+
+
+def test_the_head_constant_is_alembics_head():
+    """Whoever adds a migration updates SCHEMA_HEAD in db/store.py (start-up reads no migration)."""
+    from alembic.script import ScriptDirectory
+
+    from db.store import _alembic_config
+
+    assert schema_head() == ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def test_opening_a_current_database_imports_nothing_of_alembic(example_store):
+    example_store.close()
+    probe = (
+        "import sys; from db.store import Store; from db.status_report import status_report; "
+        "store = Store.open(sys.argv[1]); store.close(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako', 'pygments')))"
+    )
+    run = subprocess.run([sys.executable, "-c", probe, str(example_store.path)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
 
 
 def test_a_database_at_0001_is_upgraded_after_a_backup_copy(tmp_path):
