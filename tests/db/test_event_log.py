@@ -105,6 +105,28 @@ def test_every_sort_is_total_and_pages_agree(log, sort):
     assert [row for page in pages for row in page] == full
 
 
+@pytest.mark.parametrize(
+    "wanted",
+    [
+        EventFilter(text="Afghan"),
+        EventFilter(event_type="Battles", date_from=date(2020, 3, 1)),
+        EventFilter(credibility="3"),
+        EventFilter(text="a", agreement_id="elsewhere"),
+    ],
+)
+@pytest.mark.parametrize(("sort", "descending"), [("date", False), ("actors", True), ("obligations", False)])
+def test_pages_of_a_filtered_log_are_its_rows_in_order(log, wanted, sort, descending):
+    """A page holds the filter's rows only (it is applied to the page's ids), with every column, in order."""
+    full = _keys(log, wanted, sort=sort, descending=descending)
+    assert 1 < len(full) < len(_keys(log, EventFilter()))
+    with log.reading() as session:
+        pages = [
+            event_rows(session, wanted, sort=sort, descending=descending, limit=2, offset=start)
+            for start in range(0, len(full) + 2, 2)
+        ]
+    assert [row for page in pages for row in page] == full and pages[-1] == []
+
+
 def test_date_sort_orders_by_date(log):
     dates = [row[Col.OCCURRED_ON] for row in _keys(log, EventFilter(), sort="date")]
     assert dates == sorted(dates)
