@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, update
 from sqlmodel import Session, col, select
 
-from db import audit, backup, search
+from db import audit, backup, content, search
 from db.actors import actor_keys, find_or_create_actors, fold_ranges
 from db.bulk import bulk_insert, collection_paused, select_matching
 from db.clock import utc_now
@@ -463,10 +463,13 @@ def _update(session, file: EventFile, plan: _Plan, part, roles: _Roles, import_f
         if file.links is not None:
             after["links"] = sorted(plan.links[row])
         entries.append(("update", "event", event_id, audit.plain_values(before), audit.plain_values(after)))
-    connection.execute(statement, rows)
     ids = [before["event_id"] for _, before in part]
-    connection.execute(delete(EventActor).where(col(EventActor.event_id).in_(ids)))
+    with content.rows_changing(connection, "event", "id", ids):
+        connection.execute(statement, rows)
+    with content.rows_changing(connection, "eventactor", "event_id", ids):
+        connection.execute(delete(EventActor).where(col(EventActor.event_id).in_(ids)))
     if file.links is not None:
-        connection.execute(delete(EventObligation).where(col(EventObligation.event_id).in_(ids)))
-    _link(connection, file, plan, ids, [row for row, _ in part], roles)
+        with content.rows_changing(connection, "eventobligation", "event_id", ids):
+            connection.execute(delete(EventObligation).where(col(EventObligation.event_id).in_(ids)))
+    _link(connection, file, plan, ids, [row for row, _ in part], roles)  # its inserts count themselves (db.bulk)
     audit.record_many(session, entries)

@@ -4,23 +4,22 @@ Everything a chief reads is decided here: which obligations changed, which event
 sentences of the summary, and a fingerprint of the database content the report was made from.
 """
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import select as core_select
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from db.as_of import happened_by
 from db.audit import last_entry
 from db.clock import full_name, utc_now
 from db.compliance import Standing
+from db.content import content_digest
 from db.event_log import agreement_events
 from db.event_rules import date_label, grade_label, place_label
 from db.metrics import MetricSeries, list_metrics, metric_series
-from db.models import Actor, AuditEntry, Event, EventActor, EventObligation, Obligation
+from db.models import Actor, Event, EventActor, EventObligation, Obligation
 from db.phrasing import deadline_text
 from db.plot_data import series_as_of
 from db.report_findings import Completion, Finding, key_findings
@@ -96,17 +95,9 @@ def chain_head(session: Session) -> str:
 
 
 def fingerprint(session: Session) -> str:
-    """SHA-256 over every row of the record, in a fixed order, and the audit chain's head: the trail
-    is not content, but its head ties the report to the whole history behind it (db.audit)."""
-    digest = hashlib.sha256(f"\x1eaudit chain head\x1f{chain_head(session)}".encode())
-    for table in SQLModel.metadata.sorted_tables:
-        if table.name == AuditEntry.__tablename__:
-            continue
-        digest.update(f"\x1e{table.name}\x1f".encode())
-        ordered = core_select(table).order_by(*table.primary_key.columns)
-        for row in session.connection().execute(ordered):
-            digest.update(repr(tuple(row)).encode("utf-8"))
-    return digest.hexdigest()
+    """The record's content digest (db.content): the same content gives the same fingerprint, on any
+    desk, whatever history led to it; the chain head, printed beside it, names that history."""
+    return content_digest(session.connection())
 
 
 def _walk(nodes: list[ObligationNode], depth: int = 0):

@@ -21,11 +21,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
-from db import audit
+from db import audit, content
 from db.backup_names import backup_of
 from db.clock import current_user
 from db.errors import DamagedDatabaseError, DatabaseError, DatabaseInUseError, StaleRecordError, StorageError
-from db.writer_lock import WriterLock
+from db.writer_lock import WriterLock, left_behind
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -52,7 +52,7 @@ def default_database_path() -> Path:
 # The newest migration's revision. Opening a database of this revision needs nothing of Alembic, whose
 # import (Mako, Pygments, every SQLAlchemy dialect) was 40% of the window's start-up; it is imported only
 # when a migration is due. tests/db/test_store.py fails when a new migration does not update this.
-SCHEMA_HEAD = "0005_search"
+SCHEMA_HEAD = "0009_content_digest"
 
 
 def _alembic_config():
@@ -262,8 +262,9 @@ def _quick_check(path: Path, connection: sqlite3.Connection) -> None:
     except sqlite3.Error as error:
         raise _opening_error(path, error) from None
     if problems != [("ok",)]:
+        first = " ".join(problems[0][0].replace("*** in database main ***", "").split())  # one line
         raise DamagedDatabaseError(
-            f"{path} is damaged (SQLite reports {len(problems)} problems, the first: {problems[0][0]}); "
+            f"{path} is damaged (SQLite reports {len(problems)} problems, the first: {first}); "
             "restore it from a backup (accord-desk backups lists them)."
         )
 
@@ -338,8 +339,10 @@ class Store:
                 except BaseException:
                     lock.release()
                     raise
-        with _no_traces_if_refused(path):
-            revision = inspect_file(path)
+        with _no_traces_if_refused(path), _looking_at(path) as connection:
+            revision = _revision(path, connection)
+            if left_behind(path):  # a writer died holding the file: look at every page once
+                _quick_check(path, connection)
             if revision != schema_head():
                 raise cls._schema_error(path, revision) or DatabaseError(
                     f"{path} was made by an older version of Accord Desk; open it once in the window "
@@ -442,6 +445,7 @@ class Store:
         with self.engine.connect() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            content.rebuild(connection)  # whatever the upgrade did to the rows, the digest follows them
             connection.commit()
             audit.note_head(self.path, audit.last_entry(connection))
 
