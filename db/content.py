@@ -73,9 +73,12 @@ def _coercions(table) -> list:
     return [kind(table.c[name]) for name in content_columns(table)]
 
 
+_JSON = json.JSONEncoder(separators=(",", ":")).encode  # made once: json.dumps with options makes one a call
+
+
 def row_hash(values: Sequence[Any]) -> int:
     """SHA-256 of the row's values as compact JSON (a list or a tuple alike), as a number."""
-    return int.from_bytes(hashlib.sha256(json.dumps(values, separators=(",", ":")).encode()).digest(), "big")
+    return int.from_bytes(hashlib.sha256(_JSON(values).encode()).digest(), "big")
 
 
 def _figures_of(rows: Iterable[Sequence[Any]]) -> tuple[int, int]:
