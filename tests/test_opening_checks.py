@@ -18,7 +18,7 @@ from db.errors import DamagedDatabaseError
 from db.store import Access, Store
 from db.writer_lock import left_behind, lock_path
 from gui.cli import main
-from tests.database_files import sha256
+from tests.database_files import quietly_damaged, sha256
 
 SCANS = ("quick_check", "integrity_check")
 
@@ -40,18 +40,6 @@ def statements(monkeypatch) -> list[str]:
 
 def _scans(statements: list[str]) -> list[str]:
     return [s for s in statements if any(scan in s.lower() for scan in SCANS)]
-
-
-def quietly_damaged(path: Path) -> None:
-    """Wreck the root page of an event index: the file opens and reads, only a page-by-page check sees it."""
-    connection = sqlite3.connect(path)
-    (page,) = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = 'ix_event_occurred_on'").fetchone()
-    (size,) = connection.execute("PRAGMA page_size").fetchone()
-    connection.execute("PRAGMA journal_mode=DELETE")  # everything in the main file, no -wal beside it
-    connection.close()
-    data = bytearray(path.read_bytes())
-    data[(page - 1) * size : page * size] = b"\xff" * size
-    path.write_bytes(bytes(data))
 
 
 def _dead_writer(path: Path) -> None:
