@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
-from db import audit, content
+from db import audit, content, desk
 from db.backup_names import backup_of
 from db.clock import current_user
 from db.errors import DamagedDatabaseError, DatabaseError, DatabaseInUseError, StaleRecordError, StorageError
@@ -386,12 +386,13 @@ class Store:
 
             backup.take_of_file(path, backup.Reason.UPGRADE)
         store = cls(path, _make_engine(path), user, lock=lock)
-        if revision != head:
-            try:
+        try:
+            if revision != head:
                 store._migrate()
-            except BaseException:
-                store.close()
-                raise
+            desk.claim(store)
+        except BaseException:
+            store.close()
+            raise
         return store
 
     @staticmethod
@@ -426,6 +427,7 @@ class Store:
         try:
             with refusals_explained(path):
                 store._migrate()
+                desk.claim(store)
         except (OperationalError, StorageError) as error:
             store.close()
             remove_database_files(path)
@@ -448,6 +450,12 @@ class Store:
             content.rebuild(connection)  # whatever the upgrade did to the rows, the digest follows them
             connection.commit()
             audit.note_head(self.path, audit.last_entry(connection))
+
+    def sign_as(self, user: str) -> None:
+        """Who changes the record from now on (the audit's who), and who the lock file says holds it."""
+        self.user = user
+        if self._lock is not None:
+            self._lock.sign(user)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -38,14 +38,15 @@ from gui import file_dialog
 from gui.actions import key_sequences, make_action
 from gui.actors_dialog import ActorsDialog
 from gui.agreement_dialog import AgreementDialog
-from gui.backup_dialog import BackUpNow, RestoreDialog, back_up_on_opening
+from gui.backup_dialog import BackUpNow, LongWork, RestoreDialog, back_up_on_opening
 from gui.check_dialog import CheckDialog
 from gui.commands import AddAgreement, DeleteAgreement, EditAgreement
 from gui.date_edit import DateEdit
 from gui.deadlines_view import DeadlinesView
 from gui.desk import Desk
 from gui.event_log_view import EventLogView
-from gui.export_summary_dialog import ExportSummaryDialog, Written
+from gui.exchange_dialog import ReceiveDialog, receive_from_another_desk, send_to_another_desk
+from gui.export_summary_dialog import ExportSummaryDialog, Written, move_words_from_settings
 from gui.field_keys import FieldKeys
 from gui.help_dialogs import ShortcutsDialog, UserGuide
 from gui.history_views import AuditTrailDialog, RecordHistory
@@ -158,10 +159,12 @@ class MainWindow(QMainWindow):
         for signal in (desk.record_changed, desk.as_of_changed, desk.agreement_changed, desk.store_replaced):
             signal.connect(self._refresh_shell)
         desk.store_replaced.connect(self._remember_store)
+        desk.store_replaced.connect(self._move_words_from_settings)
         self.panel.show_obligation(self.tree.selected_id())
         self.history.follow_obligation(self.tree.selected_id())
         self._refresh_shell()
         self._remember_store()
+        self._move_words_from_settings()
         self._restore_layout()
         self.field_keys = FieldKeys(self)  # Ctrl+E and the other commands work from the fields too
         self.tree.view.setFocus()
@@ -263,6 +266,17 @@ class MainWindow(QMainWindow):
         self.event_log.export_action.setText("Export e&vents…")
         menu.addAction(self.event_log.import_action)
         menu.addAction(self.event_log.export_action)
+        menu.addSeparator()
+        self.send_action = self._action(
+            "Sen&d to another desk…", self.send_to_another_desk,
+            tip="Write the record as one file for another desk to receive",
+        )  # fmt: skip
+        self.receive_action = self._action(
+            "Re&ceive from another desk…", self.receive_from_another_desk,
+            tip="Merge a file another desk sent: what it adds, changes and where both desks changed a record",
+        )  # fmt: skip
+        menu.addAction(self.send_action)
+        menu.addAction(self.receive_action)
         menu.addSeparator()
         self.back_up_action = self._action(
             "&Back up now…", self.back_up_now, tip="Copy the record into its backups folder"
@@ -370,9 +384,10 @@ class MainWindow(QMainWindow):
         if agreement:
             parts.append(agreement.label)
         self.setWindowTitle(" — ".join([*parts, "Accord Desk"]))
-        for action in (self.new_agreement_action, self.back_up_action):
+        for action in (self.new_agreement_action, self.back_up_action, self.send_action):
             action.setEnabled(self.desk.store is not None)
-        self.restore_action.setEnabled(store is not None and not read_only)
+        for action in (self.restore_action, self.receive_action):
+            action.setEnabled(store is not None and not read_only)
         for action in (self.edit_agreement_action, self.delete_agreement_action):
             action.setEnabled(agreement is not None and not read_only)
         self.obligation_actions.update_enabled()
@@ -440,6 +455,12 @@ class MainWindow(QMainWindow):
         self.as_of_edit.blockSignals(True)
         self.as_of_edit.set_day(as_of)
         self.as_of_edit.blockSignals(False)
+
+    def _move_words_from_settings(self) -> None:
+        try:
+            move_words_from_settings(self.desk, self.settings)
+        except UserError as error:  # the words stay in the settings, to be moved at the next opening
+            self.desk.report(str(error))
 
     def _remember_store(self) -> None:
         if self.desk.store is not None:
@@ -547,6 +568,12 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def send_to_another_desk(self) -> LongWork | None:
+        return send_to_another_desk(self.desk, self)
+
+    def receive_from_another_desk(self) -> ReceiveDialog | None:
+        return receive_from_another_desk(self.desk, self)
+
     def edit_agreement(self) -> None:
         agreement_id = self.desk.agreement_id
         if agreement_id is None:
@@ -628,8 +655,8 @@ class MainWindow(QMainWindow):
         dialog = OfficerDialog(officer(), self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             save_officer(dialog.chosen())
-            if self.desk.store is not None:  # the audit's who from the next change on
-                self.desk.store.user = dialog.chosen().label
+            if self.desk.store is not None:  # the audit's who and the lock's holder from now on
+                self.desk.store.sign_as(dialog.chosen().label)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
