@@ -172,9 +172,9 @@ def test_the_agreement_form_cannot_drop_a_party_that_groups_actors(example_store
         fields = agreement_fields(session, doha)
     fields.parties = [(actor, role) for actor, role in fields.parties if actor != government]
     before = store_digest(example_store)
-    with pytest.raises(RecordError, match="take them out of the party on the Actors screen first"):
-        with example_store.writing("Edit agreement") as session:
-            update_agreement(session, doha, fields)
+    refused = "take them out of the party on the Actors screen first"
+    with pytest.raises(RecordError, match=refused), example_store.writing("Edit agreement") as session:
+        update_agreement(session, doha, fields)
     assert store_digest(example_store) == before
 
 
