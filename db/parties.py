@@ -116,7 +116,7 @@ def group_under_party(session: Session, agreement_id: str, party_actor_id: str, 
     held = counted_party(session, agreement_id, actor_id)
     if held is not None:
         raise RecordError(
-            f"{actor.name} already counts as {held} for {_label(agreement)}; take it out of that party first."
+            f"{actor.name} already counts as {held[1]} for {_label(agreement)}; take it out of that party first."
         )
     session.add(PartyMember(party_id=party.id, actor_id=actor_id))
     session.flush()
@@ -141,10 +141,10 @@ def _membership(session: Session, agreement_id: str, actor_id: str) -> PartyMemb
     ).first()
 
 
-def counted_party(session: Session, agreement_id: str, actor_id: str) -> str | None:
-    """The name of the party the actor is grouped under in the agreement, None when it is not."""
+def counted_party(session: Session, agreement_id: str, actor_id: str) -> tuple[str, str] | None:
+    """(actor id, name) of the party the actor is grouped under in the agreement, None when it is not."""
     return session.exec(
-        select(Actor.name)
+        select(Actor.id, Actor.name)
         .join(Party, Party.actor_id == Actor.id)
         .join(PartyMember, PartyMember.party_id == Party.id)
         .where(Party.agreement_id == agreement_id, PartyMember.actor_id == actor_id)
@@ -186,8 +186,8 @@ def set_party_role(
     if party is None and role is not None:
         if (held := counted_party(session, agreement_id, actor_id)) is not None:
             raise RecordError(
-                f"{actor.name} counts as {held} for {_label(agreement)}; take it out of {held} before making it "
-                "a party of its own."
+                f"{actor.name} counts as {held[1]} for {_label(agreement)}; take it out of {held[1]} before making "
+                "it a party of its own."
             )
         session.add(
             Party(id=party_id or new_id(), agreement_id=agreement_id, actor_id=actor_id, role=role,
