@@ -10,7 +10,7 @@ from db.agreements import agreement_fields, delete_agreement, restore_agreement,
 from db.errors import RecordError
 from db.event_import import import_events
 from db.event_log import Col, EventFilter, count_events, event_rows
-from db.models import Actor, AuditEntry, Party, PartyMember
+from db.models import Actor, AuditEntry, Event, Party, PartyMember
 from db.parties import (
     add_party,
     group_under_party,
@@ -219,3 +219,16 @@ def test_a_new_party_from_the_obligation_form_and_its_undo(example_store, name, 
     with example_store.writing("Undo new party") as session:
         remove_new_party(session, doha, actor_id, created)
     assert store_digest(example_store, record_only=True) == before and search_digest(example_store) == index
+
+
+def test_the_search_finds_a_partys_events_through_its_group_within_the_agreement(example_store):
+    from db.search import search
+
+    import_events(example_store, DATA / "acled_afghanistan.csv")
+    with example_store.reading() as session:
+        external = dict(session.exec(select(Event.id, Event.external_id)).all())
+        within = {external[h.record_id]: h.snippet for h in search(session, "Afghan government", _doha(example_store)) if h.kind == "event"}
+        everywhere = {external[h.record_id] for h in search(session, "Afghan government") if h.kind == "event"}
+    assert within["AFG40001"] == "actor: Military Forces of Afghanistan (2014-2021)"
+    assert {"AFG40001", "AFG40004", "AFG40006"} <= set(within)
+    assert "AFG40001" not in everywhere  # outside an agreement, an actor stands for itself only
