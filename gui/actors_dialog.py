@@ -60,6 +60,8 @@ class ActorsModel(RowsModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == 2 and actor.aliases:
             return tooltip(", ".join(actor.aliases))  # the whole list, which the cell may elide
+        if role == Qt.ItemDataRole.ToolTipRole and column == 5 and (actor.roles or actor.counts_as):
+            return tooltip(actor.roles_text())
         if role == Qt.ItemDataRole.UserRole:
             return actor.id
         return None
@@ -83,7 +85,11 @@ class ActorsDialog(QDialog):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # The roles, with a party's group, take the room left and wrap; the aliases keep a column's width
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(2, 240)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setWordWrap(True)
 
         buttons = QHBoxLayout()
