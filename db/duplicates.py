@@ -14,17 +14,18 @@ measures its false-positive and false-negative rates there (both 0 at 75; at 60 
 same place on the same day is taken for the ambush, at 95 reworded reports are missed).
 """
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from rapidfuzz import fuzz, utils
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlalchemy import text
+from sqlmodel import Session
 
 from db.as_of import period
+from db.event_file import EventFile
 from db.event_rules import EventFields
-from db.models import Actor, Event, EventActor
 
 THRESHOLD = 75  # token-set ratio, 0–100: the table's same happenings score 86 and more, the others 62 at most
 
@@ -91,6 +92,38 @@ def likely_duplicates(candidate: EventSketch, existing: Iterable[EventSketch], t
 # --- against the record ------------------------------------------------------------------------------------
 
 _NEAR = timedelta(days=62)  # a month-dated event and one dated to a day of it can be this far apart
+_CHUNK = 5_000  # sketches per statement
+
+# The events that can be the same happening as each sketch, found through the indexes rather than
+# by reading every event of the type near the date (at 100,000 events that was about a thousand a row):
+# the same location, as ix_event_location_occurred_on compares it (NOCASE, see db/models.py), in the
+# date window; events with no location, by admin area in the window; and, for a sketch with no location,
+# the events of its type in the window by admin area. `likeness` then decides, casefolded.
+_WANTED = "json_each(:{}) w CROSS JOIN event e"  # CROSS JOIN: SQLite then seeks the events for each sketch
+_LOW, _HIGH, _LOCATION, _ADMIN1, _KIND, _N = (f"json_extract(w.value, '$[{n}]')" for n in range(6))
+_NEAR_EVENTS = text(f"""
+SELECT {_N}, e.id FROM {_WANTED.format("placed")}
+    ON e.location = {_LOCATION} COLLATE NOCASE AND e.occurred_on BETWEEN {_LOW} AND {_HIGH}
+UNION
+SELECT {_N}, e.id FROM {_WANTED.format("placed")}
+    ON e.location IS NULL AND e.occurred_on BETWEEN {_LOW} AND {_HIGH} AND e.admin1 = {_ADMIN1} COLLATE NOCASE
+UNION
+SELECT {_N}, e.id FROM {_WANTED.format("unplaced")}
+    ON e.event_type = {_KIND} AND e.occurred_on BETWEEN {_LOW} AND {_HIGH} AND e.admin1 = {_ADMIN1} COLLATE NOCASE
+""")
+_SKETCHED = text("""
+SELECT e.id, e.occurred_on, e.date_precision, e.event_type, e.location, e.admin1, e.admin2, e.notes, e.occurred_until
+FROM event e WHERE e.id IN (SELECT value FROM json_each(:ids))
+""")
+# An event's actors by their names and aliases, casefolded: a file names "Police Forces of Afghanistan
+# (2014-2021)" where the record's actor is "Afghan government" with that alias.
+_ACTOR_NAMES = text("""
+SELECT ea.event_id, a.name FROM eventactor ea JOIN actor a ON a.id = ea.actor_id
+WHERE ea.event_id IN (SELECT value FROM json_each(:ids))
+UNION ALL
+SELECT ea.event_id, aa.alias FROM eventactor ea JOIN actoralias aa ON aa.actor_id = ea.actor_id
+WHERE ea.event_id IN (SELECT value FROM json_each(:ids))
+""")
 
 
 def sketch_of(fields: EventFields, event_id: str = "") -> EventSketch:
@@ -102,27 +135,82 @@ def sketch_of(fields: EventFields, event_id: str = "") -> EventSketch:
 
 def events_like(session: Session, fields: EventFields, event_id: str = "") -> list[EventSketch]:
     """The events of the record that `fields` looks like (db/duplicates.py's rule), most alike first."""
-    near = session.exec(
-        select(Event.id, Event.occurred_on, Event.date_precision, Event.event_type, Event.location, Event.admin1,
-               Event.admin2, Event.notes, Event.occurred_until)  # fmt: skip
-        .where(func.lower(Event.event_type) == fields.event_type.strip().lower())
-        .where(Event.occurred_on.between(fields.occurred_on - _NEAR, fields.occurred_on + _NEAR))
-    ).all()
+    return likely_in_record(session, [sketch_of(fields, event_id)])[0]
+
+
+def likely_in_record(session: Session, sketches: Sequence[EventSketch]) -> list[list[EventSketch]]:
+    """For each sketch, the events of the record it looks like, most alike first: a statement per chunk of
+    sketches, each row's candidates found through the indexes on place and date."""
+    found: list[list[EventSketch]] = []
+    connection = session.connection()
+    for start in range(0, len(sketches), _CHUNK):
+        chunk = sketches[start : start + _CHUNK]
+        near: dict[int, list[str]] = {}
+        for n, found_id in connection.execute(_NEAR_EVENTS, near_parameters(chunk)):
+            near.setdefault(n, []).append(found_id)
+        existing = _sketches(connection, sorted({i for ids in near.values() for i in ids}))
+        found.extend(
+            likely_duplicates(sketch, [existing[i] for i in near.get(n, ())]) for n, sketch in enumerate(chunk)
+        )
+    return found
+
+
+def near_parameters(sketches: Sequence[EventSketch]) -> dict[str, str]:
+    """_NEAR_EVENTS' parameters: each sketch's date window, place, type and number, those with a location
+    apart from those without."""
+    wanted = [
+        [(first - _NEAR).isoformat(), (last + _NEAR).isoformat(), s.location or None, s.admin1 or None, s.event_type, n]
+        for n, s in enumerate(sketches)
+        for first, last in [period(s.occurred_on, s.date_precision, s.until)]
+    ]  # fmt: skip
+    return {
+        "placed": json.dumps([w for w in wanted if w[2] is not None]),
+        "unplaced": json.dumps([w for w in wanted if w[2] is None]),
+    }
+
+
+def _sketches(connection, event_ids: list[str]) -> dict[str, EventSketch]:
+    ids = json.dumps(event_ids)
     actors: dict[str, set[str]] = {}
-    for found_id, name in session.exec(
-        select(EventActor.event_id, Actor.name).join(Actor).where(col(EventActor.event_id).in_([r[0] for r in near]))
-    ):
+    for found_id, name in connection.execute(_ACTOR_NAMES, {"ids": ids}):
         actors.setdefault(found_id, set()).add(name.casefold())
-    existing = [
-        EventSketch(on, precision, kind, location or "", admin1 or "", admin2 or "",
-                    frozenset(actors.get(found_id, ())), notes or "", found_id,
-                    _label(on, location, admin1, notes), until)  # fmt: skip
-        for found_id, on, precision, kind, location, admin1, admin2, notes, until in near
-    ]
-    return likely_duplicates(sketch_of(fields, event_id), existing)
+    return {
+        found_id: EventSketch(
+            date.fromisoformat(on), precision, kind, location or "", admin1 or "", admin2 or "",
+            frozenset(actors.get(found_id, ())), notes or "", found_id, _label(on, location, admin1, notes),
+            date.fromisoformat(until) if until else None,
+        )  # fmt: skip
+        for found_id, on, precision, kind, location, admin1, admin2, notes, until in connection.execute(
+            _SKETCHED, {"ids": ids}
+        )
+    }
 
 
-def _label(on: date, location: str | None, admin1: str | None, notes: str | None) -> str:
+def _label(on: str, location: str | None, admin1: str | None, notes: str | None) -> str:
     place = ", ".join(part for part in (location, admin1) if part)
-    text = (notes or "").strip()
-    return f"{on.isoformat()} {place} — {text[:80]}{'…' if len(text) > 80 else ''}".replace("  ", " ")
+    said = (notes or "").strip()
+    return f"{on} {place} — {said[:80]}{'…' if len(said) > 80 else ''}".replace("  ", " ")
+
+
+def rows_like_record(session: Session, file: EventFile, rows: Sequence[int]) -> dict[int, EventSketch]:
+    """Of an event file's rows (by index), those that look like an event already in the record, each with
+    the one it is most like: the import's check lists them apart from the new events (db/event_import.py)."""
+    has = set(file.sets)
+    columns = {name: file.columns[file.sets.index(name)] for name in _ROW_COLUMNS if name in has}
+
+    def cell(name: str, row: int):
+        return columns[name][row] if name in columns else None
+
+    sketches = [
+        EventSketch(
+            cell("occurred_on", row), cell("date_precision", row) or "day", cell("event_type", row) or "",
+            cell("location", row) or "", cell("admin1", row) or "", cell("admin2", row) or "",
+            frozenset(name.casefold() for group in file.actors[row] for _role, name in group),
+            cell("notes", row) or "", until=cell("occurred_until", row),
+        )  # fmt: skip
+        for row in rows
+    ]
+    return {row: like[0] for row, like in zip(rows, likely_in_record(session, sketches), strict=True) if like}
+
+
+_ROW_COLUMNS = ("occurred_on", "date_precision", "event_type", "location", "admin1", "admin2", "notes", "occurred_until")

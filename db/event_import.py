@@ -40,6 +40,7 @@ from db import audit, backup, search
 from db.actors import actor_keys, find_or_create_actors, fold_ranges
 from db.bulk import bulk_insert, collection_paused, select_matching
 from db.clock import utc_now
+from db.duplicates import rows_like_record
 from db.errors import UserError
 from db.event_file import (
     CHUNK_ROWS,
@@ -72,6 +73,8 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # imported earlier, not in this file: kept
+    # added rows that look like an event already in the record (db/duplicates.py): (key, that event's label)
+    likely_duplicates: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[RowProblem] = field(default_factory=list)
     new_actors: list[str] = field(default_factory=list)
     placed: dict[str, int] = field(default_factory=dict)  # added events by the agreement they went under
@@ -95,6 +98,15 @@ class ImportReport:
             f"{'would update' if self.dry_run else 'updated'} {len(self.updated):,}, "
             f"unchanged {len(self.unchanged):,}.",
         ]
+        if self.likely_duplicates:
+            new = len(self.added) - len(self.likely_duplicates)
+            lines.append(
+                f"Of the events {'to add' if self.dry_run else 'added'}, {plural(new, 'new event')} and "
+                f"{plural(len(self.likely_duplicates), 'likely duplicate')} of events already in the record:"
+            )
+            lines.extend(f"  {key} looks like {label}" for key, label in self.likely_duplicates[:most])
+            if len(self.likely_duplicates) > most:
+                lines.append(f"  … and {len(self.likely_duplicates) - most:,} more.")
         for agreement, count in self.placed.items():
             where = f"under {agreement}" if agreement else "under no agreement"
             lines.append(f"{'Would put' if self.dry_run else 'Put'} {plural(count, 'new event')} {where}.")
@@ -176,6 +188,7 @@ def _import(session, file: EventFile, dry_run, skip_invalid, told, agreement_id)
         unchanged=[file.keys[r] for r in plan.unchanged], missing=plan.missing,
         skipped=sorted(plan.problems, key=lambda p: p.line), new_actors=list(plan.new_names.values()),
         placed=_placed(session, file, plan.added, agreement_id), how=file.how, dry_run=dry_run, checked=file,
+        likely_duplicates=[(file.keys[row], like.label) for row, like in rows_like_record(session, file, plan.added).items()],
     )  # fmt: skip
     if not dry_run and (plan.added or plan.updated):
         report.import_file_id = _write(session, file, plan, told, agreement_id)

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from db.event_rules import EVENT_TYPES, ROLE_ORDER
 from db.models import Actor, ActorAlias, Event, EventActor, EventObligation, Obligation
 from db.parties import events_concerning
+from db.same_happening import source_count
 
 NAME_SEPARATOR = "; "
 
@@ -58,6 +59,7 @@ class Col(IntEnum):
     OBLIGATIONS = 13  # "P1-A.1 (breach); P3-2 (context)"
     NOTES = 14
     EXTERNAL_ID = 15
+    SOURCES = 16  # how many events report its happening (db/same_happening.py), 1 when alone
 
 
 def _role_rank() -> ColumnElement:
@@ -94,6 +96,7 @@ def _columns() -> list[ColumnElement]:
         Event.id, type_coerce(Event.occurred_on, String), Event.date_precision, Event.event_type,
         Event.sub_event_type, _actors(), Event.location, Event.admin1, Event.country, Event.fatalities,
         Event.source_name, Event.reliability, Event.credibility, _obligations(), Event.notes, Event.external_id,
+        source_count(),
     ]  # fmt: skip
 
 
@@ -107,6 +110,7 @@ SORTS = {
     "grade": lambda: [Event.reliability, Event.credibility],
     "obligations": lambda: [_obligations()],
     "notes": lambda: [Event.notes],
+    "sources": lambda: [source_count()],
 }
 
 

@@ -29,11 +29,14 @@ def _get(session: Session, event_id: str) -> Event:
 
 
 def create_event(
-    session: Session, values: EventFields, event_id: str | None = None, *, origin: str = Origin.TYPED
+    session: Session, values: EventFields, event_id: str | None = None, *, origin: str = Origin.TYPED,
+    same_happening_as: str | None = None,
 ) -> str:
-    """A new event (with its actors, links and figure); returns its id."""
+    """A new event (with its actors, links and figure); returns its id. `same_happening_as`: the first
+    event of the happening it reports too (db/same_happening.py)."""
     values = check_event_fields(values)
     row = Event(id=event_id or new_id(), origin=str(origin), recorded_by=audit.who(session))
+    row.same_happening_as = same_happening_as
     session.add(row)
     _write(session, row, values)
     return row.id

@@ -157,10 +157,13 @@ class ImportFile(Versioned, table=True):
 
 
 class Event(Versioned, table=True):
-    # The event log's filters: a type or a grade, each usually with a date range (db/event_log.py).
+    # The event log's filters: a type or a grade, each usually with a date range (db/event_log.py); the
+    # events near a place and date, for the duplicate check (db/duplicates.py). Migration 0007 makes that
+    # one's location COLLATE NOCASE, which SQLite's index list does not show, so the models cannot say it.
     __table_args__ = (
         Index("ix_event_type_occurred_on", "event_type", "occurred_on"),
         Index("ix_event_grade_occurred_on", "reliability", "credibility", "occurred_on"),
+        Index("ix_event_location_occurred_on", "location", "occurred_on"),
     )
     id: str = _id()
     agreement_id: str | None = _ref("agreement", nullable=True)
@@ -190,6 +193,9 @@ class Event(Versioned, table=True):
     import_file_id: str | None = _ref("importfile", nullable=True, ondelete="RESTRICT")
     recorded_at: datetime = Field(default_factory=utc_now)
     recorded_by: str = ""
+    # Another source of a happening already in the record: the id of the happening's first event. Not a
+    # foreign key: when that event is deleted the others stay one happening (db/same_happening.py).
+    same_happening_as: str | None = Field(default=None, index=True, max_length=36)
 
 
 class EventActor(Versioned, table=True):

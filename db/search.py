@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, bindparam, text
 from sqlmodel import Session
 
+from db.changes import Changes
 from db.parties import counted_as
 
 KINDS = ("obligation", "event", "assessment", "actor")  # the order hits are listed in
@@ -166,7 +167,13 @@ def search(session: Session, words: str, agreement_id: str | None = None, most: 
     if query is None:
         return []
     connection = session.connection()
-    mine = "" if agreement_id is None else " AND (s.agreement_id IS NULL OR s.agreement_id = :agreement)"
+    # within an agreement: db.event_log.agreement_events' rule, so an event put under another agreement
+    # but linked to one of this one's obligations is found here too
+    mine = "" if agreement_id is None else (
+        " AND (s.agreement_id IS NULL OR s.agreement_id = :agreement OR (s.kind = 'event' AND s.record_id IN ("
+        "SELECT eo.event_id FROM eventobligation eo JOIN obligation o ON o.id = eo.obligation_id "
+        "WHERE o.agreement_id = :agreement)))"
+    )  # fmt: skip
     hits = []
     for kind in KINDS:
         rows = connection.execute(
@@ -196,3 +203,12 @@ def search(session: Session, words: str, agreement_id: str | None = None, most: 
         after = max((i for i, h in enumerate(hits) if h.kind in ("obligation", "event")), default=-1) + 1
         hits[after:after] = list(named.values())[: most - len(events)]
     return hits
+
+
+def concerns_search(changes: Changes) -> bool:
+    """Whether a change of the record may change what a search finds: the text of obligations, events,
+    assessments or actors, or which agreement they belong to. Links, metrics and counts are not searched."""
+    return bool(
+        changes.everything or changes.tree or changes.agreements or changes.obligations or changes.assessments
+        or changes.events or changes.actors
+    )  # fmt: skip

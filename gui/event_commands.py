@@ -26,6 +26,7 @@ from db.events import (
     update_event,
 )
 from db.ids import new_id
+from db.same_happening import add_second_source, remove_second_source
 from db.vocabulary import Bearing
 from gui.commands import DeskCommand
 from gui.desk import Desk
@@ -52,6 +53,21 @@ class AddEvent(DeskCommand):
         changes = event_changes(session, [self.event_id])  # before its links and figure go with it
         delete_event(session, self.event_id)
         return changes
+
+
+class AddSecondSource(DeskCommand):
+    """A new event linked to one in the record as another source of the same happening."""
+
+    def __init__(self, desk: Desk, fields: EventFields, of_event_id: str):
+        super().__init__(desk, "Add a second source")
+        self.event_id, self.of_event_id = new_id(), of_event_id
+        self.fields = _with_figure_id(fields)
+
+    def apply(self, session) -> Changes:
+        return add_second_source(session, self.fields, self.of_event_id, self.event_id)
+
+    def revert(self, session) -> Changes:
+        return remove_second_source(session, self.event_id)
 
 
 class EditEvent(DeskCommand):

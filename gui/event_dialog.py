@@ -5,7 +5,8 @@ Every value is typed as text and read by db.event_rules: `event_problems` runs a
 each message shows under its field in plain text, and OK stays disabled while anything is wrong. Types
 and sub-types offer ACLED's taxonomy and the agreement's own types; new ones may be typed. Actors are
 separated by ";" (as ACLED and the table separate them, since names may hold commas) and complete
-from known actors and their aliases. Links to obligations are picked from the desk's tree.
+from known actors and their aliases. Links to obligations are picked by agreement, the current one first:
+an event can bear on obligations of several agreements (db/link_choices.py).
 """
 
 from datetime import date
@@ -38,6 +39,7 @@ from db.event_rules import (
     event_problems,
     read_event_form,
 )
+from db.link_choices import AgreementChoices, link_choices
 from db.vocabulary import CREDIBILITY, RELIABILITY, Bearing, DatePrecision, Qualifier
 from gui.desk import Desk
 from gui.plain_text import buddy_label, choice_combo, ok_cancel, problem_label
@@ -73,6 +75,26 @@ class ActorCompleter(QCompleter):
         return ACTOR_SEPARATOR.join([*(part.strip() for part in done), index.data()])
 
 
+def _obligation_combo(choices: list[AgreementChoices]) -> QComboBox:
+    """The obligations under a heading per agreement (not choosable), indented by their depth in its tree."""
+    combo = choice_combo(
+        [item for group in choices for item in [
+            (None, group.label), *((c.obligation_id, "    " * (c.depth + 1) + c.ref) for c in group.obligations)
+        ]], ""
+    )  # fmt: skip
+    model = combo.model()  # a QStandardItemModel, a QComboBox's own
+    for row in range(combo.count()):
+        if combo.itemData(row) is None:
+            item = model.item(row)
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            font = item.font()
+            font.setBold(True)
+            item.setFont(font)
+    combo.setCurrentIndex(next((row for row in range(combo.count()) if combo.itemData(row) is not None), -1))
+    combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)  # agreements' names whole
+    return combo
+
+
 class EventDialog(QDialog):
     def __init__(
         self, desk: Desk, parent: QWidget | None = None, fields: EventFields | None = None, heading: str = "New event"
@@ -83,8 +105,13 @@ class EventDialog(QDialog):
         with desk.store.reading() as session:
             types = event_types(session)
             completions = actor_completions(session)
+            choices = link_choices(session, desk.agreement_id)
         metrics = desk.metrics()
-        self.refs = {n.id: n.ref for root in desk.tree() for n in root.walk()}
+        # how the links table names an obligation: its ref, and its agreement's when not the current one
+        self.refs = {
+            choice.obligation_id: choice.ref if group.agreement_id == desk.agreement_id else f"{choice.ref} ({group.label})"
+            for group in choices for choice in group.obligations
+        }  # fmt: skip
         form = (
             EventForm.from_fields(fields)
             if fields
@@ -134,7 +161,7 @@ class EventDialog(QDialog):
         self.links.horizontalHeader().setStretchLastSection(True)
         self.links.verticalHeader().setVisible(False)
         self.links.setMaximumHeight(130)
-        self.link_ref = choice_combo([(i, ref) for i, ref in self.refs.items()], "")
+        self.link_ref = _obligation_combo(choices)
         self.link_bearing = choice_combo(list(BEARING_LABELS.items()), Bearing.CONTEXT)
         add_link = QPushButton("Lin&k")
         add_link.clicked.connect(

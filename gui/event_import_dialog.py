@@ -276,6 +276,8 @@ def _heading(name: str, report: ImportReport | None) -> str:
     if report is None:
         return f"{name} cannot be imported:"
     changes = f"add {len(report.added):,} and update {len(report.updated):,} events"
+    if report.likely_duplicates:
+        changes += f", {len(report.likely_duplicates):,} of the added looking like events already in the record"
     if not report.skipped:
         if report.added or report.updated:
             return f"Importing {name} would {changes}."

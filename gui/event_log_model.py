@@ -50,10 +50,11 @@ COLUMNS = (
     ("Fatalities", "fatalities", lambda r: "" if r[Col.FATALITIES] is None else f"{r[Col.FATALITIES]:,}"),
     ("Source", "source", lambda r: r[Col.SOURCE_NAME] or ""),
     ("Grade", "grade", lambda r: grade_label(r[Col.RELIABILITY], r[Col.CREDIBILITY])),
+    ("Sources", "sources", lambda r: f"{r[Col.SOURCES]:,}"),  # events reporting its happening, itself too
     ("Obligations", "obligations", lambda r: r[Col.OBLIGATIONS] or ""),
     ("Notes", "notes", lambda r: (r[Col.NOTES] or "").replace("\n", " ")),
 )
-DATE, TYPE, ACTORS, LOCATION, FATALITIES, SOURCE, GRADE, OBLIGATIONS, NOTES = range(len(COLUMNS))
+DATE, TYPE, ACTORS, LOCATION, FATALITIES, SOURCE, GRADE, SOURCES, OBLIGATIONS, NOTES = range(len(COLUMNS))
 _ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _TOOLTIP_CHARS = 2_000
 _TOP = QModelIndex()  # the invisible root, as a default argument
@@ -184,7 +185,7 @@ class EventLogModel(QAbstractTableModel):
             if index.column() == NOTES:
                 text = row[Col.NOTES] or ""
             return tooltip(text[:_TOOLTIP_CHARS]) if text else None
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == FATALITIES:
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (FATALITIES, SOURCES):
             return _ALIGN_RIGHT
         if role == Qt.ItemDataRole.UserRole:
             return row[Col.ID]

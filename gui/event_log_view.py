@@ -57,7 +57,7 @@ from gui import file_dialog
 from gui.actions import make_action
 from gui.background import Background
 from gui.desk import Desk
-from gui.event_commands import AddEvent, DeleteEvents, DuplicateEvent, EditEvent
+from gui.event_commands import AddEvent, AddSecondSource, DeleteEvents, DuplicateEvent, EditEvent
 from gui.event_dialog import EventDialog
 from gui.event_inline_edit import connect_inline_editing
 from gui.event_log_model import COLUMNS, DATE, NOTES, PAGE_ROWS, TYPE, EventLogModel, LogRead, LogResult
@@ -86,7 +86,8 @@ class _Reading:
     vocabulary: bool = False  # also the types and names offered (the record changed)
 
 
-OPEN_THAT_ONE, SAVE_ANYWAY, BACK_TO_THE_FORM = "open", "save", "back"  # answers to "this looks like…"
+# answers to "this looks like…"
+OPEN_THAT_ONE, SECOND_SOURCE, SAVE_ANYWAY, BACK_TO_THE_FORM = "open", "second source", "save", "back"
 
 class EventLogView(QWidget):
     filter_changed = Signal(object)  # the EventFilter now shown
@@ -454,23 +455,28 @@ class EventLogView(QWidget):
                 if self.select(like[0].id):
                     self.edit_selected()
                 return
-            if answer == SAVE_ANYWAY:
+            if answer in (SAVE_ANYWAY, SECOND_SOURCE):
                 break
-        command = AddEvent(self.desk, fields)
+        if answer == SECOND_SOURCE:
+            command = AddSecondSource(self.desk, fields, like[0].id)
+        else:
+            command = AddEvent(self.desk, fields)
         if self.desk.execute(command):
             self.select(command.event_id)
 
     def ask_about_duplicate(self, like: EventSketch) -> str:
-        """OPEN_THAT_ONE, SAVE_ANYWAY or BACK_TO_THE_FORM (tests replace this)."""
+        """OPEN_THAT_ONE, SECOND_SOURCE, SAVE_ANYWAY or BACK_TO_THE_FORM (tests replace this)."""
         box = QMessageBox(QMessageBox.Icon.Question, "New event", "", QMessageBox.StandardButton.NoButton, self)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(f"This looks like an event already in the record:\n\n{like.label}")
         box.setInformativeText(
             "Same type, a date that can be the same day, the same place, actors in common and notes that read "
-            "alike. Open that one to add to it, or save this one as a separate event."
+            "alike. Open that one to add to it, keep this one as a second source of the same happening (its own "
+            "source and grade; the log counts the happening's sources), or save it as a separate event."
         )
         buttons = {
             box.addButton("&Open that one", QMessageBox.ButtonRole.AcceptRole): OPEN_THAT_ONE,
+            box.addButton("&Link as a second source", QMessageBox.ButtonRole.AcceptRole): SECOND_SOURCE,
             box.addButton("&Save anyway", QMessageBox.ButtonRole.DestructiveRole): SAVE_ANYWAY,
             box.addButton("&Back to the form", QMessageBox.ButtonRole.RejectRole): BACK_TO_THE_FORM,
         }

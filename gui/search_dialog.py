@@ -1,13 +1,16 @@
 """Edit ▸ Find anything… (Ctrl+K): one box over obligations, events, assessments and actors.
 
 Hits come from db.search (SQLite's FTS5) off the UI thread as the officer types, listed by kind; Enter
-or a double-click goes to the record (the window decides how: MainWindow.go_to).
+or a double-click goes to the record (the window decides how: MainWindow.go_to). While the dialog is open
+the same words are searched again when the record changes in a way a search reads (db.search.concerns_search)
+or another agreement is chosen, keeping the hit the officer was on.
 """
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from db.search import KINDS, Hit, search
+from db.changes import Changes
+from db.search import KINDS, Hit, concerns_search, search
 from gui.background import Background
 from gui.desk import Desk
 from gui.plain_text import plain_label
@@ -44,6 +47,18 @@ class SearchDialog(QDialog):
         layout.addWidget(self.hits)
         self.resize(900, 560)
         self.words = ""
+        self._listed = ""  # the words the hits listed were found by
+        desk.record_changed.connect(self._record_changed)
+        desk.agreement_changed.connect(self._search_again)
+        desk.store_replaced.connect(self._search_again)
+
+    def _record_changed(self, changes: Changes, _initiator) -> None:
+        if concerns_search(changes):
+            self._search_again()
+
+    def _search_again(self, *_args) -> None:
+        if self.isVisible() and self.box.text().strip():
+            self._search()
 
     def _search(self) -> None:
         words, store, agreement = self.box.text(), self.desk.store, self.desk.agreement_id
@@ -61,6 +76,10 @@ class SearchDialog(QDialog):
     def _show(self, words: str, found: list[Hit]) -> None:
         if words != self.box.text():  # typed on since: a newer search is on its way
             return
+        current = self.hits.currentItem()
+        # searched again for a change of the record: stay on the hit the officer was on
+        was_on = current.data(0, _HIT) if current is not None and words == self._listed else None
+        self._listed = words
         self.hits.clear()
         for kind in KINDS:
             mine = [hit for hit in found if hit.kind == kind]
@@ -78,16 +97,24 @@ class SearchDialog(QDialog):
                 item.setToolTip(1, hit.snippet)
                 self.hits.addTopLevelItem(item)
         self.count.setText(f"{len(found)} found" if words.strip() else "")
-        first = self._first_hit()
-        if first is not None:
-            self.hits.setCurrentItem(first)
+        item = self._item_of(was_on) if was_on is not None else None
+        item = item or self._first_hit()
+        if item is not None:
+            self.hits.setCurrentItem(item)
 
-    def _first_hit(self) -> QTreeWidgetItem | None:
+    def _item_of(self, hit: Hit) -> QTreeWidgetItem | None:
+        same = (hit.kind, hit.record_id)
+        return next((item for item, shown in self._hit_items() if (shown.kind, shown.record_id) == same), None)
+
+    def _hit_items(self):
+        """(item, its Hit) of each hit listed, in order; the kinds' headings have none."""
         for row in range(self.hits.topLevelItemCount()):
             item = self.hits.topLevelItem(row)
-            if item.data(0, _HIT) is not None:
-                return item
-        return None
+            if (hit := item.data(0, _HIT)) is not None:
+                yield item, hit
+
+    def _first_hit(self) -> QTreeWidgetItem | None:
+        return next((item for item, _hit in self._hit_items()), None)
 
     def _go_to_first(self) -> None:
         item = self.hits.currentItem() or self._first_hit()

@@ -69,6 +69,17 @@ def test_dry_run_writes_nothing(capsys, db_file):
     assert content_digest(db_file) == before
 
 
+def test_the_dry_run_and_the_import_list_likely_duplicates_apart(capsys, db_file, tmp_path):
+    from tests.db.test_import_duplicates import AMBUSH, ROWS, _file
+
+    path = _file(tmp_path, ROWS)
+    for options, verb in ((["--dry-run"], "to add"), ([], "added")):
+        code, out, _ = run(capsys, "import-events", "--db", str(db_file), str(path), *options)
+        lines = out.splitlines()
+        at = lines.index(f"Of the events {verb}, 2 new events and 1 likely duplicate of events already in the record:")
+        assert code == 0 and lines[at + 1] == f"  AFG50001 looks like {AMBUSH}"
+
+
 def test_skip_invalid_lists_every_skipped_line(capsys, db_file, tmp_path):
     lines = CURRENT.read_text(encoding="utf-8").splitlines()
     lines[2] = lines[2].replace("2020-03-04", "2020-02-30")

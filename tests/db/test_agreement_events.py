@@ -52,3 +52,17 @@ def test_one_rule_for_the_log_the_export_and_the_chronology(example_store):
     assert "under it" in notes and "under none" in notes and "linked" in notes
     assert "other only" not in notes
     assert len(content.chronology) == len(ours)  # every event of the example happened by then
+
+
+def test_find_anything_follows_the_same_rule(example_store):
+    """Issue 13: an event put under another agreement but linked to one of this one's obligations was not
+    found from this agreement."""
+    from db.search import search
+
+    doha, made = _setup(example_store)
+    cases = [("under it", "under it", True), ("under none", "under none", True),
+             ("linked", "under the other, linked to it", True), ("other only", "under the other only", False)]  # fmt: skip
+    with example_store.reading() as session:
+        for words, which, found in cases:
+            hits = {hit.record_id for hit in search(session, words, doha) if hit.kind == "event"}
+            assert (made[which] in hits) is found, which

@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from db.event_log import ALL_EVENTS, EventFilter, count_events
 from db.event_rules import EventFields
 from db.events import create_event
+from db.ids import new_id
+from db.obligations import ObligationFields, add_obligation, create_agreement
 from gui.background import Background
 from gui.event_log_model import PAGE_ROWS, EventLogModel, LogRead
 
@@ -72,3 +74,20 @@ def loaded_model(qtbot, store, wanted: EventFilter = ALL_EVENTS) -> EventLogMode
     model.reader = LogReader(qtbot, model, store)  # lives as long as the model
     model.reader.read(wanted)
     return model
+
+
+DECLARATION = "US–Afghan joint declaration"
+
+
+def add_joint_declaration(desk) -> tuple[str, str]:
+    """The Joint Declaration signed in Kabul the same day as the Doha agreement, with one obligation on
+    prisoners (as real events bear on both): returns the agreement's and the obligation's ids."""
+    agreement_id, obligation_id = new_id(), new_id()
+    with desk.store.writing("Add agreement") as session:
+        create_agreement(session, "Joint Declaration between the Islamic Republic of Afghanistan and the United States",
+                         DECLARATION, date(2020, 2, 29), "Kabul", agreement_id=agreement_id)  # fmt: skip
+        add_obligation(session, agreement_id, None, 0, ObligationFields(
+            "JD-1.2", "The Government will participate in a US-facilitated discussion on prisoner releases"
+        ), obligation_id)  # fmt: skip
+    desk.changed()
+    return agreement_id, obligation_id

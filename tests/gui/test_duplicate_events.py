@@ -1,5 +1,6 @@
 """Issue 13: the officer entered the day's news again without a word, though the example held it. The
-new-event form now says what the event looks like and lets the officer open that one, go back, or save."""
+new-event form now says what the event looks like and lets the officer open that one, link this one to it
+as a second source of the same happening, go back, or save."""
 
 from dataclasses import replace
 
@@ -11,6 +12,8 @@ from db.events import event_fields
 from db.models import Event
 from gui import event_log_view
 from gui.event_dialog import EventDialog
+from gui.event_log_model import SOURCES
+from tests.record_digest import search_digest, store_digest
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 
@@ -64,7 +67,9 @@ def _count(store) -> int:
         return len(session.exec(select(Event.id)).all())
 
 
-@pytest.mark.parametrize("answer", [event_log_view.SAVE_ANYWAY, event_log_view.OPEN_THAT_ONE, event_log_view.BACK_TO_THE_FORM])
+@pytest.mark.parametrize(
+    "answer", [event_log_view.SAVE_ANYWAY, event_log_view.OPEN_THAT_ONE, event_log_view.BACK_TO_THE_FORM]
+)
 def test_the_form_says_what_the_new_event_looks_like(window, qtbot, typing, monkeypatch, answer):
     store, log = window.desk.store, window.event_log
     event_id, fields = _recorded(store)
@@ -94,3 +99,31 @@ def test_an_event_like_none_in_the_record_is_saved_without_a_question(window, qt
     log.new_action.trigger()
     qtbot.waitUntil(lambda: not log.filtering)
     assert _count(store) == before + 1
+
+
+def _sources_shown(log, event_id) -> str:
+    return log.model.index(log.model.row_of(event_id), SOURCES).data()
+
+
+def test_linked_as_a_second_source_the_log_counts_two_and_undo_restores_exactly(window, qtbot, typing, monkeypatch):
+    store, log, desk = window.desk.store, window.event_log, window.desk
+    event_id, fields = _recorded(store)
+    monkeypatch.setattr(log, "ask_about_duplicate", lambda like: event_log_view.SECOND_SOURCE)
+    typing(replace(_retold(fields), source_name="Tolo News", reliability="B", credibility="2"))
+    before, index_before, count = store_digest(store, record_only=True), search_digest(store), _count(store)
+    assert _sources_shown(log, event_id) == "1"
+    log.new_action.trigger()
+    qtbot.waitUntil(lambda: not log.filtering)
+    new_id = log.selected_id()
+    with store.reading() as session:
+        new = session.get(Event, new_id)
+        assert (new.same_happening_as, new.source_name, new.reliability) == (event_id, "Tolo News", "B")
+    assert _count(store) == count + 1 and desk.undo_stack.undoText() == "Add a second source"
+    assert _sources_shown(log, event_id) == "2" and _sources_shown(log, new_id) == "2"
+    desk.undo_stack.undo()
+    qtbot.waitUntil(lambda: not log.filtering)
+    assert store_digest(store, record_only=True) == before and search_digest(store) == index_before
+    assert _sources_shown(log, event_id) == "1"
+    desk.undo_stack.redo()
+    qtbot.waitUntil(lambda: not log.filtering)
+    assert _sources_shown(log, event_id) == "2" and _sources_shown(log, new_id) == "2"

@@ -257,3 +257,19 @@ def test_cancelling_the_date_question_writes_nothing(qtbot, desk, monkeypatch):
         running.question.reject()
     assert running.cancelled and events_in(desk.store) == before
     running.outcome.close()
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_the_choice_lists_likely_duplicates_of_the_record_apart(qtbot, desk, monkeypatch, tmp_path):
+    """Issue 13: the import's check named no event of the file that the record already held."""
+    from tests.db.test_import_duplicates import AMBUSH, ROWS, _file
+
+    running = choose_file(qtbot, desk, monkeypatch, _file(tmp_path, ROWS))
+    choice = running.choice
+    assert "would add 3 and update 0 events, 1 of the added looking like events already in the record" in (
+        choice.heading.text()
+    )
+    details = choice.details.toPlainText().splitlines()
+    at = details.index("Of the events to add, 2 new events and 1 likely duplicate of events already in the record:")
+    assert details[at + 1] == f"  AFG50001 looks like {AMBUSH}"
+    press(qtbot, running, choice.findChildren(QPushButton)[1])  # Cancel

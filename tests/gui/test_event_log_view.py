@@ -10,7 +10,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 
 from db.actors import find_actor
 from db.event_log import Col, EventFilter
-from gui.event_log_model import ACTORS, NOTES
+from gui.event_log_model import ACTORS, NOTES, OBLIGATIONS
 from gui.event_log_view import EventLogView
 from tests.gui.event_helpers import events_in, make_events
 from tests.gui.helpers import find
@@ -62,7 +62,7 @@ def test_evidence_filter_follows_the_selected_obligation(qtbot, desk):
     view.follow_obligation(find(desk, "Intro-4").id)
     shown(qtbot, view)
     assert 0 < view.model.total < 23
-    assert all("Intro-4" in view.model.index(r, 7).data() for r in range(view.model.rowCount()))
+    assert all("Intro-4" in view.model.index(r, OBLIGATIONS).data() for r in range(view.model.rowCount()))
     view.evidence.setChecked(False)
     shown(qtbot, view)
     assert view.model.total == 23

@@ -3,6 +3,7 @@ and export, Ctrl+E in the Edit menu, and the evidence filter following the tree'
 
 import pytest
 
+from gui.event_log_model import OBLIGATIONS
 from gui.main_window import MainWindow
 from tests.gui.helpers import find
 
@@ -38,7 +39,7 @@ def test_the_evidence_filter_follows_the_tree(qtbot, window):
     qtbot.waitUntil(lambda: not window.event_log.filtering)  # read off the UI thread
     shown = window.event_log.model
     assert 0 < shown.total < 23
-    assert all("Intro-4" in shown.index(r, 7).data() for r in range(shown.rowCount()))
+    assert all("Intro-4" in shown.index(r, OBLIGATIONS).data() for r in range(shown.rowCount()))
 
 
 @pytest.mark.qt_log_ignore("propagateSizeHints")

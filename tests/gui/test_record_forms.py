@@ -9,9 +9,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton
 from sqlmodel import select
 
-from db.events import event_fields
-from db.models import Assessment
+from db.events import event_fields, link_obligation
+from db.models import Assessment, Event, EventObligation
+from db.same_happening import add_second_source
 from db.vocabulary import Status
+from tests.gui.event_helpers import add_joint_declaration
 from tests.gui.helpers import find
 from tests.record_digest import store_digest
 
@@ -44,20 +46,44 @@ def event_rows(window) -> int:
     return window.event_log.model.rowCount()
 
 
-def test_every_event_saves_unchanged(qtbot, window, opened):
+def _save_every_event(qtbot, window, opened) -> None:
     log = window.event_log
     before = store_digest(window.desk.store)
-    assert event_rows(window) == 23
-    for row in range(event_rows(window)):
+    count = event_rows(window)
+    for row in range(count):
         log.table.selectRow(row)
         if row % 2:
             qtbot.keyClick(log.table, Qt.Key.Key_Return)  # Enter opens the form as the Edit menu does
         else:
             log.edit_action.trigger()
         qtbot.waitUntil(lambda: not log.filtering)
-    assert [form.windowTitle() for form in opened] == ["Edit event"] * 23
+    assert [form.windowTitle() for form in opened] == ["Edit event"] * count
     assert store_digest(window.desk.store) == before
     assert window.desk.undo_stack.count() == 0
+
+
+def test_every_event_saves_unchanged(qtbot, window, opened):
+    assert event_rows(window) == 23
+    _save_every_event(qtbot, window, opened)
+
+
+def test_second_sources_and_links_to_another_agreement_survive_saving_unchanged(qtbot, window, opened):
+    """Issue 13's links: an event reporting another's happening, and events bearing on a second agreement."""
+    desk, log = window.desk, window.event_log
+    _, declared = add_joint_declaration(desk)
+    with desk.store.writing("Link") as session:
+        first, second, third = session.exec(select(Event.id).order_by(Event.occurred_on, Event.id).limit(3)).all()
+        add_second_source(session, replace(event_fields(session, first), source_name="Tolo News"), first, "tolo")
+        for event_id in (second, "tolo"):
+            link_obligation(session, event_id, declared, "breach")
+        session.get(Event, third).same_happening_as = second  # linked when imported, say
+    desk.changed()
+    qtbot.waitUntil(lambda: not log.filtering)
+    assert event_rows(window) == 24
+    _save_every_event(qtbot, window, opened)
+    with desk.store.reading() as session:
+        assert session.get(Event, "tolo").same_happening_as == first
+        assert session.get(EventObligation, (second, declared)).bearing == "breach"
 
 
 def test_every_obligation_saves_unchanged(window, opened):

@@ -1,0 +1,80 @@
+"""Issue 13: the import's check lists likely duplicates of events already in the record apart from the new
+events (db.duplicates.rows_like_record, through the indexes on place and date)."""
+
+import csv
+from pathlib import Path
+
+from sqlmodel import select
+
+from db.duplicates import rows_like_record
+from db.event_file import read_event_file
+from db.event_import import import_events
+from db.event_layouts import ACLED_COLUMNS
+from db.models import Event
+
+AMBUSH = "2020-04-07 Sholgara, Balkh — Ambush of security forces in Sholgara, Balkh (attackers not named in the referen…"
+
+
+def _row(key: str, on: str, location: str, admin1: str, notes: str, sub: str = "Armed clash") -> dict[str, str]:
+    return {
+        "event_id_cnty": key, "event_date": on, "year": on[:4], "time_precision": "1",
+        "disorder_type": "Political violence", "event_type": "Battles", "sub_event_type": sub,
+        "actor1": "Unidentified Armed Group (Afghanistan)", "actor2": "Police Forces of Afghanistan (2014-2021)",
+        "inter1": "Rebel group", "inter2": "State forces", "iso": "4", "region": "Caucasus and Central Asia",
+        "country": "Afghanistan", "admin1": admin1, "location": location, "latitude": "36.3", "longitude": "66.8",
+        "geo_precision": "1", "source": "Pajhwok Afghan News", "source_scale": "National", "notes": notes,
+        "fatalities": "3", "timestamp": "1586217600",
+    }  # fmt: skip
+
+
+def _file(tmp_path: Path, rows: list[dict[str, str]]) -> Path:
+    path = tmp_path / "acled_april.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, ACLED_COLUMNS, restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+ROWS = [
+    # the example's ambush, in ACLED's words and capitals: a likely duplicate
+    _row("AFG50001", "2020-04-07", "SHOLGARA", "Balkh",
+         "On 7 April 2020, an unidentified armed group ambushed security forces in Sholgara (Balkh); attackers not named."),
+    # the same day and place, another happening: new
+    _row("AFG50002", "2020-04-07", "Sholgara", "Balkh", "Police defuse a roadside bomb near the district centre.",
+         "Remote explosive/landmine/IED"),
+    # the ambush's words elsewhere: new
+    _row("AFG50003", "2020-04-07", "Gereshk", "Helmand",
+         "On 7 April 2020, an unidentified armed group ambushed security forces in Sholgara (Balkh); attackers not named."),
+]  # fmt: skip
+
+
+def test_the_check_lists_the_likely_duplicate_apart_from_the_new(example_store, tmp_path):
+    path = _file(tmp_path, ROWS)
+    report = import_events(example_store, path, dry_run=True)
+    assert report.added == ["AFG50001", "AFG50002", "AFG50003"]
+    assert report.likely_duplicates == [("AFG50001", AMBUSH)]
+    lines = report.lines()
+    at = lines.index("Of the events to add, 2 new events and 1 likely duplicate of events already in the record:")
+    assert lines[at + 1] == f"  AFG50001 looks like {AMBUSH}"
+    # the import itself says the same, and adds them all: the officer decides in the log
+    report = import_events(example_store, path)
+    assert report.likely_duplicates == [("AFG50001", AMBUSH)]
+    assert "Of the events added, 2 new events and 1 likely duplicate" in "\n".join(report.lines())
+    with example_store.reading() as session:
+        assert len(session.exec(select(Event.id).where(Event.external_id.is_not(None))).all()) == 3
+
+
+def test_rows_are_checked_against_the_record_not_each_other(example_store, tmp_path):
+    file = read_event_file(_file(tmp_path, ROWS[1:] * 1))
+    with example_store.reading() as session:
+        assert rows_like_record(session, file, range(len(file))) == {}
+
+
+def test_a_week_dated_row_meets_the_day_in_its_week(example_store, tmp_path):
+    week = {**ROWS[0], "event_date": "2020-04-09", "time_precision": "2"}  # 6–12 April
+    month = {**ROWS[0], "event_id_cnty": "AFG50004", "event_date": "2020-05-07", "time_precision": "3"}
+    file = read_event_file(_file(tmp_path, [week, month]))
+    with example_store.reading() as session:
+        found = rows_like_record(session, file, [0, 1])
+    assert list(found) == [0] and found[0].label == AMBUSH
