@@ -8,7 +8,8 @@ agreement is not grouped under another of it.
 
 `counted_as` is the one rule for which actors an actor stands for in an agreement, and `events_concerning`
 the events that concern it: the event log's actor filter (and so `events --actor` and the CSV export) and
-the search's events of an actor found go through them.
+the search's events of an actor found go through them. `COUNTED_TOGETHER` pairs the actors of one group
+(the party with its members) for the duplicate rule, where two events name one side.
 """
 
 from dataclasses import dataclass
@@ -42,6 +43,16 @@ def counted_as(agreement_id: str | None, actor_ids: list[str]) -> Select:
 def events_concerning(agreement_id: str | None, actor_id: str) -> Select:
     """The ids of the events that concern the actor in the agreement: those naming it or an actor counted as it."""
     return select(EventActor.event_id).where(col(EventActor.actor_id).in_(counted_as(agreement_id, [actor_id])))
+
+
+# Pairs (actor, an actor counted together with it) over every agreement: a party and the actors it groups, each
+# with every other and with itself. For the duplicate rule's statements (db.duplicates), which are SQL text: an
+# ACLED row naming "Police Forces of Afghanistan (2014-2021)" overlaps an event naming the Afghan government.
+_GROUPED = "SELECT id AS party_id, actor_id FROM party UNION ALL SELECT party_id, actor_id FROM partymember"
+COUNTED_TOGETHER = (
+    f"SELECT one.actor_id AS actor_id, other.actor_id AS fellow FROM ({_GROUPED}) one "
+    f"JOIN ({_GROUPED}) other ON other.party_id = one.party_id"
+)
 
 
 @dataclass(frozen=True)
