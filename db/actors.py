@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, select
 
+from db.ids import actor_id, free_id
 from db.models import Actor, ActorAlias
 from db.vocabulary import ActorKind
 
@@ -42,7 +43,7 @@ def find_or_create_actors(
     for name in names:
         key = name.casefold()
         if key not in known:
-            actor = Actor(name=name, kind=ActorKind.OTHER)
+            actor = Actor(id=free_id(session, Actor, actor_id(name)), name=name, kind=ActorKind.OTHER)
             session.add(actor)
             known[key] = actor.id
         ids.append(known[key])

@@ -5,6 +5,7 @@ validates the whole document into plain dataclasses first, and `import_document`
 the caller's transaction, so a bad document changes nothing.
 """
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +18,8 @@ from db import audit
 from db.actors import actor_keys
 from db.deadlines import rule_problem
 from db.errors import DocumentError
+from db.ids import actor_id as actor_id_of
+from db.ids import alias_id, derived_id, free_id
 from db.models import (
     Actor,
     ActorAlias,
@@ -153,6 +156,8 @@ class AgreementDocument:
     metrics: list[DocMetric] = field(default_factory=list)
     events: list[DocEvent] = field(default_factory=list)
     assessments: list[DocAssessment] = field(default_factory=list)
+    # The document's content (SHA-256 of its canonical JSON): what its rows' ids derive from (db.ids).
+    identity: str = ""
 
     def all_obligations(self) -> list[DocObligation]:
         found: list[DocObligation] = []
@@ -296,7 +301,9 @@ def parse_document(data: Any, source: str = "document") -> AgreementDocument:
             f"version {_shown(root.get('version'))} is not supported (this Accord Desk reads {VERSION})",
         )
     head = r.object(root.get("agreement"), "$.agreement")
+    canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     doc = AgreementDocument(
+        identity=hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest(),  # refused later
         agreement={
             "title": r.text(head, "title", "$.agreement", required=True),
             "short_title": r.text(head, "short_title", "$.agreement", default=""),
@@ -535,20 +542,31 @@ def _actor_ids(session: Session, actors: list[DocActor]) -> dict[str, str]:
         names = [item.name, *item.aliases]
         actor_id = next((known[n.casefold()] for n in names if n.casefold() in known), None)
         if actor_id is None:
-            row = Actor(name=item.name, kind=str(item.kind), notes=item.notes)
+            row = Actor(id=free_id(session, Actor, actor_id_of(item.name)), name=item.name, kind=str(item.kind), notes=item.notes)
             session.add(row)
             actor_id = known[item.name.casefold()] = row.id
         ids[item.key] = actor_id
         for name in names:
             if name.casefold() not in known:
                 known[name.casefold()] = actor_id
-                session.add(ActorAlias(actor_id=actor_id, alias=name, alias_key=name.casefold()))
+                key = name.casefold()
+                session.add(ActorAlias(id=free_id(session, ActorAlias, alias_id(key)), actor_id=actor_id, alias=name, alias_key=key))
     return ids
 
 
 def import_document(session: Session, doc: AgreementDocument, origin: Origin = Origin.IMPORTED) -> str:
-    """Write a validated document as a new agreement in the caller's transaction; returns its id."""
-    agreement = Agreement(**doc.agreement)
+    """Write a validated document as a new agreement in the caller's transaction; returns its id.
+
+    Its rows' ids derive from the document's content (db.ids), so two desks that load the same document
+    hold the same agreement; a desk that loads it again holds a second copy, with ids of its own."""
+    copy = 0
+    while session.get(Agreement, derived_id("agreement", doc.identity, str(copy))) is not None:
+        copy += 1
+    agreement = Agreement(id=derived_id("agreement", doc.identity, str(copy)), **doc.agreement)
+
+    def row_id(kind: str, *names: str) -> str:
+        return derived_id(kind, agreement.id, *names)
+
     session.add(agreement)
     actors = _actor_ids(session, doc.actors)
     # Two keys of the document may name one actor of the record (a name and its alias).
@@ -561,7 +579,10 @@ def import_document(session: Session, doc: AgreementDocument, origin: Origin = O
                 "actor in the record (by name or alias), which would be a party twice; list it once and "
                 "import the document again."
             )
-        party = Party(agreement_id=agreement.id, actor_id=actors[actor_key], role=role, represented_by=represented_by)
+        party = Party(
+            id=row_id("party", actor_key), agreement_id=agreement.id, actor_id=actors[actor_key], role=role,
+            represented_by=represented_by,
+        )  # fmt: skip
         session.add(party)
         parties[party.actor_id] = party.id
     grouped: set[str] = set()  # as for parties, two keys may name one actor of the record
@@ -580,7 +601,7 @@ def import_document(session: Session, doc: AgreementDocument, origin: Origin = O
     def add(nodes: list[DocObligation], parent_id: str | None):
         for position, node in enumerate(nodes):
             row = Obligation(
-                agreement_id=agreement.id, parent_id=parent_id, position=position, ref=node.ref,
+                id=row_id("obligation", node.ref), agreement_id=agreement.id, parent_id=parent_id, position=position, ref=node.ref,
                 title=node.title, text=node.text, kind=node.kind,
                 beneficiary_id=actors.get(node.beneficiary) if node.beneficiary else None,
                 deadline_on=node.deadline_on, deadline_rule=node.deadline_rule, ongoing=node.ongoing,
@@ -601,6 +622,7 @@ def import_document(session: Session, doc: AgreementDocument, origin: Origin = O
             )
     for item in doc.metrics:
         metric = Metric(
+            id=row_id("metric", item.key),
             agreement_id=agreement.id,
             name=item.name,
             unit=item.unit,
@@ -610,15 +632,16 @@ def import_document(session: Session, doc: AgreementDocument, origin: Origin = O
         session.add(metric)
         for obligation_ref in dict.fromkeys(item.obligations):
             session.add(MetricObligation(metric_id=metric.id, obligation_id=ids[obligation_ref]))
-        for on, value, target_ref, note in item.targets:
+        for index, (on, value, target_ref, note) in enumerate(item.targets):
             session.add(
                 TargetPoint(
-                    metric_id=metric.id, on=on, value=value, obligation_id=ids.get(target_ref), note=note
+                    id=row_id("targetpoint", item.key, str(index)), metric_id=metric.id, on=on, value=value, obligation_id=ids.get(target_ref), note=note
                 )
             )
-        for o in item.observations:
+        for index, o in enumerate(item.observations):
             session.add(
                 Observation(
+                    id=row_id("observation", item.key, str(index)),
                     metric_id=metric.id,
                     observed_on=o.on,
                     date_precision=o.precision,
@@ -630,9 +653,9 @@ def import_document(session: Session, doc: AgreementDocument, origin: Origin = O
                 )  # fmt: skip
             )
     user = audit.who(session)
-    for item in doc.events:
+    for index, item in enumerate(doc.events):
         event = Event(
-            agreement_id=agreement.id, occurred_on=item.on, date_precision=item.precision, event_type=item.type,
+            id=row_id("event", str(index)), agreement_id=agreement.id, occurred_on=item.on, date_precision=item.precision, event_type=item.type,
             sub_event_type=item.sub_type, fatalities=item.fatalities, notes=item.notes, origin=str(origin),
             recorded_by=user, **item.location, **item.source,
         )  # fmt: skip
@@ -643,9 +666,10 @@ def import_document(session: Session, doc: AgreementDocument, origin: Origin = O
             )
         for link_ref, bearing in dict(item.links).items():
             session.add(EventObligation(event_id=event.id, obligation_id=ids[link_ref], bearing=bearing))
-    for item in doc.assessments:
+    for index, item in enumerate(doc.assessments):
         session.add(
             Assessment(
+                id=row_id("assessment", str(index)),
                 obligation_id=ids[item.ref],
                 as_of=item.as_of,
                 status=item.status,

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from db import audit
+from db import audit, desk
 from db.atomic_file import STALE_SECONDS, atomic_path
 from db.backup_names import STAMP, Reason, backup_folder, backup_pattern
 from db.clock import utc_now
@@ -373,6 +373,10 @@ def restore(store: Store, path: Path, progress: Progress | None = None) -> Resto
             source.backup(destination.driver_connection, pages=STEP_PAGES, progress=_told(_half(progress, 1)))
             # The whole record went through the WAL: move it into the file now and let the WAL go back to
             # nothing, rather than leave a -wal as large as the database until it closes.
+            if chosen.revision == schema_head():  # else the upgrade makes the desk's tables, and claims an id
+                # The desk's history went back to the backup's: changes made after it are not this desk's
+                # any more (another desk may hold them), so its next changes go under a new id.
+                destination.driver_connection.execute(desk.RENEW, desk.new_identity(store.path, "the record was restored from a backup"))
             destination.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             audit.note_head(store.path, chosen.head)
         except sqlite3.Error as error:
@@ -385,6 +389,7 @@ def restore(store: Store, path: Path, progress: Progress | None = None) -> Resto
         destination.close()
     if chosen.revision != schema_head():
         store._migrate()
+        desk.renew(store, "the record was restored from a backup")
     return Restored(chosen, kept)
 
 

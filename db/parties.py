@@ -20,7 +20,8 @@ from sqlmodel import Session, col, select
 from db.actors import find_actor
 from db.changes import Changes
 from db.errors import RecordError
-from db.ids import new_id
+from db.ids import actor_id as derived_actor_id
+from db.ids import free_id, new_id
 from db.models import Actor, Agreement, EventActor, Party, PartyMember
 from db.records import get_or_refuse
 from db.vocabulary import ActorKind, PartyRole
@@ -214,10 +215,11 @@ def set_party_role(
 
 
 def add_party(
-    session: Session, agreement_id: str, name: str, role: str, actor_id: str, party_id: str
+    session: Session, agreement_id: str, name: str, role: str, actor_id: str | None, party_id: str
 ) -> tuple[str, bool, Changes]:
     """A new party of the agreement by name (the obligation form's "New party…"): the actor of that name or
-    alias, or a new actor with the id `actor_id`, made a party with `role` (row id `party_id`).
+    alias, or a new actor (with the id `actor_id`, a redo's; else the one its name derives, db.ids), made a
+    party with `role` (row id `party_id`).
 
     Returns the actor's id, whether the actor is new (its undo deletes it then) and the Changes."""
     name = name.strip()
@@ -228,6 +230,7 @@ def add_party(
     if known is not None and _party(session, agreement_id, known) is not None:
         raise RecordError(f"'{name}' is already a party of {_label(agreement)}; choose it in the list.")
     if known is None:
+        actor_id = actor_id or free_id(session, Actor, derived_actor_id(name))
         session.add(Actor(id=actor_id, name=name, kind=ActorKind.OTHER))
         session.flush()
     changes = set_party_role(session, agreement_id, known or actor_id, role, party_id)

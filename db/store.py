@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
-from db import audit
+from db import audit, desk
 from db.backup_names import backup_of
 from db.clock import current_user
 from db.errors import DamagedDatabaseError, DatabaseError, DatabaseInUseError, StaleRecordError, StorageError
@@ -376,12 +376,13 @@ class Store:
 
             backup.take_of_file(path, backup.Reason.UPGRADE)
         store = cls(path, _make_engine(path), user, lock=lock)
-        if revision != head:
-            try:
+        try:
+            if revision != head:
                 store._migrate()
-            except BaseException:
-                store.close()
-                raise
+            desk.claim(store)
+        except BaseException:
+            store.close()
+            raise
         return store
 
     @staticmethod
@@ -416,6 +417,7 @@ class Store:
         try:
             with refusals_explained(path):
                 store._migrate()
+                desk.claim(store)
         except (OperationalError, StorageError) as error:
             store.close()
             remove_database_files(path)

@@ -138,7 +138,8 @@ class AddParty(DeskCommand):
     def __init__(self, desk: Desk, agreement_id: str, name: str, role: str):
         super().__init__(desk, f"Add party {name.strip()} ({_role(role)})")
         self.agreement_id, self.name, self.role = agreement_id, name, role
-        self.actor_id, self._party_id, self._created = new_id(), new_id(), False
+        self.actor_id: str | None = None  # known once applied: the same actor on every redo
+        self._party_id, self._created = new_id(), False
 
     def apply(self, session) -> Changes:
         self.actor_id, self._created, changes = add_party(

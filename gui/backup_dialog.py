@@ -101,6 +101,17 @@ class LongWork(QObject):
         self.finished.emit()
 
 
+def row_table(headers: tuple[str, ...]) -> QTableWidget:
+    """A table of rows to pick one from, read-only: the backups, a bundle's conflicts."""
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    return table
+
+
 def _inform(parent: QWidget | None, title: str, message: str) -> QMessageBox:
     """The outcome, shown without blocking."""
     box = QMessageBox(QMessageBox.Icon.Information, title, message, QMessageBox.StandardButton.Ok, parent)
@@ -152,12 +163,7 @@ class RestoreDialog(QDialog):
             f"of each of the last {backup.KEEP_DAILY} days, {backup.KEEP_WEEKLY} weeks and "
             f"{backup.KEEP_MONTHLY} months. Each is a database you can also open with File ▸ Open…"
         )
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.table = row_table(COLUMNS)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._selection_changed)

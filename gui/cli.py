@@ -124,6 +124,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     document.add_argument("file", type=Path, metavar="FILE.json")
 
+    sending = commands.add_parser(
+        "export-bundle", parents=[database], help="write the record as one file to send to another desk"
+    )
+    sending.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.accord")
+    sending.add_argument(
+        "--agreement", metavar="ID", help="only this agreement's record: its id (or first characters) or short title"
+    )
+    sending.add_argument(
+        "--since", type=Path, metavar="BUNDLE",
+        help="only what changed after this earlier bundle between the same desks",
+    )  # fmt: skip
+    receiving = commands.add_parser(
+        "import-bundle", parents=[database], help="merge a bundle another desk sent into the record"
+    )
+    receiving.add_argument("file", type=Path, metavar="FILE.accord")
+    receiving.add_argument("--dry-run", action="store_true", help="say what would change and write nothing")
+    receiving.add_argument(
+        "--prefer", choices=("mine", "theirs"),
+        help="settle every record changed on both desks with this desk's version or the other's",
+    )  # fmt: skip
+
     events_in = commands.add_parser(
         "import-events",
         parents=[database],
@@ -598,6 +619,51 @@ def _restore(args) -> int:
     return 0
 
 
+def _export_bundle(args) -> int:
+    from db.bundle import export_bundle
+    from db.status_report import choose_agreements
+    from db.store import Store
+
+    store = Store.open(_database(args), _officer())  # for writing: a copied file takes its own desk id first
+    try:
+        agreement_id = None
+        if args.agreement:
+            with store.reading() as session:
+                agreement_id = choose_agreements(session, args.agreement)[0].id
+        sent = export_bundle(store, args.output, since=args.since, agreement_id=agreement_id)
+    finally:
+        store.close()
+    counts = sent.counts
+    records = sum(n for name, n in counts.items() if name not in ("tombstones", "audit entries"))
+    print(
+        f"Wrote {args.output}: {records} records, {counts['tombstones']} deletions and {counts['audit entries']} "
+        f"audit entries from desk {sent.manifest['desk'][:8]}, SHA-256 {sent.manifest['content_sha256'][:12]}…"
+    )
+    return 0
+
+
+def _import_bundle(args) -> int:
+    from db.exchange import Choice, both_sides, import_bundle
+    from db.store import Store
+
+    store = Store.open(_database(args), _officer())
+    try:
+        report = import_bundle(
+            store, args.file, dry_run=args.dry_run, prefer=Choice(args.prefer) if args.prefer else None
+        )
+    finally:
+        store.close()
+    print("\n".join(report.lines()))
+    if report.conflicts and not report.written:
+        print(
+            f"accord-desk: {both_sides(len(report.conflicts))}; nothing was written. "
+            "Give --prefer mine or --prefer theirs, or receive the bundle in the window to choose one by one.",
+            file=sys.stderr,
+        )
+        return EXIT_USER_ERROR
+    return 0
+
+
 def _window(args) -> int:
     path = _database(args)
     from gui.app import run_window
@@ -609,7 +675,7 @@ COMMANDS = {
     None: _window, "init": _init, "status": _status, "deadlines": _deadlines, "audit": _audit, "actors": _actors,
     "merge-actors": _merge_actors, "import-agreement": _import_agreement,
     "import-events": _import_events, "export-events": _export_events, "export-pdf": _export_pdf,
-    "export-docx": _export_docx,
+    "export-docx": _export_docx, "export-bundle": _export_bundle, "import-bundle": _import_bundle,
     "check": _check,
     "backup": _backup, "backups": _backups, "restore": _restore,
 }  # fmt: skip

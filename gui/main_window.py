@@ -38,13 +38,14 @@ from gui import file_dialog
 from gui.actions import key_sequences, make_action
 from gui.actors_dialog import ActorsDialog
 from gui.agreement_dialog import AgreementDialog
-from gui.backup_dialog import BackUpNow, RestoreDialog, back_up_on_opening
+from gui.backup_dialog import BackUpNow, LongWork, RestoreDialog, back_up_on_opening
 from gui.check_dialog import CheckDialog
 from gui.commands import AddAgreement, DeleteAgreement, EditAgreement
 from gui.date_edit import DateEdit
 from gui.deadlines_view import DeadlinesView
 from gui.desk import Desk
 from gui.event_log_view import EventLogView
+from gui.exchange_dialog import ReceiveDialog, receive_from_another_desk, send_to_another_desk
 from gui.export_summary_dialog import ExportSummaryDialog, Written
 from gui.field_keys import FieldKeys
 from gui.help_dialogs import ShortcutsDialog, UserGuide
@@ -264,6 +265,17 @@ class MainWindow(QMainWindow):
         menu.addAction(self.event_log.import_action)
         menu.addAction(self.event_log.export_action)
         menu.addSeparator()
+        self.send_action = self._action(
+            "Sen&d to another desk…", self.send_to_another_desk,
+            tip="Write the record as one file for another desk to receive",
+        )  # fmt: skip
+        self.receive_action = self._action(
+            "Re&ceive from another desk…", self.receive_from_another_desk,
+            tip="Merge a file another desk sent: what it adds, changes and where both desks changed a record",
+        )  # fmt: skip
+        menu.addAction(self.send_action)
+        menu.addAction(self.receive_action)
+        menu.addSeparator()
         self.back_up_action = self._action(
             "&Back up now…", self.back_up_now, tip="Copy the record into its backups folder"
         )
@@ -370,9 +382,10 @@ class MainWindow(QMainWindow):
         if agreement:
             parts.append(agreement.label)
         self.setWindowTitle(" — ".join([*parts, "Accord Desk"]))
-        for action in (self.new_agreement_action, self.back_up_action):
+        for action in (self.new_agreement_action, self.back_up_action, self.send_action):
             action.setEnabled(self.desk.store is not None)
-        self.restore_action.setEnabled(store is not None and not read_only)
+        for action in (self.restore_action, self.receive_action):
+            action.setEnabled(store is not None and not read_only)
         for action in (self.edit_agreement_action, self.delete_agreement_action):
             action.setEnabled(agreement is not None and not read_only)
         self.obligation_actions.update_enabled()
@@ -546,6 +559,12 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
+
+    def send_to_another_desk(self) -> LongWork | None:
+        return send_to_another_desk(self.desk, self)
+
+    def receive_from_another_desk(self) -> ReceiveDialog | None:
+        return receive_from_another_desk(self.desk, self)
 
     def edit_agreement(self) -> None:
         agreement_id = self.desk.agreement_id

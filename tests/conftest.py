@@ -28,6 +28,17 @@ def _copy(templates, name, tmp_path) -> Store:
     return Store.open(path, user="tester")
 
 
+@pytest.fixture(scope="session")
+def desk_templates(tmp_path_factory):
+    """Two desks that each loaded the example on their own (not copies of one file): tests/desks.py."""
+    folder = tmp_path_factory.mktemp("desks")
+    paths = []
+    for name in ("amina", "bruno"):
+        paths.append(folder / f"{name}.sqlite")
+        create_database(paths[-1], "doha-2020", user=name).close()
+    return paths
+
+
 @pytest.fixture
 def example_store(_templates, tmp_path):
     """A fresh database seeded with the Doha example, closed after the test."""

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from db import ids
 from db.actor_roster import choose_actor
 from db.agreements import agreement_fields, delete_agreement, restore_agreement, update_agreement
 from db.errors import RecordError
@@ -206,12 +207,12 @@ def test_a_new_party_from_the_obligation_form_and_its_undo(example_store, name, 
     before, index = store_digest(example_store, record_only=True), search_digest(example_store)
     if says:
         with pytest.raises(RecordError, match=says), example_store.writing("New party") as session:
-            add_party(session, doha, name, role, "a-new-actor", "a-new-party")
+            add_party(session, doha, name, role, None, "a-new-party")
         assert store_digest(example_store, record_only=True) == before
         return
     with example_store.writing("New party") as session:
-        actor_id, created, changes = add_party(session, doha, name, role, "a-new-actor", "a-new-party")
-    assert created is new and (actor_id == "a-new-actor") is new and changes.actors and changes.agreements == {doha}
+        actor_id, created, changes = add_party(session, doha, name, role, None, "a-new-party")
+    assert created is new and (actor_id == ids.actor_id(name)) is new and changes.actors and changes.agreements == {doha}
     with example_store.reading() as session:
         party = session.get(Party, "a-new-party")
         assert (party.agreement_id, party.actor_id, party.role) == (doha, actor_id, role)

@@ -1,0 +1,386 @@
+"""A bundle: a desk's record as one file, to send to another desk (`accord-desk export-bundle`).
+
+The file is a ZIP with two members: `manifest.json` (format, version, the sending desk's id, who, when,
+counts, what the desk knew of every desk, and the SHA-256 of the content) and `content.json` (every row of
+every record table, each with the change it holds; the tombstones of deleted rows; the audit trails, the
+desk's own and those it received). `read_bundle` checks the whole file before anything else looks at it.
+The hash is a check against damage (a cut-off download, a bad disk), not a signature: whoever can write
+the file can write a matching hash.
+
+Which change a row holds is a "dot" (desk id, counter): the counter is the id of the audit entry that
+last wrote the row on the desk that made the change (db/desk.py), or, for a row taken from another desk,
+the dot it came with (desk table received_change). A desk's knowledge maps every desk to the newest
+counter of it that it holds (a version vector), so "the other desk had seen my version" is
+`knowledge[desk] >= counter`, and no clock is ever compared.
+"""
+
+import hashlib
+import json
+import zipfile
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Date, DateTime, select
+from sqlmodel import SQLModel
+from sqlmodel.sql.sqltypes import UTCDateTime
+
+from db import audit, desk
+from db.atomic_file import atomic_path
+from db.clock import utc_now
+from db.errors import UserError
+from db.models import AuditEntry
+
+FORMAT = "accord-desk/bundle"
+VERSION = 1
+SUFFIX = ".accord"
+
+# What a bundle carries: the record's tables as rows, parents before children; the audit trail and the
+# trails received from other desks as entries; the changes received as the rows' dots and tombstones.
+RECORD_TABLES = [t.name for t in SQLModel.metadata.sorted_tables if t.name != AuditEntry.__tablename__]
+CARRIED_OTHERWISE = {
+    "auditentry": "the desk's own audit trail, as entries",
+    "received_entry": "the trails received from other desks, as entries by their chain",
+    "received_change": "the dots of the rows and the tombstones",
+    "desk_knowledge": "the manifest's knowledge",
+}
+NOT_CARRIED = {
+    "alembic_version": "the schema's revision: the manifest's format version says what a bundle holds",
+    "desk_identity": "this file's own ids, found again by each desk for itself (db/desk.py)",
+}
+# What differs between two desks that hold the same thing: how often a row was changed here.
+DESK_LOCAL_COLUMNS = frozenset({"version"})
+# Who recorded a row and when: two desks that load the same example or the same file record the same
+# rows at their own time. A pair that differs only here is the same content (db.exchange settles it).
+CIRCUMSTANCE_COLUMNS = frozenset({"recorded_at", "recorded_by", "imported_at", "imported_by"})
+_ENTRY_COLUMNS = ("id", "at", "who", "action", "operation", "table_name", "row_id", "before", "after", "hash")
+
+Dot = tuple[str, int]  # (desk id, counter)
+RowKey = tuple[str, str]  # (table, row id as the trail writes it: "a/b" for two-column keys)
+
+
+class BundleError(UserError):
+    """A bundle cannot be read or merged as it is."""
+
+
+def tables() -> dict[str, Any]:
+    return {name: SQLModel.metadata.tables[name] for name in RECORD_TABLES}
+
+
+def references() -> list[tuple[str, str, str]]:
+    """(table, column, table it points to) of every reference between record tables."""
+    return [
+        (name, column.name, foreign.column.table.name)
+        for name, table in tables().items() for column in table.columns for foreign in column.foreign_keys
+    ]  # fmt: skip
+
+
+def key_of(table, values: dict[str, Any]) -> str:
+    return "/".join(str(values[c.name]) for c in table.primary_key.columns)
+
+
+def plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime | date) else value
+
+
+def typed(table, values: dict[str, Any]) -> dict[str, Any]:
+    """A bundle's plain values back in their column's types (dates from ISO text)."""
+    out = {}
+    for name, value in values.items():
+        column_type = table.c[name].type
+        if value is not None and isinstance(column_type, DateTime | UTCDateTime):
+            value = datetime.fromisoformat(value)
+        elif value is not None and isinstance(column_type, Date):
+            value = date.fromisoformat(value)
+        out[name] = value
+    return out
+
+
+def record_rows(connection) -> dict[str, dict[str, dict[str, Any]]]:
+    """Every row of every record table as plain values: {table: {row id: values}}."""
+    found = {}
+    for name, table in tables().items():
+        result = connection.execute(table.select())
+        found[name] = {key_of(table, row._mapping): {k: plain(v) for k, v in row._mapping.items()} for row in result}
+    return found
+
+
+def content_digest(connection) -> str:
+    """SHA-256 of what two desks that exchanged everything hold alike: every record row, without the
+    desk-local columns (versions), in a fixed order. The audit trails are history, not content."""
+    digest = hashlib.sha256()
+    for name, rows in record_rows(connection).items():
+        digest.update(f"\x1e{name}\x1f".encode())
+        for row_id in sorted(rows):
+            values = {k: v for k, v in rows[row_id].items() if k not in DESK_LOCAL_COLUMNS}
+            digest.update(json.dumps(values, sort_keys=True, ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def row_dots(connection) -> dict[RowKey, tuple[str, int, bool]]:
+    """The change every row holds, and every deleted row's tombstone: {key: (desk, counter, deleted)}."""
+    owners = desk.identities(connection)
+    last: dict[RowKey, tuple[int, bool]] = {}
+    for table_name, row_id, entry_id, operation in connection.exec_driver_sql(
+        "SELECT table_name, row_id, max(id), operation FROM auditentry WHERE table_name != '' "
+        "GROUP BY table_name, row_id"
+    ):
+        last[(table_name, row_id)] = (entry_id, operation == "delete")
+    # An import writes events and their links through SQLAlchemy Core (db.audit, "bulk"): one entry for all
+    # the events it added (its row id is the import file's), and an entry per updated event whose "actors"
+    # and "links" replace its links. A link changed at the latest when such an entry wrote its event.
+    links_written: dict[str, int] = {}
+    for event_id, entry_id in connection.exec_driver_sql(
+        "SELECT j.value, a.id FROM auditentry a, json_each(a.after, '$.event_ids') j "
+        "WHERE a.table_name = 'event' AND a.operation = 'insert' AND a.row_id IN (SELECT id FROM importfile) "
+        "UNION ALL SELECT row_id, id FROM auditentry WHERE table_name = 'event' AND operation = 'update' "
+        "AND json_type(after, '$.actors') IS NOT NULL"
+    ):
+        links_written[event_id] = max(links_written.get(event_id, 0), entry_id)
+        if last.get(("event", event_id), (0,))[0] < entry_id:
+            last[("event", event_id)] = (entry_id, False)
+    received = {
+        (t, r): (d, c, at, bool(deleted))
+        for t, r, d, c, at, deleted in connection.exec_driver_sql(
+            "SELECT table_name, row_id, desk_id, counter, at_entry, deleted FROM received_change"
+        )
+    }
+    present = {
+        (name, key_of(table, row._mapping))
+        for name, table in tables().items()
+        for row in connection.execute(table.select().with_only_columns(*table.primary_key.columns))
+    }
+    dots: dict[RowKey, tuple[str, int, bool]] = {}
+    for key in present | {k for k, (_, deleted) in last.items() if deleted} | set(received):
+        entry_id, _ = last.get(key, (0, False))
+        if key[0] in ("eventactor", "eventobligation"):
+            entry_id = max(entry_id, links_written.get(key[1].split("/")[0], 0))
+        taken = received.get(key)
+        if taken is not None and taken[2] >= entry_id:
+            dots[key] = (taken[0], taken[1], key not in present)
+        elif entry_id or key in present:
+            dots[key] = (desk.owner_of(owners, entry_id), entry_id, key not in present)
+    return dots
+
+
+def covered(knowledge: dict[str, int], dot: Dot) -> bool:
+    return knowledge.get(dot[0], 0) >= dot[1]
+
+
+@dataclass
+class Bundle:
+    path: Path
+    manifest: dict[str, Any]
+    rows: dict[str, dict[str, dict[str, Any]]]  # table → row id → values
+    dots: dict[RowKey, Dot]
+    tombstones: dict[RowKey, Dot]
+    entries: dict[str, list[dict[str, Any]]]  # chain (desk id) → entries, oldest first
+    content_sha256: str = ""
+
+    @property
+    def desk_id(self) -> str:
+        return self.manifest["desk"]
+
+    @property
+    def knowledge(self) -> dict[str, int]:
+        return self.manifest["knowledge"]
+
+    @property
+    def since(self) -> dict[str, int] | None:
+        return self.manifest.get("since")
+
+    @property
+    def partial(self) -> bool:
+        """One agreement's record only: what the sender knew of the rest is not in it."""
+        return self.manifest.get("agreement") is not None
+
+
+@dataclass
+class Sent:
+    path: Path
+    manifest: dict[str, Any]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def agreement_scope(found: dict[str, dict[str, dict]], agreement_id: str) -> set[RowKey]:
+    """The rows of one agreement's record: the agreement, its parties, obligations and their assessments,
+    obligors and dependencies, its metrics with their points, its events (db.event_log's rule: put under it,
+    under none, or linked to its obligations) with their actors and links to its obligations; then every
+    row those name (actors, aliases, import files, an observation's event), so the bundle is whole."""
+    obligations = {r for r, v in found["obligation"].items() if v["agreement_id"] == agreement_id}
+    metrics = {r for r, v in found["metric"].items() if v["agreement_id"] == agreement_id}
+    linked = {v["event_id"] for v in found["eventobligation"].values() if v["obligation_id"] in obligations}
+    events = {r for r, v in found["event"].items() if v["agreement_id"] in (None, agreement_id) or r in linked}
+    belongs = {
+        "agreement": lambda r, v: r == agreement_id, "party": lambda r, v: v["agreement_id"] == agreement_id,
+        "obligation": lambda r, v: r in obligations, "metric": lambda r, v: r in metrics,
+        "obligationobligor": lambda r, v: v["obligation_id"] in obligations,
+        "obligationdependency": lambda r, v: v["obligation_id"] in obligations and v["depends_on_id"] in obligations,
+        "assessment": lambda r, v: v["obligation_id"] in obligations,
+        "metricobligation": lambda r, v: v["metric_id"] in metrics,
+        "targetpoint": lambda r, v: v["metric_id"] in metrics, "observation": lambda r, v: v["metric_id"] in metrics,
+        "event": lambda r, v: r in events, "eventactor": lambda r, v: v["event_id"] in events,
+        "eventobligation": lambda r, v: v["event_id"] in events and v["obligation_id"] in obligations,
+    }  # fmt: skip
+    scope = {(t, r) for t, test in belongs.items() for r, v in found[t].items() if test(r, v)}
+    pending = list(scope)
+    while pending:  # what the rows name, and what that names in turn
+        table, row_id = pending.pop()
+        values = found[table][row_id]
+        for child, column, parent in references():
+            target = (parent, values[column]) if child == table and values[column] is not None else None
+            if target is not None and target not in scope:
+                scope.add(target)
+                pending.append(target)
+    actors = {r for t, r in scope if t == "actor"}
+    scope |= {("actoralias", r) for r, v in found["actoralias"].items() if v["actor_id"] in actors}
+    return scope
+
+
+def export_bundle(store, out: Path, since: Path | None = None, agreement_id: str | None = None) -> Sent:
+    """Write the store's record as a bundle at `out` (atomically); with `since`, only what changed after
+    that earlier bundle between the same desks (the receiver must hold what it held); with `agreement_id`,
+    only that agreement's record (`agreement_scope`): a receiver learns no knowledge from such a part."""
+    base = read_bundle(since).knowledge if since is not None else None
+    with store.reading() as session:
+        connection = session.connection()
+        me = desk.desk_id(connection)
+        knowledge = desk.knowledge(connection)
+        owners = desk.identities(connection)
+        dots = row_dots(connection)
+        found = record_rows(connection)
+        if agreement_id is not None and agreement_id not in found["agreement"]:
+            raise BundleError(f"There is no agreement with the id {agreement_id}; 'accord-desk status' lists them.")
+        scope = agreement_scope(found, agreement_id) if agreement_id else None
+
+        def wanted(dot: Dot) -> bool:
+            return base is None or not covered(base, dot)
+
+        rows: dict[str, list] = {}
+        for name, held in found.items():
+            rows[name] = [
+                [row_id, *dots[(name, row_id)][:2], values]
+                for row_id, values in sorted(held.items())
+                if wanted(dots[(name, row_id)][:2]) and (scope is None or (name, row_id) in scope)
+            ]
+        tombstones = sorted([t, r, d, c] for (t, r), (d, c, deleted) in dots.items() if deleted and wanted((d, c)))
+        trail = AuditEntry.__table__
+        own = [
+            [plain(v) for v in entry]  # typed: the time as the hash covers it (aware, ISO 8601)
+            for entry in connection.execute(select(*(trail.c[c] for c in _ENTRY_COLUMNS)).order_by(trail.c.id))
+            if base is None or entry[0] > base.get(desk.owner_of(owners, entry[0]), 0)
+        ]
+        entries = {me: own}
+        for chain, *entry in connection.exec_driver_sql(
+            f"SELECT chain, {', '.join(_ENTRY_COLUMNS)} FROM received_entry ORDER BY chain, id"
+        ):
+            if chain != me and (base is None or entry[0] > base.get(chain, 0)):
+                entries.setdefault(chain, []).append(entry)
+    content = json.dumps(
+        {"rows": rows, "tombstones": tombstones, "entries": entries}, ensure_ascii=False, separators=(",", ":")
+    ).encode()
+    counts = {name: len(found) for name, found in rows.items()}
+    counts["tombstones"] = len(tombstones)
+    counts["audit entries"] = sum(len(chain) for chain in entries.values())
+    manifest = {
+        "format": FORMAT, "version": VERSION, "desk": me, "who": store.user, "made_at": utc_now().isoformat(),
+        "knowledge": knowledge, "since": base, "agreement": agreement_id, "counts": counts,
+        "content_sha256": hashlib.sha256(content).hexdigest(),
+    }  # fmt: skip
+    with atomic_path(out) as temporary, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+        archive.writestr("content.json", content)
+    return Sent(out, manifest, counts)
+
+
+def _refused(path: Path, why: str) -> BundleError:
+    return BundleError(f"{path} cannot be received: {why}; nothing was changed. Ask the sending desk for the bundle again.")
+
+
+def read_bundle(path: Path) -> Bundle:
+    """The bundle at `path`, checked whole: format, version, hash, and the shape of every part.
+    BundleError in one sentence otherwise."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            manifest = json.loads(archive.read("manifest.json"))
+            raw = archive.read("content.json")
+    except FileNotFoundError:
+        raise BundleError(f"{path}: no such file; check the path.") from None
+    except IsADirectoryError:
+        raise BundleError(f"{path} is a folder; name the bundle file ({SUFFIX}) itself.") from None
+    except OSError as error:
+        raise BundleError(f"{path} cannot be read ({error.strerror}); check the path and its permissions.") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, EOFError, ValueError, zlib.error):
+        # a cut-off or altered file: a missing member (KeyError), a bad CRC or deflate stream, not JSON
+        raise _refused(path, "it is not a whole Accord Desk bundle (cut off, damaged or another kind of file)") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise _refused(path, "it is not an Accord Desk bundle (its manifest names another format)")
+    if type(manifest.get("version")) is not int or manifest["version"] > VERSION:
+        raise BundleError(
+            f"{path} was written by a newer version of Accord Desk (bundle format {manifest.get('version')}, "
+            f"this one reads {VERSION}); update Accord Desk to receive it. Nothing was changed."
+        )
+    sha = hashlib.sha256(raw).hexdigest()
+    if sha != manifest.get("content_sha256"):
+        raise _refused(path, "its content does not match the SHA-256 its manifest records (altered or damaged)")
+    try:
+        return _parsed(path, manifest, json.loads(raw), sha)
+    except (KeyError, TypeError, ValueError, IndexError):
+        raise _refused(path, "its content is not laid out as this version of Accord Desk writes bundles") from None
+
+
+def _parsed(path: Path, manifest: dict, content: dict, sha: str) -> Bundle:
+    known = tables()
+    rows: dict[str, dict[str, dict]] = {}
+    dots: dict[RowKey, Dot] = {}
+    for name, listed in content["rows"].items():
+        if name not in known:
+            raise _refused(path, f"it holds a table this version does not know ({name})")
+        table = known[name]
+        rows[name] = {}
+        for row_id, desk_id, counter, values in listed:
+            if set(values) != set(table.c.keys()) or key_of(table, values) != row_id:
+                raise _refused(path, f"its {name} row {row_id} does not have that table's columns")
+            rows[name][row_id] = values
+            dots[(name, row_id)] = (str(desk_id), int(counter))
+    tombstones = {(t, r): (str(d), int(c)) for t, r, d, c in content["tombstones"]}
+    entries = {
+        str(chain): [dict(zip(_ENTRY_COLUMNS, entry, strict=True)) for entry in listed]
+        for chain, listed in content["entries"].items()
+    }
+    for field_name in ("desk", "who", "made_at"):
+        if not isinstance(manifest.get(field_name), str):
+            raise _refused(path, f"its manifest lacks the {field_name.replace('_', ' ')}")
+    if not isinstance(manifest.get("knowledge"), dict):
+        raise _refused(path, "its manifest lacks what the sending desk knew")
+    return Bundle(path, manifest, rows, dots, tombstones, entries, sha)
+
+
+def chain_problem(entries: list[dict[str, Any]], previous: tuple[int, str]) -> str | None:
+    """Why a received trail does not chain on from `previous` (id, hash), None if it does."""
+    previous_id, previous_hash = previous
+    for entry in entries:
+        if entry["id"] != previous_id + 1:
+            return f"entry {previous_id + 1} is missing before entry {entry['id']}"
+        values = {**entry, "at": datetime.fromisoformat(entry["at"])}
+        if audit.entry_hash(previous_hash, values) != entry["hash"]:
+            return f"entry {entry['id']} does not follow the chain"
+        previous_id, previous_hash = entry["id"], entry["hash"]
+    return None
+
+
+def received_trails(connection) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for chain, *entry in connection.exec_driver_sql(
+        f"SELECT chain, {', '.join(_ENTRY_COLUMNS)} FROM received_entry ORDER BY chain, id"
+    ):
+        found[chain].append(dict(zip(_ENTRY_COLUMNS, entry, strict=True)))
+    return found
+
+
+def verify_received(connection) -> dict[str, str | None]:
+    """Each received trail checked from its first entry: {chain: None if whole, else why not}."""
+    return {chain: chain_problem(entries, (0, audit.GENESIS)) for chain, entries in received_trails(connection).items()}

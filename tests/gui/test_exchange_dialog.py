@@ -1,0 +1,102 @@
+"""File ▸ Send to another desk… and Receive from another desk… (gui/exchange_dialog.py): the conflict shown
+side by side, nothing written until every conflict has a choice, then the choice in the record and the views."""
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from db.bundle import export_bundle, read_bundle
+from db.exchange import Choice
+from db.models import Obligation
+from gui.desk import Desk
+from gui.exchange_dialog import ReceiveDialog, receive_from_another_desk, send_to_another_desk
+from gui.main_window import MainWindow
+from tests.desks import desks_at, obligations, retitle
+from tests.gui.helpers import AS_OF
+from tests.record_digest import store_digest
+
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
+
+
+@pytest.fixture
+def two_desks(qapp, desk_templates, tmp_path, settings_folder):
+    a, b = desks_at(desk_templates, tmp_path)
+    desk = Desk(b, as_of=AS_OF)
+    yield a, desk
+    a.close()
+    desk.close()
+
+
+def _file_menu(window) -> list[str]:
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&File")
+    return [a.text() for a in menu.actions()]
+
+
+def test_the_file_menu_sends_and_receives(qtbot, two_desks):
+    _, desk = two_desks
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    assert {"Sen&d to another desk…", "Re&ceive from another desk…"} <= set(_file_menu(window))
+    assert window.receive_action.isEnabled() and window.send_action.isEnabled()
+
+
+def test_send_writes_a_bundle_off_the_ui_thread_and_says_where(qtbot, two_desks, tmp_path):
+    _, desk = two_desks
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    out = tmp_path / "to-headquarters.accord"
+    work = send_to_another_desk(desk, window, out)
+    qtbot.waitUntil(lambda: work.outcome is not None)
+    assert work.outcome.text().startswith(f"Wrote {out}: ")
+    assert read_bundle(out).manifest["who"] == desk.store.user
+    work.outcome.close()
+
+
+def _receive(qtbot, desk, window, path) -> ReceiveDialog:
+    dialog = receive_from_another_desk(desk, window, path)
+    qtbot.waitUntil(lambda: dialog.report is not None)
+    return dialog
+
+
+def test_a_conflict_is_shown_side_by_side_and_written_only_once_chosen(qtbot, two_desks, tmp_path):
+    a, desk = two_desks
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    obligation_id = obligations(a)[4]
+    retitle(a, obligation_id, "Title <b>from</b> desk A")
+    retitle(desk.store, obligation_id, "Title from desk B")
+    out = tmp_path / "from-a.accord"
+    export_bundle(a, out)
+    before = store_digest(desk.store)
+    seen = []
+    desk.record_changed.connect(lambda changes, _initiator: seen.append(changes))
+    dialog = _receive(qtbot, desk, window, out)
+    assert dialog.table.rowCount() == 1
+    assert dialog.table.item(0, 1).text() == "changed on both desks (title)"
+    assert dialog.mine_text.toPlainText() == "title: Title from desk B"
+    assert dialog.theirs_text.toPlainText() == "title: Title <b>from</b> desk A"  # plain text, as typed
+    assert not dialog.receive_button.isEnabled() and dialog.receive_button.text() == "Receive (1 to choose)"
+    dialog.receive()  # nothing happens before a choice
+    assert store_digest(desk.store) == before and seen == []
+    dialog.choose(0, Choice.THEIRS)
+    assert dialog.receive_button.isEnabled()
+    with qtbot.waitSignal(dialog.received, timeout=20000):
+        dialog.receive_button.click()
+    with desk.store.reading() as session:
+        assert session.get(Obligation, obligation_id).title == "Title <b>from</b> desk A"
+    assert seen and seen[-1].everything
+    assert isinstance(dialog.outcome, QMessageBox) and dialog.outcome.text().startswith("Received from-a.accord")
+    assert desk.node(obligation_id).title == "Title <b>from</b> desk A"  # the tree reads it again
+    dialog.outcome.close()
+
+
+def test_a_refused_bundle_is_said_in_the_dialog_and_nothing_changes(qtbot, two_desks, tmp_path):
+    _, desk = two_desks
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    bad = tmp_path / "cut.accord"
+    bad.write_bytes(b"PK\x03\x04 cut off")
+    before = store_digest(desk.store)
+    dialog = receive_from_another_desk(desk, window, bad)
+    qtbot.waitUntil(lambda: "cannot be received" in dialog.summary.text())
+    assert not dialog.receive_button.isEnabled()
+    assert store_digest(desk.store) == before
