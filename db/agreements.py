@@ -25,6 +25,7 @@ from db.models import (
     ObligationDependency,
     ObligationObligor,
     Observation,
+    OfficerWords,
     Party,
     PartyMember,
     TargetPoint,
@@ -142,6 +143,7 @@ def delete_agreement(session: Session, agreement_id: str) -> DeletedAgreement:
         (ObligationDependency, col(ObligationDependency.obligation_id).in_(obligations)
          | col(ObligationDependency.depends_on_id).in_(obligations)),
         (Metric, Metric.agreement_id == agreement_id),
+        (OfficerWords, OfficerWords.agreement_id == agreement_id),
         (Event, Event.agreement_id == agreement_id),
     ]  # fmt: skip
     removed: list[tuple[type[SQLModel], list[dict]]] = []

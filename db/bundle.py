@@ -206,8 +206,8 @@ class Sent:
 
 
 def agreement_scope(found: dict[str, dict[str, dict]], agreement_id: str) -> set[RowKey]:
-    """The rows of one agreement's record: the agreement, its parties (with the actors they group), obligations and their assessments,
-    obligors and dependencies, its metrics with their points, its events (db.event_log's rule: put under it,
+    """The rows of one agreement's record: the agreement, its parties (with the actors they group), the officer's words on it, obligations
+    and their assessments, obligors and dependencies, its metrics with their points, its events (db.event_log's rule: put under it,
     under none, or linked to its obligations) with their actors and links to its obligations; then every
     row those name (actors, aliases, import files, an observation's event), so the bundle is whole."""
     obligations = {r for r, v in found["obligation"].items() if v["agreement_id"] == agreement_id}
@@ -226,6 +226,7 @@ def agreement_scope(found: dict[str, dict[str, dict]], agreement_id: str) -> set
         "targetpoint": lambda r, v: v["metric_id"] in metrics, "observation": lambda r, v: v["metric_id"] in metrics,
         "event": lambda r, v: r in events, "eventactor": lambda r, v: v["event_id"] in events,
         "eventobligation": lambda r, v: v["event_id"] in events and v["obligation_id"] in obligations,
+        "officerwords": lambda r, v: v["agreement_id"] == agreement_id,
     }  # fmt: skip
     scope = {(t, r) for t, test in belongs.items() for r, v in found[t].items() if test(r, v)}
     pending = list(scope)

@@ -19,6 +19,7 @@ class Changes:
     events: frozenset[str] = frozenset()  # events written: the event log shows them anew
     event_log: bool = False  # the log's rows may read differently (a count, a link, a reference)
     actors: bool = False  # the names and event types the log offers may have grown
+    words: frozenset[str] = frozenset()  # agreements whose officer's assessment in words changed
     select: str | None = None  # the obligation the change concerned, to select
     everything: bool = False  # anything may have changed (an import, a restore): read it all again
 

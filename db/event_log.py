@@ -66,19 +66,30 @@ def _role_rank() -> ColumnElement:
     return case(ROLE_ORDER, value=EventActor.role, else_=len(ROLE_ORDER))
 
 
-def _actors() -> ColumnElement:
-    names = (
-        select(Actor.name)
+def _actors(value: ColumnElement = Actor.name, separator: str = NAME_SEPARATOR) -> ColumnElement:
+    """A value of each of the event's actors, actor 1 first, joined: their names by default."""
+    values = (
+        select(value.label("value"))
+        .select_from(Actor)
         .join(EventActor, EventActor.actor_id == Actor.id)
         .where(EventActor.event_id == Event.id)
         .correlate(Event)
         .order_by(_role_rank(), Actor.name)
         .subquery()
     )
-    return select(func.group_concat(names.c.name, NAME_SEPARATOR)).scalar_subquery()
+    return select(func.group_concat(values.c.value, separator)).scalar_subquery()
 
 
-def _obligations() -> ColumnElement:
+ROLE_SEPARATOR, PAIR_SEPARATOR = "\x1f", "\x1e"  # within and between (role, name) pairs of actor_roles()
+
+
+def actor_roles() -> ColumnElement:
+    """The event's actors as "role\x1fname" pairs joined by \x1e, actor 1 first (db.event_rules.actors_in_roles)."""
+    return _actors(EventActor.role + ROLE_SEPARATOR + Actor.name, PAIR_SEPARATOR)
+
+
+def obligation_refs() -> ColumnElement:
+    """The event's linked obligations: "P1-A.1 (breach); P3-2 (context)"."""
     refs = (
         select((Obligation.ref + " (" + EventObligation.bearing + ")").label("ref"))
         .join(EventObligation, EventObligation.obligation_id == Obligation.id)
@@ -95,7 +106,7 @@ def _columns() -> list[ColumnElement]:
     return [
         Event.id, type_coerce(Event.occurred_on, String), Event.date_precision, Event.event_type,
         Event.sub_event_type, _actors(), Event.location, Event.admin1, Event.country, Event.fatalities,
-        Event.source_name, Event.reliability, Event.credibility, _obligations(), Event.notes, Event.external_id,
+        Event.source_name, Event.reliability, Event.credibility, obligation_refs(), Event.notes, Event.external_id,
         source_count(),
     ]  # fmt: skip
 
@@ -108,7 +119,7 @@ SORTS = {
     "fatalities": lambda: [Event.fatalities],
     "source": lambda: [Event.source_name],
     "grade": lambda: [Event.reliability, Event.credibility],
-    "obligations": lambda: [_obligations()],
+    "obligations": lambda: [obligation_refs()],
     "notes": lambda: [Event.notes],
     "sources": lambda: [source_count()],
 }

@@ -201,6 +201,24 @@ def role_rank(role: str) -> int:
     return ROLE_ORDER.get(role, len(ROLE_ORDER))
 
 
+_SIDES = ((EventRole.ACTOR1.value, EventRole.ASSOC1.value), (EventRole.ACTOR2.value, EventRole.ASSOC2.value))
+
+
+def actors_in_roles(actors: list[tuple[str, str]]) -> str:
+    """Who acted on whom, from (role, name) pairs: "Taliban (with Haqqani Network) → Afghan National
+    Army", actor 1's side first as ACLED orders it; actors of another role follow, after a comma."""
+    by_role: dict[str, list[str]] = {}
+    for role, name in actors:  # one pass: a chronology asks this for every event
+        by_role.setdefault(role, []).append(name)
+    sides = []
+    for main, associate in _SIDES:
+        names, associates = ", ".join(by_role.pop(main, ())), ", ".join(by_role.pop(associate, ()))
+        sides.append(f"{names} (with {associates})" if names and associates else names or associates)
+    text = f"{sides[0]} → {sides[1]}".strip() if sides[1] else sides[0]
+    others = ", ".join(name for names in by_role.values() for name in names)
+    return ", ".join(filter(None, [text, others]))
+
+
 def date_label(on: date | str, precision: str, until: date | str | None = None) -> str:
     """ "2020-04-06" (day), "week of 2020-04-06", "2020-04" (month), "2020" (year), or with `until` the
     range "2020-04-06 to 2020-04-09"."""

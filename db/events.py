@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sqlalchemy import func, or_
 from sqlmodel import Session, SQLModel, col, select
 
 from db import audit
@@ -200,17 +201,28 @@ EVIDENCE_COLUMNS = frozenset({
 def event_changes(session: Session, event_ids: list[str], columns: set[str] | None = None) -> Changes:
     """What writing the events changed: the events, and — unless only `columns` changed that no status
     reads — the obligations they are linked to and the metrics their figures report."""
-    changes = Changes(events=frozenset(event_ids), event_log=True, actors=columns is None or "event_type" in columns)
+    if len(event_ids) > _MANY:  # a bulk delete: say everything rather than bind a parameter per event
+        return Changes(events=frozenset(event_ids), event_log=True, actors=True, everything=True)
+    changes = Changes(
+        events=frozenset(_with_happenings(session, event_ids)), event_log=True,
+        actors=columns is None or "event_type" in columns,
+    )  # fmt: skip
     if columns is not None and not columns & EVIDENCE_COLUMNS:
         return changes
-    if len(event_ids) > _MANY:  # a bulk delete: say everything rather than bind a parameter per event
-        return changes | Changes(everything=True)
     linked = session.exec(select(EventObligation.obligation_id).where(col(EventObligation.event_id).in_(event_ids)))
     figures = session.exec(select(Observation.metric_id).where(col(Observation.event_id).in_(event_ids)))
     return changes | Changes(evidence=frozenset(linked), metrics=frozenset(figures))
 
 
 _MANY = 500
+
+
+def _with_happenings(session: Session, event_ids: list[str]) -> set[str]:
+    """The events and the others reporting their happenings (db/same_happening.py): each one's count of
+    sources in the log changes when one of them is added or deleted."""
+    keys = select(func.coalesce(Event.same_happening_as, Event.id)).where(col(Event.id).in_(event_ids))
+    peers = select(Event.id).where(or_(col(Event.id).in_(keys), col(Event.same_happening_as).in_(keys)))
+    return {*event_ids, *session.exec(peers)}
 
 
 def link_changes(event_ids: list[str], obligation_id: str) -> Changes:

@@ -62,7 +62,7 @@ KINDS = {
     "obligation": "obligations", "obligationobligor": "obligors", "obligationdependency": "dependencies",
     "assessment": "assessments", "importfile": "import files", "event": "events", "eventactor": "event actors",
     "eventobligation": "event links", "metric": "metrics", "metricobligation": "metric links",
-    "targetpoint": "target points", "observation": "observations",
+    "targetpoint": "target points", "observation": "observations", "officerwords": "officer's words",
 }  # fmt: skip
 
 

@@ -144,6 +144,18 @@ class Assessment(Versioned, table=True):
     recorded_at: datetime = Field(default_factory=utc_now)
 
 
+class OfficerWords(Versioned, table=True):
+    """The officer's own assessment of an agreement in words, for page 1 of its reports. Each save is a
+    new row, never overwritten: the newest is the one reports use, the earlier ones are its history."""
+
+    __table_args__ = (Index("ix_officerwords_agreement_written", "agreement_id", "written_at"),)
+    id: str = _id()
+    agreement_id: str = _ref("agreement", index=False)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    written_by: str
+    written_at: datetime = Field(default_factory=utc_now)
+
+
 class ImportFile(Versioned, table=True):
     """A file an import read: its name and SHA-256 tie every imported event to its origin."""
 

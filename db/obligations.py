@@ -24,7 +24,7 @@ from db.models import (
     ObligationObligor,
     TargetPoint,
 )
-from db.records import get_or_refuse
+from db.records import delete_if_there, get_or_refuse
 from db.values import check_date, check_text, sentence
 from db.vocabulary import WITHDRAWN, Confidence, ObligationKind, Status
 
@@ -411,9 +411,5 @@ def withdraw_assessment(
 
 def remove_assessment(session: Session, assessment_id: str) -> Changes:
     """Undo of add_assessment (nothing if there is no such row); the audit trail keeps both."""
-    row = session.get(Assessment, assessment_id)
-    if row is None:
-        return Changes()
-    session.delete(row)
-    session.flush()
-    return _assessed(row.obligation_id)
+    row = delete_if_there(session, Assessment, assessment_id)
+    return Changes() if row is None else _assessed(row.obligation_id)

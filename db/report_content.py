@@ -11,16 +11,17 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select as core_select
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, SQLModel, select
 
 from db.as_of import happened_by
 from db.audit import last_entry
 from db.clock import full_name, utc_now
 from db.compliance import Standing
-from db.event_log import agreement_events
-from db.event_rules import date_label, grade_label, place_label
+from db.event_log import PAIR_SEPARATOR, ROLE_SEPARATOR, actor_roles, agreement_events, obligation_refs
+from db.event_rules import actors_in_roles, date_label, grade_label, place_label
 from db.metrics import MetricSeries, list_metrics, metric_series
-from db.models import Actor, AuditEntry, Event, EventActor, EventObligation, Obligation
+from db.models import AuditEntry, Event, EventObligation, Obligation
+from db.officer_words import newest_words
 from db.parties import party_groups
 from db.phrasing import deadline_text
 from db.plot_data import series_as_of
@@ -217,56 +218,53 @@ def _evidence(session: Session, obligation_id: str, since: date, as_of: date) ->
 def _chronology(
     session: Session, agreement_id: str, since: date | None, as_of: date, scope: str
 ) -> list[ChronologyEntry]:
-    query = select(Event).where(Event.occurred_on <= as_of).order_by(Event.occurred_on, Event.recorded_at)
+    """The events of the period with their actors and links, read in one query that walks the events once
+    (never a bound parameter per event: SQLite allows 250,000 a statement, and an agreement may have more)."""
+    columns = (
+        Event.occurred_on, Event.date_precision, Event.occurred_until, Event.event_type, Event.sub_event_type,
+        Event.location, Event.admin1, Event.country, Event.notes, Event.source_name, Event.reliability,
+        Event.credibility, actor_roles(), obligation_refs(),
+    )  # fmt: skip
+    if scope == EVENTS_LINKED:
+        # From the links of the agreement's obligations to their events: as many reads as events linked.
+        linked = (
+            select(EventObligation.event_id)
+            .join(Obligation, Obligation.id == EventObligation.obligation_id)
+            .where(Obligation.agreement_id == agreement_id)
+            .distinct()
+            .subquery()
+        )
+        query = core_select(*columns).join_from(linked, Event, Event.id == linked.c.event_id)
+    else:
+        query = core_select(*columns).where(agreement_events(agreement_id))
+    query = query.where(Event.occurred_on <= as_of).order_by(Event.occurred_on, Event.recorded_at)
     if since is not None:
         query = query.where(Event.occurred_on > since)
-    if scope == EVENTS_LINKED:
-        linked = select(EventObligation.event_id).join(Obligation, Obligation.id == EventObligation.obligation_id)
-        query = query.where(col(Event.id).in_(linked.where(Obligation.agreement_id == agreement_id)))
-    else:
-        query = query.where(agreement_events(agreement_id))
-    # SQL narrows by the day; a week- or month-dated event counts once its period ended (db.as_of).
-    events = [
-        e for e in session.exec(query) if happened_by(e.occurred_on, e.date_precision, as_of, e.occurred_until)
-    ]
-    ids = [e.id for e in events]
-    refs: dict[str, list[str]] = {}
-    for event_id, ref, bearing in session.exec(
-        select(EventObligation.event_id, Obligation.ref, EventObligation.bearing)
-        .join(Obligation, Obligation.id == EventObligation.obligation_id)
-        .where(col(EventObligation.event_id).in_(ids))
-        .order_by(Obligation.ref)
-    ):
-        refs.setdefault(event_id, []).append(f"{ref} ({bearing})")
-    actors: dict[str, list[str]] = {}
-    for event_id, name in session.exec(
-        select(EventActor.event_id, Actor.name)
-        .join(Actor, Actor.id == EventActor.actor_id)
-        .where(col(EventActor.event_id).in_(ids))
-    ):
-        actors.setdefault(event_id, []).append(name)
-    return [
-        ChronologyEntry(
-            when=date_label(e.occurred_on, e.date_precision, e.occurred_until),
-            what=" — ".join(filter(None, [e.event_type, e.sub_event_type])),
-            place=place_label(e.location, e.admin1, e.country),
-            notes=" ".join(
-                filter(
-                    None, [", ".join(actors.get(e.id, [])) + ":" if actors.get(e.id) else "", e.notes or ""]
-                )
-            ),
-            source=e.source_name or "",
-            grade=grade_label(e.reliability, e.credibility),
-            obligations=", ".join(refs.get(e.id, [])),
-        )
-        for e in events
-    ]
+    entries = []
+    for (on, precision, until, kind, sub_kind, location, admin1, country, notes, source, reliability, credibility,
+         roles, refs) in session.connection().execute(query):  # fmt: skip
+        # SQL narrows by the day; a week- or month-dated event counts once its period ended (db.as_of).
+        if not happened_by(on, precision, as_of, until):
+            continue
+        actors = actors_in_roles([tuple(pair.split(ROLE_SEPARATOR, 1)) for pair in roles.split(PAIR_SEPARATOR)]) if roles else ""
+        entries.append(ChronologyEntry(
+            when=date_label(on, precision, until),
+            what=" — ".join(filter(None, [kind, sub_kind])),
+            place=place_label(location, admin1, country),
+            notes=" ".join(filter(None, [f"{actors}:" if actors else "", notes or ""])),
+            source=source or "",
+            grade=grade_label(reliability, credibility),
+            obligations=refs or "",
+        ))  # fmt: skip
+    return entries
 
 
 def report_content(
     session: Session, agreement_id: str | None, as_of: date, since: date | None = None, events: str = EVENTS_LINKED,
-    prepared_by: str | None = None, officer_summary: str = "",
+    prepared_by: str | None = None, officer_summary: str | None = None,
 ) -> ReportContent:  # fmt: skip
+    """The report as of the date. The officer's words are the agreement's newest kept in the record
+    (db.officer_words) unless `officer_summary` gives others for this report (`--summary FILE.txt`)."""
     agreements = list_agreements(session)
     if not agreements:
         from db.errors import UserError
@@ -309,7 +307,7 @@ def report_content(
         rows=rows,
         metrics=[series_as_of(metric_series(session, m.id), as_of) for m in list_metrics(session, agreement.id)],
         events_scope=events,
-        officer_summary=officer_summary,
+        officer_summary=newest_words(session, agreement.id) if officer_summary is None else officer_summary,
     )
     completions = []
     if since is not None:

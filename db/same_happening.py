@@ -12,10 +12,10 @@ The happening's key is the first event's id. It is not a foreign key: deleting t
 the other sources one happening, and the count below then counts those that remain.
 """
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from db.changes import Changes
 from db.event_rules import EventFields
@@ -34,24 +34,16 @@ def source_count() -> ColumnElement:
     return sources + first.scalar_subquery()
 
 
-def happening_events(session: Session, event_id: str) -> list[str]:
-    """The ids of the events reporting the same happening as this one, itself included."""
-    row = get_or_refuse(session, Event, event_id, "event")
-    key = row.same_happening_as or row.id
-    found = session.exec(select(Event.id).where(or_(Event.id == key, col(Event.same_happening_as) == key)))
-    return sorted({*found, event_id})
-
-
 def add_second_source(session: Session, values: EventFields, of_event_id: str, event_id: str) -> Changes:
     """A new event reporting the happening of `of_event_id` from another source; the happening's events
     are told so the log shows their count of sources anew."""
     first = get_or_refuse(session, Event, of_event_id, "event")
     create_event(session, values, event_id, same_happening_as=first.same_happening_as or first.id)
-    return event_changes(session, happening_events(session, event_id))
+    return event_changes(session, [event_id])  # the happening's other events too
 
 
 def remove_second_source(session: Session, event_id: str) -> Changes:
     """Undo of add_second_source: the event goes, the happening's other events are told."""
-    changes = event_changes(session, happening_events(session, event_id))  # before its links go with it
+    changes = event_changes(session, [event_id])  # before its links go with it
     delete_event(session, event_id)
     return changes

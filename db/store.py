@@ -438,6 +438,12 @@ class Store:
             connection.commit()
             audit.note_head(self.path, audit.last_entry(connection))
 
+    def sign_as(self, user: str) -> None:
+        """Who changes the record from now on (the audit's who), and who the lock file says holds it."""
+        self.user = user
+        if self._lock is not None:
+            self._lock.sign(user)
+
     def close(self) -> None:
         self.engine.dispose()
         if self._identity is not None:

@@ -50,6 +50,12 @@ def _me(user: str) -> Holder:
     return Holder(user, socket.gethostname(), os.getpid(), datetime.now().astimezone().replace(microsecond=0))
 
 
+def _write(descriptor: int, holder: Holder) -> None:
+    os.ftruncate(descriptor, 0)
+    os.pwrite(descriptor, json.dumps({**holder.__dict__, "since": holder.since.isoformat()}).encode(), 0)
+    os.fsync(descriptor)
+
+
 def _read(descriptor: int) -> str:
     os.lseek(descriptor, 0, os.SEEK_SET)
     return os.read(descriptor, 4096).decode("utf-8", "replace")
@@ -89,16 +95,18 @@ class WriterLock:
                 continue
             try:
                 unclean = Holder.parse(_read(descriptor)) is not None
-                record = _me(user)
-                os.ftruncate(descriptor, 0)
-                os.pwrite(
-                    descriptor, json.dumps({**record.__dict__, "since": record.since.isoformat()}).encode(), 0
-                )
-                os.fsync(descriptor)
+                _write(descriptor, _me(user))
             except BaseException:
                 os.close(descriptor)
                 raise
             return cls(path, descriptor, unclean)
+
+    def sign(self, user: str) -> None:
+        """The officer changed their name: the lock names them so from now on (same process, same since)."""
+        if self._descriptor < 0:
+            return
+        held = Holder.parse(_read(self._descriptor)) or _me(user)
+        _write(self._descriptor, Holder(user, held.host, held.pid, held.since))
 
     def release(self) -> None:
         """A clean end: the file goes first, so nobody mistakes it for a crashed session's."""

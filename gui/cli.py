@@ -498,7 +498,8 @@ def _report(args):
     as_of = args.as_of or date.today()
     if args.since and args.since >= as_of:
         raise UserError(f"--since {args.since} is not before the as-of date {as_of}; choose an earlier date.")
-    summary = officer_summary_from(args.summary) if args.summary else ""
+    # The file's words win for this export and are not kept: the command only reads the record.
+    summary = officer_summary_from(args.summary) if args.summary else None
     store = Store.open(_database(args), access=Access.READ)
     try:
         with store.reading() as session:

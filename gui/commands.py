@@ -41,6 +41,7 @@ from db.obligations import (
     update_obligation,
     withdraw_assessment,
 )
+from db.officer_words import remove_words, save_words
 from gui.desk import Desk
 
 
@@ -301,3 +302,18 @@ class DeleteAgreement(DeskCommand):
 
     def reverted(self) -> None:
         self.desk.set_agreement(self.agreement_id)
+
+
+class SaveOfficerWords(DeskCommand):
+    """A new version of the officer's assessment in words for the desk's agreement; undo removes it
+    (the earlier version is the newest again, and the trail keeps both)."""
+
+    def __init__(self, desk: Desk, text: str):
+        super().__init__(desk, "Save the officer's assessment in words")
+        self.words, self.words_id = text, new_id()
+
+    def apply(self, session) -> Changes:
+        return save_words(session, self.agreement_id, self.words, self.desk.store.user, self.words_id)
+
+    def revert(self, session) -> Changes:
+        return remove_words(session, self.words_id)

@@ -12,6 +12,7 @@ an event can bear on obligations of several agreements (db/link_choices.py).
 from datetime import date
 
 from PySide6.QtCore import QStringListModel, Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -82,16 +83,16 @@ def _obligation_combo(choices: list[AgreementChoices]) -> QComboBox:
             (None, group.label), *((c.obligation_id, "    " * (c.depth + 1) + c.ref) for c in group.obligations)
         ]], ""
     )  # fmt: skip
+    heading = QFont(combo.font())
+    heading.setBold(True)
     model = combo.model()  # a QStandardItemModel, a QComboBox's own
     for row in range(combo.count()):
         if combo.itemData(row) is None:
-            item = model.item(row)
-            item.setFlags(Qt.ItemFlag.NoItemFlags)
-            font = item.font()
-            font.setBold(True)
-            item.setFont(font)
+            model.item(row).setFlags(Qt.ItemFlag.NoItemFlags)
+            model.item(row).setFont(heading)
     combo.setCurrentIndex(next((row for row in range(combo.count()) if combo.itemData(row) is not None), -1))
-    combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)  # agreements' names whole
+    widest = max((QFontMetrics(heading).horizontalAdvance(combo.itemText(row)) for row in range(combo.count())), default=0)
+    combo.view().setMinimumWidth(widest + 40)  # agreements' names whole in the list
     return combo
 
 

@@ -1,18 +1,20 @@
 """File > Export summary…: the report's choices (PDF or Word), the officer's own words, then the export
 with progress and Cancel.
 
-Painting the figures needs Qt widgets, so the export runs on the UI thread and keeps it alive between
-pages; Cancel stops before the next page and leaves no file behind (gui.report_pdf). The officer's
-assessment in words is kept per agreement in the settings, so the next report starts from it.
+The record is read and the pages laid out in a worker thread (gui/background.py); the figures are
+pyqtgraph scenes, so the pages are painted on the UI thread, one page per turn of its event loop, and
+the window stays responsive throughout. Cancel stops the layout at its next block or the painting at
+its next page and leaves no file behind (gui.report_pdf.PdfReport). The officer's assessment in words
+is kept per agreement in the record, a version each time it changes (db.officer_words), so the next
+report starts from it and the earlier words stay in its history.
 """
 
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -21,24 +23,31 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
-    QProgressDialog,
+    QProgressBar,
     QPushButton,
     QWidget,
 )
 
+from db.changes import Changes
 from db.errors import UserError
+from db.ids import new_id
 from db.officer import officer
-from db.report_content import EVENTS_ALL, EVENTS_LINKED, report_content
+from db.officer_words import save_words, words_history
+from db.report_content import EVENTS_ALL, EVENTS_LINKED, ReportContent, report_content
 from db.values import check_text, sentence
 from gui import file_dialog
+from gui.background import Background
+from gui.commands import SaveOfficerWords
 from gui.date_edit import DateEdit
 from gui.desk import Desk
+from gui.pdf_layout import ExportCancelled
 from gui.plain_text import buddy_label, plain_label, show_error
 from gui.report_docx import write_docx
-from gui.report_pdf import ExportCancelled, write_report
+from gui.report_pdf import PdfReport
 
 PDF, WORD = "pdf", "docx"
 FORMATS = {PDF: ("PDF", "PDF (*.pdf)"), WORD: ("Word (.docx)", "Word document (*.docx)")}
+MOVED = "Keep the officer's assessment in words in the record (moved from this computer's settings)"
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,34 @@ class Written:
 
 
 def summary_key(agreement_id: str | None) -> str:
+    """Where the window kept an agreement's words in its settings before the record kept them."""
     return f"report/summary/{agreement_id}"
+
+
+def move_words_from_settings(desk: Desk, settings: QSettings) -> int:
+    """Once per agreement: words the settings kept become the agreement's first version in the record,
+    audited as MOVED, and leave the settings. Where the record holds other words already (kept on
+    another desk), the settings' copy stays where it is, untouched. Returns how many were moved."""
+    store, moved, changed = desk.store, 0, set()
+    if store is None or store.read_only is not None:
+        return 0
+    for agreement in desk.agreements():
+        key = summary_key(agreement.id)
+        if not settings.contains(key):
+            continue
+        text = str(settings.value(key, ""))
+        with store.reading() as session:
+            kept = words_history(session, agreement.id)
+        if not kept and text.strip():
+            with store.writing(MOVED) as session:
+                save_words(session, agreement.id, text, store.user, new_id())
+            moved += 1
+            changed.add(agreement.id)
+        if not kept or kept[0].text == text:
+            settings.remove(key)
+    if changed:
+        desk.changed(Changes(words=frozenset(changed)))
+    return moved
 
 
 class ExportSummaryDialog(QDialog):
@@ -57,6 +93,10 @@ class ExportSummaryDialog(QDialog):
         self.desk = desk
         self.settings = settings or QSettings()
         self.written: Written | None = None
+        self.background = Background(self)
+        self._report: PdfReport | None = None
+        self._pages = None  # the painting under way: an iterator of pages painted
+        self._cancelled = False
         self.setWindowTitle("Export summary")
         self.as_of = DateEdit(desk.as_of)
         self.use_since = QCheckBox("Report changes since")
@@ -66,12 +106,22 @@ class ExportSummaryDialog(QDialog):
         self.events = QComboBox()
         self.events.addItem("Events linked to obligations", EVENTS_LINKED)
         self.events.addItem("All events", EVENTS_ALL)
-        self.words = QPlainTextEdit(str(self.settings.value(summary_key(desk.agreement_id), "")))
+        with desk.store.reading() as session:
+            self.versions = words_history(session, desk.agreement_id) if desk.agreement_id else []
+        self.words = QPlainTextEdit(self.versions[0].text if self.versions else "")
         self.words.setPlaceholderText(
             "Your own assessment, in your words: shown on page 1 exactly as written, beside the findings."
         )
         self.words.setTabChangesFocus(True)
         self.words.setFixedHeight(110)
+        # The record keeps every version: an earlier one can be taken up again (it is saved anew).
+        self.earlier = QComboBox()
+        self.earlier.addItem("The newest" if self.versions else "None kept yet", None)
+        for version in self.versions[1:]:
+            when = version.written_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            self.earlier.addItem(f"{when} — {version.written_by}", version.text)
+        self.earlier.setEnabled(len(self.versions) > 1)
+        self.earlier.activated.connect(self._take_up_version)
         self.prepared_by = plain_label(officer().label, wrap=False)
         self.prepared_by.setToolTip("Change it under Edit > Officer's name and unit…")
         self.marking = QLineEdit(str(self.settings.value("report/marking", "")))
@@ -99,26 +149,39 @@ class ExportSummaryDialog(QDialog):
         since_row = QHBoxLayout()
         since_row.addWidget(self.use_since)
         since_row.addWidget(self.since, 1)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.progress_label = plain_label(wrap=False)
+        self.progress_label.setVisible(False)
 
         form = QFormLayout(self)
         form.addRow("Status as &of", self.as_of)
         form.addRow("", since_row)
         form.addRow("&Chronology", self.events)
         form.addRow(buddy_label("Your &assessment", self.words), self.words)
+        form.addRow(buddy_label("Earlier &versions", self.earlier), self.earlier)
         form.addRow("Prepared by", self.prepared_by)
         form.addRow("&Marking on every page", self.marking)
         form.addRow("Page &size", self.page_size)
         form.addRow("Fo&rmat", self.format)
         form.addRow(buddy_label("&File", self.output), output_row)
         form.addRow("", self.open_after)
-        buttons = QDialogButtonBox(
+        form.addRow(self.progress_label)
+        form.addRow(self.progress)
+        self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Export")
-        buttons.accepted.connect(self.export)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Export")
+        self.buttons.accepted.connect(self.export)
+        self.buttons.rejected.connect(self.cancel)
+        form.addRow(self.buttons)
+        self._choices = [self.as_of, self.use_since, self.since, self.events, self.words, self.earlier,
+                         self.marking, self.page_size, self.format, self.output, browse, self.open_after]  # fmt: skip
         self.resize(640, self.sizeHint().height())
+
+    def _take_up_version(self, index: int) -> None:
+        text = self.earlier.itemData(index)
+        self.words.setPlainText(self.versions[0].text if text is None else text)
 
     def _format_changed(self) -> None:
         path = Path(self.output.text().strip())
@@ -152,47 +215,123 @@ class ExportSummaryDialog(QDialog):
             return sentence(str(error))
         return ""
 
-    def export(self) -> Written | None:
-        """Write the summary with a progress dialog; what was written, or None when refused or cancelled."""
+    @property
+    def exporting(self) -> bool:
+        return self.background.busy or self._pages is not None
+
+    def export(self) -> bool:
+        """Start writing the summary; False when refused. The dialog is accepted once the file is whole
+        (then `written` says where it is); Cancel, a refusal or a failure keep it open."""
+        if self.exporting:
+            return False
         chosen = self.choices()
         refusal = self._refusal(chosen)
-        if refusal:
-            show_error(self, refusal)
-            return None
-        progress = QProgressDialog("Painting the summary…", "Cancel", 0, 1, self)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(0)
-
-        def step(done: int, total: int) -> bool:
-            progress.setMaximum(total)
-            progress.setValue(done)
-            QApplication.processEvents()
-            return not progress.wasCanceled()
-
+        report = None
         try:
-            with self.desk.store.reading() as session:
-                content = report_content(
-                    session, self.desk.agreement_id, chosen["as_of"], chosen["since"], chosen["events"],
-                    prepared_by=officer().label, officer_summary=chosen["words"],
-                )  # fmt: skip
-            if chosen["format"] == WORD:
-                write_docx(content, chosen["path"], marking=chosen["marking"], page_size=chosen["page_size"])
-                pages = None
-            else:
-                pages = write_report(content, chosen["path"], marking=chosen["marking"],
-                                     page_size=chosen["page_size"], progress=step)  # fmt: skip
-        except ExportCancelled:
-            return None
+            if refusal:
+                raise UserError(refusal)
+            if chosen["format"] == PDF:  # the temporary file beside the destination, opened here
+                report = PdfReport(chosen["path"], chosen["marking"], chosen["page_size"])
         except UserError as error:
             show_error(self, str(error))
-            return None
-        finally:
-            progress.close()
-        self.settings.setValue(summary_key(self.desk.agreement_id), chosen["words"])
+            return False
+        self._report, self._cancelled = report, False
+        self._busy(True, "Reading the record and laying out the pages…")
+        store, agreement_id, label = self.desk.store, self.desk.agreement_id, officer().label
+
+        def assemble() -> ReportContent:  # in a worker thread: reads the record, lays out the pages
+            with store.reading() as session:
+                content = report_content(
+                    session, agreement_id, chosen["as_of"], chosen["since"], chosen["events"],
+                    prepared_by=label, officer_summary=chosen["words"],
+                )  # fmt: skip
+            if report is not None:
+                report.lay_out(content, stop=lambda: self._cancelled)
+            return content
+
+        self.background.run(assemble, lambda content: self._assembled(content, chosen), self._failed)
+        return True
+
+    def _assembled(self, content: ReportContent, chosen: dict) -> None:
+        if self._cancelled:
+            return self._failed(ExportCancelled())
+        if self._report is None:  # Word: python-docx and the figures' images, in one go
+            try:
+                write_docx(content, chosen["path"], marking=chosen["marking"], page_size=chosen["page_size"])
+            except UserError as error:
+                return self._failed(error)
+            return self._finished(chosen, None)
+        self._pages = self._report.paint_pages()
+        self.progress.setRange(0, len(self._report.flow.pages))
+        self.progress.setValue(0)
+        self._paint_next(chosen)
+
+    def _paint_next(self, chosen: dict) -> None:
+        """A page (or a figure), then back to the event loop; the next at its next turn."""
+        if self._pages is None:
+            return
+        if self._cancelled:
+            self._pages.close()
+            return self._failed(ExportCancelled())
+        try:
+            done = next(self._pages)
+        except UserError as error:
+            return self._failed(error)
+        total = self.progress.maximum()
+        self.progress.setValue(done)
+        self.progress_label.setText(f"Painted page {done:,} of {total:,}…")
+        if done < total:
+            QTimer.singleShot(0, self, lambda: self._paint_next(chosen))
+        else:  # painted and closed; checking, syncing and renaming it waits on the disk, so off this thread
+            self._pages = None
+            report = self._report
+            self.background.run(report.finish, lambda _none: self._finished(chosen, total), self._failed)
+
+    def _finished(self, chosen: dict, pages: int | None) -> None:
+        self._pages = self._report = None
+        if chosen["words"] != (self.versions[0].text if self.versions else ""):
+            self.desk.execute(SaveOfficerWords(self.desk, chosen["words"]))
         self.settings.setValue("report/marking", chosen["marking"])
         self.settings.setValue("report/page_size", chosen["page_size"])
         self.settings.setValue("report/format", chosen["format"])
         self.settings.setValue("report/folder", str(chosen["path"].parent))
         self.written = Written(chosen["path"], pages)
+        self._busy(False)
         self.accept()
-        return self.written
+
+    def _failed(self, error: BaseException) -> None:
+        if self._report is not None:
+            self._report.abandon()  # no temporary file left behind
+        self._pages = self._report = None
+        self._busy(False)
+        if isinstance(error, UserError):
+            show_error(self, str(error))
+        elif not isinstance(error, ExportCancelled):
+            raise error
+
+    def cancel(self) -> None:
+        """Cancel: stops an export under way (the dialog stays open), else closes the dialog."""
+        if not self.exporting:
+            self.reject()
+            return
+        self._cancelled = True
+        self.progress_label.setText("Cancelling…")
+
+    def _busy(self, busy: bool, what: str = "") -> None:
+        for widget in self._choices:
+            widget.setEnabled(not busy)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not busy)
+        self.progress.setVisible(busy)
+        self.progress_label.setVisible(busy)
+        self.progress_label.setText(what)
+        self.progress.setRange(0, 0)  # busy, until the pages are counted
+        if not busy:
+            self.earlier.setEnabled(len(self.versions) > 1)
+            self.since.setEnabled(self.use_since.isChecked())
+
+    def reject(self) -> None:
+        """Escape or the window's close button while exporting cancels the export first."""
+        if self.exporting:
+            self.cancel()
+            return
+        super().reject()

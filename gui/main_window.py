@@ -46,7 +46,7 @@ from gui.deadlines_view import DeadlinesView
 from gui.desk import Desk
 from gui.event_log_view import EventLogView
 from gui.exchange_dialog import ReceiveDialog, receive_from_another_desk, send_to_another_desk
-from gui.export_summary_dialog import ExportSummaryDialog, Written
+from gui.export_summary_dialog import ExportSummaryDialog, Written, move_words_from_settings
 from gui.field_keys import FieldKeys
 from gui.help_dialogs import ShortcutsDialog, UserGuide
 from gui.history_views import AuditTrailDialog, RecordHistory
@@ -159,10 +159,12 @@ class MainWindow(QMainWindow):
         for signal in (desk.record_changed, desk.as_of_changed, desk.agreement_changed, desk.store_replaced):
             signal.connect(self._refresh_shell)
         desk.store_replaced.connect(self._remember_store)
+        desk.store_replaced.connect(self._move_words_from_settings)
         self.panel.show_obligation(self.tree.selected_id())
         self.history.follow_obligation(self.tree.selected_id())
         self._refresh_shell()
         self._remember_store()
+        self._move_words_from_settings()
         self._restore_layout()
         self.field_keys = FieldKeys(self)  # Ctrl+E and the other commands work from the fields too
         self.tree.view.setFocus()
@@ -454,6 +456,12 @@ class MainWindow(QMainWindow):
         self.as_of_edit.set_day(as_of)
         self.as_of_edit.blockSignals(False)
 
+    def _move_words_from_settings(self) -> None:
+        try:
+            move_words_from_settings(self.desk, self.settings)
+        except UserError as error:  # the words stay in the settings, to be moved at the next opening
+            self.desk.report(str(error))
+
     def _remember_store(self) -> None:
         if self.desk.store is not None:
             remember_database(self.settings, self.desk.store.path)
@@ -647,8 +655,8 @@ class MainWindow(QMainWindow):
         dialog = OfficerDialog(officer(), self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             save_officer(dialog.chosen())
-            if self.desk.store is not None:  # the audit's who from the next change on
-                self.desk.store.user = dialog.chosen().label
+            if self.desk.store is not None:  # the audit's who and the lock's holder from now on
+                self.desk.store.sign_as(dialog.chosen().label)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

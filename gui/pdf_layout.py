@@ -136,6 +136,10 @@ class Texts:
         painter.drawText(rect, int(alignment), text)
 
 
+class ExportCancelled(Exception):
+    """The officer cancelled; nothing was written."""
+
+
 @dataclass
 class Block:
     y: float
@@ -152,9 +156,11 @@ class Flow:
     """Places blocks top to bottom, starting a new page when the next one does not fit."""
 
     def __init__(
-        self, device: QPaintDevice, width: float, height: float, margin: float, header: float, footer: float
-    ):
+        self, device: QPaintDevice, width: float, height: float, margin: float, header: float, footer: float,
+        stop: Callable[[], bool] | None = None,
+    ):  # fmt: skip
         self.device = device
+        self.stop = stop  # asked at each block: True cancels the layout (ExportCancelled)
         self.texts = Texts(device)
         self.left = margin
         self.width = width - 2 * margin
@@ -175,6 +181,8 @@ class Flow:
             self.on_new_page()
 
     def place(self, height: float, paint: Paint, keep_with_next: float = 0, tag: tuple = ()) -> None:
+        if self.stop is not None and self.stop():
+            raise ExportCancelled()
         if self.y + height + keep_with_next > self.bottom and self.y > self.top:
             self.new_page()
         self.pages[-1].blocks.append(Block(self.y, paint, tag))

@@ -6,7 +6,7 @@ an existing one. QPdfWriter says nothing when the disk fills (DESIGN.md): QPaint
 and the file's own ending (a PDF ends with %%EOF) tell whether it was written whole.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from db.atomic_file import atomic_path, framed, not_written
 from db.metrics import MetricSeries
 from db.report_content import EVENTS_ALL, ReportContent
 from db.vocabulary import STATUS_SEVERITY, Status
-from gui.pdf_layout import MUTED, Column, Flow, Painted, Texts, font, table
+from gui.pdf_layout import MUTED, Column, ExportCancelled, Flow, Painted, Texts, font, table
 from gui.status_badge import STATUS_STYLES, badge_text
 from gui.trajectory_plot import paint_figure
 
@@ -27,10 +27,6 @@ PAGE_SIZES = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Lett
 FIGURE_HEIGHT = 330
 
 Progress = Callable[[int, int], bool]  # (done, total) → False to cancel
-
-
-class ExportCancelled(Exception):
-    """The officer cancelled; nothing was written."""
 
 
 def _badge(status: Status, computed: Status | None = None) -> Painted:
@@ -66,7 +62,8 @@ def _badge(status: Status, computed: Status | None = None) -> Painted:
 def _figure(flow: Flow, series: MetricSeries, as_of: date) -> None:
     """The window's trajectory plot, painted as vectors into the page."""
     width, height, left = flow.width, FIGURE_HEIGHT, flow.left
-    flow.place(height + 12, lambda painter, y: paint_figure(painter, series, as_of, QRectF(left, y, width, height)))
+    flow.place(height + 12, lambda painter, y: paint_figure(painter, series, as_of, QRectF(left, y, width, height)),
+               tag=("figure",))  # fmt: skip
 
 
 def _title_block(flow: Flow, content: ReportContent, marking: str) -> None:
@@ -187,8 +184,8 @@ def _chronology(flow: Flow, content: ReportContent) -> None:
     table(flow, columns, rows, font(9))
 
 
-def _layout(content: ReportContent, writer: QPdfWriter, marking: str) -> Flow:
-    flow = Flow(writer, writer.width(), writer.height(), MARGIN, HEADER, FOOTER)
+def _layout(content: ReportContent, writer: QPdfWriter, marking: str, stop: Callable[[], bool] | None = None) -> Flow:
+    flow = Flow(writer, writer.width(), writer.height(), MARGIN, HEADER, FOOTER, stop)
     _title_block(flow, content, marking)
     _findings(flow, content)
     _officer_summary(flow, content)
@@ -236,6 +233,84 @@ def _header_footer(
                        middle | Qt.AlignmentFlag.AlignLeft, MUTED)  # fmt: skip
 
 
+class PdfReport:
+    """A PDF being written, in three steps, so the window can keep the slow ones off its thread:
+    opening it (the UI thread: the temporary file and its QPdfWriter), `lay_out` (measures every text
+    and places every block, making no QObject: it may run in a worker thread), `paint_pages` (the UI
+    thread: the figures are pyqtgraph scenes; a page or a figure a step) and `finish` (any thread: the
+    check, fsync and rename). `abandon` at any point removes the temporary file; the destination is
+    replaced only once every page is painted and the file is whole."""
+
+    def __init__(self, path: Path, marking: str = "", page_size: str = "a4"):
+        self.path, self.marking = path, marking
+        self._target = atomic_path(path, whole=framed(b"%PDF-", b"%%EOF"))
+        partial = self._target.__enter__()
+        self._open = True
+        self.writer = QPdfWriter(str(partial))
+        self.writer.setResolution(DPI)
+        self.writer.setPageLayout(
+            QPageLayout(QPageSize(PAGE_SIZES[page_size]), QPageLayout.Orientation.Portrait, QMarginsF())
+        )
+        self.writer.setCreator("Accord Desk")
+        self.content: ReportContent | None = None
+        self.flow: Flow | None = None
+
+    def lay_out(self, content: ReportContent, stop: Callable[[], bool] | None = None) -> int:
+        """Measure and place everything (ExportCancelled as soon as `stop()` says so); the page count."""
+        self.flow = _layout(content, self.writer, self.marking, stop)
+        self.content = content
+        return len(self.flow.pages)
+
+    def paint_pages(self) -> Iterator[int]:
+        """Paint page after page, yielding the count of pages painted after each page and each figure,
+        then close the file; `finish` puts it in place. Closed early (Cancel) or failing, it leaves no
+        file and the destination as it was."""
+        try:
+            flow, content = self.flow, self.content
+            self.writer.setTitle(f"{content.agreement_title} — compliance summary as of {content.as_of.isoformat()}")
+            painter = QPainter(self.writer)
+            if not painter.isActive():  # the temporary file could not be opened for writing
+                raise not_written(self.path)
+            try:
+                for number, page in enumerate(flow.pages, start=1):
+                    if number > 1:
+                        self.writer.newPage()
+                    _header_footer(painter, flow.texts, self.writer, content, self.marking, number, len(flow.pages))
+                    for block in page.blocks:
+                        block.paint(painter, block.y)
+                        if block.tag == ("figure",):
+                            yield number - 1  # a figure is a pyqtgraph scene, slow to build: a step of its own
+                    if number < len(flow.pages):
+                        yield number
+            finally:
+                ended = painter.end()
+            self.__dict__.pop("writer")  # closes the file
+            if not ended:
+                raise not_written(self.path)
+        except BaseException as error:
+            self._close(error)
+            raise
+        yield len(flow.pages)
+
+    def finish(self) -> None:
+        """Check the painted file whole, sync it and move it over the destination (no Qt: any thread);
+        UserError, and no file left behind, when it is not whole."""
+        self._close(None)
+
+    def abandon(self) -> None:
+        """Stop before the end (Cancel): the temporary file goes, the destination stays as it was."""
+        self._close(ExportCancelled())
+
+    def _close(self, error: BaseException | None) -> None:
+        if self._open:
+            self._open = False
+            self.__dict__.pop("writer", None)
+            if error is None:
+                self._target.__exit__(None, None, None)
+            else:
+                self._target.__exit__(type(error), error, error.__traceback__)
+
+
 def write_report(
     content: ReportContent,
     path: Path,
@@ -244,34 +319,21 @@ def write_report(
     page_size: str = "a4",
     progress: Progress | None = None,
 ) -> int:
-    """Write the PDF atomically; returns the page count. Raises ExportCancelled or UserError."""
-    with atomic_path(path, whole=framed(b"%PDF-", b"%%EOF")) as partial:
-        writer = QPdfWriter(str(partial))
-        writer.setResolution(DPI)
-        writer.setPageLayout(
-            QPageLayout(QPageSize(PAGE_SIZES[page_size]), QPageLayout.Orientation.Portrait, QMarginsF())
-        )
-        writer.setTitle(f"{content.agreement_title} — compliance summary as of {content.as_of.isoformat()}")
-        writer.setCreator("Accord Desk")
-        flow = _layout(content, writer, marking)
-        pages = len(flow.pages)
-        painter = QPainter(writer)
-        if not painter.isActive():  # the temporary file could not be opened for writing
-            raise not_written(path)
-        try:
-            for number, page in enumerate(flow.pages, start=1):
-                if progress is not None and not progress(number - 1, pages):
-                    raise ExportCancelled()
-                if number > 1:
-                    writer.newPage()
-                _header_footer(painter, flow.texts, writer, content, marking, number, pages)
-                for block in page.blocks:
-                    block.paint(painter, block.y)
-        finally:
-            ended = painter.end()
-        del writer  # closes the file
-        if not ended:
-            raise not_written(path)
-        if progress is not None and not progress(pages, pages):
+    """Write the PDF atomically in one go; returns the page count. Raises ExportCancelled or UserError.
+    `progress(done, total)` is asked before each page; False cancels."""
+    report = PdfReport(path, marking, page_size)
+    try:
+        pages = report.lay_out(content)
+    except BaseException:
+        report.abandon()
+        raise
+    if progress is not None and not progress(0, pages):
+        report.abandon()
+        raise ExportCancelled()
+    painting = report.paint_pages()
+    for done in painting:
+        if done < pages and progress is not None and not progress(done, pages):
+            painting.close()
             raise ExportCancelled()
+    report.finish()
     return pages

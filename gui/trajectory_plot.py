@@ -87,6 +87,7 @@ class TrajectoryPlot(QWidget):
         self.deadline_lines: list[pg.InfiniteLine] = []
         self.target_labels: list[pg.TextItem] = []
         self.plot.scene().sigMouseMoved.connect(self._hover)
+        self.labels_held = False  # True while a figure is laid out: its labels are placed once, at the end
         view = self.plot.plotItem.vb  # a resized or zoomed plot puts its labels anew
         view.sigResized.connect(lambda _view: self.place_labels())
         view.sigRangeChanged.connect(lambda *_: self.place_labels())
@@ -137,6 +138,10 @@ class TrajectoryPlot(QWidget):
         self.gap_observed.setData([to_x(d) for d in data.gap_dates], data.gap_observed)
         if not data.gap_dates:
             self.gap.setPath(QPainterPath())
+        # No gap to shade or trace before two days have both values: a path of one point or none, painted,
+        # makes Qt's PDF writer put a closepath without a current point (poppler: "Syntax Error").
+        for item in (self.gap, self.gap_target, self.gap_observed):
+            item.setVisible(len(data.gap_dates) > 1)
         for index, (day, clause) in enumerate(data.deadlines):
             line = pg.InfiniteLine(
                 pos=to_x(day), angle=90, movable=False, pen=DEADLINE_PEN, label=f"{clause} deadline\n{day.isoformat()}",
@@ -181,7 +186,7 @@ class TrajectoryPlot(QWidget):
     def place_labels(self) -> None:
         """Put each label where it covers no other label nor the legend and stays inside the plot, and
         off the target line where it can (greedy, in the order of labels(), over a few places each)."""
-        if self.data is None:
+        if self.data is None or self.labels_held:
             return
         view = self.plot.plotItem.vb
         view.updateMatrix()  # the scene positions of a plot laid out without a window (the PDF)
@@ -282,11 +287,13 @@ def _on_line(label: pg.InfLineLabel, position: float, side: tuple[float, float])
 def figure_plot(series: MetricSeries, as_of: date, width: float, height: float) -> TrajectoryPlot:
     """The window's plot of a series as of a date, laid out at a figure's size without a window."""
     plot = TrajectoryPlot()
+    plot.labels_held = True  # every step below would place them anew (a resize, a range): once, at the end
     plot.show_series(series)
     plot.set_as_of(as_of)
     plot.plot.plotItem.setGeometry(QRectF(0, 0, width, height))
     plot.plot.plotItem.layout.activate()
     plot._frame(plot.data, series.direction)
+    plot.labels_held = False
     plot.place_labels()
     return plot
 

@@ -352,3 +352,42 @@ def test_merge_actors_by_name_and_id_and_one_sentence_when_refused(capsys, db_fi
         assert code == 1 and sentence in err and "Traceback" not in err
         assert len(err.strip().splitlines()) == 1
     assert _sha(db_file) == before
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
+def test_the_reports_use_the_officers_words_kept_in_the_record_and_a_file_wins_unsaved(
+    capsys, example_store, tmp_path, qapp
+):
+    from docx import Document
+
+    from db.ids import new_id
+    from db.officer_words import save_words, words_history
+    from db.tree import list_agreements
+
+    with example_store.writing("Save the officer's words") as session:
+        agreement_id = list_agreements(session)[0].id
+        save_words(session, agreement_id, "Earlier words.", "Farida Rahimi", new_id())
+    with example_store.writing("Save the officer's words") as session:
+        save_words(session, agreement_id, 'Kept in the record: <b>literal</b> & "so".', "Farida Rahimi", new_id())
+    example_store.close()
+    db_file, target = example_store.path, tmp_path / "brief.pdf"
+    assert run(capsys, "export-pdf", "--db", str(db_file), "--as-of", "2021-09-01", "-o", str(target))[0] == 0
+    first = " ".join(subprocess.run(["pdftotext", "-l", "1", str(target), "-"], capture_output=True, text=True).stdout.split())
+    assert 'Kept in the record: <b>literal</b> & "so".' in first and "Earlier words." not in first
+    assert run(capsys, "export-docx", "--db", str(db_file), "--as-of", "2021-09-01", "-o", str(tmp_path / "b.docx"))[0] == 0
+    assert 'Kept in the record: <b>literal</b> & "so".' in [p.text for p in Document(str(tmp_path / "b.docx")).paragraphs]
+    summary = tmp_path / "summary.txt"
+    summary.write_text("For this report only.\n", encoding="utf-8")
+    argv = ["export-pdf", "--db", str(db_file), "--as-of", "2021-09-01", "-o", str(target), "--summary", str(summary)]
+    assert run(capsys, *argv)[0] == 0
+    first = " ".join(subprocess.run(["pdftotext", "-l", "1", str(target), "-"], capture_output=True, text=True).stdout.split())
+    assert "For this report only." in first and "Kept in the record" not in first
+    from db.store import Access, Store
+
+    store = Store.open(db_file, access=Access.READ)
+    try:
+        with store.reading() as session:  # the file's words were not saved: the command only reads
+            assert [v.text for v in words_history(session, agreement_id)] == [
+                'Kept in the record: <b>literal</b> & "so".', "Earlier words."]
+    finally:
+        store.close()

@@ -9,6 +9,7 @@ from db.event_rules import (
     EventFields,
     EventForm,
     MetricFigure,
+    actors_in_roles,
     check_event_fields,
     date_label,
     event_problems,
@@ -210,3 +211,20 @@ def test_invalid_fields_are_refused_with_every_problem():
         check_event_fields(
             EventFields(date(2021, 3, 1), "Battles", "x", source_accessed_on=None, latitude=200.0)
         )
+
+
+@pytest.mark.parametrize(
+    ("actors", "text"),
+    [
+        ([], ""),
+        ([("actor1", "Taliban")], "Taliban"),
+        ([("actor1", "Taliban"), ("actor2", "Afghan National Army")], "Taliban → Afghan National Army"),
+        ([("actor1", "Taliban"), ("assoc1", "Haqqani Network"), ("actor2", "Police"), ("assoc2", "Militia")],
+         "Taliban (with Haqqani Network) → Police (with Militia)"),
+        ([("actor2", "Police")], "→ Police"),
+        ([("assoc1", "Haqqani Network")], "Haqqani Network"),
+        ([("actor1", "United States"), ("witness", "Qatar")], "United States, Qatar"),
+    ],
+)  # fmt: skip
+def test_actors_in_roles(actors, text):
+    assert actors_in_roles(actors) == text

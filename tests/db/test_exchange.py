@@ -400,3 +400,21 @@ def test_content_digest_helper_sees_a_refused_bundle_left_the_file_as_it_was(des
     finally:
         reopened.close()
     assert content_digest(b.path) == before
+
+
+def test_the_officers_words_travel_and_both_desks_versions_are_kept(desks, tmp_path):
+    from db.officer_words import save_words, words_history
+    from db.tree import list_agreements
+
+    a, b = desks
+    with a.reading() as session:
+        agreement_id = list_agreements(session)[0].id
+    for store, text in ((a, "Seen from A."), (b, "Seen from B.")):
+        with store.writing("Save the officer's assessment in words") as session:
+            save_words(session, agreement_id, text, store.user, new_id())
+    send(a, b, tmp_path)
+    send(b, a, tmp_path)
+    for store in (a, b):
+        with store.reading() as session:
+            assert {v.text for v in words_history(session, agreement_id)} == {"Seen from A.", "Seen from B."}
+        assert check_record(store).problems == []

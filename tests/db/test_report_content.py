@@ -1,3 +1,4 @@
+import sqlite3
 from dataclasses import replace
 from datetime import date
 
@@ -5,9 +6,9 @@ import pytest
 from sqlmodel import select
 
 from db.ids import new_id
-from db.models import Actor, Assessment
+from db.models import Actor, Assessment, Obligation
 from db.obligations import add_assessment, remove_assessment
-from db.report_content import EVENTS_ALL, _span, chain_head, fingerprint, report_content
+from db.report_content import EVENTS_ALL, EVENTS_LINKED, _span, chain_head, fingerprint, report_content
 from db.vocabulary import Status
 
 
@@ -104,3 +105,40 @@ def test_a_month_dated_event_waits_for_the_end_of_its_month(example_store):
         with example_store.reading() as session:
             content = report_content(session, None, as_of, events=EVENTS_ALL)
         assert any(e.notes == "April report" for e in content.chronology) is shown
+
+
+def test_the_chronology_keeps_who_acted_on_whom(example_store):
+    """ACLED's actor 1 (with its associates) comes before actor 2, whatever the names' order."""
+    from db.event_rules import EventFields
+    from db.events import create_event
+    from db.models import EventActor
+
+    with example_store.writing("Add event") as session:
+        (obligation,) = session.exec(select(Obligation.id).where(Obligation.ref == "P1-C.1")).all()
+        fields = EventFields(
+            date(2021, 3, 1), "Battles", "Tolo News", actors=["Taliban", "Afghan National Army", "Haqqani Network"],
+            notes="Clash at the checkpoint", links=[(obligation, "breach")],
+        )  # fmt: skip
+        event_id = create_event(session, fields)
+        haqqani = session.exec(select(Actor.id).where(Actor.name == "Haqqani Network")).one()
+        session.get(EventActor, (event_id, haqqani)).role = "assoc1"
+    entry = next(e for e in _content(example_store).chronology if e.notes.endswith("Clash at the checkpoint"))
+    assert entry.notes == "Taliban (with Haqqani Network) → Afghan National Army: Clash at the checkpoint"
+    assert entry.obligations == "P1-C.1 (breach)"
+
+
+def test_a_chronology_longer_than_sqlites_variable_limit(empty_store):
+    """The chronology's rows are read in one query, not through a bound parameter per event: with SQLite
+    allowed 100 variables a statement, a report of 300 events still comes out whole."""
+    from db.agreement_document import import_document, parse_document
+    from tests.synthetic import agreement_document
+
+    with empty_store.writing("Import generated agreement") as session:
+        agreement_id = import_document(session, parse_document(agreement_document(level_sizes=(3, 9), events=300)))
+    for scope in (EVENTS_LINKED, EVENTS_ALL):
+        with empty_store.reading() as session:
+            session.connection().connection.driver_connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 100)
+            content = report_content(session, agreement_id, date(2023, 1, 1), events=scope)
+        assert len(content.chronology) == 300
+        assert all(e.obligations and e.notes.startswith("Party A → Party B: Clash ") for e in content.chronology)
+        assert [e.when for e in content.chronology] == sorted(e.when for e in content.chronology)

@@ -6,10 +6,10 @@ from dataclasses import replace
 from sqlmodel import select
 
 from db.event_log import Col, EventFilter, event_rows, event_rows_by_id
-from db.events import delete_event, event_fields
+from db.events import delete_event, event_changes, event_fields
 from db.integrity import check_record
 from db.models import AuditEntry, Event
-from db.same_happening import add_second_source, happening_events, remove_second_source
+from db.same_happening import add_second_source, remove_second_source
 from tests.record_digest import search_digest, store_digest
 
 
@@ -52,10 +52,12 @@ def test_deleting_the_first_source_leaves_the_others_one_happening(example_store
     _second(example_store, first, fields, "second-source")
     _second(example_store, first, fields, "third-source")
     with example_store.writing("Delete event") as session:
+        told = event_changes(session, [first])  # as DeleteEvents tells the log, before deleting
         delete_event(session, first)
+    assert told.events == {first, "second-source", "third-source"}  # their counts of sources change too
     assert _sources(example_store, "second-source", "third-source") == [2, 2]
     with example_store.reading() as session:
-        assert happening_events(session, "second-source") == ["second-source", "third-source"]
+        assert event_changes(session, ["third-source"]).events == {"second-source", "third-source"}
 
 
 def test_undo_of_a_second_source_restores_the_record_exactly_and_is_audited(example_store):

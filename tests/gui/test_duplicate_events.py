@@ -127,3 +127,10 @@ def test_linked_as_a_second_source_the_log_counts_two_and_undo_restores_exactly(
     desk.undo_stack.redo()
     qtbot.waitUntil(lambda: not log.filtering)
     assert _sources_shown(log, event_id) == "2" and _sources_shown(log, new_id) == "2"
+    log.select(event_id)
+    log.delete_selected(ask=False)  # the first source goes: the other's count follows
+    qtbot.waitUntil(lambda: not log.filtering)
+    assert log.model.row_of(event_id) == -1 and _sources_shown(log, new_id) == "1"
+    desk.undo_stack.undo()
+    qtbot.waitUntil(lambda: not log.filtering)
+    assert _sources_shown(log, new_id) == "2"

@@ -5,9 +5,13 @@ from datetime import date
 import pytest
 from PySide6.QtCore import QDate, QSettings
 
+from db.officer_words import words_history
 from gui.export_summary_dialog import ExportSummaryDialog
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)"),
+    pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)"),  # offscreen, shown window
+]
 
 
 def test_export_writes_the_chosen_report_and_remembers_choices(qtbot, desk, settings_folder, tmp_path):
@@ -19,7 +23,7 @@ def test_export_writes_the_chosen_report_and_remembers_choices(qtbot, desk, sett
     dialog.page_size.setCurrentIndex(dialog.page_size.findData("letter"))
     dialog.output.setText(str(tmp_path / "chief.pdf"))
     dialog.open_after.setChecked(False)
-    assert dialog.export().path == tmp_path / "chief.pdf"
+    assert _export(qtbot, dialog).path == tmp_path / "chief.pdf"
     text = subprocess.run(
         ["pdftotext", str(tmp_path / "chief.pdf"), "-"], capture_output=True, text=True
     ).stdout
@@ -38,14 +42,21 @@ def test_since_after_as_of_is_refused(qtbot, desk, settings_folder, tmp_path, mo
     dialog.as_of.setDate(QDate(2020, 1, 1))
     dialog.since.setDate(QDate(2020, 6, 1))
     dialog.output.setText(str(tmp_path / "x.pdf"))
-    assert dialog.export() is None
+    assert dialog.export() is False
     assert messages == ["The 'changes since' date must come before the as-of date; choose an earlier one."]
     assert not (tmp_path / "x.pdf").exists()
     assert dialog.choices()["since"] == date(2020, 6, 1)
 
 
-def _dialog(qtbot, desk, tmp_path, name="chief.pdf"):
-    dialog = ExportSummaryDialog(desk, settings=QSettings())
+def _export(qtbot, dialog):
+    """Export and wait for the file: the dialog is accepted once it is whole."""
+    with qtbot.waitSignal(dialog.accepted, timeout=120_000):
+        assert dialog.export()
+    return dialog.written
+
+
+def _dialog(qtbot, desk, tmp_path, name="chief.pdf", parent=None, settings=None):
+    dialog = ExportSummaryDialog(desk, parent, settings or QSettings())
     qtbot.addWidget(dialog)
     dialog.as_of.setDate(QDate(2021, 9, 1))
     dialog.since.setDate(QDate(2020, 9, 1))
@@ -58,13 +69,15 @@ def test_the_officers_words_are_shown_verbatim_and_kept_for_the_agreement(qtbot,
     words = 'Releases lagged.\n<b>kept</b> & "literal" — as typed'
     dialog = _dialog(qtbot, desk, tmp_path)
     dialog.words.setPlainText(words)
-    written = dialog.export()
+    written = _export(qtbot, dialog)
     assert written.pages >= 3
     first = subprocess.run(["pdftotext", "-l", "1", str(written.path), "-"], capture_output=True, text=True).stdout
     assert "Releases lagged." in first and '<b>kept</b> & "literal" — as typed' in first
     assert "Prepared by Farida Rahimi, Afghanistan desk" in " ".join(first.split())
     again = _dialog(qtbot, desk, tmp_path)
-    assert again.words.toPlainText() == words  # kept for this agreement
+    assert again.words.toPlainText() == words  # kept for this agreement, in the record
+    with desk.store.reading() as session:
+        assert [v.text for v in words_history(session, desk.agreement_id)] == [words]
 
 
 def test_word_is_offered_beside_pdf(qtbot, desk, settings_folder, tmp_path):
@@ -74,7 +87,7 @@ def test_word_is_offered_beside_pdf(qtbot, desk, settings_folder, tmp_path):
     dialog.format.setCurrentIndex(dialog.format.findData("docx"))
     assert dialog.output.text().endswith("chief.docx")
     dialog.words.setPlainText("In my words.")
-    written = dialog.export()
+    written = _export(qtbot, dialog)
     assert (written.path.name, written.pages) == ("chief.docx", None)
     text = [p.text for p in Document(str(written.path)).paragraphs]
     assert "Key findings from the record" in text and "In my words." in text
@@ -85,6 +98,113 @@ def test_words_the_record_cannot_hold_are_refused(qtbot, desk, settings_folder, 
     monkeypatch.setattr("gui.export_summary_dialog.show_error", lambda _parent, message: messages.append(message))
     dialog = _dialog(qtbot, desk, tmp_path)
     dialog.words.setPlainText("a\x00b")
-    assert dialog.export() is None
+    assert dialog.export() is False
     assert messages == ["Your assessment holds a NUL character at position 2; remove it."]
     assert not (tmp_path / "chief.pdf").exists()
+
+
+def _files(folder):
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.fixture
+def out(tmp_path):
+    """A folder of its own for the reports: what else lands there is a left-over temporary file."""
+    (tmp_path / "out").mkdir()
+    return tmp_path / "out"
+
+
+def test_the_export_runs_off_the_ui_thread_with_progress_on_the_window(qtbot, window, out, monkeypatch):
+    """File > Export summary on the real window: the record is read and the pages laid out in a worker
+    thread while the UI thread keeps turning; the painting advances page by page; the file is whole."""
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    import gui.export_summary_dialog as module
+
+    threads, real = [], module.report_content
+
+    def reading_in(*args, **kwargs):  # the real content, noting which thread assembles it
+        threads.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, "report_content", reading_in)
+    beats = []
+    heartbeat = QTimer(window)
+    heartbeat.timeout.connect(lambda: beats.append(1))
+    heartbeat.start(5)
+    dialog = _dialog(qtbot, window.desk, out, parent=window, settings=window.settings)
+    dialog.words.setPlainText("Releases lag behind the agreed pace.")
+    shown = []
+    dialog.progress.valueChanged.connect(shown.append)
+    with qtbot.waitSignal(dialog.accepted, timeout=120_000):
+        assert dialog.export()
+        assert dialog.exporting and not dialog.buttons.button(dialog.buttons.StandardButton.Save).isEnabled()
+    heartbeat.stop()
+    assert threads and threads[0] is not threading.main_thread()
+    assert beats  # the window's own timers ran while the export was under way
+    pages = dialog.written.pages
+    assert [v for v in shown if v > 0] == list(range(1, pages + 1))  # page by page, to the last
+    assert _files(out) == ["chief.pdf"]
+    data = (out / "chief.pdf").read_bytes()
+    assert data.startswith(b"%PDF-") and b"%%EOF" in data[-64:]
+    text = subprocess.run(["pdftotext", str(out / "chief.pdf"), "-"], capture_output=True, text=True).stdout
+    assert f"Page {pages} of {pages}" in text and "Releases lag behind the agreed pace." in text
+    # The words were saved as a change of the record: the window can undo it.
+    assert window.desk.undo_stack.undoText() == "Save the officer's assessment in words"
+    assert window.desk.undo()
+    with window.desk.store.reading() as session:
+        assert words_history(session, window.desk.agreement_id) == []
+
+
+@pytest.mark.parametrize("when", ["laying out", "painting"])
+def test_cancel_leaves_no_file_and_the_dialog_open(qtbot, window, out, when):
+    (out / "chief.pdf").write_bytes(b"the previous report")
+    dialog = _dialog(qtbot, window.desk, out, parent=window, settings=window.settings)
+    dialog.show()
+    rejected = []
+    dialog.rejected.connect(lambda: rejected.append(1))
+    assert dialog.export()
+    if when == "painting":
+        qtbot.waitUntil(lambda: dialog.progress.value() >= 1, timeout=60_000)
+    dialog.buttons.button(dialog.buttons.StandardButton.Cancel).click()
+    qtbot.waitUntil(lambda: not dialog.exporting, timeout=60_000)
+    assert dialog.isVisible() and not rejected and dialog.written is None
+    assert _files(out) == ["chief.pdf"] and (out / "chief.pdf").read_bytes() == b"the previous report"
+    assert dialog.output.isEnabled()  # ready to export again
+    assert _export(qtbot, dialog).pages >= 3
+
+
+def test_words_kept_in_the_settings_move_into_the_record_once(qtbot, desk, settings_folder, tmp_path):
+    from db.history import TrailFilter, trail
+    from gui.export_summary_dialog import MOVED, move_words_from_settings, summary_key
+
+    settings = QSettings()
+    settings.setValue(summary_key(desk.agreement_id), "Words of the last session.")
+    settings.setValue(summary_key("an-agreement-of-another-database"), "Not this record's.")
+    assert move_words_from_settings(desk, settings) == 1
+    with desk.store.reading() as session:
+        (kept,) = words_history(session, desk.agreement_id)
+        entries, _ = trail(session, TrailFilter(table="officerwords"))
+    assert (kept.text, kept.written_by) == ("Words of the last session.", desk.store.user)
+    assert [e.action for e in entries] == [MOVED]
+    assert not settings.contains(summary_key(desk.agreement_id))
+    assert settings.value(summary_key("an-agreement-of-another-database")) == "Not this record's."
+    assert move_words_from_settings(desk, settings) == 0  # once
+    assert _dialog(qtbot, desk, tmp_path).words.toPlainText() == "Words of the last session."
+
+
+def test_earlier_words_can_be_taken_up_again(qtbot, desk, settings_folder, tmp_path):
+    for words in ("First words.", "Second words."):
+        dialog = _dialog(qtbot, desk, tmp_path)
+        dialog.words.setPlainText(words)
+        _export(qtbot, dialog)
+    dialog = _dialog(qtbot, desk, tmp_path)
+    assert dialog.words.toPlainText() == "Second words." and dialog.earlier.count() == 2
+    dialog.earlier.setCurrentIndex(1)
+    dialog.earlier.activated.emit(1)
+    assert dialog.words.toPlainText() == "First words."
+    _export(qtbot, dialog)
+    with desk.store.reading() as session:
+        assert [v.text for v in words_history(session, desk.agreement_id)] == ["First words.", "Second words.", "First words."]

@@ -75,7 +75,9 @@ def test_the_window_signs_the_lock_and_the_audit_with_the_officer(qtbot, qapp, s
     assert seen == {"holder": OFFICER.label, "user": OFFICER.label}
 
 
-def test_edit_officer_changes_who_signs_from_then_on(qtbot, window, monkeypatch):
+def _rename_to_jawad(window) -> None:
+    """Edit > Officer's name and unit…, answered "Jawad Karimi, Political section"."""
+
     def fill(dialog):
         dialog.name.setText("Jawad Karimi")
         dialog.unit.setText("Political section")
@@ -83,6 +85,10 @@ def test_edit_officer_changes_who_signs_from_then_on(qtbot, window, monkeypatch)
 
     _answer(fill)
     window.edit_officer()
+
+
+def test_edit_officer_changes_who_signs_from_then_on(qtbot, window, monkeypatch):
+    _rename_to_jawad(window)
     assert saved_officer() == Officer("Jawad Karimi", "Political section")
     assert officer().label == window.desk.store.user == "Jawad Karimi, Political section"
     with window.desk.store.writing("Rename") as session:
@@ -90,3 +96,17 @@ def test_edit_officer_changes_who_signs_from_then_on(qtbot, window, monkeypatch)
     with window.desk.store.reading() as session:
         newest = session.exec(select(AuditEntry.who, AuditEntry.action).order_by(col(AuditEntry.id).desc())).first()
     assert tuple(newest) == ("Jawad Karimi, Political section", "Rename")
+
+
+def test_a_new_name_reaches_the_lock_file_at_once(qtbot, window):
+    """The lock file names the new officer as soon as they change their name, not at the next opening."""
+    from db.errors import DatabaseInUseError
+    from db.store import Store
+
+    path = window.desk.store.path
+    before = json.loads(lock_path(path).read_text())
+    _rename_to_jawad(window)
+    after = json.loads(lock_path(path).read_text())
+    assert after == {**before, "user": "Jawad Karimi, Political section"}  # same process, same since
+    with pytest.raises(DatabaseInUseError, match="is open in Accord Desk by Jawad Karimi, Political section on "):
+        Store.open(path, user="ana")

@@ -183,3 +183,15 @@ def test_unwritable_destination_gets_a_clear_message(qapp, example_store, tmp_pa
     target = tmp_path / "nowhere" / "x.pdf" if where == "missing folder" else tmp_path
     with pytest.raises(UserError, match="does not exist|is a folder"):
         write_report(_content(example_store), target)
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils (pdftoppm)")
+@pytest.mark.parametrize("as_of", [date(2020, 3, 1), date(2020, 3, 10), date(2021, 9, 1)])
+def test_poppler_renders_every_page_without_a_complaint(qapp, example_store, tmp_path, as_of):
+    """As of a date before any observation the figures have no gap to shade: nothing is painted for it
+    (an empty path made Qt write a closepath that poppler calls a syntax error)."""
+    path = tmp_path / "summary.pdf"
+    with example_store.reading() as session:
+        write_report(report_content(session, None, as_of), path)
+    done = subprocess.run(["pdftoppm", "-png", "-r", "20", str(path), str(tmp_path / "page")], capture_output=True, text=True)
+    assert (done.returncode, done.stderr) == (0, "")

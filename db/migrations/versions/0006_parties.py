@@ -3,7 +3,7 @@
 A new, empty table: no record row or column changes, so the upgrade writes no audit entry (as 0005).
 
 Revision ID: 0006_parties
-Revises: 0010_exchange
+Revises: 0008_officer_words
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import sqlmodel
 
 revision = "0006_parties"
-down_revision = "0010_exchange"
+down_revision = "0008_officer_words"
 branch_labels = None
 depends_on = None
 
