@@ -160,7 +160,7 @@ def test_current_schema_opens_without_backup(example_store):
     store = Store.open(example_store.path)
     store.close()
     assert list(example_store.path.parent.glob("*.bak")) == [] and list_backups(example_store.path) == []
-    assert schema_head() == "0008_officer_words"
+    assert schema_head() == "0006_parties"
 
 
 def test_a_database_at_0001_is_upgraded_after_a_backup_copy(tmp_path):
@@ -174,7 +174,7 @@ def test_a_database_at_0001_is_upgraded_after_a_backup_copy(tmp_path):
     try:
         [made] = list_backups(path)  # db/backup.py: the rotation beside the database
         backup = made.path
-        assert inspect_file(backup) == "0001_record" and inspect_file(path) == "0008_officer_words"
+        assert inspect_file(backup) == "0001_record" and inspect_file(path) == "0006_parties"
         with sqlite3.connect(backup) as copy:
             assert copy.execute("SELECT id FROM event").fetchall() == [("e1",)]  # the data, before the upgrade
         copy.close()
