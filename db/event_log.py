@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from db.event_rules import EVENT_TYPES, ROLE_ORDER
 from db.models import Actor, ActorAlias, Event, EventActor, EventObligation, Obligation
+from db.parties import events_concerning
 from db.same_happening import source_count
 
 NAME_SEPARATOR = "; "
@@ -29,7 +30,7 @@ class EventFilter:
     date_from: date | None = None
     date_to: date | None = None
     event_type: str | None = None
-    actor_id: str | None = None
+    actor_id: str | None = None  # its events; within an agreement, those of the actors counted as it too
     obligation_ids: tuple[str, ...] = ()  # linked to any of these
     reliability: str | None = None
     credibility: str | None = None
@@ -156,10 +157,8 @@ def conditions(wanted: EventFilter) -> list[ColumnElement]:
         found.append(Event.occurred_on <= wanted.date_to)
     if wanted.event_type:
         found.append(Event.event_type == wanted.event_type)
-    if wanted.actor_id:
-        found.append(
-            col(Event.id).in_(select(EventActor.event_id).where(EventActor.actor_id == wanted.actor_id))
-        )
+    if wanted.actor_id:  # within an agreement, a party's events are also those of the actors it groups
+        found.append(col(Event.id).in_(events_concerning(wanted.agreement_id, wanted.actor_id)))
     if wanted.obligation_ids:
         linked = select(EventObligation.event_id).where(
             col(EventObligation.obligation_id).in_(wanted.obligation_ids)

@@ -22,6 +22,7 @@ from db.event_rules import actors_in_roles, date_label, grade_label, place_label
 from db.metrics import MetricSeries, list_metrics, metric_series
 from db.models import Event, EventObligation, Obligation
 from db.officer_words import newest_words
+from db.parties import party_groups
 from db.phrasing import deadline_text
 from db.plot_data import series_as_of
 from db.report_findings import Completion, Finding, key_findings
@@ -88,6 +89,15 @@ class ReportContent:
     events_scope: str = EVENTS_LINKED
     findings: list[Finding] = field(default_factory=list)
     officer_summary: str = ""  # the officer's own words, shown verbatim and never interpreted
+    party_members: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a party's name: the actors it groups
+
+    def parties_text(self) -> str:
+        """ "Taliban (signatory); Afghan government (non-signatory, counting Military Forces of …)"."""
+        return "; ".join(
+            f"{name} ({role.replace('_', '-')}"
+            + (f", counting {', '.join(self.party_members[name])})" if self.party_members.get(name) else ")")
+            for name, role in self.parties
+        )
 
 
 def chain_head(session: Session) -> str:
@@ -277,6 +287,7 @@ def report_content(
             filter(None, [agreement.signed_on.isoformat() if agreement.signed_on else "", agreement.place])
         ),
         parties=agreement.parties,
+        party_members={g.name: tuple(n for _id, n in g.members) for g in party_groups(session, agreement.id)},
         as_of=as_of,
         since=since,
         prepared_by=prepared_by or full_name(),

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, text
 from sqlmodel import Session
 
 from db.changes import Changes
+from db.parties import counted_as
 
 KINDS = ("obligation", "event", "assessment", "actor")  # the order hits are listed in
 MOST = 50  # hits of each kind
@@ -186,7 +187,8 @@ def search(session: Session, words: str, agreement_id: str | None = None, most: 
         hits += [Hit(kind, *row) for row in rows]
     actors = [h.record_id for h in hits if h.kind == "actor"]
     events = {h.record_id for h in hits if h.kind == "event"}
-    if actors and len(events) < most:  # the events of the actors found
+    if actors and len(events) < most:  # the events of the actors found, and of those counted as them (db.parties)
+        actors = list(connection.execute(counted_as(agreement_id, actors)).scalars())
         rows = connection.execute(
             text(
                 # from the actors' links (indexed by actor), stopping at the limit: unranked, so shown by date

@@ -4,7 +4,7 @@ Derived from the record and holding nothing of its own, like the search index: t
 entry. Store._migrate fills it after every upgrade, this one included.
 
 Revision ID: 0009_content_digest
-Revises: 0008_officer_words
+Revises: 0006_parties
 """
 
 from alembic import op
@@ -12,7 +12,7 @@ from alembic import op
 from db import content
 
 revision = "0009_content_digest"
-down_revision = "0008_officer_words"
+down_revision = "0006_parties"
 branch_labels = None
 depends_on = None
 
