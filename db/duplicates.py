@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from db.as_of import period
 from db.event_file import Chunk
-from db.event_rules import EventFields
+from db.event_rules import EventFields, date_label
 from db.parties import COUNTED_TOGETHER
 
 THRESHOLD = 75  # token-set ratio, 0–100: the table's same happenings score 86 and more, the others 62 at most
@@ -139,6 +139,7 @@ def sketch_of(fields: EventFields, event_id: str = "") -> EventSketch:
     return EventSketch(
         fields.occurred_on, fields.date_precision, fields.event_type, fields.location or "", fields.admin1 or "",
         fields.admin2 or "", frozenset(name.casefold() for name in fields.actors), fields.notes or "", event_id,
+        until=fields.occurred_until,
     )  # fmt: skip
 
 
@@ -188,7 +189,7 @@ def _sketches(connection, event_ids: list[str]) -> dict[str, EventSketch]:
     return {
         found_id: EventSketch(
             date.fromisoformat(on), precision, kind, location or "", admin1 or "", admin2 or "",
-            frozenset(actors.get(found_id, ())), notes or "", found_id, _label(on, location, admin1, notes),
+            frozenset(actors.get(found_id, ())), notes or "", found_id, _label(on, precision, until, location, admin1, notes),
             date.fromisoformat(until) if until else None,
         )  # fmt: skip
         for found_id, on, precision, kind, location, admin1, admin2, notes, until in connection.execute(
@@ -197,10 +198,12 @@ def _sketches(connection, event_ids: list[str]) -> dict[str, EventSketch]:
     }
 
 
-def _label(on: str, location: str | None, admin1: str | None, notes: str | None) -> str:
+def _label(
+    on: str, precision: str, until: str | None, location: str | None, admin1: str | None, notes: str | None
+) -> str:
     place = ", ".join(part for part in (location, admin1) if part)
     said = (notes or "").strip()
-    return f"{on} {place} — {said[:80]}{'…' if len(said) > 80 else ''}".replace("  ", " ")
+    return f"{date_label(on, precision, until)} {place} — {said[:80]}{'…' if len(said) > 80 else ''}".replace("  ", " ")
 
 
 def rows_like_record(

@@ -39,9 +39,9 @@ from db.event_rules import (
     EventForm,
     missing_half,
     parse_actor_names,
-    parse_optional_date,
     parse_text,
     quoted,
+    range_end,
     read_form,
 )
 from db.event_text import MISSING, Repairs, blank_missing, repair_text, separator
@@ -66,7 +66,8 @@ FORMAT_LABELS = {
     **{FileFormat(layout.format): layout.label for layout in LAYOUTS},
     FileFormat.ACCORD_DESK: "an Accord Desk event export",
 }
-_OWN_SETS = (*FIELD_COLUMNS, "external_id", "occurred_until")
+_OWN_SETS = (*FIELD_COLUMNS, "external_id")
+_OWN_UNTIL = _OWN_SETS.index("occurred_until")
 WINDOWS_1252 = "cp1252"
 
 
@@ -244,6 +245,7 @@ class _Hashed(io.RawIOBase):
 
     def __init__(self, path: Path, handle):
         self.path, self.handle, self.digest, self.held = path, handle, hashlib.sha256(), 0
+        self.last = b""  # the last byte read
 
     def readable(self) -> bool:
         return True
@@ -257,6 +259,8 @@ class _Hashed(io.RawIOBase):
         if self.held > MAX_HELD_BYTES + _block():  # the block read ahead is not held yet
             raise _held_too_much(self.path)
         self.digest.update(memoryview(buffer)[:count])
+        if count:
+            self.last = bytes(buffer[count - 1 : count])
         return count
 
 
@@ -453,23 +457,21 @@ def _date_columns(
     layout: Layout, cells: dict[str, Sequence[str]], starts, problems: _Problems, how: Reading
 ) -> dict:
     """occurred_on (and occurred_until) read from the layout's date columns, with the file's day/month order."""
+    # UCDP's date_start and date_end decide the day/month order together: one file, one order
+    dates, failures, how.date_order = read_dates({column: cells[column] for column in layout.dates}, starts, how.order_given)
     columns = {}
     for column, name in zip(layout.dates, ("occurred_on", "occurred_until"), strict=False):
-        columns[name], failures, order = read_dates(
-            cells[column], starts, column, how.order_given or how.date_order
-        )
-        how.date_order = how.date_order or order
-        problems.add(column, failures)
+        columns[name] = dates[column]
+        problems.add(column, failures[column])
     if "occurred_until" in columns:  # a range: None when it is one day
-        first, last = layout.dates
         until, wrong = [], {}
-        for row, (start, end) in enumerate(
-            zip(columns["occurred_on"], columns["occurred_until"], strict=True)
-        ):
-            if start is not None and end is not None and end < start:
-                wrong[row] = f"{end} is before the {first} {start}; the range ends on or after its first day"
-            until.append(None if end == start else end)
-        problems.add(last, wrong)
+        for row, (start, end) in enumerate(zip(columns["occurred_on"], columns["occurred_until"], strict=True)):
+            try:
+                until.append(end if start is None else range_end(start, end))
+            except ValueError as error:
+                wrong[row] = str(error)
+                until.append(None)
+        problems.add(layout.dates[1], wrong)
         columns["occurred_until"] = until
     return columns
 
@@ -557,7 +559,8 @@ def _own_file(header, records, problems: _Problems) -> tuple:
         links.append(linked)
     columns = list(zip(*values, strict=True)) or [()] * len(_OWN_SETS)
     if "occurred_until" not in at:  # an older export: the ranges in the record stay as they are
-        return keys, _OWN_SETS[:-1], columns[:-1], actors, links
+        keep = [n for n in range(len(_OWN_SETS)) if n != _OWN_UNTIL]
+        return keys, tuple(_OWN_SETS[n] for n in keep), [columns[n] for n in keep], actors, links
     return keys, _OWN_SETS, columns, actors, links
 
 
@@ -583,14 +586,9 @@ def _own_row(cell: dict[str, str]) -> tuple[str, tuple, tuple, tuple, dict[str, 
     )
     linked = parsed(parse_links, "links", [])
     external_id = parsed(parse_text, "external_id")
-    until = parsed(parse_optional_date, "occurred_until")
     fields, found = read_form(EventForm(**{name: cell[name] for name in FORM_TEXT_FIELDS}, links=linked))
     bad.update(found)
-    if fields and until is not None and until <= fields.occurred_on:
-        bad["occurred_until"] = (
-            f"{until} is not after occurred_on {fields.occurred_on}; a range ends after its first day"
-        )
-    values = (*(getattr(fields, name) for name in FIELD_COLUMNS), external_id, until) if fields else ()
+    values = (*(getattr(fields, name) for name in FIELD_COLUMNS), external_id) if fields else ()
     return key, values, named, tuple(linked), bad
 
 
@@ -643,7 +641,7 @@ class _Rows:
     def chunks(self) -> Iterator[tuple[int, list[list[str]], list[int]]]:
         """(rows before the chunk, its rows' cells, the line each begins on), CHUNK_ROWS rows at a time."""
         reader, width, layout, how = self.reader, len(self.header), self.layout, self.how
-        records, starts, before, short = [], [], 0, None
+        records, starts, before, short, cut = [], [], 0, None, False
         line = reader.line_num + 1
         try:
             for cells in reader:
@@ -661,13 +659,13 @@ class _Rows:
                 ):
                     how.hashtag_line = line
                 elif len(cells) == width:
-                    records.append(cells)  # as the reader made it: copying cost 10% of the reading
-                    starts.append(line)
-                    if len(records) == CHUNK_ROWS:
+                    if len(records) == CHUNK_ROWS:  # yielded once the next record came: the last stays last
                         yield before, records, starts
                         before += len(records)
                         records, starts = [], []
                         self.hashed.release()
+                    records.append(cells)  # as the reader made it: copying cost 10% of the reading
+                    starts.append(line)
                 elif cells:
                     short = (line, len(cells))
                 line = reader.line_num + 1
@@ -676,7 +674,7 @@ class _Rows:
                 raise _fail(
                     self.path, f"line {reader.line_num}", f"{_csv_problem(error)}; export the file again"
                 ) from None
-            short = None  # the last record opened a quoted value and the file ended inside it
+            short, cut = None, True  # the last record opened a quoted value and the file ended inside it
             self.problems.append(
                 RowProblem(
                     line, None, "the last record is cut off inside a quoted value (the file ends early)"
@@ -690,6 +688,11 @@ class _Rows:
                 else _short_row(line, count, width).message
             )
             self.problems.append(RowProblem(line, None, message))
+        elif records and not cut and self.hashed.last not in (b"\n", b"\r"):
+            # Cut exactly at the end of a value, the last record reads as whole: only the line break every
+            # writer ends a record with is missing (a closing quote proves nothing: it may be half of a "").
+            records.pop()
+            self.problems.append(RowProblem(starts.pop(), None, _NO_LINE_BREAK))
         if records:
             yield before, records, starts
         if self.hashed.digest.hexdigest() != self.sha256:
@@ -776,6 +779,12 @@ def _hashtags(cells: list[str]) -> bool:
     """Whether a row is HDX's row of HXL hashtags (#date+occurred, #affected+killed …)."""
     given = [cell.strip() for cell in cells if cell.strip()]
     return bool(given) and all(cell.startswith("#") for cell in given)
+
+
+_NO_LINE_BREAK = (
+    "the last record lacks the line break that ends every other line, so the file may be cut off in its last "
+    "value (if the file is whole, end it with a line break)"
+)
 
 
 def _short_row(line: int, count: int, width: int) -> RowProblem:

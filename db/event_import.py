@@ -36,6 +36,7 @@ from sqlalchemy import bindparam, delete, update
 from sqlmodel import Session, col, select
 
 from db import audit, backup, content, search
+from db.actor_roster import add_alias
 from db.actors import actor_keys, find_or_create_actors, fold_ranges
 from db.bulk import bulk_insert, collection_paused, select_matching
 from db.clock import utc_now
@@ -57,8 +58,8 @@ from db.event_file import (
     read_event_file,
     refusal,
 )
-from db.ids import event_ids, import_file_id
-from db.models import Agreement, Event, EventActor, EventObligation, ImportFile, Obligation
+from db.ids import alias_id, event_ids, free_id, import_file_id
+from db.models import Actor, ActorAlias, Agreement, Event, EventActor, EventObligation, ImportFile, Obligation
 from db.store import Store
 from db.vocabulary import Origin
 
@@ -77,6 +78,7 @@ class ImportReport:
     likely_duplicates: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[RowProblem] = field(default_factory=list)
     new_actors: list[str] = field(default_factory=list)
+    new_aliases: list[tuple[str, str]] = field(default_factory=list)  # (a folded name, the actor it names)
     placed: dict[str, int] = field(default_factory=dict)  # added events by the agreement they went under
     how: Reading = field(default_factory=Reading)
     dry_run: bool = False
@@ -118,6 +120,9 @@ class ImportReport:
             )
         if self.new_actors:
             lines.append(f"New actors: {some(self.new_actors)}.")
+        if self.new_aliases:
+            aliases = [f"'{alias}' of {actor}" for alias, actor in self.new_aliases]
+            lines.append(f"{'Would save' if self.dry_run else 'Saved'} as aliases: {some(aliases)}.")
         if self.skipped:
             lines.append(f"Skipped {plural(invalid_rows(self.skipped), 'invalid row')}:")
             lines.extend(f"  {problem}" for problem in self.skipped)
@@ -169,6 +174,7 @@ def _import(session, file: EventFile, dry_run, skip_invalid, told, agreement_id)
         file=str(file.path), sha256=file.sha256, format=file.format, rows=work.rows, added=work.added,
         updated=work.updated, unchanged=work.unchanged, missing=work.missing,
         skipped=sorted(work.problems, key=lambda p: p.line), new_actors=list(work.new_names.values()),
+        new_aliases=list(work.aliases.values()),
         placed=work.placed, how=file.how, dry_run=dry_run, checked=file, likely_duplicates=work.likely_duplicates,
         import_file_id=work.import_file.id if work.import_file is not None else None,
     )  # fmt: skip
@@ -197,6 +203,7 @@ class _Import:
         for name in file.names:
             if (key := name.casefold()) not in self.known and key not in self.folded:
                 self.new_names.setdefault(key, name)
+        self.aliases = _folded_aliases(session, file.names, self.folded, self.known, self.new_names)
         self.titles = {a.id: a.short_title or a.title for a in session.exec(select(Agreement))}
         self.placed: dict[str, int] = {}  # added events by the agreement they go under ("" for none)
         self.by_ref: dict[str, list[tuple[str, str]]] = defaultdict(
@@ -434,6 +441,10 @@ class _Writer:
         self.work, session, file = work, work.session, work.file
         find_or_create_actors(session, list(work.new_names.values()), work.known)
         _fold(work.known, work.folded)
+        # A folded name becomes an alias of its actor (audited as part of the import), so it is offered for
+        # completion and the next import finds it without folding it again; one id on every desk (db.ids).
+        for key, (alias, _actor) in work.aliases.items():
+            add_alias(session, work.known[key], alias, free_id(session, ActorAlias, alias_id(key)))
         self.roles = _Roles({name: work.known[name.casefold()] for name in file.names})
         who = audit.who(session)
         import_file = session.exec(select(ImportFile).where(ImportFile.sha256 == file.sha256)).first()
@@ -516,6 +527,18 @@ def _defer_indexes(connection, adding: int) -> list[str]:
     for name, _create in deferred:
         connection.exec_driver_sql(f'DROP INDEX "{name}"')
     return [create for _name, create in deferred]
+
+
+def _folded_aliases(session, names: list[str], folded: dict[str, str], known: dict[str, str],
+                    new_names: dict[str, str]) -> dict[str, tuple[str, str]]:  # fmt: skip
+    """Each folded name's key → (the name as the file first writes it, the name of the actor it is an alias of)."""
+    written: dict[str, str] = {}
+    for name in names:
+        written.setdefault(name.casefold(), name)
+    return {
+        key: (written[key], session.get(Actor, known[key]).name if key in known else new_names[target])
+        for key, target in folded.items()
+    }
 
 
 _UNSET = {"date_precision": "day"}

@@ -147,8 +147,10 @@ class EventLogView(QWidget):
         header.setSectionsMovable(True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
+        # the widest date a row shows: a range (UCDP's date_start to date_end), plus the cell's margins
+        date_width = self.table.fontMetrics().horizontalAdvance("0000-00-00 to 0000-00-00") + 24
         for column, width in (
-            (DATE, 130),
+            (DATE, date_width),
             (1, 230),
             (2, 260),
             (3, 200),

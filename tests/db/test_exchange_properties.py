@@ -10,7 +10,7 @@
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
@@ -74,7 +74,17 @@ def _holds(store, expected: dict) -> None:
         assert expected["assessments"] <= set(session.exec(select(Assessment.id)).all())
 
 
+# Found by this test on main: typed-in events have no external id, and the match by natural keys once
+# matched them all by that missing key (db.exchange._match_natural_keys), renaming the other desk's events.
+FOUND = [
+    ([("assess", 24, "Ta"), ("assess", 7, "Tm"), ("delete", 23, "Te"), ("title", 5, "Tc"), ("title", 15, "Th"), ("title", 10, "Tk")], []),
+    ([("delete", 39, "Tp"), ("title", 31, "T—k a"), ("note", 6, "Tj"), ("title", 34, "Tnk")],
+     [("delete", 14, "Td"), ("assess", 32, "Ti"), ("note", 31, "Tdl"), ("delete", 19, "Ti"), ("delete", 20, "Tj"), ("delete", 24, "Tg")]),
+]  # fmt: skip
+
+
 @SETTINGS
+@example(rounds=FOUND)
 @given(rounds=st.lists(ROUND, min_size=1, max_size=2))
 def test_edits_that_do_not_conflict_end_in_identical_content_on_both_desks(desk_templates, rounds):
     with tempfile.TemporaryDirectory() as folder:

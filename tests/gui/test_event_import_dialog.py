@@ -273,3 +273,13 @@ def test_the_choice_lists_likely_duplicates_of_the_record_apart(qtbot, desk, mon
     at = details.index("Of the events to add, 2 new events and 1 likely duplicate of events already in the record:")
     assert details[at + 1] == f"  AFG50001 looks like {AMBUSH}"
     press(qtbot, running, choice.findChildren(QPushButton)[1])  # Cancel
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_the_window_puts_imported_events_under_the_current_agreement_and_says_so(qtbot, desk):
+    running = run_import(qtbot, desk, DATA / "acled_afghanistan.csv")
+    assert running.report is not None, running.message
+    with desk.store.reading() as session:
+        placed = set(session.exec(select(Event.agreement_id).where(Event.external_id.like("AFG4%"))))
+    assert placed == {desk.agreement_id} and desk.agreement_id is not None
+    assert "Put 7 new events under US–Taliban agreement." in running.message
