@@ -48,7 +48,10 @@ def collection_paused() -> Iterator[None]:
 
 
 def bulk_insert(
-    connection: Connection, model: type[SQLModel], columns: dict[str, Sequence[Any]], constants: dict[str, Any]
+    connection: Connection,
+    model: type[SQLModel],
+    columns: dict[str, Sequence[Any]],
+    constants: dict[str, Any],
 ) -> tuple[list[str], list[tuple]]:
     """Insert one row per value of `columns` (all as long), with `constants` the same in every row.
 
@@ -78,7 +81,9 @@ def bulk_insert(
             prepared.append(map(converted.__getitem__, columns[key]))
     rows = list(zip(*prepared, strict=False))  # repeat() is endless: the columns set the length
     named = compiled.positiontup is None
-    connection.exec_driver_sql(str(compiled), [dict(zip(order, row, strict=True)) for row in rows] if named else rows)
+    connection.exec_driver_sql(
+        str(compiled), [dict(zip(order, row, strict=True)) for row in rows] if named else rows
+    )
     return list(order), rows
 
 
@@ -92,9 +97,10 @@ _IN_CHUNK = 10_000
 
 
 def select_matching(
-    connection: Connection, columns: Sequence[Any], key: Any, values: Sequence[str]
+    connection: Connection, columns: Sequence[Any], key: Any, values: Sequence[str], *where: Any
 ) -> list[Row]:
-    """The rows of `columns` whose `key` is one of `values`, in one statement however many they are.
+    """The rows of `columns` whose `key` is one of `values` (and that meet `where`), in one statement
+    however many they are.
 
     The values travel as one JSON array that SQLite's json_each unpacks: an IN (…) of 100,000
     bound values, in chunks under SQLite's limit of variables, took SQLAlchemy 0.6 s just to render.
@@ -106,7 +112,9 @@ def select_matching(
         return [
             row
             for start in range(0, len(values), _IN_CHUNK)
-            for row in connection.execute(select(*columns).where(key.in_(values[start : start + _IN_CHUNK])))
+            for row in connection.execute(
+                select(*columns).where(key.in_(values[start : start + _IN_CHUNK]), *where)
+            )
         ]
     wanted = func.json_each(json.dumps(list(values))).table_valued("value")
-    return list(connection.execute(select(*columns).where(key.in_(select(wanted.c.value)))))
+    return list(connection.execute(select(*columns).where(key.in_(select(wanted.c.value)), *where)))

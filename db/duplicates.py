@@ -24,8 +24,8 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from db.as_of import period
-from db.event_file import EventFile
-from db.event_rules import EventFields
+from db.event_file import Chunk
+from db.event_rules import EventFields, date_label
 from db.parties import COUNTED_TOGETHER
 
 THRESHOLD = 75  # token-set ratio, 0–100: the table's same happenings score 86 and more, the others 62 at most
@@ -102,15 +102,18 @@ _CHUNK = 5_000  # sketches per statement
 # the events of its type in the window by admin area. `likeness` then decides, casefolded.
 _WANTED = "json_each(:{}) w CROSS JOIN event e"  # CROSS JOIN: SQLite then seeks the events for each sketch
 _LOW, _HIGH, _LOCATION, _ADMIN1, _KIND, _N = (f"json_extract(w.value, '$[{n}]')" for n in range(6))
+_BESIDES = "coalesce(e.import_file_id, '') != :besides"  # not the events an import wrote from its own file
 _NEAR_EVENTS = text(f"""
 SELECT {_N}, e.id FROM {_WANTED.format("placed")}
-    ON e.location = {_LOCATION} COLLATE NOCASE AND e.occurred_on BETWEEN {_LOW} AND {_HIGH}
+    ON e.location = {_LOCATION} COLLATE NOCASE AND e.occurred_on BETWEEN {_LOW} AND {_HIGH} AND {_BESIDES}
 UNION
 SELECT {_N}, e.id FROM {_WANTED.format("placed")}
     ON e.location IS NULL AND e.occurred_on BETWEEN {_LOW} AND {_HIGH} AND e.admin1 = {_ADMIN1} COLLATE NOCASE
+    AND {_BESIDES}
 UNION
 SELECT {_N}, e.id FROM {_WANTED.format("unplaced")}
     ON e.event_type = {_KIND} AND e.occurred_on BETWEEN {_LOW} AND {_HIGH} AND e.admin1 = {_ADMIN1} COLLATE NOCASE
+    AND {_BESIDES}
 """)
 _SKETCHED = text("""
 SELECT e.id, e.occurred_on, e.date_precision, e.event_type, e.location, e.admin1, e.admin2, e.notes, e.occurred_until
@@ -136,6 +139,7 @@ def sketch_of(fields: EventFields, event_id: str = "") -> EventSketch:
     return EventSketch(
         fields.occurred_on, fields.date_precision, fields.event_type, fields.location or "", fields.admin1 or "",
         fields.admin2 or "", frozenset(name.casefold() for name in fields.actors), fields.notes or "", event_id,
+        until=fields.occurred_until,
     )  # fmt: skip
 
 
@@ -144,7 +148,9 @@ def events_like(session: Session, fields: EventFields, event_id: str = "") -> li
     return likely_in_record(session, [sketch_of(fields, event_id)])[0]
 
 
-def likely_in_record(session: Session, sketches: Sequence[EventSketch]) -> list[list[EventSketch]]:
+def likely_in_record(
+    session: Session, sketches: Sequence[EventSketch], besides: str | None = None
+) -> list[list[EventSketch]]:
     """For each sketch, the events of the record it looks like, most alike first: a statement per chunk of
     sketches, each row's candidates found through the indexes on place and date."""
     found: list[list[EventSketch]] = []
@@ -152,7 +158,7 @@ def likely_in_record(session: Session, sketches: Sequence[EventSketch]) -> list[
     for start in range(0, len(sketches), _CHUNK):
         chunk = sketches[start : start + _CHUNK]
         near: dict[int, list[str]] = {}
-        for n, found_id in connection.execute(_NEAR_EVENTS, near_parameters(chunk)):
+        for n, found_id in connection.execute(_NEAR_EVENTS, {**near_parameters(chunk), "besides": besides or "-"}):
             near.setdefault(n, []).append(found_id)
         existing = _sketches(connection, sorted({i for ids in near.values() for i in ids}))
         found.extend(
@@ -183,7 +189,7 @@ def _sketches(connection, event_ids: list[str]) -> dict[str, EventSketch]:
     return {
         found_id: EventSketch(
             date.fromisoformat(on), precision, kind, location or "", admin1 or "", admin2 or "",
-            frozenset(actors.get(found_id, ())), notes or "", found_id, _label(on, location, admin1, notes),
+            frozenset(actors.get(found_id, ())), notes or "", found_id, _label(on, precision, until, location, admin1, notes),
             date.fromisoformat(until) if until else None,
         )  # fmt: skip
         for found_id, on, precision, kind, location, admin1, admin2, notes, until in connection.execute(
@@ -192,31 +198,36 @@ def _sketches(connection, event_ids: list[str]) -> dict[str, EventSketch]:
     }
 
 
-def _label(on: str, location: str | None, admin1: str | None, notes: str | None) -> str:
+def _label(
+    on: str, precision: str, until: str | None, location: str | None, admin1: str | None, notes: str | None
+) -> str:
     place = ", ".join(part for part in (location, admin1) if part)
     said = (notes or "").strip()
-    return f"{on} {place} — {said[:80]}{'…' if len(said) > 80 else ''}".replace("  ", " ")
+    return f"{date_label(on, precision, until)} {place} — {said[:80]}{'…' if len(said) > 80 else ''}".replace("  ", " ")
 
 
-def rows_like_record(session: Session, file: EventFile, rows: Sequence[int]) -> dict[int, EventSketch]:
-    """Of an event file's rows (by index), those that look like an event already in the record, each with
-    the one it is most like: the import's check lists them apart from the new events (db/event_import.py)."""
-    has = set(file.sets)
-    columns = {name: file.columns[file.sets.index(name)] for name in _ROW_COLUMNS if name in has}
+def rows_like_record(
+    session: Session, chunk: Chunk, rows: Sequence[int], besides: str | None = None
+) -> dict[int, EventSketch]:
+    """Of a chunk of an event file's rows (by index), those that look like an event already in the record
+    (`besides` those of that import file), each with the one it is most like: the import's check lists them
+    apart from the new events (db/event_import.py)."""
+    has = set(chunk.sets)
 
     def cell(name: str, row: int):
-        return columns[name][row] if name in columns else None
+        return chunk.value(row, name) if name in has else None
 
     sketches = [
         EventSketch(
             cell("occurred_on", row), cell("date_precision", row) or "day", cell("event_type", row) or "",
             cell("location", row) or "", cell("admin1", row) or "", cell("admin2", row) or "",
-            frozenset(name.casefold() for group in file.actors[row] for _role, name in group),
+            frozenset(name.casefold() for group in chunk.row_actors(row) for _role, name in group),
             cell("notes", row) or "", until=cell("occurred_until", row),
         )  # fmt: skip
         for row in rows
     ]
-    return {row: like[0] for row, like in zip(rows, likely_in_record(session, sketches), strict=True) if like}
+    found = likely_in_record(session, sketches, besides)
+    return {row: like[0] for row, like in zip(rows, found, strict=True) if like}
 
 
 _ROW_COLUMNS = ("occurred_on", "date_precision", "event_type", "location", "admin1", "admin2", "notes", "occurred_until")

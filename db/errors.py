@@ -25,6 +25,10 @@ class ImportCancelled(UserError):
     """The officer cancelled an import; nothing was written."""
 
 
+class ExportCancelled(UserError):
+    """The officer cancelled an export; no file was written."""
+
+
 class StaleRecordError(RecordError):
     """A row an edit or undo would overwrite was changed since it was read (another desk, an import)."""
 

@@ -9,7 +9,7 @@ a majority. No Session and no file: a table of cells in, dates out (tests/db/tes
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 
@@ -103,16 +103,19 @@ def _only_order(text: str) -> str | None:
 
 
 def read_dates(
-    cells: Sequence[str], starts: Sequence[int], column: str, order: str | None = None
-) -> tuple[list[date | None], dict[int, str], str | None]:
-    """The column's dates, what is wrong with the cells that are not dates (by row), and the day/month
-    order used (None when no cell needed one). DateColumnError when the order cannot be decided:
-    no row tells and `order` is None, or rows tell both ways.
+    columns: Mapping[str, Sequence[str]], starts: Sequence[int], order: str | None = None
+) -> tuple[dict[str, list[date | None]], dict[str, dict[int, str]], str | None]:
+    """The dates of each column (by name), what is wrong with the cells that are not dates (by column,
+    then row), and the day/month order used (None when no cell needed one).
+
+    The order is decided once for all the columns together (UCDP's date_start and date_end are one
+    file's dates). DateColumnError when it cannot be: no row tells and `order` is None, or rows tell
+    both ways, in one column or across them.
     """
     found: dict[str, date | None] = {}
     failed: dict[str, str] = {}
-    numeric: list[str] = []
-    for cell in dict.fromkeys(cells):
+    numeric: dict[str, None] = {}  # the distinct cells that need the order, in the order met
+    for cell in dict.fromkeys(cell for cells in columns.values() for cell in cells):
         text = cell.strip()
         if not text or text in MISSING:
             failed[cell] = "the cell is empty; every event has the date it happened"
@@ -127,39 +130,45 @@ def read_dates(
             if match[1].lstrip("0") == match[3].lstrip("0"):  # 01/01/2020 reads the same either way
                 found[cell] = calendar_date(text, _year(match[4]), int(match[1]), int(match[3]))
             else:
-                numeric.append(cell)
+                numeric[cell] = None
+    used = None
     if numeric:
         told = {cell: _only_order(cell.strip()) for cell in numeric}
         told_both = len({order for order in told.values() if order}) > 1  # refused even with an order given
-        used = _decided(cells, starts, column, told) if told_both or not order else order
+        used = _decided(columns, starts, told) if told_both or not order else order
         for cell in numeric:
             try:
                 found[cell] = _numeric(cell.strip(), used)
             except ValueError as error:
                 failed[cell] = str(error)
-    else:
-        used = None
-    values = [found.get(cell) for cell in cells]
-    return values, {row: failed[cell] for row, cell in enumerate(cells) if cell in failed}, used
+    values = {name: [found.get(cell) for cell in cells] for name, cells in columns.items()}
+    failures = {
+        name: {row: failed[cell] for row, cell in enumerate(cells) if cell in failed} for name, cells in columns.items()
+    }
+    return values, failures, used
 
 
-def _decided(cells: Sequence[str], starts: Sequence[int], column: str, told: dict[str, str | None]) -> str:
+def _decided(columns: Mapping[str, Sequence[str]], starts: Sequence[int], told: dict[str, str | None]) -> str:
     orders = {order for order in told.values() if order}
     if len(orders) == 1:
         return orders.pop()
+    several = len(columns) > 1
+    named = f"columns {' and '.join(columns)}" if several else f"column {next(iter(columns))}"
     if not orders:
         example = next(iter(told)).strip()
         raise DateColumnError(
-            f"column {column}: dates such as {quoted(example)} read as day/month or month/day and no row "
+            f"{named}: dates such as {quoted(example)} read as day/month or month/day and no row "
             "tells which; say which with --date-order dmy (day first) or --date-order mdy (month first)",
             unknown=True,
         )
     lines = {DateOrder.DMY: [], DateOrder.MDY: []}
-    for row, cell in enumerate(cells):
-        if (which := told.get(cell)) and len(lines[which]) < 3:
-            lines[which].append(f"line {starts[row]} {quoted(cell.strip())}")
+    for row in range(len(starts)):
+        for name, cells in columns.items():
+            cell = cells[row]
+            if (which := told.get(cell)) and len(lines[which]) < 3:
+                lines[which].append(f"line {starts[row]}{f' {name}' if several else ''} {quoted(cell.strip())}")
     raise DateColumnError(
-        f"column {column}: the dates contradict each other, day first on {', '.join(lines[DateOrder.DMY])} "
+        f"{named}: the dates contradict each other, day first on {', '.join(lines[DateOrder.DMY])} "
         f"but month first on {', '.join(lines[DateOrder.MDY])} (a spreadsheet converted some of them); "
         "export the file again with dates as YYYY-MM-DD"
     )

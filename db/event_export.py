@@ -11,9 +11,11 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from db.atomic_file import write_atomically
+from db.bulk import select_matching
+from db.errors import ExportCancelled
 from db.event_csv import COLUMNS, LIST_SEPARATOR, ROLE_COLUMNS, TEXT_COLUMNS, links_cell, protect
 from db.event_log import ALL_EVENTS, EventFilter, conditions
 from db.models import Actor, Event, EventActor, EventObligation, Obligation
@@ -32,43 +34,55 @@ def _cell(column: str, value) -> str:
     return repr(value) if isinstance(value, float) else str(value)  # repr: floats read back exactly
 
 
-def _by_event(session: Session, query, event_id, chosen, order) -> list[tuple[str, tuple]]:
-    """(event id, the rest of the row) for the chosen events' linked rows, in `order`."""
-    rows = session.exec(query.where(col(event_id).in_(chosen)).order_by(order))
-    return [(row[0], tuple(row[1:])) for row in rows]
+_ROWS_AT_ONCE = 5_000  # events written between two reads of their actors and links
 
 
-def write_events_csv(session: Session, handle: TextIO, wanted: EventFilter = ALL_EVENTS) -> int:
-    """Write the filtered events, oldest first, to an open text file; returns how many."""
-    where = conditions(wanted)
-    chosen = select(Event.id).where(*where)
-    actors = defaultdict(lambda: defaultdict(list))
-    for event_id, (role, name) in _by_event(
-        session, select(EventActor.event_id, EventActor.role, Actor.name).join(Actor, Actor.id == EventActor.actor_id),
-        EventActor.event_id, chosen, Actor.name,
-    ):  # fmt: skip
-        actors[event_id][ROLE_COLUMNS.get(role, ROLE_COLUMNS["actor2"])].append(name)
-    links = defaultdict(list)
-    for event_id, link in _by_event(
-        session, select(EventObligation.event_id, Obligation.ref, EventObligation.bearing).join(Obligation),
-        EventObligation.event_id, chosen, Obligation.ref,
-    ):  # fmt: skip
-        links[event_id].append(link)
+def _by_event(connection, columns, event_id, event_ids: list[str], *where) -> dict[str, list[tuple]]:
+    """The rest of each row of `columns` by its event (the first column), sorted."""
+    found = defaultdict(list)
+    for row in select_matching(connection, columns, event_id, event_ids, *where):
+        found[row[0]].append(tuple(row[1:]))
+    return {key: sorted(rows) for key, rows in found.items()}
+
+
+def write_events_csv(
+    session: Session, handle: TextIO, wanted: EventFilter = ALL_EVENTS, progress=None
+) -> int:
+    """Write the filtered events, oldest first, to an open text file; returns how many.
+
+    The rows are written as they are read, with the actors and links of every few thousand events
+    read for them, so memory stays flat however many events there are. `progress(done)` is told after
+    each few thousand; returning False stops the export (ExportCancelled)."""
+    connection = session.connection()
     writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(COLUMNS)
+    query = select(*(getattr(Event, name) for name in _EVENT_COLUMNS)).where(*conditions(wanted))
     count = 0
-    query = select(*(getattr(Event, name) for name in _EVENT_COLUMNS)).where(*where)
-    for row in session.connection().execute(query.order_by(Event.occurred_on, Event.id)):
-        cells = {name: _cell(name, value) for name, value in zip(_EVENT_COLUMNS, row, strict=True)}
-        named = actors.get(row[0], {})
-        for column in ROLE_COLUMNS.values():
-            cells[column] = protect(LIST_SEPARATOR.join(named.get(column, ())))
-        cells["links"] = protect(links_cell(links.get(row[0], [])))
-        writer.writerow([cells[name] for name in COLUMNS])
-        count += 1
+    rows = connection.execute(query.order_by(Event.occurred_on, Event.id))
+    while part := rows.fetchmany(_ROWS_AT_ONCE):
+        ids = [row[0] for row in part]
+        named = _by_event(connection, (EventActor.event_id, Actor.name, EventActor.role), EventActor.event_id, ids,
+                          Actor.id == EventActor.actor_id)  # fmt: skip
+        linked = _by_event(connection, (EventObligation.event_id, Obligation.ref, EventObligation.bearing),
+                           EventObligation.event_id, ids, Obligation.id == EventObligation.obligation_id)  # fmt: skip
+        for row in part:
+            cells = {name: _cell(name, value) for name, value in zip(_EVENT_COLUMNS, row, strict=True)}
+            by_role = defaultdict(list)
+            for name, role in named.get(row[0], ()):
+                by_role[ROLE_COLUMNS.get(role, ROLE_COLUMNS["actor2"])].append(name)
+            for column in ROLE_COLUMNS.values():
+                cells[column] = protect(LIST_SEPARATOR.join(by_role.get(column, ())))
+            cells["links"] = protect(links_cell(linked.get(row[0], [])))
+            writer.writerow([cells[name] for name in COLUMNS])
+        count += len(part)
+        if progress is not None and progress(count) is False:
+            raise ExportCancelled("The export was cancelled; no file was written.")
     return count
 
 
-def export_events(session: Session, path: Path | str, wanted: EventFilter = ALL_EVENTS) -> int:
-    """Write the filtered events to `path` atomically; returns how many. UserError if it cannot."""
-    return write_atomically(Path(path), lambda handle: write_events_csv(session, handle, wanted), "utf-8-sig")
+def export_events(session: Session, path: Path | str, wanted: EventFilter = ALL_EVENTS, progress=None) -> int:
+    """Write the filtered events to `path` atomically; returns how many. UserError if it cannot;
+    ExportCancelled, with nothing written, when `progress` returns False."""
+    return write_atomically(
+        Path(path), lambda handle: write_events_csv(session, handle, wanted, progress), "utf-8-sig"
+    )

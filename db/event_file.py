@@ -20,8 +20,8 @@ import hashlib
 import io
 import itertools
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -39,16 +39,18 @@ from db.event_rules import (
     EventForm,
     missing_half,
     parse_actor_names,
-    parse_optional_date,
     parse_text,
     quoted,
+    range_end,
     read_form,
 )
 from db.event_text import MISSING, Repairs, blank_missing, repair_text, separator
 from db.vocabulary import DatePrecision
 
-MAX_FILE_BYTES = 500 * 2**20
-CHUNK_ROWS = 5_000  # rows per Core statement, and how often progress is told
+# What an import holds at once, not the size of the file it reads (a 1M-row ACLED export is 440 MB, ACLED's
+# global history three times that): the bytes of one chunk of rows, or of one line.
+MAX_HELD_BYTES = 500 * 2**20
+CHUNK_ROWS = 5_000  # rows read, checked and written at a time; how often progress is told
 Progress = Callable[[int, int], bool | None]
 
 
@@ -64,7 +66,8 @@ FORMAT_LABELS = {
     **{FileFormat(layout.format): layout.label for layout in LAYOUTS},
     FileFormat.ACCORD_DESK: "an Accord Desk event export",
 }
-_OWN_SETS = (*FIELD_COLUMNS, "external_id", "occurred_until")
+_OWN_SETS = (*FIELD_COLUMNS, "external_id")
+_OWN_UNTIL = _OWN_SETS.index("occurred_until")
 WINDOWS_1252 = "cp1252"
 
 
@@ -100,7 +103,9 @@ class Reading:
         if self.encoding == WINDOWS_1252:
             said.append("Read as Windows-1252 (the file is not UTF-8).")
         if self.separator != ",":
-            said.append(f"Values separated by {'tabs' if self.separator == chr(9) else repr(self.separator)}.")
+            said.append(
+                f"Values separated by {'tabs' if self.separator == chr(9) else repr(self.separator)}."
+            )
         if self.hashtag_line:
             said.append(f"Line {self.hashtag_line} holds HXL hashtags (an HDX edition): skipped.")
         if self.date_order:
@@ -117,10 +122,12 @@ class Reading:
 
 @dataclass
 class EventFile:
-    """A checked file, column by column: the values of its valid rows, and the problems of the others.
+    """A checked file: what the check keeps of every valid row (key, line, actors) and the problems of the
+    others; the rows' values are read again, a chunk at a time, by `chunks()`.
 
-    Columns, because a parser then runs once per distinct cell and the rows go to the database
-    without a Python object apiece: reading 100,000 rows one by one took three times as long.
+    The check reads the file in chunks too and keeps no cell it does not need, so memory stays flat
+    however long the file is. Within a chunk it works column by column, because a parser then runs once
+    per distinct cell: reading 100,000 rows one by one took three times as long.
     """
 
     path: Path
@@ -130,25 +137,67 @@ class EventFile:
     sets: tuple[str, ...]  # the Event columns the file sets
     starts: list[int]  # the line each valid row begins on
     keys: list[str]  # ACLED's event_id_cnty, or the event id of Accord Desk's CSV
-    columns: list[Sequence[Any]]  # one per name in `sets`
     actors: list[tuple]  # each row's actors: per role (ROLE_COLUMNS' order), a tuple of (role, name)
-    links: list[tuple[tuple[str, str], ...]] | None  # (clause ref, bearing): Accord Desk's CSV only
     problems: list[RowProblem]
+    invalid: frozenset[int]  # the rows (counted among all the file's rows) the problems leave out
     how: Reading = field(default_factory=Reading)  # how the file was read, for the report
 
     def __len__(self) -> int:
         return len(self.keys)
 
-    def values(self, row: int) -> tuple:
-        return tuple(column[row] for column in self.columns)
-
-    def value(self, row: int, name: str) -> Any:
-        return self.columns[self.sets.index(name)][row]
-
     @cached_property
     def names(self) -> list[str]:
         """Every actor name in the file, once, in the order first met."""
-        return list(dict.fromkeys(name for groups in self.actors for group in groups for _, name in group))
+        return list(
+            dict.fromkeys(
+                name for groups in dict.fromkeys(self.actors) for group in groups for _, name in group
+            )
+        )
+
+    def chunks(self) -> "Iterator[Chunk]":
+        """The valid rows' values, CHUNK_ROWS rows of the file at a time, read as the check read them.
+
+        ImportFileError at the end if the file's bytes are no longer those checked."""
+        how = replace(self.how)
+        repairs, done = Repairs(), 0
+        with _Rows(self.path, how.encoding, self.sha256) as rows:
+            for offset, records, starts in rows.chunks():
+                keep = [i for i in range(len(records)) if offset + i not in self.invalid]
+                unused = _Problems(rows.header)
+                _keys, _sets, columns, actors, links = (
+                    _own_file(rows.header, records, unused)
+                    if rows.layout is None
+                    else _source_file(rows.layout, rows.header, records, starts, unused, how, repairs)
+                )
+                if len(keep) < len(starts):
+                    columns = [[column[i] for i in keep] for column in columns]
+                    actors = [actors[i] for i in keep]
+                    links = [links[i] for i in keep] if links is not None else None
+                yield Chunk(range(done, done + len(keep)), columns, actors, links, self.sets)
+                done += len(keep)
+
+
+@dataclass
+class Chunk:
+    """Some of a checked file's valid rows (`rows`, numbered as in the EventFile), column by column."""
+
+    rows: range
+    columns: list[Sequence[Any]]  # one per name in `sets`
+    actors: list[tuple]
+    links: list[tuple[tuple[str, str], ...]] | None  # (clause ref, bearing): Accord Desk's CSV only
+    sets: tuple[str, ...]
+
+    def values(self, row: int) -> tuple:
+        return tuple(column[row - self.rows.start] for column in self.columns)
+
+    def value(self, row: int, name: str) -> Any:
+        return self.columns[self.sets.index(name)][row - self.rows.start]
+
+    def row_actors(self, row: int) -> tuple:
+        return self.actors[row - self.rows.start]
+
+    def row_links(self, row: int) -> tuple:
+        return self.links[row - self.rows.start]
 
 
 def invalid_rows(problems: list[RowProblem]) -> int:
@@ -178,43 +227,53 @@ def _fail(path: Path, where: str, message: str) -> ImportFileError:
     return ImportFileError(f"{path}{', ' + where if where else ''}: {message}.")
 
 
-def _too_large(path: Path) -> ImportFileError:
+def _held_too_much(path: Path) -> ImportFileError:
     return _fail(
-        path, "", f"the file is larger than the {MAX_FILE_BYTES // 2**20} MB an import reads; split it, "
-        "e.g. by year, and import the parts"
+        path, "", f"more than {MAX_HELD_BYTES / 2**20:g} MB come without a line break or within {CHUNK_ROWS:,} rows, "
+        "more than an import holds at once; check that this is an event CSV"
     )  # fmt: skip
 
 
+def _block() -> int:
+    """How much is read at a time: well under what may be held."""
+    return min(1 << 20, MAX_HELD_BYTES // 4)
+
+
 class _Hashed(io.RawIOBase):
-    """The bytes of a file as they are read: their SHA-256, and a refusal once more than MAX_FILE_BYTES
-    came, whatever the file's size said (/dev/zero says 0 and never ends)."""
+    """The bytes of a file as they are read: their SHA-256, and a refusal once more than MAX_HELD_BYTES
+    came since the reader last let go of what it holds (`release`), whatever the file's size."""
 
     def __init__(self, path: Path, handle):
-        self.path, self.handle, self.digest, self.size = path, handle, hashlib.sha256(), 0
+        self.path, self.handle, self.digest, self.held = path, handle, hashlib.sha256(), 0
+        self.last = b""  # the last byte read
 
     def readable(self) -> bool:
         return True
 
+    def release(self) -> None:
+        self.held = 0
+
     def readinto(self, buffer) -> int:
         count = self.handle.readinto(buffer)
-        self.size += count
-        if self.size > MAX_FILE_BYTES:
-            raise _too_large(self.path)
+        self.held += count
+        if self.held > MAX_HELD_BYTES + _block():  # the block read ahead is not held yet
+            raise _held_too_much(self.path)
         self.digest.update(memoryview(buffer)[:count])
+        if count:
+            self.last = bytes(buffer[count - 1 : count])
         return count
 
 
 def _check_bytes(path: Path) -> tuple[str, int, str]:
     """The file's SHA-256, number of lines and encoding (UTF-8, or else Windows-1252 as Excel saves a
-    CSV); refuses a missing or oversized file, or one that is neither."""
+    CSV); refuses a missing file, one that is neither, or one whose lines never end (/dev/zero)."""
     try:
         if path.is_dir():
             raise _fail(path, "", "is a folder; choose the CSV file itself")
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise _too_large(path)
         lines, decoder, not_utf8 = 1, codecs.getincrementaldecoder("utf-8")(), None
+        unended = 0  # bytes since the last line break
         with path.open("rb", buffering=0) as raw, _Hashed(path, raw) as handle:
-            while chunk := handle.read(1 << 20):
+            while chunk := handle.read(_block()):
                 if lines == 1 and chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
                     raise _fail(path, "line 1", "the file is UTF-16 (Excel's Unicode Text), not UTF-8; save it "
                                 "as CSV UTF-8 and import it again")  # fmt: skip
@@ -223,7 +282,12 @@ def _check_bytes(path: Path) -> tuple[str, int, str]:
                         decoder.decode(chunk)
                     except UnicodeDecodeError as error:
                         not_utf8 = lines + chunk[: max(error.start, 0)].count(b"\n")
-                lines += chunk.count(b"\n")
+                breaks = chunk.count(b"\n")
+                lines += breaks
+                unended = len(chunk) - chunk.rfind(b"\n") - 1 if breaks else unended + len(chunk)
+                if unended > MAX_HELD_BYTES:
+                    raise _held_too_much(path)
+                handle.release()  # nothing is held here but the unended line
         if not_utf8 is None:
             try:
                 decoder.decode(b"", final=True)
@@ -341,11 +405,12 @@ class _Problems:
     def __init__(self, header: list[str]):
         self.position = {name: index for index, name in enumerate(header)}
         self.found: dict[int, list[tuple[int, str | None, str]]] = {}
+        self.offset = 0  # the rows before the chunk being checked
 
     def add(self, column: str | None, failures: dict[int, str]) -> None:
         position = self.position.get(column, len(self.position))
         for row, message in failures.items():
-            self.found.setdefault(row, []).append((position, column, message))
+            self.found.setdefault(self.offset + row, []).append((position, column, message))
 
     def rows(self, starts: list[int]) -> list[RowProblem]:
         return [
@@ -388,8 +453,37 @@ def _precision_of_range(start, until) -> str:
     return str(DatePrecision.YEAR)
 
 
-def _source_file(layout: Layout, header, records, starts, problems: _Problems, how: Reading) -> tuple:
-    """The valid rows' keys, the Event columns set, their values and the actors, checked column by column."""
+def _date_columns(
+    layout: Layout, cells: dict[str, Sequence[str]], starts, problems: _Problems, how: Reading
+) -> dict:
+    """occurred_on (and occurred_until) read from the layout's date columns, with the file's day/month order."""
+    # UCDP's date_start and date_end decide the day/month order together: one file, one order
+    dates, failures, how.date_order = read_dates({column: cells[column] for column in layout.dates}, starts, how.order_given)
+    columns = {}
+    for column, name in zip(layout.dates, ("occurred_on", "occurred_until"), strict=False):
+        columns[name] = dates[column]
+        problems.add(column, failures[column])
+    if "occurred_until" in columns:  # a range: None when it is one day
+        until, wrong = [], {}
+        for row, (start, end) in enumerate(zip(columns["occurred_on"], columns["occurred_until"], strict=True)):
+            try:
+                until.append(end if start is None else range_end(start, end))
+            except ValueError as error:
+                wrong[row] = str(error)
+                until.append(None)
+        problems.add(layout.dates[1], wrong)
+        columns["occurred_until"] = until
+    return columns
+
+
+def _source_file(
+    layout: Layout, header, records, starts, problems: _Problems, how: Reading, repairs: Repairs,
+    dates: dict[str, list] | None = None,
+) -> tuple:  # fmt: skip
+    """The rows' keys, the Event columns set, their values and the actors, checked column by column.
+
+    With `dates`, the date columns' cells are added to it instead of being read: the check reads them for
+    the whole file at once (`_date_columns`), as the file's day/month order is decided by all its rows."""
     at = {name: index for index, name in enumerate(header)}
     cells = list(zip(*records, strict=True)) if records else [() for _ in header]
     records.clear()  # the columns hold it all now
@@ -398,23 +492,17 @@ def _source_file(layout: Layout, header, records, starts, problems: _Problems, h
     def of(column: str):
         return cells[at[column]] if column in at else blank
 
-    repairs = Repairs()
     keys, failures = _column(of(layout.key), layout.parse_key)
     problems.add(layout.key, failures)
     columns = {}
-    for column, name in zip(layout.dates, ("occurred_on", "occurred_until"), strict=False):
-        columns[name], failures, order = read_dates(of(column), starts, column, how.order_given or how.date_order)
-        how.date_order = how.date_order or order
-        problems.add(column, failures)
-    if "occurred_until" in columns:  # a range: None when it is one day
-        first, last = layout.dates
-        until, wrong = [], {}
-        for row, (start, end) in enumerate(zip(columns["occurred_on"], columns["occurred_until"], strict=True)):
-            if start is not None and end is not None and end < start:
-                wrong[row] = f"{end} is before the {first} {start}; the range ends on or after its first day"
-            until.append(None if end == start else end)
-        problems.add(last, wrong)
-        columns["occurred_until"] = until
+    if dates is None:
+        columns = _date_columns(
+            layout, {column: of(column) for column in layout.dates}, starts, problems, how
+        )
+    else:
+        for column in layout.dates:  # the same few thousand dates again and again: each kept once
+            same = dates.setdefault("", {})
+            dates.setdefault(column, []).extend([same.setdefault(cell, cell) for cell in of(column)])
     separated_by_semicolons = how.separator == ";"
     for column, name, parse in layout.fields:
         if column not in at:
@@ -427,7 +515,9 @@ def _source_file(layout: Layout, header, records, starts, problems: _Problems, h
         given = columns.get("date_precision", blank)
         columns["date_precision"] = [
             precision or _precision_of_range(start, until)
-            for precision, start, until in zip(given, columns["occurred_on"], columns["occurred_until"], strict=True)
+            for precision, start, until in zip(
+                given, columns["occurred_on"], columns["occurred_until"], strict=True
+            )
         ]
     latitude, longitude = columns.get("latitude", blank), columns.get("longitude", blank)
     half = {
@@ -442,21 +532,22 @@ def _source_file(layout: Layout, header, records, starts, problems: _Problems, h
         _column(of(column), _actor_names(role, repairs))[0] if column in at else [()] * len(starts)
         for role, column in layout.actors.items()
     ]
-    actors = list(zip(*by_role, strict=True))
-    _duplicates(keys, layout.key, starts, problems)
+    combinations: dict[tuple, tuple] = {}  # rows share few: each kept once
+    actors = [combinations.setdefault(named, named) for named in zip(*by_role, strict=True)]
     how.repaired = len(repairs)
     sets = layout.sets(set(at))
-    return keys, sets, [columns[name] for name in sets], actors, None
+    return keys, sets, [columns.get(name) for name in sets], actors, None
 
 
-def _own_file(header, records, starts, problems: _Problems) -> tuple:
+def _own_file(header, records, problems: _Problems) -> tuple:
     """The valid rows of Accord Desk's CSV, each checked by the event form's rules."""
     at = {name: header.index(name) for name in OWN_COLUMNS if name in header}
     text = frozenset(TEXT_COLUMNS)
     keys, values, actors, links = [], [], [], []
     for row, cells in enumerate(records):
         key, value, named, linked, bad = _own_row(
-            {name: "" for name in OWN_OPTIONAL} | {c: unprotect(cells[i]) if c in text else cells[i] for c, i in at.items()}
+            {name: "" for name in OWN_OPTIONAL}
+            | {c: unprotect(cells[i]) if c in text else cells[i] for c, i in at.items()}
         )
         for column, message in bad.items():
             problems.add(column, {row: message})
@@ -466,10 +557,10 @@ def _own_file(header, records, starts, problems: _Problems) -> tuple:
         values.append(value)
         actors.append(named)
         links.append(linked)
-    _duplicates(keys, "id", starts, problems)
     columns = list(zip(*values, strict=True)) or [()] * len(_OWN_SETS)
     if "occurred_until" not in at:  # an older export: the ranges in the record stay as they are
-        return keys, _OWN_SETS[:-1], columns[:-1], actors, links
+        keep = [n for n in range(len(_OWN_SETS)) if n != _OWN_UNTIL]
+        return keys, tuple(_OWN_SETS[n] for n in keep), [columns[n] for n in keep], actors, links
     return keys, _OWN_SETS, columns, actors, links
 
 
@@ -495,18 +586,124 @@ def _own_row(cell: dict[str, str]) -> tuple[str, tuple, tuple, tuple, dict[str, 
     )
     linked = parsed(parse_links, "links", [])
     external_id = parsed(parse_text, "external_id")
-    until = parsed(parse_optional_date, "occurred_until")
     fields, found = read_form(EventForm(**{name: cell[name] for name in FORM_TEXT_FIELDS}, links=linked))
     bad.update(found)
-    if fields and until is not None and until <= fields.occurred_on:
-        bad["occurred_until"] = f"{until} is not after occurred_on {fields.occurred_on}; a range ends after its first day"
-    values = (*(getattr(fields, name) for name in FIELD_COLUMNS), external_id, until) if fields else ()
+    values = (*(getattr(fields, name) for name in FIELD_COLUMNS), external_id) if fields else ()
     return key, values, named, tuple(linked), bad
 
 
 class BadCell(Exception):
     def __init__(self, column: str, message: str):
         self.column, self.message = column, message
+
+
+class _Rows:
+    """The file's records as csv reads them, CHUNK_ROWS at a time: after the header (and its layout), each
+    chunk's rows of the header's width with the line each begins on. Short rows, a last record cut off and
+    HDX's row of hashtags are noted in `problems` / `how` as they come. ImportFileError on leaving if the
+    bytes read are not those of `sha256` (another program wrote the file meanwhile)."""
+
+    def __init__(self, path: Path, encoding: str, sha256: str):
+        self.path, self.encoding, self.sha256 = path, encoding, sha256
+        self.problems: list[RowProblem] = []
+
+    def __enter__(self) -> "_Rows":
+        path = self.path
+        self.raw = path.open("rb", buffering=0)
+        self.hashed = _Hashed(path, self.raw)
+        self.handle = io.TextIOWrapper(
+            io.BufferedReader(self.hashed, _block()), encoding=self.encoding, newline=""
+        )
+        first = self.handle.readline()
+        self.reader = csv.reader(
+            itertools.chain([first], self.handle), delimiter=separator(first), strict=True
+        )
+        try:
+            header = next((cells for cells in self.reader if cells), None)
+        except csv.Error as error:
+            self.__exit__(None, None, None)
+            raise _fail(
+                path, f"line {self.reader.line_num}", f"{_csv_problem(error)}; export the file again"
+            ) from None
+        if header is None:
+            self.__exit__(None, None, None)
+            raise _fail(path, "", "the file is empty; export the events again")
+        try:
+            self.kind, self.layout, self.header, self.how = _layout(
+                path, [_column_name(name) for name in header]
+            )
+        except ImportFileError:
+            self.__exit__(None, None, None)
+            raise
+        self.how.encoding, self.how.separator = self.encoding, self.reader.dialect.delimiter
+        return self
+
+    def chunks(self) -> Iterator[tuple[int, list[list[str]], list[int]]]:
+        """(rows before the chunk, its rows' cells, the line each begins on), CHUNK_ROWS rows at a time."""
+        reader, width, layout, how = self.reader, len(self.header), self.layout, self.how
+        records, starts, before, short, cut = [], [], 0, None, False
+        line = reader.line_num + 1
+        try:
+            for cells in reader:
+                if short is not None:  # a short row that is not the last: an ordinary invalid row
+                    self.problems.append(_short_row(*short, width))
+                    short = None
+                if len(cells) > width and not any(cells[width:]):
+                    del cells[width:]  # a spreadsheet's empty cells beyond the last column
+                if (
+                    layout is not None
+                    and not before
+                    and not records
+                    and not how.hashtag_line
+                    and _hashtags(cells)
+                ):
+                    how.hashtag_line = line
+                elif len(cells) == width:
+                    if len(records) == CHUNK_ROWS:  # yielded once the next record came: the last stays last
+                        yield before, records, starts
+                        before += len(records)
+                        records, starts = [], []
+                        self.hashed.release()
+                    records.append(cells)  # as the reader made it: copying cost 10% of the reading
+                    starts.append(line)
+                elif cells:
+                    short = (line, len(cells))
+                line = reader.line_num + 1
+        except csv.Error as error:
+            if "unexpected end of data" not in str(error):
+                raise _fail(
+                    self.path, f"line {reader.line_num}", f"{_csv_problem(error)}; export the file again"
+                ) from None
+            short, cut = None, True  # the last record opened a quoted value and the file ended inside it
+            self.problems.append(
+                RowProblem(
+                    line, None, "the last record is cut off inside a quoted value (the file ends early)"
+                )
+            )
+        if short is not None:
+            line, count = short
+            message = (
+                f"the last record is cut off after {count} of the {width} values (the file ends early)"
+                if count < width
+                else _short_row(line, count, width).message
+            )
+            self.problems.append(RowProblem(line, None, message))
+        elif records and not cut and self.hashed.last not in (b"\n", b"\r"):
+            # Cut exactly at the end of a value, the last record reads as whole: only the line break every
+            # writer ends a record with is missing (a closing quote proves nothing: it may be half of a "").
+            records.pop()
+            self.problems.append(RowProblem(starts.pop(), None, _NO_LINE_BREAK))
+        if records:
+            yield before, records, starts
+        if self.hashed.digest.hexdigest() != self.sha256:
+            raise _fail(
+                self.path, "", "the file changed while it was being read (another program is writing it); "
+                "import it again once it is complete"
+            )  # fmt: skip
+
+    def __exit__(self, *_exception) -> None:
+        self.handle.detach() if hasattr(self, "handle") else None
+        self.raw.close()
 
 
 def read_event_file(
@@ -527,82 +724,47 @@ def read_event_file(
     ):  # fmt: skip
         return checked
     told = ImportProgress(progress, path, lines)
-    records, starts, problems = [], [], []
+    keys, starts, actors, dates = [], [], [], {}
+    repairs = Repairs()
     # The rows are hashed as they are parsed, so the SHA-256 recorded is that of the bytes imported.
-    with path.open("rb", buffering=0) as raw, _Hashed(path, raw) as hashed:
-        handle = io.TextIOWrapper(io.BufferedReader(hashed, 1 << 20), encoding=encoding, newline="")
-        first = handle.readline()
-        reader = csv.reader(itertools.chain([first], handle), delimiter=separator(first), strict=True)
-        line = 1
-        try:
-            header = next((cells for cells in reader if cells), None)
-            if header is None:
-                raise _fail(path, "", "the file is empty; export the events again")
-            header = [_column_name(name) for name in header]
-            kind, layout, header, how = _layout(path, header)
-            how.encoding, how.separator, how.order_given = encoding, reader.dialect.delimiter, date_order
-            width, short = len(header), None
-            line = reader.line_num + 1
-            for cells in reader:
-                if short is not None:  # a short row that is not the last: an ordinary invalid row
-                    problems.append(_short_row(*short, width))
-                    short = None
-                if len(cells) > width and not any(cells[width:]):
-                    del cells[width:]  # a spreadsheet's empty cells beyond the last column
-                if layout is not None and not records and not how.hashtag_line and _hashtags(cells):
-                    how.hashtag_line = line
-                elif len(cells) == width:
-                    records.append(cells)  # as the reader made it: copying cost 10% of the reading
-                    starts.append(line)
-                    if len(records) % CHUNK_ROWS == 0:
-                        told.tell(line)
-                elif cells:
-                    short = (line, len(cells))
-                line = reader.line_num + 1
-        except csv.Error as error:
-            if "unexpected end of data" not in str(error):
-                raise _fail(
-                    path, f"line {reader.line_num}", f"{_csv_problem(error)}; export the file again"
-                ) from None
-            short = None  # the last record opened a quoted value and the file ended inside it
-            problems.append(RowProblem(line, None, "the last record is cut off inside a quoted value (the file ends early)"))
-        if short is not None:
-            line, count = short
-            message = (
-                f"the last record is cut off after {count} of the {width} values (the file ends early)"
-                if count < width
-                else _short_row(line, count, width).message
+    with _Rows(path, encoding, sha256) as rows:
+        layout, header, how = rows.layout, rows.header, rows.how
+        how.order_given = date_order
+        found = _Problems(header)
+        for before, records, chunk_starts in rows.chunks():
+            found.offset = before
+            part_keys, sets, _columns, part_actors, _links = (
+                _own_file(header, records, found)
+                if layout is None
+                else _source_file(layout, header, records, chunk_starts, found, how, repairs, dates)
             )
-            problems.append(RowProblem(line, None, message))
-        if hashed.digest.hexdigest() != sha256:
-            raise _fail(
-                path, "", "the file changed while it was being read (another program is writing it); "
-                "import it again once it is complete"
-            )  # fmt: skip
-    if not records and not problems:
+            keys += part_keys
+            starts += chunk_starts
+            actors += part_actors
+            told.tell(chunk_starts[-1])
+        found.offset = 0
+    if not keys and not rows.problems:
         raise _fail(path, "", "the file holds a header but no events; check the export's filters")
-    found = _Problems(header)
+    if not keys:
+        sets = layout.sets(set(header)) if layout is not None else _OWN_SETS
     try:
-        keys, sets, columns, actors, links = (
-            _own_file(header, records, starts, found)
-            if layout is None
-            else _source_file(layout, header, records, starts, found, how)
-        )
+        if layout is not None:
+            _date_columns(layout, dates, starts, found, how)
     except DateColumnError as error:
         raise (DateOrderUnknown if error.unknown else ImportFileError)(f"{path}, {error}.") from None
-    del records
-    problems.extend(found.rows(starts))
-    if found.found:  # keep the valid rows only
-        valid = [row for row in range(len(keys)) if row not in found.found]
+    del dates
+    _duplicates(keys, layout.key if layout is not None else "id", starts, found)
+    problems = rows.problems + found.rows(starts)
+    invalid = frozenset(found.found)
+    if invalid:  # keep the valid rows only
+        valid = [row for row in range(len(keys)) if row not in invalid]
         keys, starts, actors = (
             [keys[r] for r in valid],
             [starts[r] for r in valid],
             [actors[r] for r in valid],
         )
-        columns = [[column[r] for r in valid] for column in columns]
-        links = [links[r] for r in valid] if links is not None else None
     problems.sort(key=lambda problem: problem.line)
-    return EventFile(path, kind, sha256, lines, sets, starts, keys, columns, actors, links, problems, how)
+    return EventFile(path, rows.kind, sha256, lines, sets, starts, keys, actors, problems, invalid, how)
 
 
 def _column_name(name: str) -> str:
@@ -617,6 +779,12 @@ def _hashtags(cells: list[str]) -> bool:
     """Whether a row is HDX's row of HXL hashtags (#date+occurred, #affected+killed …)."""
     given = [cell.strip() for cell in cells if cell.strip()]
     return bool(given) and all(cell.startswith("#") for cell in given)
+
+
+_NO_LINE_BREAK = (
+    "the last record lacks the line break that ends every other line, so the file may be cut off in its last "
+    "value (if the file is whole, end it with a line break)"
+)
 
 
 def _short_row(line: int, count: int, width: int) -> RowProblem:

@@ -60,6 +60,7 @@ class Col(IntEnum):
     NOTES = 14
     EXTERNAL_ID = 15
     SOURCES = 16  # how many events report its happening (db/same_happening.py), 1 when alone
+    OCCURRED_UNTIL = 17  # "YYYY-MM-DD", the last day of a range (UCDP); None for one day or period
 
 
 def _role_rank() -> ColumnElement:
@@ -108,6 +109,7 @@ def _columns() -> list[ColumnElement]:
         Event.sub_event_type, _actors(), Event.location, Event.admin1, Event.country, Event.fatalities,
         Event.source_name, Event.reliability, Event.credibility, obligation_refs(), Event.notes, Event.external_id,
         source_count(),
+        type_coerce(Event.occurred_until, String),
     ]  # fmt: skip
 
 

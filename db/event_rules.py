@@ -263,6 +263,7 @@ class EventFields:
     event_type: str
     source_name: str
     date_precision: str = DatePrecision.DAY
+    occurred_until: date | None = None  # the last day of a range (UCDP); None: the one day or period of occurred_on
     sub_event_type: str | None = None
     actors: list[str] = field(default_factory=list)  # names; the first is actor 1
     location: str | None = None
@@ -292,6 +293,7 @@ class EventForm:
     event_type: str = ""
     source_name: str = ""
     date_precision: str = DatePrecision.DAY
+    occurred_until: str = ""  # empty: a single day (or the period of the precision)
     sub_event_type: str = ""
     actors: list[str] = field(default_factory=list)
     location: str = ""
@@ -354,6 +356,7 @@ def _required_date(text: str) -> date:
 _FIELD_PARSERS = {
     "occurred_on": _required_date,
     "date_precision": parse_precision,
+    "occurred_until": parse_optional_date,
     "event_type": required("choose or type the kind of event, e.g. Battles or Statement"),
     "sub_event_type": parse_text,
     "location": parse_text,
@@ -406,8 +409,9 @@ def read_form(form: EventForm, today: date | None = None) -> tuple[EventFields |
         problems.setdefault(missing, f"give the {missing} too, or neither coordinate")
     if missing := missing_half(values, "reliability", "credibility"):
         problems.setdefault(missing, f"give the {missing} too: a grade has both, e.g. B2")
+    _check_range(values, problems)
     if today is not None:
-        for name in ("occurred_on", "source_accessed_on"):
+        for name in ("occurred_on", "occurred_until", "source_accessed_on"):
             if values.get(name) and values[name] > today:
                 problems[name] = f"{values[name]} is after today; check the year"
     links = {}
@@ -421,6 +425,24 @@ def read_form(form: EventForm, today: date | None = None) -> tuple[EventFields |
     values["links"] = list(links.items())
     values["figure"] = _read_figure(form, values.get("actors") or [], problems)
     return (None if problems else EventFields(**values)), problems
+
+
+def range_end(first: date, last: date | None) -> date | None:
+    """The last day of a range as the record keeps it: None for a single day (no end, or the first day
+    again); ValueError when it is before the first day."""
+    if last is None or last == first:
+        return None
+    if last < first:
+        raise ValueError(f"the last day {last} is before the first, {first}; give a last day on or after the first, or none for a single day")
+    return last
+
+
+def _check_range(values: dict, problems: dict[str, str]) -> None:
+    if values.get("occurred_on") is not None and "occurred_until" in values:
+        try:
+            values["occurred_until"] = range_end(values["occurred_on"], values["occurred_until"])
+        except ValueError as error:
+            problems["occurred_until"] = str(error)
 
 
 def _read_figure(form: EventForm, actors: list[str], problems: dict[str, str]) -> MetricFigure | None:

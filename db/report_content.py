@@ -209,7 +209,7 @@ def _evidence(session: Session, obligation_id: str, since: date, as_of: date) ->
         .order_by(Event.occurred_on)
     )
     return [
-        f"{on.isoformat()} {notes or kind} ({grade_label(r, c)})".replace(" ()", "")
+        f"{date_label(on, precision, until)} {notes or kind} ({grade_label(r, c)})".replace(" ()", "")
         for on, kind, notes, r, c, precision, until in rows
         if happened_by(on, precision, as_of, until)
     ]

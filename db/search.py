@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, text
 from sqlmodel import Session
 
 from db.changes import Changes
+from db.event_rules import date_label
 from db.parties import counted_as
 
 KINDS = ("obligation", "event", "assessment", "actor")  # the order hits are listed in
@@ -160,6 +161,18 @@ def _of_kind(kind: str, query: str) -> str:
 _ORDER = {"event": "search.rowid DESC"}
 
 
+# An event's heading is stored beginning with its first day (_EVENT_HEADING); a hit shows its date as the
+# log does, with the precision and the end of a range, read from the event itself.
+_EVENT_DATE = "LEFT JOIN event e ON s.kind = 'event' AND e.id = s.record_id"
+_DATE_COLUMNS = "e.occurred_on, e.date_precision, e.occurred_until"
+
+
+def _heading(heading: str, on: str | None, precision: str | None, until: str | None) -> str:
+    if on is None:
+        return heading
+    return date_label(on, precision, until) + heading.removeprefix(on)
+
+
 def search(session: Session, words: str, agreement_id: str | None = None, most: int = MOST) -> list[Hit]:
     """Hits by kind (KINDS' order), best first within a kind; within an agreement, its records and the
     actors and unassigned events beside them."""
@@ -178,13 +191,14 @@ def search(session: Session, words: str, agreement_id: str | None = None, most: 
     for kind in KINDS:
         rows = connection.execute(
             text(
-                "SELECT s.record_id, s.goes_to, s.heading, snippet(search, 2, '[', ']', '…', 12), s.agreement_id "
-                "FROM search CROSS JOIN search_source s ON s.id = search.rowid "
+                "SELECT s.record_id, s.goes_to, s.heading, snippet(search, 2, '[', ']', '…', 12), s.agreement_id, "
+                f"{_DATE_COLUMNS} FROM search CROSS JOIN search_source s ON s.id = search.rowid {_EVENT_DATE} "
                 f"WHERE search MATCH :query{mine} ORDER BY {_ORDER.get(kind, 'rank')} LIMIT :most"
             ),
             {"query": _of_kind(kind, query), "agreement": agreement_id, "most": most},
         ).all()
-        hits += [Hit(kind, *row) for row in rows]
+        hits += [Hit(kind, found, goes_to, _heading(heading, *dated), snippet, agreement)
+                 for found, goes_to, heading, snippet, agreement, *dated in rows]  # fmt: skip
     actors = [h.record_id for h in hits if h.kind == "actor"]
     events = {h.record_id for h in hits if h.kind == "event"}
     if actors and len(events) < most:  # the events of the actors found, and of those counted as them (db.parties)
@@ -192,14 +206,16 @@ def search(session: Session, words: str, agreement_id: str | None = None, most: 
         rows = connection.execute(
             text(
                 # from the actors' links (indexed by actor), stopping at the limit: unranked, so shown by date
-                "SELECT s.record_id, s.heading, a.name, s.agreement_id FROM eventactor ea "
+                f"SELECT s.record_id, s.heading, a.name, s.agreement_id, {_DATE_COLUMNS} FROM eventactor ea "
                 "JOIN actor a ON a.id = ea.actor_id JOIN search_source s ON s.kind = 'event' AND s.record_id = ea.event_id "
-                f"WHERE ea.actor_id IN :actors{mine} LIMIT :most"
+                f"{_EVENT_DATE} WHERE ea.actor_id IN :actors{mine} LIMIT :most"
             ).bindparams(bindparam("actors", expanding=True)),
             {"actors": actors, "agreement": agreement_id, "most": most},
         ).all()
         rows = sorted(rows, key=lambda row: row[1], reverse=True)  # headings begin with the date: newest first
-        named = {r[0]: Hit("event", r[0], r[0], r[1], f"actor: {r[2]}", r[3]) for r in rows if r[0] not in events}
+        named = {
+            r[0]: Hit("event", r[0], r[0], _heading(r[1], *r[4:]), f"actor: {r[2]}", r[3]) for r in rows if r[0] not in events
+        }
         after = max((i for i, h in enumerate(hits) if h.kind in ("obligation", "event")), default=-1) + 1
         hits[after:after] = list(named.values())[: most - len(events)]
     return hits

@@ -12,14 +12,13 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEventLoop, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -35,6 +34,7 @@ from db.officer import officer_label
 from db.store import Store
 from gui.background import Background
 from gui.desk import Desk
+from gui.long_work import LongWork
 from gui.plain_text import confirm, plain_label, quiet_label, show_error
 
 COLUMNS = ("Taken", "Made", "Size", "Agreements", "Events")
@@ -48,57 +48,6 @@ def _sentence(error: BaseException, doing: str) -> str:
     if isinstance(error, UserError):
         return str(error)
     return f"The {doing} failed ({error}); the record is as it was."
-
-
-class LongWork(QObject):
-    """One copy or restore in a worker thread with a progress dialog; `finished` once it is over.
-
-    The worker only calls `report` (from its thread); a UI-thread timer shows it.
-    """
-
-    finished = Signal()
-
-    def __init__(self, parent: QWidget, title: str, label: str):
-        super().__init__(parent)
-        self.background = Background(self)
-        self.latest = (0, 0)
-        self.progress = QProgressDialog("", "", 0, 0, parent)
-        self.progress.setLabel(plain_label(label, wrap=False))
-        self.progress.setCancelButton(None)  # a copy half made is no copy; it is over in seconds
-        self.progress.setWindowTitle(title)
-        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self.progress.setMinimumDuration(300)
-        self.progress.setAutoReset(False)
-        self.progress.setAutoClose(False)
-        self._ticker = QTimer(self)
-        self._ticker.setInterval(50)
-        self._ticker.timeout.connect(self._progressed)
-
-    def report(self, done: int, total: int) -> None:
-        self.latest = (done, total)
-
-    def start(
-        self, work: Callable[[], Any], done: Callable[[Any], None], failed: Callable[[BaseException], None]
-    ) -> None:
-        self.progress.setValue(0)
-        self._ticker.start()
-        self.background.run(
-            work, lambda result: self._end(done, result), lambda error: self._end(failed, error)
-        )
-
-    def _progressed(self) -> None:
-        done, total = self.latest
-        if total:
-            self.progress.setMaximum(total)
-            self.progress.setValue(done)
-
-    def _end(self, then: Callable[[Any], None], value: Any) -> None:
-        self._ticker.stop()
-        self.progress.reset()
-        self.progress.hide()
-        self.progress.deleteLater()
-        then(value)
-        self.finished.emit()
 
 
 def row_table(headers: tuple[str, ...]) -> QTableWidget:

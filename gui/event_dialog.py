@@ -54,7 +54,7 @@ BEARING_LABELS = {
 GEO_PRECISIONS = [("1", "at the place"), ("2", "near the place"), ("3", "in the region")]
 # Fields of EventForm typed into a QLineEdit of the same name.
 LINE_FIELDS = (
-    "occurred_on", "location", "admin1", "admin2", "country", "latitude", "longitude", "fatalities",
+    "occurred_on", "occurred_until", "location", "admin1", "admin2", "country", "latitude", "longitude", "fatalities",
     "source_name", "source_reference", "source_accessed_on", "figure",
 )  # fmt: skip
 
@@ -118,12 +118,13 @@ class EventDialog(QDialog):
             if fields
             else EventForm(source_accessed_on=date.today().isoformat())
         )
-        self._agreement_id = form.agreement_id or (desk.agreement_id or "")
+        # A new event goes under the desk's agreement; an event edited keeps its own, even none (an import's).
+        self._agreement_id = form.agreement_id if fields else (desk.agreement_id or "")
         self._observation_id = form.observation_id
         self._admin3 = form.admin3  # not shown (ACLED's third level), kept as it is
 
         self.edits = {name: QLineEdit(getattr(form, name)) for name in LINE_FIELDS}
-        for name, hint in (("occurred_on", "YYYY-MM-DD"), ("source_accessed_on", "YYYY-MM-DD"),
+        for name, hint in (("occurred_on", "YYYY-MM-DD"), ("occurred_until", "single day"), ("source_accessed_on", "YYYY-MM-DD"),
                            ("fatalities", "unknown"), ("latitude", "e.g. 31.82"), ("longitude", "e.g. 64.57"),
                            ("figure", "e.g. 100")):  # fmt: skip
             self.edits[name].setPlaceholderText(hint)
@@ -183,6 +184,7 @@ class EventDialog(QDialog):
             buddy_label("&Date", self.edits["occurred_on"]),
             self._row("occurred_on", date_row, problem2="date_precision"),
         )
+        self._add(when, "Last da&y", "occurred_until")  # of a range (UCDP's date_end); empty for one day
         self._add(when, "&Type", "event_type", self.event_type)
         self._add(when, "S&ub-type", "sub_event_type", self.sub_type)
         self._add(when, "&Actors", "actors", self.actors)

@@ -43,7 +43,7 @@ PAGE_ROWS = 500
 
 # (header, the sort key of db.event_log.SORTS, how a row shows it)
 COLUMNS = (
-    ("Date", "date", lambda r: date_label(r[Col.OCCURRED_ON], r[Col.DATE_PRECISION])),
+    ("Date", "date", lambda r: date_label(r[Col.OCCURRED_ON], r[Col.DATE_PRECISION], r[Col.OCCURRED_UNTIL])),
     ("Type", "type", lambda r: " / ".join(p for p in (r[Col.EVENT_TYPE], r[Col.SUB_EVENT_TYPE]) if p)),
     ("Actors", "actors", lambda r: r[Col.ACTORS] or ""),
     ("Location", "location", lambda r: place_label(r[Col.LOCATION], r[Col.ADMIN1], r[Col.COUNTRY])),

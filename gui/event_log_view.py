@@ -48,8 +48,6 @@ from db import audit
 from db.actors import find_actor
 from db.changes import Changes
 from db.duplicates import EventSketch, events_like
-from db.errors import UserError
-from db.event_export import export_events
 from db.event_log import EventFilter
 from db.event_rules import parse_date, parse_grade
 from db.events import event_fields
@@ -61,7 +59,8 @@ from gui.event_commands import AddEvent, AddSecondSource, DeleteEvents, Duplicat
 from gui.event_dialog import EventDialog
 from gui.event_inline_edit import connect_inline_editing
 from gui.event_log_model import COLUMNS, DATE, NOTES, PAGE_ROWS, TYPE, EventLogModel, LogRead, LogResult
-from gui.plain_text import confirm, plain_label, show_error, tooltip
+from gui.export_shown import ExportShown
+from gui.plain_text import confirm, plain_label, tooltip
 
 TYPING_PAUSE_MS = 250
 CSV_FILTER = "CSV files (*.csv);;All files (*)"
@@ -148,8 +147,10 @@ class EventLogView(QWidget):
         header.setSectionsMovable(True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._column_menu)
+        # the widest date a row shows: a range (UCDP's date_start to date_end), plus the cell's margins
+        date_width = self.table.fontMetrics().horizontalAdvance("0000-00-00 to 0000-00-00") + 24
         for column, width in (
-            (DATE, 130),
+            (DATE, date_width),
             (1, 230),
             (2, 260),
             (3, 200),
@@ -527,7 +528,8 @@ class EventLogView(QWidget):
 
         import_events_interactively(self.desk, self)
 
-    def export_shown(self, path: Path | None = None) -> int | None:
+    def export_shown(self, path: Path | None = None) -> ExportShown | None:
+        """Write the events shown to a CSV, off the UI thread with progress and Cancel; the running export."""
         if self.desk.store is None:
             return None
         if path is None:
@@ -536,13 +538,9 @@ class EventLogView(QWidget):
             if not chosen:
                 return None
             path = Path(chosen)
-        try:
-            with self.desk.store.reading() as session:
-                count = export_events(session, path, self.model.event_filter)
-        except UserError as error:
-            show_error(self, str(error))
-            return None
-        return count
+        running = ExportShown(self, self.desk.store, path, self.model.event_filter, self.model.total)
+        running.finished.connect(running.deleteLater)
+        return running
 
     # --- columns and keys -------------------------------------------------------------------------
 

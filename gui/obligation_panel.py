@@ -194,11 +194,7 @@ def _dependencies(rows: list[tuple[str, str, str | None]]) -> str:
 
 
 def _event(layout: QVBoxLayout, event: LinkedEvent, as_of: date) -> None:
-    when = event.occurred_on.isoformat()
-    if event.occurred_until is not None:
-        when = date_label(event.occurred_on, event.date_precision, event.occurred_until)
-    elif event.date_precision != "day":
-        when += f" (to the {event.date_precision})"
+    when = date_label(event.occurred_on, event.date_precision, event.occurred_until)
     what = event.event_type + (f": {event.sub_event_type}" if event.sub_event_type else "")
     later = not happened_by(event.occurred_on, event.date_precision, as_of, event.occurred_until)
     head = " · ".join(p for p in (when, what, event.location, later and after_label(as_of)) if p)

@@ -57,7 +57,8 @@ PLACE_COUNT = 5_000  # villages with their own coordinates, as in a real country
 SOURCES = ["Pajhwok Afghan News", "Tolo News", "Xinhua; Tolo News", "Ariana News", "Bakhtar News Agency"]
 
 
-def generate(path: Path, rows: int, seed: int = 2020) -> None:
+def generate(path: Path, rows: int, seed: int = 2020, repeats: tuple[int, int] = (1, 3)) -> None:
+    """`rows` ACLED rows; each note says its sentence a number of times within `repeats`."""
     random.seed(seed)
     start = date(2017, 1, 1)
     places = []
@@ -78,7 +79,7 @@ def generate(path: Path, rows: int, seed: int = 2020) -> None:
             )
             fatalities = random.choice([0, 0, 1, 2, 3, 5, 12])
             notes = (f"On {on:%d %B %Y}, {actor1} and {actor2} clashed near {location} ({admin1}); "
-                     f"{fatalities} killed, according to local sources. " * random.randint(1, 3)).strip()  # fmt: skip
+                     f"{fatalities} killed, according to local sources. " * random.randint(*repeats)).strip()  # fmt: skip
             writer.writerow([
                 f"AFG{n + 1:06d}", on.isoformat(), on.year, random.choice("1112"), disorder, kind, sub, actor1, "",
                 "Rebel group", actor2, assoc, "State forces", "Rebel group-State forces", "", 4,
@@ -231,7 +232,9 @@ def main() -> None:
         for name, values in times.items():
             ratio = f"{medians[OURS] / medians[name]:5.2f}x" if name != OURS else " " * 6
             print(f"{name:32}{medians[name]:8.2f}s {ratio}  " + " ".join(f"{t:.2f}" for t in values))
-        paired = [mine / raw for mine, raw in zip(times[OURS], times["baseline (csv + executemany)"], strict=True)]
+        paired = [
+            mine / raw for mine, raw in zip(times[OURS], times["baseline (csv + executemany)"], strict=True)
+        ]
         print(
             f"run by run, ours / baseline: {' '.join(f'{r:.2f}' for r in paired)}; "
             f"median {statistics.median(paired):.2f}x (each pair ran back to back, so a slow spell of this "

@@ -94,10 +94,10 @@ def test_import_agreement_of_a_deep_a_folder_and_an_endless_file(capsys, db_file
 
 
 def test_import_events_from_dev_zero_ends(capsys, db_file, monkeypatch):
-    monkeypatch.setattr("db.event_file.MAX_FILE_BYTES", 2**20)
+    monkeypatch.setattr("db.event_file.MAX_HELD_BYTES", 2**20)
     code, out, err = run(capsys, "import-events", "--db", str(db_file), "/dev/zero")
     _one_sentence(code, out, err)
-    assert "larger than the 1 MB an import reads" in err
+    assert "more than 1 MB come without a line break" in err
 
 
 @pytest.mark.parametrize("rule", OVERFLOWING_RULES)

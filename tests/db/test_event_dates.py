@@ -4,7 +4,14 @@ from datetime import date
 
 import pytest
 
-from db.event_dates import DateColumnError, read_dates
+from db.event_dates import DateColumnError
+from db.event_dates import read_dates as read_columns
+
+
+def read_dates(cells, starts, column, order=None):
+    """One column's dates, its failures by row, and the order used."""
+    values, failures, used = read_columns({column: cells}, starts, order)
+    return values[column], failures[column], used
 
 
 @pytest.mark.parametrize(
@@ -102,3 +109,26 @@ def test_acled_written_dates_and_times_of_day(cell, expected):
         assert failures == {0: expected}
     else:
         assert values == [expected or date(2020, 5, 9)] and failures == {}
+
+
+def test_two_date_columns_decide_one_order_together():
+    """UCDP's date_start alone cannot tell (04/03, 02/03); its date_end can (30/04): both are read day first."""
+    columns = {"date_start": ["04/03/2020", "02/03/2020", "01/04/2020"], "date_end": ["04/03/2020", "06/03/2020", "30/04/2020"]}
+    values, failures, used = read_columns(columns, [2, 3, 4])
+    assert used == "dmy" and failures == {"date_start": {}, "date_end": {}}
+    assert values == {
+        "date_start": [date(2020, 3, 4), date(2020, 3, 2), date(2020, 4, 1)],
+        "date_end": [date(2020, 3, 4), date(2020, 3, 6), date(2020, 4, 30)],
+    }
+
+
+@pytest.mark.parametrize("order", [None, "dmy"])
+def test_two_date_columns_that_disagree_are_refused_with_their_lines(order):
+    columns = {"date_start": ["13/03/2020", "03/02/2020"], "date_end": ["13/03/2020", "03/16/2020"]}
+    with pytest.raises(DateColumnError) as contradicted:
+        read_columns(columns, [2, 3], order)
+    assert not contradicted.value.unknown
+    assert str(contradicted.value).startswith(
+        "columns date_start and date_end: the dates contradict each other, day first on line 2 date_start "
+        "'13/03/2020', line 2 date_end '13/03/2020' but month first on line 3 date_end '03/16/2020'"
+    )

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from db import event_export
-from db.errors import UserError
+from db.errors import ExportCancelled, UserError
 from db.event_csv import COLUMNS, protect, unprotect
 from db.event_export import export_events
 from db.event_import import import_events
@@ -92,7 +92,7 @@ def test_a_failed_export_leaves_the_old_file_and_no_part_file(example_store, tmp
     path = tmp_path / "out" / "events.csv"
     path.write_text("the previous export")
 
-    def broken(session, handle, wanted):
+    def broken(session, handle, wanted, progress):
         handle.write("half a row")
         raise OSError(28, "No space left on device")
 
@@ -187,3 +187,24 @@ def test_export_then_import_restores_the_same_events(_templates, tmp_path_factor
     finally:
         source.close()
         target.close()
+
+
+def test_rows_are_written_as_they_are_read_a_few_thousand_at_a_time(example_store, tmp_path, monkeypatch):
+    """Streamed (issue 15): the actors and links of each few thousand events are read for them; the file
+    is the same whatever the number."""
+    import_events(example_store, DATA / "acled_afghanistan.csv")
+    with example_store.reading() as session:
+        export_events(session, tmp_path / "at-once.csv")
+        monkeypatch.setattr(event_export, "_ROWS_AT_ONCE", 2)
+        told = []
+        count = export_events(session, tmp_path / "by-two.csv", progress=told.append)
+    assert (tmp_path / "by-two.csv").read_bytes() == (tmp_path / "at-once.csv").read_bytes()
+    assert told == list(range(2, count, 2)) + [count] and count > 20
+
+
+def test_a_cancelled_export_leaves_no_file(example_store, tmp_path, monkeypatch):
+    monkeypatch.setattr(event_export, "_ROWS_AT_ONCE", 2)
+    (tmp_path / "out").mkdir()
+    with pytest.raises(ExportCancelled, match="no file was written"), example_store.reading() as session:
+        export_events(session, tmp_path / "out" / "events.csv", progress=lambda done: done < 4)
+    assert list((tmp_path / "out").iterdir()) == []

@@ -8,11 +8,15 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from db.actor_roster import list_actors
+from db.actors import actor_completions
 from db.errors import DateOrderUnknown, ImportFileError
 from db.event_file import read_event_file
 from db.event_import import import_events
 from db.events import event_actor_roles
-from db.models import Actor, Event
+from db.ids import alias_id
+from db.integrity import check_record
+from db.models import Actor, ActorAlias, AuditEntry, Event
 from tests.db.test_event_import import _events
 from tests.record_digest import content_digest
 
@@ -289,3 +293,157 @@ def test_ranges_travel_in_accord_desks_own_csv_and_older_exports_still_read(exam
     assert moved["ucdp-ged:330001"].occurred_until is None
     report = import_events(empty_store, _without(path, "occurred_until", tmp_path / "older.csv"))
     assert report.updated == [] and _events(empty_store)["ucdp-ged:330003"].occurred_until == date(2020, 4, 30)
+
+
+def _aliases(store) -> list[tuple[str, str]]:
+    with store.reading() as session:
+        found = session.exec(select(ActorAlias.alias, Actor.name).join(Actor, Actor.id == ActorAlias.actor_id))
+        return sorted(tuple(row) for row in found)
+
+
+def test_a_folded_name_is_saved_as_an_alias_of_the_actor_it_folded_into(example_store):
+    before = _aliases(example_store)
+    report = import_events(example_store, DATA / "acled_actor_ranges.csv")
+    saved = sorted(set(_aliases(example_store)) - set(before))
+    assert saved == [
+        ("Military Forces of Afghanistan (2014-)", "Afghan government"),
+        ("Police Forces of Afghanistan (2014-)", "Afghan government"),
+    ]
+    assert "Saved as aliases: 'Military Forces of Afghanistan (2014-)' of Afghan government, " \
+        "'Police Forces of Afghanistan (2014-)' of Afghan government." in report.lines()
+    with example_store.reading() as session:
+        # offered for completion, shown on the Actors screen, audited in the import's one action
+        assert ("Military Forces of Afghanistan (2014-)", "Afghan government") in actor_completions(session)
+        government = next(a for a in list_actors(session) if a.name == "Afghan government")
+        assert "Police Forces of Afghanistan (2014-)" in government.aliases
+        entries = session.exec(
+            select(AuditEntry.action).where(AuditEntry.table_name == "actoralias", AuditEntry.operation == "insert")
+        ).all()
+    assert entries.count("Import events acled_actor_ranges.csv") == 2
+    with example_store.reading() as session:  # the same id on every desk that imports the file (db.ids)
+        saved_id = session.exec(select(ActorAlias.id).where(ActorAlias.alias == "Police Forces of Afghanistan (2014-)")).one()
+    assert saved_id == alias_id("police forces of afghanistan (2014-)")
+    assert check_record(example_store).whole
+    again = import_events(example_store, DATA / "acled_actor_ranges.csv")  # idempotent: no alias twice
+    assert (again.added, again.updated, len(_aliases(example_store))) == ([], [], len(before) + 2)
+    assert not any(line.startswith("Saved as aliases") for line in again.lines())
+
+
+def test_a_name_folded_into_a_new_actor_of_the_same_file_is_its_alias(example_store, tmp_path):
+    text = (DATA / "acled_actor_ranges.csv").read_text(encoding="utf-8").splitlines()
+    rows = [text[0], text[1].replace("Military Forces of Afghanistan (2014-)", "X Forces (2019-)"),
+            text[2].replace("Government of Afghanistan (2014-2021)", "X Forces (2019-2022)")]  # fmt: skip
+    path = tmp_path / "new_range.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    dry = import_events(example_store, path, dry_run=True)
+    assert "Would save as aliases: 'X Forces (2019-)' of X Forces (2019-2022), 'Police Forces of Afghanistan " \
+        "(2014-)' of Afghan government." in dry.lines()
+    assert ("X Forces (2019-)", "X Forces (2019-2022)") not in _aliases(example_store)
+    report = import_events(example_store, path)
+    assert report.new_actors == ["X Forces (2019-2022)"]
+    assert ("X Forces (2019-)", "X Forces (2019-2022)") in _aliases(example_store)
+    assert _actor_names(example_store, "AFG64001")[1] == ("X Forces (2019-2022)", "actor2")
+
+
+@pytest.mark.parametrize(("name", "line"), [("acled_afghanistan.csv", 8), ("acled_excel_day_first.csv", 4)])
+def test_a_file_cut_exactly_at_the_end_of_a_value_is_told_by_its_missing_line_break(example_store, tmp_path, name, line):
+    """Cut after the first digits of its last value, the last record still has every value, each well formed;
+    only the line break that ends every other line (LF or Excel's CRLF) is missing."""
+    whole = (DATA / name).read_bytes()
+    path = tmp_path / "cut.csv"
+    path.write_bytes(whole.rstrip(b"\r\n")[:-3])
+    before = content_digest(example_store.path)
+    message = f"line {line}: the last record lacks the line break that ends every other line, so the file may be cut off"
+    with pytest.raises(ImportFileError, match=message):
+        import_events(example_store, path)
+    assert content_digest(example_store.path) == before
+    report = import_events(example_store, path, skip_invalid=True)
+    assert [p.line for p in report.skipped] == [line] and len(report.added) == line - 2
+    path.write_bytes(whole)  # the whole file, line break and all, brings the last event too
+    assert len(import_events(example_store, path).added) == 1
+
+
+def _ucdp_dates(tmp_path, dates: dict[str, tuple[str, str]]) -> Path:
+    """The UCDP sample with its date_start and date_end rewritten, by UCDP id."""
+    with (DATA / "ucdp_ged_afghanistan.csv").open(encoding="utf-8", newline="") as handle:
+        table = list(csv.reader(handle))
+    start, end = table[0].index("date_start"), table[0].index("date_end")
+    for cells in table[1:]:
+        cells[start], cells[end] = dates[cells[0]]
+    path = tmp_path / "ucdp_resaved.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(table)
+    return path
+
+
+def test_ucdp_date_start_and_date_end_decide_their_day_month_order_together(example_store, tmp_path):
+    """date_start alone cannot tell (04/03, 02/03, 01/04, 01/01); date_end can (30/04, 31/12)."""
+    path = _ucdp_dates(tmp_path, {
+        "330001": ("04/03/2020", "04/03/2020"), "330002": ("02/03/2020", "06/03/2020"),
+        "330003": ("01/04/2020", "30/04/2020"), "330004": ("01/01/2020", "31/12/2020"),
+    })  # fmt: skip
+    report = import_events(example_store, path)
+    assert report.how.date_order == "dmy" and "Dates read day first, as the file's unambiguous dates tell." in report.lines()
+    events = _events(example_store)
+    assert [(events[f"ucdp-ged:33000{n}"].occurred_on, events[f"ucdp-ged:33000{n}"].occurred_until) for n in range(1, 5)] == [
+        (date(2020, 3, 4), None), (date(2020, 3, 2), date(2020, 3, 6)), (date(2020, 4, 1), date(2020, 4, 30)),
+        (date(2020, 1, 1), date(2020, 12, 31)),
+    ]  # fmt: skip
+
+
+def test_ucdp_date_columns_that_disagree_on_the_order_are_refused_with_the_lines(example_store, tmp_path):
+    """date_start day first (13/03), date_end month first (03/16): refused as a file, not as invalid rows."""
+    path = _ucdp_dates(tmp_path, {
+        "330001": ("13/03/2020", "2020-03-13"), "330002": ("2020-03-02", "03/16/2020"),
+        "330003": ("2020-04-01", "2020-04-30"), "330004": ("2020-01-01", "2020-12-31"),
+    })  # fmt: skip
+    before = content_digest(example_store.path)
+    with pytest.raises(ImportFileError) as refused:
+        import_events(example_store, path, skip_invalid=True)
+    assert "columns date_start and date_end: the dates contradict each other, day first on line 2 date_start " \
+        "'13/03/2020' but month first on line 3 date_end '03/16/2020'" in str(refused.value)
+    assert content_digest(example_store.path) == before
+
+
+def _rewritten(source: Path, target: Path, change: dict[str, dict[str, str]]) -> Path:
+    """The CSV with some cells replaced: by the row's first cell, column → new text."""
+    with source.open(encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.reader(handle))
+    for cells in table[1:]:
+        for column, text in change.get(cells[0], {}).items():
+            cells[table[0].index(column)] = text
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(table)
+    return target
+
+
+def test_a_ucdp_file_is_validated_as_a_whole_every_problem_of_a_row_listed(example_store, tmp_path):
+    path = _rewritten(DATA / "ucdp_ged_afghanistan.csv", tmp_path / "ucdp_bad.csv", {
+        "330002": {"date_end": "2020-03-01", "date_prec": "7"}, "330003": {"best": "-4"},
+    })  # fmt: skip
+    before = content_digest(example_store.path)
+    with pytest.raises(ImportFileError, match="line 3, column date_prec: '7' is not a date precision; UCDP writes 1"):
+        import_events(example_store, path)
+    assert content_digest(example_store.path) == before
+    checked = read_event_file(path)
+    assert [(p.line, p.column) for p in checked.problems] == [(3, "date_prec"), (3, "date_end"), (4, "best")]
+    assert "the last day 2020-03-01 is before the first, 2020-03-02" in checked.problems[1].message
+    report = import_events(example_store, path, skip_invalid=True)
+    assert report.added == ["ucdp-ged:330001", "ucdp-ged:330004"]
+
+
+@pytest.mark.parametrize(
+    ("name", "codes"),
+    [
+        ("acled_afghanistan.csv", {"inter1": "2", "inter2": "1", "interaction": "12"}),  # numeric, current header
+        ("acled_afghanistan_pre2023.csv", {"inter1": "Rebel group", "inter2": "External/Other forces"}),  # text, old
+    ],
+)
+def test_inter_codes_of_either_kind_under_either_header_import_alike(example_store, empty_store, tmp_path, name, codes):
+    with (DATA / name).open(encoding="utf-8", newline="") as handle:
+        rows = [cells[0] for cells in csv.reader(handle)][1:]  # each row's first cell, as _rewritten finds it
+    path = _rewritten(DATA / name, tmp_path / "codes.csv", dict.fromkeys(rows, codes))
+    changed = import_events(example_store, path)
+    original = import_events(empty_store, DATA / name)
+    assert changed.added == original.added and changed.skipped == [] and len(changed.added) > 1
+    assert {k: e.notes for k, e in _events(example_store).items()} == {k: e.notes for k, e in _events(empty_store).items()}

@@ -14,6 +14,8 @@ from db import event_file
 from db.errors import ImportCancelled, ImportFileError
 from db.event_import import import_events, read_event_file
 from db.events import event_actor_roles
+from db.examples import create_database
+from db.integrity import check_record
 from db.models import AuditEntry, Event, ImportFile
 from tests.record_digest import content_digest
 
@@ -210,17 +212,41 @@ def test_files_that_are_not_there(example_store, tmp_path, where, message):
         import_events(example_store, path)
 
 
-def test_an_oversized_file_is_refused_before_it_is_read(example_store, monkeypatch):
-    monkeypatch.setattr(event_file, "MAX_FILE_BYTES", 1000)  # the limit lives with the file reader
-    with pytest.raises(ImportFileError, match="an import reads; split it"):
-        import_events(example_store, CURRENT)
+def test_a_file_larger_than_the_limit_is_imported_a_chunk_at_a_time(example_store, tmp_path, monkeypatch):
+    """MAX_HELD_BYTES bounds what an import holds at once (a chunk of rows), not the file it reads."""
+    from db import event_import
+    from tests.bench_import import generate
+    from tests.db.test_import_values import imported_values
+
+    path = tmp_path / "acled.csv"
+    generate(path, 300)
+    whole = create_database(tmp_path / "whole.sqlite", user="test")
+    import_events(whole, path)
+    monkeypatch.setattr(event_file, "MAX_HELD_BYTES", 64 * 2**10)
+    for module in (event_file, event_import):
+        monkeypatch.setattr(module, "CHUNK_ROWS", 16)  # 19 chunks, the last one short
+    assert path.stat().st_size > 2 * event_file.MAX_HELD_BYTES
+    report = import_events(example_store, path)
+    assert len(report.added) == 300 and imported_values(example_store) == imported_values(whole)
+    assert check_record(example_store).problems == []  # the bulk entry's digest reads the rows back
+    whole.close()
+
+
+def test_a_line_longer_than_the_limit_is_refused(example_store, tmp_path, monkeypatch):
+    monkeypatch.setattr(event_file, "MAX_HELD_BYTES", 64 * 2**10)
+    path = tmp_path / "long.csv"
+    path.write_text(HEADER + "\n" + _row(notes="x" * 100_000) + "\n", encoding="utf-8")
+    before = content_digest(example_store.path)
+    with pytest.raises(ImportFileError, match="more than 0.0625 MB come without a line break or within 5,000 rows"):
+        import_events(example_store, path)
+    assert content_digest(example_store.path) == before
 
 
 def test_an_endless_file_is_read_only_to_the_limit(example_store, monkeypatch):
     """/dev/zero says it holds 0 bytes and never ends: the reads are bounded by the bytes they bring."""
-    monkeypatch.setattr(event_file, "MAX_FILE_BYTES", 3 * 2**20)
+    monkeypatch.setattr(event_file, "MAX_HELD_BYTES", 3 * 2**20)
     before = content_digest(example_store.path)
-    with pytest.raises(ImportFileError, match="/dev/zero: the file is larger than the 3 MB an import reads"):
+    with pytest.raises(ImportFileError, match="/dev/zero: more than 3 MB come without a line break"):
         import_events(example_store, Path("/dev/zero"))
     assert content_digest(example_store.path) == before
 
@@ -300,7 +326,7 @@ def test_reading_needs_no_database():
     file = read_event_file(NEWER)
     assert (file.format, len(file), file.problems) == ("acled", 7, [])
     assert file.actors[0] == ((("actor1", "Taliban"),), (), (("actor2", "Military Forces of Afghanistan (2014-2021)"),), ())
-    assert file.value(2, "fatalities") == 33 and file.keys[2] == "AFG40003"
+    assert next(file.chunks()).value(2, "fatalities") == 33 and file.keys[2] == "AFG40003"
 
 
 def _own_file(tmp_path, **cells) -> Path:
@@ -374,12 +400,34 @@ def test_a_dry_runs_reading_is_reused_only_while_the_file_is_unchanged(example_s
     path = tmp_path / "acled.csv"
     path.write_bytes(CURRENT.read_bytes())
     dry = import_events(example_store, path, dry_run=True)
-    parsed = []
-    real = event_file._source_file
-    monkeypatch.setattr(event_file, "_source_file", lambda *a: parsed.append(1) or real(*a))
+    parsed = []  # the check of the whole file (the rows are read again to be written, a chunk at a time)
+    real = event_file._duplicates
+    monkeypatch.setattr(event_file, "_duplicates", lambda *a: parsed.append(1) or real(*a))
     again = import_events(example_store, path, dry_run=True, checked=dry.checked)
     assert parsed == [] and again.added == dry.added
     text = path.read_text(encoding="utf-8").replace("AFG40001,", "AFG49999,", 1)  # changed since
     path.write_text(text, encoding="utf-8")
     report = import_events(example_store, path, checked=dry.checked)
     assert parsed == [1] and "AFG49999" in report.added and "AFG40001" not in report.added
+
+
+def _indexes(store) -> list[tuple]:
+    with store.reading() as session:
+        return session.connection().exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").all()
+
+
+def test_a_bulk_load_makes_the_event_indexes_again_or_keeps_them_when_cancelled(example_store, tmp_path):
+    """A load that more than doubles the events builds their indexes after the rows (db.event_import)."""
+    from tests.bench_import import generate
+
+    path = tmp_path / "acled.csv"
+    generate(path, 300)
+    before = _indexes(example_store)
+    with pytest.raises(ImportCancelled):
+        import_events(example_store, path, progress=lambda done, total: done <= total * 3 // 4)
+    assert _indexes(example_store) == before
+    assert len(import_events(example_store, path).added) == 300
+    assert _indexes(example_store) == before
+    with example_store.reading() as session:
+        assert session.connection().exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    assert check_record(example_store).problems == []

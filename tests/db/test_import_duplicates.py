@@ -68,7 +68,18 @@ def test_the_check_lists_the_likely_duplicate_apart_from_the_new(example_store, 
 def test_rows_are_checked_against_the_record_not_each_other(example_store, tmp_path):
     file = read_event_file(_file(tmp_path, ROWS[1:] * 1))
     with example_store.reading() as session:
-        assert rows_like_record(session, file, range(len(file))) == {}
+        assert rows_like_record(session, next(file.chunks()), range(len(file))) == {}
+
+
+def test_a_streamed_import_checks_each_chunk_against_the_record_as_it_was(example_store, tmp_path, monkeypatch):
+    """The rows an import wrote from its earlier chunks are not the record its later chunks are checked against."""
+    from db import event_file, event_import
+
+    path = _file(tmp_path, [ROWS[1], {**ROWS[1], "event_id_cnty": "AFG59999"}])  # alike, not in the record
+    whole = import_events(example_store, path, dry_run=True).likely_duplicates
+    for module in (event_file, event_import):
+        monkeypatch.setattr(module, "CHUNK_ROWS", 1)
+    assert import_events(example_store, path).likely_duplicates == whole
 
 
 def test_a_week_dated_row_meets_the_day_in_its_week(example_store, tmp_path):
@@ -76,5 +87,5 @@ def test_a_week_dated_row_meets_the_day_in_its_week(example_store, tmp_path):
     month = {**ROWS[0], "event_id_cnty": "AFG50004", "event_date": "2020-05-07", "time_precision": "3"}
     file = read_event_file(_file(tmp_path, [week, month]))
     with example_store.reading() as session:
-        found = rows_like_record(session, file, [0, 1])
+        found = rows_like_record(session, next(file.chunks()), [0, 1])
     assert list(found) == [0] and found[0].label == AMBUSH

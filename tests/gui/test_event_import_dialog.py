@@ -140,8 +140,8 @@ def test_choosing_import_writes_the_events(qtbot, desk, monkeypatch):
     running = choose_file(qtbot, desk, monkeypatch, DATA / "acled_afghanistan.csv")
     would_add = list(running.report.added)
     parsed = []
-    real = event_file._source_file
-    monkeypatch.setattr(event_file, "_source_file", lambda *a: parsed.append(1) or real(*a))
+    real = event_file._duplicates  # the check of the whole file
+    monkeypatch.setattr(event_file, "_duplicates", lambda *a: parsed.append(1) or real(*a))
     with qtbot.waitSignal(desk.record_changed):
         press(qtbot, running, running.choice.go_button)
     assert parsed == []  # the unchanged file's check is reused, not read again
@@ -273,3 +273,13 @@ def test_the_choice_lists_likely_duplicates_of_the_record_apart(qtbot, desk, mon
     at = details.index("Of the events to add, 2 new events and 1 likely duplicate of events already in the record:")
     assert details[at + 1] == f"  AFG50001 looks like {AMBUSH}"
     press(qtbot, running, choice.findChildren(QPushButton)[1])  # Cancel
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_the_window_puts_imported_events_under_the_current_agreement_and_says_so(qtbot, desk):
+    running = run_import(qtbot, desk, DATA / "acled_afghanistan.csv")
+    assert running.report is not None, running.message
+    with desk.store.reading() as session:
+        placed = set(session.exec(select(Event.agreement_id).where(Event.external_id.like("AFG4%"))))
+    assert placed == {desk.agreement_id} and desk.agreement_id is not None
+    assert "Put 7 new events under US–Taliban agreement." in running.message

@@ -95,9 +95,29 @@ def test_export_writes_what_is_shown(qtbot, desk, tmp_path):
     view.follow_obligation(find(desk, "Intro-4").id)
     shown(qtbot, view)
     path = tmp_path / "shown.csv"
-    assert view.export_shown(path) == view.model.total
+    running = view.export_shown(path)  # off the UI thread (issue 15)
+    qtbot.waitUntil(lambda: running.over, timeout=20_000)
+    assert running.count == view.model.total
     with path.open(encoding="utf-8-sig", newline="") as handle:
         assert len(list(csv.reader(handle))) == view.model.total + 1
+
+
+def test_a_cancelled_export_leaves_no_file(qtbot, desk, tmp_path, monkeypatch):
+    from db import event_export
+    from gui.export_shown import ExportShown
+
+    monkeypatch.setattr(event_export, "_ROWS_AT_ONCE", 2)
+    cancelled, report = threading.Event(), ExportShown.report
+    monkeypatch.setattr(ExportShown, "report", lambda self, *told: cancelled.wait(10) and report(self, *told))
+    view = view_of(qtbot, desk)
+    shown(qtbot, view)
+    (tmp_path / "out").mkdir()
+    running = view.export_shown(tmp_path / "out" / "shown.csv")
+    running.progress.canceled.emit()  # the officer's Cancel, while the first rows are being written
+    cancelled.set()
+    qtbot.waitUntil(lambda: running.over, timeout=20_000)
+    assert running.count is None and "cancelled" in running.message
+    assert list((tmp_path / "out").iterdir()) == []
 
 
 def test_hostile_text_shows_literally(qtbot, desk):

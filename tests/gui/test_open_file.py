@@ -12,6 +12,11 @@ from gui.open_file import open_externally
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 
 
+def _said(opened) -> bool:
+    """The launcher wrote its line: `>>` creates the file before it writes, which a loaded machine shows."""
+    return opened.exists() and opened.read_text().endswith("\n")
+
+
 def _launcher(folder, exit_code: int):
     """An xdg-open that records what it was asked to open and ends with exit_code."""
     script = folder / "xdg-open"
@@ -43,7 +48,7 @@ def test_a_viewer_that_opens_it_says_nothing(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tools) + os.pathsep + os.environ["PATH"])
     said = []
     open_externally(tmp_path, None, said.append)
-    qtbot.waitUntil(opened.exists)
+    qtbot.waitUntil(lambda: _said(opened))
     qtbot.wait(50)
     assert said == [] and opened.read_text() == f"{tmp_path}\n"
 
@@ -58,7 +63,7 @@ def test_the_status_bar_says_where_the_summary_went(qtbot, window, tmp_path, mon
     assert window.written_label.text() == f"Wrote {path}, 6 pages."
     assert window.folder_link.isVisible() and "Open its folder" in window.folder_link.text()
     window.folder_link.linkActivated.emit("folder")
-    qtbot.waitUntil(opened.exists)
+    qtbot.waitUntil(lambda: _said(opened))
     assert opened.read_text() == f"{path.parent}\n"
 
 

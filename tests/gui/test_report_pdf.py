@@ -195,3 +195,16 @@ def test_poppler_renders_every_page_without_a_complaint(qapp, example_store, tmp
         write_report(report_content(session, None, as_of), path)
     done = subprocess.run(["pdftoppm", "-png", "-r", "20", str(path), str(tmp_path / "page")], capture_output=True, text=True)
     assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_the_chronology_shows_a_ucdp_range_as_a_range(qapp, example_store, tmp_path):
+    from pathlib import Path
+
+    from db.event_import import import_events
+    from db.report_content import EVENTS_ALL
+
+    import_events(example_store, Path(__file__).parents[1] / "data" / "ucdp_ged_afghanistan.csv")
+    path = tmp_path / "ranges.pdf"
+    write_report(_content(example_store, since=date(2020, 2, 29), events=EVENTS_ALL), path, marking=MARKING)
+    text = " ".join(pages_text(path))
+    assert "2020-03-02 to 2020-03-06" in text and "2020-04-01 to 2020-04-30" in text

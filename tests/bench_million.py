@@ -1,0 +1,597 @@
+"""Benchmark: a million events (issue 15), every row of its table against a baseline measured in the same run.
+
+    nice -n 10 .venv/bin/python -m tests.bench_million [--rows 1000000] [--runs 1] [--only WORD ...]
+
+Built once and cached between runs in ~/.cache/accord-desk-bench/<rows>/ (or $ACCORD_DESK_BENCH_CACHE, or
+--cache DIR): the generated ACLED file (tests.bench_import.generate, seed 2020, notes of one sentence), an empty example database
+at the current schema head, and that database with the file imported. The databases are named by the
+schema head, so a new migration builds them again; the file is kept.
+
+Each measurement runs in a fresh interpreter (`--child`), so its peak memory is its own: VmHWM read from
+/proc/self/status as it ends, whole-process like `/usr/bin/time -v`. Times are taken inside the child
+around the work (not the interpreter's start); with --runs N each is the median of N runs.
+
+Adding a row: a function decorated with `@row(key, what, target)` taking a Bench; it calls
+`bench.measure(label, function)` for each figure (the function, defined at module level here or in any
+module, takes the Files and returns its seconds, or a dict with "seconds" and more figures) and prints
+them with `bench.line` / `bench.ratio`. `--only KEY` runs the rows whose key contains KEY.
+
+Not collected by pytest (its files are test_*.py).
+"""
+
+import argparse
+import contextlib
+import csv
+import importlib
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTE_REPEATS = (1, 1)  # one sentence of notes a row: 1M rows make 445 MB, as ACLED's 1M-row exports (440 MB)
+MIB = 2**20
+
+
+# --- the cached inputs ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Files:
+    """What a measurement works on. `database` is shared by every run: copy it (`copy_of`) to write."""
+
+    rows: int
+    source: str  # the generated ACLED file
+    template: str  # an empty example database at the current schema
+    database: str  # the example with the file imported
+    scratch: str  # a folder of this run's own, removed afterwards
+
+    def copy_of(self, which: str, name: str = "copy.sqlite") -> Path:
+        target = Path(self.scratch) / name
+        shutil.copyfile(which, target)
+        return target
+
+
+def cache_folder(rows: int, given: Path | None = None) -> Path:
+    base = given or Path(
+        os.environ.get("ACCORD_DESK_BENCH_CACHE", Path.home() / ".cache" / "accord-desk-bench")
+    )
+    folder = base / str(rows)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def prepare(rows: int, cache: Path | None = None) -> Files:
+    """The inputs, built if the cache lacks them (minutes at 1M rows, once)."""
+    from db.examples import create_database
+    from db.store import remove_database_files, schema_head
+    from tests.bench_import import generate
+
+    folder = cache_folder(rows, cache)
+    source = folder / "acled.csv"
+    if not source.exists():
+        print(f"generating {rows:,} ACLED rows in {source} …", flush=True)
+        partial = source.with_suffix(".part")
+        generate(partial, rows, repeats=NOTE_REPEATS)
+        partial.replace(source)
+    head = schema_head()
+    template, database = folder / f"template-{head}.sqlite", folder / f"events-{head}.sqlite"
+    code = (
+        "import sys; from pathlib import Path; from db.event_import import import_events; from db.store import Store; "
+        "s = Store.open(sys.argv[1], user='bench'); import_events(s, Path(sys.argv[2])); s.close()"
+    )
+    for path, build in (
+        (template, lambda: create_database(template, user="bench").close()),
+        (database, lambda: (shutil.copyfile(template, database), subprocess.run(
+            [sys.executable, "-c", code, str(database), str(source)], check=True, cwd=ROOT))),
+    ):  # fmt: skip
+        built = Path(f"{path}.built")  # only once the whole database is made
+        if not built.exists():
+            print(f"building {path} (once) …", flush=True)
+            remove_database_files(path)
+            build()
+            built.touch()
+    return Files(rows, str(source), str(template), str(database), "")
+
+
+# --- measuring in a child process -------------------------------------------------------------------------------
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory so far (VmHWM)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def timed(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def _child(target: str, files: dict, result: str) -> None:
+    module, name = target.split(":")
+    function = getattr(importlib.import_module(module), name)
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+        figures = function(Files(**files))
+    figures = figures if isinstance(figures, dict) else {"seconds": figures}
+    figures["peak_mib"] = peak_mib()
+    Path(result).write_text(json.dumps(figures))
+
+
+@dataclass
+class Figures:
+    label: str
+    runs: list[dict] = field(default_factory=list)
+
+    def median(self, name: str = "seconds") -> float:
+        return statistics.median(run[name] for run in self.runs)
+
+    @property
+    def seconds(self) -> float:
+        return self.median("seconds")
+
+    @property
+    def peak(self) -> float:
+        return max(run["peak_mib"] for run in self.runs)
+
+
+class Bench:
+    def __init__(self, files: Files, runs: int):
+        self.files, self.runs = files, runs
+
+    def measure(
+        self, label: str, function: Callable[[Files], float | dict], runs: int | None = None
+    ) -> Figures:
+        """`function` run in fresh interpreters, each with a scratch folder of its own."""
+        figures = Figures(label)
+        for _ in range(runs or self.runs):
+            with tempfile.TemporaryDirectory(prefix="bench-million-") as scratch:
+                files = {**asdict(self.files), "scratch": scratch}
+                result = Path(scratch) / "result.json"
+                subprocess.run(
+                    [sys.executable, "-m", "tests.bench_million", "--child", f"{function.__module__}:{function.__name__}",
+                     "--files", json.dumps(files), "--result", str(result)],
+                    check=True, cwd=ROOT,
+                )  # fmt: skip
+                figures.runs.append(json.loads(result.read_text()))
+        self.line(figures)
+        return figures
+
+    def line(self, figures: Figures, note: str = "") -> None:
+        times = " ".join(f"{run['seconds']:.2f}" for run in figures.runs)
+        print(
+            f"  {figures.label:58}{figures.seconds:9.2f} s {figures.peak:8.0f} MiB   runs {times}{note}",
+            flush=True,
+        )
+
+    def ratio(self, ours: Figures, baseline: Figures, target: float | None = None) -> None:
+        ratio = ours.seconds / baseline.seconds
+        aim = f" (target ≤ {target}×: {'met' if ratio <= target else 'NOT met'})" if target else ""
+        print(f"  → {ours.label} / {baseline.label}: {ratio:.2f}×{aim}", flush=True)
+
+    def say(self, text: str) -> None:
+        print(f"  {text}", flush=True)
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    what: str
+    target: str
+    run: Callable[[Bench], None]
+
+
+ROWS: list[Row] = []
+
+
+def row(key: str, what: str, target: str) -> Callable:
+    def register(function: Callable[[Bench], None]) -> Callable[[Bench], None]:
+        ROWS.append(Row(key, what, target, function))
+        return function
+
+    return register
+
+
+# --- the window: the longest UI-thread stall ----------------------------------------------------------------------
+
+HEARTBEAT_MS = 10
+
+
+class Heartbeat:
+    """A QTimer every HEARTBEAT_MS in the UI thread; a late beat is a stall of the window."""
+
+    def __init__(self):
+        from PySide6.QtCore import QTimer
+
+        self.last, self.gaps = time.perf_counter(), []
+        self.timer = QTimer()
+        self.timer.setInterval(HEARTBEAT_MS)
+        self.timer.timeout.connect(self._beat)
+        self.timer.start()
+
+    def _beat(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append(now - self.last)
+        self.last = now
+
+    def figures(self) -> dict:
+        self._beat()  # the time since the last beat counts too
+        self.timer.stop()
+        return {
+            "stall_ms": 1000 * max(self.gaps, default=0.0),
+            "stalls_over_50ms": sum(gap > 0.050 for gap in self.gaps),
+            "stalls_over_100ms": sum(gap > 0.100 for gap in self.gaps),
+        }
+
+
+def run_until(done: Callable[[], bool], timeout: float = 3600.0) -> None:
+    """The event loop, as the window runs it (waiting in Qt, the GIL free for workers), until `done()`."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop, ends = QEventLoop(), time.perf_counter() + timeout
+    check = QTimer()
+    check.setInterval(20)
+
+    def look() -> None:
+        if done() or time.perf_counter() > ends:
+            loop.quit()
+
+    check.timeout.connect(look)
+    check.start()
+    if not done():
+        loop.exec()
+    check.stop()
+    if not done():
+        raise TimeoutError("the window's work did not finish")
+
+
+def window_on(database: Path):
+    """The main window on `database`, shown offscreen, once it has painted its first events."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from db.store import Store
+    from gui.app import application
+    from gui.desk import Desk
+    from gui.main_window import MainWindow
+
+    application()
+    window = MainWindow(Desk(Store.open(database, user="bench")))
+    window.show()
+    run_until(lambda: not window.event_log.filtering, 600)
+    return window
+
+
+# --- import-events ------------------------------------------------------------------------------------------------
+
+_PRECISION = {"1": "day", "2": "week", "3": "month"}
+_EVENT_COLUMNS = (
+    "id", "occurred_on", "date_precision", "event_type", "sub_event_type", "location", "admin1", "admin2", "admin3",
+    "country", "latitude", "longitude", "geo_precision", "fatalities", "notes", "source_name", "external_id",
+    "origin", "recorded_at", "recorded_by", "version",
+)  # fmt: skip
+_ROLES = (
+    ("actor1", "actor1"),
+    ("assoc_actor_1", "assoc1"),
+    ("actor2", "actor2"),
+    ("assoc_actor_2", "assoc2"),
+)
+CHUNK = 5_000
+
+
+def _raw_rows(source: str, known: dict[str, str] | None = None, new_actors: list | None = None):
+    """(event row, its actor links) per line: csv.reader and the conversions the columns need, streamed.
+
+    With `known` (casefolded names and aliases → actor id), each event's actors as (event, actor, role);
+    names not known are added to `known` and `new_actors`.
+    """
+    now = datetime.now(UTC).isoformat(sep=" ")
+    with open(source, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        at = {name: index for index, name in enumerate(next(reader))}
+        c = [at[name] for name in ("event_id_cnty", "event_date", "time_precision", "event_type", "sub_event_type",
+                                   "location", "admin1", "admin2", "admin3", "country", "latitude", "longitude",
+                                   "geo_precision", "fatalities", "notes", "source")]  # fmt: skip
+        roles = [(at[column], role) for column, role in _ROLES]
+        first = uuid.uuid4().int & ~(2**64 - 1)  # ascending ids, as the import hands them out
+        for n, r in enumerate(reader):
+            event_id = str(uuid.UUID(int=first + n))
+            event = (
+                event_id, r[c[1]], _PRECISION[r[c[2]]], r[c[3]], r[c[4]] or None, r[c[5]] or None, r[c[6]] or None,
+                r[c[7]] or None, r[c[8]] or None, r[c[9]] or None, float(r[c[10]]), float(r[c[11]]), int(r[c[12]]),
+                int(r[c[13]]), r[c[14]], r[c[15]], r[c[0]], "imported", now, "bench", 1,
+            )  # fmt: skip
+            links = []
+            if known is not None:
+                linked = set()
+                for index, role in roles:
+                    for name in filter(None, map(str.strip, r[index].split(";"))):
+                        if (key := name.casefold()) not in known:
+                            known[key] = str(uuid.uuid4())
+                            new_actors.append((known[key], name, "other", 1))
+                        if known[key] not in linked:
+                            linked.add(known[key])
+                            links.append((event_id, known[key], role, 1))
+            yield event, links
+
+
+def _chunks(items, size: int = CHUNK):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    from db.store import PRAGMAS
+
+    connection = sqlite3.connect(path, isolation_level=None)
+    for pragma in PRAGMAS:  # the application's settings
+        connection.execute(f"PRAGMA {pragma}")
+    return connection
+
+
+def raw_plain_import(files: Files) -> float:
+    """csv + sqlite3 executemany into a plain table (no index), one transaction, streamed."""
+    database = Path(files.scratch) / "plain.sqlite"
+
+    def work():
+        connection = _connect(database)
+        connection.execute(f"CREATE TABLE event ({', '.join(_EVENT_COLUMNS)})")
+        connection.execute("BEGIN IMMEDIATE")
+        marks = ", ".join("?" * len(_EVENT_COLUMNS))
+        connection.executemany(
+            f"INSERT INTO event VALUES ({marks})", (event for event, _ in _raw_rows(files.source))
+        )
+        connection.execute("COMMIT")
+        connection.close()
+
+    return timed(work)
+
+
+def raw_schema_import(files: Files) -> float:
+    """csv + sqlite3 into the application's schema: the events, their actor links (names looked up among
+    actors and aliases, new ones added) and the search index, one transaction, no audit and no backup.
+
+    The search index as raw SQL would fill it: its event triggers paused, then one INSERT … SELECT into
+    search_source and one into FTS5 after the load."""
+    database = files.copy_of(files.template)
+    marks = ", ".join("?" * len(_EVENT_COLUMNS))
+
+    def work():
+        connection = _connect(database)
+        known = dict(connection.execute("SELECT alias_key, actor_id FROM actoralias").fetchall())
+        known.update((name.casefold(), i) for i, name in connection.execute("SELECT id, name FROM actor"))
+        first = connection.execute("SELECT coalesce(max(id), 0) FROM search_source").fetchone()[0]
+        new_actors = []
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("UPDATE search_state SET paused = 1")
+        for chunk in _chunks(_raw_rows(files.source, known, new_actors)):
+            connection.executemany(
+                "INSERT INTO actor (id, name, kind, version) VALUES (?, ?, ?, ?)", new_actors
+            )
+            new_actors.clear()
+            connection.executemany(
+                f"INSERT INTO event ({', '.join(_EVENT_COLUMNS)}) VALUES ({marks})", [e for e, _ in chunk]
+            )
+            connection.executemany(
+                "INSERT INTO eventactor (event_id, actor_id, role, version) VALUES (?, ?, ?, ?)",
+                [link for _, links in chunk for link in links],
+            )
+        from db.search import _insert
+
+        connection.execute(f"{_insert('event', 'event')} FROM event WHERE origin = 'imported'")
+        connection.execute(
+            "INSERT INTO search (rowid, kind, heading, body) SELECT id, kind, heading, body FROM search_source WHERE id > ?",
+            (first,),
+        )
+        connection.execute("UPDATE search_state SET paused = 0")
+        connection.execute("COMMIT")
+        connection.close()
+
+    return timed(work)
+
+
+def _cli(*argv: str) -> None:
+    from gui.cli import main
+
+    if (code := main(list(argv))) != 0:
+        raise SystemExit(f"accord-desk {' '.join(argv)} exited {code}")
+
+
+def cli_import(files: Files) -> dict:
+    """`accord-desk import-events` into a copy of the empty example; what its audit entry (the digest of the
+    rows written and the entry) and its pre-import backup cost on their own, timed where they run."""
+    from db import audit, backup
+
+    database = files.copy_of(files.template)
+    spent = {"audit_seconds": 0.0, "backup_seconds": 0.0}
+
+    def timing(owner, name: str, figure: str):
+        real = getattr(owner, name)
+
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return real(*args, **kwargs)
+            finally:
+                spent[figure] += time.perf_counter() - started
+
+        setattr(owner, name, wrapper)
+
+    timing(audit.BulkDigest, "add", "audit_seconds")
+    timing(audit, "record_many", "audit_seconds")
+    timing(backup, "back_up", "backup_seconds")
+    seconds = timed(lambda: _cli("import-events", "--db", str(database), files.source))
+    return {"seconds": seconds, **spent}
+
+
+@row(
+    "import", "import-events, all rows", "≤ 2× the plain raw, ≤ 1.2× raw into the same schema; peak < 400 MiB"
+)
+def import_row(bench: Bench) -> None:
+    ours = bench.measure("accord-desk import-events", cli_import)
+    bench.say(f"  of which the audit entry (digest + entry) {ours.median('audit_seconds'):.2f} s, "
+              f"the pre-import backup {ours.median('backup_seconds'):.2f} s")  # fmt: skip
+    plain = bench.measure("raw: csv + executemany, plain table", raw_plain_import)
+    schema = bench.measure("raw: same schema (events, actors, search index)", raw_schema_import)
+    bench.ratio(ours, plain, 2.0)
+    bench.ratio(ours, schema, 1.2)
+
+
+# --- the window's import ------------------------------------------------------------------------------------------
+
+
+def window_import(files: Files) -> dict:
+    """File ▸ Import events… as the officer does it: the check (a dry run), Import, the outcome; the window's
+    heartbeat throughout, until the event log has read the record again."""
+    window = window_on(files.copy_of(files.template))
+    from gui.event_import_dialog import EventImport
+
+    running = EventImport(window.desk, Path(files.source), window, dry_run=True, skip_invalid=True)
+    ended = []
+    running.finished.connect(lambda: ended.append(True))
+    heartbeat = Heartbeat()
+    started = time.perf_counter()
+    running.start()
+
+    accepted = []
+
+    def done() -> bool:
+        if running.choice is not None and not accepted:
+            accepted.append(True)
+            running.choice.accept()  # the officer's Import (the dialog then deletes itself)
+        return bool(ended)
+
+    run_until(done)
+    seconds = time.perf_counter() - started
+    figures = heartbeat.figures()
+    if running.report is None:
+        raise SystemExit(f"the window's import failed: {running.message}")
+    return {"seconds": seconds, **figures}
+
+
+@row("window-import", "window import, all rows", "< 500 MB; no UI-thread stall over 50 ms")
+def window_import_row(bench: Bench) -> None:
+    figures = bench.measure("File > Import events… (check, Import)", window_import)
+    bench.say(f"  longest UI-thread stall {figures.median('stall_ms'):.0f} ms; "
+              f"stalls over 50 ms {figures.median('stalls_over_50ms'):.0f}, over 100 ms "
+              f"{figures.median('stalls_over_100ms'):.0f}")  # fmt: skip
+
+
+# --- export-events ------------------------------------------------------------------------------------------------
+
+
+def cli_export(files: Files) -> float:
+    output = Path(files.scratch) / "events.csv"
+    return timed(lambda: _cli("export-events", "--db", files.database, "-o", str(output)))
+
+
+def raw_export(files: Files) -> float:
+    """sqlite3 + csv.writer: the events oldest first, each with its actors by role and its links (group_concat
+    in correlated subqueries), streamed to a file; no formula protection."""
+    from db.event_csv import COLUMNS, ROLE_COLUMNS
+
+    output = Path(files.scratch) / "raw.csv"
+    plain = [name for name in COLUMNS if name not in ROLE_COLUMNS.values() and name != "links"]
+    by_role = [
+        f"(SELECT group_concat(name, '; ') FROM (SELECT a.name FROM eventactor ea JOIN actor a ON a.id = ea.actor_id "
+        f"WHERE ea.event_id = e.id AND ea.role = '{role}' ORDER BY a.name))"
+        for role in ROLE_COLUMNS
+    ]
+    links = ("(SELECT group_concat(o.ref || ':' || l.bearing, '; ') FROM eventobligation l JOIN obligation o "
+             "ON o.id = l.obligation_id WHERE l.event_id = e.id)")  # fmt: skip
+    sql = f"SELECT {', '.join(f'e.{name}' for name in plain)}, {', '.join(by_role)}, {links} FROM event e ORDER BY e.occurred_on, e.id"
+
+    def work():
+        connection = sqlite3.connect(files.database)
+        with output.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+            writer.writerow(COLUMNS)
+            writer.writerows(
+                ("" if cell is None else cell for cell in cells) for cells in connection.execute(sql)
+            )
+        connection.close()
+
+    return timed(work)
+
+
+@row("export", "export-events, all rows", "≤ 1.3× raw; peak < 150 MiB")
+def export_row(bench: Bench) -> None:
+    ours = bench.measure("accord-desk export-events", cli_export)
+    raw = bench.measure("raw: sqlite3 + csv.writer, streamed", raw_export)
+    bench.ratio(ours, raw, 1.3)
+
+
+def window_export(files: Files) -> dict:
+    """Event log ▸ Export shown… with no filter: from the click until the file is written."""
+    window = window_on(files.copy_of(files.database))
+    output = Path(files.scratch) / "shown.csv"
+    log = window.event_log
+    heartbeat = Heartbeat()
+    started = time.perf_counter()
+    outcome = log.export_shown(output)
+    if hasattr(outcome, "finished"):  # a job of the window's: wait for it
+        run_until(lambda: outcome.over)
+    seconds = time.perf_counter() - started
+    if not output.exists():
+        raise SystemExit("the window's export wrote no file")
+    return {"seconds": seconds, **heartbeat.figures()}
+
+
+@row("window-export", "Event log > Export shown…, no filter", "off the UI thread with progress and Cancel")
+def window_export_row(bench: Bench) -> None:
+    figures = bench.measure("Event log > Export shown…", window_export)
+    bench.say(f"  longest UI-thread stall {figures.median('stall_ms'):.0f} ms; "
+              f"stalls over 50 ms {figures.median('stalls_over_50ms'):.0f}")  # fmt: skip
+
+
+# --- the run ------------------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--only", nargs="*", default=[], metavar="KEY", help="the rows whose key contains KEY"
+    )
+    parser.add_argument("--cache", type=Path, default=None, help="where the inputs are kept between runs")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--files", help=argparse.SUPPRESS)
+    parser.add_argument("--result", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args.child, json.loads(args.files), args.result)
+        return
+    files = prepare(args.rows, args.cache)
+    size = Path(files.source).stat().st_size / MIB
+    print(f"{args.rows:,} generated ACLED rows ({size:,.0f} MiB), cached in {Path(files.source).parent}; "
+          f"{args.runs} run(s) each, medians; peak = the measuring process's VmHWM; load {os.getloadavg()[0]:.2f}")  # fmt: skip
+    bench = Bench(files, args.runs)
+    for chosen in ROWS:
+        if args.only and not any(word in chosen.key for word in args.only):
+            continue
+        print(f"\n{chosen.what} — target: {chosen.target}", flush=True)
+        chosen.run(bench)
+
+
+if __name__ == "__main__":
+    main()
