@@ -393,7 +393,8 @@ def _match_natural_keys(bundle: Bundle, mine: dict[str, dict[str, dict]]) -> Non
     renamed: dict[tuple[str, str], str] = {}
     known = tables()
     for table in (t for t in RECORD_TABLES if t in NATURAL_KEYS):
-        here = {_natural(table, v): row_id for row_id, v in mine[table].items()}
+        # A row without a natural key (an event keyed in by hand: no external id) matches nothing.
+        here = {natural: row_id for row_id, v in mine[table].items() if (natural := _natural(table, v)) is not None}
         if table == "actor":  # an actor is also known by its aliases
             for alias in mine["actoralias"].values():
                 here.setdefault((alias["alias_key"],), alias["actor_id"])
