@@ -69,14 +69,25 @@ def current(connection) -> tuple[str, int, int, str] | None:
     return tuple(row) if row else None
 
 
+def _here(path: Path) -> tuple[int, int, str]:
+    status = os.stat(path)
+    return status.st_dev, status.st_ino, machine()
+
+
+def claimed(connection, path: Path) -> str | None:
+    """The desk id, if the file at `path` is the one it was taken for (else a copy not yet opened for writing)."""
+    found = current(connection)
+    return found[0] if found is not None and found[1:] == _here(path) else None
+
+
 def claim(store) -> str:
     """The desk id of the store's file; a new one if the file is not the one the newest id was taken for."""
-    device, inode = os.stat(store.path).st_dev, os.stat(store.path).st_ino
-    here = machine()
     with store.reading() as session:
         found = current(session.connection())
-    if found is not None and found[1:] == (device, inode, here):
-        return found[0]
+        desk_id = claimed(session.connection(), store.path)
+    if desk_id is not None:
+        return desk_id
+    here = machine()
     reason = "the database was made" if found is None else (
         "the file is a copy or was restored as a new file" if found[3] == here else "the file was opened on another machine"
     )  # fmt: skip
@@ -90,8 +101,7 @@ RENEW = (
 
 def new_identity(path: Path, reason: str) -> tuple:
     """The parameters of RENEW: a new desk id for the changes from now on (the old ids keep theirs)."""
-    status = os.stat(path)
-    return (new_id(), status.st_dev, status.st_ino, machine(), utc_now().isoformat(), reason)
+    return (new_id(), *_here(path), utc_now().isoformat(), reason)
 
 
 def renew(store, reason: str) -> str:

@@ -157,7 +157,7 @@ def both_sides(count: int) -> str:
 
 
 def _models() -> dict[str, type[SQLModel]]:
-    return {m.local_table.name: m.class_ for m in SQLModel._sa_registry.mappers if m.local_table.name in KINDS}
+    return {m.local_table.name: m.class_ for m in SQLModel._sa_registry.mappers if m.local_table.name in RECORD_TABLES}
 
 
 def _same(mine: dict | None, theirs: dict | None, ignore: frozenset[str]) -> bool:
@@ -516,16 +516,18 @@ def receive(session: Session, merge: Plan, choices: dict[RowKey, Choice] | None 
             f"{label} cannot be deleted as the other desk did: this desk's records still use it; nothing was "
             "changed. Keep this desk's version of it."
         )
-    for table in RECORD_TABLES:  # parents first
-        for key, outcome, values in writes[table]:
-            if outcome != "deleted":
-                _write(session, models[table], key, outcome, values)
-        session.flush()
-    for table in reversed(RECORD_TABLES):  # children first: no cascade deletes anything unaudited
-        for key, outcome, _ in writes[table]:
-            if outcome == "deleted":
-                _delete(session, models[table], key)
-        session.flush()
+    # One flush a table (each row's get would otherwise flush the rows before it: 40 s for 1,600 rows).
+    with session.no_autoflush:
+        for table in RECORD_TABLES:  # parents first
+            for key, outcome, values in writes[table]:
+                if outcome != "deleted":
+                    _write(session, models[table], key, outcome, values)
+            session.flush()
+        for table in reversed(RECORD_TABLES):  # children first: no cascade deletes anything unaudited
+            for key, outcome, _ in writes[table]:
+                if outcome == "deleted":
+                    _delete(session, models[table], key)
+            session.flush()
     _refuse_dangling(connection, merge.bundle)
     summary = {
         "bundle": merge.bundle.content_sha256, "file_name": merge.bundle.path.name, "from_desk": merge.bundle.desk_id,
@@ -566,7 +568,7 @@ def _both(mine: str, theirs: str, sender: str) -> str:
 def _write(session: Session, model, key: RowKey, outcome: str, values: dict[str, Any]) -> None:
     table = model.__table__
     values = typed(table, {k: v for k, v in values.items() if k not in DESK_LOCAL_COLUMNS})
-    row = session.get(model, _identity(table, key))
+    row = None if outcome == "added" else session.get(model, _identity(table, key))
     if row is None:
         session.add(model(**values))
         return

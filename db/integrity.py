@@ -30,6 +30,7 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 from db import audit
 from db.backup import list_backups
 from db.bulk import select_matching
+from db.bundle import verify_received
 from db.deadlines import SIGNING, parse_rule
 from db.models import AuditEntry
 from db.store import Store
@@ -82,6 +83,9 @@ def check_record(store: Store) -> CheckReport:
         replay.run()
         replay.compare()
         _against_external_head(outside, report)
+        for chain, problem in verify_received(connection).items():
+            if problem:
+                report.add(f"The audit trail received from desk {chain[:8]} does not verify ({problem}): it was altered here.")
     return report
 
 

@@ -623,9 +623,10 @@ def _restore(args) -> int:
 def _export_bundle(args) -> int:
     from db.bundle import export_bundle
     from db.status_report import choose_agreements
-    from db.store import Store
+    from db.store import Access, Store
 
-    store = Store.open(_database(args), _officer())  # for writing: a copied file takes its own desk id first
+    # Beside a window that holds the file, read-only: the window has claimed the desk's id already.
+    store = Store.open(_database(args), _officer(), access=Access.BEST)
     try:
         agreement_id = None
         if args.agreement:

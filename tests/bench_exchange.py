@@ -58,7 +58,8 @@ def _raw_import(bundle_path: Path, target: Path) -> None:
         if rows:
             names = list(rows[0])
             connection.executemany(
-                f'INSERT OR IGNORE INTO "{table}" ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})',
+                f'INSERT OR IGNORE INTO "{table}" ({", ".join(f"{n!r}" for n in names)}) '
+                f'VALUES ({", ".join("?" * len(names))})',
                 [tuple(row[n] for n in names) for row in rows],
             )
     connection.commit()

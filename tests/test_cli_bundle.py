@@ -1,7 +1,12 @@
 """`accord-desk export-bundle` and `import-bundle`: conflicts listed, exit 1 and nothing written unless --prefer."""
 
+import shutil
 import sqlite3
 
+import pytest
+
+from db.bundle import BundleError, export_bundle
+from db.store import Access
 from tests.desks import desks_at, obligations, retitle
 from tests.record_digest import content_digest
 from tests.test_cli import run
@@ -97,3 +102,25 @@ def test_one_agreements_record_travels_whole_and_teaches_the_receiver_nothing_of
     finally:
         for store in stores:
             store.close()
+
+
+def test_a_bundle_is_sent_beside_the_window_that_holds_the_database(capsys, desk_templates, tmp_path):
+    from db.store import Store
+
+    a, b = desks_at(desk_templates, tmp_path)
+    b.close()
+    try:  # A stays open for writing, as a window holds it
+        sent = tmp_path / "beside.accord"
+        code, out, err = run(capsys, "export-bundle", "--db", str(a.path), "-o", str(sent))
+        assert (code, err) == (0, "") and out.startswith(f"Wrote {sent}")
+    finally:
+        a.close()
+    copy = tmp_path / "copy.sqlite"
+    shutil.copyfile(a.path, copy)
+    reader = Store.open(copy, access=Access.READ)  # a copy never opened for writing has no id of its own
+    try:
+        with pytest.raises(BundleError, match="is a copy that has no desk id of its own yet"):
+            export_bundle(reader, tmp_path / "copy.accord")
+    finally:
+        reader.close()
+    assert not (tmp_path / "copy.accord").exists()

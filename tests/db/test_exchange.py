@@ -13,7 +13,7 @@ from db import desk
 from db.backup import Reason, restore, take
 from db.bundle import BundleError, export_bundle, read_bundle
 from db.events import delete_event
-from db.exchange import Choice, import_bundle
+from db.exchange import KINDS, Choice, import_bundle
 from db.ids import new_id
 from db.integrity import check_record
 from db.models import Assessment, Event, Obligation
@@ -43,6 +43,9 @@ def test_the_bundle_carries_every_table_of_the_record(empty_store):
     accounted = set(bundles.RECORD_TABLES) | set(bundles.CARRIED_OTHERWISE) | set(bundles.NOT_CARRIED)
     assert names - accounted == set()
     assert set(bundles.RECORD_TABLES) == set(SQLModel.metadata.tables) - {"auditentry"}
+    assert set(KINDS) == set(bundles.RECORD_TABLES)  # each kind is named in the report
+    with empty_store.reading() as session:  # and one agreement's part knows where each table's rows belong
+        bundles.agreement_scope(bundles.record_rows(session.connection()), "no agreement")
 
 
 def test_a_bundle_holds_every_row_of_every_record_table(example_store, tmp_path):
@@ -307,18 +310,22 @@ def test_records_held_under_other_ids_before_ids_were_derived_are_matched_by_wha
     assert check_record(b).whole and check_record(a).whole
 
 
-def test_a_deletion_of_what_this_desk_still_uses_is_a_conflict_and_never_cascades(desks, tmp_path):
-    a, b = desks
+def _deleted_and_assessed(a, b, deleting, folder: Path, why: str) -> tuple[str, str, Path]:
+    """One obligation deleted on `deleting` and assessed on the other desk, A's bundle, and its one conflict."""
     obligation_id = obligations(a)[5]
-    with a.writing("Delete obligation") as session:
+    with deleting.writing("Delete obligation") as session:
         delete_obligation(session, obligation_id)
-    kept = assess(b, obligation_id, "Assessed on B while A deleted the clause")
-    out = tmp_path / "a.accord"
+    assessment_id = assess(b if deleting is a else a, obligation_id, "Assessed while the other desk deleted the clause")
+    out = folder / "a.accord"
     export_bundle(a, out)
     report = import_bundle(b, out, dry_run=True)
-    assert [(c.key, c.why) for c in report.conflicts] == [
-        (("obligation", obligation_id), "deleted on the other desk, still used on this one")
-    ]
+    assert [(c.key, c.why) for c in report.conflicts] == [(("obligation", obligation_id), why)]
+    return obligation_id, assessment_id, out
+
+
+def test_a_deletion_of_what_this_desk_still_uses_is_a_conflict_and_never_cascades(desks, tmp_path):
+    a, b = desks
+    obligation_id, kept, out = _deleted_and_assessed(a, b, a, tmp_path, "deleted on the other desk, still used on this one")
     before = _file_digest(b)
     with pytest.raises(BundleError, match="cannot be deleted as the other desk did: this desk's records still use it"):
         import_bundle(b, out, prefer=Choice.THEIRS)
@@ -329,18 +336,9 @@ def test_a_deletion_of_what_this_desk_still_uses_is_a_conflict_and_never_cascade
     assert check_record(b).whole
 
 
-def test_what_this_desk_deleted_and_the_other_still_uses_is_a_conflict_restored_or_left_out(desks, tmp_path):
+def test_what_this_desk_deleted_and_the_other_still_uses_is_a_conflict_and_kept_deleted_leaves_its_rows_out(desks, tmp_path):
     a, b = desks
-    obligation_id = obligations(a)[5]
-    with b.writing("Delete obligation") as session:
-        delete_obligation(session, obligation_id)
-    added = assess(a, obligation_id, "Assessed on A while B deleted the clause")
-    out = tmp_path / "a.accord"
-    export_bundle(a, out)
-    report = import_bundle(b, out, dry_run=True)
-    assert [(c.key, c.why) for c in report.conflicts] == [
-        (("obligation", obligation_id), "deleted on this desk, still used on the other")
-    ]
+    obligation_id, added, out = _deleted_and_assessed(a, b, b, tmp_path, "deleted on this desk, still used on the other")
     kept_out = import_bundle(b, out, prefer=Choice.MINE)
     assert kept_out.not_taken == [f"A row of assessments ({added}): it names a record that stays deleted here"]
     with b.reading() as session:
@@ -360,6 +358,23 @@ def test_the_other_desks_trail_is_kept_verifiable_and_the_merge_is_one_entry_nam
         ).all()
     assert merges == [(report.sha256, f"Receive bundle {report.sha256[:12]}")]
     assert check_record(b).whole
+
+
+def test_check_finds_a_received_trail_altered_after_it_arrived(desks, tmp_path):
+    a, b = desks
+    send(a, b, tmp_path)
+    b.close()
+    connection = sqlite3.connect(b.path)  # someone with the file and sqlite3, past the append-only guard
+    connection.execute("DROP TRIGGER received_entry_no_update")
+    connection.execute("UPDATE received_entry SET who = 'someone else' WHERE id = 5")
+    connection.commit()
+    connection.close()
+    reopened = Store.open(b.path)
+    try:
+        report = check_record(reopened)
+    finally:
+        reopened.close()
+    assert any("does not verify (entry 5 does not follow the chain): it was altered here" in p for p in report.problems)
 
 
 def test_receiving_the_same_bundle_twice_changes_nothing(desks, tmp_path):
