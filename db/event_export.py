@@ -7,9 +7,10 @@ beside its destination and renamed over it (db/atomic_file.py): a failed export 
 
 import csv
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from sqlmodel import Session, select
 
@@ -24,14 +25,20 @@ _EVENT_COLUMNS = [name for name in COLUMNS if name not in ROLE_COLUMNS.values() 
 _TEXT = frozenset(TEXT_COLUMNS)
 
 
-def _cell(column: str, value) -> str:
-    if value is None:
-        return ""
-    if column in _TEXT:
-        return protect(value)
-    if isinstance(value, date):
-        return value.isoformat()
+def _number(value) -> str:
     return repr(value) if isinstance(value, float) else str(value)  # repr: floats read back exactly
+
+
+def _converter(column: str) -> Callable[[Any], str]:
+    if column in _TEXT:
+        return protect
+    return date.isoformat if column in ("occurred_on", "occurred_until", "source_accessed_on") else _number
+
+
+_CONVERTERS = [_converter(name) for name in _EVENT_COLUMNS]
+# COLUMNS: some of the event's own, its actors by role, the rest of its own, its links
+_ROLES_AT = COLUMNS.index(next(iter(ROLE_COLUMNS.values())))
+assert (*_EVENT_COLUMNS[:_ROLES_AT], *ROLE_COLUMNS.values(), *_EVENT_COLUMNS[_ROLES_AT:], "links") == COLUMNS
 
 
 _ROWS_AT_ONCE = 5_000  # events written between two reads of their actors and links
@@ -66,14 +73,13 @@ def write_events_csv(
         linked = _by_event(connection, (EventObligation.event_id, Obligation.ref, EventObligation.bearing),
                            EventObligation.event_id, ids, Obligation.id == EventObligation.obligation_id)  # fmt: skip
         for row in part:
-            cells = {name: _cell(name, value) for name, value in zip(_EVENT_COLUMNS, row, strict=True)}
+            cells = ["" if value is None else convert(value) for convert, value in zip(_CONVERTERS, row, strict=True)]
             by_role = defaultdict(list)
             for name, role in named.get(row[0], ()):
                 by_role[ROLE_COLUMNS.get(role, ROLE_COLUMNS["actor2"])].append(name)
-            for column in ROLE_COLUMNS.values():
-                cells[column] = protect(LIST_SEPARATOR.join(by_role.get(column, ())))
-            cells["links"] = protect(links_cell(linked.get(row[0], [])))
-            writer.writerow([cells[name] for name in COLUMNS])
+            roles = [protect(LIST_SEPARATOR.join(by_role.get(column, ()))) for column in ROLE_COLUMNS.values()]
+            links = protect(links_cell(linked.get(row[0], [])))
+            writer.writerow([*cells[:_ROLES_AT], *roles, *cells[_ROLES_AT:], links])
         count += len(part)
         if progress is not None and progress(count) is False:
             raise ExportCancelled("The export was cancelled; no file was written.")
