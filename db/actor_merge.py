@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, SQLModel, col, select
 
-from db import audit
+from db import audit, content
 from db.audit import column_values
 from db.bulk import bulk_insert
 from db.changes import Changes
@@ -190,8 +190,9 @@ def _move_event_links(session: Session, keep_id: str, other_id: str, merged: Mer
         select(EventActor.event_id).where(EventActor.actor_id == keep_id, col(EventActor.event_id).in_(mine))
     ).scalars())  # fmt: skip
     both = select(EventActor.event_id).where(EventActor.actor_id == keep_id)
-    connection.execute(delete(EventActor).where(EventActor.actor_id == other_id, col(EventActor.event_id).in_(both)))
-    connection.execute(update(EventActor).where(EventActor.actor_id == other_id).values(actor_id=keep_id, version=1))
+    with content.rows_changing(connection, "eventactor", "actor_id", [other_id, keep_id]):
+        connection.execute(delete(EventActor).where(EventActor.actor_id == other_id, col(EventActor.event_id).in_(both)))
+        connection.execute(update(EventActor).where(EventActor.actor_id == other_id).values(actor_id=keep_id, version=1))
     merged.event_links = [tuple(row) for row in rows]
     merged.events_moved = [event_id for event_id, _role, _version in rows if event_id not in kept]
     audit.record_many(session, [
@@ -207,7 +208,8 @@ def _put_event_links_back(session: Session, merged: MergedActors, before_actor: 
         ids = func.json_each(json.dumps(merged.events_moved)).table_valued("value")
         moved = (EventActor.actor_id == merged.keep_id, col(EventActor.event_id).in_(select(ids.c.value)))
         rows = connection.execute(select(EventActor.event_id, EventActor.role, EventActor.version).where(*moved)).all()
-        connection.execute(delete(EventActor).where(*moved))
+        with content.rows_changing(connection, "eventactor", "actor_id", [merged.keep_id]):
+            connection.execute(delete(EventActor).where(*moved))
         keep = merged.keep_id
         audit.record_many(session, [("delete", "eventactor", f"{e}/{keep}", _link(e, keep, r, v), None) for e, r, v in rows])
     elif merged.event_links:
