@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from db.actors import actor_keys
 from db.changes import Changes
 from db.errors import RecordError
-from db.models import Actor, ActorAlias, Agreement, EventActor, Obligation, ObligationObligor, Party
+from db.models import Actor, ActorAlias, EventActor, Obligation, ObligationObligor, Party
+from db.parties import party_groups
 from db.records import get_or_refuse
 
 _ACTOR_CHANGES = Changes(actors=True, event_log=True)
@@ -26,10 +27,16 @@ class ActorSummary:
     aliases: tuple[str, ...]
     events: int  # events naming it
     obligations: int  # obligations naming it as obligor or beneficiary
-    roles: tuple[tuple[str, str], ...]  # (agreement's short title, role), by agreement
+    roles: tuple[tuple[str, str, tuple[str, ...]], ...]  # (agreement's short title, role, actors it groups)
+    counts_as: tuple[tuple[str, str], ...] = ()  # (agreement's short title, the party it is grouped under)
 
     def roles_text(self) -> str:
-        return "; ".join(f"{agreement}: {role.replace('_', '-')}" for agreement, role in self.roles)
+        """ "US–Taliban agreement: non-signatory, grouping A, B" or "…: counts as Afghan government"."""
+        parts = [
+            f"{agreement}: {role.replace('_', '-')}" + (f", grouping {', '.join(members)}" if members else "")
+            for agreement, role, members in self.roles
+        ]
+        return "; ".join([*parts, *(f"{agreement}: counts as {party}" for agreement, party in self.counts_as)])
 
 
 def list_actors(session: Session) -> list[ActorSummary]:
@@ -45,14 +52,12 @@ def list_actors(session: Session) -> list[ActorSummary]:
         select(Obligation.beneficiary_id, Obligation.id).where(Obligation.beneficiary_id.is_not(None)),
     ).subquery()
     obligations = dict(session.exec(select(naming.c[0], func.count()).group_by(naming.c[0])).all())
-    roles: dict[str, list[tuple[str, str]]] = {}
-    agreements = select(Party.actor_id, Agreement.short_title, Agreement.title, Party.role).join(
-        Agreement, Agreement.id == Party.agreement_id
-    )
-    for actor_id, short_title, title, role in session.exec(
-        agreements.order_by(Agreement.signed_on, Agreement.title)
-    ):
-        roles.setdefault(actor_id, []).append((short_title or title, role))
+    roles: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {}
+    counts_as: dict[str, list[tuple[str, str]]] = {}
+    for group in party_groups(session):
+        roles.setdefault(group.actor_id, []).append((group.agreement, group.role, tuple(n for _, n in group.members)))
+        for member_id, _name in group.members:
+            counts_as.setdefault(member_id, []).append((group.agreement, group.name))
     actors = session.exec(select(Actor.id, Actor.name, Actor.kind).order_by(func.lower(Actor.name), Actor.id))
     return [
         ActorSummary(
@@ -63,6 +68,7 @@ def list_actors(session: Session) -> list[ActorSummary]:
             events.get(actor_id, 0),
             obligations.get(actor_id, 0),
             tuple(roles.get(actor_id, ())),
+            tuple(counts_as.get(actor_id, ())),
         )  # fmt: skip
         for actor_id, name, kind in actors
     ]

@@ -35,6 +35,7 @@ from db.models import (
     ObligationObligor,
     Observation,
     Party,
+    PartyMember,
     TargetPoint,
 )
 from db.values import (
@@ -150,6 +151,7 @@ class AgreementDocument:
     agreement: dict[str, Any]
     actors: list[DocActor] = field(default_factory=list)
     parties: list[tuple[str, str, str | None]] = field(default_factory=list)
+    members: dict[str, list[str]] = field(default_factory=dict)  # a party's key: the actors grouped under it
     obligations: list[DocObligation] = field(default_factory=list)
     metrics: list[DocMetric] = field(default_factory=list)
     events: list[DocEvent] = field(default_factory=list)
@@ -343,7 +345,16 @@ def parse_document(data: Any, source: str = "document") -> AgreementDocument:
                 r.text(item, "represented_by", path),
             )
         )
-    _unique(r, [(f"$.parties[{i}].actor", key) for i, (key, _, _) in enumerate(doc.parties)], "party")
+        members = [actor(key, f"{path}.members[{i}]") for i, key in enumerate(r.texts(item, "members", path))]
+        if members:
+            doc.members[doc.parties[-1][0]] = members
+    parties = _unique(r, [(f"$.parties[{i}].actor", key) for i, (key, _, _) in enumerate(doc.parties)], "party")
+    grouped = [(f"$.parties[{i}].members[{j}]", key) for i, (party, _, _) in enumerate(doc.parties)
+               for j, key in enumerate(doc.members.get(party, []))]  # fmt: skip
+    _unique(r, grouped, "party member (an actor counts as one party)")
+    for path, key in grouped:
+        if key in parties:
+            r.fail(path, f"'{key}' is a party itself; a party's members are actors that are not parties")
     rules: list[tuple[str, str]] = []  # (JSON path, rule): checked once every clause's ref is known
 
     def obligation(item, path, depth=1) -> DocObligation:
@@ -560,6 +571,7 @@ def import_document(session: Session, doc: AgreementDocument, origin: Origin = O
     actors = _actor_ids(session, doc.actors)
     # Two keys of the document may name one actor of the record (a name and its alias).
     keys_by_actor = {actors[key]: key for key, _, _ in reversed(doc.parties)}
+    parties: dict[str, str] = {}  # actor id: party id
     for index, (actor_key, role, represented_by) in enumerate(doc.parties):
         if keys_by_actor[actors[actor_key]] != actor_key:
             raise DocumentError(
@@ -567,15 +579,22 @@ def import_document(session: Session, doc: AgreementDocument, origin: Origin = O
                 "actor in the record (by name or alias), which would be a party twice; list it once and "
                 "import the document again."
             )
-        session.add(
-            Party(
-                id=row_id("party", actor_key),
-                agreement_id=agreement.id,
-                actor_id=actors[actor_key],
-                role=role,
-                represented_by=represented_by,
-            )
-        )
+        party = Party(
+            id=row_id("party", actor_key), agreement_id=agreement.id, actor_id=actors[actor_key], role=role,
+            represented_by=represented_by,
+        )  # fmt: skip
+        session.add(party)
+        parties[party.actor_id] = party.id
+    grouped: set[str] = set()  # as for parties, two keys may name one actor of the record
+    for party_key, member_keys in doc.members.items():
+        for member in dict.fromkeys(actors[key] for key in member_keys):
+            if member in parties or member in grouped:
+                raise DocumentError(
+                    f"At $.parties: a member of '{party_key}' is, in the record (by name or alias), a party or a member "
+                    "of another party; an actor counts as one party. Correct the document and import it again."
+                )
+            grouped.add(member)
+            session.add(PartyMember(party_id=parties[actors[party_key]], actor_id=member))
 
     ids: dict[str, str] = {}
 

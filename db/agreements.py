@@ -27,8 +27,10 @@ from db.models import (
     Observation,
     OfficerWords,
     Party,
+    PartyMember,
     TargetPoint,
 )
+from db.parties import refuse_if_grouping
 from db.records import get_or_refuse
 from db.vocabulary import PartyRole
 
@@ -80,6 +82,7 @@ def update_agreement(session: Session, agreement_id: str, fields: AgreementField
     for party in session.exec(select(Party).where(Party.agreement_id == agreement_id)):
         role = wanted.pop(party.actor_id, None)
         if role is None:
+            refuse_if_grouping(session, party)
             session.delete(party)
         elif party.role != role:
             party.role = role
@@ -156,8 +159,12 @@ def delete_agreement(session: Session, agreement_id: str) -> DeletedAgreement:
         for row in level:
             session.delete(row)
         session.flush()
-    for model in (Party, Agreement):
-        rows = list(session.exec(select(model).where((model.agreement_id if model is Party else model.id) == agreement_id)))
+    parties = select(Party.id).where(Party.agreement_id == agreement_id)
+    for model, condition in (
+        (PartyMember, col(PartyMember.party_id).in_(parties)), (Party, Party.agreement_id == agreement_id),
+        (Agreement, Agreement.id == agreement_id),
+    ):  # fmt: skip
+        rows = list(session.exec(select(model).where(condition)))
         removed.append((model, [column_values(row) for row in rows]))
         for row in rows:
             session.delete(row)

@@ -31,7 +31,7 @@ from db.backup_names import STAMP, Reason, backup_folder, backup_pattern
 from db.clock import utc_now
 from db.errors import DamagedDatabaseError, DatabaseError, StorageError, UserError
 from db.event_file import plural
-from db.store import Store, _connect_read_only, _known_revisions, schema_head
+from db.store import Store, _connect_read_only, _known_revisions, _quick_check, schema_head
 
 Progress = Callable[[int, int], None]  # pages copied, pages in all
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12
@@ -276,11 +276,44 @@ def _new_path(database: Path, reason: Reason) -> tuple[Path, datetime]:
 
 
 def take(store: Store, reason: Reason, progress: Progress | None = None, spare: Path | None = None) -> Backup:
-    """A new backup of the store's record in the rotation; older ones beyond the rotation are removed."""
+    """A new backup of the store's record in the rotation; older ones beyond the rotation are removed.
+
+    The day's first is checked page by page (SQLite's quick_check, on the copy: the backup API copies
+    pages as they are, damage included). Opening the record checks nothing (a second per GB), so this is
+    where damage is found: the copy is removed, lest it push good ones out of the rotation, and
+    DamagedDatabaseError says to restore."""
+    newest = _newest_taken(store.path)
     path, taken = _new_path(store.path, reason)
     _copy_store(store, path, progress)
+    if newest is None or newest.date() < taken.date():
+        connection = _connect_read_only(path)
+        try:
+            _quick_check(store.path, connection)
+        except DatabaseError:
+            path.unlink(missing_ok=True)
+            raise
+        finally:
+            connection.close()
     _rotate(store.path, spare)
     return read_backup(path, reason, taken)
+
+
+def check_pages(store: Store) -> None:
+    """SQLite's quick_check of the record in place, on the store's own connection; DamagedDatabaseError."""
+    connection = store.engine.raw_connection()
+    try:
+        _quick_check(store.path, connection.driver_connection)
+    finally:
+        connection.close()
+
+
+def on_opening(store: Store) -> Backup | None:
+    """What the window does once it is open, off the UI thread: the day's backup, checked; when the day
+    has one already, a check of the record's pages in place. DamagedDatabaseError if either finds damage."""
+    made = back_up(store, Reason.OPENED)
+    if made is None:
+        check_pages(store)
+    return made
 
 
 def take_of_file(database: Path, reason: Reason) -> Backup:
@@ -314,6 +347,11 @@ def _current_marker(store: Store) -> tuple[int, int]:
 def _size(database: Path) -> int:
     wal = Path(f"{database}-wal")
     return database.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+
+
+def _newest_taken(database: Path) -> datetime | None:
+    present = _in_rotation(database)
+    return present[0][0] if present else None
 
 
 def _newest(database: Path) -> Backup | None:

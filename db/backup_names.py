@@ -18,6 +18,7 @@ class Reason(StrEnum):
     RESTORE = "restore"
     UPGRADE = "upgrade"
     MANUAL = "manual"
+    MERGE = "merge"
 
     @property
     def label(self) -> str:
@@ -26,7 +27,7 @@ class Reason(StrEnum):
 
 _LABELS = {
     Reason.OPENED: "on opening", Reason.IMPORT: "before an import", Reason.RESTORE: "before a restore",
-    Reason.UPGRADE: "before an upgrade", Reason.MANUAL: "by hand",
+    Reason.UPGRADE: "before an upgrade", Reason.MANUAL: "by hand", Reason.MERGE: "before a merge",
 }  # fmt: skip
 
 

@@ -5,7 +5,8 @@ Core's `connection.execute(insert(model), dicts)` processes every parameter of e
 for an import of 100,000 events with their actors that was 40% of the time (tests/bench_import.py).
 Here Core compiles the INSERT once for the connection's dialect (so PostgreSQL gets its own), values
 come column by column, each distinct value of a column whose type converts it (dates, aware datetimes)
-is converted once, and the driver does the rest. Callers audit the rows themselves (db.audit).
+is converted once, and the driver does the rest. Callers audit the rows themselves (db.audit); the
+content digest counts them here (db.content).
 """
 
 import gc
@@ -18,6 +19,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, select
 from sqlmodel import SQLModel
+
+from db import content
 
 _pauses = 0  # pauses under way, in any thread
 _resume = False  # whether the collector ran before the first of them
@@ -84,6 +87,7 @@ def bulk_insert(
     connection.exec_driver_sql(
         str(compiled), [dict(zip(order, row, strict=True)) for row in rows] if named else rows
     )
+    content.add_rows(connection, table.name, order, rows)
     return list(order), rows
 
 

@@ -52,6 +52,7 @@ CARRIED_OTHERWISE = {
 NOT_CARRIED = {
     "alembic_version": "the schema's revision: the manifest's format version says what a bundle holds",
     "desk_identity": "this file's own ids, found again by each desk for itself (db/desk.py)",
+    "contentdigest": "the figures of the content digest, kept by each desk from its own rows (db/content.py)",
 }
 # What differs between two desks that hold the same thing: how often a row was changed here.
 DESK_LOCAL_COLUMNS = frozenset({"version"})
@@ -208,16 +209,18 @@ class Sent:
 
 
 def agreement_scope(found: dict[str, dict[str, dict]], agreement_id: str) -> set[RowKey]:
-    """The rows of one agreement's record: the agreement, its parties, the officer's words on it, obligations
+    """The rows of one agreement's record: the agreement, its parties (with the actors they group), the officer's words on it, obligations
     and their assessments, obligors and dependencies, its metrics with their points, its events (db.event_log's rule: put under it,
     under none, or linked to its obligations) with their actors and links to its obligations; then every
     row those name (actors, aliases, import files, an observation's event), so the bundle is whole."""
     obligations = {r for r, v in found["obligation"].items() if v["agreement_id"] == agreement_id}
     metrics = {r for r, v in found["metric"].items() if v["agreement_id"] == agreement_id}
+    parties = {r for r, v in found["party"].items() if v["agreement_id"] == agreement_id}
     linked = {v["event_id"] for v in found["eventobligation"].values() if v["obligation_id"] in obligations}
     events = {r for r, v in found["event"].items() if v["agreement_id"] in (None, agreement_id) or r in linked}
     belongs = {
-        "agreement": lambda r, v: r == agreement_id, "party": lambda r, v: v["agreement_id"] == agreement_id,
+        "agreement": lambda r, v: r == agreement_id, "party": lambda r, v: r in parties,
+        "partymember": lambda r, v: v["party_id"] in parties,
         "obligation": lambda r, v: r in obligations, "metric": lambda r, v: r in metrics,
         "obligationobligor": lambda r, v: v["obligation_id"] in obligations,
         "obligationdependency": lambda r, v: v["obligation_id"] in obligations and v["depends_on_id"] in obligations,

@@ -22,6 +22,7 @@ from db.deadlines import SIGNING, parse_rule, resolve
 from db.trajectory import (
     ObservationFact,
     Pace,
+    Series,
     TargetFact,
     behind_by,
     claim_text,
@@ -160,7 +161,7 @@ def completed_on(facts: ObligationFacts, as_of: date) -> date | None:
     dates = [a.as_of for a in latest_versions(facts.assessments, as_of) if a.status in COMPLETED]
     if facts.quantity is not None:
         q = facts.quantity
-        reached = first_reaching(list(q.observations), q.target.value, q.direction, as_of)
+        reached = first_reaching(q.observations, q.target.value, q.direction, as_of)
         dates += [reached.known_on] if reached else []
     elif facts.kind not in (ObligationKind.PROHIBITION, ObligationKind.SECTION) and not facts.ongoing:
         dates += [e.known_on for e in facts.evidence if e.bearing == Bearing.SUPPORTS and e.happened_by(as_of)]
@@ -251,7 +252,7 @@ def quantity_status(
 ) -> tuple[Status, str, QuantityStanding]:
     due = deadline.on or q.target.on
     target = q.target.value
-    observations = list(q.observations)
+    observations = Series(q.observations)  # sorted once for every question below
     known = known_as_of(observations, as_of)
     claims = current_claims(observations, as_of)
     latest = known[-1] if known else None

@@ -26,6 +26,7 @@ from sqlmodel import Session
 from db.as_of import period
 from db.event_file import Chunk
 from db.event_rules import EventFields, date_label
+from db.parties import COUNTED_TOGETHER
 
 THRESHOLD = 75  # token-set ratio, 0–100: the table's same happenings score 86 and more, the others 62 at most
 
@@ -118,14 +119,19 @@ _SKETCHED = text("""
 SELECT e.id, e.occurred_on, e.date_precision, e.event_type, e.location, e.admin1, e.admin2, e.notes, e.occurred_until
 FROM event e WHERE e.id IN (SELECT value FROM json_each(:ids))
 """)
-# An event's actors by their names and aliases, casefolded: a file names "Police Forces of Afghanistan
-# (2014-2021)" where the record's actor is "Afghan government" with that alias.
-_ACTOR_NAMES = text("""
-SELECT ea.event_id, a.name FROM eventactor ea JOIN actor a ON a.id = ea.actor_id
-WHERE ea.event_id IN (SELECT value FROM json_each(:ids))
+# An event's actors by their names and aliases, casefolded, with those of the actors counted together with
+# them under a party (db.parties): a file names "Police Forces of Afghanistan (2014-2021)" where the record's
+# event names "Afghan government", the party that groups them.
+_ACTOR_NAMES = text(f"""
+WITH named AS (
+  SELECT ea.event_id, ea.actor_id FROM eventactor ea WHERE ea.event_id IN (SELECT value FROM json_each(:ids))
+  UNION
+  SELECT ea.event_id, together.fellow FROM eventactor ea JOIN ({COUNTED_TOGETHER}) together ON together.actor_id = ea.actor_id
+  WHERE ea.event_id IN (SELECT value FROM json_each(:ids))
+)
+SELECT n.event_id, a.name FROM named n JOIN actor a ON a.id = n.actor_id
 UNION ALL
-SELECT ea.event_id, aa.alias FROM eventactor ea JOIN actoralias aa ON aa.actor_id = ea.actor_id
-WHERE ea.event_id IN (SELECT value FROM json_each(:ids))
+SELECT n.event_id, aa.alias FROM named n JOIN actoralias aa ON aa.actor_id = n.actor_id
 """)
 
 

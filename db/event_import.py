@@ -35,7 +35,7 @@ from pathlib import Path
 from sqlalchemy import bindparam, delete, update
 from sqlmodel import Session, col, select
 
-from db import audit, backup, search
+from db import audit, backup, content, search
 from db.actor_roster import add_alias
 from db.actors import actor_keys, find_or_create_actors, fold_ranges
 from db.bulk import bulk_insert, collection_paused, select_matching
@@ -618,11 +618,15 @@ def _update(
         if own:
             after["links"] = sorted(links[row])
         entries.append(("update", "event", event_id, audit.plain_values(before), audit.plain_values(after)))
-    connection.execute(statement, rows)
     ids = [before["event_id"] for _, before in part]
-    connection.execute(delete(EventActor).where(col(EventActor.event_id).in_(ids)))
+    with content.rows_changing(connection, "event", "id", ids):
+        connection.execute(statement, rows)
+    with content.rows_changing(connection, "eventactor", "event_id", ids):
+        connection.execute(delete(EventActor).where(col(EventActor.event_id).in_(ids)))
     if own:
-        connection.execute(delete(EventObligation).where(col(EventObligation.event_id).in_(ids)))
+        with content.rows_changing(connection, "eventobligation", "event_id", ids):
+            connection.execute(delete(EventObligation).where(col(EventObligation.event_id).in_(ids)))
     updated = [row for row, _ in part]
+    # The links' inserts count themselves in the content digest (db.bulk).
     _link(connection, ids, [chunk.row_actors(r) for r in updated], [links.get(r, ()) for r in updated], roles)
     return entries

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from db.event_rules import EVENT_TYPES, ROLE_ORDER
 from db.models import Actor, ActorAlias, Event, EventActor, EventObligation, Obligation
+from db.parties import events_concerning
 from db.same_happening import source_count
 
 NAME_SEPARATOR = "; "
@@ -29,7 +30,7 @@ class EventFilter:
     date_from: date | None = None
     date_to: date | None = None
     event_type: str | None = None
-    actor_id: str | None = None
+    actor_id: str | None = None  # its events; within an agreement, those of the actors counted as it too
     obligation_ids: tuple[str, ...] = ()  # linked to any of these
     reliability: str | None = None
     credibility: str | None = None
@@ -158,10 +159,8 @@ def conditions(wanted: EventFilter) -> list[ColumnElement]:
         found.append(Event.occurred_on <= wanted.date_to)
     if wanted.event_type:
         found.append(Event.event_type == wanted.event_type)
-    if wanted.actor_id:
-        found.append(
-            col(Event.id).in_(select(EventActor.event_id).where(EventActor.actor_id == wanted.actor_id))
-        )
+    if wanted.actor_id:  # within an agreement, a party's events are also those of the actors it groups
+        found.append(col(Event.id).in_(events_concerning(wanted.agreement_id, wanted.actor_id)))
     if wanted.obligation_ids:
         linked = select(EventObligation.event_id).where(
             col(EventObligation.obligation_id).in_(wanted.obligation_ids)
@@ -212,11 +211,14 @@ def event_rows(
     its rows only: deep pages and sorts the indexes cannot serve otherwise build every row of the log
     (a page at row 99,000 of 100,000 sorted by grade: 4.3 s, tests/bench_event_log.py).
     """
-    query = _rows_query(wanted, sort, descending)
-    if limit is not None:
+    if limit is None:
+        query = _rows_query(wanted, sort, descending)
+    else:
         page = _ordered(select(Event.id).where(*conditions(wanted)), sort, descending)
         page = page.limit(limit).offset(offset).subquery()
-        query = query.where(col(Event.id).in_(select(page.c.id)))
+        # The filter is the page's alone: applied again outside it, SQLite evaluated it a second time for
+        # each of the page's rows (165 ms against 91 ms for a filter change at 100,000 events).
+        query = _ordered(select(*_columns()).where(col(Event.id).in_(select(page.c.id))), sort, descending)
     return [tuple(row) for row in session.connection().execute(query)]
 
 

@@ -8,8 +8,6 @@ distinct non-ASCII value, so a file of 100,000 mostly ASCII rows pays almost not
 
 from collections.abc import Iterable
 
-import ftfy
-
 # How R (NA), pandas (nan, NaN), SQL exports (NULL), Stata (.) and Excel (#N/A) write "no value".
 MISSING = frozenset({"NA", "N/A", "n/a", "NULL", "null", "Null", "nan", "NaN", "NAN", ".", "#N/A"})
 SEPARATORS = (",", ";", "\t")
@@ -31,6 +29,8 @@ def separator(header_line: str) -> str:
 
 def repair_text(text: str) -> str:
     """The text with ftfy's encoding repair applied (e.g. 'S√©gou' or 'SÃ©gou' → 'Ségou')."""
+    import ftfy  # here, not at start-up: a third of a second of the window's start for imports only
+
     return ftfy.fix_encoding(text)
 
 

@@ -58,6 +58,7 @@ from db.event_file import plural
 
 KINDS = {
     "actor": "actors", "actoralias": "actor aliases", "agreement": "agreements", "party": "parties",
+    "partymember": "actors grouped under parties",
     "obligation": "obligations", "obligationobligor": "obligors", "obligationdependency": "dependencies",
     "assessment": "assessments", "importfile": "import files", "event": "events", "eventactor": "event actors",
     "eventobligation": "event links", "metric": "metrics", "metricobligation": "metric links",

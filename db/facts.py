@@ -1,4 +1,5 @@
-"""Reading the compliance engine's facts for one agreement, as plain tuples turned into dataclasses."""
+"""Reading the compliance engine's facts for one agreement, as plain tuples (through Core: db.tree) turned
+into dataclasses."""
 
 from collections import defaultdict
 
@@ -18,7 +19,7 @@ from db.models import (
     Observation,
     TargetPoint,
 )
-from db.trajectory import ObservationFact, TargetFact
+from db.trajectory import ObservationFact, Series, TargetFact
 
 SUMMARY_LENGTH = 90
 
@@ -33,7 +34,7 @@ def _summary(notes: str | None, event_type: str, sub_type: str | None, location:
 def evidence_by_obligation(session: Session, agreement_id: str | None) -> dict[str, list[EvidenceFact]]:
     """The evidence of the agreement's obligations (of every agreement's, for None)."""
     found = defaultdict(list)
-    rows = session.exec(
+    rows = session.connection().execute(
         select(
             EventObligation.obligation_id,
             Event.occurred_on,
@@ -64,7 +65,7 @@ def quantities_by_obligation(session: Session, agreement_id: str | None) -> dict
     agreement, or of every agreement for None)."""
     clause = aliased(Obligation)
     targets = defaultdict(list)
-    for metric_id, on, value, obligation_id, ref in session.exec(
+    for metric_id, on, value, obligation_id, ref in session.connection().execute(
         select(
             TargetPoint.metric_id, TargetPoint.on, TargetPoint.value, TargetPoint.obligation_id, clause.ref
         )
@@ -75,7 +76,7 @@ def quantities_by_obligation(session: Session, agreement_id: str | None) -> dict
     ):
         targets[metric_id].append(TargetFact(on, value, obligation_id, ref))
     observations = defaultdict(list)
-    for metric_id, on, value, precision, qualifier, claimant, source in session.exec(
+    for metric_id, on, value, precision, qualifier, claimant, source in session.connection().execute(
         select(
             Observation.metric_id,
             Observation.observed_on,
@@ -92,8 +93,9 @@ def quantities_by_obligation(session: Session, agreement_id: str | None) -> dict
     ):
         # The named source says more than the actor behind it ("CENTCOM commander McKenzie").
         observations[metric_id].append(ObservationFact(on, value, precision, qualifier, claimant, source))
+    series = {metric_id: Series(observed) for metric_id, observed in observations.items()}
     found: dict[str, QuantityFacts] = {}
-    for obligation_id, metric_id, name, unit, direction, tolerance in session.exec(
+    for obligation_id, metric_id, name, unit, direction, tolerance in session.connection().execute(
         select(
             MetricObligation.obligation_id,
             Metric.id,
@@ -114,7 +116,7 @@ def quantities_by_obligation(session: Session, agreement_id: str | None) -> dict
                 direction,
                 tolerance,
                 tuple(targets[metric_id]),
-                tuple(observations[metric_id]),
+                series.get(metric_id) or Series(()),
                 own[-1],
             )
     return found

@@ -82,6 +82,16 @@ class Party(Versioned, table=True):
     represented_by: str | None = None
 
 
+class PartyMember(Versioned, table=True):
+    """An actor that counts as a party of an agreement and stays itself in the event log: ACLED's
+    "Military Forces of Afghanistan (2014-2021)" counting as the example's party "Afghan government".
+    Keyed by the party row, so a party's role can change and its group stays; one party per actor
+    and agreement is db.parties' rule."""
+
+    party_id: str = Field(foreign_key="party.id", ondelete="RESTRICT", primary_key=True, max_length=36)
+    actor_id: str = Field(foreign_key="actor.id", ondelete="RESTRICT", primary_key=True, max_length=36, index=True)
+
+
 class Obligation(Versioned, table=True):
     """A node of the agreement's tree: a section or an obligation with its deadline."""
 

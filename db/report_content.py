@@ -4,24 +4,25 @@ Everything a chief reads is decided here: which obligations changed, which event
 sentences of the summary, and a fingerprint of the database content the report was made from.
 """
 
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select as core_select
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
 from db.as_of import happened_by
 from db.audit import last_entry
 from db.clock import full_name, utc_now
 from db.compliance import Standing
+from db.content import content_digest
 from db.event_log import PAIR_SEPARATOR, ROLE_SEPARATOR, actor_roles, agreement_events, obligation_refs
 from db.event_rules import actors_in_roles, date_label, grade_label, place_label
 from db.metrics import MetricSeries, list_metrics, metric_series
-from db.models import AuditEntry, Event, EventObligation, Obligation
+from db.models import Event, EventObligation, Obligation
 from db.officer_words import newest_words
+from db.parties import party_groups
 from db.phrasing import deadline_text
 from db.plot_data import series_as_of
 from db.report_findings import Completion, Finding, key_findings
@@ -88,6 +89,15 @@ class ReportContent:
     events_scope: str = EVENTS_LINKED
     findings: list[Finding] = field(default_factory=list)
     officer_summary: str = ""  # the officer's own words, shown verbatim and never interpreted
+    party_members: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a party's name: the actors it groups
+
+    def parties_text(self) -> str:
+        """ "Taliban (signatory); Afghan government (non-signatory, counting Military Forces of …)"."""
+        return "; ".join(
+            f"{name} ({role.replace('_', '-')}"
+            + (f", counting {', '.join(self.party_members[name])})" if self.party_members.get(name) else ")")
+            for name, role in self.parties
+        )
 
 
 def chain_head(session: Session) -> str:
@@ -97,17 +107,9 @@ def chain_head(session: Session) -> str:
 
 
 def fingerprint(session: Session) -> str:
-    """SHA-256 over every row of the record, in a fixed order, and the audit chain's head: the trail
-    is not content, but its head ties the report to the whole history behind it (db.audit)."""
-    digest = hashlib.sha256(f"\x1eaudit chain head\x1f{chain_head(session)}".encode())
-    for table in SQLModel.metadata.sorted_tables:
-        if table.name == AuditEntry.__tablename__:
-            continue
-        digest.update(f"\x1e{table.name}\x1f".encode())
-        ordered = core_select(table).order_by(*table.primary_key.columns)
-        for row in session.connection().execute(ordered):
-            digest.update(repr(tuple(row)).encode("utf-8"))
-    return digest.hexdigest()
+    """The record's content digest (db.content): the same content gives the same fingerprint, on any
+    desk, whatever history led to it; the chain head, printed beside it, names that history."""
+    return content_digest(session.connection())
 
 
 def _walk(nodes: list[ObligationNode], depth: int = 0):
@@ -285,6 +287,7 @@ def report_content(
             filter(None, [agreement.signed_on.isoformat() if agreement.signed_on else "", agreement.place])
         ),
         parties=agreement.parties,
+        party_members={g.name: tuple(n for _id, n in g.members) for g in party_groups(session, agreement.id)},
         as_of=as_of,
         since=since,
         prepared_by=prepared_by or full_name(),

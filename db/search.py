@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from db.changes import Changes
 from db.event_rules import date_label
+from db.parties import counted_as
 
 KINDS = ("obligation", "event", "assessment", "actor")  # the order hits are listed in
 MOST = 50  # hits of each kind
@@ -200,7 +201,8 @@ def search(session: Session, words: str, agreement_id: str | None = None, most: 
                  for found, goes_to, heading, snippet, agreement, *dated in rows]  # fmt: skip
     actors = [h.record_id for h in hits if h.kind == "actor"]
     events = {h.record_id for h in hits if h.kind == "event"}
-    if actors and len(events) < most:  # the events of the actors found
+    if actors and len(events) < most:  # the events of the actors found, and of those counted as them (db.parties)
+        actors = list(connection.execute(counted_as(agreement_id, actors)).scalars())
         rows = connection.execute(
             text(
                 # from the actors' links (indexed by actor), stopping at the limit: unranked, so shown by date

@@ -14,9 +14,6 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
@@ -24,11 +21,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
-from db import audit, desk
+from db import audit, content, desk
 from db.backup_names import backup_of
 from db.clock import current_user
 from db.errors import DamagedDatabaseError, DatabaseError, DatabaseInUseError, StaleRecordError, StorageError
-from db.writer_lock import WriterLock
+from db.writer_lock import WriterLock, left_behind
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -52,19 +49,29 @@ def default_database_path() -> Path:
     return user_data_path("accord-desk", appauthor=False) / "accord-desk.sqlite"
 
 
-def _alembic_config() -> Config:
+# The newest migration's revision. Opening a database of this revision needs nothing of Alembic, whose
+# import (Mako, Pygments, every SQLAlchemy dialect) was 40% of the window's start-up; it is imported only
+# when a migration is due. tests/db/test_store.py fails when a new migration does not update this.
+SCHEMA_HEAD = "0009_content_digest"
+
+
+def _alembic_config():
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
-@cache
 def schema_head() -> str:
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    return SCHEMA_HEAD
 
 
 @cache
 def _known_revisions() -> frozenset[str]:
+    """Every revision of the migrations (reads them through Alembic: only for a file not at the head)."""
+    from alembic.script import ScriptDirectory
+
     return frozenset(
         script.revision for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()
     )
@@ -255,8 +262,9 @@ def _quick_check(path: Path, connection: sqlite3.Connection) -> None:
     except sqlite3.Error as error:
         raise _opening_error(path, error) from None
     if problems != [("ok",)]:
+        first = " ".join(problems[0][0].replace("*** in database main ***", "").split())  # one line
         raise DamagedDatabaseError(
-            f"{path} is damaged (SQLite reports {len(problems)} problems, the first: {problems[0][0]}); "
+            f"{path} is damaged (SQLite reports {len(problems)} problems, the first: {first}); "
             "restore it from a backup (accord-desk backups lists them)."
         )
 
@@ -331,8 +339,10 @@ class Store:
                 except BaseException:
                     lock.release()
                     raise
-        with _no_traces_if_refused(path):
-            revision = inspect_file(path)
+        with _no_traces_if_refused(path), _looking_at(path) as connection:
+            revision = _revision(path, connection)
+            if left_behind(path):  # a writer died holding the file: look at every page once
+                _quick_check(path, connection)
             if revision != schema_head():
                 raise cls._schema_error(path, revision) or DatabaseError(
                     f"{path} was made by an older version of Accord Desk; open it once in the window "
@@ -431,10 +441,13 @@ class Store:
         return store
 
     def _migrate(self) -> None:
+        from alembic import command
+
         config = _alembic_config()
         with self.engine.connect() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            content.rebuild(connection)  # whatever the upgrade did to the rows, the digest follows them
             connection.commit()
             audit.note_head(self.path, audit.last_entry(connection))
 

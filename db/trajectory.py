@@ -4,11 +4,11 @@ Plain functions over plain values. An observation dated only to a week or a mont
 at the end of its period: as of an earlier date nobody could have cited it.
 """
 
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cached_property
 
-from db.as_of import happened_by, period
+from db.as_of import period
 from db.event_rules import date_label
 from db.vocabulary import DatePrecision, Direction, Qualifier
 
@@ -29,14 +29,15 @@ class ObservationFact:
     qualifier: str = Qualifier.EXACT
     claimant: str | None = None
     source: str | None = None
+    # Worked out once as it is made: series run to thousands of reports, each asked many times (and
+    # Python 3.11's cached_property takes a lock at every read).
+    period: tuple[date, date] = field(init=False, repr=False, compare=False)
+    known_on: date = field(init=False, repr=False, compare=False)
 
-    @cached_property  # series run to thousands of reports, each asked many times
-    def period(self) -> tuple[date, date]:
-        return period(self.on, self.precision)
-
-    @cached_property
-    def known_on(self) -> date:
-        return self.period[1]
+    def __post_init__(self) -> None:
+        days = period(self.on, self.precision)
+        object.__setattr__(self, "period", days)
+        object.__setattr__(self, "known_on", days[1])
 
     @property
     def claim(self) -> str:
@@ -63,20 +64,38 @@ def target_at(targets: list[TargetFact], day: date) -> float | None:
     return points[-1].value
 
 
-def known_as_of(observations: list[ObservationFact], day: date) -> list[ObservationFact]:
+class Series(tuple):
+    """A metric's observations in the order they became known (by the end of their period, then by
+    date), with those days beside them: what was known as of a date is a prefix found by bisection, not
+    a scan and a sort of the whole series at every question (a series runs to thousands of reports)."""
+
+    known_ons: list[date]
+
+    def __new__(cls, observations) -> "Series":
+        if isinstance(observations, Series):
+            return observations
+        series = super().__new__(cls, sorted(observations, key=lambda o: (o.known_on, o.on)))
+        series.known_ons = [o.known_on for o in series]
+        return series
+
+    def known_as_of(self, day: date) -> list[ObservationFact]:
+        return list(self[: bisect_right(self.known_ons, day)])
+
+
+def known_as_of(observations, day: date) -> list[ObservationFact]:
     """The observations that could be cited on `day` (db.as_of.happened_by), oldest first."""
-    known = (o for o in observations if happened_by(o.on, o.precision, day))
-    return sorted(known, key=lambda o: (o.known_on, o.on))
+    return Series(observations).known_as_of(day)
 
 
-def current_claims(observations: list[ObservationFact], day: date) -> list[ObservationFact]:
+def current_claims(observations, day: date) -> list[ObservationFact]:
     """The latest figure as of `day`, with every other claim about an overlapping period."""
-    known = known_as_of(observations, day)
+    series = Series(observations)
+    known = bisect_right(series.known_ons, day)
     if not known:
         return []
-    latest = known[-1]
-    start, end = latest.period
-    return [o for o in known if o.period[0] <= end and o.period[1] >= start]
+    # Every known claim ends by the latest's end; those ending on or after its start overlap it.
+    start = series[known - 1].period[0]
+    return list(series[bisect_left(series.known_ons, start, 0, known) : known])
 
 
 def dispute(
@@ -100,7 +119,7 @@ def behind_by(observed: float, expected: float, direction: str) -> float:
 
 
 def first_reaching(
-    observations: list[ObservationFact], target: float, direction: str, day: date
+    observations, target: float, direction: str, day: date
 ) -> ObservationFact | None:
     return next((o for o in known_as_of(observations, day) if reaches(o.value, target, direction)), None)
 

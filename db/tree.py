@@ -1,7 +1,7 @@
 """What the window and `accord-desk status` read: the obligation tree and one obligation's detail.
 
-Rows are read as plain tuples (DESIGN.md: ORM objects cost 15× more to load) and judged by
-db.compliance; callers get plain dataclasses and never a Session-bound object.
+Rows are read as plain tuples through Core (DESIGN.md: ORM objects cost 15× more to load, and even
+the ORM's processing of plain column rows was a third of load_tree) and judged by db.compliance; callers get plain dataclasses and never a Session-bound object.
 """
 
 from collections import defaultdict
@@ -150,7 +150,7 @@ class AgreementFacts:
 
 def read_facts(session: Session, agreement_id: str | None = None) -> dict[str, AgreementFacts]:
     """The facts of the agreement, or (None) of every agreement — each part read once for all of them."""
-    signed = session.exec(
+    signed = session.connection().execute(
         select(Agreement.id, Agreement.signed_on).where(
             Agreement.id == agreement_id if agreement_id is not None else true()
         )
@@ -184,7 +184,7 @@ def _owners(facts: dict[str, AgreementFacts]) -> dict[str, AgreementFacts]:
 
 
 def _read_obligations(session: Session, agreement_id: str | None, facts: dict[str, AgreementFacts]) -> None:
-    rows = session.exec(
+    rows = session.connection().execute(
         select(
             Obligation.id,
             Obligation.parent_id,
@@ -206,7 +206,7 @@ def _read_obligations(session: Session, agreement_id: str | None, facts: dict[st
         if row.agreement_id in facts:
             facts[row.agreement_id].rows.append(row)
     owners = _owners(facts)
-    for obligation_id, name in session.exec(
+    for obligation_id, name in session.connection().execute(
         select(ObligationObligor.obligation_id, Actor.name)
         .join(Actor, Actor.id == ObligationObligor.actor_id)
         .join(Obligation, Obligation.id == ObligationObligor.obligation_id)
@@ -221,7 +221,7 @@ def _read_assessments(session: Session, agreement_id: str | None, facts: dict[st
     for kept in facts.values():
         kept.assessments = defaultdict(list)
     owners = _owners(facts)
-    for obligation_id, *values in session.exec(
+    for obligation_id, *values in session.connection().execute(
         select(
             Assessment.obligation_id,
             Assessment.as_of,

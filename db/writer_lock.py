@@ -46,6 +46,25 @@ class Holder:
             return None
 
 
+def left_behind(database: Path) -> bool:
+    """Whether the database's last writer on this machine died holding it (its lock file names a process
+    that is gone): what a reader, which takes no lock, learns of an unclean end. Read without locking,
+    so a writer starting meanwhile is never turned away; a holder on another machine counts as alive."""
+    try:
+        holder = Holder.parse(lock_path(database).read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return False
+    if holder is None or holder.host != socket.gethostname():
+        return False
+    try:
+        os.kill(holder.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, another user's
+    return False
+
+
 def _me(user: str) -> Holder:
     return Holder(user, socket.gethostname(), os.getpid(), datetime.now().astimezone().replace(microsecond=0))
 

@@ -1,6 +1,7 @@
 """View ▸ Actors…: every actor with its aliases, the events and obligations naming it and its role in each
-agreement; rename, add or remove an alias, merge into another actor — each an undo command
-(gui/actor_commands.py). The table is db.actor_roster.list_actors, read again when actors change.
+agreement (with the actors a party groups, or the party an actor counts as); rename, add or remove an alias,
+merge into another actor, set its role in an agreement, group it under a party or take it out — each an undo
+command (gui/actor_commands.py). The table is db.actor_roster.list_actors, read again when actors change.
 
 User text reaches the screen only as item text, window titles and plain-text boxes (gui/plain_text.py).
 """
@@ -21,12 +22,24 @@ from PySide6.QtWidgets import (
 
 from db.actor_roster import ActorSummary, list_actors
 from db.changes import Changes
-from gui.actor_commands import AddAlias, MergeActors, RemoveAlias, RenameActor
+from db.parties import PartyGroup, party_groups, party_role
+from db.tree import list_agreements
+from db.vocabulary import PartyRole
+from gui.actor_commands import (
+    AddAlias,
+    GroupUnderParty,
+    MergeActors,
+    RemoveAlias,
+    RenameActor,
+    SetPartyRole,
+    TakeOutOfParty,
+)
 from gui.desk import Desk
 from gui.plain_text import confirm, quiet_label, tooltip
 from gui.rows_model import RowsModel
 
 COLUMNS = ("Actor", "Kind", "Aliases", "Events", "Obligations", "Roles")
+NO_PARTY = "not a party"
 
 
 class ActorsModel(RowsModel):
@@ -47,6 +60,8 @@ class ActorsModel(RowsModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == 2 and actor.aliases:
             return tooltip(", ".join(actor.aliases))  # the whole list, which the cell may elide
+        if role == Qt.ItemDataRole.ToolTipRole and column == 5 and (actor.roles or actor.counts_as):
+            return tooltip(actor.roles_text())
         if role == Qt.ItemDataRole.UserRole:
             return actor.id
         return None
@@ -70,7 +85,11 @@ class ActorsDialog(QDialog):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # The roles, with a party's group, take the room left and wrap; the aliases keep a column's width
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(2, 240)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setWordWrap(True)
 
         buttons = QHBoxLayout()
@@ -78,6 +97,9 @@ class ActorsDialog(QDialog):
         self.add_alias_button = self._button("&Add alias…", self.add_alias, buttons)
         self.remove_alias_button = self._button("Re&move alias…", self.remove_alias, buttons)
         self.merge_button = self._button("&Merge into…", self.merge, buttons)
+        self.role_button = self._button("Party r&ole…", self.set_role, buttons)
+        self.group_button = self._button("&Group under party…", self.group, buttons)
+        self.ungroup_button = self._button("&Take out of party", self.take_out, buttons)
         buttons.addStretch()
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
@@ -85,7 +107,10 @@ class ActorsDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(
-            quiet_label("Merging moves everything that names an actor to the one kept; Edit ▸ Undo brings it back.")
+            quiet_label(
+                "Merging moves everything that names an actor to the one kept. Grouped under a party, an actor counts "
+                "as that party for the agreement and stays itself in the event log. Edit ▸ Undo brings back any change."
+            )
         )
         layout.addWidget(self.table)
         layout.addLayout(buttons)
@@ -123,8 +148,9 @@ class ActorsDialog(QDialog):
 
     def _enable(self) -> None:
         actor = self.current()
-        for button in (self.rename_button, self.add_alias_button, self.merge_button):
+        for button in (self.rename_button, self.add_alias_button, self.merge_button, self.role_button, self.group_button):
             button.setEnabled(actor is not None)
+        self.ungroup_button.setEnabled(actor is not None and bool(actor.counts_as))
         self.merge_button.setEnabled(actor is not None and len(self.model.rows) > 1)
         self.remove_alias_button.setEnabled(actor is not None and bool(actor.aliases))
 
@@ -167,12 +193,66 @@ class ActorsDialog(QDialog):
         if self.confirm_merge(question) and self.desk.execute(MergeActors(self.desk, keep.id, other.id)):
             self.select(keep.id)
 
+    def set_role(self) -> None:
+        """The selected actor's role in an agreement: one of the scale, or no party."""
+        actor = self.current()
+        agreement = actor and self._agreement(f"Role of {actor.name}", [(a.id, a.label) for a in self._agreements()])
+        if agreement is None:
+            return
+        with self.desk.store.reading() as session:
+            held = party_role(session, agreement[0], actor.id)
+        choices = {role.replace("_", "-"): str(role) for role in PartyRole} | {NO_PARTY: None}
+        labels = list(choices)
+        current = labels.index(held[1].replace("_", "-")) if held else len(labels) - 1
+        chosen = self.ask_choice(f"Role of {actor.name} in {agreement[1]}", "Role:", labels, current)
+        if chosen is not None and choices[chosen] != (held[1] if held else None):
+            self.desk.execute(SetPartyRole(self.desk, agreement[0], actor.id, choices[chosen], agreement[1]))
+
+    def group(self) -> None:
+        """Group the selected actor under a party of an agreement, so that it counts as that party there."""
+        actor = self.current()
+        groups = [g for g in self._groups() if g.actor_id != actor.id] if actor else []
+        if actor is None:
+            return
+        if not groups:
+            self.desk.report("No agreement has a party to group actors under; give an actor a party role first.")
+            return
+        labels = [f"{g.name} ({g.role_text()}, {g.agreement})" for g in groups]
+        chosen = self.ask_choice(f"Group {actor.name} under a party", "Counts as the party:", labels)
+        if chosen is not None:
+            party = groups[labels.index(chosen)]
+            self.desk.execute(GroupUnderParty(self.desk, party.agreement_id, party.actor_id, actor.id))
+
+    def take_out(self) -> None:
+        actor = self.current()
+        holding = [(g.agreement_id, f"{g.name} ({g.agreement})") for g in self._groups() if actor and actor.id in dict(g.members)]
+        agreement = holding and self._agreement(f"Take {actor.name} out of a party", holding)
+        if agreement:
+            self.desk.execute(TakeOutOfParty(self.desk, agreement[0], actor.id))
+
+    def _agreements(self):
+        with self.desk.store.reading() as session:
+            return list_agreements(session)
+
+    def _groups(self) -> list[PartyGroup]:
+        with self.desk.store.reading() as session:
+            return party_groups(session)
+
+    def _agreement(self, title: str, choices: list[tuple[str, str]]) -> tuple[str, str] | None:
+        """(id, label) of the one agreement among `choices`, asked when there are several (the current one first)."""
+        choices = sorted(choices, key=lambda choice: choice[0] != self.desk.agreement_id)
+        if len(choices) <= 1:
+            return choices[0] if choices else None
+        labels = [label for _id, label in choices]
+        chosen = self.ask_choice(title, "Agreement:", labels)
+        return None if chosen is None else choices[labels.index(chosen)]
+
     def ask_text(self, title: str, label: str, text: str) -> str | None:
         value, ok = QInputDialog.getText(self, title, label, text=text)
         return value if ok else None
 
-    def ask_choice(self, title: str, label: str, items: list[str]) -> str | None:
-        value, ok = QInputDialog.getItem(self, title, label, items, 0, False)
+    def ask_choice(self, title: str, label: str, items: list[str], current: int = 0) -> str | None:
+        value, ok = QInputDialog.getItem(self, title, label, items, current, False)
         return value if ok else None
 
     def confirm_merge(self, question: str) -> bool:

@@ -206,7 +206,8 @@ class RestoreDialog(QDialog):
 
 
 def back_up_on_opening(desk: Desk) -> Future | None:
-    """The day's first backup, made quietly off the UI thread; only a failure is shown.
+    """The day's first backup, made quietly off the UI thread, or a check of the record's pages: only a
+    failure (damage included) is shown (db.backup.on_opening).
 
     None for a database open read-only: its writer (another window) makes the backups, or it is on a
     disk that takes none.
@@ -215,7 +216,7 @@ def back_up_on_opening(desk: Desk) -> Future | None:
     if store.read_only is not None:
         return None
     return Background(desk).run(
-        lambda: backup.back_up(store, Reason.OPENED),
+        lambda: backup.on_opening(store),
         lambda _made: None,
         lambda error: desk.report(_sentence(error, "daily backup")),
     )

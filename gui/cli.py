@@ -364,7 +364,9 @@ def _actors(args) -> int:
     if args.format == "json":
         listing = [
             {"id": a.id, "name": a.name, "kind": a.kind, "aliases": list(a.aliases), "events": a.events,
-             "obligations": a.obligations, "roles": [{"agreement": g, "role": r} for g, r in a.roles]}
+             "obligations": a.obligations,
+             "roles": [{"agreement": g, "role": r, "members": list(members)} for g, r, members in a.roles],
+             "counts_as": [{"agreement": g, "party": party} for g, party in a.counts_as]}
             for a in roster
         ]  # fmt: skip
         json.dump(listing, sys.stdout, ensure_ascii=False, indent=2)
@@ -376,27 +378,36 @@ def _actors(args) -> int:
         )
         if a.aliases:
             print(f"          also: {', '.join(a.aliases)}")
-        if a.roles:
+        if a.roles or a.counts_as:
             print(f"          {a.roles_text()}")
     print(f"{plural(len(roster), 'actor')}.")
     return 0
 
 
 def _merge_actors(args) -> int:
-    from db.actor_merge import merge_actors
+    """The merge, after a backup: the command line has no undo stack, and a restore of the backup is the exact
+    undo whatever the merge moved (the window's Edit ▸ Undo replays the merge's own record instead)."""
+    from db.actor_merge import merge_actors, refuse_merge
     from db.actor_roster import actor_name, choose_actor
+    from db.backup import Reason, back_up, list_backups
     from db.store import Store
 
-    store = Store.open(_database(args))
+    store = Store.open(_database(args), _officer())
     try:
         with store.reading() as session:
             keep_id, other_id = choose_actor(session, args.keep), choose_actor(session, args.other)
             keep, other = actor_name(session, keep_id), actor_name(session, other_id)
+            refuse_merge(session, keep_id, other_id)  # before the backup
+        made = back_up(store, Reason.MERGE) or list_backups(store.path)[0]  # None: the newest is this very record
         with store.writing(f"Merge actor {other} into {keep}") as session:
             merge_actors(session, keep_id, other_id)
     finally:
         store.close()
     print(f"Merged {other} into {keep}; {other} is now an alias of {keep}.")
+    print(
+        f"The record was backed up first to {made.path}. To undo the merge, restore that backup (what was changed "
+        f"after the merge goes with it): accord-desk restore {made.path.name} --db {store.path}"
+    )
     return 0
 
 

@@ -15,6 +15,7 @@ from db.obligations import AssessmentValues, ObligationFields, assessment_values
 from db.tree import ObligationNode, list_actors
 from db.vocabulary import WITHDRAWN
 from gui.actions import make_action
+from gui.actor_commands import AddParty
 from gui.assessment_dialog import AssessmentDialog
 from gui.commands import (
     AddAssessment,
@@ -225,8 +226,14 @@ class ObligationActions(QObject):
         dialog = ObligationDialog(
             self.window, heading=heading, fields=fields, actors=actors, taken_refs=taken, known_refs=self._refs(),
             signed_on=agreement.signed_on if agreement else None, default_date=self.desk.as_of,
+            new_party=self.new_party if agreement else None,
         )  # fmt: skip
         return dialog.fields() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def new_party(self, name: str, role: str) -> str | None:
+        """The form's "New party…": its own undo command, run at once; the party's actor id, None when refused."""
+        command = AddParty(self.desk, self.desk.agreement_id, name, role)
+        return command.actor_id if self.desk.execute(command) else None
 
     def ask_assessment(self, node: ObligationNode, current: AssessmentValues | None = None) -> AssessmentValues | None:
         dialog = AssessmentDialog(

@@ -3,8 +3,12 @@ deadline (none, a date, a rule such as "135 days after signing", or ongoing) wit
 
 Validation is live through db.obligations.obligation_problems: each message shows under its field
 and OK stays disabled while anything is wrong. A rule shows the date it resolves to.
+
+"New party…" beside the obligors adds a party to the agreement at once, as its own undo command (the
+form's `new_party`, gui/obligation_actions.py), and ticks it: cancelling the form keeps the party.
 """
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt
@@ -15,10 +19,12 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -27,7 +33,7 @@ from PySide6.QtWidgets import (
 from db.deadlines import SIGNING, parse_rule, resolve, rule_problem
 from db.obligations import ObligationFields, obligation_problems
 from db.values import sentence
-from db.vocabulary import ObligationKind
+from db.vocabulary import ObligationKind, PartyRole
 from gui.date_edit import DateEdit
 from gui.labels import KIND_LABELS
 from gui.plain_text import buddy_label, ok_cancel, plain_label, problem_label, with_problem
@@ -37,8 +43,11 @@ class ObligationDialog(QDialog):
     def __init__(
         self, parent: QWidget | None, *, heading: str, fields: ObligationFields, actors: list[tuple[str, str]],
         taken_refs: set[str], known_refs: set[str], signed_on: date | None, default_date: date,
+        new_party: Callable[[str, str], str | None] | None = None,
     ):  # fmt: skip
+        """`new_party(name, role)` adds a party to the agreement and returns its actor's id (None: refused)."""
         super().__init__(parent)
+        self._new_party = new_party
         self.setWindowTitle(heading)
         self._taken_refs, self._known_refs, self._signed_on = taken_refs, known_refs, signed_on
         self._obligor_order = list(fields.obligor_ids)
@@ -57,13 +66,11 @@ class ObligationDialog(QDialog):
         self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(str(fields.kind))))
         self.obligor_list = QListWidget()
         for actor_id, name in actors:
-            item = QListWidgetItem(name)
-            item.setData(Qt.ItemDataRole.UserRole, actor_id)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(
-                Qt.CheckState.Checked if actor_id in fields.obligor_ids else Qt.CheckState.Unchecked
-            )
-            self.obligor_list.addItem(item)
+            self._add_obligor(actor_id, name, actor_id in fields.obligor_ids)
+        self.new_party_button = QPushButton("New &party…")
+        self.new_party_button.setToolTip("Add a party to the agreement (its own step in Edit ▸ Undo) and tick it")
+        self.new_party_button.clicked.connect(self.add_new_party)
+        self.new_party_button.setVisible(new_party is not None)
         rows = max(3, min(len(actors), 10))  # every actor of a small record in view, without scrolling
         row_height = self.obligor_list.sizeHintForRow(0) if actors else 18
         self.obligor_list.setFixedHeight(rows * row_height + 2 * self.obligor_list.frameWidth() + 4)
@@ -123,7 +130,10 @@ class ObligationDialog(QDialog):
         form.addRow(
             buddy_label("&Kind", self.kind_combo), with_problem(self.kind_combo, self.problems["kind"])
         )
-        form.addRow("O&bligors", self.obligor_list)
+        obligors = QVBoxLayout()
+        obligors.addWidget(self.obligor_list)
+        obligors.addWidget(self.new_party_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        form.addRow(buddy_label("O&bligors", self.obligor_list), obligors)
         form.addRow("B&eneficiary", self.beneficiary_combo)
         form.addRow("Deadline", deadline)
         form.addRow("Dead&line note", self.note_edit)
@@ -139,6 +149,41 @@ class ObligationDialog(QDialog):
         self._deadline_kinds.buttonToggled.connect(self._validate)
         self.date_edit.dateChanged.connect(self._validate)
         self._validate()
+
+    def _add_obligor(self, actor_id: str, name: str, checked: bool, row: int | None = None) -> None:
+        item = QListWidgetItem(name)
+        item.setData(Qt.ItemDataRole.UserRole, actor_id)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        if row is None:
+            self.obligor_list.addItem(item)
+        else:
+            self.obligor_list.insertItem(row, item)
+
+    def add_new_party(self) -> None:
+        """Ask a name and a role, add the party, and tick it among the obligors (a known actor is ticked where it is)."""
+        asked = self.ask_new_party()
+        actor_id = asked and self._new_party(*asked)
+        if not actor_id:
+            return
+        items = [self.obligor_list.item(row) for row in range(self.obligor_list.count())]
+        known = next((item for item in items if item.data(Qt.ItemDataRole.UserRole) == actor_id), None)
+        if known is None:
+            self._add_obligor(actor_id, asked[0].strip(), True, row=0)  # with the parties, at the top
+            self.beneficiary_combo.addItem(asked[0].strip(), actor_id)
+            self.obligor_list.scrollToTop()
+        else:
+            known.setCheckState(Qt.CheckState.Checked)
+            self.obligor_list.scrollToItem(known)
+
+    def ask_new_party(self) -> tuple[str, str] | None:
+        """(name, role) of the new party, None when the officer cancels (tests answer instead)."""
+        name, ok = QInputDialog.getText(self, "New party", "Name of the party:")
+        if not ok or not name.strip():
+            return None
+        roles = [role.replace("_", "-") for role in PartyRole]
+        role, ok = QInputDialog.getItem(self, f"New party {name.strip()}", "Its role in the agreement:", roles, 0, False)
+        return (name, str(list(PartyRole)[roles.index(role)])) if ok else None
 
     @property
     def ok_button(self):

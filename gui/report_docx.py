@@ -95,7 +95,7 @@ def _brief(document, content: ReportContent) -> None:
     _run(document.add_heading(level=0), content.agreement_title)
     if content.short_title:
         _paragraph(document, content.short_title, 12, colour=MUTED)
-    parties = "; ".join(f"{name} ({role.replace('_', '-')})" for name, role in content.parties)
+    parties = content.parties_text()
     lines = [("Signed", content.signed or "—"), ("Parties", parties or "—"),
               ("Status as of", content.as_of.isoformat()),
               ("Changes since", content.since.isoformat() if content.since else "—"),

@@ -70,7 +70,7 @@ def _title_block(flow: Flow, content: ReportContent, marking: str) -> None:
     flow.paragraph(content.agreement_title, font(22, bold=True), after=2)
     if content.short_title:
         flow.paragraph(content.short_title, font(13), MUTED, after=8)
-    parties = "; ".join(f"{name} ({role.replace('_', '-')})" for name, role in content.parties)
+    parties = content.parties_text()
     since = content.since.isoformat() if content.since else "—"
     lines = [
         ("Signed", content.signed or "—"),

@@ -63,7 +63,7 @@ print(int(hwm.split()[1]), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, f
 
 BARE_PROBE = """
 import resource, sys
-import alembic.command, sqlalchemy, sqlmodel, pyqtgraph, platformdirs  # what the app imports
+import sqlalchemy, sqlmodel, pyqtgraph, platformdirs  # what the app imports at start (Alembic only to migrate)
 from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
 app = QApplication(sys.argv[:1])
 window = QMainWindow()

@@ -38,7 +38,7 @@ print("ready", flush=True)
 
 BARE_PROBE = """
 import sys
-import alembic.command, sqlalchemy, sqlmodel, pyqtgraph, platformdirs  # what the app imports
+import sqlalchemy, sqlmodel, pyqtgraph, platformdirs  # what the app imports at start (Alembic only to migrate)
 from PySide6.QtWidgets import QApplication, QMainWindow, QTreeView
 app = QApplication(sys.argv[:1])
 window = QMainWindow()

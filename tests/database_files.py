@@ -31,6 +31,18 @@ def damage(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
+def quietly_damaged(path: Path) -> None:
+    """Wreck the root page of an event index: the file opens and reads, only a page-by-page check sees it."""
+    connection = sqlite3.connect(path)
+    (page,) = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = 'ix_event_occurred_on'").fetchone()
+    (size,) = connection.execute("PRAGMA page_size").fetchone()
+    connection.execute("PRAGMA journal_mode=DELETE")  # everything in the main file, no -wal beside it
+    connection.close()
+    data = bytearray(path.read_bytes())
+    data[(page - 1) * size : page * size] = b"\xff" * size
+    path.write_bytes(bytes(data))
+
+
 def rows(path: Path, sql: str) -> list[tuple]:
     """Rows read through a read-only connection, which leaves the file as it is."""
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)

@@ -299,22 +299,46 @@ def test_actors_lists_every_actor_with_aliases_counts_and_roles(capsys, db_file)
     assert code == 0
     assert "Taliban  (armed group): 12 events, 12 obligations" in out
     assert "also: Afghan Taliban, Islamic Emirate of Afghanistan, Taleban" in out
-    assert "US–Taliban agreement: signatory" in out and out.rstrip().endswith("9 actors.")
-    code, out, _ = run(capsys, "actors", "--db", str(db_file), "--format", "json")
-    qatar = next(a for a in json.loads(out) if a["name"] == "Qatar")
+    assert "US–Taliban agreement: signatory" in out and out.rstrip().endswith("12 actors.")
     assert (
-        qatar["roles"] == [{"agreement": "US–Taliban agreement", "role": "mediator"}] and qatar["events"] == 2
+        "US–Taliban agreement: non-signatory, grouping Government of Afghanistan (2014-2021), "
+        "Military Forces of Afghanistan (2014-2021), Police Forces of Afghanistan (2014-2021)\n" in out
     )
+    police = out.index("Police Forces of Afghanistan (2014-2021)  (government)")
+    assert out[police:].splitlines()[1].strip() == "US–Taliban agreement: counts as Afghan government"
+    code, out, _ = run(capsys, "actors", "--db", str(db_file), "--format", "json")
+    listed = {a["name"]: a for a in json.loads(out)}
+    qatar, government = listed["Qatar"], listed["Afghan government"]
+    assert qatar["roles"] == [{"agreement": "US–Taliban agreement", "role": "mediator", "members": []}]
+    assert qatar["events"] == 2 and qatar["counts_as"] == []
+    assert government["roles"][0]["members"] == [
+        "Government of Afghanistan (2014-2021)", "Military Forces of Afghanistan (2014-2021)",
+        "Police Forces of Afghanistan (2014-2021)",
+    ]  # fmt: skip
+    assert listed["Police Forces of Afghanistan (2014-2021)"]["counts_as"] == [
+        {"agreement": "US–Taliban agreement", "party": "Afghan government"}
+    ]
 
 
 def test_merge_actors_by_name_and_id_and_one_sentence_when_refused(capsys, db_file):
     code, out, _ = run(capsys, "actors", "--db", str(db_file), "--format", "json")
     ghani = next(a["id"] for a in json.loads(out) if a["name"] == "Ashraf Ghani")
+    before_merge = _sha(db_file)
     code, out, err = run(capsys, "merge-actors", "afghan government", ghani[:8], "--db", str(db_file))
     assert code == 0 and "Merged Ashraf Ghani into Afghan government" in out, err
-    code, out, _ = run(capsys, "actors", "--db", str(db_file), "--format", "json")
-    government = next(a for a in json.loads(out) if a["name"] == "Afghan government")
-    assert "Ashraf Ghani" in government["aliases"] and len(json.loads(out)) == 8
+    code, listing, _ = run(capsys, "actors", "--db", str(db_file), "--format", "json")
+    government = next(a for a in json.loads(listing) if a["name"] == "Afghan government")
+    assert "Ashraf Ghani" in government["aliases"] and len(json.loads(listing)) == 11
+    # backed up first; the sentence says how to undo, and doing what it says brings Ghani back
+    undo = out.split("To undo the merge, restore that backup (what was changed after the merge goes with it): ")[1]
+    program, command, name, *database = undo.split()
+    assert (program, command, database) == ("accord-desk", "restore", ["--db", str(db_file)])
+    assert (db_file.parent / f"{db_file.stem}-backups" / name).is_file() and name.endswith("-merge.sqlite")
+    assert run(capsys, "restore", name, "--db", str(db_file))[0] == 0
+    code, listing, _ = run(capsys, "actors", "--db", str(db_file), "--format", "json")
+    assert "Ashraf Ghani" in {a["name"] for a in json.loads(listing)}
+    assert _sha(db_file) != before_merge  # the restore is itself recorded (and backed up the merged record)
+    run(capsys, "merge-actors", "afghan government", "ashraf ghani", "--db", str(db_file))
     before = _sha(db_file)
     for keep, other, sentence in [
         ("Afghan government", "Kabul", "'Kabul' names no actor"),

@@ -20,7 +20,10 @@ from db.models import (
     ObligationObligor,
     Observation,
     Party,
+    PartyMember,
 )
+from db.parties import party_groups
+from db.vocabulary import PartyRole
 from tests.record_digest import search_digest, store_digest
 
 
@@ -143,6 +146,94 @@ def test_party_rows_move_or_collapse(example_store, others, kepts, after):
     assert [p.role for p in _rows(example_store, Party, agreement_id=agreement.id, actor_id=keep)] == after
     assert _rows(example_store, Party, actor_id=other) == []
     assert merged.changes.agreements == {agreement.id}
+
+
+# Groups under parties, in another agreement: (what holds before, as (party, its role or None for a member of
+# the party named), what the agreement's parties group after, or the refusal's words)
+GROUP_CASES = [
+    ("group: other in X moves to keep", [("X", "observer"), ("Other", "X")], {("X", "observer", ("Keep",))}),
+    ("group: both in X collapse", [("X", "observer"), ("Other", "X"), ("Keep", "X")], {("X", "observer", ("Keep",))}),
+    ("group: other in keep's party goes", [("Keep", "observer"), ("Other", "Keep")], {("Keep", "observer", ())}),
+    ("group: keep in other's party becomes it", [("Other", "observer"), ("Keep", "Other")], {("Keep", "observer", ())}),
+    ("group: both parties, their groups join", [("Keep", "observer"), ("Other", "observer"), ("X", "Keep"), ("Y", "Other")],
+     {("Keep", "observer", ("X", "Y"))}),
+    ("group: other's party moves with its group", [("Other", "guarantor"), ("Y", "Other")], {("Keep", "guarantor", ("Y",))}),
+    ("group: in two parties, refused", [("X", "observer"), ("Y", "observer"), ("Keep", "X"), ("Other", "Y")],
+     "Keep counts as X and Other counts as Y"),
+    ("group: a member and another party, refused", [("X", "observer"), ("Other", "observer"), ("Keep", "X")],
+     "Keep counts as X and Other is a party"),
+]  # fmt: skip
+
+
+def _grouped_case(store, holds) -> tuple[str, dict[str, str]]:
+    """The case's agreement and actors Keep, Other, X, Y: parties first, then their groups."""
+    with store.writing("Build the case") as session:
+        agreement = Agreement(title="Another agreement")
+        actors = {name: Actor(name=name) for name in ("Keep", "Other", "X", "Y")}
+        session.add_all([agreement, *actors.values()])
+        session.flush()
+        parties = {}
+        for name, role in holds:
+            if role in list(PartyRole):
+                parties[name] = Party(agreement_id=agreement.id, actor_id=actors[name].id, role=role)
+                session.add(parties[name])
+        session.flush()
+        for name, party in holds:
+            if party in parties:
+                session.add(PartyMember(party_id=parties[party].id, actor_id=actors[name].id))
+    return agreement.id, {name: actor.id for name, actor in actors.items()}
+
+
+def _grouping(store, agreement_id: str) -> set[tuple[str, str, tuple[str, ...]]]:
+    with store.reading() as session:
+        return {(g.name, g.role, tuple(name for _id, name in g.members)) for g in party_groups(session, agreement_id)}
+
+
+@pytest.mark.parametrize(("holds", "after"), [c[1:] for c in GROUP_CASES], ids=[c[0] for c in GROUP_CASES])
+def test_groups_under_parties_move_collapse_or_are_refused_and_undo_puts_them_back(example_store, holds, after):
+    agreement_id, ids = _grouped_case(example_store, holds)
+    before = store_digest(example_store, record_only=True)
+    if isinstance(after, str):
+        with pytest.raises(RecordError, match=after), example_store.writing("Merge") as session:
+            merge_actors(session, ids["Keep"], ids["Other"])
+        assert store_digest(example_store, record_only=True) == before
+        return
+    with example_store.writing("Merge") as session:
+        merged = merge_actors(session, ids["Keep"], ids["Other"])
+    assert _grouping(example_store, agreement_id) == after
+    assert agreement_id in merged.changes.agreements
+    with example_store.writing("Undo merge") as session:
+        unmerge_actors(session, merged)
+    assert store_digest(example_store, record_only=True) == before
+
+
+def test_merged_event_links_are_audited_row_by_row_and_the_record_stays_whole(example_store):
+    """Event links move in bulk (tests/bench_merge.py), each still with its audit entries, so `check` accounts for them."""
+    from db.integrity import check_record
+
+    keep, other, _, _ = _built(example_store)
+    with example_store.writing("Link them") as session:
+        events = session.exec(select(Event.id).order_by(Event.id)).all()[:6]
+        session.add_all(EventActor(event_id=e, actor_id=other, role="actor2") for e in events)
+        session.add_all(EventActor(event_id=e, actor_id=keep, role="actor1") for e in events[:2])
+    with example_store.writing("Merge Other into Keep") as session:
+        merged = merge_actors(session, keep, other)
+    with example_store.reading() as session:
+        entries = session.exec(
+            select(AuditEntry.operation, AuditEntry.row_id).where(
+                AuditEntry.action == "Merge Other into Keep", AuditEntry.table_name == "eventactor"
+            )
+        ).all()
+        roles = dict(session.exec(select(EventActor.event_id, EventActor.role).where(EventActor.actor_id == keep)).all())
+    assert sorted(entries) == sorted(
+        [("delete", f"{e}/{other}") for e in events] + [("insert", f"{e}/{keep}") for e in events[2:]]
+    )
+    assert roles == {e: "actor1" if e in events[:2] else "actor2" for e in events}
+    assert merged.changes.events == set(events)
+    assert check_record(example_store).problems == []
+    with example_store.writing("Undo") as session:
+        unmerge_actors(session, merged)
+    assert check_record(example_store).problems == []
 
 
 def test_parties_with_different_roles_are_refused_and_nothing_changes(example_store):

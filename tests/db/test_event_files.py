@@ -176,10 +176,11 @@ def test_actor_names_with_year_ranges_fold_only_an_open_range_into_the_same_star
     import_events(example_store, DATA / "acled_actor_ranges.csv")
     with example_store.reading() as session:
         names = set(session.exec(select(Actor.name)))
-    # (2014-) is the example's "Military Forces of Afghanistan (2014-2021)", an alias of the Afghan government
-    assert _actor_names(example_store, "AFG64001") == [("Afghan government", "actor2"), ("Taliban", "actor1")]
-    assert _actor_names(example_store, "AFG64002") == [("Afghan government", "actor1")]  # one actor, once
-    assert "Government of Afghanistan (2014-2021)" not in names
+    # (2014-) is the example's "Military Forces of Afghanistan (2014-2021)", one of the Afghan government's group
+    military, police = "Military Forces of Afghanistan (2014-2021)", "Police Forces of Afghanistan (2014-2021)"
+    assert _actor_names(example_store, "AFG64001") == [(military, "actor2"), ("Taliban", "actor1")]
+    assert _actor_names(example_store, "AFG64002") == [("Government of Afghanistan (2014-2021)", "actor1"), (police, "actor2")]
+    assert not names & {"Military Forces of Afghanistan (2014-)", "Police Forces of Afghanistan (2014-)"}
     # (2021-) names the forces after August 2021: never folded into (2014-2021)
     assert ("Military Forces of Afghanistan (2021-)", "actor1") in _actor_names(example_store, "AFG64003")
     assert "Military Forces of Afghanistan (2021-)" in names
@@ -305,16 +306,16 @@ def test_a_folded_name_is_saved_as_an_alias_of_the_actor_it_folded_into(example_
     report = import_events(example_store, DATA / "acled_actor_ranges.csv")
     saved = sorted(set(_aliases(example_store)) - set(before))
     assert saved == [
-        ("Military Forces of Afghanistan (2014-)", "Afghan government"),
-        ("Police Forces of Afghanistan (2014-)", "Afghan government"),
+        ("Military Forces of Afghanistan (2014-)", "Military Forces of Afghanistan (2014-2021)"),
+        ("Police Forces of Afghanistan (2014-)", "Police Forces of Afghanistan (2014-2021)"),
     ]
-    assert "Saved as aliases: 'Military Forces of Afghanistan (2014-)' of Afghan government, " \
-        "'Police Forces of Afghanistan (2014-)' of Afghan government." in report.lines()
+    assert "Saved as aliases: 'Military Forces of Afghanistan (2014-)' of Military Forces of Afghanistan (2014-2021), " \
+        "'Police Forces of Afghanistan (2014-)' of Police Forces of Afghanistan (2014-2021)." in report.lines()
     with example_store.reading() as session:
         # offered for completion, shown on the Actors screen, audited in the import's one action
-        assert ("Military Forces of Afghanistan (2014-)", "Afghan government") in actor_completions(session)
-        government = next(a for a in list_actors(session) if a.name == "Afghan government")
-        assert "Police Forces of Afghanistan (2014-)" in government.aliases
+        assert ("Military Forces of Afghanistan (2014-)", "Military Forces of Afghanistan (2014-2021)") in actor_completions(session)
+        police = next(a for a in list_actors(session) if a.name == "Police Forces of Afghanistan (2014-2021)")
+        assert "Police Forces of Afghanistan (2014-)" in police.aliases
         entries = session.exec(
             select(AuditEntry.action).where(AuditEntry.table_name == "actoralias", AuditEntry.operation == "insert")
         ).all()
@@ -336,7 +337,7 @@ def test_a_name_folded_into_a_new_actor_of_the_same_file_is_its_alias(example_st
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     dry = import_events(example_store, path, dry_run=True)
     assert "Would save as aliases: 'X Forces (2019-)' of X Forces (2019-2022), 'Police Forces of Afghanistan " \
-        "(2014-)' of Afghan government." in dry.lines()
+        "(2014-)' of Police Forces of Afghanistan (2014-2021)." in dry.lines()
     assert ("X Forces (2019-)", "X Forces (2019-2022)") not in _aliases(example_store)
     report = import_events(example_store, path)
     assert report.new_actors == ["X Forces (2019-2022)"]

@@ -60,9 +60,11 @@ def test_current_layout_maps_actors_through_aliases_and_records_the_file(example
     )
     assert (clash.latitude, clash.longitude, clash.geo_precision, clash.fatalities) == (31.82, 64.57, 2, 5)
     assert (clash.source_name, clash.origin, clash.reliability) == ("Pajhwok Afghan News", "imported", None)
-    assert _actors(example_store, "AFG40001") == [("actor1", "Taliban"), ("actor2", "Afghan government")]
+    military, police = "Military Forces of Afghanistan (2014-2021)", "Police Forces of Afghanistan (2014-2021)"
+    assert _actors(example_store, "AFG40001") == [("actor1", "Taliban"), ("actor2", military)]  # each itself
     assert _actors(example_store, "AFG40002") == [("actor1", "United States"), ("actor2", "Taliban")]
-    assert _actors(example_store, "AFG40006") == [("actor1", "Taliban"), ("actor2", "Afghan government")]
+    assert _actors(example_store, "AFG40006") == [("actor1", "Taliban"), ("actor2", military), ("assoc2", police)]
+    assert _actors(example_store, "AFG40004") == [("actor1", "Afghan government")]  # "Government of Afghanistan"
     assert ("assoc2", "Women (Afghanistan)") in _actors(example_store, "AFG40003")
     assert '""' not in events["AFG40003"].notes and '"the attackers' in events["AFG40003"].notes
     assert (events["AFG40005"].date_precision, events["AFG40006"].date_precision) == ("week", "month")

@@ -45,7 +45,7 @@ def record(example_store):
 def _release(refs, metrics, **changes) -> EventFields:
     fields = EventFields(
         occurred_on=date(2020, 4, 8), event_type="Prisoner release", source_name="Tolo News",
-        actors=["Military Forces of Afghanistan (2014-2021)", "Taliban"], location="Bagram", admin1="Parwan",
+        actors=["ANDSF", "Taliban"], location="Bagram", admin1="Parwan",
         country="Afghanistan", fatalities=0, notes="100 Taliban prisoners released from Bagram",
         reliability="B", credibility="2", links=[(refs["P1-C.1"], "supports")],
         figure=MetricFigure(metrics["Taliban prisoners released by the Afghan government"], 100.0),
@@ -76,7 +76,7 @@ def test_create_maps_aliases_links_and_keeps_the_figure_as_an_observation(record
     with store.writing("Add event") as session:
         assert create_event(session, _release(refs, metrics), event_id) == event_id
     fields = _snapshot(store, event_id)
-    assert fields.actors == ["Afghan government", "Taliban"]  # the ACLED name is an alias of the government
+    assert fields.actors == ["Afghan government", "Taliban"]  # ANDSF is an alias of the government
     assert fields.links == [(refs["P1-C.1"], "supports")]
     assert fields.figure.value == 100.0 and fields.figure.claimant == "Afghan government"
     with store.reading() as session:

@@ -194,6 +194,24 @@ def test_a_change_on_one_desk_is_taken_and_a_deletion_travels(desks, tmp_path):
         assert check_record(store).whole, check_record(store).lines()
 
 
+def test_events_without_an_external_id_are_never_matched_to_one_another(desks, tmp_path):
+    """The event read last from the record, with no external id, deleted on the other desk: the bundle's
+    other events (no external id either) stay themselves instead of being renamed to it."""
+    a, b = desks
+    send(a, b, tmp_path)
+    with a.reading() as session:
+        last = session.connection().exec_driver_sql(
+            "SELECT id FROM event WHERE external_id IS NULL ORDER BY rowid DESC LIMIT 1"
+        ).scalar_one()
+    with b.writing("Delete event") as session:
+        delete_event(session, last)
+    _, report = send(b, a, tmp_path)
+    assert report.conflicts == [] and report.counts["event"]["deleted"] == 1
+    assert report.counts["eventactor"]["added"] == 0 and report.counts["eventobligation"]["added"] == 0
+    assert events(a) == events(b) and last not in events(a)
+    assert digest(a) == digest(b)
+
+
 def test_an_edit_relayed_through_a_third_desk_is_concurrent_when_it_was_and_newer_when_it_was_not(desks, tmp_path):
     a, b = desks
     shutil.copyfile(a.path, tmp_path / "c.sqlite")

@@ -4,6 +4,7 @@ import pytest
 
 from db.trajectory import (
     ObservationFact,
+    Series,
     TargetFact,
     behind_by,
     claim_text,
@@ -58,6 +59,36 @@ def test_an_observation_dated_to_a_month_is_known_at_its_end():
     september = ObservationFact(D("2020-09-01"), 5000, "month")
     assert known_as_of([september], D("2020-09-29")) == []
     assert known_as_of([september], D("2020-09-30")) == [september]
+
+
+# A series whose reports become known out of date order: June (month, known on the 30th), a day on
+# 2020-06-20, a week around 2020-06-29 (known on 2020-07-02) and a day on 2020-07-02 (the same day).
+JUNE = ObservationFact(D("2020-06-01"), 9000, "month", source="Monthly report")
+JUNE_20 = ObservationFact(D("2020-06-20"), 8800, source="Press")
+WEEK = ObservationFact(D("2020-06-29"), 8700, "week", source="Weekly report")
+JULY_2 = ObservationFact(D("2020-07-02"), 8650, source="Press")
+SERIES = [WEEK, JULY_2, JUNE, JUNE_20]  # in no particular order, as a caller may hand them over
+
+
+@pytest.mark.parametrize(
+    ("day", "known", "claims"),
+    [
+        ("2020-06-19", [], []),  # before the first report is known
+        ("2020-06-20", [JUNE_20], [JUNE_20]),  # exactly on the first known day
+        ("2020-06-29", [JUNE_20], [JUNE_20]),  # June's month is not over, the week not either
+        ("2020-06-30", [JUNE_20, JUNE], [JUNE_20, JUNE]),  # the month ends: it overlaps the 20th
+        ("2020-07-01", [JUNE_20, JUNE], [JUNE_20, JUNE]),
+        # Two become known on one day: by date within it; the latest (the 2nd) overlaps the week only.
+        ("2020-07-02", [JUNE_20, JUNE, WEEK, JULY_2], [WEEK, JULY_2]),
+        ("2021-01-01", [JUNE_20, JUNE, WEEK, JULY_2], [WEEK, JULY_2]),  # after the last
+    ],
+)
+def test_what_is_known_and_claimed_as_of_a_date(day, known, claims):
+    series = Series(SERIES)
+    for observations in (SERIES, series):  # a plain list, or a series sorted once and bisected
+        assert known_as_of(observations, D(day)) == known
+        assert current_claims(observations, D(day)) == claims
+    assert Series(series) is series and Series([]).known_as_of(D(day)) == []
 
 
 def test_competing_claims_about_one_period():

@@ -34,7 +34,7 @@ def test_the_table_shows_aliases_counts_and_roles(dialog):
         "Actor": "Taliban", "Kind": "armed group", "Aliases": "Afghan Taliban, Islamic Emirate of Afghanistan, Taleban",
         "Events": 12, "Obligations": 12, "Roles": "US–Taliban agreement: signatory",
     }  # fmt: skip
-    assert dialog.model.rowCount() == 9
+    assert dialog.model.rowCount() == 12
     row = next(r for r, a in enumerate(dialog.model.rows) if a.name == "United States")
     assert "US Department of Defense" in dialog.model.index(row, 2).data(Qt.ItemDataRole.ToolTipRole)
 
@@ -61,10 +61,10 @@ def test_merge_into_the_chosen_actor_asks_first_and_undo_brings_it_back(dialog, 
     monkeypatch.setattr(dialog, "ask_choice", lambda title, label, items: next(i for i in items if i.startswith("Afghan government")))
     monkeypatch.setattr(dialog, "confirm_merge", lambda question: asked.append(question) or False)
     dialog.merge()
-    assert dialog.model.rowCount() == 9 and "Merge Ashraf Ghani into Afghan government?" in asked[0]
+    assert dialog.model.rowCount() == 12 and "Merge Ashraf Ghani into Afghan government?" in asked[0]
     monkeypatch.setattr(dialog, "confirm_merge", lambda question: True)
     dialog.merge()
-    assert dialog.model.rowCount() == 8 and dialog.current().name == "Afghan government"
+    assert dialog.model.rowCount() == 11 and dialog.current().name == "Afghan government"
     assert "Ashraf Ghani" in _row(dialog, "Afghan government")["Aliases"].split(", ")
     assert desk.undo()
     assert _row(dialog, "Ashraf Ghani")["Aliases"] == "Mohammad Ashraf Ghani, President Ghani"
@@ -76,7 +76,7 @@ def test_a_refused_merge_says_why_and_keeps_every_actor(dialog, desk, monkeypatc
     monkeypatch.setattr(dialog, "confirm_merge", lambda question: True)
     with qtbot.waitSignal(desk.action_failed) as failure:
         dialog.merge()
-    assert "United States" in failure.args[0] and dialog.model.rowCount() == 9
+    assert "United States" in failure.args[0] and dialog.model.rowCount() == 12
 
 
 def test_the_buttons_need_a_chosen_actor(dialog):
@@ -89,7 +89,7 @@ def test_the_buttons_need_a_chosen_actor(dialog):
 def test_view_menu_opens_the_actors_dialog(window, qtbot):
     window.actors_action.trigger()
     shown = [w for w in window.findChildren(ActorsDialog) if w.isVisible()]
-    assert len(shown) == 1 and shown[0].model.rowCount() == 9
+    assert len(shown) == 1 and shown[0].model.rowCount() == 12
     shown[0].close()
 
 

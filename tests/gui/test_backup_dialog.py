@@ -13,7 +13,7 @@ from db.event_import import import_events
 from gui.backup_dialog import BackUpNow, RestoreDialog
 from gui.commands import AddAgreement
 from gui.main_window import MainWindow
-from tests.database_files import damage, event_rows, sha256
+from tests.database_files import damage, event_rows, quietly_damaged, sha256
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 ACLED = Path(__file__).parent.parent / "data" / "acled_afghanistan.csv"
@@ -306,3 +306,23 @@ def test_a_database_open_read_only_is_neither_restored_nor_backed_up_on_opening(
     assert window.back_up_action.isEnabled()
     assert back_up_on_opening(desk) is None
     desk.close()
+
+
+def test_the_window_reports_the_damage_its_check_finds_once_open(qtbot, settings_folder, example_store, tmp_path, monkeypatch):
+    """Opening reads no page it does not need; the check off the UI thread afterwards finds the damage."""
+    import gui.main_window as main_window
+    from gui.desk import Desk
+
+    example_store.close()  # copied while closed: a read of an open database's file would drop its locks
+    damaged = tmp_path / "damaged.sqlite"
+    damaged.write_bytes(example_store.path.read_bytes())
+    quietly_damaged(damaged)
+    told = []
+    monkeypatch.setattr(main_window, "show_error", lambda _parent, message, *rest: told.append(message))
+    window = MainWindow(Desk(None))
+    qtbot.addWidget(window)
+    assert window.open_path(damaged)
+    qtbot.waitUntil(lambda: bool(told), timeout=60_000)
+    assert f"{damaged} is damaged" in told[0] and "restore it from a backup" in told[0]
+    assert backup.list_backups(damaged) == []  # the damaged copy is not kept
+    window.desk.close()

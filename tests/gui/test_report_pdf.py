@@ -84,6 +84,12 @@ def test_page_one_is_the_brief_with_key_findings_and_their_figures(brief):
     assert "2020-09-12 Intra-Afghan negotiations open in Doha (B2)" in first
     assert "Finding 4. 9 obligations cannot be judged from the record" in first
     assert "Obligations" not in first.replace("9 obligations", "")  # the record's detail starts on page 2
+    # the party list names the actors each party groups (db.parties)
+    assert (
+        "Afghan government (non-signatory, counting Government of Afghanistan (2014-2021), Military Forces of "
+        "Afghanistan (2014-2021), Police Forces of Afghanistan (2014-2021))" in first
+    )
+    assert "Qatar (mediator);" in first
 
 
 def test_the_officers_words_are_on_page_one_verbatim(brief):
