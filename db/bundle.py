@@ -111,18 +111,6 @@ def record_rows(connection) -> dict[str, dict[str, dict[str, Any]]]:
     return found
 
 
-def content_digest(connection) -> str:
-    """SHA-256 of what two desks that exchanged everything hold alike: every record row, without the
-    desk-local columns (versions), in a fixed order. The audit trails are history, not content."""
-    digest = hashlib.sha256()
-    for name, rows in record_rows(connection).items():
-        digest.update(f"\x1e{name}\x1f".encode())
-        for row_id in sorted(rows):
-            values = {k: v for k, v in rows[row_id].items() if k not in DESK_LOCAL_COLUMNS}
-            digest.update(json.dumps(values, sort_keys=True, ensure_ascii=False).encode())
-    return digest.hexdigest()
-
-
 def row_dots(connection) -> dict[RowKey, tuple[str, int, bool]]:
     """The change every row holds, and every deleted row's tombstone: {key: (desk, counter, deleted)}."""
     owners = desk.identities(connection)

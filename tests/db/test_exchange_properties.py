@@ -1,7 +1,7 @@
 """The Proof of issue 16: random edits on two desks that start from the same example, then exchanges.
 
-- edits that do not conflict, A→B then B→A: both desks hold identical content (db.bundle.content_digest,
-  every record row without the desk-local version column);
+- edits that do not conflict, A→B then B→A: both desks hold identical content (db.content.content_digest,
+  kept incrementally, every record row without the desk-local version column);
 - receiving the same bundle twice changes nothing (the file's digest, tests/record_digest.py);
 - no acknowledged edit is lost: every title, note, deletion and assessment either desk made is on both;
 - edits of the same records on both desks: each conflicting record is reported once.
