@@ -133,6 +133,16 @@ def row_dots(connection) -> dict[RowKey, tuple[str, int, bool]]:
         links_written[event_id] = max(links_written.get(event_id, 0), entry_id)
         if last.get(("event", event_id), (0,))[0] < entry_id:
             last[("event", event_id)] = (entry_id, False)
+    # The links such an update replaced were deleted by it: their tombstones (unless written again since).
+    for table, key, entry_id in connection.exec_driver_sql(
+        "SELECT 'eventactor', a.row_id || '/' || (j.value ->> 0), a.id FROM auditentry a, json_each(a.before, '$.actors') j "
+        "WHERE a.table_name = 'event' AND a.operation = 'update' AND json_type(a.after, '$.actors') IS NOT NULL "
+        "UNION ALL SELECT 'eventobligation', a.row_id || '/' || (j.value ->> 0), a.id "
+        "FROM auditentry a, json_each(a.before, '$.links') j "
+        "WHERE a.table_name = 'event' AND a.operation = 'update' AND json_type(a.after, '$.links') IS NOT NULL"
+    ):
+        if last.get((table, key), (0,))[0] < entry_id:
+            last[(table, key)] = (entry_id, True)
     received = {
         (t, r): (d, c, at, bool(deleted))
         for t, r, d, c, at, deleted in connection.exec_driver_sql(

@@ -75,7 +75,7 @@ def _holds(store, expected: dict) -> None:
 
 
 # Found by this test on main: typed-in events have no external id, and the match by natural keys once
-# matched them all by that missing key (db.exchange._match_natural_keys), renaming the other desk's events.
+# matched them all by that missing key (db.natural_keys.match_natural_keys), renaming the other desk's events.
 FOUND = [
     ([("assess", 24, "Ta"), ("assess", 7, "Tm"), ("delete", 23, "Te"), ("title", 5, "Tc"), ("title", 15, "Th"), ("title", 10, "Tk")], []),
     ([("delete", 39, "Tp"), ("title", 31, "T—k a"), ("note", 6, "Tj"), ("title", 34, "Tnk")],
