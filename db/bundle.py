@@ -180,6 +180,7 @@ class Bundle:
     tombstones: dict[RowKey, Dot]
     entries: dict[str, list[dict[str, Any]]]  # chain (desk id) → entries, oldest first
     content_sha256: str = ""
+    renamed: dict[RowKey, str] | None = None  # the rows renamed to this desk's ids (db.natural_keys), once matched
 
     @property
     def desk_id(self) -> str:

@@ -49,6 +49,7 @@ from db.bundle import (
 from db.changes import EVERYTHING
 from db.merge_plan import Plan, Step, plan, still_used
 from db.merge_report import KINDS, Choice, MergeReport, both_sides
+from db.natural_keys import take_id
 
 
 def _models() -> dict[str, type[SQLModel]]:
@@ -174,6 +175,8 @@ def receive(session: Session, merge: Plan, choices: dict[RowKey, Choice] | None 
             [(chain, e["id"], e["at"], e["who"], e["action"], e["operation"], e["table_name"], e["row_id"],
               e["before"], e["after"], e["hash"], merge.bundle.content_sha256) for e in entries],
         )  # fmt: skip
+    for table, ours, theirs in merge.renames:
+        take_id(session, table, ours, theirs)
     if not merge.bundle.partial:
         desk.learn(connection, merge.bundle.knowledge)
     report.chosen = dict(choices)

@@ -27,7 +27,7 @@ from db.bundle import (
     tables,
 )
 from db.merge_report import KINDS, Conflict, MergeReport, label
-from db.natural_keys import match_natural_keys
+from db.natural_keys import Rename, match_natural_keys
 
 
 @dataclass
@@ -59,11 +59,12 @@ class Plan:
     steps: list[Step]
     report: MergeReport
     new_entries: dict[str, list[dict[str, Any]]]
+    renames: list[Rename]  # this desk's records that take the other desk's id once the merge is written
 
     @property
     def nothing_to_write(self) -> bool:
         """A bundle received before (or holding only what this desk has): receiving it writes nothing."""
-        return not self.new_entries and all(s.outcome == "unchanged" and not s.adopt for s in self.steps)
+        return not self.new_entries and not self.renames and all(s.outcome == "unchanged" and not s.adopt for s in self.steps)
 
 
 def plan(session: Session, bundle: Bundle) -> Plan:
@@ -80,7 +81,7 @@ def plan(session: Session, bundle: Bundle) -> Plan:
         )
     mine = record_rows(connection)
     _check_references(bundle, mine)
-    match_natural_keys(bundle, mine)
+    renames = match_natural_keys(bundle, mine)
     new_entries = _check_trails(connection, bundle, me)
     dots = row_dots(connection)
     refs = {k: v["ref"] for k, v in {**mine["obligation"], **bundle.rows.get("obligation", {})}.items()}
@@ -134,7 +135,12 @@ def plan(session: Session, bundle: Bundle) -> Plan:
         report.conflicts.append(Conflict(step.key, label(step.key[0], step.theirs, refs), why, None, step.theirs, ()))
     for step in steps:
         report.counts[step.key[0]][step.outcome] += 1
-    return Plan(bundle, steps, report, new_entries)
+    for table, ours, theirs in renames:
+        report.renamed.append(
+            f"{label(table, mine[table][ours], refs)} takes the id the other desk gave it ({theirs[:8]}…), the smaller "
+            "of the two; the rows naming it follow"
+        )
+    return Plan(bundle, steps, report, new_entries, renames)
 
 
 def used_there(steps: list[Step], mine: dict[str, dict[str, dict]]) -> list[Step]:

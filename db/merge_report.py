@@ -69,6 +69,7 @@ class MergeReport:
     counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     conflicts: list[Conflict] = field(default_factory=list)
     not_taken: list[str] = field(default_factory=list)  # rows left out with the deletion they need
+    renamed: list[str] = field(default_factory=list)  # records held under two ids, settled on one
     entries_received: int = 0
     chosen: dict[RowKey, "Choice"] = field(default_factory=dict)  # how each conflict was settled
     written: bool = False
@@ -95,6 +96,7 @@ class MergeReport:
             said = f"Settled ({CHOICE_WORDS[choice]})" if choice else "Conflict"
             lines.append(f"  {said}: {conflict.line()}")
         lines.extend(f"  Not taken: {line}" for line in self.not_taken)
+        lines.extend(f"  Same record: {line}." for line in self.renamed)
         return lines
 
 
