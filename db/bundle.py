@@ -19,6 +19,7 @@ import json
 import zipfile
 import zlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -31,7 +32,7 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 from db import audit, desk
 from db.atomic_file import atomic_path
 from db.clock import utc_now
-from db.errors import UserError
+from db.errors import ExportCancelled, UserError
 from db.models import AuditEntry
 
 FORMAT = "accord-desk/bundle"
@@ -61,6 +62,8 @@ DESK_LOCAL_COLUMNS = frozenset({"version"})
 CIRCUMSTANCE_COLUMNS = frozenset({"recorded_at", "recorded_by", "imported_at", "imported_by"})
 _ENTRY_COLUMNS = ("id", "at", "who", "action", "operation", "table_name", "row_id", "before", "after", "hash")
 
+_PART = 1 << 20  # bytes of content compressed between two looks at `progress`
+Progress = Callable[[int, int], bool]  # (done, total) → go on?
 Dot = tuple[str, int]  # (desk id, counter)
 RowKey = tuple[str, str]  # (table, row id as the trail writes it: "a/b" for two-column keys)
 
@@ -248,10 +251,21 @@ def agreement_scope(found: dict[str, dict[str, dict]], agreement_id: str) -> set
     return scope
 
 
-def export_bundle(store, out: Path, since: Path | None = None, agreement_id: str | None = None) -> Sent:
+def going_on(progress: Progress | None, done: int, total: int, cancelled: UserError) -> None:
+    """Tell `progress` how far the work is; `cancelled` is raised once it says stop (returns False)."""
+    if progress is not None and not progress(done, total):
+        raise cancelled
+
+
+def export_bundle(
+    store, out: Path, since: Path | None = None, agreement_id: str | None = None, progress: Progress | None = None
+) -> Sent:
     """Write the store's record as a bundle at `out` (atomically); with `since`, only what changed after
     that earlier bundle between the same desks (the receiver must hold what it held); with `agreement_id`,
-    only that agreement's record (`agreement_scope`): a receiver learns no knowledge from such a part."""
+    only that agreement's record (`agreement_scope`): a receiver learns no knowledge from such a part.
+    `progress(done, total)` is told each table read and each part of the file written; once it returns
+    False, ExportCancelled is raised and no file is left behind."""
+    cancelled = ExportCancelled(f"Sending was cancelled; {out.name} was not written.")
     base = read_bundle(since).knowledge if since is not None else None
     with store.reading() as session:
         connection = session.connection()
@@ -273,7 +287,8 @@ def export_bundle(store, out: Path, since: Path | None = None, agreement_id: str
             return base is None or not covered(base, dot)
 
         rows: dict[str, list] = {}
-        for name, held in found.items():
+        for done, (name, held) in enumerate(found.items()):
+            going_on(progress, done, len(found) + 1, cancelled)
             rows[name] = [
                 [row_id, *dots[(name, row_id)][:2], values]
                 for row_id, values in sorted(held.items())
@@ -305,7 +320,10 @@ def export_bundle(store, out: Path, since: Path | None = None, agreement_id: str
     }  # fmt: skip
     with atomic_path(out) as temporary, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
-        archive.writestr("content.json", content)
+        with archive.open("content.json", "w", force_zip64=True) as member:
+            for start in range(0, len(content), _PART):  # compressing is the long part: cancellable between parts
+                going_on(progress, start, len(content), cancelled)
+                member.write(content[start : start + _PART])
     return Sent(out, manifest, counts)
 
 

@@ -40,14 +40,16 @@ from db.bundle import (
     Bundle,
     BundleError,
     Dot,
+    Progress,
     RowKey,
+    going_on,
     read_bundle,
     record_rows,
     references,
     typed,
 )
 from db.changes import EVERYTHING
-from db.merge_plan import Plan, Step, plan, still_used
+from db.merge_plan import STEPS, Plan, Step, cancelled, plan, still_used
 from db.merge_report import KINDS, Choice, MergeReport, both_sides
 from db.natural_keys import take_id
 
@@ -79,9 +81,13 @@ def _dropped(writes: dict[str, list], mine: dict[str, dict[str, dict]]) -> list[
     return left_out
 
 
-def receive(session: Session, merge: Plan, choices: dict[RowKey, Choice] | None = None) -> MergeReport:
+def receive(
+    session: Session, merge: Plan, choices: dict[RowKey, Choice] | None = None, progress: Progress | None = None
+) -> MergeReport:
     """Write the plan in the caller's transaction (Store.writing, action `action_for(bundle)`). Every
-    conflict needs a choice, or BundleError names the first without one and nothing is written."""
+    conflict needs a choice, or BundleError names the first without one and nothing is written.
+    `progress(done, total)` is told every STEPS rows written; ImportCancelled (the caller's transaction
+    rolls back) once it returns False."""
     choices = choices or {}
     report = merge.report
     conflicts = {conflict.key: conflict for conflict in report.conflicts}
@@ -138,10 +144,14 @@ def receive(session: Session, merge: Plan, choices: dict[RowKey, Choice] | None 
             f"{label} cannot be deleted as the other desk did: this desk's records still use it; nothing was "
             "changed. Keep this desk's version of it."
         )
+    total, done = sum(len(rows) for rows in writes.values()), 0
     # One flush a table (each row's get would otherwise flush the rows before it: 40 s for 1,600 rows).
     with session.no_autoflush:
         for table in RECORD_TABLES:  # parents first
             for key, outcome, values in writes[table]:
+                if done % STEPS == 0:
+                    going_on(progress, done, total, cancelled(merge.bundle))
+                done += 1
                 if outcome != "deleted":
                     _write(session, models[table], key, outcome, values)
             session.flush()
@@ -244,12 +254,14 @@ def action_for(bundle: Bundle) -> str:
 
 
 def import_bundle(store, path: Path, *, dry_run: bool = False, prefer: Choice | None = None,
-                  choices: dict[RowKey, Choice] | None = None) -> MergeReport:  # fmt: skip
+                  choices: dict[RowKey, Choice] | None = None, progress: Progress | None = None) -> MergeReport:  # fmt: skip
     """Receive the bundle at `path` into the store: checked whole, then merged in one transaction.
-    Conflicts need `choices` or `prefer`; without, and in a dry run, nothing is written."""
+    Conflicts need `choices` or `prefer`; without, and in a dry run, nothing is written. `progress(done,
+    total)` is told how far the plan and the writing are; once it returns False, ImportCancelled is raised
+    and the record is as it was."""
     bundle = read_bundle(path)
     with store.reading() as session:
-        merge = plan(session, bundle)
+        merge = plan(session, bundle, progress)
     merge.report.nothing_new = merge.nothing_to_write
     if dry_run or merge.nothing_to_write:
         return merge.report
@@ -260,10 +272,12 @@ def import_bundle(store, path: Path, *, dry_run: bool = False, prefer: Choice | 
     backup.back_up(store, backup.Reason.IMPORT)
     try:
         with store.writing(action_for(bundle)) as session:
-            merge = plan(session, bundle)  # again inside the writer's transaction: nothing changed between
+            merge = plan(session, bundle, progress)  # again inside the writer's transaction: nothing changed between
             chosen = {c.key: prefer for c in merge.report.conflicts} if prefer else {}
             chosen.update(choices or {})
-            return receive(session, merge, chosen)
+            report = receive(session, merge, chosen, progress)
+            going_on(progress, 1, 1, cancelled(bundle))  # the last moment a Cancel can still undo it all
+            return report
     except IntegrityError as error:  # a rule of the record the merge would break that no check above foresaw
         raise BundleError(
             f"{path} cannot be received: it would break a rule of the record ({error.orig}); nothing was changed."
