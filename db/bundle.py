@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +85,13 @@ def references() -> list[tuple[str, str, str]]:
     ]  # fmt: skip
 
 
+@cache
+def key_columns(table) -> tuple[str, ...]:
+    return tuple(c.name for c in table.primary_key.columns)
+
+
 def key_of(table, values: dict[str, Any]) -> str:
-    return "/".join(str(values[c.name]) for c in table.primary_key.columns)
+    return "/".join(str(values[name]) for name in key_columns(table))
 
 
 def plain(value: Any) -> Any:
@@ -109,8 +115,15 @@ def record_rows(connection) -> dict[str, dict[str, dict[str, Any]]]:
     """Every row of every record table as plain values: {table: {row id: values}}."""
     found = {}
     for name, table in tables().items():
-        result = connection.execute(table.select())
-        found[name] = {key_of(table, row._mapping): {k: plain(v) for k, v in row._mapping.items()} for row in result}
+        names = table.c.keys()
+        key = [names.index(column) for column in key_columns(table)]
+        dated = [i for i, column in enumerate(table.columns) if isinstance(column.type, Date | DateTime | UTCDateTime)]
+        rows = found[name] = {}
+        for row in connection.execute(table.select()):
+            values = list(row)
+            for i in dated:
+                values[i] = plain(values[i])
+            rows["/".join(str(values[i]) for i in key)] = dict(zip(names, values, strict=True))
     return found
 
 
@@ -153,7 +166,7 @@ def row_dots(connection) -> dict[RowKey, tuple[str, int, bool]]:
         )
     }
     present = {
-        (name, key_of(table, row._mapping))
+        (name, "/".join(map(str, row)))
         for name, table in tables().items()
         for row in connection.execute(table.select().with_only_columns(*table.primary_key.columns))
     }

@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
 from db import audit, desk
+from db.bulk import bulk_insert_rows
 from db.bundle import (
     CIRCUMSTANCE_COLUMNS,
     DESK_LOCAL_COLUMNS,
@@ -49,7 +50,7 @@ from db.bundle import (
     typed,
 )
 from db.changes import EVERYTHING
-from db.merge_plan import STEPS, Plan, Step, cancelled, plan, still_used
+from db.merge_plan import STEPS, Plan, Step, cancelled, plan, planned_as_of, still_used
 from db.merge_report import KINDS, Choice, MergeReport, both_sides
 from db.natural_keys import take_id
 
@@ -148,13 +149,17 @@ def receive(
     # One flush a table (each row's get would otherwise flush the rows before it: 40 s for 1,600 rows).
     with session.no_autoflush:
         for table in RECORD_TABLES:  # parents first
+            added = []
             for key, outcome, values in writes[table]:
                 if done % STEPS == 0:
                     going_on(progress, done, total, cancelled(merge.bundle))
                 done += 1
-                if outcome != "deleted":
+                if outcome == "added":
+                    added.append((key, values))
+                elif outcome != "deleted":
                     _write(session, models[table], key, outcome, values)
             session.flush()
+            _insert(session, models[table], added)
         for table in reversed(RECORD_TABLES):  # children first: no cascade deletes anything unaudited
             for key, outcome, _ in writes[table]:
                 if outcome == "deleted":
@@ -216,6 +221,15 @@ def _both(mine: str, theirs: str, sender: str) -> str:
     return f"{mine}\n\n— from the other desk ({sender}) —\n{theirs}" if mine else theirs
 
 
+def _insert(session: Session, model, rows: list[tuple[RowKey, dict[str, Any]]]) -> None:
+    """Rows new here, in one Core statement (a model object per row was most of a receive's time), each
+    audited as the ORM would (the row as inserted, version 1) and counted in the content digest (db.bulk)."""
+    table = model.__table__
+    values = [{**typed(table, theirs), "version": 1} for _, theirs in rows]
+    bulk_insert_rows(session.connection(), model, values)
+    audit.record_many(session, [("insert", key[0], key[1], None, audit.plain_values(v)) for (key, _), v in zip(rows, values, strict=True)])
+
+
 def _write(session: Session, model, key: RowKey, outcome: str, values: dict[str, Any]) -> None:
     table = model.__table__
     values = typed(table, {k: v for k, v in values.items() if k not in DESK_LOCAL_COLUMNS})
@@ -272,7 +286,8 @@ def import_bundle(store, path: Path, *, dry_run: bool = False, prefer: Choice | 
     backup.back_up(store, backup.Reason.IMPORT)
     try:
         with store.writing(action_for(bundle)) as session:
-            merge = plan(session, bundle, progress)  # again inside the writer's transaction: nothing changed between
+            if planned_as_of(session.connection()) != merge.as_of:  # changed since: planned again
+                merge = plan(session, bundle, progress)
             chosen = {c.key: prefer for c in merge.report.conflicts} if prefer else {}
             chosen.update(choices or {})
             report = receive(session, merge, chosen, progress)

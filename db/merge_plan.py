@@ -65,11 +65,18 @@ class Plan:
     report: MergeReport
     new_entries: dict[str, list[dict[str, Any]]]
     renames: list[Rename]  # this desk's records that take the other desk's id once the merge is written
+    as_of: tuple  # the record it was planned against (`planned_as_of`): unchanged, the plan still holds
 
     @property
     def nothing_to_write(self) -> bool:
         """A bundle received before (or holding only what this desk has): receiving it writes nothing."""
         return not self.new_entries and not self.renames and all(s.outcome == "unchanged" and not s.adopt for s in self.steps)
+
+
+def planned_as_of(connection) -> tuple:
+    """What a plan depends on: the newest audit entry (every change of the record and every receive writes
+    one) and the desk's id."""
+    return audit.last_entry(connection), desk.desk_id(connection)
 
 
 def cancelled(bundle: Bundle) -> ImportCancelled:
@@ -152,7 +159,7 @@ def plan(session: Session, bundle: Bundle, progress: Progress | None = None) -> 
             f"{label(table, mine[table][ours], refs)} takes the id the other desk gave it ({theirs[:8]}…), the smaller "
             "of the two; the rows naming it follow"
         )
-    return Plan(bundle, steps, report, new_entries, renames)
+    return Plan(bundle, steps, report, new_entries, renames, planned_as_of(connection))
 
 
 def used_there(steps: list[Step], mine: dict[str, dict[str, dict]]) -> list[Step]:

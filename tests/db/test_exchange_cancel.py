@@ -65,9 +65,25 @@ def test_receiving_tells_its_progress_and_a_cancel_at_any_point_leaves_the_recor
         import_bundle(receiver, out, progress=counted)
     finally:
         receiver.close()
-    assert counted.calls >= 4  # the plan, its second pass inside the write, the writing, the end
+    assert counted.calls >= 3  # the plan, the writing, the end (the plan holds: the record did not change)
     for stop in range(1, counted.calls + 1):
         with pytest.raises(ImportCancelled, match="Receiving a.accord was cancelled; nothing was changed"):
             import_bundle(b, out, progress=StopAt(stop))
         assert store_digest(b) == whole and _kept_digest(b) == kept, stop
     assert import_bundle(b, out).counts["obligation"]["updated"] == 3  # and received in full once not cancelled
+
+
+def test_a_plan_holds_until_the_record_changes(desks, tmp_path):
+    """import_bundle writes the plan it made before the backup unless the record changed in between."""
+    from db.bundle import read_bundle
+    from db.merge_plan import plan, planned_as_of
+
+    a, b = desks
+    out = tmp_path / "a.accord"
+    export_bundle(a, out)
+    with b.reading() as session:
+        merge = plan(session, read_bundle(out))
+        assert planned_as_of(session.connection()) == merge.as_of
+    retitle(b, obligations(b)[0], "Edited after the plan")
+    with b.reading() as session:
+        assert planned_as_of(session.connection()) != merge.as_of
