@@ -4,20 +4,11 @@ db.exchange.import_bundle with `progress`)."""
 
 import pytest
 
-from db import content
 from db.bundle import export_bundle
 from db.errors import ExportCancelled, ImportCancelled
 from db.exchange import import_bundle
-from tests.desks import desks_at, obligations, retitle
+from tests.desks import desks_at, digest, obligations, retitle
 from tests.record_digest import store_digest
-
-
-@pytest.fixture
-def desks(desk_templates, tmp_path):
-    a, b = desks_at(desk_templates, tmp_path)
-    yield a, b
-    a.close()
-    b.close()
 
 
 class StopAt:
@@ -30,11 +21,6 @@ class StopAt:
         assert 0 <= done <= total
         self.calls += 1
         return self.calls < self.stop
-
-
-def _kept_digest(store) -> str:
-    with store.reading() as session:
-        return content.content_digest(session.connection())
 
 
 def test_sending_tells_its_progress_and_a_cancel_at_any_point_leaves_no_file(desks, tmp_path):
@@ -56,7 +42,7 @@ def test_receiving_tells_its_progress_and_a_cancel_at_any_point_leaves_the_recor
         retitle(a, obligations(a)[index], f"Retitled {index} on desk A")
     out = tmp_path / "a.accord"
     export_bundle(a, out)
-    whole, kept = store_digest(b), _kept_digest(b)
+    whole, kept = store_digest(b), digest(b)
     counted = StopAt(10**6)
     b_copy = tmp_path / "b-copy"
     b_copy.mkdir()
@@ -69,7 +55,7 @@ def test_receiving_tells_its_progress_and_a_cancel_at_any_point_leaves_the_recor
     for stop in range(1, counted.calls + 1):
         with pytest.raises(ImportCancelled, match="Receiving a.accord was cancelled; nothing was changed"):
             import_bundle(b, out, progress=StopAt(stop))
-        assert store_digest(b) == whole and _kept_digest(b) == kept, stop
+        assert store_digest(b) == whole and digest(b) == kept, stop
     assert import_bundle(b, out).counts["obligation"]["updated"] == 3  # and received in full once not cancelled
 
 

@@ -10,7 +10,7 @@ from db.models import Obligation
 from gui.desk import Desk
 from gui.exchange_dialog import ReceiveDialog, receive_from_another_desk, send_to_another_desk
 from gui.main_window import MainWindow
-from tests.desks import desks_at, obligations, retitle
+from tests.desks import desks_at, digest, obligations, retitle
 from tests.gui.helpers import AS_OF
 from tests.record_digest import store_digest
 
@@ -102,13 +102,6 @@ def test_a_refused_bundle_is_said_in_the_dialog_and_nothing_changes(qtbot, two_d
     assert store_digest(desk.store) == before
 
 
-def _kept_digest(store) -> str:
-    from db import content
-
-    with store.reading() as session:
-        return content.content_digest(session.connection())
-
-
 def test_send_has_a_cancel_and_a_cancelled_send_leaves_no_file(qtbot, two_desks, tmp_path):
     _, desk = two_desks
     window = MainWindow(desk)
@@ -150,7 +143,7 @@ def test_receiving_shows_progress_and_cancel_leaves_the_record_exactly_as_it_was
     export_bundle(a, out)
     dialog = _receive(qtbot, desk, window, out)
     qtbot.waitUntil(lambda: dialog.work.over)
-    before, kept = store_digest(desk.store), _kept_digest(desk.store)
+    before, kept = store_digest(desk.store), digest(desk.store)
     assert dialog.receive_button.isEnabled()
     dialog.receive_button.click()
     cancel = dialog.work.progress.findChild(QPushButton)
@@ -159,7 +152,7 @@ def test_receiving_shows_progress_and_cancel_leaves_the_record_exactly_as_it_was
     qtbot.waitUntil(lambda: dialog.work.over, timeout=20000)
     assert dialog.summary.text().startswith("Receiving from-a.accord was cancelled; nothing was changed.")
     assert dialog.isVisible() and dialog.receive_button.isEnabled()
-    assert store_digest(desk.store) == before and _kept_digest(desk.store) == kept
+    assert store_digest(desk.store) == before and digest(desk.store) == kept
     with qtbot.waitSignal(dialog.received, timeout=20000):  # and received in full when not cancelled
         dialog.receive_button.click()
     with desk.store.reading() as session:
