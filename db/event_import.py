@@ -40,7 +40,7 @@ from db.actor_roster import add_alias
 from db.actors import actor_keys, find_or_create_actors, fold_ranges
 from db.bulk import bulk_insert, collection_paused, select_matching
 from db.clock import utc_now
-from db.duplicates import rows_like_record
+from db.duplicates import last_rowid, rows_like_record
 from db.errors import UserError
 from db.event_file import (
     CHUNK_ROWS,
@@ -195,6 +195,7 @@ class _Import:
         self.added, self.updated, self.unchanged, self.missing = [], [], [], []
         self.likely_duplicates: list[tuple[str, str]] = []  # (key, the label of the event it looks like)
         self.rows = 0  # the rows that can be imported
+        self.last_before = last_rowid(session)  # the record's events before the import (db.duplicates)
         self.related: set[str] = set()  # the import files of the events this file matches
         self.known = actor_keys(session)
         self.folded = fold_ranges(file.names, self.known)  # a name's key → the key of the actor it is
@@ -257,8 +258,7 @@ class _Import:
             else:
                 self.unchanged.append(key)
         # Against the record as it was: not the events this import wrote from earlier chunks.
-        besides = self.import_file.id if self.import_file is not None else None
-        for row, like in rows_like_record(session, chunk, added, besides).items():
+        for row, like in rows_like_record(session, chunk, added, self.last_before).items():
             self.likely_duplicates.append((file.keys[row], like.label))
         if self.problems and not self.skip_invalid:
             self.writing = False  # the import will be refused: only the rest of its problems are looked for
