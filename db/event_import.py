@@ -283,8 +283,10 @@ class _Import:
                 self.writer.add(self.pending.take(len(self.pending)))
             self.writer.finish()
         self.related.discard(None)
+        if not self.related:
+            return
         key = Event.id if self.own else Event.external_id
-        seen = set(self.file.keys)
+        seen = set(self.file.keys)  # only when earlier imports of the same data are in the record
         for found in select_matching(
             self.session.connection(), [key], Event.import_file_id, sorted(self.related)
         ):
@@ -466,7 +468,7 @@ class _Writer:
             )  # a column the file lacks is imported empty
         for name in (*file.sets, "id", "external_id"):
             self.constants.pop(name, None)  # what the file sets, it sets
-        self.ids: list[str] = []  # of the added events, in the order written
+        self.ids = audit.IdList()  # of the added events, in the order written
         self.digest = audit.BulkDigest(CHUNK_ROWS)
         self.deferred = _defer_indexes(self.connection, len(file))
         # The updated events' audit entries, recorded after the added events' one entry, as the trail has
@@ -489,7 +491,7 @@ class _Writer:
             self.digest.add(table, *written)
         search.index_events(connection, ids)
         search.pause_event_index(connection, False)
-        self.ids += ids
+        self.ids.extend(ids)
 
     def update(self, chunk: Chunk, part: list[tuple[int, dict]], links: dict) -> None:
         self.updates += _update(self.work.session, self.work.file, chunk, part, self.roles, self.import_file.id, links)
