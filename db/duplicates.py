@@ -15,7 +15,7 @@ same place on the same day is taken for the ambush, at 95 reworded reports are m
 """
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -166,29 +166,52 @@ def likely_in_record(
     """For each sketch, the events of the record it looks like, most alike first: a statement per chunk of
     sketches, each row's candidates found through the indexes on place and date; with
     `last_before` (`last_rowid` before an import wrote anything), among the events the record held then."""
+    return _alike(session, [_where(s) for s in sketches], sketches.__getitem__, last_before)
+
+
+# Where and when a sketch may have happened, what _NEAR_EVENTS looks for: its first and last day, location,
+# first administrative area and type.
+Where = tuple[date, date, str | None, str | None, str]
+
+
+def _where(sketch: EventSketch) -> Where:
+    first, last = period(sketch.occurred_on, sketch.date_precision, sketch.until)
+    return first, last, sketch.location or None, sketch.admin1 or None, sketch.event_type
+
+
+def _alike(
+    session: Session, wheres: list[Where], sketch: Callable[[int], EventSketch], last_before: int | None
+) -> list[list[EventSketch]]:
+    """The events each `wheres` may be, compared by `likeness` with the sketch of it, made only for those
+    that have candidates (most rows of a big import have none, and a sketch costs more than its query)."""
     found: list[list[EventSketch]] = []
     connection = session.connection()
     as_it_was = {"last_before": _ALL if last_before is None else last_before}
-    for start in range(0, len(sketches), _CHUNK):
-        chunk = sketches[start : start + _CHUNK]
+    for start in range(0, len(wheres), _CHUNK):
+        part = wheres[start : start + _CHUNK]
         near: dict[int, list[str]] = {}
-        for n, found_id in connection.execute(_NEAR_EVENTS, {**near_parameters(chunk), **as_it_was}):
+        for n, found_id in connection.execute(_NEAR_EVENTS, {**_near(part), **as_it_was}):
             near.setdefault(n, []).append(found_id)
         existing = _sketches(connection, sorted({i for ids in near.values() for i in ids}))
         found.extend(
-            likely_duplicates(sketch, [existing[i] for i in near.get(n, ())]) for n, sketch in enumerate(chunk)
+            likely_duplicates(sketch(start + n), [existing[i] for i in near[n]]) if n in near else []
+            for n in range(len(part))
         )
     return found
 
 
 def near_parameters(sketches: Sequence[EventSketch]) -> dict[str, str]:
-    """_NEAR_EVENTS' parameters: each sketch's date window, place, type and number, those with a location
+    """_NEAR_EVENTS' parameters for these sketches."""
+    return _near([_where(s) for s in sketches])
+
+
+def _near(wheres: Sequence[Where]) -> dict[str, str]:
+    """_NEAR_EVENTS' parameters: each row's date window, place, type and number, those with a location
     apart from those without."""
     wanted = [
-        [(first - _NEAR).isoformat(), (last + _NEAR).isoformat(), s.location or None, s.admin1 or None, s.event_type, n]
-        for n, s in enumerate(sketches)
-        for first, last in [period(s.occurred_on, s.date_precision, s.until)]
-    ]  # fmt: skip
+        [(first - _NEAR).isoformat(), (last + _NEAR).isoformat(), location, admin1, kind, n]
+        for n, (first, last, location, admin1, kind) in enumerate(wheres)
+    ]
     return {
         "placed": json.dumps([w for w in wanted if w[2] is not None]),
         "unplaced": json.dumps([w for w in wanted if w[2] is None]),
@@ -232,15 +255,21 @@ def rows_like_record(
         wanted = chunk.columns[chunk.sets.index(name)] if name in chunk.sets else blank
         return [wanted[row - start] for row in rows]
 
-    sketches = [
-        EventSketch(on, precision or "day", kind or "", location or "", admin1 or "", admin2 or "",
-                    frozenset(name.casefold() for group in chunk.actors[row - start] for _role, name in group),
-                    notes or "", until=until)  # fmt: skip
-        for row, on, precision, kind, location, admin1, admin2, notes, until in zip(
-            rows, *map(column, _ROW_COLUMNS), strict=True
-        )
+    on, precision, kind, location, admin1, admin2, notes, until = map(column, _ROW_COLUMNS)
+    precision = [given or "day" for given in precision]
+    wheres = [
+        (*period(day, given, end), place or None, area or None, what or "")
+        for day, given, end, place, area, what in zip(on, precision, until, location, admin1, kind, strict=True)
     ]
-    found = likely_in_record(session, sketches, last_before)
+
+    def sketch(n: int) -> EventSketch:
+        named = chunk.actors[rows[n] - start]
+        return EventSketch(
+            on[n], precision[n], kind[n] or "", location[n] or "", admin1[n] or "", admin2[n] or "",
+            frozenset(name.casefold() for group in named for _role, name in group), notes[n] or "", until=until[n],
+        )  # fmt: skip
+
+    found = _alike(session, wheres, sketch, last_before)
     return {row: like[0] for row, like in zip(rows, found, strict=True) if like}
 
 
