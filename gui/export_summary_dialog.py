@@ -41,7 +41,6 @@ from gui.commands import SaveOfficerWords
 from gui.date_edit import DateEdit
 from gui.desk import Desk
 from gui.plain_text import buddy_label, plain_label, show_error
-from gui.report_docx import write_docx
 from gui.report_pdf import PdfReport
 
 PDF, WORD = "pdf", "docx"
@@ -255,6 +254,8 @@ class ExportSummaryDialog(QDialog):
         if self._cancelled:
             return self._failed(ExportCancelled())
         if self._report is None:  # Word: python-docx and the figures' images, in one go
+            from gui.report_docx import write_docx  # python-docx: a fifth of start-up, for Word only
+
             try:
                 write_docx(content, chosen["path"], marking=chosen["marking"], page_size=chosen["page_size"])
             except UserError as error:
