@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from db.bundle import SUFFIX, export_bundle
-from db.exchange import Choice, Conflict, MergeReport, import_bundle
+from db.exchange import import_bundle
+from db.merge_report import Choice, Conflict, MergeReport
 from gui import file_dialog
 from gui.background import Background
 from gui.backup_dialog import _inform, _sentence, row_table
