@@ -87,7 +87,7 @@ def write_events_csv(
         writer.writerows(map(_listed, part))
         count += len(part)
         if progress is not None and progress(count) is False:
-            raise ExportCancelled("The export was cancelled; no file was written.")
+            raise ExportCancelled()
     return count
 
 
