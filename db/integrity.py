@@ -237,8 +237,8 @@ class _Replay:
             for table, columns in json.loads(entry.after)["added"].items():
                 self.added.extend((entry.id, table, column, value) for column, value in columns.items())
             return
-        if entry.table_name not in self.tables:
-            return
+        if entry.table_name not in self.tables or entry.operation == "refused":
+            return  # a refused attempt (db.team_server.note_refusal) changed no row
         after = json.loads(entry.after) if entry.after else None
         if entry.operation == "insert" and after and "event_ids" in after:
             unit = {name: after[name] for name in ("columns", "chunk", "digest")} if "digest" in after else None

@@ -430,6 +430,26 @@ def install(connection: Connection) -> Roles:
     return role_names(database)
 
 
+def uninstall_statements() -> list[str]:
+    """What undoes `install` but the roles (other databases' officers may be members of nothing else)."""
+    statements = [f'DROP TABLE IF EXISTS {", ".join(SERVER_TABLES)} CASCADE']
+    for name in record_tables():
+        quoted = _quoted(name)
+        statements += [f"ALTER TABLE {quoted} NO FORCE ROW LEVEL SECURITY", f"ALTER TABLE {quoted} DISABLE ROW LEVEL SECURITY"]
+        statements += [f"DROP POLICY IF EXISTS {policy} ON {quoted}"
+                       for policy in ("accord_read", "accord_insert", "accord_update", "accord_delete")]  # fmt: skip
+        statements += [f"DROP TRIGGER IF EXISTS {trigger} ON {quoted}" for trigger in (
+            "accord_audit_insert", "accord_audit_update", "accord_audit_delete", "accord_next_version")]  # fmt: skip
+        statements.append(f"DROP FUNCTION IF EXISTS accord_audit_{name}()")
+    statements += ["DROP TRIGGER IF EXISTS auditentry_no_truncate ON auditentry",
+                   "DROP TRIGGER IF EXISTS auditentry_no_update ON auditentry"]  # fmt: skip
+    statements += [f"DROP FUNCTION IF EXISTS {function}" for function in (
+        "accord_may_change(text, text)", "accord_may_edit(text)", "accord_note(text, text, text, text, text)",
+        "accord_chain()", "accord_pending()", "accord_action()", "accord_iso_utc(timestamp with time zone)",
+        "accord_append_only()", "accord_next_version()")]  # fmt: skip
+    return statements
+
+
 # --- what the application asks the server ----------------------------------------------------------
 
 def is_server(connection: Connection) -> bool:
