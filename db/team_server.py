@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlmodel import SQLModel
 
+from db.errors import DatabaseError
 from db.models import AuditEntry
 
 CHANNEL = "accord_desk"
@@ -423,7 +424,7 @@ def statements(database: str) -> list[str]:
 
 def install(connection: Connection) -> Roles:
     """Create the database's roles, rights, policies and audit triggers (PostgreSQL only)."""
-    database = connection.exec_driver_sql("SELECT current_database()").scalar_one()
+    database = _database(connection)
     cursor = connection.connection.cursor()  # the driver's own: no parameters, so % is only SQL's
     for statement in statements(database):
         cursor.execute(statement)
@@ -537,8 +538,7 @@ class Standing:
 
 
 def standing(connection: Connection) -> Standing:
-    database = connection.exec_driver_sql("SELECT current_database()").scalar_one()
-    roles = role_names(database)
+    roles = role_names(_database(connection))
     row = connection.execute(
         text(
             "SELECT current_user::text, "
@@ -554,6 +554,62 @@ def standing(connection: Connection) -> Standing:
     role, administrator, editor, reader = row
     level = "administrator" if administrator else "editor" if editor else "reader" if reader else ""
     return Standing(role, level)
+
+
+def find_agreement(connection: Connection, named: str) -> tuple[str, str]:
+    """(id, title) of the agreement named by its id, short title or title (any case); DatabaseError if
+    none or several are."""
+    rows = connection.exec_driver_sql(
+        "SELECT id, title, short_title FROM agreement ORDER BY title COLLATE \"C\", id"
+    ).all()
+    wanted = named.strip().casefold()
+    found = [r for r in rows if wanted in (r.id.casefold(), r.title.casefold(), (r.short_title or "").casefold())]
+    if len(found) == 1:
+        return found[0].id, found[0].title
+    known = ", ".join(r.short_title or r.title for r in rows) or "none yet"
+    if not found:
+        raise DatabaseError(f"No agreement here is named {named!r}; name one by its id, title or short title ({known}).")
+    raise DatabaseError(f"{len(found)} agreements are named {named!r}; name the one you mean by its id.")
+
+
+def _assignable(connection: Connection, role: str) -> str:
+    """'' if the role may hold assignments; else the end of a sentence saying why it gives no rights yet."""
+    if standing(connection).level != "administrator":
+        raise DatabaseError(
+            "Only an administrator of this team database assigns agreements, and your database role is not one; "
+            "ask an administrator."
+        )
+    exists = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
+    if exists is None:
+        raise DatabaseError(
+            f"The server has no database role {role}; create it first "
+            f"(CREATE ROLE {_quoted(role)} LOGIN IN ROLE {role_names(_database(connection)).editor})."
+        )
+    editor = role_names(_database(connection)).editor
+    if not connection.execute(text("SELECT pg_has_role(:r, :e, 'USAGE')"), {"r": role, "e": editor}).scalar_one():
+        return f" ({role} is not an editor of this database yet, so this gives no rights until it is: GRANT {editor} TO {_quoted(role)})"
+    return ""
+
+
+def _database(connection: Connection) -> str:
+    return connection.exec_driver_sql("SELECT current_database()").scalar_one()
+
+
+def assign_agreement(connection: Connection, role: str, named: str) -> str:
+    """`accord-desk assign`: let `role` edit the named agreement; what was done, in a sentence."""
+    note = _assignable(connection, role)
+    agreement_id, title = find_agreement(connection, named)
+    if not assign(connection, role, agreement_id):
+        return f"{role} already edits {title}."
+    return f"{role} may now edit {title}{note}."
+
+
+def unassign_agreement(connection: Connection, role: str, named: str) -> str:
+    _assignable(connection, role)
+    agreement_id, title = find_agreement(connection, named)
+    if not unassign(connection, role, agreement_id):
+        return f"{role} did not edit {title}; nothing changed."
+    return f"{role} no longer edits {title}."
 
 
 def assign(connection: Connection, role: str, agreement_id: str) -> bool:

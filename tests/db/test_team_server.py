@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, SQLModel
 
 from db import audit, team_server
-from db.errors import RecordError
+from db.errors import DatabaseError, RecordError
 from db.models import Assessment, AuditEntry, Obligation
 from tests.team_db import make_team, writing
 
@@ -257,3 +257,22 @@ def test_a_big_change_is_announced_per_table(team):
     assert notices[0]["table"] == "assessment" and notices[0]["id"] is None
     assert date.fromisoformat("2020-07-01")  # the rows themselves are in the trail, one entry each
     assert sum(e["table_name"] == "assessment" and e["operation"] == "insert" for e in _trail(team.engine)) == 103
+
+
+def test_assigning_by_the_agreements_title_says_what_was_done(team):
+    bruno, dana = team.officer("bruno"), team.engine_of("dana")
+    with dana.begin() as connection:
+        assert team_server.assign_agreement(connection, bruno, "agreement b") == f"{bruno} may now edit Agreement B."
+        assert team_server.assign_agreement(connection, bruno, team.agreement_b) == f"{bruno} already edits Agreement B."
+        assert team_server.unassign_agreement(connection, bruno, "Agreement B") == f"{bruno} no longer edits Agreement B."
+        carla = team_server.assign_agreement(connection, team.officer("carla"), "Agreement A")
+        assert carla.endswith(f"is not an editor of this database yet, so this gives no rights until it is: GRANT {team.roles.editor} TO \"{team.officer('carla')}\").")
+        with pytest.raises(DatabaseError, match="No agreement here is named 'Agreement C'; name one by its id"):
+            team_server.assign_agreement(connection, bruno, "Agreement C")
+        with pytest.raises(DatabaseError, match="The server has no database role nobody; create it first"):
+            team_server.assign_agreement(connection, "nobody", "Agreement A")
+    dana.dispose()
+    amina = team.engine_of("amina")
+    with amina.begin() as connection, pytest.raises(DatabaseError, match="Only an administrator"):
+        team_server.assign_agreement(connection, bruno, "Agreement A")
+    amina.dispose()
