@@ -28,11 +28,13 @@ def team(pg_cluster):
 
     event.remove(Session, "before_flush", content._count_out)
     event.remove(Session, "after_flush", content._count_in)
-    team = make_team(pg_cluster)
-    yield team
-    team.dispose()
-    event.listen(Session, "before_flush", content._count_out)
-    event.listen(Session, "after_flush", content._count_in)
+    try:
+        team = make_team(pg_cluster)
+        yield team
+        team.dispose()
+    finally:
+        event.listen(Session, "before_flush", content._count_out)
+        event.listen(Session, "after_flush", content._count_in)
 
 
 def _refused(team, sql: str, officer: str | None) -> str:
