@@ -93,6 +93,5 @@ class TeamListener(QObject):
             )
         if notices:
             self._said_lost = False
-            if self.desk.store is not None:
-                self.desk.changed(team_notices.changes_of_all(notices), initiator=self)
+            self.desk.changed(team_notices.changes_of_all(notices), initiator=self)
             self.heard.emit(team_notices.described(notices))

@@ -4,14 +4,12 @@ administers. Each Team is a database of its own (and roles of its own: they are 
 
 import itertools
 from dataclasses import dataclass
-from datetime import date
 
 import psycopg
 from sqlalchemy import Engine, create_engine
 from sqlmodel import Session, SQLModel
 
 from db import audit, team_server
-from db.models import Agreement, Assessment, Obligation
 
 _numbers = itertools.count(1)
 OFFICERS = {"amina": "editor", "bruno": "editor", "carla": "reader", "dana": "administrator"}
@@ -71,18 +69,16 @@ def _template(cluster) -> None:
     SQLModel.metadata.create_all(engine)
     with engine.begin() as connection:
         team_server.install(connection)
-    with writing(engine, "Seed the team database", "postgres") as session:
-        for letter in "ab":
-            agreement_id, obligation_id = f"agreement-{letter}", f"obligation-{letter}"
-            session.add(Agreement(id=agreement_id, title=f"Agreement {letter.upper()}", signed_on=date(2020, 2, 29)))
-            session.flush()
-            session.add(Obligation(id=obligation_id, agreement_id=agreement_id, ref=f"P1-{letter.upper()}",
-                                   title=f"Withdraw {letter}"))  # fmt: skip
-            session.flush()
-            session.add(Assessment(obligation_id=obligation_id, as_of=date(2020, 6, 1), status="on_track",
-                                   assessed_by="postgres"))  # fmt: skip
-        session.commit()
     engine.dispose()  # a template is copied only while nobody is connected to it
+    cluster.psql("".join(
+        f"INSERT INTO agreement (id, title, short_title, signed_on, place, version) "
+        f"VALUES ('agreement-{x}', 'Agreement {x.upper()}', '', '2020-02-29', '', 1);"
+        f"INSERT INTO obligation (id, agreement_id, position, ref, title, kind, ongoing, version) "
+        f"VALUES ('obligation-{x}', 'agreement-{x}', 0, 'P1-{x.upper()}', 'Withdraw {x}', 'action', false, 1);"
+        f"INSERT INTO assessment (id, obligation_id, as_of, status, confidence, rationale, assessed_by, recorded_at, version) "
+        f"VALUES ('assessment-{x}', 'obligation-{x}', '2020-06-01', 'on_track', 'medium', '', 'postgres', now(), 1);"
+        for x in "ab"
+    ), _TEMPLATE)  # fmt: skip
     _templates.add(str(cluster.folder))
 
 
