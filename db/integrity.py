@@ -27,7 +27,7 @@ from sqlalchemy import Connection, Date, DateTime, Float, select
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from db import audit
+from db import audit, team_server
 from db.backup import list_backups
 from db.bulk import select_matching
 from db.bundle import verify_received
@@ -82,6 +82,7 @@ def check_record(store: Store) -> CheckReport:
         replay = _Replay(connection, report)
         replay.run()
         replay.compare()
+        _against_server_head(connection, report)
         _against_external_head(outside, report)
         for chain, problem in verify_received(connection).items():
             if problem:
@@ -161,6 +162,19 @@ def _newest_outside(path: Path) -> tuple[str, list[tuple[int, str]]] | None:
             with suppress(OSError):
                 found.append((backup.path.stat().st_mtime, f"The backup {backup.path.name}", [backup.head]))
     return max(found, key=lambda newest: newest[0])[1:] if found else None
+
+
+def _against_server_head(connection: Connection, report: CheckReport) -> None:
+    """On a team server, the head row every writer locked as its last step must be the trail's last entry."""
+    if not team_server.is_server(connection) or not team_server.installed(connection):
+        return
+    kept = team_server.head_row(connection)
+    trail = report.head or (0, audit.GENESIS)
+    if kept != trail:
+        report.add(
+            f"The server's chain head names entry {kept[0]:,} (hash {kept[1][:12]}…) and the trail ends at entry "
+            f"{trail[0]:,} (hash {trail[1][:12]}…): entries were removed, or the trail rewritten, outside Accord Desk."
+        )
 
 
 def _against_external_head(outside: tuple[str, list[tuple[int, str]]] | None, report: CheckReport) -> None:
