@@ -82,7 +82,7 @@ def write_events_csv(
             writer.writerow([*cells[:_ROLES_AT], *roles, *cells[_ROLES_AT:], links])
         count += len(part)
         if progress is not None and progress(count) is False:
-            raise ExportCancelled("The export was cancelled; no file was written.")
+            raise ExportCancelled()
     return count
 
 

@@ -3,7 +3,8 @@
 In one read transaction: SQLite's integrity_check and foreign_key_check; the record's own rules (the
 tree has no cycles, positions are unique among siblings, deadline rules resolve, every link points to
 an obligation in the record); the audit trail's hash chain, against the newest head kept outside the
-file (db.audit.head_log); and every record row accounted for by the trail.
+file (db.audit.head_log); every record row accounted for by the trail; and the content digest the
+record keeps (db.content, what a report's fingerprint names) against one recomputed from the rows.
 
 Accounting replays the trail once, in order, remembering for each row its last entry. A row must
 equal its last entry's "after", compared over the columns that entry recorded, plus the columns a
@@ -27,7 +28,7 @@ from sqlalchemy import Connection, Date, DateTime, Float, select
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from db import audit, team_server
+from db import audit, content, team_server
 from db.backup import list_backups
 from db.bulk import select_matching
 from db.bundle import verify_received
@@ -84,6 +85,7 @@ def check_record(store: Store) -> CheckReport:
         replay.compare()
         _against_server_head(connection, report)
         _against_external_head(outside, report)
+        _content_digest(connection, report)
         for chain, problem in verify_received(connection).items():
             if problem:
                 report.add(f"The audit trail received from desk {chain[:8]} does not verify ({problem}): it was altered here.")
@@ -146,6 +148,17 @@ def _record_rules(connection: Connection, report: CheckReport) -> None:
             f"WHERE l.{column} IS NOT NULL AND o.id IS NULL"
         ):
             report.add(f"A {table} row links to obligation {missing}, which is not in the record.")
+
+
+def _content_digest(connection: Connection, report: CheckReport) -> None:
+    kept, fresh = content.kept(connection), content.fresh(connection)
+    stale = [name for name in sorted(fresh) if kept[name] != fresh[name]]
+    if stale:
+        report.add(
+            f"The content digest kept in the record does not match its rows in {', '.join(stale)}: they were "
+            "written outside Accord Desk, so a report's fingerprint would not name what the record holds; "
+            "restore a backup made before that write."
+        )
 
 
 def _newest_outside(path: Path) -> tuple[str, list[tuple[int, str]]] | None:
