@@ -66,6 +66,7 @@ class Plan:
     new_entries: dict[str, list[dict[str, Any]]]
     renames: list[Rename]  # this desk's records that take the other desk's id once the merge is written
     as_of: tuple  # the record it was planned against (`planned_as_of`): unchanged, the plan still holds
+    mine: dict[str, dict[str, dict]]  # that record's rows (db.bundle.record_rows)
 
     @property
     def nothing_to_write(self) -> bool:
@@ -159,7 +160,7 @@ def plan(session: Session, bundle: Bundle, progress: Progress | None = None) -> 
             f"{label(table, mine[table][ours], refs)} takes the id the other desk gave it ({theirs[:8]}…), the smaller "
             "of the two; the rows naming it follow"
         )
-    return Plan(bundle, steps, report, new_entries, renames, planned_as_of(connection))
+    return Plan(bundle, steps, report, new_entries, renames, planned_as_of(connection), mine)
 
 
 def used_there(steps: list[Step], mine: dict[str, dict[str, dict]]) -> list[Step]:
