@@ -22,7 +22,6 @@ from db.bundle import (
     chain_problem,
     covered,
     going_on,
-    received_trails,
     record_rows,
     references,
     row_dots,
@@ -259,12 +258,14 @@ def _check_references(bundle: Bundle, mine: dict[str, dict[str, dict]]) -> None:
 
 def _check_trails(connection, bundle: Bundle, me: str) -> dict[str, list[dict[str, Any]]]:
     """The entries of each trail the bundle carries that this desk does not hold yet, checked to chain on."""
-    held = received_trails(connection)
     new = {}
     for chain, entries in bundle.entries.items():
-        if chain == me:
+        if chain == me or not entries:
             continue  # this desk's own trail, come back: it is the trail itself
-        known = {entry["id"]: entry["hash"] for entry in held.get(chain, [])}
+        # What was received of this trail from just before the bundle's first entry (entries come oldest first)
+        known = dict(connection.exec_driver_sql(
+            "SELECT id, hash FROM received_entry WHERE chain = ? AND id >= ?", (chain, entries[0]["id"] - 1)
+        ).all())  # fmt: skip
         fresh = [entry for entry in entries if entry["id"] not in known]
         if any(known.get(entry["id"], entry["hash"]) != entry["hash"] for entry in entries):
             raise BundleError(
