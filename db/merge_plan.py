@@ -166,11 +166,14 @@ def used_there(steps: list[Step], mine: dict[str, dict[str, dict]]) -> list[Step
     """The records this desk deleted that rows the other desk sends, to be taken, still name (an assessment
     of an obligation deleted here): a conflict, so the officer restores the record or leaves those rows out."""
     by_key = {step.key: step for step in steps}
-    taken = {step.key for step in steps if step.outcome in ("added", "updated")}
+    taken: dict[str, list[Step]] = defaultdict(list)  # by table: each reference looks at its own table's rows
+    for step in steps:
+        if step.outcome in ("added", "updated"):
+            taken[step.key[0]].append(step)
     found: dict[RowKey, Step] = {}
     for table, column, parent in references():
-        for key in taken:
-            if key[0] == table and (value := by_key[key].theirs[column]) is not None:
+        for step in taken.get(table, ()):
+            if (value := step.theirs[column]) is not None:
                 target = by_key.get((parent, value))
                 gone = target is not None and target.theirs is not None and value not in mine[parent]
                 if gone and target.outcome == "unchanged":
