@@ -30,9 +30,15 @@ def store_digest(store, record_only: bool = False) -> str:
         connection.close()
 
 
+_TABLES = {
+    sqlite3.Connection: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+    "server": "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name",
+}
+
+
 def _digest(connection, record_only: bool = False) -> str:
     digest = hashlib.sha256()
-    tables = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    tables = connection.execute(_TABLES.get(type(connection), _TABLES["server"]))
     for (table,) in tables.fetchall():
         if record_only and (table == "auditentry" or is_index_table(table)):
             continue
