@@ -97,7 +97,7 @@ def ascii_folded(dialect_name: str, expression: str) -> str:
     collation, which folds ASCII only, whatever the server's locale)."""
     if dialect_name == "sqlite":
         return f"{expression} COLLATE NOCASE"
-    return f'lower({expression} COLLATE "C")'
+    return f'lower(({expression}) COLLATE "C")'
 
 
 def values_of(connection: Connection, values: Sequence[Any]) -> Select:

@@ -113,7 +113,7 @@ def _statements(dialect_name: str) -> tuple:
         low, high, location, admin1, kind, n = (f"json_extract(w.value, '$[{n}]')" for n in range(6))
         ids = "SELECT value FROM json_each(:ids)"
     else:
-        wanted = "json_array_elements(CAST(:{} AS json)) w(value) CROSS JOIN event e"
+        wanted = "json_array_elements(CAST(:{} AS json)) w(value) JOIN event e"
         low, high = (f"CAST(w.value->>{n} AS date)" for n in range(2))
         location, admin1, kind = (f"w.value->>{n}" for n in range(2, 5))
         n = "CAST(w.value->>5 AS integer)"
