@@ -36,10 +36,14 @@ _TABLES = {
 }
 
 
+def table_names(connection) -> list[str]:
+    """The tables of a driver's connection (sqlite3's or psycopg's), by name."""
+    return [name for (name,) in connection.execute(_TABLES.get(type(connection), _TABLES["server"])).fetchall()]
+
+
 def _digest(connection, record_only: bool = False) -> str:
     digest = hashlib.sha256()
-    tables = connection.execute(_TABLES.get(type(connection), _TABLES["server"]))
-    for (table,) in tables.fetchall():
+    for table in table_names(connection):
         if record_only and (table == "auditentry" or is_index_table(table)):
             continue
         cursor = connection.execute(f'SELECT * FROM "{table}"')
