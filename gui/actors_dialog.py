@@ -8,14 +8,12 @@ User text reaches the screen only as item text, window titles and plain-text box
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -36,7 +34,7 @@ from gui.actor_commands import (
 )
 from gui.desk import Desk
 from gui.plain_text import confirm, quiet_label, tooltip
-from gui.rows_model import RowsModel
+from gui.rows_model import RowsModel, read_only_table
 
 COLUMNS = ("Actor", "Kind", "Aliases", "Events", "Obligations", "Roles")
 NO_PARTY = "not a party"
@@ -77,14 +75,8 @@ class ActorsDialog(QDialog):
         self.setWindowTitle("Actors")
         self.resize(1100, 520)
         self.model = ActorsModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
+        self.table = read_only_table(self.model)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # The roles, with a party's group, take the room left and wrap; the aliases keep a column's width
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(2, 240)

@@ -670,7 +670,8 @@ def _export_bundle(args) -> int:
 
 
 def _import_bundle(args) -> int:
-    from db.exchange import Choice, both_sides, import_bundle
+    from db.exchange import import_bundle
+    from db.merge_report import Choice, both_sides
     from db.store import Store
 
     store = Store.open(_database(args), _officer())

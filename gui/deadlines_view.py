@@ -7,11 +7,9 @@ The list is db.deadlines_ahead over the tree the desk already judged; the model 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -19,7 +17,7 @@ from PySide6.QtWidgets import (
 from db.deadlines_ahead import WINDOWS, count_line, deadlines_ahead, next_deadline
 from gui.desk import Desk
 from gui.plain_text import plain_label
-from gui.rows_model import RowsModel
+from gui.rows_model import RowsModel, read_only_table
 from gui.status_badge import STATUS_STYLES, badge_text
 
 COLUMNS = ("Ref", "Obligation", "Due", "When", "Status")
@@ -57,15 +55,8 @@ class DeadlinesView(QWidget):
         self.window_choice.currentIndexChanged.connect(self.refresh)
         self.heading = plain_label(wrap=False)
         self.model = DeadlinesModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table = read_only_table(self.model)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.activated.connect(self._chosen)  # Enter, or a double-click
         top = QHBoxLayout()
         top.addWidget(self.heading)

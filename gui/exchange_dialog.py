@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from db.bundle import SUFFIX, export_bundle
-from db.exchange import Choice, Conflict, MergeReport, import_bundle
+from db.exchange import import_bundle
+from db.merge_report import Choice, Conflict, MergeReport
 from gui import file_dialog
 from gui.background import Background
-from gui.backup_dialog import LongWork, _inform, _sentence, row_table
+from gui.backup_dialog import _inform, _sentence, row_table
 from gui.desk import Desk
+from gui.long_work import LongWork
 from gui.plain_text import plain_label, quiet_label, show_error
 
 BUNDLE_FILTER = f"Accord Desk bundles (*{SUFFIX});;All files (*)"

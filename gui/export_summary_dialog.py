@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from db.changes import Changes
-from db.errors import UserError
+from db.errors import ExportCancelled, UserError
 from db.ids import new_id
 from db.officer import officer
 from db.officer_words import save_words, words_history
@@ -40,9 +40,7 @@ from gui.background import Background
 from gui.commands import SaveOfficerWords
 from gui.date_edit import DateEdit
 from gui.desk import Desk
-from gui.pdf_layout import ExportCancelled
 from gui.plain_text import buddy_label, plain_label, show_error
-from gui.report_docx import write_docx
 from gui.report_pdf import PdfReport
 
 PDF, WORD = "pdf", "docx"
@@ -256,6 +254,8 @@ class ExportSummaryDialog(QDialog):
         if self._cancelled:
             return self._failed(ExportCancelled())
         if self._report is None:  # Word: python-docx and the figures' images, in one go
+            from gui.report_docx import write_docx  # python-docx: a fifth of start-up, for Word only
+
             try:
                 write_docx(content, chosen["path"], marking=chosen["marking"], page_size=chosen["page_size"])
             except UserError as error:
@@ -304,10 +304,11 @@ class ExportSummaryDialog(QDialog):
             self._report.abandon()  # no temporary file left behind
         self._pages = self._report = None
         self._busy(False)
-        if isinstance(error, UserError):
-            show_error(self, str(error))
-        elif not isinstance(error, ExportCancelled):
+        if isinstance(error, ExportCancelled):
+            return  # the officer's own choice: nothing to say
+        if not isinstance(error, UserError):
             raise error
+        show_error(self, str(error))
 
     def cancel(self) -> None:
         """Cancel: stops an export under way (the dialog stays open), else closes the dialog."""

@@ -9,13 +9,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -31,7 +29,7 @@ from gui import file_dialog
 from gui.background import Background
 from gui.desk import Desk
 from gui.plain_text import plain_label, show_error
-from gui.rows_model import RowsModel
+from gui.rows_model import RowsModel, read_only_table
 
 Column = tuple[str, Callable[[HistoryEntry], str]]
 WHEN: Column = ("When", lambda e: e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
@@ -57,15 +55,9 @@ def _entries(count: int) -> str:
 
 
 def _table(model: HistoryModel) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table = read_only_table(model)
     table.setWordWrap(False)
-    table.verticalHeader().hide()
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setStretchLastSection(True)
+    table.horizontalHeader().setStretchLastSection(True)
     return table
 
 

@@ -38,7 +38,7 @@ from gui import file_dialog
 from gui.actions import key_sequences, make_action
 from gui.actors_dialog import ActorsDialog
 from gui.agreement_dialog import AgreementDialog
-from gui.backup_dialog import BackUpNow, LongWork, RestoreDialog, back_up_on_opening
+from gui.backup_dialog import BackUpNow, RestoreDialog, back_up_on_opening
 from gui.check_dialog import CheckDialog
 from gui.commands import AddAgreement, DeleteAgreement, EditAgreement
 from gui.date_edit import DateEdit
@@ -50,6 +50,7 @@ from gui.export_summary_dialog import ExportSummaryDialog, Written, move_words_f
 from gui.field_keys import FieldKeys
 from gui.help_dialogs import ShortcutsDialog, UserGuide
 from gui.history_views import AuditTrailDialog, RecordHistory
+from gui.long_work import LongWork
 from gui.obligation_actions import ObligationActions, agreement_deletion_question
 from gui.obligation_panel import ObligationPanel
 from gui.obligation_tree import ObligationTree

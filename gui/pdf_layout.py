@@ -18,6 +18,8 @@ from importlib import resources
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetricsF, QPaintDevice, QPainter, QPen
 
+from db.errors import ExportCancelled
+
 # Latin, Greek and Cyrillic first; Arabic, Dari and Pashto text gets the Arabic font first (Qt takes a
 # line's height from the first family, and Noto Sans Arabic's is twice DejaVu's for its stacked marks).
 FAMILIES = ["DejaVu Sans", "Noto Sans Arabic"]
@@ -134,10 +136,6 @@ class Texts:
         painter.setFont(script_font(text, text_font))
         painter.setPen(colour)
         painter.drawText(rect, int(alignment), text)
-
-
-class ExportCancelled(Exception):
-    """The officer cancelled; nothing was written."""
 
 
 @dataclass

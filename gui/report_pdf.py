@@ -14,10 +14,11 @@ from PySide6.QtCore import QMarginsF, QRectF, Qt
 from PySide6.QtGui import QColor, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 
 from db.atomic_file import atomic_path, framed, not_written
+from db.errors import ExportCancelled
 from db.metrics import MetricSeries
 from db.report_content import EVENTS_ALL, ReportContent
 from db.vocabulary import STATUS_SEVERITY, Status
-from gui.pdf_layout import MUTED, Column, ExportCancelled, Flow, Painted, Texts, font, table
+from gui.pdf_layout import MUTED, Column, Flow, Painted, Texts, font, table
 from gui.status_badge import STATUS_STYLES, badge_text
 from gui.trajectory_plot import paint_figure
 

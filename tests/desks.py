@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from db import bundle as bundles
+from db import content
 from db.bundle import export_bundle
 from db.events import edit_event
 from db.exchange import import_bundle
@@ -32,8 +32,12 @@ def send(sender: Store, receiver: Store, folder: Path, **options):
 
 
 def digest(store: Store) -> str:
+    """The record's content digest as the database keeps it (db.content), checked against a recomputation:
+    an exchange that writes a row without counting it fails here."""
     with store.reading() as session:
-        return bundles.content_digest(session.connection())
+        connection = session.connection()
+        assert content.kept(connection) == content.fresh(connection)
+        return content.content_digest(connection)
 
 
 def events(store: Store) -> list[str]:

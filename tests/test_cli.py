@@ -264,10 +264,11 @@ def test_check_says_the_record_is_whole_or_names_what_is_not(capsys, db_file):
     connection.close()
     code, out, err = run(capsys, "check", "--db", str(db_file))
     assert (code, err) == (1, "")
-    assert out.splitlines()[0] == "The record is not whole: 1 problems."
+    assert out.splitlines()[0] == "The record is not whole: 2 problems."
     assert (
         "Obligation P1-A.1 differs from audit entry " in out
         and "in title: it was changed outside Accord Desk." in out
+        and "The content digest kept in the record does not match its rows in obligation: " in out
     )
 
 

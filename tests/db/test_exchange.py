@@ -13,9 +13,10 @@ from db import desk
 from db.backup import Reason, restore, take
 from db.bundle import BundleError, export_bundle, read_bundle
 from db.events import delete_event
-from db.exchange import KINDS, Choice, import_bundle
+from db.exchange import import_bundle
 from db.ids import new_id
 from db.integrity import check_record
+from db.merge_report import KINDS, Choice
 from db.models import Assessment, Event, Obligation
 from db.obligations import delete_obligation
 from db.search import is_index_table

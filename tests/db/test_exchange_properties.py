@@ -1,7 +1,7 @@
 """The Proof of issue 16: random edits on two desks that start from the same example, then exchanges.
 
-- edits that do not conflict, A→B then B→A: both desks hold identical content (db.bundle.content_digest,
-  every record row without the desk-local version column);
+- edits that do not conflict, A→B then B→A: both desks hold identical content (db.content.content_digest,
+  kept incrementally, every record row without the desk-local version column);
 - receiving the same bundle twice changes nothing (the file's digest, tests/record_digest.py);
 - no acknowledged edit is lost: every title, note, deletion and assessment either desk made is on both;
 - edits of the same records on both desks: each conflicting record is reported once.
@@ -75,7 +75,7 @@ def _holds(store, expected: dict) -> None:
 
 
 # Found by this test on main: typed-in events have no external id, and the match by natural keys once
-# matched them all by that missing key (db.exchange._match_natural_keys), renaming the other desk's events.
+# matched them all by that missing key (db.natural_keys.match_natural_keys), renaming the other desk's events.
 FOUND = [
     ([("assess", 24, "Ta"), ("assess", 7, "Tm"), ("delete", 23, "Te"), ("title", 5, "Tc"), ("title", 15, "Th"), ("title", 10, "Tk")], []),
     ([("delete", 39, "Tp"), ("title", 31, "T—k a"), ("note", 6, "Tj"), ("title", 34, "Tnk")],

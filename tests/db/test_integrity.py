@@ -31,6 +31,11 @@ GUARD = "".join(
     "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
     for op in ("UPDATE", "DELETE")
 )
+DIGEST_STALE = (
+    "The content digest kept in the record does not match its rows in {tables}: they were written outside "
+    "Accord Desk, so a report's fingerprint would not name what the record holds; restore a backup made before "
+    "that write."
+)
 
 
 def _check(store: Store) -> list[str]:
@@ -368,7 +373,8 @@ def test_accord_desk_files_with_links_added_then_updated_stay_whole(example_stor
     store.close()
     assert problems == [
         f"The 1 events audit entry {problems[0].split()[5]} added from revised.csv no longer match its digest: "
-        "one of them or their links was changed, added or removed outside Accord Desk."
+        "one of them or their links was changed, added or removed outside Accord Desk.",
+        DIGEST_STALE.format(tables="eventobligation"),
     ]
 
 
@@ -441,3 +447,21 @@ def test_a_rehashed_trail_is_caught_by_a_backups_head_when_the_log_is_gone(examp
         f"The backup {made.path.name} records entry {made.head[0]:,} with hash {made.head[1][:12]}…, "
         f"and the trail's entry {made.head[0]:,} has another: the trail was rewritten."
     ]
+
+
+@pytest.mark.parametrize(
+    ("script", "tables"),
+    [
+        ("UPDATE obligation SET title = 'Nothing' WHERE ref = 'P1-A.1'", "obligation"),
+        ("UPDATE actor SET name = 'Nobody' WHERE name = 'Taliban'; "
+         "DELETE FROM eventactor WHERE rowid = (SELECT min(rowid) FROM eventactor)", "actor, eventactor"),
+        # the digest itself rewritten: every row still equals its audit entry, only the digest tells
+        ("UPDATE contentdigest SET row_count = row_count + 1 WHERE table_name = 'event'", "event"),
+    ],
+)  # fmt: skip
+def test_the_check_compares_the_kept_content_digest_with_the_rows(example_store, script, tables):
+    assert _check(example_store) == []
+    store = _tamper(example_store, f"PRAGMA foreign_keys = OFF; {script}")
+    problems = _check(store)
+    store.close()
+    assert DIGEST_STALE.format(tables=tables) in problems

@@ -1,5 +1,9 @@
 """gui.app.run_window, as the command line calls it."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtWidgets import QApplication
@@ -73,3 +77,24 @@ def test_a_terminated_window_releases_the_database_as_quit_does(tmp_path):
     _, stderr = window.communicate(timeout=30)
     assert window.returncode == 0, stderr
     assert not lock_path(path).exists()
+
+
+# Imported when the officer first asks for what needs them, not at start (issue 15: start-up within 1.3×
+# of a bare window importing the same libraries).
+ON_DEMAND = ("docx", "lxml", "alembic", "mako", "pygments")
+
+
+def test_the_window_opens_populated_without_importing_what_only_some_actions_need(example_store, tmp_path):
+    example_store.close()
+    probe = (
+        "import sys; from pathlib import Path; from gui.app import application; from db.store import Store; "
+        "from gui.desk import Desk; from gui.main_window import MainWindow; app = application(); "
+        "window = MainWindow(Desk(Store.open(Path(sys.argv[1])))); window.show(); app.processEvents(); "
+        "assert window.tree.model.rowCount() > 0; "
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(ON_DEMAND)!r}))"
+    )
+    environment = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    run = subprocess.run([sys.executable, "-c", probe, str(example_store.path)], capture_output=True, text=True,
+                         env=environment)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"

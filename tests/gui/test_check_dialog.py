@@ -26,5 +26,6 @@ def test_a_tampered_record_names_what_is_wrong(qtbot, desk, settings_folder):
         connection.exec_driver_sql("UPDATE obligation SET title = '<b>Nothing</b>' WHERE ref = 'P1-A.1'")
         connection.commit()
     text = _check_from_the_menu(qtbot, desk)
-    assert text.startswith("The record is not whole: 1 problems.")
+    assert text.startswith("The record is not whole: 2 problems.")
     assert "Obligation P1-A.1 differs from audit entry " in text
+    assert "The content digest kept in the record does not match its rows in obligation: " in text

@@ -12,6 +12,7 @@ from tests.gui.helpers import find
 def window(qtbot, desk, settings_folder):
     widget = MainWindow(desk)
     qtbot.addWidget(widget)
+    qtbot.waitUntil(lambda: not widget.event_log.filtering)  # the first read runs off the UI thread
     return widget
 
 

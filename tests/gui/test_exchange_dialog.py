@@ -5,7 +5,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from db.bundle import export_bundle, read_bundle
-from db.exchange import Choice
+from db.merge_report import Choice
 from db.models import Obligation
 from gui.desk import Desk
 from gui.exchange_dialog import ReceiveDialog, receive_from_another_desk, send_to_another_desk

@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from db.errors import UserError
+from db.errors import ExportCancelled, UserError
 from db.models import Actor, Event
 from db.report_content import report_content
-from gui.report_pdf import ExportCancelled, write_report
+from gui.report_pdf import write_report
 
 MARKING = "UNCLASSIFIED // FOR OFFICIAL USE ONLY"
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
