@@ -185,6 +185,11 @@ def receive(
                  "deleted = excluded.deleted"),
             [dict(zip(("t", "r", "d", "c", "at", "deleted"), change, strict=True)) for change in changes],
         )  # fmt: skip
+    for chain, entries in merge.new_entries.items():
+        connection.execute(
+            text(f"INSERT INTO received_entry VALUES (:chain, {', '.join(f':{c}' for c in _RECEIVED)}, :bundle)"),
+            [{"chain": chain, **{c: e[c] for c in _RECEIVED}, "bundle": merge.bundle.content_sha256} for e in entries],
+        )
     for table, ours, theirs in merge.renames:
         take_id(session, table, ours, theirs)
     if not merge.bundle.partial:
@@ -193,6 +198,9 @@ def receive(
     report.written = True
     report.changes = EVERYTHING
     return report
+
+
+_RECEIVED = ("id", "at", "who", "action", "operation", "table_name", "row_id", "before", "after", "hash")
 
 
 def _hanging_on(steps: list[Step], restored: set[RowKey]) -> set[RowKey]:
