@@ -24,7 +24,9 @@ and their hashes (db.audit.entry_hash, computed in SQL over the same text), and 
 """
 
 import json
+import os
 import re
+import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +37,9 @@ from db.errors import DatabaseError
 from db.models import AuditEntry
 
 CHANNEL = "accord_desk"
+# This process's connections name themselves so (libpq's application_name), and the server's notices
+# carry it: a window skips the news of its own changes, which it has applied already.
+APPLICATION = f"Accord Desk {os.getpid()}@{socket.gethostname()}"[:63]
 ACTION_SETTING = "accord_desk.action"
 OUTSIDE_ACTION = "Changed outside Accord Desk"
 NOTICES_PER_TRANSACTION = 100  # more changes than this are announced per table, without ids
@@ -452,6 +457,11 @@ def uninstall_statements() -> list[str]:
 
 
 # --- what the application asks the server ----------------------------------------------------------
+
+def conninfo(url) -> str:
+    """libpq's address of a SQLAlchemy URL (postgresql+psycopg://…), for a connection of psycopg's own."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
 
 def is_server(connection: Connection) -> bool:
     return connection.dialect.name == "postgresql"
