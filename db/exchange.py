@@ -29,6 +29,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
@@ -163,17 +164,11 @@ def receive(session: Session, merge: Plan, choices: dict[RowKey, Choice] | None 
     changes = [(t, r, d, c, head, deleted) for (t, r), (d, c), deleted in taken]
     changes += [(t, r, me, head, head, deleted) for (t, r), deleted in kept]
     if changes:
-        connection.exec_driver_sql(
-            "INSERT INTO received_change VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (table_name, row_id) DO UPDATE SET "
-            "desk_id = excluded.desk_id, counter = excluded.counter, at_entry = excluded.at_entry, "
-            "deleted = excluded.deleted",
-            changes,
-        )
-    for chain, entries in merge.new_entries.items():
-        connection.exec_driver_sql(
-            "INSERT INTO received_entry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(chain, e["id"], e["at"], e["who"], e["action"], e["operation"], e["table_name"], e["row_id"],
-              e["before"], e["after"], e["hash"], merge.bundle.content_sha256) for e in entries],
+        connection.execute(
+            text("INSERT INTO received_change VALUES (:t, :r, :d, :c, :at, :deleted) ON CONFLICT (table_name, row_id) "
+                 "DO UPDATE SET desk_id = excluded.desk_id, counter = excluded.counter, at_entry = excluded.at_entry, "
+                 "deleted = excluded.deleted"),
+            [dict(zip(("t", "r", "d", "c", "at", "deleted"), change, strict=True)) for change in changes],
         )  # fmt: skip
     for table, ours, theirs in merge.renames:
         take_id(session, table, ours, theirs)
