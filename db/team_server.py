@@ -496,9 +496,17 @@ def rights_sentence(role: str, what: str) -> str:
     )
 
 
-def reader_sentence(role: str) -> str:
+def reader_window_sentence(role: str, name: str) -> str:
     return (
-        f"Your database role {role} may only read this team database, so the server refused the change; "
+        f"You are connected to {name} as {role}, a reader of this team database: the server refuses a reader's "
+        "changes, so it is open read-only. Ask an administrator for the editor role to make changes."
+    )
+
+
+def reader_sentence(role: str, refused: str = "") -> str:
+    why = f" ({refused})" if refused else ""
+    return (
+        f"Your database role {role} may only read this team database, so the server refused the change{why}; "
         "nothing was changed. Ask an administrator for the editor role."
     )
 
@@ -512,10 +520,10 @@ def refusal_sentence(error: BaseException, role: str) -> str | None:
     """What the server's refusal of a write (SQLSTATE 42501) means, in one sentence; None for other errors."""
     if getattr(error, "sqlstate", None) != "42501":
         return None
-    message = str(error)
+    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
     if found := _POLICY.search(message):
         return rights_sentence(role, f"these {found.group(1)} rows")
-    return reader_sentence(role)
+    return reader_sentence(role, message)
 
 
 def refused_rows(connection: Connection, rows: list[tuple[str, str]]) -> list[tuple[str, str]]:

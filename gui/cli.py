@@ -621,16 +621,18 @@ def _backups(args) -> int:
 
 def _assignment(args) -> int:
     from db import team_server
+    from db.location import Server, parse_location
     from db.store import Access, Store
 
-    store = Store.open(_database(args), access=Access.BEST)
+    location = parse_location(_database(args))
+    if not isinstance(location, Server):
+        raise DatabaseError(
+            f"{location} is a database file, which has no roles (one writer at a time); assignments belong to a "
+            "team database: give --db postgresql://USER@HOST/NAME."
+        )
+    store = Store.open(location, access=Access.WRITE)
     try:
         with store.engine.begin() as connection:
-            if not team_server.is_server(connection) or not team_server.installed(connection):
-                raise DatabaseError(
-                    f"{store.path or store} has no roles (a database file has one writer at a time); assignments "
-                    "belong to a team database: give --db postgresql://USER@HOST/NAME."
-                )
             change = team_server.assign_agreement if args.command == "assign" else team_server.unassign_agreement
             print(change(connection, args.role, args.agreement))
     finally:

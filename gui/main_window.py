@@ -391,8 +391,8 @@ class MainWindow(QMainWindow):
         if agreement:
             parts.append(agreement.label)
         self.setWindowTitle(" — ".join([*parts, "Accord Desk"]))
-        for action in (self.new_agreement_action, self.send_action):
-            action.setEnabled(self.desk.store is not None)
+        self.new_agreement_action.setEnabled(store is not None and not read_only)
+        self.send_action.setEnabled(store is not None)
         on_file = store is not None and store.path is not None  # a server's backups are pg_dump's (db.backup.on_server)
         self.back_up_action.setEnabled(on_file)
         self.restore_action.setEnabled(on_file and not read_only)

@@ -8,20 +8,12 @@ from db import team_server
 from db.errors import UserError
 from db.officer import officer_label
 from db.store import Access, Store
+from db.team_address import with_password
 from gui.connect_dialog import ConnectDialog
 from gui.plain_text import show_error
 from gui.team_listener import TeamListener
 
 NEWS_MS = 15000  # how long the status bar shows who changed what
-
-
-def with_password(remembered: str, password: str | None) -> str:
-    """The address to connect with: the remembered one, plus the password for this connection only."""
-    if not password:
-        return remembered
-    from sqlalchemy.engine import make_url
-
-    return make_url(remembered).set(password=password).render_as_string(hide_password=False)
 
 
 class TeamDesk(QObject):

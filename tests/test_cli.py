@@ -400,4 +400,4 @@ def test_assignments_belong_to_a_team_database(example_store, capsys):
     example_store.close()
     assert main(["assign", "amina", "doha-2020", "--db", str(path)]) != 0
     said = capsys.readouterr().err
-    assert "has no roles" in said and "postgresql://USER@HOST/NAME" in said
+    assert "is a database file, which has no roles" in said and "postgresql://USER@HOST/NAME" in said
