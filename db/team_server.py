@@ -43,7 +43,8 @@ APPLICATION = f"Accord Desk {os.getpid()}@{socket.gethostname()}"[:63]
 ACTION_SETTING = "accord_desk.action"
 OUTSIDE_ACTION = "Changed outside Accord Desk"
 NOTICES_PER_TRANSACTION = 100  # more changes than this are announced per table, without ids
-SERVER_TABLES = ("agreementeditor", "audithead", "auditpending", "audittransaction")
+CHAIN_TABLES = ("audithead", "auditpending", "audittransaction")  # the trail's state, as the trail: history
+SERVER_TABLES = ("agreementeditor", *CHAIN_TABLES)
 
 # The agreement each record table's row belongs to: its own column, or its parent row's (parent table,
 # the row's column naming it); None: shared by every desk, any editor may change it.
@@ -266,10 +267,12 @@ DROP TRIGGER IF EXISTS auditentry_no_truncate ON auditentry;
 CREATE TRIGGER auditentry_no_truncate BEFORE TRUNCATE ON auditentry
     FOR EACH STATEMENT EXECUTE FUNCTION accord_append_only();
 
--- A change by psql that does not name the next version still counts as one.
+-- A change from outside Accord Desk (psql) that does not name the next version still counts as one, so
+-- a form opened before it is refused rather than overwriting it; Accord Desk's own keep its versions.
 CREATE OR REPLACE FUNCTION accord_next_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW IS DISTINCT FROM OLD AND NEW.version = OLD.version THEN
+    IF coalesce(current_setting('{action_setting}', true), '') = ''
+       AND NEW IS DISTINCT FROM OLD AND NEW.version = OLD.version THEN
         NEW.version := OLD.version + 1;
     END IF;
     RETURN NEW;
@@ -304,7 +307,14 @@ def _audit_function(name: str, table) -> str:
         SELECT session_user, accord_action(), 'update', {_literal(name)}, changed.rid, changed.b, changed.a
         FROM (SELECT {row_id(table, "n")} AS rid, {row_json(table, "o")} AS b, {row_json(table, "n")} AS a
               FROM old_rows o JOIN new_rows n ON {_pk_join(table)} ORDER BY {_pk_order(table, "n")}) AS changed
-        WHERE changed.b <> changed.a;"""
+        WHERE changed.b <> changed.a;
+        -- An update of the key (a merge moving links) is the old row's delete and the new row's insert.
+        INSERT INTO auditpending (who, action, operation, table_name, row_id, before, after)
+        SELECT session_user, accord_action(), 'delete', {_literal(name)}, {row_id(table, "o")}, {row_json(table, "o")}, NULL
+        FROM old_rows o WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE {_pk_join(table)}) ORDER BY {_pk_order(table, "o")};
+        INSERT INTO auditpending (who, action, operation, table_name, row_id, before, after)
+        SELECT session_user, accord_action(), 'insert', {_literal(name)}, {row_id(table, "n")}, NULL, {row_json(table, "n")}
+        FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE {_pk_join(table)}) ORDER BY {_pk_order(table, "n")};"""
     return f"""
 CREATE OR REPLACE FUNCTION accord_audit_{name}() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$

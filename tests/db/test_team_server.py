@@ -278,3 +278,11 @@ def test_assigning_by_the_agreements_title_says_what_was_done(team):
     with amina.begin() as connection, pytest.raises(DatabaseError, match="Only an administrator"):
         team_server.assign_agreement(connection, bruno, "Agreement A")
     amina.dispose()
+
+
+def test_an_update_of_a_rows_key_is_audited_as_its_delete_and_its_insert(team):
+    """As db.audit writes a merge's moved links: the old row deleted, the new one inserted."""
+    team.psql(f"UPDATE assessment SET id = 'moved' WHERE obligation_id = '{team.obligation_a}'", "amina")
+    last = [(e["operation"], e["row_id"]) for e in _trail(team.engine)[-2:]]
+    assert sorted(last) == [("delete", "assessment-a"), ("insert", "moved")]
+    assert _chain_holds(_trail(team.engine))
