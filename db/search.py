@@ -2,14 +2,13 @@
 
 `search_source` holds a row per record (its kind, id, agreement, a heading and the text searched), kept up
 to date by triggers on the record's tables (migration 0005_search); `search` is FTS5 over it. A bulk import pauses the event triggers inside its
-own transaction and indexes its events with one statement per chunk (`index_events`): per-row trigger
+own transaction and indexes its events once they are all in (`index_new_events`): per-row trigger
 work would cost an import of 100,000 events more than the whole rest of it (tests/bench_search.py).
 
 The officer's words are never FTS5 syntax: each word becomes a quoted prefix term, all required
 ("sholg balkh" finds "Sholgara, Balkh"). An event is also found by the name of an actor in it.
 """
 
-import json
 import re
 from dataclasses import dataclass
 
@@ -116,24 +115,25 @@ def rebuild(connection: Connection) -> None:
 
 
 def pause_event_index(connection: Connection, paused: bool) -> None:
-    """Inside a bulk import's transaction: its events are indexed by `index_events`, not row by row."""
+    """Inside a bulk import's transaction: its events are indexed by `index_new_events`, not row by row."""
     connection.exec_driver_sql(f"UPDATE search_state SET paused = {int(paused)}")
 
 
-def index_events(connection: Connection, event_ids: list[str]) -> None:
-    """Index the events with these ids, just added by a bulk import (so not indexed yet)."""
-    ids = {"ids": _json(event_ids)}
+def index_new_events(connection: Connection, last_before: int) -> None:
+    """Index the events a bulk import added (those after rowid `last_before`, not indexed yet), once its rows
+    are in: their rows of search_source in the order of their ids, so its unique index on (kind, record_id)
+    grows at its end rather than a page here and there for every chunk, then FTS5's in one statement."""
     first = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM search_source").scalar()
-    connection.execute(text(f"{_insert('event', 'event')} FROM event WHERE id IN (SELECT value FROM json_each(:ids))"), ids)
+    connection.execute(
+        text(f"{_insert('event', 'e')} FROM (SELECT rowid AS r FROM event WHERE rowid > :last ORDER BY +id) o "
+             "JOIN event e ON e.rowid = o.r"),  # +id: sorted here, not read through the id index
+        {"last": last_before},
+    )  # fmt: skip
     connection.execute(  # the rows just added, into FTS5 in one statement (their own trigger waits while paused)
         text("INSERT INTO search (rowid, kind, heading, body) "
              "SELECT id, kind, heading, body FROM search_source WHERE id > :first"),
         {"first": first},
     )
-
-
-def _json(ids: list[str]) -> str:
-    return json.dumps(ids)
 
 
 @dataclass(frozen=True)

@@ -441,7 +441,7 @@ def cli_import(files: Files) -> dict:
     timing(backup, "back_up", "backup_seconds")
     timing(content, "add_rows", "digest_seconds")
     timing(event_import, "rows_like_record", "duplicates_seconds")
-    timing(search, "index_events", "search_seconds")
+    timing(search, "index_new_events", "search_seconds")
     seconds = timed(lambda: _cli("import-events", "--db", str(database), files.source))
     return {"seconds": seconds, **spent}
 
