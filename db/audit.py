@@ -28,9 +28,10 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, event, inspect, select
 from sqlmodel import Session, SQLModel
 
+from db import team_server
 from db.bulk import bulk_insert_rows
 from db.clock import utc_now
-from db.errors import StaleRecordError
+from db.errors import RecordError, StaleRecordError
 from db.models import AuditEntry
 
 READ_ONLY = "accord_desk_read_only"
@@ -40,6 +41,7 @@ _EXPECT = "accord_desk_expect"
 _LEFT = "accord_desk_versions_left"
 _HEAD = "accord_desk_chain_head"
 _READ = "accord_desk_versions_read"
+_ATTEMPTED = "accord_desk_attempted"
 _OUTSIDE = "the record was changed outside Store.writing(); changes must be audited"
 GENESIS = "0" * 64  # the "previous hash" of the first entry
 
@@ -47,10 +49,24 @@ RowKey = tuple[str, str]  # (table name, row id as the trail writes it)
 
 
 def attach(session: Session, *, who: str, action: str, expect: dict[RowKey, int] | None = None) -> None:
+    if on_server(session):  # the server's triggers write the trail: who is the database role
+        connection = session.connection()
+        team_server.set_action(connection, action)
+        who = team_server.session_role(connection)
     session.info[_WHO] = who
     session.info[_ACTION] = action
     session.info[_EXPECT] = dict(expect or {})
     session.info[_LEFT] = {}
+
+
+def on_server(session: Session) -> bool:
+    """Whether the session writes a team database, whose own triggers write the trail (db.team_server)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def attempted(session: Session) -> list[tuple[str, str, dict[str, Any]]]:
+    """On a server, what the transaction tried to write through the ORM: (table, row id, values)."""
+    return session.info.get(_ATTEMPTED, [])
 
 
 def who(session: Session) -> str:
@@ -219,6 +235,9 @@ def migration_entry(connection: Connection, revision: str, who: str, added: dict
         "operation": "migrate", "table_name": "", "row_id": revision, "before": None,
         "after": dump({"added": added}),
     }  # fmt: skip
+    if team_server.is_server(connection) and team_server.installed(connection):
+        team_server.note(connection, "migrate", "", revision, None, values["after"])
+        return
     chain(connection, [values])
     bulk_insert_rows(connection, AuditEntry, [values])
 
@@ -231,6 +250,8 @@ def record_many(session: Session, entries: Iterable[tuple[str, str, str, dict | 
     if session.info.get(READ_ONLY) or _ACTION not in session.info:
         raise RuntimeError(_OUTSIDE)
     session.flush()  # entries pending in the session come first in the chain
+    if on_server(session):
+        return  # the server's triggers audited the rows as they were written
     values = [_entry_values(session, *entry) for entry in entries]
     _chain(session, values)
     bulk_insert_rows(session.connection(), AuditEntry, values)
@@ -270,6 +291,7 @@ def record_name(row: SQLModel) -> str:
 def _check_expected(session: Session, row: SQLModel, version: int) -> None:
     expected = session.info[_EXPECT].get((row.__tablename__, row_id(row)), version)
     if expected != version:
+        session.info.setdefault(_ATTEMPTED, []).append((row.__tablename__, row_id(row), row_values(row)))
         raise StaleRecordError(stale_sentence(record_name(row)))
 
 
@@ -301,8 +323,24 @@ def _audit_changes(session: Session, _context, _instances) -> None:
         _check_expected(session, row, before["version"])
         entries.append(_entry_values(session, "delete", row.__tablename__, row_id(row), before, None))
         left[(row.__tablename__, row_id(row))] = None
+    if on_server(session):
+        _refuse_rows_of_other_agreements(session, entries)
+        session.info.setdefault(_ATTEMPTED, []).extend(
+            (e["table_name"], e["row_id"], json.loads(e["after"] or e["before"])) for e in entries
+        )
+        return  # the server's triggers write the trail
     _chain(session, entries)
     session.add_all(AuditEntry(**values) for values in entries)
+
+
+def _refuse_rows_of_other_agreements(session: Session, entries: list[dict[str, Any]]) -> None:
+    """The server hides rows of agreements the role may not edit from its updates and deletes (row-level
+    security): asked first, the refusal says so rather than that the row changed meanwhile."""
+    changing = [(e["table_name"], e["row_id"]) for e in entries if e["operation"] != "insert"]
+    refused = team_server.refused_rows(session.connection(), changing)
+    if refused:
+        table_name, key = refused[0]
+        raise RecordError(team_server.rights_sentence(session.info[_WHO], f"the {table_name} row {key}"))
 
 
 # The head kept outside the file: a chain kept in the file it protects can be recomputed by whoever

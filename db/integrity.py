@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Date, DateTime, Float, select
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from db import audit, content
+from db import audit, content, team_server
 from db.backup import list_backups
 from db.bulk import select_matching
 from db.bundle import verify_received
@@ -83,6 +83,7 @@ def check_record(store: Store) -> CheckReport:
         replay = _Replay(connection, report)
         replay.run()
         replay.compare()
+        _against_server_head(connection, report)
         _against_external_head(outside, report)
         _content_digest(connection, report)
         for chain, problem in verify_received(connection).items():
@@ -176,6 +177,19 @@ def _newest_outside(path: Path) -> tuple[str, list[tuple[int, str]]] | None:
     return max(found, key=lambda newest: newest[0])[1:] if found else None
 
 
+def _against_server_head(connection: Connection, report: CheckReport) -> None:
+    """On a team server, the head row every writer locked as its last step must be the trail's last entry."""
+    if not team_server.is_server(connection) or not team_server.installed(connection):
+        return
+    kept = team_server.head_row(connection)
+    trail = report.head or (0, audit.GENESIS)
+    if kept != trail:
+        report.add(
+            f"The server's chain head names entry {kept[0]:,} (hash {kept[1][:12]}…) and the trail ends at entry "
+            f"{trail[0]:,} (hash {trail[1][:12]}…): entries were removed, or the trail rewritten, outside Accord Desk."
+        )
+
+
 def _against_external_head(outside: tuple[str, list[tuple[int, str]]] | None, report: CheckReport) -> None:
     if outside is None:
         return
@@ -250,8 +264,8 @@ class _Replay:
             for table, columns in json.loads(entry.after)["added"].items():
                 self.added.extend((entry.id, table, column, value) for column, value in columns.items())
             return
-        if entry.table_name not in self.tables:
-            return
+        if entry.table_name not in self.tables or entry.operation == "refused":
+            return  # a refused attempt (db.team_server.note_refusal) changed no row
         after = json.loads(entry.after) if entry.after else None
         if entry.operation == "insert" and after and "event_ids" in after:
             unit = {name: after[name] for name in ("columns", "chunk", "digest")} if "digest" in after else None

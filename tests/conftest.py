@@ -60,3 +60,13 @@ def _own_data_folder(tmp_path_factory, monkeypatch):
     who the officer is from their settings (db.officer)."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A PostgreSQL server of the test run's own (tests/pg_cluster.py), started on first use."""
+    from tests import pg_cluster as cluster_module
+
+    cluster = cluster_module.start()
+    yield cluster
+    cluster.stop()
