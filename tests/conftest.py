@@ -40,6 +40,17 @@ def desk_templates(tmp_path_factory):
 
 
 @pytest.fixture
+def desks(desk_templates, tmp_path):
+    """Desks A and B of tests/desks.py, open, closed after the test."""
+    from tests.desks import desks_at
+
+    a, b = desks_at(desk_templates, tmp_path)
+    yield a, b
+    a.close()
+    b.close()
+
+
+@pytest.fixture
 def example_store(_templates, tmp_path):
     """A fresh database seeded with the Doha example, closed after the test."""
     store = _copy(_templates, "example", tmp_path)
