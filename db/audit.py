@@ -21,7 +21,7 @@ import os
 import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -31,6 +31,7 @@ from sqlmodel import Session, SQLModel
 from db import team_server
 from db.bulk import bulk_insert_rows
 from db.clock import utc_now
+from db.dialects import driver_rows, is_sqlite, json_table
 from db.errors import RecordError, StaleRecordError
 from db.models import AuditEntry
 
@@ -453,7 +454,6 @@ def bulk_digest(connection: Connection, event_ids: list[str], unit: dict[str, An
     event's (all its links); rows in place are tuples over the entry's columns.
     """
     digest = hashlib.sha256()
-    cursor = connection.connection.cursor()  # the driver's own rows, as the import handed them over
     for start in range(0, len(event_ids), unit["chunk"]):
         ids = event_ids[start : start + unit["chunk"]]
         for table, (key, second) in BULK_TABLES.items():
@@ -463,14 +463,24 @@ def bulk_digest(connection: Connection, event_ids: list[str], unit: dict[str, An
                 continue
             order = "j.key" + (f', r."{second}"' if second else "")
             selected = ", ".join(f'r."{name}"' for name in columns)
-            rows = cursor.execute(
-                f'SELECT {selected} FROM json_each(?) AS j JOIN "{table}" AS r ON r."{key}" = j.value ORDER BY {order}',
-                (json.dumps(ids),),
-            ).fetchall()
+            rows = _as_handed(connection, driver_rows(  # the driver's own rows, as the import handed them over
+                connection,
+                f'SELECT {selected} FROM {json_table(connection, "ids")} JOIN "{table}" AS r ON r."{key}" = j.value '
+                f"ORDER BY {order}",
+                {"ids": json.dumps(ids)},
+            ))  # fmt: skip
             if put_back and table in put_back:
                 rows = _put_back(rows, columns, key, second, ids, *put_back[table])
             digest.update(pickled(rows))
     return digest.hexdigest()
+
+
+def _as_handed(connection: Connection, rows: list[tuple]) -> list[tuple]:
+    """A server's rows as they were handed to it: its times in UTC as Python's own UTC (the driver names
+    the session's zone otherwise), so they pickle alike."""
+    if is_sqlite(connection):
+        return rows
+    return [tuple(v.astimezone(UTC) if isinstance(v, datetime) else v for v in row) for row in rows]
 
 
 def _put_back(rows, columns, key, second, ids, left_out, in_place) -> list[tuple]:

@@ -34,6 +34,7 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 from db import audit, desk
 from db.atomic_file import atomic_path
 from db.clock import utc_now
+from db.dialects import is_sqlite
 from db.errors import ExportCancelled, UserError
 from db.models import AuditEntry
 
@@ -130,6 +131,20 @@ def record_rows(connection) -> dict[str, dict[str, dict[str, Any]]]:
     return {name: dict(table_rows(connection, table)) for name, table in tables().items()}
 
 
+def _links_written(connection) -> str:
+    """An import's events, and the updated events whose links an entry replaced, with the entry's id."""
+    if is_sqlite(connection):
+        event_ids, actors = "json_each(a.after, '$.event_ids') j", "json_type(after, '$.actors')"
+    else:
+        event_ids, actors = "json_array_elements_text(CAST(a.after AS json)->'event_ids') j(value)", "CAST(after AS json)->'actors'"
+    return (
+        f"SELECT j.value, a.id FROM auditentry a, {event_ids} "
+        "WHERE a.table_name = 'event' AND a.operation = 'insert' AND a.row_id IN (SELECT id FROM importfile) "
+        "UNION ALL SELECT row_id, id FROM auditentry WHERE table_name = 'event' AND operation = 'update' "
+        f"AND {actors} IS NOT NULL"
+    )
+
+
 def row_dots(connection) -> dict[RowKey, tuple[str, int, bool]]:
     """The change every row holds, and every deleted row's tombstone: {key: (desk, counter, deleted)}."""
     owners = desk.identities(connection)
@@ -143,12 +158,7 @@ def row_dots(connection) -> dict[RowKey, tuple[str, int, bool]]:
     # the events it added (its row id is the import file's), and an entry per updated event whose "actors"
     # and "links" replace its links. A link changed at the latest when such an entry wrote its event.
     links_written: dict[str, int] = {}
-    for event_id, entry_id in connection.exec_driver_sql(
-        "SELECT j.value, a.id FROM auditentry a, json_each(a.after, '$.event_ids') j "
-        "WHERE a.table_name = 'event' AND a.operation = 'insert' AND a.row_id IN (SELECT id FROM importfile) "
-        "UNION ALL SELECT row_id, id FROM auditentry WHERE table_name = 'event' AND operation = 'update' "
-        "AND json_type(after, '$.actors') IS NOT NULL"
-    ):
+    for event_id, entry_id in connection.exec_driver_sql(_links_written(connection)):
         links_written[event_id] = max(links_written.get(event_id, 0), entry_id)
         if last.get(("event", event_id), (0,))[0] < entry_id:
             last[("event", event_id)] = (entry_id, False)

@@ -29,6 +29,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
@@ -178,18 +179,17 @@ def receive(
     changes = [(t, r, d, c, head, deleted) for (t, r), (d, c), deleted in taken]
     changes += [(t, r, me, head, head, deleted) for (t, r), deleted in kept]
     if changes:
-        connection.exec_driver_sql(
-            "INSERT INTO received_change VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (table_name, row_id) DO UPDATE SET "
-            "desk_id = excluded.desk_id, counter = excluded.counter, at_entry = excluded.at_entry, "
-            "deleted = excluded.deleted",
-            changes,
-        )
-    for chain, entries in merge.new_entries.items():
-        connection.exec_driver_sql(
-            "INSERT INTO received_entry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(chain, e["id"], e["at"], e["who"], e["action"], e["operation"], e["table_name"], e["row_id"],
-              e["before"], e["after"], e["hash"], merge.bundle.content_sha256) for e in entries],
+        connection.execute(
+            text("INSERT INTO received_change VALUES (:t, :r, :d, :c, :at, :deleted) ON CONFLICT (table_name, row_id) "
+                 "DO UPDATE SET desk_id = excluded.desk_id, counter = excluded.counter, at_entry = excluded.at_entry, "
+                 "deleted = excluded.deleted"),
+            [dict(zip(("t", "r", "d", "c", "at", "deleted"), change, strict=True)) for change in changes],
         )  # fmt: skip
+    for chain, entries in merge.new_entries.items():
+        connection.execute(
+            text(f"INSERT INTO received_entry VALUES (:chain, {', '.join(f':{c}' for c in _RECEIVED)}, :bundle)"),
+            [{"chain": chain, **{c: e[c] for c in _RECEIVED}, "bundle": merge.bundle.content_sha256} for e in entries],
+        )
     for table, ours, theirs in merge.renames:
         take_id(session, table, ours, theirs)
     if not merge.bundle.partial:
@@ -198,6 +198,9 @@ def receive(
     report.written = True
     report.changes = EVERYTHING
     return report
+
+
+_RECEIVED = ("id", "at", "who", "action", "operation", "table_name", "row_id", "before", "after", "hash")
 
 
 def _hanging_on(steps: list[Step], restored: set[RowKey]) -> set[RowKey]:

@@ -1,6 +1,6 @@
 """`accord-desk check`: is the record whole?
 
-In one read transaction: SQLite's integrity_check and foreign_key_check; the record's own rules (the
+In one read transaction: SQLite's integrity_check and foreign_key_check (on a server: its foreign keys); the record's own rules (the
 tree has no cycles, positions are unique among siblings, deadline rules resolve, every link points to
 an obligation in the record); the audit trail's hash chain, against the newest head kept outside the
 file (db.audit.head_log); every record row accounted for by the trail; and the content digest the
@@ -33,6 +33,7 @@ from db.backup import list_backups
 from db.bulk import select_matching
 from db.bundle import verify_received
 from db.deadlines import SIGNING, parse_rule
+from db.dialects import guarded_operations, is_sqlite, triggers
 from db.models import AuditEntry
 from db.store import Store
 
@@ -75,10 +76,10 @@ def check_record(store: Store) -> CheckReport:
     report = CheckReport()
     # Read before the transaction starts: a writer beside us appends a head only after its commit,
     # so every head in the log is in the snapshot the check then reads.
-    outside = _newest_outside(store.path)
+    outside = None if store.path is None else _newest_outside(store.path)  # a server keeps no head log
     with store.reading() as session:
         connection = session.connection()
-        _sqlite_checks(connection, report)
+        _engine_checks(connection, report)
         _record_rules(connection, report)
         replay = _Replay(connection, report)
         replay.run()
@@ -92,16 +93,42 @@ def check_record(store: Store) -> CheckReport:
     return report
 
 
-def _sqlite_checks(connection: Connection, report: CheckReport) -> None:
-    for (message,) in connection.exec_driver_sql("PRAGMA integrity_check"):
-        if message != "ok":
-            report.add(f"SQLite finds the file damaged: {message}.")
-    for table, rowid, parent, _ in connection.exec_driver_sql("PRAGMA foreign_key_check"):
-        report.add(f"A {table} row (rowid {rowid}) points to a {parent} row that is not in the record.")
-    triggers = {name for (name,) in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-    for name in ("auditentry_no_update", "auditentry_no_delete"):
-        if name not in triggers:
+def _engine_checks(connection: Connection, report: CheckReport) -> None:
+    """The engine's own checks of the file, and the audit trail's guards. A server checks its pages itself
+    (pg_amcheck is its administrator's tool, as pg_dump is) and always enforces foreign keys, which only a
+    superuser's disabling of triggers lets rows break: those are looked for here as SQLite's."""
+    if is_sqlite(connection):
+        for (message,) in connection.exec_driver_sql("PRAGMA integrity_check"):
+            if message != "ok":
+                report.add(f"SQLite finds the file damaged: {message}.")
+        for table, rowid, parent, _ in connection.exec_driver_sql("PRAGMA foreign_key_check"):
+            report.add(f"A {table} row (rowid {rowid}) points to a {parent} row that is not in the record.")
+    else:
+        for table, parent, count in server_foreign_key_check(connection):
+            report.add(f"{count} {table} rows point to a {parent} row that is not in the record.")
+    found = triggers(connection)
+    for operation in guarded_operations(connection.dialect.name):
+        name = f"auditentry_no_{operation.lower()}"
+        if name not in found:
             report.add(f"The audit trail's guard {name} is missing: the trail could be rewritten in place.")
+
+
+def server_foreign_key_check(connection: Connection) -> list[tuple[str, str, int]]:
+    """(table, parent, rows) of the rows whose foreign key names no parent row, on a server."""
+    broken = []
+    for table in SQLModel.metadata.sorted_tables:
+        for key in table.foreign_key_constraints:
+            columns = [c.name for c in key.columns]
+            parent = key.referred_table.name
+            joined = " AND ".join(f'p."{e.column.name}" = c."{e.parent.name}"' for e in key.elements)
+            present = " AND ".join(f'c."{name}" IS NOT NULL' for name in columns)
+            count = connection.exec_driver_sql(
+                f'SELECT count(*) FROM "{table.name}" c WHERE {present} AND NOT EXISTS '
+                f'(SELECT 1 FROM "{parent}" p WHERE {joined})'
+            ).scalar_one()
+            if count:
+                broken.append((table.name, parent, count))
+    return broken
 
 
 def _record_rules(connection: Connection, report: CheckReport) -> None:

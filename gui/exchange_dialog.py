@@ -53,7 +53,7 @@ def send_to_another_desk(desk: Desk, parent: QWidget, path: Path | None = None) 
     if desk.store is None:
         return None
     if path is None:
-        start = str(desk.store.path.with_suffix(SUFFIX))
+        start = str(desk.store.folder / f"{desk.store.stem}{SUFFIX}")
         chosen = file_dialog.save_file_name(parent, "Send to another desk", start, BUNDLE_FILTER)
         if not chosen:
             return None
@@ -84,7 +84,7 @@ def receive_from_another_desk(desk: Desk, parent: QWidget, path: Path | None = N
     if desk.store is None or desk.store.read_only:
         return None
     if path is None:
-        chosen = file_dialog.open_file_name(parent, "Receive from another desk", str(desk.store.path.parent), BUNDLE_FILTER)
+        chosen = file_dialog.open_file_name(parent, "Receive from another desk", str(desk.store.folder), BUNDLE_FILTER)
         if not chosen:
             return None
         path = Path(chosen)

@@ -5,6 +5,7 @@ import shutil
 import sqlite3
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -234,8 +235,9 @@ def _fresh(source) -> dict:
         finally:
             connection.close()
 
-    class Plain:  # what content.fresh reads of a Core connection: its driver connection
+    class Plain:  # what content.fresh reads of a Core connection: its driver connection, and its dialect's name
         connection = source
+        dialect = SimpleNamespace(name="sqlite")
 
     return content.fresh(Plain())
 

@@ -5,6 +5,7 @@ import csv
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from db.duplicates import rows_like_record
@@ -115,18 +116,19 @@ def test_an_event_the_import_updates_is_still_the_record_its_later_chunks_are_ch
     assert report.updated == ["AFG60001"] and report.likely_duplicates == whole
 
 
+@pytest.mark.sqlite_file("SQLite's own query plan")
 def test_the_check_passes_over_the_import_s_own_rows_in_the_index_without_reading_them(example_store, tmp_path):
     """The import's own rows are told apart by rowid, which every index entry holds: SQLite's plan for the
     candidates defers reading an event until its rowid says it was in the record before the import."""
     from sqlalchemy import text
 
-    from db.duplicates import _NEAR_EVENTS, near_parameters, sketch_of
+    from db.duplicates import _statements, near_parameters, sketch_of
     from db.event_rules import EventFields
 
     fields = EventFields(date(2020, 4, 7), "Battles", "Pajhwok Afghan News", location="Sholgara", admin1="Balkh")
     with example_store.reading() as session:
         parameters = {**near_parameters([sketch_of(fields)]), "last_before": 0}
-        plan = [row[1:] for row in session.connection().execute(text(f"EXPLAIN {_NEAR_EVENTS.text}"), parameters)]
+        plan = [row[1:] for row in session.connection().execute(text(f"EXPLAIN {_statements('sqlite')[0].text}"), parameters)]
     opcodes = [row[0] for row in plan]
     deferred = [at for at, code in enumerate(opcodes) if code == "DeferredSeek"]
     assert deferred, "the candidates are read through an index"
