@@ -114,5 +114,6 @@ def test_a_streamed_import_indexes_each_event_once_as_its_triggers_would(example
         kept = session.exec(text("SELECT kind, record_id, goes_to, agreement_id, heading, body FROM search_source "
                                  "WHERE kind = 'event'")).all()  # fmt: skip
         expected = session.exec(text(as_triggers_write)).all()
-        session.exec(text("INSERT INTO search(search, rank) VALUES ('integrity-check', 1)"))  # raises if FTS5 differs
+        if session.connection().dialect.name == "sqlite":  # a server makes each row's document itself
+            session.exec(text("INSERT INTO search(search, rank) VALUES ('integrity-check', 1)"))  # raises if FTS5 differs
     assert sorted(kept) == sorted(expected) and len(kept) == len({row[1] for row in kept})
