@@ -8,6 +8,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from db.values import LAST_YEAR, LATEST, check_rule_count
 
@@ -33,6 +34,7 @@ class DeadlineRule:
         return f"{self.amount} {unit} after {anchor}"
 
 
+@lru_cache(maxsize=4096)  # every read of the tree asks again for each obligation's rule
 def parse_rule(text: str) -> DeadlineRule:
     """Read a rule such as "135 days after signing"; ValueError says what is expected."""
     match = _RULE.match(text or "")
