@@ -17,17 +17,17 @@ by the actor are deleted and inserted anew rather than re-keyed, so the trail ne
 identity. `MergedActors` holds what undo needs to put every row back as it was (versions aside).
 """
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, update
 from sqlmodel import Session, SQLModel, col, select
 
 from db import audit, content
 from db.audit import column_values
 from db.bulk import bulk_insert
 from db.changes import Changes
+from db.dialects import values_of
 from db.errors import RecordError
 from db.ids import new_id
 from db.models import (
@@ -205,8 +205,7 @@ def _put_event_links_back(session: Session, merged: MergedActors, before_actor: 
     """Undo of _move_event_links: the kept actor's new links go (`before_actor`), then the other's come back."""
     connection = session.connection()
     if before_actor:
-        ids = func.json_each(json.dumps(merged.events_moved)).table_valued("value")
-        moved = (EventActor.actor_id == merged.keep_id, col(EventActor.event_id).in_(select(ids.c.value)))
+        moved = (EventActor.actor_id == merged.keep_id, col(EventActor.event_id).in_(values_of(connection, merged.events_moved)))
         rows = connection.execute(select(EventActor.event_id, EventActor.role, EventActor.version).where(*moved)).all()
         with content.rows_changing(connection, "eventactor", "actor_id", [merged.keep_id]):
             connection.execute(delete(EventActor).where(*moved))

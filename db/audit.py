@@ -20,17 +20,19 @@ import json
 import os
 import pickle
 import sqlite3
-from collections.abc import Iterable
-from datetime import date, datetime
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, event, inspect, select
 from sqlmodel import Session, SQLModel
 
+from db import team_server
 from db.bulk import bulk_insert_rows
 from db.clock import utc_now
-from db.errors import StaleRecordError
+from db.dialects import driver_rows, is_sqlite, json_table
+from db.errors import RecordError, StaleRecordError
 from db.models import AuditEntry
 
 READ_ONLY = "accord_desk_read_only"
@@ -40,6 +42,7 @@ _EXPECT = "accord_desk_expect"
 _LEFT = "accord_desk_versions_left"
 _HEAD = "accord_desk_chain_head"
 _READ = "accord_desk_versions_read"
+_ATTEMPTED = "accord_desk_attempted"
 _OUTSIDE = "the record was changed outside Store.writing(); changes must be audited"
 GENESIS = "0" * 64  # the "previous hash" of the first entry
 
@@ -47,10 +50,24 @@ RowKey = tuple[str, str]  # (table name, row id as the trail writes it)
 
 
 def attach(session: Session, *, who: str, action: str, expect: dict[RowKey, int] | None = None) -> None:
+    if on_server(session):  # the server's triggers write the trail: who is the database role
+        connection = session.connection()
+        team_server.set_action(connection, action)
+        who = team_server.session_role(connection)
     session.info[_WHO] = who
     session.info[_ACTION] = action
     session.info[_EXPECT] = dict(expect or {})
     session.info[_LEFT] = {}
+
+
+def on_server(session: Session) -> bool:
+    """Whether the session writes a team database, whose own triggers write the trail (db.team_server)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def attempted(session: Session) -> list[tuple[str, str, dict[str, Any]]]:
+    """On a server, what the transaction tried to write through the ORM: (table, row id, values)."""
+    return session.info.get(_ATTEMPTED, [])
 
 
 def who(session: Session) -> str:
@@ -116,9 +133,59 @@ def row_id(row: SQLModel) -> str:
     return "/".join(str(part) for part in identity)
 
 
+class IdList:
+    """Ids for an entry's `after`, kept as their JSON text a chunk at a time: a bulk entry names every event
+    an import added, and a million of them held as str objects in a list took 93 MB against 40 as text."""
+
+    def __init__(self):
+        self.parts: list[str] = []
+        self.count = 0
+
+    def extend(self, ids: list[str]) -> None:
+        if ids:
+            self.parts.append(json.dumps(ids, ensure_ascii=False)[1:-1])
+            self.count += len(ids)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def json(self) -> str:
+        return f"[{', '.join(self.parts)}]"
+
+
 def dump(values: dict[str, Any] | None) -> str | None:
-    """An entry's before or after as the trail stores it: canonical JSON."""
-    return None if values is None else json.dumps(values, ensure_ascii=False, sort_keys=True)
+    """An entry's before or after as the trail stores it: canonical JSON (an IdList as the list it holds)."""
+    if values is None:
+        return None
+    lists = {key: value for key, value in values.items() if isinstance(value, IdList)}
+    text = json.dumps({**values, **{key: _ID_LIST.format(key) for key in lists}}, ensure_ascii=False, sort_keys=True)
+    for key, ids in lists.items():  # spliced in as text: the list is never made
+        text = text.replace(json.dumps(_ID_LIST.format(key)), ids.json(), 1)
+    return text
+
+
+_ID_LIST = "\0id list {}\0"  # where an IdList goes: JSON writes the NULs escaped, no file name or key holds them
+_SLICE = 1 << 20  # characters of a long text escaped at a time
+
+
+def _canonical_parts(content: list[Any]) -> Iterator[str]:
+    """json.dumps(content, ensure_ascii=False, separators=(",", ":")) in parts, long texts escaped a slice at
+    a time (JSON escapes character by character): an import's entry is 40 MB at a million events."""
+    yield "["
+    for at, value in enumerate(content):
+        if at:
+            yield ","
+        if isinstance(value, str) and len(value) > _SLICE:
+            yield '"'
+            for start in range(0, len(value), _SLICE):
+                yield _COMPACT(value[start : start + _SLICE])[1:-1]
+            yield '"'
+        else:
+            yield _COMPACT(value)
+    yield "]"
+
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def entry_hash(previous: str, values: dict[str, Any]) -> str:
@@ -129,8 +196,10 @@ def entry_hash(previous: str, values: dict[str, Any]) -> str:
         values["id"], values["at"].isoformat(), values["who"], values["action"], values["operation"],
         values["table_name"], values["row_id"], values["before"], values["after"],
     ]  # fmt: skip
-    text = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(f"{previous}{text}".encode()).hexdigest()
+    digest = hashlib.sha256(previous.encode())
+    for part in _canonical_parts(content):
+        digest.update(part.encode())
+    return digest.hexdigest()
 
 
 def last_entry(connection: Connection) -> tuple[int, str]:
@@ -167,6 +236,9 @@ def migration_entry(connection: Connection, revision: str, who: str, added: dict
         "operation": "migrate", "table_name": "", "row_id": revision, "before": None,
         "after": dump({"added": added}),
     }  # fmt: skip
+    if team_server.is_server(connection) and team_server.installed(connection):
+        team_server.note(connection, "migrate", "", revision, None, values["after"])
+        return
     chain(connection, [values])
     bulk_insert_rows(connection, AuditEntry, [values])
 
@@ -179,6 +251,8 @@ def record_many(session: Session, entries: Iterable[tuple[str, str, str, dict | 
     if session.info.get(READ_ONLY) or _ACTION not in session.info:
         raise RuntimeError(_OUTSIDE)
     session.flush()  # entries pending in the session come first in the chain
+    if on_server(session):
+        return  # the server's triggers audited the rows as they were written
     values = [_entry_values(session, *entry) for entry in entries]
     _chain(session, values)
     bulk_insert_rows(session.connection(), AuditEntry, values)
@@ -218,6 +292,7 @@ def record_name(row: SQLModel) -> str:
 def _check_expected(session: Session, row: SQLModel, version: int) -> None:
     expected = session.info[_EXPECT].get((row.__tablename__, row_id(row)), version)
     if expected != version:
+        session.info.setdefault(_ATTEMPTED, []).append((row.__tablename__, row_id(row), row_values(row)))
         raise StaleRecordError(stale_sentence(record_name(row)))
 
 
@@ -249,8 +324,24 @@ def _audit_changes(session: Session, _context, _instances) -> None:
         _check_expected(session, row, before["version"])
         entries.append(_entry_values(session, "delete", row.__tablename__, row_id(row), before, None))
         left[(row.__tablename__, row_id(row))] = None
+    if on_server(session):
+        _refuse_rows_of_other_agreements(session, entries)
+        session.info.setdefault(_ATTEMPTED, []).extend(
+            (e["table_name"], e["row_id"], json.loads(e["after"] or e["before"])) for e in entries
+        )
+        return  # the server's triggers write the trail
     _chain(session, entries)
     session.add_all(AuditEntry(**values) for values in entries)
+
+
+def _refuse_rows_of_other_agreements(session: Session, entries: list[dict[str, Any]]) -> None:
+    """The server hides rows of agreements the role may not edit from its updates and deletes (row-level
+    security): asked first, the refusal says so rather than that the row changed meanwhile."""
+    changing = [(e["table_name"], e["row_id"]) for e in entries if e["operation"] != "insert"]
+    refused = team_server.refused_rows(session.connection(), changing)
+    if refused:
+        table_name, key = refused[0]
+        raise RecordError(team_server.rights_sentence(session.info[_WHO], f"the {table_name} row {key}"))
 
 
 # The head kept outside the file: a chain kept in the file it protects can be recomputed by whoever
@@ -363,7 +454,6 @@ def bulk_digest(connection: Connection, event_ids: list[str], unit: dict[str, An
     event's (all its links); rows in place are tuples over the entry's columns.
     """
     digest = hashlib.sha256()
-    cursor = connection.connection.cursor()  # the driver's own rows, as the import handed them over
     for start in range(0, len(event_ids), unit["chunk"]):
         ids = event_ids[start : start + unit["chunk"]]
         for table, (key, second) in BULK_TABLES.items():
@@ -373,14 +463,24 @@ def bulk_digest(connection: Connection, event_ids: list[str], unit: dict[str, An
                 continue
             order = "j.key" + (f', r."{second}"' if second else "")
             selected = ", ".join(f'r."{name}"' for name in columns)
-            rows = cursor.execute(
-                f'SELECT {selected} FROM json_each(?) AS j JOIN "{table}" AS r ON r."{key}" = j.value ORDER BY {order}',
-                (json.dumps(ids),),
-            ).fetchall()
+            rows = _as_handed(connection, driver_rows(  # the driver's own rows, as the import handed them over
+                connection,
+                f'SELECT {selected} FROM {json_table(connection, "ids")} JOIN "{table}" AS r ON r."{key}" = j.value '
+                f"ORDER BY {order}",
+                {"ids": json.dumps(ids)},
+            ))  # fmt: skip
             if put_back and table in put_back:
                 rows = _put_back(rows, columns, key, second, ids, *put_back[table])
             digest.update(pickled(rows))
     return digest.hexdigest()
+
+
+def _as_handed(connection: Connection, rows: list[tuple]) -> list[tuple]:
+    """A server's rows as they were handed to it: its times in UTC as Python's own UTC (the driver names
+    the session's zone otherwise), so they pickle alike."""
+    if is_sqlite(connection):
+        return rows
+    return [tuple(v.astimezone(UTC) if isinstance(v, datetime) else v for v in row) for row in rows]
 
 
 def _put_back(rows, columns, key, second, ids, left_out, in_place) -> list[tuple]:

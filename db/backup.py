@@ -282,6 +282,7 @@ def take(store: Store, reason: Reason, progress: Progress | None = None, spare: 
     pages as they are, damage included). Opening the record checks nothing (a second per GB), so this is
     where damage is found: the copy is removed, lest it push good ones out of the rotation, and
     DamagedDatabaseError says to restore."""
+    _refuse_server(store)
     newest = _newest_taken(store.path)
     path, taken = _new_path(store.path, reason)
     _copy_store(store, path, progress)
@@ -307,9 +308,25 @@ def check_pages(store: Store) -> None:
         connection.close()
 
 
+def on_server(location) -> str:
+    """Why Accord Desk makes no backup of a team database, and the command that does."""
+    return (
+        f"{location.name} is a team database on a PostgreSQL server, whose backups are pg_dump's business: run "
+        f"pg_dump -Fc -f {location.database}.dump '{location.remembered}' (and pg_restore to bring one back)."
+    )
+
+
+def _refuse_server(store: Store) -> None:
+    if store.server is not None:
+        raise StorageError(on_server(store.server))
+
+
 def on_opening(store: Store) -> Backup | None:
     """What the window does once it is open, off the UI thread: the day's backup, checked; when the day
-    has one already, a check of the record's pages in place. DamagedDatabaseError if either finds damage."""
+    has one already, a check of the record's pages in place. DamagedDatabaseError if either finds damage.
+    Nothing on a server (its administrator's pg_dump and checks)."""
+    if store.server is not None:
+        return None
     made = back_up(store, Reason.OPENED)
     if made is None:
         check_pages(store)
@@ -330,6 +347,7 @@ def take_of_file(database: Path, reason: Reason) -> Backup:
 
 def copy_to(store: Store, target: Path, progress: Progress | None = None) -> Backup:
     """A backup to a file the officer names, outside the rotation."""
+    _refuse_server(store)
     if target.exists() and target.resolve() == store.path.resolve():
         raise DatabaseError(f"{target} is the database itself; name another file for the backup.")
     _copy_store(store, target, progress)
@@ -368,6 +386,8 @@ def back_up(
     by hand. On opening, at most one a day. Before an import of a large database, at most one a day (a
     full copy per import would cost more than the import).
     """
+    if store.server is not None:
+        return None  # the server's administrator backs it up (on_server)
     newest = _newest(store.path)
     if newest is not None and reason is not Reason.MANUAL:
         today = newest.taken.date() >= utc_now().date()
@@ -395,6 +415,7 @@ def restore(store: Store, path: Path, progress: Progress | None = None) -> Resto
     transaction: the open database's WAL takes them like any write, so no old -wal is ever replayed
     over the restored record. An older schema is then upgraded.
     """
+    _refuse_server(store)
     if store.read_only is not None:
         raise StorageError(f"{store.read_only} Nothing was restored.")
     _refuse_the_database_itself(path, store.path)
@@ -414,7 +435,7 @@ def restore(store: Store, path: Path, progress: Progress | None = None) -> Resto
             if chosen.revision == schema_head():  # else the upgrade makes the desk's tables, and claims an id
                 # The desk's history went back to the backup's: changes made after it are not this desk's
                 # any more (another desk may hold them), so its next changes go under a new id.
-                destination.driver_connection.execute(desk.RENEW, desk.new_identity(store.path, "the record was restored from a backup"))
+                destination.driver_connection.execute(desk.RENEW, desk.new_identity(desk.file_identity(store.path), "the record was restored from a backup"))
             destination.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             audit.note_head(store.path, chosen.head)
         except sqlite3.Error as error:

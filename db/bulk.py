@@ -3,25 +3,27 @@ by many keys at once, and a pause of the cycle collector meanwhile.
 
 Core's `connection.execute(insert(model), dicts)` processes every parameter of every row in Python;
 for an import of 100,000 events with their actors that was 40% of the time (tests/bench_import.py).
-Here Core compiles the INSERT once for the connection's dialect (so PostgreSQL gets its own), values
+Here Core compiles the INSERT once for the connection's dialect (a PostgreSQL server takes the rows by
+COPY instead: db.copy_rows), values
 come column by column, each distinct value of a column whose type converts it (dates, aware datetimes)
 is converted once, and the driver does the rest. Callers audit the rows themselves (db.audit); the
 content digest counts them here (db.content).
 """
 
 import gc
-import json
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from itertools import repeat
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select
+from sqlalchemy import Connection, Row, insert, select
 from sqlmodel import SQLModel
 
 from db import content
+from db.dialects import values_of
 
+COPY_FROM = 2  # rows a bulk insert sends a server by COPY; one row goes as an INSERT (COPY's set-up costs more)
 _pauses = 0  # pauses under way, in any thread
 _resume = False  # whether the collector ran before the first of them
 _pauses_lock = threading.Lock()
@@ -83,10 +85,15 @@ def bulk_insert(
             converted = {value: processor(value) for value in set(columns[key])}
             prepared.append(map(converted.__getitem__, columns[key]))
     rows = list(zip(*prepared, strict=False))  # repeat() is endless: the columns set the length
-    named = compiled.positiontup is None
-    connection.exec_driver_sql(
-        str(compiled), [dict(zip(order, row, strict=True)) for row in rows] if named else rows
-    )
+    if dialect.name == "postgresql" and count >= COPY_FROM:
+        from db.copy_rows import copy_rows  # psycopg is imported only where a server is used
+
+        copy_rows(connection, table.name, order, rows)
+    else:
+        named = compiled.positiontup is None
+        connection.exec_driver_sql(
+            str(compiled), [dict(zip(order, row, strict=True)) for row in rows] if named else rows
+        )
     content.add_rows(connection, table.name, order, rows)
     return list(order), rows
 
@@ -97,28 +104,15 @@ def bulk_insert_rows(connection: Connection, model: type[SQLModel], rows: list[d
         bulk_insert(connection, model, {key: [row[key] for row in rows] for key in rows[0]}, {})
 
 
-_IN_CHUNK = 10_000
-
-
 def select_matching(
     connection: Connection, columns: Sequence[Any], key: Any, values: Sequence[str], *where: Any
 ) -> list[Row]:
     """The rows of `columns` whose `key` is one of `values` (and that meet `where`), in one statement
     however many they are.
 
-    The values travel as one JSON array that SQLite's json_each unpacks: an IN (…) of 100,000
+    The values travel as one JSON array that the database unpacks (db.dialects.values_of): an IN (…) of 100,000
     bound values, in chunks under SQLite's limit of variables, took SQLAlchemy 0.6 s just to render.
     """
     if not values:
         return []
-    if connection.dialect.name != "sqlite":  # json_each is SQLite's: elsewhere an IN (…) per chunk
-        values = list(values)
-        return [
-            row
-            for start in range(0, len(values), _IN_CHUNK)
-            for row in connection.execute(
-                select(*columns).where(key.in_(values[start : start + _IN_CHUNK]), *where)
-            )
-        ]
-    wanted = func.json_each(json.dumps(list(values))).table_valued("value")
-    return list(connection.execute(select(*columns).where(key.in_(select(wanted.c.value)), *where)))
+    return list(connection.execute(select(*columns).where(key.in_(values_of(connection, values)), *where)))

@@ -19,8 +19,11 @@ import json
 import zipfile
 import zlib
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +34,8 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 from db import audit, desk
 from db.atomic_file import atomic_path
 from db.clock import utc_now
-from db.errors import UserError
+from db.dialects import is_sqlite
+from db.errors import ExportCancelled, UserError
 from db.models import AuditEntry
 
 FORMAT = "accord-desk/bundle"
@@ -61,6 +65,8 @@ DESK_LOCAL_COLUMNS = frozenset({"version"})
 CIRCUMSTANCE_COLUMNS = frozenset({"recorded_at", "recorded_by", "imported_at", "imported_by"})
 _ENTRY_COLUMNS = ("id", "at", "who", "action", "operation", "table_name", "row_id", "before", "after", "hash")
 
+PART = 2000  # rows written between two looks at `progress`
+Progress = Callable[[int, int], bool]  # (done, total) → go on?
 Dot = tuple[str, int]  # (desk id, counter)
 RowKey = tuple[str, str]  # (table, row id as the trail writes it: "a/b" for two-column keys)
 
@@ -81,8 +87,13 @@ def references() -> list[tuple[str, str, str]]:
     ]  # fmt: skip
 
 
+@cache
+def key_columns(table) -> tuple[str, ...]:
+    return tuple(c.name for c in table.primary_key.columns)
+
+
 def key_of(table, values: dict[str, Any]) -> str:
-    return "/".join(str(values[c.name]) for c in table.primary_key.columns)
+    return "/".join(str(values[name]) for name in key_columns(table))
 
 
 def plain(value: Any) -> Any:
@@ -102,13 +113,36 @@ def typed(table, values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def table_rows(connection, table, ordered: bool = False) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each row of a record table as (row id, plain values), read as the cursor goes (`ordered`: by key)."""
+    names = table.c.keys()
+    key = [names.index(column) for column in key_columns(table)]
+    dated = [i for i, column in enumerate(table.columns) if isinstance(column.type, Date | DateTime | UTCDateTime)]
+    statement = table.select().order_by(*table.primary_key.columns) if ordered else table.select()
+    for row in connection.execute(statement):
+        values = list(row)
+        for i in dated:
+            values[i] = plain(values[i])
+        yield "/".join(str(values[i]) for i in key), dict(zip(names, values, strict=True))
+
+
 def record_rows(connection) -> dict[str, dict[str, dict[str, Any]]]:
     """Every row of every record table as plain values: {table: {row id: values}}."""
-    found = {}
-    for name, table in tables().items():
-        result = connection.execute(table.select())
-        found[name] = {key_of(table, row._mapping): {k: plain(v) for k, v in row._mapping.items()} for row in result}
-    return found
+    return {name: dict(table_rows(connection, table)) for name, table in tables().items()}
+
+
+def _links_written(connection) -> str:
+    """An import's events, and the updated events whose links an entry replaced, with the entry's id."""
+    if is_sqlite(connection):
+        event_ids, actors = "json_each(a.after, '$.event_ids') j", "json_type(after, '$.actors')"
+    else:
+        event_ids, actors = "json_array_elements_text(CAST(a.after AS json)->'event_ids') j(value)", "CAST(after AS json)->'actors'"
+    return (
+        f"SELECT j.value, a.id FROM auditentry a, {event_ids} "
+        "WHERE a.table_name = 'event' AND a.operation = 'insert' AND a.row_id IN (SELECT id FROM importfile) "
+        "UNION ALL SELECT row_id, id FROM auditentry WHERE table_name = 'event' AND operation = 'update' "
+        f"AND {actors} IS NOT NULL"
+    )
 
 
 def row_dots(connection) -> dict[RowKey, tuple[str, int, bool]]:
@@ -124,12 +158,7 @@ def row_dots(connection) -> dict[RowKey, tuple[str, int, bool]]:
     # the events it added (its row id is the import file's), and an entry per updated event whose "actors"
     # and "links" replace its links. A link changed at the latest when such an entry wrote its event.
     links_written: dict[str, int] = {}
-    for event_id, entry_id in connection.exec_driver_sql(
-        "SELECT j.value, a.id FROM auditentry a, json_each(a.after, '$.event_ids') j "
-        "WHERE a.table_name = 'event' AND a.operation = 'insert' AND a.row_id IN (SELECT id FROM importfile) "
-        "UNION ALL SELECT row_id, id FROM auditentry WHERE table_name = 'event' AND operation = 'update' "
-        "AND json_type(after, '$.actors') IS NOT NULL"
-    ):
+    for event_id, entry_id in connection.exec_driver_sql(_links_written(connection)):
         links_written[event_id] = max(links_written.get(event_id, 0), entry_id)
         if last.get(("event", event_id), (0,))[0] < entry_id:
             last[("event", event_id)] = (entry_id, False)
@@ -150,7 +179,7 @@ def row_dots(connection) -> dict[RowKey, tuple[str, int, bool]]:
         )
     }
     present = {
-        (name, key_of(table, row._mapping))
+        (name, "/".join(map(str, row)))
         for name, table in tables().items()
         for row in connection.execute(table.select().with_only_columns(*table.primary_key.columns))
     }
@@ -248,10 +277,24 @@ def agreement_scope(found: dict[str, dict[str, dict]], agreement_id: str) -> set
     return scope
 
 
-def export_bundle(store, out: Path, since: Path | None = None, agreement_id: str | None = None) -> Sent:
+def going_on(progress: Progress | None, done: int, total: int, cancelled: UserError) -> None:
+    """Tell `progress` how far the work is; `cancelled` is raised once it says stop (returns False)."""
+    if progress is not None and not progress(done, total):
+        raise cancelled
+
+
+def export_bundle(
+    store, out: Path, since: Path | None = None, agreement_id: str | None = None, progress: Progress | None = None
+) -> Sent:
     """Write the store's record as a bundle at `out` (atomically); with `since`, only what changed after
     that earlier bundle between the same desks (the receiver must hold what it held); with `agreement_id`,
-    only that agreement's record (`agreement_scope`): a receiver learns no knowledge from such a part."""
+    only that agreement's record (`agreement_scope`): a receiver learns no knowledge from such a part.
+
+    The content is written as it is read, table by table in parts of PART rows, and hashed on the way;
+    what is held whole is each row's dot (and, for one agreement's part, the record it is chosen from).
+    `progress(done, total)` is told each part; once it returns False, ExportCancelled is raised and no
+    file is left behind."""
+    cancelled = ExportCancelled(f"Sending was cancelled; {out.name} was not written.")
     base = read_bundle(since).knowledge if since is not None else None
     with store.reading() as session:
         connection = session.connection()
@@ -264,49 +307,92 @@ def export_bundle(store, out: Path, since: Path | None = None, agreement_id: str
         knowledge = desk.knowledge(connection)
         owners = desk.identities(connection)
         dots = row_dots(connection)
-        found = record_rows(connection)
-        if agreement_id is not None and agreement_id not in found["agreement"]:
-            raise BundleError(f"There is no agreement with the id {agreement_id}; 'accord-desk status' lists them.")
-        scope = agreement_scope(found, agreement_id) if agreement_id else None
+        scope = None
+        if agreement_id is not None:
+            found = record_rows(connection)
+            if agreement_id not in found["agreement"]:
+                raise BundleError(f"There is no agreement with the id {agreement_id}; 'accord-desk status' lists them.")
+            scope = agreement_scope(found, agreement_id)
+            del found
 
         def wanted(dot: Dot) -> bool:
             return base is None or not covered(base, dot)
 
-        rows: dict[str, list] = {}
-        for name, held in found.items():
-            rows[name] = [
-                [row_id, *dots[(name, row_id)][:2], values]
-                for row_id, values in sorted(held.items())
-                if wanted(dots[(name, row_id)][:2]) and (scope is None or (name, row_id) in scope)
-            ]
         tombstones = sorted([t, r, d, c] for (t, r), (d, c, deleted) in dots.items() if deleted and wanted((d, c)))
-        trail = AuditEntry.__table__
-        own = [
-            [plain(v) for v in entry]  # typed: the time as the hash covers it (aware, ISO 8601)
-            for entry in connection.execute(select(*(trail.c[c] for c in _ENTRY_COLUMNS)).order_by(trail.c.id))
-            if base is None or entry[0] > base.get(desk.owner_of(owners, entry[0]), 0)
-        ]
-        entries = {me: own}
-        for chain, *entry in connection.exec_driver_sql(
-            f"SELECT chain, {', '.join(_ENTRY_COLUMNS)} FROM received_entry ORDER BY chain, id"
-        ):
-            if chain != me and (base is None or entry[0] > base.get(chain, 0)):
-                entries.setdefault(chain, []).append(entry)
-    content = json.dumps(
-        {"rows": rows, "tombstones": tombstones, "entries": entries}, ensure_ascii=False, separators=(",", ":")
-    ).encode()
-    counts = {name: len(found) for name, found in rows.items()}
-    counts["tombstones"] = len(tombstones)
-    counts["audit entries"] = sum(len(chain) for chain in entries.values())
-    manifest = {
-        "format": FORMAT, "version": VERSION, "desk": me, "who": store.user, "made_at": utc_now().isoformat(),
-        "knowledge": knowledge, "since": base, "agreement": agreement_id, "counts": counts,
-        "content_sha256": hashlib.sha256(content).hexdigest(),
-    }  # fmt: skip
-    with atomic_path(out) as temporary, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
-        archive.writestr("content.json", content)
+        total = len(dots) + _entry_count(connection)
+        counts: dict[str, int] = {}
+        written = [0]  # rows and entries so far, for `progress`
+        digest = hashlib.sha256()
+        with atomic_path(out) as temporary, zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
+            with archive.open("content.json", "w", force_zip64=True) as member:
+
+                def put(text: str) -> None:
+                    data = text.encode()
+                    digest.update(data)
+                    member.write(data)
+
+                def put_list(items: Iterator[list]) -> int:
+                    """A JSON array written PART items at a time; how many."""
+                    put("[")
+                    count = 0
+                    while part := list(islice(items, PART)):
+                        going_on(progress, min(written[0], total), total, cancelled)
+                        put(("," if count else "") + _dumps(part)[1:-1])
+                        count += len(part)
+                        written[0] += len(part)
+                    put("]")
+                    return count
+
+                put('{"rows":{')
+                for index, (name, table) in enumerate(tables().items()):
+                    put(("," if index else "") + _dumps(name) + ":")
+                    counts[name] = put_list(
+                        [row_id, *dots[(name, row_id)][:2], values]
+                        for row_id, values in table_rows(connection, table, ordered=True)
+                        if wanted(dots[(name, row_id)][:2]) and (scope is None or (name, row_id) in scope)
+                    )
+                put(f'}},"tombstones":{_dumps(tombstones)},"entries":{{')
+                trail = AuditEntry.__table__
+                own = (
+                    [plain(v) for v in entry]  # typed: the time as the hash covers it (aware, ISO 8601)
+                    for entry in connection.execute(select(*(trail.c[c] for c in _ENTRY_COLUMNS)).order_by(trail.c.id))
+                    if base is None or entry[0] > base.get(desk.owner_of(owners, entry[0]), 0)
+                )
+                put(_dumps(me) + ":")
+                entries = put_list(own)
+                for chain in _received_chains(connection, me):
+                    put("," + _dumps(chain) + ":")
+                    entries += put_list(
+                        list(entry)
+                        for entry in connection.exec_driver_sql(
+                            f"SELECT {', '.join(_ENTRY_COLUMNS)} FROM received_entry WHERE chain = ? ORDER BY id", (chain,)
+                        )
+                        if base is None or entry[0] > base.get(chain, 0)
+                    )
+                put("}}")
+            counts["tombstones"] = len(tombstones)
+            counts["audit entries"] = entries
+            manifest = {
+                "format": FORMAT, "version": VERSION, "desk": me, "who": store.user, "made_at": utc_now().isoformat(),
+                "knowledge": knowledge, "since": base, "agreement": agreement_id, "counts": counts,
+                "content_sha256": digest.hexdigest(),
+            }  # fmt: skip
+            archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     return Sent(out, manifest, counts)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _entry_count(connection) -> int:
+    return connection.exec_driver_sql(
+        "SELECT (SELECT count(*) FROM auditentry) + (SELECT count(*) FROM received_entry)"
+    ).scalar_one()
+
+
+def _received_chains(connection, me: str) -> list[str]:
+    return [c for (c,) in connection.exec_driver_sql("SELECT DISTINCT chain FROM received_entry ORDER BY chain") if c != me]
 
 
 def _refused(path: Path, why: str) -> BundleError:

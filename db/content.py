@@ -25,13 +25,16 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC
 from functools import cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Float, Integer, event, inspect
+from sqlalchemy import Boolean, Connection, Date, DateTime, Float, Integer, event, inspect, text
 from sqlmodel import Session, SQLModel
+from sqlmodel.sql.sqltypes import UTCDateTime
 
+from db.dialects import driver_rows, is_sqlite, json_values
 from db.models import AuditEntry
 
 TABLE = "contentdigest"
@@ -61,19 +64,62 @@ def content_columns(table) -> list[str]:
     return [column.name for column in table.columns if column.name not in NOT_CONTENT]
 
 
-def _coercions(table) -> list:
-    """How a value handed to the driver becomes the value SQLite hands back, column by column."""
+def _sqlite_datetime(value) -> str:
+    if isinstance(value, str):
+        return value
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores it in SQLite
+
+
+def _sqlite_date(value) -> str:
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def _coercions(table, sqlite: bool = True) -> list:
+    """How a value handed to the driver (or read from a server) becomes the value SQLite hands back,
+    column by column: the same rows hash the same on either engine."""
     def kind(column):
         if isinstance(column.type, Float):
             return float  # REAL affinity: 34 is stored and read as 34.0
         if isinstance(column.type, Integer | Boolean):
             return int
+        if not sqlite and isinstance(column.type, DateTime | UTCDateTime):
+            return _sqlite_datetime
+        if not sqlite and isinstance(column.type, Date):
+            return _sqlite_date
         return None
 
     return [kind(table.c[name]) for name in content_columns(table)]
 
 
-_JSON = json.JSONEncoder(separators=(",", ":")).encode  # made once: json.dumps with options makes one a call
+def _as_stored(connection: Connection, table, rows: Iterable[Sequence[Any]]) -> Iterable[Sequence[Any]]:
+    """A server's rows as SQLite would hand them back (SQLite's own rows are that already)."""
+    if is_sqlite(connection):
+        return rows
+    fix = [(position, coerce) for position, coerce in enumerate(_coercions(table, False)) if coerce is not None]
+    return [_coerced(row, fix) for row in rows]
+
+
+def _coerced(row: Sequence[Any], fix: list) -> list:
+    values = list(row)
+    for position, coerce in fix:
+        value = values[position]
+        if value is not None and type(value) is not coerce:
+            values[position] = coerce(value)
+    return values
+
+
+def _compact_json() -> Any:
+    """json.dumps(values, separators=(",", ":")) for a row of plain values. The C encoder is made once:
+    JSONEncoder.encode makes one on every call, half the time of hashing a million rows' links."""
+    if json.encoder.c_make_encoder is None:  # a Python without json's C speedups
+        return json.JSONEncoder(separators=(",", ":")).encode
+    encode = json.encoder.c_make_encoder(
+        None, None, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True
+    )  # no circular check (rows are flat), no default (a value JSON lacks is a TypeError), NaN allowed
+    return lambda values: "".join(encode(values, 0))
+
+
+_JSON = _compact_json()
 
 
 def row_hash(values: Sequence[Any]) -> int:
@@ -96,10 +142,11 @@ def _selected(table) -> str:
 def _stored_rows(connection: Connection, table, key: str, values: Iterable[str]) -> list[tuple]:
     """The content columns of the rows whose `key` is one of `values`, as the driver returns them (the
     values as one JSON array: one bound parameter however many there are)."""
-    return connection.connection.cursor().execute(
-        f'SELECT {_selected(table)} FROM "{table.name}" WHERE "{key}" IN (SELECT value FROM json_each(?))',
-        (json.dumps(sorted(set(values))),),
-    ).fetchall()
+    return _as_stored(connection, table, driver_rows(
+        connection,
+        f'SELECT {_selected(table)} FROM "{table.name}" WHERE "{key}" IN ({json_values(connection, "values")})',
+        {"values": json.dumps(sorted(set(values)))},
+    ))  # fmt: skip
 
 
 def _read(connection: Connection) -> Figures:
@@ -110,10 +157,13 @@ def _read(connection: Connection) -> Figures:
 
 
 def _write(connection: Connection, figures: Figures) -> None:
-    connection.exec_driver_sql(
-        f"INSERT OR REPLACE INTO {TABLE} (table_name, row_count, row_sum) VALUES (?, ?, ?)",
-        [(name, count, f"{total % _MODULUS:064x}") for name, (count, total) in figures.items()],
-    )
+    if not figures:
+        return
+    connection.execute(
+        text(f"INSERT INTO {TABLE} (table_name, row_count, row_sum) VALUES (:name, :count, :sum) "
+             "ON CONFLICT (table_name) DO UPDATE SET row_count = excluded.row_count, row_sum = excluded.row_sum"),
+        [{"name": name, "count": count, "sum": f"{total % _MODULUS:064x}"} for name, (count, total) in figures.items()],
+    )  # fmt: skip
 
 
 def _change(connection: Connection, table: str, added: tuple[int, int], removed: tuple[int, int] = (0, 0)) -> None:
@@ -131,17 +181,9 @@ def add_rows(connection: Connection, table_name: str, columns: Sequence[str], ro
         return
     where = {name: index for index, name in enumerate(columns)}
     pick = itemgetter(*(where[name] for name in content_columns(table)))
-    fix = [(position, coerce) for position, coerce in enumerate(_coercions(table)) if coerce is not None]
-
-    def stored(row):
-        values = list(pick(row))
-        for position, coerce in fix:
-            value = values[position]
-            if value is not None and type(value) is not coerce:
-                values[position] = coerce(value)
-        return values
-
-    _change(connection, table_name, _figures_of(map(stored, rows)))
+    fix = [(position, coerce) for position, coerce in enumerate(_coercions(table, is_sqlite(connection)))
+           if coerce is not None]  # fmt: skip
+    _change(connection, table_name, _figures_of(_coerced(pick(row), fix) for row in rows))
 
 
 @contextmanager
@@ -198,8 +240,8 @@ def _count_in(session: Session, _context) -> None:
 
 def fresh(connection: Connection) -> Figures:
     """The figures recomputed from every row (what the table must hold)."""
-    cursor = connection.connection.cursor()  # the driver's own rows, as the hashes were made of them
-    return {name: _figures_of(cursor.execute(f'SELECT {_selected(table)} FROM "{name}"'))
+    # the driver's own rows, as the hashes were made of them
+    return {name: _figures_of(_as_stored(connection, table, driver_rows(connection, f'SELECT {_selected(table)} FROM "{name}"')))
             for name, table in record_tables().items()}  # fmt: skip
 
 

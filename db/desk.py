@@ -19,8 +19,13 @@ import os
 import uuid
 from pathlib import Path
 
+from sqlalchemy import text
+
+from db import server
 from db.clock import utc_now
+from db.dialects import append_only, greatest, guarded_operations, later_rows_last
 from db.ids import new_id
+from db.location import Server
 
 TABLES = ("desk_identity", "desk_knowledge", "received_change", "received_entry")
 CREATE = (
@@ -39,11 +44,17 @@ CREATE = (
     "CREATE TABLE received_entry (chain VARCHAR(36) NOT NULL, id INTEGER NOT NULL, at TEXT NOT NULL, who TEXT NOT NULL, "
     "action TEXT NOT NULL, operation TEXT NOT NULL, table_name TEXT NOT NULL, row_id TEXT NOT NULL, before TEXT, "
     "after TEXT, hash VARCHAR(64) NOT NULL, bundle VARCHAR(64) NOT NULL, PRIMARY KEY (chain, id))",
-    "CREATE TRIGGER received_entry_no_update BEFORE UPDATE ON received_entry "
-    "BEGIN SELECT RAISE(ABORT, 'received audit entries are append-only'); END",
-    "CREATE TRIGGER received_entry_no_delete BEFORE DELETE ON received_entry "
-    "BEGIN SELECT RAISE(ABORT, 'received audit entries are append-only'); END",
 )
+
+
+def create_statements(dialect_name: str) -> list[str]:
+    """The tables, and the received trails made append-only as this desk's own."""
+    return [*CREATE, *(
+        statement
+        for operation in guarded_operations(dialect_name)
+        for statement in append_only(dialect_name, "received_entry", f"received_entry_no_{operation.lower()}",
+                                     operation, "received audit entries are append-only")
+    )]  # fmt: skip
 
 
 def machine() -> str:
@@ -64,30 +75,33 @@ def _last_entry(connection) -> int:
 def current(connection) -> tuple[str, int, int, str] | None:
     """(desk id, device, inode, machine) of the newest id, None before the first."""
     row = connection.exec_driver_sql(
-        "SELECT desk_id, file_device, file_inode, machine FROM desk_identity ORDER BY from_entry DESC, rowid DESC LIMIT 1"
+        "SELECT desk_id, file_device, file_inode, machine FROM desk_identity "
+        f"ORDER BY from_entry DESC, {later_rows_last(connection)} DESC LIMIT 1"
     ).first()
     return tuple(row) if row else None
 
 
-def _here(path: Path) -> tuple[int, int, str]:
-    status = os.stat(path)
+def _here(location: Path | Server, connection=None) -> tuple[int, int, str]:
+    if isinstance(location, Server):
+        return server.identity(connection)
+    status = os.stat(location)
     return status.st_dev, status.st_ino, machine()
 
 
-def claimed(connection, path: Path) -> str | None:
-    """The desk id, if the file at `path` is the one it was taken for (else a copy not yet opened for writing)."""
+def claimed(connection, location: Path | Server) -> str | None:
+    """The desk id, if the database is the one it was taken for (else a copy not yet opened for writing)."""
     found = current(connection)
-    return found[0] if found is not None and found[1:] == _here(path) else None
+    return found[0] if found is not None and found[1:] == _here(location, connection) else None
 
 
 def claim(store) -> str:
     """The desk id of the store's file; a new one if the file is not the one the newest id was taken for."""
     with store.reading() as session:
         found = current(session.connection())
-        desk_id = claimed(session.connection(), store.path)
+        desk_id = claimed(session.connection(), store.location)
+        here = _here(store.location, session.connection())[2]
     if desk_id is not None:
         return desk_id
-    here = machine()
     reason = "the database was made" if found is None else (
         "the file is a copy or was restored as a new file" if found[3] == here else "the file was opened on another machine"
     )  # fmt: skip
@@ -95,20 +109,27 @@ def claim(store) -> str:
 
 
 RENEW = (
-    "INSERT INTO desk_identity SELECT ?, (SELECT coalesce(max(id), 0) FROM auditentry), ?, ?, ?, ?, ?"
+    "INSERT INTO desk_identity SELECT :desk_id, (SELECT coalesce(max(id), 0) FROM auditentry), :device, :inode, "
+    ":machine, :taken_at, :reason"
 )
 
 
-def new_identity(path: Path, reason: str) -> tuple:
+def new_identity(here: tuple[int, int, str], reason: str) -> dict:
     """The parameters of RENEW: a new desk id for the changes from now on (the old ids keep theirs)."""
-    return (new_id(), *_here(path), utc_now().isoformat(), reason)
+    device, inode, on = here
+    return {"desk_id": new_id(), "device": device, "inode": inode, "machine": on, "taken_at": utc_now().isoformat(),
+            "reason": reason}  # fmt: skip
+
+
+def file_identity(path: Path) -> tuple[int, int, str]:
+    return _here(path)
 
 
 def renew(store, reason: str) -> str:
-    parameters = new_identity(store.path, reason)
     with store.writing("Take a new desk id") as session:
-        session.connection().exec_driver_sql(RENEW, parameters)
-    return parameters[0]
+        parameters = new_identity(_here(store.location, session.connection()), reason)
+        session.connection().execute(text(RENEW), parameters)
+    return parameters["desk_id"]
 
 
 def desk_id(connection) -> str:
@@ -120,7 +141,8 @@ def desk_id(connection) -> str:
 
 def identities(connection) -> list[tuple[str, int]]:
     """(desk id, from_entry) of every id this file has had, oldest first."""
-    return [tuple(r) for r in connection.exec_driver_sql("SELECT desk_id, from_entry FROM desk_identity ORDER BY from_entry, rowid")]
+    return [tuple(r) for r in connection.exec_driver_sql(
+        f"SELECT desk_id, from_entry FROM desk_identity ORDER BY from_entry, {later_rows_last(connection)}")]
 
 
 def owner_of(identities_: list[tuple[str, int]], entry_id: int) -> str:
@@ -148,8 +170,8 @@ def learn(connection, received: dict[str, int]) -> None:
     mine = desk_id(connection)  # its own former ids learn too: a copy's original went on under them
     for other, counter in received.items():
         if other != mine:
-            connection.exec_driver_sql(
-                "INSERT INTO desk_knowledge VALUES (?, ?) ON CONFLICT (desk_id) DO UPDATE SET counter = "
-                "max(counter, excluded.counter)",
-                (other, counter),
+            connection.execute(
+                text("INSERT INTO desk_knowledge VALUES (:desk, :counter) ON CONFLICT (desk_id) DO UPDATE SET counter = "
+                     f"{greatest(connection)}(desk_knowledge.counter, excluded.counter)"),
+                {"desk": other, "counter": counter},
             )

@@ -15,15 +15,17 @@ same place on the same day is taken for the ambush, at 95 reworded reports are m
 """
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache, partial
 
 from rapidfuzz import fuzz, utils
 from sqlalchemy import text
 from sqlmodel import Session
 
 from db.as_of import period
+from db.dialects import ascii_folded
 from db.event_file import Chunk
 from db.event_rules import EventFields, date_label
 from db.parties import COUNTED_TOGETHER
@@ -100,39 +102,60 @@ _CHUNK = 5_000  # sketches per statement
 # the same location, as ix_event_location_occurred_on compares it (NOCASE, see db/models.py), in the
 # date window; events with no location, by admin area in the window; and, for a sketch with no location,
 # the events of its type in the window by admin area. `likeness` then decides, casefolded.
-_WANTED = "json_each(:{}) w CROSS JOIN event e"  # CROSS JOIN: SQLite then seeks the events for each sketch
-_LOW, _HIGH, _LOCATION, _ADMIN1, _KIND, _N = (f"json_extract(w.value, '$[{n}]')" for n in range(6))
-_BESIDES = "coalesce(e.import_file_id, '') != :besides"  # not the events an import wrote from its own file
-_NEAR_EVENTS = text(f"""
-SELECT {_N}, e.id FROM {_WANTED.format("placed")}
-    ON e.location = {_LOCATION} COLLATE NOCASE AND e.occurred_on BETWEEN {_LOW} AND {_HIGH} AND {_BESIDES}
+# The record as it was before an import began: its own rows have higher rowids (SQLite hands a new row the
+# highest rowid + 1), and each index entry carries the rowid, so the rows an import wrote from earlier chunks
+# are passed over in the index, never read. Excluding them by import file read each of them (it grew with
+# the square of the file: the import's own rows near a place and date are more, chunk by chunk). A server
+# has no rowid: there the rows the import's own transaction wrote are passed over.
+_AS_IT_WAS = {"sqlite": "e.rowid <= :last_before", "postgresql": "e.xmin <> CAST(pg_current_xact_id() AS xid)"}
+
+
+@cache
+def _statements(dialect_name: str) -> tuple:
+    """(near events, sketched events, actor names) in the dialect's spelling of JSON and of NOCASE."""
+    if dialect_name == "sqlite":
+        wanted = "json_each(:{}) w CROSS JOIN event e"  # CROSS JOIN: SQLite then seeks the events for each sketch
+        low, high, location, admin1, kind, n = (f"json_extract(w.value, '$[{n}]')" for n in range(6))
+        ids = "SELECT value FROM json_each(:ids)"
+    else:
+        wanted = "json_array_elements(CAST(:{} AS json)) w(value) JOIN event e"
+        low, high = (f"CAST(w.value->>{n} AS date)" for n in range(2))
+        location, admin1, kind = (f"w.value->>{n}" for n in range(2, 5))
+        n = "CAST(w.value->>5 AS integer)"
+        ids = "SELECT json_array_elements_text(CAST(:ids AS json))"
+    fold, as_it_was = partial(ascii_folded, dialect_name), _AS_IT_WAS[dialect_name]
+    near = text(f"""
+SELECT {n}, e.id FROM {wanted.format("placed")}
+    ON {fold("e.location")} = {fold(location)} AND e.occurred_on BETWEEN {low} AND {high} AND {as_it_was}
 UNION
-SELECT {_N}, e.id FROM {_WANTED.format("placed")}
-    ON e.location IS NULL AND e.occurred_on BETWEEN {_LOW} AND {_HIGH} AND e.admin1 = {_ADMIN1} COLLATE NOCASE
-    AND {_BESIDES}
+SELECT {n}, e.id FROM {wanted.format("placed")}
+    ON e.location IS NULL AND e.occurred_on BETWEEN {low} AND {high} AND {fold("e.admin1")} = {fold(admin1)}
+    AND {as_it_was}
 UNION
-SELECT {_N}, e.id FROM {_WANTED.format("unplaced")}
-    ON e.event_type = {_KIND} AND e.occurred_on BETWEEN {_LOW} AND {_HIGH} AND e.admin1 = {_ADMIN1} COLLATE NOCASE
-    AND {_BESIDES}
+SELECT {n}, e.id FROM {wanted.format("unplaced")}
+    ON e.event_type = {kind} AND e.occurred_on BETWEEN {low} AND {high} AND {fold("e.admin1")} = {fold(admin1)}
+    AND {as_it_was}
 """)
-_SKETCHED = text("""
-SELECT e.id, e.occurred_on, e.date_precision, e.event_type, e.location, e.admin1, e.admin2, e.notes, e.occurred_until
-FROM event e WHERE e.id IN (SELECT value FROM json_each(:ids))
+    sketched = text(f"""
+SELECT e.id, CAST(e.occurred_on AS TEXT), e.date_precision, e.event_type, e.location, e.admin1, e.admin2, e.notes,
+    CAST(e.occurred_until AS TEXT)
+FROM event e WHERE e.id IN ({ids})
 """)
-# An event's actors by their names and aliases, casefolded, with those of the actors counted together with
-# them under a party (db.parties): a file names "Police Forces of Afghanistan (2014-2021)" where the record's
-# event names "Afghan government", the party that groups them.
-_ACTOR_NAMES = text(f"""
+    # An event's actors by their names and aliases, casefolded, with those of the actors counted together with
+    # them under a party (db.parties): a file names "Police Forces of Afghanistan (2014-2021)" where the record's
+    # event names "Afghan government", the party that groups them.
+    actor_names = text(f"""
 WITH named AS (
-  SELECT ea.event_id, ea.actor_id FROM eventactor ea WHERE ea.event_id IN (SELECT value FROM json_each(:ids))
+  SELECT ea.event_id, ea.actor_id FROM eventactor ea WHERE ea.event_id IN ({ids})
   UNION
   SELECT ea.event_id, together.fellow FROM eventactor ea JOIN ({COUNTED_TOGETHER}) together ON together.actor_id = ea.actor_id
-  WHERE ea.event_id IN (SELECT value FROM json_each(:ids))
+  WHERE ea.event_id IN ({ids})
 )
 SELECT n.event_id, a.name FROM named n JOIN actor a ON a.id = n.actor_id
 UNION ALL
 SELECT n.event_id, aa.alias FROM named n JOIN actoralias aa ON aa.actor_id = n.actor_id
 """)
+    return near, sketched, actor_names
 
 
 def sketch_of(fields: EventFields, event_id: str = "") -> EventSketch:
@@ -148,33 +171,69 @@ def events_like(session: Session, fields: EventFields, event_id: str = "") -> li
     return likely_in_record(session, [sketch_of(fields, event_id)])[0]
 
 
+_ALL = 2**63 - 1  # SQLite's highest rowid
+
+
+def last_rowid(session: Session) -> int:
+    """The highest rowid of the events: the events at most this are the record as it is now."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return 0  # unused on a server (_AS_IT_WAS)
+    return connection.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM event").scalar()
+
+
 def likely_in_record(
-    session: Session, sketches: Sequence[EventSketch], besides: str | None = None
+    session: Session, sketches: Sequence[EventSketch], last_before: int | None = None
 ) -> list[list[EventSketch]]:
     """For each sketch, the events of the record it looks like, most alike first: a statement per chunk of
-    sketches, each row's candidates found through the indexes on place and date."""
+    sketches, each row's candidates found through the indexes on place and date; with
+    `last_before` (`last_rowid` before an import wrote anything), among the events the record held then."""
+    return _alike(session, [_where(s) for s in sketches], sketches.__getitem__, last_before)
+
+
+# Where and when a sketch may have happened, what _NEAR_EVENTS looks for: its first and last day, location,
+# first administrative area and type.
+Where = tuple[date, date, str | None, str | None, str]
+
+
+def _where(sketch: EventSketch) -> Where:
+    first, last = period(sketch.occurred_on, sketch.date_precision, sketch.until)
+    return first, last, sketch.location or None, sketch.admin1 or None, sketch.event_type
+
+
+def _alike(
+    session: Session, wheres: list[Where], sketch: Callable[[int], EventSketch], last_before: int | None
+) -> list[list[EventSketch]]:
+    """The events each `wheres` may be, compared by `likeness` with the sketch of it, made only for those
+    that have candidates (most rows of a big import have none, and a sketch costs more than its query)."""
     found: list[list[EventSketch]] = []
     connection = session.connection()
-    for start in range(0, len(sketches), _CHUNK):
-        chunk = sketches[start : start + _CHUNK]
+    as_it_was = {"last_before": _ALL if last_before is None else last_before}
+    for start in range(0, len(wheres), _CHUNK):
+        part = wheres[start : start + _CHUNK]
         near: dict[int, list[str]] = {}
-        for n, found_id in connection.execute(_NEAR_EVENTS, {**near_parameters(chunk), "besides": besides or "-"}):
+        for n, found_id in connection.execute(_statements(connection.dialect.name)[0], {**_near(part), **as_it_was}):
             near.setdefault(n, []).append(found_id)
         existing = _sketches(connection, sorted({i for ids in near.values() for i in ids}))
         found.extend(
-            likely_duplicates(sketch, [existing[i] for i in near.get(n, ())]) for n, sketch in enumerate(chunk)
+            likely_duplicates(sketch(start + n), [existing[i] for i in near[n]]) if n in near else []
+            for n in range(len(part))
         )
     return found
 
 
 def near_parameters(sketches: Sequence[EventSketch]) -> dict[str, str]:
-    """_NEAR_EVENTS' parameters: each sketch's date window, place, type and number, those with a location
+    """The near events' parameters for these sketches."""
+    return _near([_where(s) for s in sketches])
+
+
+def _near(wheres: Sequence[Where]) -> dict[str, str]:
+    """The near events' parameters: each row's date window, place, type and number, those with a location
     apart from those without."""
     wanted = [
-        [(first - _NEAR).isoformat(), (last + _NEAR).isoformat(), s.location or None, s.admin1 or None, s.event_type, n]
-        for n, s in enumerate(sketches)
-        for first, last in [period(s.occurred_on, s.date_precision, s.until)]
-    ]  # fmt: skip
+        [(first - _NEAR).isoformat(), (last + _NEAR).isoformat(), location, admin1, kind, n]
+        for n, (first, last, location, admin1, kind) in enumerate(wheres)
+    ]
     return {
         "placed": json.dumps([w for w in wanted if w[2] is not None]),
         "unplaced": json.dumps([w for w in wanted if w[2] is None]),
@@ -184,7 +243,7 @@ def near_parameters(sketches: Sequence[EventSketch]) -> dict[str, str]:
 def _sketches(connection, event_ids: list[str]) -> dict[str, EventSketch]:
     ids = json.dumps(event_ids)
     actors: dict[str, set[str]] = {}
-    for found_id, name in connection.execute(_ACTOR_NAMES, {"ids": ids}):
+    for found_id, name in connection.execute(_statements(connection.dialect.name)[2], {"ids": ids}):
         actors.setdefault(found_id, set()).add(name.casefold())
     return {
         found_id: EventSketch(
@@ -193,7 +252,7 @@ def _sketches(connection, event_ids: list[str]) -> dict[str, EventSketch]:
             date.fromisoformat(until) if until else None,
         )  # fmt: skip
         for found_id, on, precision, kind, location, admin1, admin2, notes, until in connection.execute(
-            _SKETCHED, {"ids": ids}
+            _statements(connection.dialect.name)[1], {"ids": ids}
         )
     }
 
@@ -207,26 +266,32 @@ def _label(
 
 
 def rows_like_record(
-    session: Session, chunk: Chunk, rows: Sequence[int], besides: str | None = None
+    session: Session, chunk: Chunk, rows: Sequence[int], last_before: int | None = None
 ) -> dict[int, EventSketch]:
     """Of a chunk of an event file's rows (by index), those that look like an event already in the record
-    (`besides` those of that import file), each with the one it is most like: the import's check lists them
+    (with `last_before`, as it was then: see likely_in_record), each with the one it is most like: the import's check lists them
     apart from the new events (db/event_import.py)."""
-    has = set(chunk.sets)
+    start, blank = chunk.rows.start, [None] * len(chunk.rows)
 
-    def cell(name: str, row: int):
-        return chunk.value(row, name) if name in has else None
+    def column(name: str) -> list:
+        wanted = chunk.columns[chunk.sets.index(name)] if name in chunk.sets else blank
+        return [wanted[row - start] for row in rows]
 
-    sketches = [
-        EventSketch(
-            cell("occurred_on", row), cell("date_precision", row) or "day", cell("event_type", row) or "",
-            cell("location", row) or "", cell("admin1", row) or "", cell("admin2", row) or "",
-            frozenset(name.casefold() for group in chunk.row_actors(row) for _role, name in group),
-            cell("notes", row) or "", until=cell("occurred_until", row),
-        )  # fmt: skip
-        for row in rows
+    on, precision, kind, location, admin1, admin2, notes, until = map(column, _ROW_COLUMNS)
+    precision = [given or "day" for given in precision]
+    wheres = [
+        (*period(day, given, end), place or None, area or None, what or "")
+        for day, given, end, place, area, what in zip(on, precision, until, location, admin1, kind, strict=True)
     ]
-    found = likely_in_record(session, sketches, besides)
+
+    def sketch(n: int) -> EventSketch:
+        named = chunk.actors[rows[n] - start]
+        return EventSketch(
+            on[n], precision[n], kind[n] or "", location[n] or "", admin1[n] or "", admin2[n] or "",
+            frozenset(name.casefold() for group in named for _role, name in group), notes[n] or "", until=until[n],
+        )  # fmt: skip
+
+    found = _alike(session, wheres, sketch, last_before)
     return {row: like[0] for row, like in zip(rows, found, strict=True) if like}
 
 

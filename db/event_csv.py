@@ -30,13 +30,13 @@ OPTIONAL = ("occurred_until",)  # exports made before it are read as they are
 TEXT_COLUMNS = tuple(column for column in COLUMNS if column not in NOT_TEXT)
 LIST_SEPARATOR = "; "
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 _LINK = re.compile(r"(.+) \(([^()]*)\)", re.DOTALL)
 
 
 def protect(text: str) -> str:
     """The text as a spreadsheet will show it, not run it."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def unprotect(text: str) -> str:

@@ -6,50 +6,69 @@ beside its destination and renamed over it (db/atomic_file.py): a failed export 
 """
 
 import csv
-from collections import defaultdict
-from collections.abc import Callable
-from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from sqlmodel import Session, select
+from sqlalchemy import String, case, func, literal, select, type_coerce
+from sqlmodel import Session
 
 from db.atomic_file import write_atomically
-from db.bulk import select_matching
 from db.errors import ExportCancelled
-from db.event_csv import COLUMNS, LIST_SEPARATOR, ROLE_COLUMNS, TEXT_COLUMNS, links_cell, protect
+from db.event_csv import COLUMNS, FORMULA_STARTS, LIST_SEPARATOR, ROLE_COLUMNS, TEXT_COLUMNS
 from db.event_log import ALL_EVENTS, EventFilter, conditions
 from db.models import Actor, Event, EventActor, EventObligation, Obligation
 
-_EVENT_COLUMNS = [name for name in COLUMNS if name not in ROLE_COLUMNS.values() and name != "links"]
-_TEXT = frozenset(TEXT_COLUMNS)
+_ROWS_AT_ONCE = 5_000  # rows written between two words to `progress`
+_DATES = frozenset({"occurred_on", "occurred_until", "source_accessed_on"})
 
 
-def _number(value) -> str:
-    return repr(value) if isinstance(value, float) else str(value)  # repr: floats read back exactly
+def _protected(text):
+    """db.event_csv.protect in SQL, so the rows go from SQLite to csv.writer untouched by Python."""
+    return case((func.substr(text, 1, 1).in_(FORMULA_STARTS), literal("'") + text), else_=text)
 
 
-def _converter(column: str) -> Callable[[Any], str]:
-    if column in _TEXT:
-        return protect
-    return date.isoformat if column in ("occurred_on", "occurred_until", "source_accessed_on") else _number
+def _aggregated(value, *where, order_by) -> object:
+    """Each event's values of `value`, in order, as one text (NULL for none): a correlated subquery."""
+    listed = select(value.label("value")).where(*where).order_by(*order_by).correlate(Event).subquery()
+    return select(func.aggregate_strings(listed.c.value, LIST_SEPARATOR)).scalar_subquery()
 
 
-_CONVERTERS = [_converter(name) for name in _EVENT_COLUMNS]
-# COLUMNS: some of the event's own, its actors by role, the rest of its own, its links
-_ROLES_AT = COLUMNS.index(next(iter(ROLE_COLUMNS.values())))
-assert (*_EVENT_COLUMNS[:_ROLES_AT], *ROLE_COLUMNS.values(), *_EVENT_COLUMNS[_ROLES_AT:], "links") == COLUMNS
+_ROLE_OF = {column: role for role, column in ROLE_COLUMNS.items()}
+_LISTS = [at for at, name in enumerate(COLUMNS) if name in _ROLE_OF or name == "links"]
 
 
-_ROWS_AT_ONCE = 5_000  # events written between two reads of their actors and links
+def _cells() -> list:
+    """The CSV's columns as SQL. Dates come as SQLite holds them (ISO text) and floats as floats, which
+    csv.writer writes with repr, so they read back exactly; None is written empty. The lists (actors,
+    links) are protected in Python (`_listed`): a CASE would run their subqueries twice."""
+    cells = []
+    for name in COLUMNS:
+        if name in _ROLE_OF:
+            cell = _aggregated(
+                Actor.name, EventActor.event_id == Event.id, EventActor.role == str(_ROLE_OF[name]),
+                Actor.id == EventActor.actor_id, order_by=(Actor.name,),
+            )  # fmt: skip
+        elif name == "links":
+            cell = _aggregated(
+                Obligation.ref + " (" + EventObligation.bearing + ")", EventObligation.event_id == Event.id,
+                Obligation.id == EventObligation.obligation_id, order_by=(Obligation.ref, EventObligation.bearing),
+            )  # fmt: skip
+        else:
+            cell = type_coerce(getattr(Event, name), String) if name in _DATES else getattr(Event, name)
+        cells.append(_protected(cell) if name in TEXT_COLUMNS and name not in _LIST_NAMES else cell)
+    return cells
 
 
-def _by_event(connection, columns, event_id, event_ids: list[str], *where) -> dict[str, list[tuple]]:
-    """The rest of each row of `columns` by its event (the first column), sorted."""
-    found = defaultdict(list)
-    for row in select_matching(connection, columns, event_id, event_ids, *where):
-        found[row[0]].append(tuple(row[1:]))
-    return {key: sorted(rows) for key, rows in found.items()}
+_LIST_NAMES = frozenset(COLUMNS[at] for at in _LISTS)
+
+
+def _listed(row) -> list:
+    """The row with its lists protected (db.event_csv.protect)."""
+    cells = list(row)
+    for at in _LISTS:
+        if (text := cells[at]) is not None and text.startswith(FORMULA_STARTS):
+            cells[at] = "'" + text
+    return cells
 
 
 def write_events_csv(
@@ -57,29 +76,15 @@ def write_events_csv(
 ) -> int:
     """Write the filtered events, oldest first, to an open text file; returns how many.
 
-    The rows are written as they are read, with the actors and links of every few thousand events
-    read for them, so memory stays flat however many events there are. `progress(done)` is told after
-    each few thousand; returning False stops the export (ExportCancelled)."""
-    connection = session.connection()
+    One statement reads every cell, the actors and links of each event included, and the rows are written
+    as they come, so memory stays flat however many events there are. `progress(done)` is told after each
+    few thousand; returning False stops the export (ExportCancelled)."""
     writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    query = select(*(getattr(Event, name) for name in _EVENT_COLUMNS)).where(*conditions(wanted))
+    query = select(*_cells()).where(*conditions(wanted)).order_by(Event.occurred_on, Event.id)
     count = 0
-    rows = connection.execute(query.order_by(Event.occurred_on, Event.id))
-    while part := rows.fetchmany(_ROWS_AT_ONCE):
-        ids = [row[0] for row in part]
-        named = _by_event(connection, (EventActor.event_id, Actor.name, EventActor.role), EventActor.event_id, ids,
-                          Actor.id == EventActor.actor_id)  # fmt: skip
-        linked = _by_event(connection, (EventObligation.event_id, Obligation.ref, EventObligation.bearing),
-                           EventObligation.event_id, ids, Obligation.id == EventObligation.obligation_id)  # fmt: skip
-        for row in part:
-            cells = ["" if value is None else convert(value) for convert, value in zip(_CONVERTERS, row, strict=True)]
-            by_role = defaultdict(list)
-            for name, role in named.get(row[0], ()):
-                by_role[ROLE_COLUMNS.get(role, ROLE_COLUMNS["actor2"])].append(name)
-            roles = [protect(LIST_SEPARATOR.join(by_role.get(column, ()))) for column in ROLE_COLUMNS.values()]
-            links = protect(links_cell(linked.get(row[0], [])))
-            writer.writerow([*cells[:_ROLES_AT], *roles, *cells[_ROLES_AT:], links])
+    for part in session.connection().execute(query).partitions(_ROWS_AT_ONCE):
+        writer.writerows(map(_listed, part))
         count += len(part)
         if progress is not None and progress(count) is False:
             raise ExportCancelled()

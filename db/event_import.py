@@ -40,7 +40,7 @@ from db.actor_roster import add_alias
 from db.actors import actor_keys, find_or_create_actors, fold_ranges
 from db.bulk import bulk_insert, collection_paused, select_matching
 from db.clock import utc_now
-from db.duplicates import rows_like_record
+from db.duplicates import last_rowid, rows_like_record
 from db.errors import UserError
 from db.event_file import (
     CHUNK_ROWS,
@@ -195,6 +195,7 @@ class _Import:
         self.added, self.updated, self.unchanged, self.missing = [], [], [], []
         self.likely_duplicates: list[tuple[str, str]] = []  # (key, the label of the event it looks like)
         self.rows = 0  # the rows that can be imported
+        self.last_before = last_rowid(session)  # the record's events before the import (db.duplicates)
         self.related: set[str] = set()  # the import files of the events this file matches
         self.known = actor_keys(session)
         self.folded = fold_ranges(file.names, self.known)  # a name's key → the key of the actor it is
@@ -257,8 +258,7 @@ class _Import:
             else:
                 self.unchanged.append(key)
         # Against the record as it was: not the events this import wrote from earlier chunks.
-        besides = self.import_file.id if self.import_file is not None else None
-        for row, like in rows_like_record(session, chunk, added, besides).items():
+        for row, like in rows_like_record(session, chunk, added, self.last_before).items():
             self.likely_duplicates.append((file.keys[row], like.label))
         if self.problems and not self.skip_invalid:
             self.writing = False  # the import will be refused: only the rest of its problems are looked for
@@ -283,8 +283,10 @@ class _Import:
                 self.writer.add(self.pending.take(len(self.pending)))
             self.writer.finish()
         self.related.discard(None)
+        if not self.related:
+            return
         key = Event.id if self.own else Event.external_id
-        seen = set(self.file.keys)
+        seen = set(self.file.keys)  # only when earlier imports of the same data are in the record
         for found in select_matching(
             self.session.connection(), [key], Event.import_file_id, sorted(self.related)
         ):
@@ -466,7 +468,7 @@ class _Writer:
             )  # a column the file lacks is imported empty
         for name in (*file.sets, "id", "external_id"):
             self.constants.pop(name, None)  # what the file sets, it sets
-        self.ids: list[str] = []  # of the added events, in the order written
+        self.ids = audit.IdList()  # of the added events, in the order written
         self.digest = audit.BulkDigest(CHUNK_ROWS)
         self.deferred = _defer_indexes(self.connection, len(file))
         # The updated events' audit entries, recorded after the added events' one entry, as the trail has
@@ -489,7 +491,7 @@ class _Writer:
             self.digest.add(table, *written)
         search.index_events(connection, ids)
         search.pause_event_index(connection, False)
-        self.ids += ids
+        self.ids.extend(ids)
 
     def update(self, chunk: Chunk, part: list[tuple[int, dict]], links: dict) -> None:
         self.updates += _update(self.work.session, self.work.file, chunk, part, self.roles, self.import_file.id, links)

@@ -78,7 +78,7 @@ def _actors(value: ColumnElement = Actor.name, separator: str = NAME_SEPARATOR) 
         .order_by(_role_rank(), Actor.name)
         .subquery()
     )
-    return select(func.group_concat(values.c.value, separator)).scalar_subquery()
+    return select(func.aggregate_strings(values.c.value, separator)).scalar_subquery()
 
 
 ROLE_SEPARATOR, PAIR_SEPARATOR = "\x1f", "\x1e"  # within and between (role, name) pairs of actor_roles()
@@ -99,7 +99,7 @@ def obligation_refs() -> ColumnElement:
         .order_by(Obligation.ref)
         .subquery()
     )
-    return select(func.group_concat(refs.c.ref, NAME_SEPARATOR)).scalar_subquery()
+    return select(func.aggregate_strings(refs.c.ref, NAME_SEPARATOR)).scalar_subquery()
 
 
 def _columns() -> list[ColumnElement]:

@@ -29,10 +29,12 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
 from db import audit, desk
+from db.bulk import bulk_insert_rows
 from db.bundle import (
     CIRCUMSTANCE_COLUMNS,
     DESK_LOCAL_COLUMNS,
@@ -40,14 +42,16 @@ from db.bundle import (
     Bundle,
     BundleError,
     Dot,
+    Progress,
     RowKey,
+    going_on,
     read_bundle,
     record_rows,
     references,
     typed,
 )
 from db.changes import EVERYTHING
-from db.merge_plan import Plan, Step, plan, still_used
+from db.merge_plan import STEPS, Plan, Step, cancelled, plan, planned_as_of, still_used
 from db.merge_report import KINDS, Choice, MergeReport, both_sides
 from db.natural_keys import take_id
 
@@ -79,9 +83,13 @@ def _dropped(writes: dict[str, list], mine: dict[str, dict[str, dict]]) -> list[
     return left_out
 
 
-def receive(session: Session, merge: Plan, choices: dict[RowKey, Choice] | None = None) -> MergeReport:
+def receive(
+    session: Session, merge: Plan, choices: dict[RowKey, Choice] | None = None, progress: Progress | None = None
+) -> MergeReport:
     """Write the plan in the caller's transaction (Store.writing, action `action_for(bundle)`). Every
-    conflict needs a choice, or BundleError names the first without one and nothing is written."""
+    conflict needs a choice, or BundleError names the first without one and nothing is written.
+    `progress(done, total)` is told every STEPS rows written; ImportCancelled (the caller's transaction
+    rolls back) once it returns False."""
     choices = choices or {}
     report = merge.report
     conflicts = {conflict.key: conflict for conflict in report.conflicts}
@@ -138,13 +146,21 @@ def receive(session: Session, merge: Plan, choices: dict[RowKey, Choice] | None 
             f"{label} cannot be deleted as the other desk did: this desk's records still use it; nothing was "
             "changed. Keep this desk's version of it."
         )
+    total, done = sum(len(rows) for rows in writes.values()), 0
     # One flush a table (each row's get would otherwise flush the rows before it: 40 s for 1,600 rows).
     with session.no_autoflush:
         for table in RECORD_TABLES:  # parents first
+            added = []
             for key, outcome, values in writes[table]:
-                if outcome != "deleted":
+                if done % STEPS == 0:
+                    going_on(progress, done, total, cancelled(merge.bundle))
+                done += 1
+                if outcome == "added":
+                    added.append((key, values))
+                elif outcome != "deleted":
                     _write(session, models[table], key, outcome, values)
             session.flush()
+            _insert(session, models[table], added)
         for table in reversed(RECORD_TABLES):  # children first: no cascade deletes anything unaudited
             for key, outcome, _ in writes[table]:
                 if outcome == "deleted":
@@ -163,18 +179,17 @@ def receive(session: Session, merge: Plan, choices: dict[RowKey, Choice] | None 
     changes = [(t, r, d, c, head, deleted) for (t, r), (d, c), deleted in taken]
     changes += [(t, r, me, head, head, deleted) for (t, r), deleted in kept]
     if changes:
-        connection.exec_driver_sql(
-            "INSERT INTO received_change VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (table_name, row_id) DO UPDATE SET "
-            "desk_id = excluded.desk_id, counter = excluded.counter, at_entry = excluded.at_entry, "
-            "deleted = excluded.deleted",
-            changes,
-        )
-    for chain, entries in merge.new_entries.items():
-        connection.exec_driver_sql(
-            "INSERT INTO received_entry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(chain, e["id"], e["at"], e["who"], e["action"], e["operation"], e["table_name"], e["row_id"],
-              e["before"], e["after"], e["hash"], merge.bundle.content_sha256) for e in entries],
+        connection.execute(
+            text("INSERT INTO received_change VALUES (:t, :r, :d, :c, :at, :deleted) ON CONFLICT (table_name, row_id) "
+                 "DO UPDATE SET desk_id = excluded.desk_id, counter = excluded.counter, at_entry = excluded.at_entry, "
+                 "deleted = excluded.deleted"),
+            [dict(zip(("t", "r", "d", "c", "at", "deleted"), change, strict=True)) for change in changes],
         )  # fmt: skip
+    for chain, entries in merge.new_entries.items():
+        connection.execute(
+            text(f"INSERT INTO received_entry VALUES (:chain, {', '.join(f':{c}' for c in _RECEIVED)}, :bundle)"),
+            [{"chain": chain, **{c: e[c] for c in _RECEIVED}, "bundle": merge.bundle.content_sha256} for e in entries],
+        )
     for table, ours, theirs in merge.renames:
         take_id(session, table, ours, theirs)
     if not merge.bundle.partial:
@@ -183,6 +198,9 @@ def receive(session: Session, merge: Plan, choices: dict[RowKey, Choice] | None 
     report.written = True
     report.changes = EVERYTHING
     return report
+
+
+_RECEIVED = ("id", "at", "who", "action", "operation", "table_name", "row_id", "before", "after", "hash")
 
 
 def _hanging_on(steps: list[Step], restored: set[RowKey]) -> set[RowKey]:
@@ -204,6 +222,15 @@ def _hanging_on(steps: list[Step], restored: set[RowKey]) -> set[RowKey]:
 
 def _both(mine: str, theirs: str, sender: str) -> str:
     return f"{mine}\n\n— from the other desk ({sender}) —\n{theirs}" if mine else theirs
+
+
+def _insert(session: Session, model, rows: list[tuple[RowKey, dict[str, Any]]]) -> None:
+    """Rows new here, in one Core statement (a model object per row was most of a receive's time), each
+    audited as the ORM would (the row as inserted, version 1) and counted in the content digest (db.bulk)."""
+    table = model.__table__
+    values = [{**typed(table, theirs), "version": 1} for _, theirs in rows]
+    bulk_insert_rows(session.connection(), model, values)
+    audit.record_many(session, [("insert", key[0], key[1], None, audit.plain_values(v)) for (key, _), v in zip(rows, values, strict=True)])
 
 
 def _write(session: Session, model, key: RowKey, outcome: str, values: dict[str, Any]) -> None:
@@ -244,12 +271,14 @@ def action_for(bundle: Bundle) -> str:
 
 
 def import_bundle(store, path: Path, *, dry_run: bool = False, prefer: Choice | None = None,
-                  choices: dict[RowKey, Choice] | None = None) -> MergeReport:  # fmt: skip
+                  choices: dict[RowKey, Choice] | None = None, progress: Progress | None = None) -> MergeReport:  # fmt: skip
     """Receive the bundle at `path` into the store: checked whole, then merged in one transaction.
-    Conflicts need `choices` or `prefer`; without, and in a dry run, nothing is written."""
+    Conflicts need `choices` or `prefer`; without, and in a dry run, nothing is written. `progress(done,
+    total)` is told how far the plan and the writing are; once it returns False, ImportCancelled is raised
+    and the record is as it was."""
     bundle = read_bundle(path)
     with store.reading() as session:
-        merge = plan(session, bundle)
+        merge = plan(session, bundle, progress)
     merge.report.nothing_new = merge.nothing_to_write
     if dry_run or merge.nothing_to_write:
         return merge.report
@@ -260,10 +289,13 @@ def import_bundle(store, path: Path, *, dry_run: bool = False, prefer: Choice | 
     backup.back_up(store, backup.Reason.IMPORT)
     try:
         with store.writing(action_for(bundle)) as session:
-            merge = plan(session, bundle)  # again inside the writer's transaction: nothing changed between
+            if planned_as_of(session.connection()) != merge.as_of:  # changed since: planned again
+                merge = plan(session, bundle, progress)
             chosen = {c.key: prefer for c in merge.report.conflicts} if prefer else {}
             chosen.update(choices or {})
-            return receive(session, merge, chosen)
+            report = receive(session, merge, chosen, progress)
+            going_on(progress, 1, 1, cancelled(bundle))  # the last moment a Cancel can still undo it all
+            return report
     except IntegrityError as error:  # a rule of the record the merge would break that no check above foresaw
         raise BundleError(
             f"{path} cannot be received: it would break a rule of the record ({error.orig}); nothing was changed."

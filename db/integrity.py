@@ -1,6 +1,6 @@
 """`accord-desk check`: is the record whole?
 
-In one read transaction: SQLite's integrity_check and foreign_key_check; the record's own rules (the
+In one read transaction: SQLite's integrity_check and foreign_key_check (on a server: its foreign keys); the record's own rules (the
 tree has no cycles, positions are unique among siblings, deadline rules resolve, every link points to
 an obligation in the record); the audit trail's hash chain, against the newest head kept outside the
 file (db.audit.head_log); every record row accounted for by the trail; and the content digest the
@@ -28,11 +28,12 @@ from sqlalchemy import Connection, Date, DateTime, Float, select
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from db import audit, content
+from db import audit, content, team_server
 from db.backup import list_backups
 from db.bulk import select_matching
 from db.bundle import verify_received
 from db.deadlines import SIGNING, parse_rule
+from db.dialects import guarded_operations, is_sqlite, triggers
 from db.models import AuditEntry
 from db.store import Store
 
@@ -75,14 +76,15 @@ def check_record(store: Store) -> CheckReport:
     report = CheckReport()
     # Read before the transaction starts: a writer beside us appends a head only after its commit,
     # so every head in the log is in the snapshot the check then reads.
-    outside = _newest_outside(store.path)
+    outside = None if store.path is None else _newest_outside(store.path)  # a server keeps no head log
     with store.reading() as session:
         connection = session.connection()
-        _sqlite_checks(connection, report)
+        _engine_checks(connection, report)
         _record_rules(connection, report)
         replay = _Replay(connection, report)
         replay.run()
         replay.compare()
+        _against_server_head(connection, report)
         _against_external_head(outside, report)
         _content_digest(connection, report)
         for chain, problem in verify_received(connection).items():
@@ -91,16 +93,42 @@ def check_record(store: Store) -> CheckReport:
     return report
 
 
-def _sqlite_checks(connection: Connection, report: CheckReport) -> None:
-    for (message,) in connection.exec_driver_sql("PRAGMA integrity_check"):
-        if message != "ok":
-            report.add(f"SQLite finds the file damaged: {message}.")
-    for table, rowid, parent, _ in connection.exec_driver_sql("PRAGMA foreign_key_check"):
-        report.add(f"A {table} row (rowid {rowid}) points to a {parent} row that is not in the record.")
-    triggers = {name for (name,) in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-    for name in ("auditentry_no_update", "auditentry_no_delete"):
-        if name not in triggers:
+def _engine_checks(connection: Connection, report: CheckReport) -> None:
+    """The engine's own checks of the file, and the audit trail's guards. A server checks its pages itself
+    (pg_amcheck is its administrator's tool, as pg_dump is) and always enforces foreign keys, which only a
+    superuser's disabling of triggers lets rows break: those are looked for here as SQLite's."""
+    if is_sqlite(connection):
+        for (message,) in connection.exec_driver_sql("PRAGMA integrity_check"):
+            if message != "ok":
+                report.add(f"SQLite finds the file damaged: {message}.")
+        for table, rowid, parent, _ in connection.exec_driver_sql("PRAGMA foreign_key_check"):
+            report.add(f"A {table} row (rowid {rowid}) points to a {parent} row that is not in the record.")
+    else:
+        for table, parent, count in server_foreign_key_check(connection):
+            report.add(f"{count} {table} rows point to a {parent} row that is not in the record.")
+    found = triggers(connection)
+    for operation in guarded_operations(connection.dialect.name):
+        name = f"auditentry_no_{operation.lower()}"
+        if name not in found:
             report.add(f"The audit trail's guard {name} is missing: the trail could be rewritten in place.")
+
+
+def server_foreign_key_check(connection: Connection) -> list[tuple[str, str, int]]:
+    """(table, parent, rows) of the rows whose foreign key names no parent row, on a server."""
+    broken = []
+    for table in SQLModel.metadata.sorted_tables:
+        for key in table.foreign_key_constraints:
+            columns = [c.name for c in key.columns]
+            parent = key.referred_table.name
+            joined = " AND ".join(f'p."{e.column.name}" = c."{e.parent.name}"' for e in key.elements)
+            present = " AND ".join(f'c."{name}" IS NOT NULL' for name in columns)
+            count = connection.exec_driver_sql(
+                f'SELECT count(*) FROM "{table.name}" c WHERE {present} AND NOT EXISTS '
+                f'(SELECT 1 FROM "{parent}" p WHERE {joined})'
+            ).scalar_one()
+            if count:
+                broken.append((table.name, parent, count))
+    return broken
 
 
 def _record_rules(connection: Connection, report: CheckReport) -> None:
@@ -174,6 +202,19 @@ def _newest_outside(path: Path) -> tuple[str, list[tuple[int, str]]] | None:
             with suppress(OSError):
                 found.append((backup.path.stat().st_mtime, f"The backup {backup.path.name}", [backup.head]))
     return max(found, key=lambda newest: newest[0])[1:] if found else None
+
+
+def _against_server_head(connection: Connection, report: CheckReport) -> None:
+    """On a team server, the head row every writer locked as its last step must be the trail's last entry."""
+    if not team_server.is_server(connection) or not team_server.installed(connection):
+        return
+    kept = team_server.head_row(connection)
+    trail = report.head or (0, audit.GENESIS)
+    if kept != trail:
+        report.add(
+            f"The server's chain head names entry {kept[0]:,} (hash {kept[1][:12]}…) and the trail ends at entry "
+            f"{trail[0]:,} (hash {trail[1][:12]}…): entries were removed, or the trail rewritten, outside Accord Desk."
+        )
 
 
 def _against_external_head(outside: tuple[str, list[tuple[int, str]]] | None, report: CheckReport) -> None:
@@ -250,8 +291,8 @@ class _Replay:
             for table, columns in json.loads(entry.after)["added"].items():
                 self.added.extend((entry.id, table, column, value) for column, value in columns.items())
             return
-        if entry.table_name not in self.tables:
-            return
+        if entry.table_name not in self.tables or entry.operation == "refused":
+            return  # a refused attempt (db.team_server.note_refusal) changed no row
         after = json.loads(entry.after) if entry.after else None
         if entry.operation == "insert" and after and "event_ids" in after:
             unit = {name: after[name] for name in ("columns", "chunk", "digest")} if "digest" in after else None

@@ -17,17 +17,22 @@ from db.bundle import (
     Bundle,
     BundleError,
     Dot,
+    Progress,
     RowKey,
     chain_problem,
     covered,
+    going_on,
     received_trails,
     record_rows,
     references,
     row_dots,
     tables,
 )
+from db.errors import ImportCancelled
 from db.merge_report import KINDS, Conflict, MergeReport, label
 from db.natural_keys import Rename, match_natural_keys
+
+STEPS = 1000  # rows planned or written between two looks at `progress`
 
 
 @dataclass
@@ -60,6 +65,7 @@ class Plan:
     report: MergeReport
     new_entries: dict[str, list[dict[str, Any]]]
     renames: list[Rename]  # this desk's records that take the other desk's id once the merge is written
+    as_of: tuple  # the record it was planned against (`planned_as_of`): unchanged, the plan still holds
 
     @property
     def nothing_to_write(self) -> bool:
@@ -67,8 +73,19 @@ class Plan:
         return not self.new_entries and not self.renames and all(s.outcome == "unchanged" and not s.adopt for s in self.steps)
 
 
-def plan(session: Session, bundle: Bundle) -> Plan:
-    """What receiving the bundle would do, checked against this record; BundleError if it cannot be received."""
+def planned_as_of(connection) -> tuple:
+    """What a plan depends on: the newest audit entry (every change of the record and every receive writes
+    one) and the desk's id."""
+    return audit.last_entry(connection), desk.desk_id(connection)
+
+
+def cancelled(bundle: Bundle) -> ImportCancelled:
+    return ImportCancelled(f"Receiving {bundle.path.name} was cancelled; nothing was changed.")
+
+
+def plan(session: Session, bundle: Bundle, progress: Progress | None = None) -> Plan:
+    """What receiving the bundle would do, checked against this record; BundleError if it cannot be received.
+    `progress(done, total)` is told every STEPS rows; ImportCancelled once it returns False."""
     connection = session.connection()
     me = desk.desk_id(connection)
     if bundle.desk_id == me:
@@ -94,7 +111,9 @@ def plan(session: Session, bundle: Bundle) -> Plan:
     undecided = {k for k in keys if _unsettled(k, dots, bundle, knowledge, mine, theirs_all)}
     my_past = _past_versions(_trail_entries(connection), undecided)
     their_past = _past_versions((e for chain in bundle.entries.values() for e in chain), undecided)
-    for key in keys:
+    for index, key in enumerate(keys):
+        if index % STEPS == 0:
+            going_on(progress, index, len(keys), cancelled(bundle))
         table, row_id = key
         theirs = theirs_all.get(key)
         tdot = bundle.dots[key] if theirs is not None else bundle.tombstones[key]
@@ -140,7 +159,7 @@ def plan(session: Session, bundle: Bundle) -> Plan:
             f"{label(table, mine[table][ours], refs)} takes the id the other desk gave it ({theirs[:8]}…), the smaller "
             "of the two; the rows naming it follow"
         )
-    return Plan(bundle, steps, report, new_entries, renames)
+    return Plan(bundle, steps, report, new_entries, renames, planned_as_of(connection))
 
 
 def used_there(steps: list[Step], mine: dict[str, dict[str, dict]]) -> list[Step]:

@@ -1,7 +1,9 @@
-"""Opening, creating and upgrading the database file, and the transactions every action runs in.
+"""Opening, creating and upgrading the database, and the transactions every action runs in.
 
-One user action is one transaction that starts with BEGIN IMMEDIATE (`Store.writing`), so two
-desks on one file never interleave half-done actions. Reads run in short deferred transactions.
+A database is a file (SQLite) or a database on a PostgreSQL server (db/location.py, db/server.py).
+One user action is one transaction that starts with BEGIN IMMEDIATE (`Store.writing`; on a server, the
+database's writer lock), so two desks never interleave half-done actions. Reads run in short deferred
+transactions (on a server, one snapshot each).
 """
 
 import errno
@@ -21,10 +23,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
-from db import audit, content, desk
+from db import audit, content, desk, server
 from db.backup_names import backup_of
 from db.clock import current_user
 from db.errors import DamagedDatabaseError, DatabaseError, DatabaseInUseError, StaleRecordError, StorageError
+from db.location import Location, Server, parse_location
 from db.writer_lock import WriterLock, left_behind
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -52,7 +55,7 @@ def default_database_path() -> Path:
 # The newest migration's revision. Opening a database of this revision needs nothing of Alembic, whose
 # import (Mako, Pygments, every SQLAlchemy dialect) was 40% of the window's start-up; it is imported only
 # when a migration is due. tests/db/test_store.py fails when a new migration does not update this.
-SCHEMA_HEAD = "0009_content_digest"
+SCHEMA_HEAD = "0013_team_server"
 
 
 def _alembic_config():
@@ -94,7 +97,8 @@ def _make_engine(path: Path, read_only: bool = False) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql(f"BEGIN {connection.info.get(_BEGIN, 'DEFERRED')}")
+        mode = connection.info.get(_BEGIN, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {'DEFERRED' if mode == 'READ' else mode}")
 
     return engine
 
@@ -136,8 +140,14 @@ def _opening_error(path: Path, error: sqlite3.Error) -> DatabaseError:
 
 
 @contextmanager
-def refusals_explained(path: Path) -> Iterator[None]:
-    """SQLite's refusals (locked, full, read-only, damaged) as one sentence; other errors unchanged."""
+def refusals_explained(location: Location) -> Iterator[None]:
+    """The database's refusals (locked, full, read-only, damaged; on a server also unreachable, login
+    refused, no rights, a clash with another writer) as one sentence; other errors unchanged."""
+    if isinstance(location, Server):
+        with server.refusals_explained(location):
+            yield
+        return
+    path = location
     try:
         yield
     except (OperationalError, SADatabaseError) as error:
@@ -297,22 +307,43 @@ class Store:
     """An open Accord Desk database; `read_only` says why it cannot be changed, or is None."""
 
     def __init__(
-        self, path: Path, engine: Engine, user: str | None = None, *,
+        self, location: Location, engine: Engine, user: str | None = None, *,
         lock: WriterLock | None = None, read_only: str | None = None,
     ):  # fmt: skip
-        self.path = path
+        self.location = location
+        self.server = location if isinstance(location, Server) else None
+        self.path = None if self.server else location  # the file; None on a server
         self.engine = engine
         self.user = user or current_user()
         self.read_only = read_only
         self._lock = lock
-        self._identity = _identity(path)
-        _OPEN_HERE[self._identity] += 1
+        self._identity = None if self.path is None else _identity(self.path)
+        if self._identity is not None:
+            _OPEN_HERE[self._identity] += 1
+
+    @property
+    def name(self) -> str:
+        """How a title bar names the database: the file's name, or "NAME on HOST"."""
+        return self.server.name if self.server else self.path.name
+
+    @property
+    def stem(self) -> str:
+        """The database's name without a suffix: what files made from it are named after."""
+        return self.server.database if self.server else self.path.stem
+
+    @property
+    def folder(self) -> Path:
+        """Where file dialogs about this database start: beside the file, or the officer's home folder."""
+        return Path.home() if self.server else self.path.parent
 
     @classmethod
-    def open(cls, path: Path | str, user: str | None = None, access: Access = Access.WRITE) -> "Store":
+    def open(cls, location: Location | str, user: str | None = None, access: Access = Access.WRITE) -> "Store":
         """Open an existing database. A writer holds the file's lock and upgrades an older schema
         (after a backup copy); a reader opens it read-only."""
-        path = Path(path)
+        location = parse_location(location)
+        if isinstance(location, Server):
+            return cls._open_on_server(location, user, access)
+        path = location
         _check_file(path)
         reason = None
         if (database := backup_of(path)) is not None and access != Access.READ:
@@ -351,6 +382,31 @@ class Store:
         return cls(
             path, _make_engine(path, read_only=True), user, read_only=reason or f"{path} is open read-only."
         )
+
+    @classmethod
+    def _open_on_server(cls, location: Server, user: str | None, access: Access) -> "Store":
+        """A database on a server: the server keeps writers apart and says who may write (its GRANTs),
+        so there is no lock file; an older schema is upgraded by the first writer to open it."""
+        read_only = access == Access.READ
+        reason = f"{location.name} is open read-only." if read_only else None
+        store = cls(location, server.make_engine(location, _BEGIN, read_only), user, read_only=reason)
+        try:
+            with server.refusals_explained(location), store.engine.connect() as connection:
+                revision = server.revision(location, connection)
+            if revision != schema_head():
+                if error := cls._schema_error(location, revision):
+                    raise error
+                if read_only:
+                    raise DatabaseError(
+                        f"{location} was made by an older version of Accord Desk; open it once for writing to upgrade it."
+                    )
+                store._migrate()
+            if not read_only:
+                desk.claim(store)
+        except BaseException:
+            store.close()
+            raise
+        return store
 
     @staticmethod
     def _lock_for_writing(path: Path, user: str) -> tuple[WriterLock | None, DatabaseError | None]:
@@ -396,18 +452,22 @@ class Store:
         return store
 
     @staticmethod
-    def _schema_error(path: Path, revision: str) -> DatabaseError | None:
+    def _schema_error(location: Location, revision: str) -> DatabaseError | None:
         if revision not in _known_revisions():
             return DatabaseError(
-                f"{path} was written by a newer version of Accord Desk (schema {revision}); "
+                f"{location} was written by a newer version of Accord Desk (schema {revision}); "
                 "update Accord Desk to open it."
             )
         return None
 
     @classmethod
-    def create(cls, path: Path | str, user: str | None = None) -> "Store":
-        """Create a new, empty database. Refuses to touch an existing file."""
-        path = Path(path)
+    def create(cls, location: Location | str, user: str | None = None) -> "Store":
+        """Create a new, empty database. Refuses to touch an existing file, or a database on a server that
+        holds tables already."""
+        location = parse_location(location)
+        if isinstance(location, Server):
+            return cls._create_on_server(location, user)
+        path = location
         if path.exists():
             raise DatabaseError(f"{path} already exists; choose a new file name or remove it first.")
         if not path.parent.is_dir():
@@ -440,16 +500,48 @@ class Store:
             raise
         return store
 
+    @classmethod
+    def _create_on_server(cls, location: Server, user: str | None) -> "Store":
+        """The database is made if the server has none of that name (CREATE DATABASE needs the CREATEDB
+        right); an empty one an administrator made is used as it is."""
+        made = not server.database_exists(location)
+        if made:
+            server.create_database(location)
+        store = cls(location, server.make_engine(location, _BEGIN), user)
+        try:
+            with server.refusals_explained(location):
+                if not made:
+                    with store.engine.connect() as connection:
+                        if held := server.tables(connection):
+                            what = "an Accord Desk record" if "alembic_version" in held else f"{len(held)} tables"
+                            raise DatabaseError(
+                                f"{location} already holds {what}; choose a new database name, or open it with --db."
+                            )
+                store._migrate()
+                desk.claim(store)
+        except BaseException:
+            store.close()
+            if made:
+                server.drop_database(location)
+            raise
+        return store
+
     def _migrate(self) -> None:
         from alembic import command
 
         config = _alembic_config()
         with self.engine.connect() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-            content.rebuild(connection)  # whatever the upgrade did to the rows, the digest follows them
-            connection.commit()
-            audit.note_head(self.path, audit.last_entry(connection))
+            if self.server is not None:  # two officers opening an older database at once upgrade it once
+                connection.info[_BEGIN] = "IMMEDIATE"
+            try:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                content.rebuild(connection)  # whatever the upgrade did to the rows, the digest follows them
+                connection.commit()
+            finally:
+                connection.info.pop(_BEGIN, None)
+            if self.path is not None:
+                audit.note_head(self.path, audit.last_entry(connection))
 
     def sign_as(self, user: str) -> None:
         """Who changes the record from now on (the audit's who), and who the lock file says holds it."""
@@ -469,16 +561,18 @@ class Store:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A short read-only transaction; flushing a change in it is an error."""
-        with (
-            refusals_explained(self.path),
-            Session(self.engine, expire_on_commit=False, autoflush=False) as session,
-        ):
-            session.info[audit.READ_ONLY] = True
+        with refusals_explained(self.location), self.engine.connect() as connection:
+            connection.info[_BEGIN] = "READ"
             try:
-                yield session
+                with Session(bind=connection, expire_on_commit=False, autoflush=False) as session:
+                    session.info[audit.READ_ONLY] = True
+                    try:
+                        yield session
+                    finally:
+                        session.expunge_all()  # what was read stays readable after the transaction
+                        session.rollback()
             finally:
-                session.expunge_all()  # what was read stays readable after the transaction
-                session.rollback()
+                connection.info.pop(_BEGIN, None)
 
     @contextmanager
     def writing(self, action: str, expect: dict[tuple[str, str], int] | None = None) -> Iterator[Session]:
@@ -491,7 +585,7 @@ class Store:
         """
         if self.read_only is not None:
             raise StorageError(f"{self.read_only} Nothing was changed.")
-        with refusals_explained(self.path), self.engine.connect() as connection:
+        with refusals_explained(self.location), self.engine.connect() as connection:
             connection.info[_BEGIN] = "IMMEDIATE"
             try:
                 with Session(bind=connection, expire_on_commit=False) as session:
@@ -505,12 +599,19 @@ class Store:
                     except BaseException:
                         session.rollback()
                         raise
-                    audit.note_head(self.path, audit.chain_head(session))
+                    if self.path is not None:
+                        audit.note_head(self.path, audit.chain_head(session))
             finally:
                 connection.info.pop(_BEGIN, None)
 
 
-def remove_database_files(path: Path) -> None:
+def remove_database_files(location: Location | str) -> None:
+    """The database's files; on a server, the database itself (only ever one this process just made)."""
+    location = parse_location(location)
+    if isinstance(location, Server):
+        server.drop_database(location)
+        return
+    path = location
     for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
         if candidate.exists():
             os.remove(candidate)

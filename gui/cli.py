@@ -42,13 +42,33 @@ def _grade(text: str) -> tuple[str | None, str | None]:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _location(text: str):
+    from db.location import parse_location
+
+    try:
+        return parse_location(text)
+    except UserError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _on_a_file(location, command: str):
+    """The database file, or a UserError for a command that works on files only (backups)."""
+    from db.backup import on_server
+    from db.location import Server
+
+    if isinstance(location, Server):
+        raise UserError(f"accord-desk {command}: {on_server(location)}")
+    return location
+
+
 def _parser() -> argparse.ArgumentParser:
     from db.examples import DEFAULT_EXAMPLE, EXAMPLES
 
     database = argparse.ArgumentParser(add_help=False)
     database.add_argument(
-        "--db", type=Path, metavar="FILE", default=argparse.SUPPRESS,
-        help="the database file (default: accord-desk.sqlite in your data folder, made on first use)",
+        "--db", type=_location, metavar="FILE|URL", default=argparse.SUPPRESS,
+        help="the database file (default: accord-desk.sqlite in your data folder, made on first use), "
+        "or a team database: postgresql://USER@HOST/NAME (the password from ~/.pgpass)",
     )  # fmt: skip
     parser = argparse.ArgumentParser(
         prog="accord-desk",
@@ -57,8 +77,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    init = commands.add_parser("init", help="create a new database file")
-    init.add_argument("file", type=Path, metavar="FILE")
+    init = commands.add_parser(
+        "init", help="create a new database file, or a team database on a PostgreSQL server (postgresql://…)"
+    )
+    init.add_argument("file", type=_location, metavar="FILE|URL")
     seed = init.add_mutually_exclusive_group()
     seed.add_argument(
         "--example", choices=EXAMPLES, default=DEFAULT_EXAMPLE, help="seed it with this example (default)"
@@ -251,8 +273,8 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _database(args: argparse.Namespace) -> Path:
-    """The --db file, or the default one, created with the example on first use."""
+def _database(args: argparse.Namespace):
+    """The --db file or server, or the default file, created with the example on first use."""
     from db.examples import create_database
     from db.store import default_database_path
 
@@ -398,16 +420,19 @@ def _merge_actors(args) -> int:
             keep_id, other_id = choose_actor(session, args.keep), choose_actor(session, args.other)
             keep, other = actor_name(session, keep_id), actor_name(session, other_id)
             refuse_merge(session, keep_id, other_id)  # before the backup
-        made = back_up(store, Reason.MERGE) or list_backups(store.path)[0]  # None: the newest is this very record
+        made = None
+        if store.path is not None:  # None: the newest is this very record
+            made = back_up(store, Reason.MERGE) or list_backups(store.path)[0]
         with store.writing(f"Merge actor {other} into {keep}") as session:
             merge_actors(session, keep_id, other_id)
     finally:
         store.close()
     print(f"Merged {other} into {keep}; {other} is now an alias of {keep}.")
-    print(
-        f"The record was backed up first to {made.path}. To undo the merge, restore that backup (what was changed "
-        f"after the merge goes with it): accord-desk restore {made.path.name} --db {store.path}"
-    )
+    if made is not None:
+        print(
+            f"The record was backed up first to {made.path}. To undo the merge, restore that backup (what was "
+            f"changed after the merge goes with it): accord-desk restore {made.path.name} --db {store.path}"
+        )
     return 0
 
 
@@ -558,7 +583,7 @@ def _backup(args) -> int:
     from db import backup
     from db.store import Access, Store
 
-    store = Store.open(_database(args), access=Access.READ)  # a copy only reads: beside the window too
+    store = Store.open(_on_a_file(_database(args), "backup"), access=Access.READ)  # a copy only reads: beside the window too
     try:
         made = backup.copy_to(store, args.output) if args.output else backup.take(store, backup.Reason.MANUAL)
     finally:
@@ -573,7 +598,7 @@ def _backups(args) -> int:
     from db import backup
     from db.event_file import plural
 
-    path = _database(args)
+    path = _on_a_file(_database(args), "backups")
     listed = backup.list_backups(path)
     if not listed:
         print(f"{path} has no backups yet; make one with 'accord-desk backup'.")
@@ -594,7 +619,7 @@ def _restore(args) -> int:
     from db.errors import DamagedDatabaseError
     from db.store import Store, default_database_path
 
-    path = getattr(args, "db", None) or default_database_path()
+    path = _on_a_file(getattr(args, "db", None) or default_database_path(), "restore")
     chosen = args.backup
     if not chosen.exists() and (backup.backup_folder(path) / chosen.name).is_file():
         chosen = backup.backup_folder(path) / chosen.name

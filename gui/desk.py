@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from db.changes import EVERYTHING, Changes
-from db.errors import UserError
+from db.errors import StaleRecordError, UserError
 from db.metrics import MetricSummary, metrics_by_agreement
 from db.store import Store
 from db.tree import (
@@ -179,6 +179,11 @@ class Desk(QObject):
             self.set_agreement(agreement_id)  # never change an agreement out of sight
         try:
             command.perform(undoing)
+        except StaleRecordError as error:
+            # Another writer changed what the command would overwrite: show what they left, then say why.
+            self.changed(EVERYTHING)
+            self.action_failed.emit(str(error))
+            return False
         except UserError as error:
             self.action_failed.emit(str(error))
             return False

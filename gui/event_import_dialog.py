@@ -307,7 +307,7 @@ def import_events_interactively(desk: Desk, parent: QWidget | None = None) -> Ev
     """
     if desk.store is None:
         return None
-    chosen = file_dialog.open_file_name(parent, "Import events", str(desk.store.path.parent), CSV_FILTER)
+    chosen = file_dialog.open_file_name(parent, "Import events", str(desk.store.folder), CSV_FILTER)
     if not chosen:
         return None
     running = EventImport(desk, Path(chosen), parent, dry_run=True, skip_invalid=True)

@@ -533,7 +533,7 @@ class EventLogView(QWidget):
         if self.desk.store is None:
             return None
         if path is None:
-            start = str(self.desk.store.path.parent / "events.csv")
+            start = str(self.desk.store.folder / "events.csv")
             chosen = file_dialog.save_file_name(self, "Export events shown", start, CSV_FILTER)
             if not chosen:
                 return None

@@ -1,10 +1,12 @@
 """File ▸ Send to another desk… and File ▸ Receive from another desk… (db/bundle.py, db/exchange.py).
 
-Sending writes a bundle off the UI thread. Receiving first reads and checks the bundle and plans the
-merge off the UI thread (nothing is written), then shows what it would bring and every record changed on
+Sending writes a bundle off the UI thread, with progress and Cancel (gui/long_work.py; a cancelled send
+leaves no file). Receiving first reads and checks the bundle and plans the merge off the UI thread, with
+progress and Cancel (nothing is written), then shows what it would bring and every record changed on
 both desks side by side: this desk's version and the other's, column by column. The officer chooses for
 each (this desk's, the other's, or for text both kept); Receive stays disabled until every conflict has
-a choice, and only then is the merge written, in one transaction, off the UI thread. Like an import, a
+a choice, and only then is the merge written, in one transaction, off the UI thread, with progress and
+Cancel (a cancelled receive rolls the transaction back: the record is as it was). Like an import, a
 receive is not an undo command (it can bring thousands of rows); the views are told the record changed,
 and an undo of an earlier edit of a row the merge changed is refused by its version (db.audit).
 """
@@ -27,10 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from db.bundle import SUFFIX, export_bundle
+from db.errors import ExportCancelled, ImportCancelled
 from db.exchange import import_bundle
 from db.merge_report import Choice, Conflict, MergeReport
 from gui import file_dialog
-from gui.background import Background
 from gui.backup_dialog import _inform, _sentence, row_table
 from gui.desk import Desk
 from gui.long_work import LongWork
@@ -51,13 +53,13 @@ def send_to_another_desk(desk: Desk, parent: QWidget, path: Path | None = None) 
     if desk.store is None:
         return None
     if path is None:
-        start = str(desk.store.path.with_suffix(SUFFIX))
+        start = str(desk.store.folder / f"{desk.store.stem}{SUFFIX}")
         chosen = file_dialog.save_file_name(parent, "Send to another desk", start, BUNDLE_FILTER)
         if not chosen:
             return None
         path = Path(chosen) if chosen.endswith(SUFFIX) else Path(chosen + SUFFIX)
     store = desk.store
-    work = LongWork(parent, "Send to another desk", f"Writing {path.name}…")
+    work = LongWork(parent, "Send to another desk", f"Writing {path.name}…", cancellable=True)
 
     def done(sent) -> None:
         records = sum(n for name, n in sent.counts.items() if name not in ("tombstones", "audit entries"))
@@ -68,8 +70,13 @@ def send_to_another_desk(desk: Desk, parent: QWidget, path: Path | None = None) 
             "with File ▸ Receive from another desk….",
         )  # fmt: skip
 
-    work.outcome = None
-    work.start(lambda: export_bundle(store, path), done, lambda e: show_error(parent, _sentence(e, "sending"), "Send to another desk"))
+    def failed(error: BaseException) -> None:
+        work.message = _sentence(error, "sending")
+        if not isinstance(error, ExportCancelled):  # a cancel is the officer's own doing: nothing to say
+            show_error(parent, work.message, "Send to another desk")
+
+    work.outcome, work.message = None, ""
+    work.start(lambda: export_bundle(store, path, progress=work.report), done, failed)
     return work
 
 
@@ -77,7 +84,7 @@ def receive_from_another_desk(desk: Desk, parent: QWidget, path: Path | None = N
     if desk.store is None or desk.store.read_only:
         return None
     if path is None:
-        chosen = file_dialog.open_file_name(parent, "Receive from another desk", str(desk.store.path.parent), BUNDLE_FILTER)
+        chosen = file_dialog.open_file_name(parent, "Receive from another desk", str(desk.store.folder), BUNDLE_FILTER)
         if not chosen:
             return None
         path = Path(chosen)
@@ -150,9 +157,17 @@ class ReceiveDialog(QDialog):
         layout.addWidget(self.hint)
         layout.addWidget(splitter, 1)
         layout.addWidget(buttons)
-        self.background = Background(self)
-        store = desk.store
-        self.background.run(lambda: import_bundle(store, path, dry_run=True), self._planned, self._refused)
+        self.work: LongWork | None = None
+        self._run(f"Reading {path.name} and comparing it with this record…", self._planned, self._refused)
+
+    def _run(self, label: str, done, failed, choices: dict | None = None) -> None:
+        """The dry run (`choices` None) or the receive, off the UI thread behind a progress dialog with Cancel."""
+        store, path = self.desk.store, self.path
+        self.work = work = LongWork(self, self.windowTitle(), label, cancellable=True)
+        dry_run = choices is None
+        work.start(
+            lambda: import_bundle(store, path, dry_run=dry_run, choices=choices or {}, progress=work.report), done, failed
+        )
 
     # --- the plan ----------------------------------------------------------------------------------------
 
@@ -216,8 +231,7 @@ class ReceiveDialog(QDialog):
         if not self.receive_button.isEnabled():
             return
         self.receive_button.setEnabled(False)
-        store, path, choices = self.desk.store, self.path, dict(self.choices)
-        self.background.run(lambda: import_bundle(store, path, choices=choices), self._received, self._failed)
+        self._run(f"Receiving {self.path.name}…", self._received, self._failed, dict(self.choices))
 
     def _received(self, report: MergeReport) -> None:
         self.report = report
@@ -229,4 +243,7 @@ class ReceiveDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self._update_button()
+        if isinstance(error, ImportCancelled):  # the officer's own doing: said in the dialog, which stays open
+            self.summary.setText(f"{error} Press Receive to receive it after all.")
+            return
         show_error(self, _sentence(error, "receiving"), "Receive from another desk")

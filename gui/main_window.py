@@ -3,7 +3,6 @@ trajectory plot, the status summary and the event log docked below, the agreemen
 status filter in the toolbar, the database's file name in the title and the counts in the status bar.
 File handling (new, open, recent, PDF export) lives here too."""
 
-import os
 from collections import Counter
 from datetime import date
 from importlib import metadata
@@ -30,6 +29,7 @@ from db import audit
 from db.agreements import agreement_extent, agreement_fields
 from db.errors import UserError
 from db.examples import DEFAULT_EXAMPLE, create_database
+from db.location import Location, same_database
 from db.officer import officer, officer_label, save_officer
 from db.search import Hit
 from db.store import Access, Store, default_database_path
@@ -381,14 +381,16 @@ class MainWindow(QMainWindow):
         read_only = store.read_only if store else None
         self.read_only_banner.setText(f"Read-only: {read_only}" if read_only else "")
         self.read_only_banner.setVisible(bool(read_only))
-        parts = [(store.path.name + (" (read-only)" if read_only else "")) if store else "no database"]
+        parts = [(store.name + (" (read-only)" if read_only else "")) if store else "no database"]
         if agreement:
             parts.append(agreement.label)
         self.setWindowTitle(" — ".join([*parts, "Accord Desk"]))
-        for action in (self.new_agreement_action, self.back_up_action, self.send_action):
+        for action in (self.new_agreement_action, self.send_action):
             action.setEnabled(self.desk.store is not None)
-        for action in (self.restore_action, self.receive_action):
-            action.setEnabled(store is not None and not read_only)
+        on_file = store is not None and store.path is not None  # a server's backups are pg_dump's (db.backup.on_server)
+        self.back_up_action.setEnabled(on_file)
+        self.restore_action.setEnabled(on_file and not read_only)
+        self.receive_action.setEnabled(store is not None and not read_only)
         for action in (self.edit_agreement_action, self.delete_agreement_action):
             action.setEnabled(agreement is not None and not read_only)
         self.obligation_actions.update_enabled()
@@ -473,13 +475,13 @@ class MainWindow(QMainWindow):
 
     def _remember_store(self) -> None:
         if self.desk.store is not None:
-            remember_database(self.settings, self.desk.store.path)
+            remember_database(self.settings, self.desk.store.location)
 
     # --- files ------------------------------------------------------------------------------------
 
     def _start_folder(self) -> str:
         store = self.desk.store
-        return str(store.path.parent if store else default_database_path().parent)
+        return str(store.folder if store else default_database_path().parent)
 
     def new_database(self) -> None:
         chosen = file_dialog.save_file_name(
@@ -525,9 +527,9 @@ class MainWindow(QMainWindow):
         if chosen:
             self.open_path(Path(chosen))
 
-    def open_path(self, path: Path) -> bool:
+    def open_path(self, path: Location) -> bool:
         current = self.desk.store
-        if current is not None and path.exists() and os.path.samefile(path, current.path):
+        if current is not None and same_database(path, current.location):
             return True  # already open here; a second opening would only find it locked by this window
         try:
             store = Store.open(path, officer_label(), access=Access.BEST)
@@ -540,13 +542,13 @@ class MainWindow(QMainWindow):
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
-        current = self.desk.store.path.resolve() if self.desk.store else None
+        current = self.desk.store.location if self.desk.store else None
         paths = recent_databases(self.settings)
         for number, path in enumerate(paths, start=1):
             action = self.recent_menu.addAction(f"&{number} {path.name}")
             action.setToolTip(str(path))
             action.setStatusTip(str(path))
-            action.setEnabled(path != current)
+            action.setEnabled(current is None or not same_database(path, current))
             action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
         if not paths:
             self.recent_menu.addAction("No recent databases").setEnabled(False)
@@ -614,7 +616,7 @@ class MainWindow(QMainWindow):
         lines = [
             f"Accord Desk {app_version()}",
             "A desk officer's record of whether the parties to an agreement keep their commitments.",
-            f"This database: {store.path if store else 'none open'}",
+            f"This database: {store.location if store else 'none open'}",
             f"Default database, in your data folder: {default_database_path()}",
         ]
         box = QMessageBox(

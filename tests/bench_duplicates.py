@@ -53,10 +53,10 @@ def _second_file(recorded: Path, path: Path, rows: int, copies: float = 0.01) ->
     return len(chosen)
 
 
-def _sketch(file, row: int) -> duplicates.EventSketch:
+def _sketch(chunk, row: int) -> duplicates.EventSketch:
     return duplicates.EventSketch(
-        file.value(row, "occurred_on"), file.value(row, "date_precision"), file.value(row, "event_type"),
-        file.value(row, "location") or "", file.value(row, "admin1") or "",
+        chunk.value(row, "occurred_on"), chunk.value(row, "date_precision"), chunk.value(row, "event_type"),
+        chunk.value(row, "location") or "", chunk.value(row, "admin1") or "",
     )  # fmt: skip
 
 
@@ -91,18 +91,19 @@ def main() -> None:
         def ours() -> float:
             started = time.perf_counter()
             with store.reading() as session:
-                found.update(rows_like_record(session, file, rows))
+                for chunk in file.chunks():
+                    found.update(rows_like_record(session, chunk, chunk.rows))
             return time.perf_counter() - started
 
         mine, mine_runs = _median(ours, args.runs)
 
-        sketches = [_sketch(file, row) for row in rows]
+        sketches = [_sketch(chunk, row) for chunk in file.chunks() for row in chunk.rows]
 
         def raw() -> float:
             connection = sqlite3.connect(database)
             started = time.perf_counter()
             for start in range(0, len(sketches), duplicates._CHUNK):
-                parameters = near_parameters(sketches[start : start + duplicates._CHUNK])
+                parameters = {**near_parameters(sketches[start : start + duplicates._CHUNK]), "last_before": duplicates._ALL}
                 connection.execute(str(_NEAR_EVENTS), parameters).fetchall()
             elapsed = time.perf_counter() - started
             connection.close()

@@ -3,12 +3,13 @@
     .venv/bin/python -m tests.bench_exchange [--events 5000] [--runs 3]
 
 Desk A holds the example and a generated agreement with --events events (each linked to an obligation);
-desk B loaded the example on its own. Each figure is a median of --runs runs:
+desk B loaded the example on its own. Each measurement runs in a fresh process, so its peak memory (VmHWM,
+tests/bench_check.py) is its own; figures are medians of --runs runs, printed with the load average:
 - export: export_bundle of A (its rows, their dots from the audit trail, the trail itself, zipped);
   raw: sqlite3 reading the same tables and the trail, json.dumps, and the same ZIP;
 - import: import_bundle of A's bundle into a fresh copy of B (everything of the generated agreement is
-  added, through the ORM with an audit entry per row); raw: the same rows by sqlite3 executemany into a
-  copy of B in one transaction, without audit, checks or merge;
+  added, each row audited); raw: the bundle's content.json read with zipfile and json, its rows put into a
+  copy of B by sqlite3 executemany in one transaction, without audit, checks or merge;
 - dry run: the check and the plan alone (what the window does before showing the conflicts).
 
 Not collected by pytest (its files are test_*.py).
@@ -16,9 +17,12 @@ Not collected by pytest (its files are test_*.py).
 
 import argparse
 import json
+import os
 import shutil
 import sqlite3
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import zipfile
@@ -29,16 +33,8 @@ from db.bundle import RECORD_TABLES, export_bundle, read_bundle
 from db.examples import create_database
 from db.exchange import import_bundle
 from db.store import Store
+from tests.bench_check import peak_mb
 from tests.synthetic import agreement_document
-
-
-def _median(runs: int, work) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _raw_export(path: Path, out: Path) -> None:
@@ -50,11 +46,12 @@ def _raw_export(path: Path, out: Path) -> None:
 
 
 def _raw_import(bundle_path: Path, target: Path) -> None:
-    bundle = read_bundle(bundle_path)
+    with zipfile.ZipFile(bundle_path) as archive:
+        content = json.loads(archive.read("content.json"))
     connection = sqlite3.connect(target)
     connection.execute("BEGIN")
     for table in RECORD_TABLES:
-        rows = list(bundle.rows.get(table, {}).values())
+        rows = [values for _row_id, _desk, _counter, values in content["rows"].get(table, [])]
         if rows:
             names = list(rows[0])
             connection.executemany(
@@ -66,11 +63,52 @@ def _raw_import(bundle_path: Path, target: Path) -> None:
     connection.close()
 
 
+def _ours_import(bundle_path: Path, target: Path, dry_run: bool) -> None:
+    receiver = Store.open(target, user="bruno")
+    try:
+        import_bundle(receiver, bundle_path, dry_run=dry_run)
+    finally:
+        receiver.close()
+
+
+def _ours_export(path: Path, out: Path) -> None:
+    store = Store.open(path, user="amina")
+    try:
+        export_bundle(store, out)
+    finally:
+        store.close()
+
+
+MEASURES = {
+    "export": lambda a, b: _ours_export(Path(a), Path(b)),
+    "raw-export": lambda a, b: _raw_export(Path(a), Path(b)),
+    "import": lambda a, b: _ours_import(Path(a), Path(b), dry_run=False),
+    "dry-run": lambda a, b: _ours_import(Path(a), Path(b), dry_run=True),
+    "raw-import": lambda a, b: _raw_import(Path(a), Path(b)),
+}
+
+
+def _measure(kind: str, first: Path, second: Path) -> tuple[float, float]:
+    """Seconds and peak MB of one measurement in a fresh process."""
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.bench_exchange", "--measure", kind, str(first), str(second)],
+        check=True, capture_output=True, text=True,
+    ).stdout.split()  # fmt: skip
+    return float(out[0]), float(out[1])
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--measure", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.measure:
+        kind, first, second = args.measure
+        started = time.perf_counter()
+        MEASURES[kind](first, second)
+        print(f"{time.perf_counter() - started:.3f} {peak_mb():.1f}")
+        return
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         a_path, b_path = folder / "a.sqlite", folder / "b.sqlite"
@@ -78,12 +116,10 @@ def main() -> None:
         document = parse_document(agreement_document((5, 25, 125), events=args.events), "generated")
         with store.writing("Import agreement") as session:
             import_document(session, document)
+        store.close()
         create_database(b_path, user="bruno").close()
         out = folder / "a.accord"
-        export = _median(args.runs, lambda: export_bundle(store, out))
-        size = out.stat().st_size
-        raw_export = _median(args.runs, lambda: _raw_export(a_path, folder / "raw.accord"))
-        store.close()
+        _ours_export(a_path, out)  # A's desk id taken, so every export measures the same work
         counter = iter(range(10**6))
 
         def copy_of_b() -> Path:
@@ -91,28 +127,25 @@ def main() -> None:
             shutil.copyfile(b_path, target)
             return target
 
-        def ours() -> None:
-            receiver = Store.open(copy_of_b(), user="bruno")
-            try:
-                import_bundle(receiver, out)
-            finally:
-                receiver.close()
-
-        def dry() -> None:
-            receiver = Store.open(b_path, user="bruno")
-            try:
-                import_bundle(receiver, out, dry_run=True)
-            finally:
-                receiver.close()
-
-        received = _median(args.runs, ours)
-        planned = _median(args.runs, dry)
-        raw_import = _median(args.runs, lambda: _raw_import(out, copy_of_b()))
+        load = os.getloadavg()
+        runs = {kind: [] for kind in MEASURES}
+        for _ in range(args.runs):
+            runs["export"].append(_measure("export", a_path, out))
+            runs["raw-export"].append(_measure("raw-export", a_path, folder / "raw.accord"))
+            runs["import"].append(_measure("import", out, copy_of_b()))
+            runs["dry-run"].append(_measure("dry-run", out, copy_of_b()))
+            runs["raw-import"].append(_measure("raw-import", out, copy_of_b()))
         rows = sum(read_bundle(out).manifest["counts"][t] for t in RECORD_TABLES)
-    print(f"{args.events:,} generated events; bundle of {rows:,} rows, {size / 2**20:.1f} MiB; medians of {args.runs} runs")
-    print(f"  export-bundle   {export:7.2f} s   raw read + json + zip {raw_export:7.2f} s   ({export / raw_export:.1f}x)")
-    print(f"  import-bundle   {received:7.2f} s   raw executemany       {raw_import:7.2f} s   ({received / raw_import:.1f}x)")
-    print(f"  dry run (check and plan) {planned:7.2f} s")
+        size = out.stat().st_size / 2**20
+    median = {kind: (statistics.median(r[0] for r in got), statistics.median(r[1] for r in got)) for kind, got in runs.items()}
+    print(f"{args.events:,} generated events; bundle of {rows:,} rows, {size:.1f} MiB; medians of {args.runs} runs, "
+          f"each in a fresh process; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")  # fmt: skip
+    print(f"{'':18}{'seconds':>8} {'peak MB':>8}   baseline {'seconds':>8} {'peak MB':>8}   ratio")
+    for ours, raw, name in (("export", "raw-export", "raw read+json+zip"), ("import", "raw-import", "raw executemany")):
+        (s, m), (rs, rm) = median[ours], median[raw]
+        print(f"  {ours + '-bundle':16}{s:8.2f} {m:8.0f}   {name:17} {rs:8.2f} {rm:8.0f}   {s / rs:5.1f}x")
+    s, m = median["dry-run"]
+    print(f"  {'dry run':16}{s:8.2f} {m:8.0f}   (the check and the plan alone)")
 
 
 if __name__ == "__main__":

@@ -106,11 +106,30 @@ def baseline(path: Path, database: Path, links: bool = False) -> float:
     connection = sqlite3.connect(database, isolation_level=None)
     for pragma in PRAGMAS:  # the same settings as the application's connections
         connection.execute(f"PRAGMA {pragma}")
-    now = datetime.now(UTC).isoformat(sep=" ")
     known = dict(connection.execute("SELECT alias_key, actor_id FROM actoralias").fetchall())
     known.update(
         (name.casefold(), actor_id) for actor_id, name in connection.execute("SELECT id, name FROM actor")
     )
+    rows, actors, new_actors = baseline_rows(path, known, links, datetime.now(UTC).isoformat(sep=" "))
+    connection.execute("BEGIN IMMEDIATE")
+    connection.executemany("INSERT INTO actor (id, name, kind) VALUES (?, ?, ?)", new_actors)
+    connection.executemany(_BASELINE_SQL, rows)
+    connection.executemany("INSERT INTO eventactor (event_id, actor_id, role) VALUES (?, ?, ?)", actors)
+    connection.execute("COMMIT")
+    connection.close()
+    return time.perf_counter() - started
+
+
+BASELINE_COLUMNS = (
+    "id", "occurred_on", "date_precision", "event_type", "sub_event_type", "location", "admin1", "admin2", "admin3",
+    "country", "latitude", "longitude", "geo_precision", "fatalities", "notes", "source_name", "external_id", "origin",
+    "recorded_at", "recorded_by",
+)  # fmt: skip
+
+
+def baseline_rows(path: Path, known: dict[str, str], links: bool, now) -> tuple[list, list, list]:
+    """The file's rows for the baseline's table (BASELINE_COLUMNS), with `links` each event's actors and the
+    actors not `known` (casefolded names and aliases → id), found with csv.reader and the conversions only."""
     rows, actors, new_actors = [], [], []
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
@@ -137,13 +156,7 @@ def baseline(path: Path, database: Path, links: bool = False) -> float:
                         if known[key] not in linked:
                             linked.add(known[key])
                             actors.append((event_id, known[key], role))
-    connection.execute("BEGIN IMMEDIATE")
-    connection.executemany("INSERT INTO actor (id, name, kind) VALUES (?, ?, ?)", new_actors)
-    connection.executemany(_BASELINE_SQL, rows)
-    connection.executemany("INSERT INTO eventactor (event_id, actor_id, role) VALUES (?, ?, ?)", actors)
-    connection.execute("COMMIT")
-    connection.close()
-    return time.perf_counter() - started
+    return rows, actors, new_actors
 
 
 def baseline_with_links(path: Path, database: Path) -> float:

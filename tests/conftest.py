@@ -1,5 +1,6 @@
 """Shared fixtures. Qt must be told to draw offscreen before anything imports it."""
 
+import itertools
 import os
 import shutil
 
@@ -8,23 +9,83 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 from db.examples import create_database  # noqa: E402
+from db.location import Server, parse_location  # noqa: E402
 from db.store import Store  # noqa: E402
+
+POSTGRESQL = "postgresql"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--engine", choices=("sqlite", POSTGRESQL), default="sqlite",
+        help="where the store fixtures make their databases: files (default), or a throwaway PostgreSQL "
+        "server of the run's own (tests/pg_cluster.py); run the PostgreSQL half as: pytest tests/db --engine=postgresql",
+    )  # fmt: skip
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("engine") != POSTGRESQL:
+        return
+    for item in items:
+        marker = item.get_closest_marker("sqlite_file")
+        if marker is not None:
+            item.add_marker(pytest.mark.skip(reason=f"about SQLite database files: {marker.args[0] if marker.args else ''}"))
 
 
 @pytest.fixture(scope="session")
-def _templates(tmp_path_factory):
+def engine(request) -> str:
+    """The engine the store fixtures use (--engine)."""
+    return request.config.getoption("engine")
+
+
+_NAMES = itertools.count(1)
+
+
+def server_copy(cluster, template: Server, name: str) -> Server:
+    """A new database on the test server, a copy of `template` (CREATE DATABASE … TEMPLATE: a file copy)."""
+    database = f"{name}_{os.getpid()}_{next(_NAMES)}"
+    cluster.psql(f'CREATE DATABASE "{database}" TEMPLATE "{template.database}"')
+    return template.with_database(database)
+
+
+def drop_server_database(cluster, location: Server) -> None:
+    cluster.psql(f'DROP DATABASE IF EXISTS "{location.database}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def _templates(tmp_path_factory, engine, request):
     """Each kind of database made once (migrations and seeding take a while), then copied per test."""
     folder = tmp_path_factory.mktemp("templates")
-    paths = {}
+    locations = {}
     for name, example in (("example", "doha-2020"), ("empty", None)):
-        paths[name] = folder / f"{name}.sqlite"
-        create_database(paths[name], example, user="tester").close()
-    return paths
+        if engine == POSTGRESQL:
+            cluster = request.getfixturevalue("pg_cluster")
+            locations[name] = parse_location(cluster.url(f"template_{name}"))
+        else:
+            locations[name] = folder / f"{name}.sqlite"
+        create_database(locations[name], example, user="tester").close()
+    return locations
 
 
-def _copy(templates, name, tmp_path) -> Store:
+@pytest.fixture
+def _copies(request):
+    """Databases made on the test server for one test, dropped after it."""
+    made: list[Server] = []
+    yield made
+    if made:
+        cluster = request.getfixturevalue("pg_cluster")
+        for location in made:
+            drop_server_database(cluster, location)
+
+
+def _copy(templates, name, tmp_path, request=None, made=None) -> Store:
+    template = templates[name]
+    if isinstance(template, Server):
+        location = server_copy(request.getfixturevalue("pg_cluster"), template, name)
+        made.append(location)
+        return Store.open(location, user="tester")
     path = tmp_path / f"{name}.sqlite"
-    shutil.copyfile(templates[name], path)
+    shutil.copyfile(template, path)
     return Store.open(path, user="tester")
 
 
@@ -40,16 +101,27 @@ def desk_templates(tmp_path_factory):
 
 
 @pytest.fixture
-def example_store(_templates, tmp_path):
+def desks(desk_templates, tmp_path):
+    """Desks A and B of tests/desks.py, open, closed after the test."""
+    from tests.desks import desks_at
+
+    a, b = desks_at(desk_templates, tmp_path)
+    yield a, b
+    a.close()
+    b.close()
+
+
+@pytest.fixture
+def example_store(_templates, tmp_path, request, _copies):
     """A fresh database seeded with the Doha example, closed after the test."""
-    store = _copy(_templates, "example", tmp_path)
+    store = _copy(_templates, "example", tmp_path, request, _copies)
     yield store
     store.close()
 
 
 @pytest.fixture
-def empty_store(_templates, tmp_path):
-    store = _copy(_templates, "empty", tmp_path)
+def empty_store(_templates, tmp_path, request, _copies):
+    store = _copy(_templates, "empty", tmp_path, request, _copies)
     yield store
     store.close()
 
@@ -60,3 +132,13 @@ def _own_data_folder(tmp_path_factory, monkeypatch):
     who the officer is from their settings (db.officer)."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A PostgreSQL server of the test run's own (tests/pg_cluster.py), started on first use."""
+    from tests import pg_cluster as cluster_module
+
+    cluster = cluster_module.start()
+    yield cluster
+    cluster.stop()

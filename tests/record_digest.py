@@ -30,10 +30,20 @@ def store_digest(store, record_only: bool = False) -> str:
         connection.close()
 
 
+_TABLES = {
+    sqlite3.Connection: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+    "server": "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name",
+}
+
+
+def table_names(connection) -> list[str]:
+    """The tables of a driver's connection (sqlite3's or psycopg's), by name."""
+    return [name for (name,) in connection.execute(_TABLES.get(type(connection), _TABLES["server"])).fetchall()]
+
+
 def _digest(connection, record_only: bool = False) -> str:
     digest = hashlib.sha256()
-    tables = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-    for (table,) in tables.fetchall():
+    for table in table_names(connection):
         if record_only and (table == "auditentry" or is_index_table(table)):
             continue
         cursor = connection.execute(f'SELECT * FROM "{table}"')

@@ -18,7 +18,7 @@ from db.errors import RecordError
 from db.models import Actor, AuditEntry, Event, Obligation
 from db.search import is_index_table
 from db.tree import list_agreements
-from tests.record_digest import search_digest
+from tests.record_digest import search_digest, table_names
 
 
 def _doha(store) -> str:
@@ -32,9 +32,8 @@ def _record(store) -> str:
     connection = store.engine.raw_connection()
     try:
         digest = hashlib.sha256()
-        tables = connection.execute("SELECT name FROM sqlite_master WHERE type='table' AND name != 'auditentry'")
-        for (table,) in sorted(tables.fetchall()):
-            if is_index_table(table):
+        for table in table_names(connection.driver_connection):
+            if table == "auditentry" or is_index_table(table):
                 continue
             rows = connection.execute(f'SELECT * FROM "{table}"').fetchall()
             digest.update(f"{table}{sorted(map(repr, rows))}".encode())

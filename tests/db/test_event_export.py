@@ -208,3 +208,41 @@ def test_a_cancelled_export_leaves_no_file(example_store, tmp_path, monkeypatch)
     with pytest.raises(ExportCancelled, match="no file was written"), example_store.reading() as session:
         export_events(session, tmp_path / "out" / "events.csv", progress=lambda done: done < 4)
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_every_cell_comes_from_one_statement_however_many_events(example_store, tmp_path):
+    """Issue 15: the export streams one SELECT (actors and links in correlated subqueries) into csv.writer;
+    it collects nothing per event first, so its statements do not grow with the events."""
+    from sqlalchemy import event
+
+    import_events(example_store, DATA / "acled_afghanistan.csv")
+    statements = []
+
+    def note(_connection, _cursor, statement, *_rest):
+        statements.append(statement)
+
+    with example_store.reading() as session:
+        engine = session.get_bind()
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            count = export_events(session, tmp_path / "events.csv")
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+    assert count > 20 and len([s for s in statements if s.startswith("SELECT")]) == 1
+
+
+def test_the_links_are_listed_in_clause_order_and_the_actors_by_role(example_store, tmp_path):
+    with example_store.writing("Add event") as session:
+        obligations = session.exec(select(Obligation).order_by(Obligation.ref.desc())).all()[:2]
+        create_event(session, EventFields(
+            date(2020, 4, 6), "Battles", "Tolo News", actors=["Zeta group", "Alpha group"],
+            links=[(obligations[0].id, "context"), (obligations[1].id, "breach")],
+        ))  # fmt: skip
+    with example_store.reading() as session:
+        export_events(session, tmp_path / "events.csv", EventFilter(text="Tolo"))
+    header, row = _read(tmp_path / "events.csv")
+    cells = dict(zip(header, row, strict=True))
+    refs = sorted(o.ref for o in obligations)
+    bearing = {obligations[0].ref: "context", obligations[1].ref: "breach"}
+    assert cells["links"] == "; ".join(f"{ref} ({bearing[ref]})" for ref in refs)
+    assert (cells["actor1"], cells["actor2"]) == ("Zeta group", "Alpha group")

@@ -431,3 +431,39 @@ def test_a_bulk_load_makes_the_event_indexes_again_or_keeps_them_when_cancelled(
     with example_store.reading() as session:
         assert session.connection().exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
     assert check_record(example_store).problems == []
+
+
+def test_every_statement_of_an_import_holds_at_most_a_chunk_of_rows(example_store, tmp_path, monkeypatch):
+    """What an import holds is bounded by the chunk, not the file (issue 15): no INSERT is handed more than
+    CHUNK_ROWS events, nor their links more than CHUNK_ROWS events' worth, and no statement's one bound JSON
+    list of ids or sketches names more than a chunk's, however long the file."""
+    from sqlalchemy import event
+
+    from db import event_import
+    from tests.bench_import import generate
+
+    path = tmp_path / "acled.csv"
+    generate(path, 300)
+    for module in (event_file, event_import):
+        monkeypatch.setattr(module, "CHUNK_ROWS", 16)
+    handed: dict[str, int] = {}
+
+    def note(_connection, _cursor, statement, parameters, _context, many):
+        rows = len(parameters) if many else 1
+        for table in ("event", "eventactor"):
+            if statement.startswith(f"INSERT INTO {table} "):
+                handed[table] = max(handed.get(table, 0), rows)
+        values = [] if many else parameters.values() if isinstance(parameters, dict) else parameters
+        for value in values:
+            if isinstance(value, str) and value.startswith("["):
+                handed["json list"] = max(handed.get("json list", 0), len(json.loads(value)))
+
+    engine = example_store.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        report = import_events(example_store, path)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert len(report.added) == 300
+    assert handed["event"] == 16 and 16 < handed["eventactor"] <= 16 * 4  # four roles at most
+    assert 0 < handed["json list"] <= 16

@@ -21,17 +21,8 @@ from db.models import Assessment, Event, Obligation
 from db.obligations import delete_obligation
 from db.search import is_index_table
 from db.store import Store
-from tests.desks import assess, desks_at, digest, events, obligations, retitle, send
+from tests.desks import assess, digest, events, obligations, retitle, send
 from tests.record_digest import content_digest
-
-
-@pytest.fixture
-def desks(desk_templates, tmp_path):
-    a, b = desks_at(desk_templates, tmp_path)
-    yield a, b
-    a.close()
-    b.close()
-
 
 # --- the bundle carries every table ------------------------------------------------------------------------
 

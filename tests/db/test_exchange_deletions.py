@@ -3,7 +3,6 @@ officer brings back by taking the other desk's version (db/exchange.py)."""
 
 from pathlib import Path
 
-import pytest
 from sqlmodel import select
 
 from db import event_import
@@ -14,17 +13,9 @@ from db.ids import event_ids
 from db.integrity import check_record
 from db.merge_report import Choice
 from db.models import Event, EventActor, EventObligation
-from tests.desks import desks_at, digest, events, send
+from tests.desks import digest, events, send
 
 ACLED = Path(__file__).parent.parent / "data" / "acled_afghanistan.csv"
-
-
-@pytest.fixture
-def desks(desk_templates, tmp_path):
-    a, b = desks_at(desk_templates, tmp_path)
-    yield a, b
-    a.close()
-    b.close()
 
 
 def _links(store, event_id: str) -> set[tuple[str, str]]:

@@ -3,24 +3,15 @@ db/natural_keys.py) ends up under one id on both after they exchange, the smalle
 
 from pathlib import Path
 
-import pytest
 from sqlmodel import select
 
 from db import actors, event_import
 from db.ids import new_id, new_ids
 from db.integrity import check_record
 from db.models import Actor, Event, EventActor, ImportFile
-from tests.desks import desks_at, digest, send
+from tests.desks import digest, send
 
 ACLED = Path(__file__).parent.parent / "data" / "acled_afghanistan.csv"
-
-
-@pytest.fixture
-def desks(desk_templates, tmp_path):
-    a, b = desks_at(desk_templates, tmp_path)
-    yield a, b
-    a.close()
-    b.close()
 
 
 def _ids(store) -> dict[str, dict[str, str]]:

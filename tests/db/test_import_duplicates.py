@@ -2,8 +2,10 @@
 events (db.duplicates.rows_like_record, through the indexes on place and date)."""
 
 import csv
+from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from db.duplicates import rows_like_record
@@ -89,3 +91,46 @@ def test_a_week_dated_row_meets_the_day_in_its_week(example_store, tmp_path):
     with example_store.reading() as session:
         found = rows_like_record(session, next(file.chunks()), [0, 1])
     assert list(found) == [0] and found[0].label == AMBUSH
+
+
+def test_an_event_the_import_updates_is_still_the_record_its_later_chunks_are_checked_against(
+    example_store, tmp_path, monkeypatch
+):
+    """The record as it was includes the events the import updates: a later row like one of them is a likely
+    duplicate in the import as in its dry run, however the file falls into chunks."""
+    from db import event_file, event_import
+
+    first = _row("AFG60001", "2020-05-02", "Gereshk", "Helmand", "Police posts attacked near Gereshk; two policemen killed.")
+    import_events(example_store, _file(tmp_path, [first]))
+    later = tmp_path / "later"
+    later.mkdir()
+    path = _file(later, [
+        {**first, "fatalities": "2"},  # the same event, updated
+        {**first, "event_id_cnty": "AFG60002", "notes": "Two policemen killed as police posts near Gereshk are attacked."},
+    ])  # fmt: skip
+    whole = import_events(example_store, path, dry_run=True).likely_duplicates
+    assert [key for key, _label in whole] == ["AFG60002"]
+    for module in (event_file, event_import):
+        monkeypatch.setattr(module, "CHUNK_ROWS", 1)
+    report = import_events(example_store, path)
+    assert report.updated == ["AFG60001"] and report.likely_duplicates == whole
+
+
+@pytest.mark.sqlite_file("SQLite's own query plan")
+def test_the_check_passes_over_the_import_s_own_rows_in_the_index_without_reading_them(example_store, tmp_path):
+    """The import's own rows are told apart by rowid, which every index entry holds: SQLite's plan for the
+    candidates defers reading an event until its rowid says it was in the record before the import."""
+    from sqlalchemy import text
+
+    from db.duplicates import _statements, near_parameters, sketch_of
+    from db.event_rules import EventFields
+
+    fields = EventFields(date(2020, 4, 7), "Battles", "Pajhwok Afghan News", location="Sholgara", admin1="Balkh")
+    with example_store.reading() as session:
+        parameters = {**near_parameters([sketch_of(fields)]), "last_before": 0}
+        plan = [row[1:] for row in session.connection().execute(text(f"EXPLAIN {_statements('sqlite')[0].text}"), parameters)]
+    opcodes = [row[0] for row in plan]
+    deferred = [at for at, code in enumerate(opcodes) if code == "DeferredSeek"]
+    assert deferred, "the candidates are read through an index"
+    for at in deferred:
+        assert opcodes[at + 1] == "IdxRowid"  # the rowid is compared before the event is read

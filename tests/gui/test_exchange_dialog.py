@@ -2,7 +2,7 @@
 side by side, nothing written until every conflict has a choice, then the choice in the record and the views."""
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from db.bundle import export_bundle, read_bundle
 from db.merge_report import Choice
@@ -10,7 +10,7 @@ from db.models import Obligation
 from gui.desk import Desk
 from gui.exchange_dialog import ReceiveDialog, receive_from_another_desk, send_to_another_desk
 from gui.main_window import MainWindow
-from tests.desks import desks_at, obligations, retitle
+from tests.desks import desks_at, digest, obligations, retitle
 from tests.gui.helpers import AS_OF
 from tests.record_digest import store_digest
 
@@ -100,3 +100,61 @@ def test_a_refused_bundle_is_said_in_the_dialog_and_nothing_changes(qtbot, two_d
     qtbot.waitUntil(lambda: "cannot be received" in dialog.summary.text())
     assert not dialog.receive_button.isEnabled()
     assert store_digest(desk.store) == before
+
+
+def test_send_has_a_cancel_and_a_cancelled_send_leaves_no_file(qtbot, two_desks, tmp_path):
+    _, desk = two_desks
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    out = tmp_path / "never.accord"
+    work = send_to_another_desk(desk, window, out)
+    cancel = work.progress.findChild(QPushButton)
+    assert cancel.text() == "Cancel"
+    cancel.click()  # the officer presses Cancel while the record is read
+    qtbot.waitUntil(lambda: work.over, timeout=20000)
+    assert work.outcome is None and work.message == "Sending was cancelled; never.accord was not written."
+    assert list(tmp_path.glob("never*")) == []
+
+
+def test_planning_a_receive_shows_progress_with_a_cancel_that_changes_nothing(qtbot, two_desks, tmp_path):
+    a, desk = two_desks
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    out = tmp_path / "from-a.accord"
+    export_bundle(a, out)
+    before = store_digest(desk.store)
+    dialog = receive_from_another_desk(desk, window, out)
+    cancel = dialog.work.progress.findChild(QPushButton)
+    assert cancel.text() == "Cancel"
+    cancel.click()
+    qtbot.waitUntil(lambda: dialog.work.over, timeout=20000)
+    assert dialog.summary.text() == "Receiving from-a.accord was cancelled; nothing was changed."
+    assert dialog.report is None and not dialog.receive_button.isEnabled()
+    assert store_digest(desk.store) == before
+
+
+def test_receiving_shows_progress_and_cancel_leaves_the_record_exactly_as_it_was(qtbot, two_desks, tmp_path):
+    a, desk = two_desks
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    obligation_id = obligations(a)[3]
+    retitle(a, obligation_id, "Retitled on desk A")
+    out = tmp_path / "from-a.accord"
+    export_bundle(a, out)
+    dialog = _receive(qtbot, desk, window, out)
+    qtbot.waitUntil(lambda: dialog.work.over)
+    before, kept = store_digest(desk.store), digest(desk.store)
+    assert dialog.receive_button.isEnabled()
+    dialog.receive_button.click()
+    cancel = dialog.work.progress.findChild(QPushButton)
+    assert cancel.text() == "Cancel"
+    cancel.click()
+    qtbot.waitUntil(lambda: dialog.work.over, timeout=20000)
+    assert dialog.summary.text().startswith("Receiving from-a.accord was cancelled; nothing was changed.")
+    assert dialog.isVisible() and dialog.receive_button.isEnabled()
+    assert store_digest(desk.store) == before and digest(desk.store) == kept
+    with qtbot.waitSignal(dialog.received, timeout=20000):  # and received in full when not cancelled
+        dialog.receive_button.click()
+    with desk.store.reading() as session:
+        assert session.get(Obligation, obligation_id).title == "Retitled on desk A"
+    dialog.outcome.close()

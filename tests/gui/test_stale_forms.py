@@ -134,3 +134,21 @@ def test_the_point_form_does_not_overwrite_a_change_made_while_it_was_open(windo
     with store.reading() as session:
         assert session.get(Observation, point.id).note == "Theirs"
     assert window.desk.undo_stack.count() == 0
+
+
+def test_a_refused_edit_shows_the_fresh_values_it_met(window, monkeypatch, refusals):
+    """Issue 17: after the sentence, the window reads again what the other writer left (the panel's title
+    is theirs), so the officer sees what they would have overwritten."""
+    store, node = window.desk.store, find(window.desk, "P1-D")
+    window.tree.select(node.id)
+    assert window.panel.title_label.text() != "Theirs"
+
+    def meanwhile():
+        with store.writing("Edit obligation on another desk") as session:
+            update_obligation(session, node.id, replace(obligation_fields(session, node.id), title="Theirs"))
+
+    _while_open(monkeypatch, meanwhile, lambda dialog: dialog.title_edit.setText("Mine"))
+    window.obligation_actions.edit.trigger()
+    assert len(refusals) == 1 and STALE in refusals[0]
+    assert window.desk.detail(node.id).title == "Theirs"
+    assert window.panel.title_label.text() == "Theirs"

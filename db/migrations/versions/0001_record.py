@@ -9,6 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
+from db.dialects import append_only, guarded_operations
+
 
 revision = '0001_record'
 down_revision = None
@@ -271,16 +273,19 @@ def upgrade() -> None:
 
 
 
-    for operation in ("UPDATE", "DELETE"):
-        op.execute(
-            f"CREATE TRIGGER auditentry_no_{operation.lower()} BEFORE {operation} ON auditentry "
-            "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
-        )
+    _append_only(True)
+
+
+def _append_only(on: bool) -> None:
+    dialect = op.get_bind().dialect.name
+    for operation in guarded_operations(dialect):
+        for statement in append_only(dialect, "auditentry", f"auditentry_no_{operation.lower()}", operation,
+                                     "the audit trail is append-only", on):  # fmt: skip
+            op.execute(statement)
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER auditentry_no_update")
-    op.execute("DROP TRIGGER auditentry_no_delete")
+    _append_only(False)
     with op.batch_alter_table('targetpoint', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_targetpoint_obligation_id'))
         batch_op.drop_index(batch_op.f('ix_targetpoint_metric_id'))

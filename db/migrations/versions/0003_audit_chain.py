@@ -12,6 +12,7 @@ from alembic import op
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from db.audit import GENESIS, entry_hash, migration_entry
+from db.dialects import append_only, guarded_operations
 from db.clock import current_user
 
 revision = "0003_audit_chain"
@@ -24,7 +25,6 @@ RECORD_TABLES = (
     "assessment", "importfile", "event", "eventactor", "eventobligation", "metric", "metricobligation",
     "targetpoint", "observation",
 )  # fmt: skip
-_TRIGGERS = ("UPDATE", "DELETE")
 _ENTRY = sa.table(
     "auditentry", sa.column("id", sa.Integer), sa.column("at", UTCDateTime()), sa.column("who"),
     sa.column("action"), sa.column("operation"), sa.column("table_name"), sa.column("row_id"),
@@ -33,14 +33,16 @@ _ENTRY = sa.table(
 
 
 def _append_only(on: bool) -> None:
-    for operation in _TRIGGERS:
-        name = f"auditentry_no_{operation.lower()}"
-        op.execute(
-            f"CREATE TRIGGER {name} BEFORE {operation} ON auditentry "
-            "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END"
-            if on
-            else f"DROP TRIGGER {name}"
-        )
+    dialect = op.get_bind().dialect.name
+    for operation in guarded_operations(dialect):
+        for statement in append_only(dialect, "auditentry", f"auditentry_no_{operation.lower()}", operation,
+                                     "the audit trail is append-only", on):  # fmt: skip
+            op.execute(statement)
+
+
+def _copied() -> str:
+    """SQLite makes a column NOT NULL only by copying its table; a server alters it in place."""
+    return "always" if op.get_bind().dialect.name == "sqlite" else "auto"
 
 
 def upgrade() -> None:
@@ -59,7 +61,7 @@ def upgrade() -> None:
         connection.execute(
             sa.text("UPDATE auditentry SET hash = :entry_hash WHERE id = :entry_id"), hashes
         )
-    with op.batch_alter_table("auditentry", recreate="always") as batch_op:
+    with op.batch_alter_table("auditentry", recreate=_copied()) as batch_op:
         batch_op.alter_column("hash", existing_type=sa.String(length=64), nullable=False)
     _append_only(True)
     migration_entry(connection, revision, current_user(), {table: {"version": 1} for table in RECORD_TABLES})
@@ -67,7 +69,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     _append_only(False)
-    with op.batch_alter_table("auditentry", recreate="always") as batch_op:
+    with op.batch_alter_table("auditentry", recreate=_copied()) as batch_op:
         batch_op.drop_column("hash")
     _append_only(True)
     for table in RECORD_TABLES:

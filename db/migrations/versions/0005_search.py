@@ -19,7 +19,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    for statement in search.create_statements():
+    for statement in search.create_statements(op.get_bind().dialect.name):
         op.execute(statement)
     search.rebuild(op.get_bind())
 

@@ -12,6 +12,7 @@ from alembic import op
 
 from db.audit import migration_entry
 from db.clock import current_user
+from db.dialects import ascii_folded
 
 revision = "0007_same_happening"
 down_revision = "0005_search"
@@ -23,7 +24,8 @@ def upgrade() -> None:
     with op.batch_alter_table("event") as batch_op:  # ADD COLUMN in place: no copy of the table
         batch_op.add_column(sa.Column("same_happening_as", sa.String(length=36), nullable=True))
     op.create_index("ix_event_same_happening_as", "event", ["same_happening_as"])
-    op.execute("CREATE INDEX ix_event_location_occurred_on ON event (location COLLATE NOCASE, occurred_on)")
+    location = ascii_folded(op.get_bind().dialect.name, "location")
+    op.execute(f"CREATE INDEX ix_event_location_occurred_on ON event ({location}, occurred_on)")
     migration_entry(op.get_bind(), revision, current_user(), {"event": {"same_happening_as": None}})
 
 

@@ -19,7 +19,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    for statement in desk.CREATE:
+    for statement in desk.create_statements(op.get_bind().dialect.name):
         op.execute(statement)
 
 

@@ -1,0 +1,110 @@
+"""The few SQL spellings SQLite and PostgreSQL do not share, each said once.
+
+Statements the services write by hand name their parameters (`:ids`), which SQLAlchemy's text() and
+`driver_rows` give each driver in its own style. A list of values travels as one JSON array, unpacked by
+the database (json_each on SQLite, json_array_elements_text on PostgreSQL): one parameter however many
+values, under SQLite's limit of bound variables.
+"""
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import ARRAY, Connection, Select, String, func, literal, select
+
+_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+def is_sqlite(connection: Connection) -> bool:
+    return connection.dialect.name == "sqlite"
+
+
+def json_table(connection: Connection, parameter: str, alias: str = "j") -> str:
+    """A FROM item over the JSON array `:parameter` with columns value (text) and key (its order)."""
+    if is_sqlite(connection):
+        return f"json_each(:{parameter}) AS {alias}"
+    return f"json_array_elements_text(CAST(:{parameter} AS json)) WITH ORDINALITY AS {alias}(value, key)"
+
+
+def json_values(connection: Connection, parameter: str) -> str:
+    """A subquery of the JSON array's values, for `… IN (<this>)`."""
+    return f"SELECT j.value FROM {json_table(connection, parameter)}"
+
+
+def greatest(connection: Connection) -> str:
+    """The function of the larger of two values (SQLite's scalar max)."""
+    return "max" if is_sqlite(connection) else "greatest"
+
+
+def later_rows_last(connection: Connection) -> str:
+    """An ORDER BY term for desk_identity's rows in the order they were written: SQLite's rowid, and on a
+    server the time each was taken (ISO text, so ordered as written)."""
+    return "rowid" if is_sqlite(connection) else "taken_at"
+
+
+def driver_rows(connection: Connection, sql: str, parameters: Mapping[str, Any] | None = None) -> list[tuple]:
+    """The rows as the driver returns them (no SQLAlchemy result processing: what the content and bulk
+    digests hash), for SQL with :named parameters."""
+    cursor = connection.connection.cursor()
+    try:
+        if parameters is None:
+            cursor.execute(sql)
+        elif is_sqlite(connection):
+            cursor.execute(sql, parameters)
+        else:
+            cursor.execute(_NAMED.sub(r"%(\1)s", sql.replace("%", "%%")), parameters)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+_REFUSE = "accord_desk_refuse"  # the one plpgsql function every guard trigger calls, with its sentence
+
+
+def append_only(dialect_name: str, table: str, name: str, operation: str, message: str, on: bool = True) -> list[str]:
+    """Create (or drop) the guard trigger `name` that refuses every `operation` (UPDATE, DELETE) on `table`."""
+    if dialect_name == "sqlite":
+        if not on:
+            return [f"DROP TRIGGER {name}"]
+        return [f"CREATE TRIGGER {name} BEFORE {operation} ON {table} BEGIN SELECT RAISE(ABORT, '{message}'); END"]
+    if not on:
+        return [f"DROP TRIGGER {name} ON {table}"]
+    return [
+        f"CREATE OR REPLACE FUNCTION {_REFUSE}() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION USING MESSAGE = TG_ARGV[0], ERRCODE = 'restrict_violation'; END $$",
+        f"CREATE TRIGGER {name} BEFORE {operation} ON {table} FOR EACH "
+        f"{'STATEMENT' if operation == 'TRUNCATE' else 'ROW'} EXECUTE FUNCTION {_REFUSE}('{message}')",
+    ]
+
+
+def guarded_operations(dialect_name: str) -> tuple[str, ...]:
+    """What an append-only table refuses: on a server TRUNCATE too, which row triggers do not see."""
+    return ("UPDATE", "DELETE") if dialect_name == "sqlite" else ("UPDATE", "DELETE", "TRUNCATE")
+
+
+def triggers(connection: Connection) -> set[str]:
+    """The names of the database's triggers."""
+    if is_sqlite(connection):
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        sql = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    return {name for (name,) in connection.exec_driver_sql(sql)}
+
+
+def ascii_folded(dialect_name: str, expression: str) -> str:
+    """The expression as it compares ignoring ASCII case (SQLite's NOCASE; on a server lower() in the C
+    collation, which folds ASCII only, whatever the server's locale)."""
+    if dialect_name == "sqlite":
+        return f"{expression} COLLATE NOCASE"
+    return f'lower(({expression}) COLLATE "C")'
+
+
+def values_of(connection: Connection, values: Sequence[Any]) -> Select:
+    """SELECT value FROM the values sent as one parameter (SQLite: a JSON array): for `column.in_(…)`
+    however many they are."""
+    if is_sqlite(connection):
+        table = func.json_each(json.dumps(list(values))).table_valued("value")
+    else:  # a server takes a list as an array
+        table = func.unnest(literal(list(values), ARRAY(String))).table_valued("value").render_derived()
+    return select(table.c.value)
