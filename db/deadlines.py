@@ -83,6 +83,7 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+@lru_cache(maxsize=4096)  # as parse_rule: the same rules from the same dates at every read of the tree
 def resolve(rule: DeadlineRule, anchor_date: date) -> date:
     if rule.unit == "days":
         return anchor_date + timedelta(days=rule.amount)
