@@ -145,6 +145,21 @@ def _links_written(connection) -> str:
     )
 
 
+def _links_replaced(connection) -> str:
+    """The links each such update of an event replaced (its "before"), as (table, row id, entry id)."""
+    parts = []
+    for table, listing in (("eventactor", "actors"), ("eventobligation", "links")):
+        if is_sqlite(connection):
+            listed, written = f"json_each(a.before, '$.{listing}') j", f"json_type(a.after, '$.{listing}')"
+        else:
+            listed, written = f"json_array_elements(CAST(a.before AS json)->'{listing}') j(value)", f"CAST(a.after AS json)->'{listing}'"
+        parts.append(
+            f"SELECT '{table}', a.row_id || '/' || (j.value ->> 0), a.id FROM auditentry a, {listed} "
+            f"WHERE a.table_name = 'event' AND a.operation = 'update' AND {written} IS NOT NULL"
+        )
+    return " UNION ALL ".join(parts)
+
+
 def row_dots(connection) -> dict[RowKey, tuple[str, int, bool]]:
     """The change every row holds, and every deleted row's tombstone: {key: (desk, counter, deleted)}."""
     owners = desk.identities(connection)
@@ -163,13 +178,7 @@ def row_dots(connection) -> dict[RowKey, tuple[str, int, bool]]:
         if last.get(("event", event_id), (0,))[0] < entry_id:
             last[("event", event_id)] = (entry_id, False)
     # The links such an update replaced were deleted by it: their tombstones (unless written again since).
-    for table, key, entry_id in connection.exec_driver_sql(
-        "SELECT 'eventactor', a.row_id || '/' || (j.value ->> 0), a.id FROM auditentry a, json_each(a.before, '$.actors') j "
-        "WHERE a.table_name = 'event' AND a.operation = 'update' AND json_type(a.after, '$.actors') IS NOT NULL "
-        "UNION ALL SELECT 'eventobligation', a.row_id || '/' || (j.value ->> 0), a.id "
-        "FROM auditentry a, json_each(a.before, '$.links') j "
-        "WHERE a.table_name = 'event' AND a.operation = 'update' AND json_type(a.after, '$.links') IS NOT NULL"
-    ):
+    for table, key, entry_id in connection.exec_driver_sql(_links_replaced(connection)):
         if last.get((table, key), (0,))[0] < entry_id:
             last[(table, key)] = (entry_id, True)
     received = {
