@@ -141,6 +141,8 @@ def worst(statuses) -> Status:
 def latest_versions(assessments, as_of: date) -> list[AssessmentFact]:
     """The assessments that stand as of the date: for each date judged, its newest version (a correction
     supersedes what it corrects), unless that is a withdrawal. History stays; only this choice reads it."""
+    if not assessments:  # most obligations: asked twice for each at every read of the tree
+        return []
     newest: dict[date, AssessmentFact] = {}
     for a in assessments:
         if happened_by(a.as_of, DatePrecision.DAY, as_of) and (
@@ -394,8 +396,11 @@ def rolled_up_reason(kids: list[tuple[str, Standing]], as_of: date) -> str:
     the worst first, naming the clauses that need the officer."""
     due = sum(1 for _, kid in kids if kid.status in FELL_DUE or (kid.deadline.on is not None and kid.deadline.on <= as_of))
     parts = [f"{due} of {len(kids)} {'clause' if len(kids) == 1 else 'clauses'} due"]
+    by_status: dict[Status, list[tuple[str, Standing]]] = {}
+    for ref, kid in kids:
+        by_status.setdefault(kid.status, []).append((ref, kid))
     for status in STATUS_SEVERITY:
-        these = [(ref, kid) for ref, kid in kids if kid.status == status]
+        these = by_status.get(status)
         if not these:
             continue
         part = f"{len(these)} {ROLLED_UP_WORDS.get(status, status.label.lower())}"

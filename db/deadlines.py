@@ -8,6 +8,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from db.values import LAST_YEAR, LATEST, check_rule_count
 
@@ -33,6 +34,7 @@ class DeadlineRule:
         return f"{self.amount} {unit} after {anchor}"
 
 
+@lru_cache(maxsize=4096)  # every read of the tree asks again for each obligation's rule
 def parse_rule(text: str) -> DeadlineRule:
     """Read a rule such as "135 days after signing"; ValueError says what is expected."""
     match = _RULE.match(text or "")
@@ -81,6 +83,7 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+@lru_cache(maxsize=4096)  # as parse_rule: the same rules from the same dates at every read of the tree
 def resolve(rule: DeadlineRule, anchor_date: date) -> date:
     if rule.unit == "days":
         return anchor_date + timedelta(days=rule.amount)

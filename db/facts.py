@@ -89,7 +89,7 @@ def quantities_by_obligation(session: Session, agreement_id: str | None) -> dict
         .join(Metric, Metric.id == Observation.metric_id)
         .outerjoin(Actor, Actor.id == Observation.claimant_id)
         .where(_of(Metric.agreement_id, agreement_id))
-        .order_by(Observation.observed_on)
+        # no ORDER BY: Series sorts them by the day each became known in any case
     ):
         # The named source says more than the actor behind it ("CENTCOM commander McKenzie").
         observations[metric_id].append(ObservationFact(on, value, precision, qualifier, claimant, source))

@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from db.changes import EVERYTHING, Changes
 from db.errors import DateOrderUnknown, ImportCancelled, UserError
 from db.event_dates import ORDER_LABELS
-from db.event_file import EventFile, invalid_rows, plural
+from db.event_file import EventFile, FileFormat, invalid_rows, plural
 from db.event_import import ImportReport, import_events
 from db.store import Store
 from gui import file_dialog
@@ -89,6 +90,15 @@ class ImportWorker:
         if isinstance(error, UserError):
             return str(error), False
         return f"The import of {self.path.name} failed: {error}. Nothing was written.", False
+
+
+def imported(report: ImportReport) -> Changes:
+    """What an import wrote, for the desk. New events from a source's file change no standing: links are the
+    officer's and no source carries them. Updated events may be linked, and Accord Desk's own files carry
+    links: then anything may have changed."""
+    if report.updated or report.format == FileFormat.ACCORD_DESK:
+        return EVERYTHING
+    return Changes(event_log=True, actors=True)
 
 
 class EventImport(QObject):
@@ -191,7 +201,7 @@ class EventImport(QObject):
             self._offer(ImportChoice(self.path.name, report, parent=self.parent_widget))
             return
         if not report.dry_run:
-            self.desk.changed(None)
+            self.desk.changed(imported(report))
         if self.interactive:
             self.outcome = _inform(self.parent_widget, self.message)
         self._finish()

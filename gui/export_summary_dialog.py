@@ -28,11 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.changes import Changes
 from db.errors import ExportCancelled, UserError
-from db.ids import new_id
 from db.officer import officer
-from db.officer_words import save_words, words_history
+from db.officer_words import words_history
 from db.report_content import EVENTS_ALL, EVENTS_LINKED, ReportContent, report_content
 from db.values import check_text, sentence
 from gui import file_dialog
@@ -45,7 +43,6 @@ from gui.report_pdf import PdfReport
 
 PDF, WORD = "pdf", "docx"
 FORMATS = {PDF: ("PDF", "PDF (*.pdf)"), WORD: ("Word (.docx)", "Word document (*.docx)")}
-MOVED = "Keep the officer's assessment in words in the record (moved from this computer's settings)"
 
 
 @dataclass(frozen=True)
@@ -53,36 +50,6 @@ class Written:
     path: Path
     pages: int | None  # None for Word, which lays out its own pages
 
-
-def summary_key(agreement_id: str | None) -> str:
-    """Where the window kept an agreement's words in its settings before the record kept them."""
-    return f"report/summary/{agreement_id}"
-
-
-def move_words_from_settings(desk: Desk, settings: QSettings) -> int:
-    """Once per agreement: words the settings kept become the agreement's first version in the record,
-    audited as MOVED, and leave the settings. Where the record holds other words already (kept on
-    another desk), the settings' copy stays where it is, untouched. Returns how many were moved."""
-    store, moved, changed = desk.store, 0, set()
-    if store is None or store.read_only is not None:
-        return 0
-    for agreement in desk.agreements():
-        key = summary_key(agreement.id)
-        if not settings.contains(key):
-            continue
-        text = str(settings.value(key, ""))
-        with store.reading() as session:
-            kept = words_history(session, agreement.id)
-        if not kept and text.strip():
-            with store.writing(MOVED) as session:
-                save_words(session, agreement.id, text, store.user, new_id())
-            moved += 1
-            changed.add(agreement.id)
-        if not kept or kept[0].text == text:
-            settings.remove(key)
-    if changed:
-        desk.changed(Changes(words=frozenset(changed)))
-    return moved
 
 
 class ExportSummaryDialog(QDialog):

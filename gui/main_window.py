@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import date
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -36,19 +37,14 @@ from db.tree import list_actors
 from db.vocabulary import STATUS_SEVERITY, Status
 from gui import file_dialog
 from gui.actions import key_sequences, make_action
-from gui.actors_dialog import ActorsDialog
 from gui.agreement_dialog import AgreementDialog
 from gui.backup_dialog import BackUpNow, RestoreDialog, back_up_on_opening
-from gui.check_dialog import CheckDialog
 from gui.commands import AddAgreement, DeleteAgreement, EditAgreement
 from gui.date_edit import DateEdit
 from gui.deadlines_view import DeadlinesView
 from gui.desk import Desk
 from gui.event_log_view import EventLogView
-from gui.exchange_dialog import ReceiveDialog, receive_from_another_desk, send_to_another_desk
-from gui.export_summary_dialog import ExportSummaryDialog, Written, move_words_from_settings
 from gui.field_keys import FieldKeys
-from gui.help_dialogs import ShortcutsDialog, UserGuide
 from gui.history_views import AuditTrailDialog, RecordHistory
 from gui.long_work import LongWork
 from gui.obligation_actions import ObligationActions, agreement_deletion_question
@@ -58,10 +54,14 @@ from gui.officer import OfficerDialog
 from gui.open_file import open_externally
 from gui.plain_text import confirm, plain_label, show_error, tooltip
 from gui.recent_files import recent_databases, remember_database
-from gui.search_dialog import SearchDialog
+from gui.settings_words import move_words_from_settings
 from gui.status_summary import StatusSummary
 from gui.team_window import TeamDesk
 from gui.trajectory_panel import TrajectoryPanel
+
+if TYPE_CHECKING:
+    from gui.exchange_dialog import ReceiveDialog
+    from gui.export_summary_dialog import Written
 
 DEFAULT_SIZE = (1400, 900)
 STATE_VERSION = 3  # the deadlines dock arrived
@@ -403,6 +403,8 @@ class MainWindow(QMainWindow):
 
     def find_anything(self) -> None:
         if self.desk.store is not None:
+            from gui.search_dialog import SearchDialog
+
             dialog = SearchDialog(self.desk, self)
             dialog.chosen.connect(self.go_to)
             dialog.open()
@@ -428,12 +430,18 @@ class MainWindow(QMainWindow):
 
     def actors(self) -> None:
         if self.desk.store is not None:
+            from gui.actors_dialog import ActorsDialog
+
             ActorsDialog(self.desk, self).open()
 
     def user_guide(self) -> None:
+        from gui.help_dialogs import UserGuide
+
         UserGuide(self).open()
 
     def keyboard_shortcuts(self) -> None:
+        from gui.help_dialogs import ShortcutsDialog
+
         ShortcutsDialog(self).open()
 
     def go_to_obligation(self, obligation_id: str) -> None:
@@ -563,6 +571,8 @@ class MainWindow(QMainWindow):
 
     def check_record(self) -> None:
         if self.desk.store is not None:
+            from gui.check_dialog import CheckDialog
+
             self.check_dialog = CheckDialog(self.desk.store, self)
             self.check_dialog.show()
 
@@ -578,10 +588,14 @@ class MainWindow(QMainWindow):
         return dialog
 
     def send_to_another_desk(self) -> LongWork | None:
-        return send_to_another_desk(self.desk, self)
+        from gui import exchange_dialog
 
-    def receive_from_another_desk(self) -> ReceiveDialog | None:
-        return receive_from_another_desk(self.desk, self)
+        return exchange_dialog.send_to_another_desk(self.desk, self)
+
+    def receive_from_another_desk(self) -> "ReceiveDialog | None":
+        from gui import exchange_dialog
+
+        return exchange_dialog.receive_from_another_desk(self.desk, self)
 
     def edit_agreement(self) -> None:
         agreement_id = self.desk.agreement_id
@@ -643,13 +657,15 @@ class MainWindow(QMainWindow):
         if self.desk.agreement_id is None:
             show_error(self, "There is no agreement to report on; create or import one first.")
             return
+        from gui.export_summary_dialog import ExportSummaryDialog
+
         dialog = ExportSummaryDialog(self.desk, self, self.settings)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.written is not None:
             self.show_written(dialog.written)
             if dialog.open_after.isChecked():
                 open_externally(dialog.written.path, self, self.written_label.setText)
 
-    def show_written(self, written: Written) -> None:
+    def show_written(self, written: "Written") -> None:
         """The status bar says where the summary went, with a link to its folder."""
         pages = f", {written.pages} pages" if written.pages else ""
         self.written = written.path

@@ -3,7 +3,7 @@
 Run by hand (not collected by pytest):  QT_QPA_PLATFORM=offscreen python tests/bench_compliance.py
 Prints medians, each beside a baseline from the same run:
 - every status as of a date: db.tree.load_tree (SQL + engine) against reading the same rows as plain
-  tuples, and the pure engine (db.compliance.evaluate) on its own;
+  tuples (wall and CPU time; target ≤ 4×), and the pure engine (db.compliance.evaluate) on its own;
 - the trajectory plot of a 10,000-observation metric: moving the as-of date and repainting, against
   drawing the whole series afresh.
 """
@@ -20,12 +20,12 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNS = 7
 
 
-def median_ms(action, runs=RUNS) -> float:
+def median_ms(action, runs=RUNS, clock=time.perf_counter) -> float:
     times = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start = clock()
         action()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return statistics.median(times) * 1000
 
 
@@ -64,10 +64,13 @@ def main() -> None:
             session.exec(select(Assessment.obligation_id, Assessment.as_of, Assessment.status)).all()
             session.exec(select(Observation.metric_id, Observation.observed_on, Observation.value)).all()
 
-    ours, theirs = median_ms(tree), median_ms(raw)
-    print(
-        f"every status as of a date        load_tree {ours:7.1f} ms   raw tuple read {theirs:6.1f} ms   ratio {ours / theirs:5.1f}x"
-    )
+    # CPU time beside wall time: on a shared machine the wall clock mostly measures the neighbours.
+    for clock, what in ((time.perf_counter, "wall"), (time.process_time, "CPU ")):
+        ours, theirs = median_ms(tree, clock=clock), median_ms(raw, clock=clock)
+        print(
+            f"every status as of a date, {what}  load_tree {ours:7.1f} ms   raw tuple read {theirs:6.1f} ms   "
+            f"ratio {ours / theirs:5.1f}x (target <= 4x)"
+        )
 
     import db.tree as tree_module
 

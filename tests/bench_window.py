@@ -3,7 +3,7 @@
 Run by hand (not collected by pytest):  QT_QPA_PLATFORM=offscreen python tests/bench_window.py
 Prints medians side by side with baselines measured in the same run:
 - start-up: `accord-desk` on the example to the populated main window, against a bare PySide6 window
-  started the same way that imports the same libraries (target: within 1.5x);
+  started the same way that imports the same libraries (target: within 1.3x, issue 15), wall and CPU time;
 - a generated agreement of 2,000 obligations five levels deep: open it in the window and expand all,
   against a QStandardItemModel of the same rows in a plain QTreeView.
 """
@@ -50,14 +50,17 @@ print("ready", flush=True)
 """
 
 
-def time_to_ready(code: str, *args: str) -> float:
+def time_to_ready(code: str, *args: str) -> tuple[float, float]:
+    """Seconds until the child says it is ready, and the CPU seconds (user + system) it used in all: on a
+    shared machine the wall clock mostly measures the neighbours."""
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     line = process.stdout.readline()
     elapsed = time.perf_counter() - start
-    process.wait()
+    _pid, _status, usage = os.wait4(process.pid, 0)
+    process.returncode = 0  # reaped above
     assert line.strip() == "ready", line
-    return elapsed
+    return elapsed, usage.ru_utime + usage.ru_stime
 
 
 def startup(folder: Path) -> None:
@@ -69,8 +72,10 @@ def startup(folder: Path) -> None:
     for _ in range(RUNS):  # interleaved, so drift on a shared machine hits both alike
         bare.append(time_to_ready(BARE_PROBE))
         app.append(time_to_ready(APP_PROBE, str(database)))
-    a, b = statistics.median(app), statistics.median(bare)
-    print(f"start-up to populated window     accord-desk {a * 1000:7.0f} ms   bare window {b * 1000:7.0f} ms   ratio {a / b:4.2f}x (target <= 1.5x)")
+    for index, what in ((0, "wall"), (1, "CPU ")):
+        a, b = statistics.median(t[index] for t in app), statistics.median(t[index] for t in bare)
+        print(f"start-up to populated window, {what}  accord-desk {a * 1000:7.0f} ms   bare window {b * 1000:7.0f} ms   "
+              f"ratio {a / b:4.2f}x (target <= 1.3x)")  # fmt: skip
 
 
 def expand_all(folder: Path) -> None:

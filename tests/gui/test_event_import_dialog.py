@@ -283,3 +283,20 @@ def test_the_window_puts_imported_events_under_the_current_agreement_and_says_so
         placed = set(session.exec(select(Event.agreement_id).where(Event.external_id.like("AFG4%"))))
     assert placed == {desk.agreement_id} and desk.agreement_id is not None
     assert "Put 7 new events under US–Taliban agreement." in running.message
+
+
+@pytest.mark.qt_log_ignore("propagateSizeHints")
+def test_new_events_from_a_source_file_leave_every_standing_as_it_was(qtbot, desk):
+    """A source's file carries no links (they are the officer's), so its new events change no standing:
+    the desk says so, and the window evaluates nothing again on the UI thread (issue 15: the refresh after
+    an import stalled the window). Events it updates may be linked: then everything is read again."""
+    told = []
+    desk.record_changed.connect(lambda changes, _initiator: told.append(changes))
+    added = run_import(qtbot, desk, DATA / "acled_afghanistan.csv")
+    assert added.report.added and not added.report.updated
+    (changes,) = told
+    assert changes.log and changes.actors and not changes.statuses and not changes.everything
+    told.clear()
+    updating = run_import(qtbot, desk, DATA / "acled_afghanistan_newer.csv")
+    assert updating.report.updated
+    assert [changes.everything for changes in told] == [True]

@@ -178,7 +178,7 @@ def test_cancel_leaves_no_file_and_the_dialog_open(qtbot, window, out, when):
 
 def test_words_kept_in_the_settings_move_into_the_record_once(qtbot, desk, settings_folder, tmp_path):
     from db.history import TrailFilter, trail
-    from gui.export_summary_dialog import MOVED, move_words_from_settings, summary_key
+    from gui.settings_words import MOVED, move_words_from_settings, summary_key
 
     settings = QSettings()
     settings.setValue(summary_key(desk.agreement_id), "Words of the last session.")
