@@ -46,7 +46,6 @@ from db.bundle import (
     RowKey,
     going_on,
     read_bundle,
-    record_rows,
     references,
     typed,
 )
@@ -135,7 +134,7 @@ def receive(
             if theirs is not None and outcome == "unchanged":
                 writes[step.key[0]].append((step.key, "circumstance", theirs))
             taken.append((step.key, step.dot, theirs is None))
-    held = record_rows(connection)
+    held = merge.mine  # nothing is written yet: the record as planned
     for key in _dropped(writes, held):
         report.not_taken.append(f"A row of {KINDS[key[0]]} ({key[1]}): it names a record that stays deleted here")
         taken = [t for t in taken if t[0] != key]

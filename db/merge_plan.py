@@ -22,7 +22,6 @@ from db.bundle import (
     chain_problem,
     covered,
     going_on,
-    received_trails,
     record_rows,
     references,
     row_dots,
@@ -66,6 +65,7 @@ class Plan:
     new_entries: dict[str, list[dict[str, Any]]]
     renames: list[Rename]  # this desk's records that take the other desk's id once the merge is written
     as_of: tuple  # the record it was planned against (`planned_as_of`): unchanged, the plan still holds
+    mine: dict[str, dict[str, dict]]  # that record's rows (db.bundle.record_rows)
 
     @property
     def nothing_to_write(self) -> bool:
@@ -159,18 +159,21 @@ def plan(session: Session, bundle: Bundle, progress: Progress | None = None) -> 
             f"{label(table, mine[table][ours], refs)} takes the id the other desk gave it ({theirs[:8]}…), the smaller "
             "of the two; the rows naming it follow"
         )
-    return Plan(bundle, steps, report, new_entries, renames, planned_as_of(connection))
+    return Plan(bundle, steps, report, new_entries, renames, planned_as_of(connection), mine)
 
 
 def used_there(steps: list[Step], mine: dict[str, dict[str, dict]]) -> list[Step]:
     """The records this desk deleted that rows the other desk sends, to be taken, still name (an assessment
     of an obligation deleted here): a conflict, so the officer restores the record or leaves those rows out."""
     by_key = {step.key: step for step in steps}
-    taken = {step.key for step in steps if step.outcome in ("added", "updated")}
+    taken: dict[str, list[Step]] = defaultdict(list)  # by table: each reference looks at its own table's rows
+    for step in steps:
+        if step.outcome in ("added", "updated"):
+            taken[step.key[0]].append(step)
     found: dict[RowKey, Step] = {}
     for table, column, parent in references():
-        for key in taken:
-            if key[0] == table and (value := by_key[key].theirs[column]) is not None:
+        for step in taken.get(table, ()):
+            if (value := step.theirs[column]) is not None:
                 target = by_key.get((parent, value))
                 gone = target is not None and target.theirs is not None and value not in mine[parent]
                 if gone and target.outcome == "unchanged":
@@ -258,12 +261,14 @@ def _check_references(bundle: Bundle, mine: dict[str, dict[str, dict]]) -> None:
 
 def _check_trails(connection, bundle: Bundle, me: str) -> dict[str, list[dict[str, Any]]]:
     """The entries of each trail the bundle carries that this desk does not hold yet, checked to chain on."""
-    held = received_trails(connection)
     new = {}
     for chain, entries in bundle.entries.items():
-        if chain == me:
+        if chain == me or not entries:
             continue  # this desk's own trail, come back: it is the trail itself
-        known = {entry["id"]: entry["hash"] for entry in held.get(chain, [])}
+        # What was received of this trail from just before the bundle's first entry (entries come oldest first)
+        known = dict(connection.exec_driver_sql(
+            "SELECT id, hash FROM received_entry WHERE chain = ? AND id >= ?", (chain, entries[0]["id"] - 1)
+        ).all())  # fmt: skip
         fresh = [entry for entry in entries if entry["id"] not in known]
         if any(known.get(entry["id"], entry["hash"]) != entry["hash"] for entry in entries):
             raise BundleError(

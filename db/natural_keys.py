@@ -13,6 +13,7 @@ match by id alone.
 
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import Session
 
 from db import audit, content
@@ -103,7 +104,9 @@ def take_id(session: Session, table_name: str, old: str, new: str) -> None:
                 continue
             entries += [("delete", name, before_key, audit.plain_values(values), None),
                         ("insert", name, after_key, None, audit.plain_values(after))]  # fmt: skip
-            connection.exec_driver_sql(
-                "UPDATE OR REPLACE received_change SET row_id = ? WHERE table_name = ? AND row_id = ?", (after_key, name, before_key)
+            moved = {"t": name, "old": before_key, "new": after_key}  # a tombstone under the new key gives way
+            connection.execute(text("DELETE FROM received_change WHERE table_name = :t AND row_id = :new"), moved)
+            connection.execute(
+                text("UPDATE received_change SET row_id = :new WHERE table_name = :t AND row_id = :old"), moved
             )
     audit.record_many(session, entries)

@@ -443,3 +443,28 @@ def test_the_officers_words_travel_and_both_desks_versions_are_kept(desks, tmp_p
         with store.reading() as session:
             assert {v.text for v in words_history(session, agreement_id)} == {"Seen from A.", "Seen from B."}
         assert check_record(store).problems == []
+
+
+def test_a_trail_that_differs_from_the_one_received_before_or_starts_past_it_is_refused(desks, tmp_path):
+    a, b = desks
+    send(a, b, tmp_path)
+    retitle(a, obligations(a)[2], "Changed after the first bundle")
+    retitle(a, obligations(a)[3], "Changed again")
+    later = tmp_path / "later.accord"
+    export_bundle(a, later)
+
+    def rewrite_one_received(_manifest, content):
+        chain = content["entries"][read_bundle(later).desk_id]
+        chain[1][-1] = "0" * 64  # an entry B holds already, with another hash
+
+    def drop_the_start(_manifest, content):
+        chain = content["entries"][read_bundle(later).desk_id]
+        del chain[:-1]  # only the newest entry: the one before it B never received
+
+    before = _file_digest(b)
+    with pytest.raises(BundleError, match="audit trail in it differs from the one received before"):
+        import_bundle(b, _rewritten(later, tmp_path, "rewritten", rewrite_one_received))
+    assert _file_digest(b) == before
+    with pytest.raises(BundleError, match=r"does not verify \(entry \d+ was never received\)"):
+        import_bundle(b, _rewritten(later, tmp_path, "cut", drop_the_start))
+    assert _file_digest(b) == before
