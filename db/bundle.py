@@ -151,21 +151,6 @@ def _links_replaced(connection) -> str:
     )
 
 
-def _links_replaced(connection) -> str:
-    """The links each such update of an event replaced (its "before"), as (table, row id, entry id)."""
-    parts = []
-    for table, listing in (("eventactor", "actors"), ("eventobligation", "links")):
-        if is_sqlite(connection):
-            listed, written = f"json_each(a.before, '$.{listing}') j", f"json_type(a.after, '$.{listing}')"
-        else:
-            listed, written = f"json_array_elements(CAST(a.before AS json)->'{listing}') j(value)", f"CAST(a.after AS json)->'{listing}'"
-        parts.append(
-            f"SELECT '{table}', a.row_id || '/' || (j.value ->> 0), a.id FROM auditentry a, {listed} "
-            f"WHERE a.table_name = 'event' AND a.operation = 'update' AND {written} IS NOT NULL"
-        )
-    return " UNION ALL ".join(parts)
-
-
 def row_dots(connection) -> dict[RowKey, tuple[str, int, bool]]:
     """The change every row holds, and every deleted row's tombstone: {key: (desk, counter, deleted)}."""
     owners = desk.identities(connection)
