@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 
+from db import team_server
 from db.errors import DatabaseError, StorageError
 from db.location import Server
 
@@ -29,7 +30,9 @@ def make_engine(server: Server, begin_key: str, read_only: bool = False) -> Engi
     options = f"-c timezone=UTC -c lock_timeout={LOCK_WAIT_MS}"
     if read_only:
         options += " -c default_transaction_read_only=on"
-    engine = create_engine(server.url, connect_args={"options": options}, pool_pre_ping=True)
+    engine = create_engine(
+        server.url, connect_args={"options": options, "application_name": team_server.APPLICATION}, pool_pre_ping=True
+    )
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
@@ -72,6 +75,8 @@ def _sentence(server: Server, error) -> DatabaseError | None:
             f"{where}: the server refused the login of {server.url.username or 'this account'} ({message}); "
             "check the user name, and put the password in ~/.pgpass."
         )
+    if state == "42501" and (said := team_server.refusal_sentence(error, server.url.username or "")):
+        return StorageError(said)
     if state == "42501":
         return StorageError(
             f"{where}: the server refused this ({message}); nothing was changed. Ask the team database's "

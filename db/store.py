@@ -23,7 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
-from db import audit, content, desk, server
+from db import audit, content, desk, server, team_server
 from db.backup_names import backup_of
 from db.clock import current_user
 from db.errors import DamagedDatabaseError, DatabaseError, DatabaseInUseError, StaleRecordError, StorageError
@@ -403,10 +403,22 @@ class Store:
                 store._migrate()
             if not read_only:
                 desk.claim(store)
+            store._take_standing()
         except BaseException:
             store.close()
             raise
         return store
+
+    def _take_standing(self) -> None:
+        """On a team database: who the record names is the database role (the audit's who, recorded_by),
+        and a reader's store is read-only, since the server refuses its writes."""
+        with server.refusals_explained(self.location), self.engine.connect() as connection:
+            if not team_server.installed(connection):
+                return
+            standing = team_server.standing(connection)
+        self.user = standing.role
+        if standing.level == "reader" and self.read_only is None:
+            self.read_only = team_server.reader_window_sentence(standing.role, self.location.name)
 
     @staticmethod
     def _lock_for_writing(path: Path, user: str) -> tuple[WriterLock | None, DatabaseError | None]:
@@ -544,7 +556,10 @@ class Store:
                 audit.note_head(self.path, audit.last_entry(connection))
 
     def sign_as(self, user: str) -> None:
-        """Who changes the record from now on (the audit's who), and who the lock file says holds it."""
+        """Who changes the record from now on (the audit's who), and who the lock file says holds it. On a
+        server the database role says who, whatever the officer's settings name."""
+        if self.server is not None:
+            return
         self.user = user
         if self._lock is not None:
             self._lock.sign(user)
@@ -574,6 +589,14 @@ class Store:
             finally:
                 connection.info.pop(_BEGIN, None)
 
+    def _note_refusal(self, action: str, attempted: list, sentence: str) -> None:
+        """A refused attempt on a server goes into the trail in a transaction of its own (the refused one
+        left nothing), so the trail holds both officers' attempts."""
+        with server.refusals_explained(self.location), self.engine.begin() as connection:
+            team_server.set_action(connection, action)
+            for table_name, row_key, values in attempted:
+                team_server.note_refusal(connection, table_name, row_key, values, sentence)
+
     @contextmanager
     def writing(self, action: str, expect: dict[tuple[str, str], int] | None = None) -> Iterator[Session]:
         """One user action: BEGIN IMMEDIATE, every change audited under `action`, then COMMIT.
@@ -593,9 +616,14 @@ class Store:
                     try:
                         yield session
                         session.commit()
-                    except StaleDataError:
+                    except (StaleDataError, StaleRecordError) as error:
+                        attempted = audit.attempted(session)
                         session.rollback()
-                        raise StaleRecordError(audit.stale_sentence("A record this action changes")) from None
+                        if isinstance(error, StaleDataError):
+                            error = StaleRecordError(audit.stale_sentence("A record this action changes"))
+                        if self.server is not None:
+                            self._note_refusal(action, attempted, str(error))
+                        raise error from None
                     except BaseException:
                         session.rollback()
                         raise

@@ -2,7 +2,7 @@
 name, host:port, or the folder of a unix socket), the database and the user. No password: libpq reads
 ~/.pgpass itself, or the system keyring gives one (db.team_password)."""
 
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 
 from db.errors import DatabaseError
 
@@ -25,3 +25,10 @@ def address(server: str, database: str, user: str) -> str:
         port = int(typed)
     url = URL.create("postgresql", username=user, host=host, port=port, database=database, query=query)
     return url.render_as_string(hide_password=False)
+
+
+def with_password(remembered: str, password: str | None) -> str:
+    """The address to connect with: the remembered one, plus the password for this connection only."""
+    if not password:
+        return remembered
+    return make_url(remembered).set(password=password).render_as_string(hide_password=False)

@@ -24,7 +24,9 @@ and their hashes (db.audit.entry_hash, computed in SQL over the same text), and 
 """
 
 import json
+import os
 import re
+import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,10 +37,14 @@ from db.errors import DatabaseError
 from db.models import AuditEntry
 
 CHANNEL = "accord_desk"
+# This process's connections name themselves so (libpq's application_name), and the server's notices
+# carry it: a window skips the news of its own changes, which it has applied already.
+APPLICATION = f"Accord Desk {os.getpid()}@{socket.gethostname()}"[:63]
 ACTION_SETTING = "accord_desk.action"
 OUTSIDE_ACTION = "Changed outside Accord Desk"
 NOTICES_PER_TRANSACTION = 100  # more changes than this are announced per table, without ids
-SERVER_TABLES = ("agreementeditor", "audithead", "auditpending", "audittransaction")
+CHAIN_TABLES = ("audithead", "auditpending", "audittransaction")  # the trail's state, as the trail: history
+SERVER_TABLES = ("agreementeditor", *CHAIN_TABLES)
 
 # The agreement each record table's row belongs to: its own column, or its parent row's (parent table,
 # the row's column naming it); None: shared by every desk, any editor may change it.
@@ -261,10 +267,12 @@ DROP TRIGGER IF EXISTS auditentry_no_truncate ON auditentry;
 CREATE TRIGGER auditentry_no_truncate BEFORE TRUNCATE ON auditentry
     FOR EACH STATEMENT EXECUTE FUNCTION accord_append_only();
 
--- A change by psql that does not name the next version still counts as one.
+-- A change from outside Accord Desk (psql) that does not name the next version still counts as one, so
+-- a form opened before it is refused rather than overwriting it; Accord Desk's own keep its versions.
 CREATE OR REPLACE FUNCTION accord_next_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW IS DISTINCT FROM OLD AND NEW.version = OLD.version THEN
+    IF coalesce(current_setting('{action_setting}', true), '') = ''
+       AND NEW IS DISTINCT FROM OLD AND NEW.version = OLD.version THEN
         NEW.version := OLD.version + 1;
     END IF;
     RETURN NEW;
@@ -299,7 +307,14 @@ def _audit_function(name: str, table) -> str:
         SELECT session_user, accord_action(), 'update', {_literal(name)}, changed.rid, changed.b, changed.a
         FROM (SELECT {row_id(table, "n")} AS rid, {row_json(table, "o")} AS b, {row_json(table, "n")} AS a
               FROM old_rows o JOIN new_rows n ON {_pk_join(table)} ORDER BY {_pk_order(table, "n")}) AS changed
-        WHERE changed.b <> changed.a;"""
+        WHERE changed.b <> changed.a;
+        -- An update of the key (a merge moving links) is the old row's delete and the new row's insert.
+        INSERT INTO auditpending (who, action, operation, table_name, row_id, before, after)
+        SELECT session_user, accord_action(), 'delete', {_literal(name)}, {row_id(table, "o")}, {row_json(table, "o")}, NULL
+        FROM old_rows o WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE {_pk_join(table)}) ORDER BY {_pk_order(table, "o")};
+        INSERT INTO auditpending (who, action, operation, table_name, row_id, before, after)
+        SELECT session_user, accord_action(), 'insert', {_literal(name)}, {row_id(table, "n")}, NULL, {row_json(table, "n")}
+        FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE {_pk_join(table)}) ORDER BY {_pk_order(table, "n")};"""
     return f"""
 CREATE OR REPLACE FUNCTION accord_audit_{name}() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -453,6 +468,11 @@ def uninstall_statements() -> list[str]:
 
 # --- what the application asks the server ----------------------------------------------------------
 
+def conninfo(url) -> str:
+    """libpq's address of a SQLAlchemy URL (postgresql+psycopg://…), for a connection of psycopg's own."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def is_server(connection: Connection) -> bool:
     return connection.dialect.name == "postgresql"
 
@@ -486,9 +506,17 @@ def rights_sentence(role: str, what: str) -> str:
     )
 
 
-def reader_sentence(role: str) -> str:
+def reader_window_sentence(role: str, name: str) -> str:
     return (
-        f"Your database role {role} may only read this team database, so the server refused the change; "
+        f"You are connected to {name} as {role}, a reader of this team database: the server refuses a reader's "
+        "changes, so it is open read-only. Ask an administrator for the editor role to make changes."
+    )
+
+
+def reader_sentence(role: str, refused: str = "") -> str:
+    why = f" ({refused})" if refused else ""
+    return (
+        f"Your database role {role} may only read this team database, so the server refused the change{why}; "
         "nothing was changed. Ask an administrator for the editor role."
     )
 
@@ -502,10 +530,10 @@ def refusal_sentence(error: BaseException, role: str) -> str | None:
     """What the server's refusal of a write (SQLSTATE 42501) means, in one sentence; None for other errors."""
     if getattr(error, "sqlstate", None) != "42501":
         return None
-    message = str(error)
+    message = str(error).strip().splitlines()[0] if str(error).strip() else ""
     if found := _POLICY.search(message):
         return rights_sentence(role, f"these {found.group(1)} rows")
-    return reader_sentence(role)
+    return reader_sentence(role, message)
 
 
 def refused_rows(connection: Connection, rows: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from db.errors import UserError
+from db.errors import DatabaseError, UserError
 
 EXIT_USER_ERROR = 1
 
@@ -270,6 +270,11 @@ def _parser() -> argparse.ArgumentParser:
     restore.add_argument(
         "backup", type=Path, metavar="BACKUP", help="a backup file, or its name in the listing"
     )
+    for name, what in (("assign", "let a database role edit an agreement"),
+                       ("unassign", "take an agreement from a database role")):  # fmt: skip
+        command = commands.add_parser(name, parents=[database], help=f"{what} (a team database; administrators only)")
+        command.add_argument("role", metavar="ROLE", help="the officer's database role")
+        command.add_argument("agreement", metavar="AGREEMENT", help="the agreement's id, title or short title")
     return parser
 
 
@@ -614,6 +619,27 @@ def _backups(args) -> int:
     return 0
 
 
+def _assignment(args) -> int:
+    from db import team_server
+    from db.location import Server, parse_location
+    from db.store import Access, Store
+
+    location = parse_location(_database(args))
+    if not isinstance(location, Server):
+        raise DatabaseError(
+            f"{location} is a database file, which has no roles (one writer at a time); assignments belong to a "
+            "team database: give --db postgresql://USER@HOST/NAME."
+        )
+    store = Store.open(location, access=Access.WRITE)
+    try:
+        with store.engine.begin() as connection:
+            change = team_server.assign_agreement if args.command == "assign" else team_server.unassign_agreement
+            print(change(connection, args.role, args.agreement))
+    finally:
+        store.close()
+    return 0
+
+
 def _restore(args) -> int:
     from db import backup
     from db.errors import DamagedDatabaseError
@@ -705,7 +731,7 @@ COMMANDS = {
     "import-events": _import_events, "export-events": _export_events, "export-pdf": _export_pdf,
     "export-docx": _export_docx, "export-bundle": _export_bundle, "import-bundle": _import_bundle,
     "check": _check,
-    "backup": _backup, "backups": _backups, "restore": _restore,
+    "backup": _backup, "backups": _backups, "restore": _restore, "assign": _assignment, "unassign": _assignment,
 }  # fmt: skip
 
 

@@ -38,6 +38,7 @@ class ConnectDialog(QDialog):
     def __init__(self, parent: QWidget | None = None, settings: QSettings | None = None):
         super().__init__(parent)
         self.setWindowTitle("Connect to a team database")
+        self.setMinimumWidth(480)  # an address and its hint fit on a line
         self.settings = settings or QSettings()
         last = self.settings.value(_FIELDS, {}) or {}
         self.server_edit = QLineEdit(str(last.get("server", "")))

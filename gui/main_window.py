@@ -60,6 +60,7 @@ from gui.plain_text import confirm, plain_label, show_error, tooltip
 from gui.recent_files import recent_databases, remember_database
 from gui.search_dialog import SearchDialog
 from gui.status_summary import StatusSummary
+from gui.team_window import TeamDesk
 from gui.trajectory_panel import TrajectoryPanel
 
 DEFAULT_SIZE = (1400, 900)
@@ -167,6 +168,7 @@ class MainWindow(QMainWindow):
         self._remember_store()
         self._move_words_from_settings()
         self._restore_layout()
+        self.team = TeamDesk(self)  # on a team database: other officers' changes, in the status bar
         self.field_keys = FieldKeys(self)  # Ctrl+E and the other commands work from the fields too
         self.tree.view.setFocus()
 
@@ -241,6 +243,10 @@ class MainWindow(QMainWindow):
         self.recent_menu = QMenu("Open &recent", self)
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         menu.addMenu(self.recent_menu)
+        menu.addAction(self._action(
+            "Connect to a &team database…", self.connect_to_team_database,
+            tip="Open the record your team shares on a PostgreSQL server",
+        ))  # fmt: skip
         menu.addSeparator()
         self.new_agreement_action = self._action(
             "New &agreement…", self.new_agreement, tip="Add an agreement to review"
@@ -385,8 +391,8 @@ class MainWindow(QMainWindow):
         if agreement:
             parts.append(agreement.label)
         self.setWindowTitle(" — ".join([*parts, "Accord Desk"]))
-        for action in (self.new_agreement_action, self.send_action):
-            action.setEnabled(self.desk.store is not None)
+        self.new_agreement_action.setEnabled(store is not None and not read_only)
+        self.send_action.setEnabled(store is not None)
         on_file = store is not None and store.path is not None  # a server's backups are pg_dump's (db.backup.on_server)
         self.back_up_action.setEnabled(on_file)
         self.restore_action.setEnabled(on_file and not read_only)
@@ -661,7 +667,11 @@ class MainWindow(QMainWindow):
             if self.desk.store is not None:  # the audit's who and the lock's holder from now on
                 self.desk.store.sign_as(dialog.chosen().label)
 
+    def connect_to_team_database(self) -> None:
+        self.team.connect_to_team_database()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.team.stop()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState(STATE_VERSION))
         self.settings.setValue("window/tree_header", self.tree.header_state())

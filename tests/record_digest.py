@@ -5,7 +5,7 @@ import sqlite3
 from pathlib import Path
 
 from db.search import is_index_table
-from db.team_server import SERVER_TABLES
+from db.team_server import CHAIN_TABLES
 
 
 def content_digest(path: Path) -> str:
@@ -21,8 +21,8 @@ def store_digest(store, record_only: bool = False) -> str:
     """The same digest read through an open Store's own engine: opening the file a second time in the
     process would drop the store's POSIX locks (DESIGN.md, "Keeping the record whole").
 
-    `record_only`: the record's rows without the audit trail (which an undo extends) and, on a server, the
-    trail's own tables (db.team_server.SERVER_TABLES), the search index
+    `record_only`: the record's rows without the audit trail (which an undo extends; on a server with its
+    chain's head row), the search index
     (its row numbers follow each write; `search_digest` compares its text) and the version columns (which
     an undo counts on): what an undo must put back exactly."""
     connection = store.engine.raw_connection()
@@ -46,7 +46,7 @@ def table_names(connection) -> list[str]:
 def _digest(connection, record_only: bool = False) -> str:
     digest = hashlib.sha256()
     for table in table_names(connection):
-        if record_only and (table == "auditentry" or is_index_table(table) or table in SERVER_TABLES):
+        if record_only and (table == "auditentry" or table in CHAIN_TABLES or is_index_table(table)):
             continue
         cursor = connection.execute(f'SELECT * FROM "{table}"')
         names = [column[0] for column in cursor.description]

@@ -392,3 +392,12 @@ def test_the_reports_use_the_officers_words_kept_in_the_record_and_a_file_wins_u
                 'Kept in the record: <b>literal</b> & "so".', "Earlier words."]
     finally:
         store.close()
+
+
+def test_assignments_belong_to_a_team_database(example_store, capsys):
+    """Issue 17: `accord-desk assign` on a database file says where assignments belong, and changes nothing."""
+    path = example_store.path
+    example_store.close()
+    assert main(["assign", "amina", "doha-2020", "--db", str(path)]) != 0
+    said = capsys.readouterr().err
+    assert "is a database file, which has no roles" in said and "postgresql://USER@HOST/NAME" in said

@@ -119,7 +119,8 @@ def test_a_write_the_server_refuses_is_one_sentence_and_changes_nothing(pg_clust
     try:
         store = Store.open(pg_cluster.url(name, user=f"reader_{name}"), user="reader")
         try:
-            refused = r"the server refused this \(permission denied for table \w+\); nothing was changed. Ask the"
+            refused = (r"Your database role reader_\w+ may only read this team database, so the server refused the "
+                       r"change \(permission denied for table \w+\); nothing was changed. Ask an administrator")
             with pytest.raises(StorageError, match=refused), store.writing("Add an agreement") as session:
                 session.add(Agreement(title="A", short_title="A", place="Kabul"))
         finally:

@@ -119,7 +119,7 @@ def test_a_readers_write_is_refused_by_the_server(team):
     with team.connect("carla") as connection, pytest.raises(psycopg.errors.InsufficientPrivilege) as refused:
         connection.execute("UPDATE obligation SET title = 'x'")
     sentence = team_server.refusal_sentence(refused.value, team.officer("carla"))
-    assert sentence == team_server.reader_sentence(team.officer("carla"))
+    assert sentence == team_server.reader_sentence(team.officer("carla"), "permission denied for table obligation")
     assert "may only read this team database" in sentence
     assert "permission denied for table assessment" in _refused(team, "DELETE FROM assessment", "carla")
     assert team.psql("SELECT count(*) FROM assessment").strip() == "2"
@@ -278,3 +278,11 @@ def test_assigning_by_the_agreements_title_says_what_was_done(team):
     with amina.begin() as connection, pytest.raises(DatabaseError, match="Only an administrator"):
         team_server.assign_agreement(connection, bruno, "Agreement A")
     amina.dispose()
+
+
+def test_an_update_of_a_rows_key_is_audited_as_its_delete_and_its_insert(team):
+    """As db.audit writes a merge's moved links: the old row deleted, the new one inserted."""
+    team.psql(f"UPDATE assessment SET id = 'moved' WHERE obligation_id = '{team.obligation_a}'", "amina")
+    last = [(e["operation"], e["row_id"]) for e in _trail(team.engine)[-2:]]
+    assert sorted(last) == [("delete", "assessment-a"), ("insert", "moved")]
+    assert _chain_holds(_trail(team.engine))
