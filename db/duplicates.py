@@ -106,8 +106,12 @@ _CHUNK = 5_000  # sketches per statement
 # highest rowid + 1), and each index entry carries the rowid, so the rows an import wrote from earlier chunks
 # are passed over in the index, never read. Excluding them by import file read each of them (it grew with
 # the square of the file: the import's own rows near a place and date are more, chunk by chunk). A server
-# has no rowid: there the rows the import's own transaction wrote are passed over.
-_AS_IT_WAS = {"sqlite": "e.rowid <= :last_before", "postgresql": "e.xmin <> CAST(pg_current_xact_id() AS xid)"}
+# has no rowid: there the rows the import's own transaction inserted are passed over (version 1; an event it
+# updated, now of a later version, was in the record as it was).
+_AS_IT_WAS = {
+    "sqlite": "e.rowid <= :last_before",
+    "postgresql": "NOT (e.xmin = CAST(pg_current_xact_id() AS xid) AND e.version = 1)",
+}
 
 
 @cache

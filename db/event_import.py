@@ -166,7 +166,7 @@ def _import(session, file: EventFile, dry_run, skip_invalid, told, agreement_id)
     for chunk in file.chunks():
         work.chunk(chunk)
         told.wrote(chunk.rows.stop, len(file))
-    work.finish()
+    work.finish(lambda: told.wrote(len(file), len(file)))  # Cancel is heard between its long statements
     if work.problems and not skip_invalid:
         raise refusal(file.path, work.problems)
     told.wrote(1, 1)  # the bar full; a cancel now still rolls everything back
@@ -277,11 +277,11 @@ class _Import:
             self.import_file = self.writer.import_file
         return self.writer
 
-    def finish(self) -> None:
+    def finish(self, between: Callable[[], None]) -> None:
         if self.import_file is not None and self.writing:
             if len(self.pending):
                 self.writer.add(self.pending.take(len(self.pending)))
-            self.writer.finish()
+            self.writer.finish(between)
         self.related.discard(None)
         if not self.related:
             return
@@ -436,8 +436,8 @@ def _fold(known: dict[str, str], folded: dict[str, str]) -> None:
 
 class _Writer:
     """Writes an import's rows: its ImportFile and new actors first, then the added events CHUNK_ROWS at a
-    time (with their actor and obligation links and their search index rows), the updated ones as they
-    come, and last the one audit entry of the added events."""
+    time (with their actor and obligation links), the updated ones as they come, and last the added events'
+    search index rows and their one audit entry."""
 
     def __init__(self, work: _Import):
         self.work, session, file = work, work.session, work.file
@@ -485,21 +485,26 @@ class _Writer:
         part = {"id": ids, **dict(zip(file.sets, pending.columns, strict=True))}
         if not self.work.own:
             part["external_id"] = keys
-        search.pause_event_index(connection, True)  # indexed a chunk at a time below, not row by row
+        search.pause_event_index(connection, True)  # indexed once all are in (finish), not row by row
         self.digest.add("event", *bulk_insert(connection, Event, part, self.constants))
         for table, written in _link(connection, ids, pending.actors, pending.links, self.roles).items():
             self.digest.add(table, *written)
-        search.index_events(connection, ids)
-        search.pause_event_index(connection, False)
+        search.pause_event_index(connection, False)  # an update's own trigger indexes the event again
         self.ids.extend(ids)
 
     def update(self, chunk: Chunk, part: list[tuple[int, dict]], links: dict) -> None:
         self.updates += _update(self.work.session, self.work.file, chunk, part, self.roles, self.import_file.id, links)
 
-    def finish(self) -> None:
+    def finish(self, between: Callable[[], None]) -> None:
         for create in self.deferred:
+            between()
             self.connection.exec_driver_sql(create)
         if self.ids:
+            between()
+            search.pause_event_index(self.connection, True)  # the one statement below, not a row's trigger
+            search.index_new_events(self.connection, self.work.last_before)
+            search.pause_event_index(self.connection, False)
+            between()
             file, import_file = self.work.file, self.import_file
             audit.record_many(self.work.session, [("insert", "event", import_file.id, None, {
                 "import_file_id": import_file.id, "file_name": file.path.name, "sha256": file.sha256,

@@ -3,14 +3,13 @@ PostgreSQL server, its full-text search: a tsvector column of search_source unde
 
 `search_source` holds a row per record (its kind, id, agreement, a heading and the text searched), kept up
 to date by triggers on the record's tables (migration 0005_search); `search` is FTS5 over it. A bulk import pauses the event triggers inside its
-own transaction and indexes its events with one statement per chunk (`index_events`): per-row trigger
+own transaction and indexes its events once they are all in (`index_new_events`): per-row trigger
 work would cost an import of 100,000 events more than the whole rest of it (tests/bench_search.py).
 
 The officer's words are never FTS5 syntax: each word becomes a quoted prefix term, all required
 ("sholg balkh" finds "Sholgara, Balkh"). An event is also found by the name of an actor in it.
 """
 
-import json
 import re
 from dataclasses import dataclass
 
@@ -18,7 +17,7 @@ from sqlalchemy import Connection, bindparam, text
 from sqlmodel import Session
 
 from db.changes import Changes
-from db.dialects import is_sqlite, json_values
+from db.dialects import is_sqlite
 from db.event_rules import date_label
 from db.parties import counted_as
 
@@ -157,17 +156,22 @@ def rebuild(connection: Connection) -> None:
 
 
 def pause_event_index(connection: Connection, paused: bool) -> None:
-    """Inside a bulk import's transaction: its events are indexed by `index_events`, not row by row."""
+    """Inside a bulk import's transaction: its events are indexed by `index_new_events`, not row by row."""
     connection.exec_driver_sql(f"UPDATE search_state SET paused = {int(paused)}")
 
 
-def index_events(connection: Connection, event_ids: list[str]) -> None:
-    """Index the events with these ids, just added by a bulk import (so not indexed yet)."""
-    ids = {"ids": _json(event_ids)}
+def index_new_events(connection: Connection, last_before: int) -> None:
+    """Index the events a bulk import added (after rowid `last_before`; on a server, those its transaction
+    wrote that have no index row yet), once its rows are in: their rows of search_source in the order of their ids, so its unique index on (kind, record_id)
+    grows at its end rather than a page here and there for every chunk, then FTS5's in one statement."""
     first = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM search_source").scalar()
-    connection.execute(text(
-        f"{_insert('event', 'event', connection.dialect.name)} FROM event WHERE id IN ({json_values(connection, 'ids')})"
-    ), ids)  # fmt: skip
+    if is_sqlite(connection):
+        added = ("(SELECT rowid AS r FROM event WHERE rowid > :last ORDER BY +id) o "
+                 "JOIN event e ON e.rowid = o.r")  # +id: sorted here, not read through the id index
+    else:  # no rowid: the events this transaction wrote that have no index row (an update's trigger made its own)
+        added = ("event e WHERE e.xmin = CAST(pg_current_xact_id() AS xid) AND NOT EXISTS "
+                 "(SELECT 1 FROM search_source s WHERE s.kind = 'event' AND s.record_id = e.id)")
+    connection.execute(text(f"{_insert('event', 'e', connection.dialect.name)} FROM {added}"), {"last": last_before})
     if not is_sqlite(connection):
         return  # the server makes each row's document itself
     connection.execute(  # the rows just added, into FTS5 in one statement (their own trigger waits while paused)
@@ -175,10 +179,6 @@ def index_events(connection: Connection, event_ids: list[str]) -> None:
              "SELECT id, kind, heading, body FROM search_source WHERE id > :first"),
         {"first": first},
     )
-
-
-def _json(ids: list[str]) -> str:
-    return json.dumps(ids)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ around the work (not the interpreter's start); with --runs N each is the median 
 Adding a row: a function decorated with `@row(key, what, target)` taking a Bench; it calls
 `bench.measure(label, function)` for each figure (the function, defined at module level here or in any
 module, takes the Files and returns its seconds, or a dict with "seconds" and more figures) and prints
-them with `bench.line` / `bench.ratio`. `--only KEY` runs the rows whose key contains KEY.
+them with `bench.line` / `bench.ratio`. `--only KEY` runs the row KEY, or the rows whose key contains KEY.
 
 Not collected by pytest (its files are test_*.py).
 """
@@ -441,7 +441,7 @@ def cli_import(files: Files) -> dict:
     timing(backup, "back_up", "backup_seconds")
     timing(content, "add_rows", "digest_seconds")
     timing(event_import, "rows_like_record", "duplicates_seconds")
-    timing(search, "index_events", "search_seconds")
+    timing(search, "index_new_events", "search_seconds")
     seconds = timed(lambda: _cli("import-events", "--db", str(database), files.source))
     return {"seconds": seconds, **spent}
 
@@ -578,7 +578,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument(
-        "--only", nargs="*", default=[], metavar="KEY", help="the rows whose key contains KEY"
+        "--only", nargs="*", default=[], metavar="KEY", help="the row KEY, or the rows whose key contains KEY"
     )
     parser.add_argument("--cache", type=Path, default=None, help="where the inputs are kept between runs")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -593,8 +593,10 @@ def main() -> None:
     print(f"{args.rows:,} generated ACLED rows ({size:,.0f} MiB), cached in {Path(files.source).parent}; "
           f"{args.runs} run(s) each, medians; peak = the measuring process's VmHWM; load {os.getloadavg()[0]:.2f}")  # fmt: skip
     bench = Bench(files, args.runs)
+    keys = {chosen.key for chosen in ROWS}
     for chosen in ROWS:
-        if args.only and not any(word in chosen.key for word in args.only):
+        # a word names its row exactly ("import" is not "window-import") or every row containing it ("window")
+        if args.only and not any(chosen.key == word or (word not in keys and word in chosen.key) for word in args.only):
             continue
         print(f"\n{chosen.what} — target: {chosen.target}", flush=True)
         chosen.run(bench)

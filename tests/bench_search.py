@@ -34,18 +34,18 @@ def _timed(work) -> float:
 
 def _import_cost(source: Path, folder: Path) -> tuple[float, float]:
     indexed, unindexed = [], []
-    real = db.search.index_events
+    real = db.search.index_new_events
     for run in range(3):
         for index, times in ((True, indexed), (False, unindexed)):
             store = create_database(folder / f"import-{index}-{run}.sqlite", user="bench")
-            db.search.index_events = real if index else (lambda _connection, _ids: None)
+            db.search.index_new_events = real if index else (lambda _connection, _last: None)
             if not index:
                 with store.engine.begin() as connection:  # and no trigger either
                     for operation in ("insert", "update", "delete"):
                         connection.exec_driver_sql(f"DROP TRIGGER search_event_{operation}")
             times.append(_timed(lambda store=store: import_events(store, source)))
             store.close()
-    db.search.index_events = real
+    db.search.index_new_events = real
     return statistics.median(indexed), statistics.median(unindexed)
 
 

@@ -433,6 +433,28 @@ def test_a_bulk_load_makes_the_event_indexes_again_or_keeps_them_when_cancelled(
     assert check_record(example_store).problems == []
 
 
+def test_cancel_is_heard_while_a_bulk_load_builds_its_indexes_and_leaves_nothing(example_store, tmp_path):
+    """Once the rows are in, a bulk load builds its indexes and search index in long statements: the officer's
+    Cancel is asked between them (the bar stays full), and a cancel there rolls the whole import back."""
+    from tests.bench_import import generate
+
+    path = tmp_path / "acled.csv"
+    generate(path, 300)
+    before, digest = _indexes(example_store), content_digest(example_store.path)
+    full = []
+
+    def progress(done, total):
+        full.append(done == total)
+        return sum(full) < 3  # the last chunk's, then the first between the statements that follow
+
+    with pytest.raises(ImportCancelled):
+        import_events(example_store, path, progress=progress)
+    assert sum(full) == 3 and _indexes(example_store) == before and content_digest(example_store.path) == digest
+    told = []
+    import_events(example_store, path, progress=lambda done, total: told.append(done == total))
+    assert sum(told) > 4  # the last chunk, once per index built, around the search index, and the end
+
+
 def test_every_statement_of_an_import_holds_at_most_a_chunk_of_rows(example_store, tmp_path, monkeypatch):
     """What an import holds is bounded by the chunk, not the file (issue 15): no INSERT is handed more than
     CHUNK_ROWS events, nor their links more than CHUNK_ROWS events' worth, and no statement's one bound JSON

@@ -96,3 +96,24 @@ def test_an_import_indexes_its_events_and_an_agreement_sees_its_own(example_stor
     imported = next(e for e in events if e.external_id and e.notes)
     word = max(imported.notes.split(), key=len).strip(".,;:()")
     assert imported.id in [h.record_id for h in _hits(example_store, word) if h.kind == "event"]
+
+
+def test_a_streamed_import_indexes_each_event_once_as_its_triggers_would(example_store, monkeypatch):
+    """Issue 15: an import indexes the events it added in one statement at its end (the events it updates, by
+    their own trigger): every event has one index row, with the text the triggers give it, and FTS5 agrees."""
+    from db import event_file, event_import
+    from db.search import _insert
+
+    import_events(example_store, DATA / "acled_afghanistan.csv")
+    for module in (event_file, event_import):
+        monkeypatch.setattr(module, "CHUNK_ROWS", 2)
+    report = import_events(example_store, DATA / "acled_afghanistan_newer.csv")
+    assert report.added and report.updated
+    as_triggers_write = "SELECT" + _insert("event", "event").split(") SELECT", 1)[1] + " FROM event"
+    with example_store.reading() as session:
+        kept = session.exec(text("SELECT kind, record_id, goes_to, agreement_id, heading, body FROM search_source "
+                                 "WHERE kind = 'event'")).all()  # fmt: skip
+        expected = session.exec(text(as_triggers_write)).all()
+        if session.connection().dialect.name == "sqlite":  # a server makes each row's document itself
+            session.exec(text("INSERT INTO search(search, rank) VALUES ('integrity-check', 1)"))  # raises if FTS5 differs
+    assert sorted(kept) == sorted(expected) and len(kept) == len({row[1] for row in kept})
