@@ -34,7 +34,7 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 from db import audit, desk
 from db.atomic_file import atomic_path
 from db.clock import utc_now
-from db.dialects import is_sqlite
+from db.dialects import json_has, json_items
 from db.errors import ExportCancelled, UserError
 from db.models import AuditEntry
 
@@ -133,40 +133,31 @@ def record_rows(connection) -> dict[str, dict[str, dict[str, Any]]]:
 
 def _links_written(connection) -> str:
     """An import's events, and the updated events whose links an entry replaced, with the entry's id."""
-    if is_sqlite(connection):
-        event_ids, actors = "json_each(a.after, '$.event_ids') j", "json_type(after, '$.actors')"
-    else:
-        event_ids, actors = "json_array_elements_text(CAST(a.after AS json)->'event_ids') j(value)", "CAST(after AS json)->'actors'"
+    event_ids = json_items(connection, "a.after", "event_ids").replace("json_array_elements(", "json_array_elements_text(")
     return (
         f"SELECT j.value, a.id FROM auditentry a, {event_ids} "
         "WHERE a.table_name = 'event' AND a.operation = 'insert' AND a.row_id IN (SELECT id FROM importfile) "
         "UNION ALL SELECT row_id, id FROM auditentry WHERE table_name = 'event' AND operation = 'update' "
-        f"AND {actors} IS NOT NULL"
+        f"AND {json_has(connection, 'after', 'actors')}"
     )
 
 
 def _links_replaced(connection) -> str:
-    """The links each such update of an event replaced (its "before"), as (table, row id, entry id)."""
-    parts = []
-    for table, listing in (("eventactor", "actors"), ("eventobligation", "links")):
-        if is_sqlite(connection):
-            listed, written = f"json_each(a.before, '$.{listing}') j", f"json_type(a.after, '$.{listing}')"
-        else:
-            listed, written = f"json_array_elements(CAST(a.before AS json)->'{listing}') j(value)", f"CAST(a.after AS json)->'{listing}'"
-        parts.append(
-            f"SELECT '{table}', a.row_id || '/' || (j.value ->> 0), a.id FROM auditentry a, {listed} "
-            f"WHERE a.table_name = 'event' AND a.operation = 'update' AND {written} IS NOT NULL"
-        )
-    return " UNION ALL ".join(parts)
+    """The links an update of an event replaced: (table, link's row id, the entry's id)."""
+    return " UNION ALL ".join(
+        f"SELECT '{table}', a.row_id || '/' || (j.value ->> 0), a.id FROM auditentry a, {json_items(connection, 'a.before', key)} "
+        f"WHERE a.table_name = 'event' AND a.operation = 'update' AND {json_has(connection, 'a.after', key)}"
+        for table, key in (("eventactor", "actors"), ("eventobligation", "links"))
+    )
 
 
 def row_dots(connection) -> dict[RowKey, tuple[str, int, bool]]:
     """The change every row holds, and every deleted row's tombstone: {key: (desk, counter, deleted)}."""
     owners = desk.identities(connection)
     last: dict[RowKey, tuple[int, bool]] = {}
-    for table_name, row_id, entry_id, operation in connection.exec_driver_sql(
-        "SELECT table_name, row_id, max(id), operation FROM auditentry WHERE table_name != '' "
-        "GROUP BY table_name, row_id"
+    for table_name, row_id, entry_id, operation in connection.exec_driver_sql(  # each row's last entry
+        "SELECT a.table_name, a.row_id, a.id, a.operation FROM auditentry a JOIN (SELECT max(id) AS id FROM auditentry "
+        "WHERE table_name != '' GROUP BY table_name, row_id) last ON last.id = a.id"
     ):
         last[(table_name, row_id)] = (entry_id, operation == "delete")
     # An import writes events and their links through SQLAlchemy Core (db.audit, "bulk"): one entry for all
@@ -307,10 +298,10 @@ def export_bundle(
     base = read_bundle(since).knowledge if since is not None else None
     with store.reading() as session:
         connection = session.connection()
-        me = desk.claimed(connection, store.path)
+        me = desk.claimed(connection, store.location)
         if me is None:  # open read-only beside the window, or a copy never opened for writing
             raise BundleError(
-                f"{store.path} is a copy that has no desk id of its own yet; open it once in Accord Desk "
+                f"{store.location} is a copy that has no desk id of its own yet; open it once in Accord Desk "
                 "(with write access), then send it."
             )
         knowledge = desk.knowledge(connection)

@@ -108,3 +108,17 @@ def values_of(connection: Connection, values: Sequence[Any]) -> Select:
     else:  # a server takes a list as an array
         table = func.unnest(literal(list(values), ARRAY(String))).table_valued("value").render_derived()
     return select(table.c.value)
+
+
+def json_items(connection: Connection, document: str, key: str, alias: str = "j") -> str:
+    """A FROM item over the array at `key` of the JSON text `document` (a column): its items as j.value."""
+    if is_sqlite(connection):
+        return f"json_each({document}, '$.{key}') {alias}"
+    return f"json_array_elements(CAST({document} AS json)->'{key}') {alias}(value)"
+
+
+def json_has(connection: Connection, document: str, key: str) -> str:
+    """Whether the JSON text `document` has `key` (its value may be null)."""
+    if is_sqlite(connection):
+        return f"json_type({document}, '$.{key}') IS NOT NULL"
+    return f"CAST({document} AS json)->'{key}' IS NOT NULL"

@@ -283,6 +283,11 @@ def import_bundle(store, path: Path, *, dry_run: bool = False, prefer: Choice | 
         return merge.report
     if merge.report.conflicts and prefer is None and not choices:
         return merge.report
+    if store.server is not None:  # a tree's rows come in any order, which a server's foreign keys refuse
+        raise BundleError(
+            f"{bundle.path} cannot be received into the team database {store.server.name} yet (a dry run shows what "
+            "it holds); receive it on a desk's file, and send the team database's records to the desks instead."
+        )
     from db import backup  # db.backup uses Store
 
     backup.back_up(store, backup.Reason.IMPORT)

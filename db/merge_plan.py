@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import Session
 
 from db import audit, desk
@@ -266,8 +267,9 @@ def _check_trails(connection, bundle: Bundle, me: str) -> dict[str, list[dict[st
         if chain == me or not entries:
             continue  # this desk's own trail, come back: it is the trail itself
         # What was received of this trail from just before the bundle's first entry (entries come oldest first)
-        known = dict(connection.exec_driver_sql(
-            "SELECT id, hash FROM received_entry WHERE chain = ? AND id >= ?", (chain, entries[0]["id"] - 1)
+        known = dict(connection.execute(
+            text("SELECT id, hash FROM received_entry WHERE chain = :chain AND id >= :first"),
+            {"chain": chain, "first": entries[0]["id"] - 1},
         ).all())  # fmt: skip
         fresh = [entry for entry in entries if entry["id"] not in known]
         if any(known.get(entry["id"], entry["hash"]) != entry["hash"] for entry in entries):

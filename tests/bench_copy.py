@@ -122,6 +122,7 @@ def main() -> None:
                     database = f"bench_{index}_{run}"
                     cluster.psql(f'CREATE DATABASE "{database}" TEMPLATE bench_template')
                     times[name].append(measure(source, cluster.url(database)))
+                    print(f"  run {run + 1}: {name} {times[name][-1]:.2f}s", flush=True)  # a long run shows its way
                     cluster.psql(f'DROP DATABASE "{database}"')
             medians = {name: statistics.median(values) for name, values in times.items()}
             print(f"{'':32}{'median':>9}  ratio  runs")

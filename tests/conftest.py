@@ -13,6 +13,7 @@ from db.location import Server, parse_location  # noqa: E402
 from db.store import Store  # noqa: E402
 
 POSTGRESQL = "postgresql"
+OFFICER = "tester"  # who the store fixtures' databases are changed by
 
 
 def pytest_addoption(parser):
@@ -60,7 +61,9 @@ def _templates(tmp_path_factory, engine, request):
     for name, example in (("example", "doha-2020"), ("empty", None)):
         if engine == POSTGRESQL:
             cluster = request.getfixturevalue("pg_cluster")
-            locations[name] = parse_location(cluster.url(f"template_{name}"))
+            if name == "example":  # the server writes the trail as the database role: the tests' officer's
+                cluster.psql(f"CREATE ROLE {OFFICER} SUPERUSER LOGIN")
+            locations[name] = parse_location(cluster.url(f"template_{name}", user=OFFICER))
         else:
             locations[name] = folder / f"{name}.sqlite"
         create_database(locations[name], example, user="tester").close()

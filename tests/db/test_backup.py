@@ -15,6 +15,8 @@ from db.models import Event
 from db.store import Access, Store, inspect_file, schema_head
 from tests.database_files import damage, database_at_0001, event_rows, rows, sha256
 
+pytestmark = pytest.mark.sqlite_file("backups of a database file (a server's are pg_dump's: tests/db/test_server.py)")
+
 DATA = Path(__file__).parent.parent / "data"
 ACLED, ACLED_NEWER = DATA / "acled_afghanistan.csv", DATA / "acled_afghanistan_newer.csv"
 

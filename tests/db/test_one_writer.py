@@ -26,6 +26,8 @@ from db.models import Actor
 from db.store import Access, Store
 from db.writer_lock import lock_path
 
+pytestmark = pytest.mark.sqlite_file("one writer per file: the lock file, POSIX locks, read-only disks")
+
 DATA = Path(__file__).parents[1] / "data"
 
 

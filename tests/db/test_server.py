@@ -161,3 +161,24 @@ def test_the_audit_trail_on_a_server_is_append_only(team, pg_cluster):
         with pytest.raises(subprocess.CalledProcessError) as refused:
             pg_cluster.psql(statement, database=name)
         assert "the audit trail is append-only" in refused.value.stderr
+
+
+def test_a_team_database_sends_its_records_to_a_desk_and_says_it_cannot_receive_yet(capsys, team, tmp_path):
+    desk = str(tmp_path / "field.sqlite")
+    sent, back = tmp_path / "team.accord", tmp_path / "field.accord"
+    assert run(capsys, "init", team)[0] == 0
+    assert run(capsys, "init", desk, "--empty")[0] == 0
+    code, out, err = run(capsys, "export-bundle", "--db", team, "-o", str(sent))
+    assert (code, err) == (0, "")
+    code, out, err = run(capsys, "import-bundle", "--db", desk, str(sent))
+    assert (code, err) == (0, "")
+    statuses = [run(capsys, "status", "--db", where, "--as-of", "2021-05-01", "--format", "json")[1]
+                for where in (team, desk)]  # fmt: skip
+    assert statuses[0] == statuses[1]
+    assert run(capsys, "export-bundle", "--db", desk, "-o", str(back))[0] == 0
+    code, out, err = run(capsys, "import-bundle", "--db", team, str(back))
+    assert (code, out) == (1, "")
+    assert err == (
+        f"accord-desk: {back} cannot be received into the team database {parse_location(team).name} yet (a dry run "
+        "shows what it holds); receive it on a desk's file, and send the team database's records to the desks instead.\n"
+    )

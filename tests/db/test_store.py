@@ -19,6 +19,8 @@ from db.obligations import obligation_fields
 from db.search import is_index_table
 from db.store import Store, schema_head
 
+pytestmark = pytest.mark.sqlite_file("opening, checking and upgrading database files (a server's: tests/db/test_server.py)")
+
 
 def _digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
