@@ -12,6 +12,7 @@ The officer's words are never FTS5 syntax: each word becomes a quoted prefix ter
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import Connection, bindparam, text
 from sqlmodel import Session
@@ -221,10 +222,11 @@ _EVENT_DATE = "LEFT JOIN event e ON s.kind = 'event' AND e.id = s.record_id"
 _DATE_COLUMNS = "e.occurred_on, e.date_precision, e.occurred_until"
 
 
-def _heading(heading: str, on: str | None, precision: str | None, until: str | None) -> str:
+def _heading(heading: str, on: date | str | None, precision: str | None, until: date | str | None) -> str:
+    """A server reads the dates back as dates, SQLite as ISO text; the heading begins with the text."""
     if on is None:
         return heading
-    return date_label(on, precision, until) + heading.removeprefix(on)
+    return date_label(on, precision, until) + heading.removeprefix(str(on))
 
 
 def search(session: Session, words: str, agreement_id: str | None = None, most: int = MOST) -> list[Hit]:
