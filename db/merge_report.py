@@ -9,7 +9,7 @@ from typing import Any
 
 from db.bundle import RECORD_TABLES, RowKey
 from db.changes import Changes
-from db.event_file import plural
+from db.phrasing import plural
 
 KINDS = {
     "actor": "actors", "actoralias": "actor aliases", "agreement": "agreements", "party": "parties",

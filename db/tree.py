@@ -7,6 +7,7 @@ the ORM's processing of plain column rows was a third of load_tree) and judged b
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import true
 from sqlmodel import Session, select
@@ -183,23 +184,29 @@ def _owners(facts: dict[str, AgreementFacts]) -> dict[str, AgreementFacts]:
     return {row.id: kept for kept in facts.values() for row in kept.rows}
 
 
+class ObligationRow(NamedTuple):
+    """An obligation as the tree reads it. A named tuple: a SQLAlchemy Row's attribute costs 3.4 µs
+    against a tuple's 0.05, and building the tree of 2,000 obligations asked some 30,000 of them."""
+
+    id: str
+    parent_id: str | None
+    position: int
+    ref: str
+    title: str
+    kind: str
+    deadline_on: date | None
+    deadline_rule: str | None
+    ongoing: bool
+    agreement_id: str
+
+
 def _read_obligations(session: Session, agreement_id: str | None, facts: dict[str, AgreementFacts]) -> None:
-    rows = session.connection().execute(
-        select(
-            Obligation.id,
-            Obligation.parent_id,
-            Obligation.position,
-            Obligation.ref,
-            Obligation.title,
-            Obligation.kind,
-            Obligation.deadline_on,
-            Obligation.deadline_rule,
-            Obligation.ongoing,
-            Obligation.agreement_id,
-        )  # fmt: skip
+    result = session.connection().execute(
+        select(*(getattr(Obligation, name) for name in ObligationRow._fields))
         .where(_of(agreement_id))
         .order_by(Obligation.position)
-    ).all()
+    )
+    rows = list(map(ObligationRow._make, result.all()))
     for kept in facts.values():
         kept.rows, kept.obligors = [], defaultdict(list)
     for row in rows:
@@ -212,7 +219,7 @@ def _read_obligations(session: Session, agreement_id: str | None, facts: dict[st
         .join(Obligation, Obligation.id == ObligationObligor.obligation_id)
         .where(_of(agreement_id))
         .order_by(ObligationObligor.position)
-    ):
+    ).all():
         if obligation_id in owners:
             owners[obligation_id].obligors[obligation_id].append(name)
 
@@ -234,7 +241,7 @@ def _read_assessments(session: Session, agreement_id: str | None, facts: dict[st
         )  # fmt: skip
         .join(Obligation, Obligation.id == Assessment.obligation_id)
         .where(_of(agreement_id))
-    ):
+    ).all():
         as_of_date, status, *rest = values
         status = Status(status) if status != WITHDRAWN else WITHDRAWN
         if obligation_id in owners:

@@ -48,11 +48,7 @@ def collect_garbage() -> None:
 def _collect_in_the_ui_thread() -> None:
     global _collector
     if _collector is None:
-        gc.disable()
-        # What the process holds by now (the libraries' modules and classes, the window: 144,000 objects,
-        # a full collection of them 160–190 ms of CPU) is never walked again. A cycle among these that
-        # later becomes garbage (a database closed for another) stays; it is small and rare.
-        gc.freeze()
+        gc.disable()  # what start-up made is frozen already (gui.app.freeze_what_start_up_made)
         _collector = QTimer(QCoreApplication.instance())
         _collector.setInterval(COLLECT_MS)
         _collector.timeout.connect(collect_garbage)
