@@ -4,8 +4,10 @@ A QThread that emits to a Python object in the UI thread can deadlock PySide6: t
 holds a Qt lock while it waits for the GIL (to ask the Python receiver's metaObject), and the UI thread
 holds the GIL while it waits for that lock (deleting any QObject). The whole test suite hung on it
 once in a few runs (gdb showed exactly those two stacks). So work runs here in plain Python threads
-that touch no Qt object, and a QTimer in the UI thread collects what they return: a finished job's
-`done(result)` or `failed(error)` runs in the UI thread, at most POLL_MS after the job ends.
+that emit no signal and touch no Qt object the UI thread uses (painting on a QPdfWriter, a QImage or a
+QPicture of their own is allowed: Qt lets any thread paint on these, and the PDF's pages are painted so),
+and a QTimer in the UI thread collects what they return: a finished job's `done(result)` or
+`failed(error)` runs in the UI thread, at most POLL_MS after the job ends.
 
 Python's cycle collector runs in whichever thread happens to allocate, so a worker could end up
 destroying a Qt object (a dropped QLabel, a QAction) while the UI thread sits in a Qt call waiting
