@@ -321,7 +321,7 @@ class EventLogView(QWidget):
 
     def _start(self, read: LogRead, done) -> None:
         store = self.desk.store
-        self.background.run(lambda: read(store), done, lambda error: self._failed(read.generation, str(error)))
+        self.background.run(lambda: read(store), done, lambda error: self._failed(read.generation, error))
 
     def _page_found(self, found: LogResult) -> None:
         self.model.add_page(found.generation, found.offset, found.rows)
@@ -346,11 +346,11 @@ class EventLogView(QWidget):
         if reading.why == "filtering":
             self.filter_changed.emit(found.wanted)
 
-    def _failed(self, generation: int, message: str) -> None:
+    def _failed(self, generation: int, error: BaseException) -> None:
         if generation == self.model.generation:
             self._reading = None
             self._update_count()
-            self.desk.report(f"The event log could not be read: {message}")
+            self.desk.report(f"The event log could not be read: {error}", error)
 
     def follow_obligation(self, obligation_id: str | None) -> None:
         """The tree's selection: the evidence filter follows it when checked."""
