@@ -1,6 +1,5 @@
 """gui.app.run_window, as the command line calls it."""
 
-import gc
 import os
 import subprocess
 import sys
@@ -84,7 +83,7 @@ def test_a_terminated_window_releases_the_database_as_quit_does(tmp_path):
 # of a bare window importing the same libraries).
 ON_DEMAND = (
     "docx", "lxml", "alembic", "mako", "pygments", "rapidfuzz",  # libraries
-    "db.event_file", "db.duplicates", "db.agreement_document", "db.examples",  # importing events or agreements
+    "db.event_file", "db.duplicates", "db.agreement_document", "db.agreement_load", "db.examples",  # importing
     "gui.exchange_dialog", "db.exchange", "db.bundle",  # modules of one dialog each
     "gui.export_summary_dialog", "gui.report_pdf", "gui.pdf_layout",
     "gui.check_dialog", "db.integrity", "gui.search_dialog", "gui.actors_dialog", "gui.help_dialogs",
@@ -105,18 +104,3 @@ def test_the_window_opens_populated_without_importing_what_only_some_actions_nee
                          env=environment)  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"
-
-
-def test_what_start_up_made_is_frozen_once_the_window_is_painted(qtbot, desk, settings_folder):
-    """A full collection then walks only what came later, not the 140,000 objects the window lives with."""
-    from gui.app import show_window
-
-    gc.unfreeze()
-    try:
-        window = show_window(desk)
-        qtbot.addWidget(window)
-        assert gc.get_freeze_count() == 0  # not before its first paint
-        qtbot.waitUntil(lambda: gc.get_freeze_count() > 0)
-        assert window.isVisible() and window.tree.model.rowCount() > 0
-    finally:
-        gc.unfreeze()
