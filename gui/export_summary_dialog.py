@@ -36,7 +36,7 @@ from db.officer_words import words_history
 from db.report_content import EVENTS_ALL, EVENTS_LINKED, ReportContent, report_content
 from db.values import check_text, sentence
 from gui import file_dialog
-from gui.background import Background
+from gui.background import Background, hold_collections, release_collections
 from gui.commands import SaveOfficerWords
 from gui.date_edit import DateEdit
 from gui.desk import Desk
@@ -208,6 +208,7 @@ class ExportSummaryDialog(QDialog):
             show_error(self, str(error))
             return False
         self._report, self._cancelled = report, False
+        hold_collections(self)  # from the first job to the last, with the figures between
         self._busy(True, "Reading the record and laying out the pages…")
         store, agreement_id, label = self.desk.store, self.desk.agreement_id, officer().label
 
@@ -284,10 +285,11 @@ class ExportSummaryDialog(QDialog):
     def _show_progress(self) -> None:
         done, total = self._latest
         if total and not self._cancelled:
-            self.progress.setValue(done)
             self.progress_label.setText(f"Painted page {done:,} of {total:,}…")
+            self.progress.setValue(done)
 
     def _finished(self, chosen: dict, pages: int | None) -> None:
+        release_collections(self)
         self._ticker.stop()
         self._show_progress()  # the last page's count, whatever the ticker's last look saw
         self._figures = self._report = None
@@ -302,6 +304,7 @@ class ExportSummaryDialog(QDialog):
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
+        release_collections(self)
         self._ticker.stop()
         if self._report is not None:
             self._report.abandon()  # no temporary file left behind
