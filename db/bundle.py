@@ -56,9 +56,10 @@ NOT_CARRIED = {
 }
 # What differs between two desks that hold the same thing: how often a row was changed here.
 DESK_LOCAL_COLUMNS = frozenset({"version"})
-# Who recorded a row and when: two desks that load the same example or the same file record the same
-# rows at their own time. A pair that differs only here is the same content (db.exchange settles it).
-CIRCUMSTANCE_COLUMNS = frozenset({"recorded_at", "recorded_by", "imported_at", "imported_by"})
+# Who recorded a row, when, and from which file: two desks that load the same example or import the same
+# events (from one file or from two that overlap) record the same rows at their own time. A pair that differs
+# only here is the same content (db.exchange settles it).
+CIRCUMSTANCE_COLUMNS = frozenset({"recorded_at", "recorded_by", "imported_at", "imported_by", "import_file_id"})
 _ENTRY_COLUMNS = ("id", "at", "who", "action", "operation", "table_name", "row_id", "before", "after", "hash")
 
 PART = 2000  # rows written between two looks at `progress`

@@ -109,7 +109,7 @@ def plan(session: Session, bundle: Bundle, progress: Progress | None = None) -> 
     dots = row_dots(connection, {(t, r) for t, rows in mine.items() for r in rows}, set(keys))
     undecided = {k for k in keys if _unsettled(k, dots, bundle, knowledge, mine, theirs_all)}
     my_past = _past_versions(_trail_entries(connection, undecided), undecided)
-    their_past = _past_versions((e for chain in bundle.entries.values() for e in chain), undecided)
+    their_past = _past_versions((e for chain in bundle.entries.values() for e in chain), undecided, bundle.renamed)
     for index, key in enumerate(keys):
         if index % STEPS == 0:
             going_on(progress, index, len(keys), cancelled(bundle))
@@ -229,21 +229,37 @@ def _trail_entries(connection, wanted: set[RowKey]):
             yield {"table_name": table_name, "row_id": row_id, "before": before, "after": after}
 
 
-def _past_versions(entries, wanted: set[RowKey]) -> dict[RowKey, set[str | None]]:
+def _past_versions(entries, wanted: set[RowKey], renamed: dict[RowKey, str] | None = None) -> dict[RowKey, set[str | None]]:
     """Every content a trail says each wanted row had (its base hashes, so to speak), deletion included:
-    a side whose version the other once held is the older one, whoever's dots they are."""
+    a side whose version the other once held is the older one, whoever's dots they are. `renamed`: the
+    other desk's ids this desk knows under its own (db.natural_keys), in the entries' keys and references."""
     if not wanted:
         return {}
+    renamed = renamed or {}
     names = {table: set(columns) for table, columns in ((t, tables()[t].c.keys()) for t, _ in wanted)}
+    naming = defaultdict(list)  # table → (column, table it names): its references and its own id
+    for child, column, parent in references():
+        naming[child].append((column, parent))
+    for table in names:
+        naming[table].append(("id", table))
+
+    def version(table: str, values: dict) -> str | None:
+        values = {k: v for k, v in values.items() if k in names[table]}
+        for column, parent in naming[table]:
+            if column in values:
+                values[column] = renamed.get((parent, values[column]), values[column])
+        return _content(values)
+
     found: dict[RowKey, set[str | None]] = defaultdict(set)
     for entry in entries:
         key = (entry["table_name"], entry["row_id"])
+        key = (key[0], renamed.get(key, key[1]))
         if key not in wanted:
             continue
         if entry["before"]:  # an insert's "before" is no version: the row was not deleted before it
-            found[key].add(_content({k: v for k, v in json.loads(entry["before"]).items() if k in names[key[0]]}))
+            found[key].add(version(key[0], json.loads(entry["before"])))
         after = json.loads(entry["after"]) if entry["after"] else None
-        found[key].add(None if after is None else _content({k: v for k, v in after.items() if k in names[key[0]]}))
+        found[key].add(None if after is None else version(key[0], after))
     return found
 
 
