@@ -32,7 +32,8 @@ import time
 import zipfile
 from pathlib import Path
 
-from db.agreement_document import import_document, parse_document
+from db.agreement_document import parse_document
+from db.agreement_load import import_document
 from db.bundle import RECORD_TABLES, export_bundle, read_bundle
 from db.examples import create_database
 from db.exchange import import_bundle
