@@ -135,10 +135,12 @@ def row_id(row: SQLModel) -> str:
 
 class IdList:
     """Ids for an entry's `after`, kept as their JSON text a chunk at a time: a bulk entry names every event
-    an import added, and a million of them held as str objects in a list took 93 MB against 40 as text."""
+    an import added, and a million of them held as str objects in a list took 93 MB against 40 as text.
+    Written once: `dump` hands its parts over to the entry's text (40 MB at a million ids), so the two are
+    never held at once beside the copy the driver makes."""
 
     def __init__(self):
-        self.parts: list[str] = []
+        self.parts: list[str] | None = []
         self.count = 0
 
     def extend(self, ids: list[str]) -> None:
@@ -149,8 +151,15 @@ class IdList:
     def __len__(self) -> int:
         return self.count
 
-    def json(self) -> str:
-        return f"[{', '.join(self.parts)}]"
+    def handed_over(self) -> list[str]:
+        """The list's JSON text in pieces, once: the list keeps none of it."""
+        if self.parts is None:
+            raise RuntimeError("an id list is written into one entry only")
+        parts, self.parts = self.parts, None
+        pieces = ["["]
+        for at, part in enumerate(parts):
+            pieces += [", ", part] if at else [part]
+        return [*pieces, "]"]
 
 
 def dump(values: dict[str, Any] | None) -> str | None:
@@ -159,9 +168,11 @@ def dump(values: dict[str, Any] | None) -> str | None:
         return None
     lists = {key: value for key, value in values.items() if isinstance(value, IdList)}
     text = json.dumps({**values, **{key: _ID_LIST.format(key) for key in lists}}, ensure_ascii=False, sort_keys=True)
-    for key, ids in lists.items():  # spliced in as text: the list is never made
-        text = text.replace(json.dumps(_ID_LIST.format(key)), ids.json(), 1)
-    return text
+    pieces = [text]
+    for key, ids in sorted(lists.items()):  # spliced in as text, in one join: the list is never made
+        head, tail = pieces.pop().split(json.dumps(_ID_LIST.format(key)), 1)
+        pieces += [head, *ids.handed_over(), tail]
+    return "".join(pieces)
 
 
 _ID_LIST = "\0id list {}\0"  # where an IdList goes: JSON writes the NULs escaped, no file name or key holds them

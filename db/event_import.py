@@ -40,7 +40,7 @@ from db.actor_roster import add_alias
 from db.actors import actor_keys, find_or_create_actors, fold_ranges
 from db.bulk import bulk_insert, collection_paused, select_matching
 from db.clock import utc_now
-from db.duplicates import last_rowid, rows_like_record
+from db.duplicates import last_rowid, record_places, rows_like_record
 from db.errors import UserError
 from db.event_file import (
     CHUNK_ROWS,
@@ -196,6 +196,7 @@ class _Import:
         self.likely_duplicates: list[tuple[str, str]] = []  # (key, the label of the event it looks like)
         self.rows = 0  # the rows that can be imported
         self.last_before = last_rowid(session)  # the record's events before the import (db.duplicates)
+        self.places = record_places(session)  # and their places
         self.related: set[str] = set()  # the import files of the events this file matches
         self.known = actor_keys(session)
         self.folded = fold_ranges(file.names, self.known)  # a name's key → the key of the actor it is
@@ -258,7 +259,7 @@ class _Import:
             else:
                 self.unchanged.append(key)
         # Against the record as it was: not the events this import wrote from earlier chunks.
-        for row, like in rows_like_record(session, chunk, added, self.last_before).items():
+        for row, like in rows_like_record(session, chunk, added, self.last_before, self.places).items():
             self.likely_duplicates.append((file.keys[row], like.label))
         if self.problems and not self.skip_invalid:
             self.writing = False  # the import will be refused: only the rest of its problems are looked for
@@ -470,7 +471,7 @@ class _Writer:
             self.constants.pop(name, None)  # what the file sets, it sets
         self.ids = audit.IdList()  # of the added events, in the order written
         self.digest = audit.BulkDigest(CHUNK_ROWS)
-        self.deferred = _defer_indexes(self.connection, len(file))
+        self.deferred = _defer_indexes(self.connection, len(file)) + search.hold_trigger(self.connection, search.EVENT_INSERT)
         # The updated events' audit entries, recorded after the added events' one entry, as the trail has
         # always had them (an event's history finds its import's entry by the import file it names now).
         self.updates: list[tuple] = []

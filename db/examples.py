@@ -3,7 +3,8 @@
 from importlib import resources
 from pathlib import Path
 
-from db.agreement_document import import_document, read_document
+from db.agreement_document import read_document
+from db.agreement_load import import_document
 from db.errors import UserError
 from db.store import Store, remove_database_files
 from db.vocabulary import Origin

@@ -156,6 +156,25 @@ def rebuild(connection: Connection) -> None:
         connection.exec_driver_sql(f"{_insert(kind, table, connection.dialect.name)} FROM {table}")
 
 
+def hold_trigger(connection: Connection, name: str) -> list[str]:
+    """Inside a bulk import's transaction on SQLite: the index's insert trigger `name` dropped, and the
+    statement that makes it again returned, to run once the rows are in (a rollback puts it back with the
+    rest). Paused, an insert trigger still costs every inserted row: SQLite keeps a statement journal for
+    every statement on a table with one (the trigger could write more rows), which tripled the CPU time of
+    inserting events row by row (tests/bench_million.py). A server's triggers are paused instead."""
+    if not is_sqlite(connection):
+        return []
+    found = connection.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)
+    ).scalars().all()  # as the database has it, whichever migration wrote it
+    if found:
+        connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    return found
+
+
+EVENT_INSERT = "search_event_insert"  # the trigger that indexes each event inserted
+
+
 def pause_event_index(connection: Connection, paused: bool) -> None:
     """Inside a bulk import's transaction: its events are indexed by `index_new_events`, not row by row."""
     connection.exec_driver_sql(f"UPDATE search_state SET paused = {int(paused)}")
@@ -172,10 +191,13 @@ def index_new_events(connection: Connection, last_before: int) -> None:
     else:  # no rowid: the events this transaction wrote that have no index row (an update's trigger made its own)
         added = ("event e WHERE e.xmin = CAST(pg_current_xact_id() AS xid) AND NOT EXISTS "
                  "(SELECT 1 FROM search_source s WHERE s.kind = 'event' AND s.record_id = e.id)")
+    held = hold_trigger(connection, "search_source_insert")  # one statement below fills FTS5 instead
     connection.execute(text(f"{_insert('event', 'e', connection.dialect.name)} FROM {added}"), {"last": last_before})
     if not is_sqlite(connection):
         return  # the server makes each row's document itself
-    connection.execute(  # the rows just added, into FTS5 in one statement (their own trigger waits while paused)
+    for create in held:
+        connection.exec_driver_sql(create)
+    connection.execute(  # the rows just added, into FTS5 in one statement
         text("INSERT INTO search (rowid, kind, heading, body) "
              "SELECT id, kind, heading, body FROM search_source WHERE id > :first"),
         {"first": first},

@@ -273,8 +273,9 @@ def _quick_check(path: Path, connection: sqlite3.Connection) -> None:
         raise _opening_error(path, error) from None
     if problems != [("ok",)]:
         first = " ".join(problems[0][0].replace("*** in database main ***", "").split())  # one line
+        found = f"{len(problems)} problem{'' if len(problems) == 1 else 's'}"
         raise DamagedDatabaseError(
-            f"{path} is damaged (SQLite reports {len(problems)} problems, the first: {first}); "
+            f"{path} is damaged (SQLite reports {found}, the first: {first}); "
             "restore it from a backup (accord-desk backups lists them)."
         )
 

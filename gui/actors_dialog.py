@@ -87,7 +87,7 @@ class ActorsDialog(QDialog):
         buttons = QHBoxLayout()
         self.rename_button = self._button("&Rename…", self.rename, buttons)
         self.add_alias_button = self._button("&Add alias…", self.add_alias, buttons)
-        self.remove_alias_button = self._button("Re&move alias…", self.remove_alias, buttons)
+        self.remove_alias_button = self._button("Remo&ve alias…", self.remove_alias, buttons)
         self.merge_button = self._button("&Merge into…", self.merge, buttons)
         self.role_button = self._button("Party r&ole…", self.set_role, buttons)
         self.group_button = self._button("&Group under party…", self.group, buttons)

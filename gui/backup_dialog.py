@@ -218,7 +218,7 @@ def back_up_on_opening(desk: Desk) -> Future | None:
     return Background(desk).run(
         lambda: backup.on_opening(store),
         lambda _made: None,
-        lambda error: desk.report(_sentence(error, "daily backup")),
+        lambda error: desk.report(_sentence(error, "daily backup"), error),
     )
 
 

@@ -442,7 +442,8 @@ def _merge_actors(args) -> int:
 
 
 def _import_agreement(args) -> int:
-    from db.agreement_document import import_document, read_document
+    from db.agreement_document import read_document
+    from db.agreement_load import import_document
     from db.backup import Reason, back_up
     from db.store import Store
 

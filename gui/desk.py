@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from db.changes import EVERYTHING, Changes
-from db.errors import StaleRecordError, UserError
+from db.errors import DamagedDatabaseError, StaleRecordError, UserError
 from db.metrics import MetricSummary, metrics_by_agreement
 from db.store import Store
 from db.tree import (
@@ -43,6 +43,7 @@ class Desk(QObject):
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
         self._store: Store | None = None
+        self._damage_said = False  # for this database: see report
         self._agreement_id: str | None = None
         self._as_of = as_of or date.today()
         self._tree: list[ObligationNode] | None = None
@@ -73,6 +74,7 @@ class Desk(QObject):
         old = self._store
         self.undo_stack.clear()
         self._store = store
+        self._damage_said = False
         self._forget(EVERYTHING)
         agreements = self.agreements()
         self._agreement_id = agreements[0].id if agreements else None
@@ -182,10 +184,10 @@ class Desk(QObject):
         except StaleRecordError as error:
             # Another writer changed what the command would overwrite: show what they left, then say why.
             self.changed(EVERYTHING)
-            self.action_failed.emit(str(error))
+            self.report(str(error))
             return False
         except UserError as error:
-            self.action_failed.emit(str(error))
+            self.report(str(error), error)
             return False
         then()  # push, undo or redo: the command sees the work is done and only the index moves
         return True
@@ -202,7 +204,13 @@ class Desk(QObject):
             self.set_agreement(known[0] if known else None)
         self.record_changed.emit(changes, initiator)
 
-    def report(self, message: str) -> None:
+    def report(self, message: str, error: BaseException | None = None) -> None:
+        """Say `message` to the officer. Damage is said once per database opened: every read that meets it
+        afterwards (the event log's, the opening check's) would only repeat it."""
+        if isinstance(error, DamagedDatabaseError):
+            if self._damage_said:
+                return
+            self._damage_said = True
         self.action_failed.emit(message)
 
     def _forget(self, changes: Changes) -> None:

@@ -58,7 +58,23 @@ from gui.desk import Desk
 from gui.event_commands import AddEvent, AddSecondSource, DeleteEvents, DuplicateEvent, EditEvent
 from gui.event_dialog import EventDialog
 from gui.event_inline_edit import connect_inline_editing
-from gui.event_log_model import COLUMNS, DATE, NOTES, PAGE_ROWS, TYPE, EventLogModel, LogRead, LogResult
+from gui.event_log_model import (
+    ACTORS,
+    COLUMNS,
+    DATE,
+    FATALITIES,
+    GRADE,
+    LOCATION,
+    NOTES,
+    OBLIGATIONS,
+    PAGE_ROWS,
+    SOURCE,
+    SOURCES,
+    TYPE,
+    EventLogModel,
+    LogRead,
+    LogResult,
+)
 from gui.export_shown import ExportShown
 from gui.plain_text import confirm, plain_label, tooltip
 
@@ -149,15 +165,18 @@ class EventLogView(QWidget):
         header.customContextMenuRequested.connect(self._column_menu)
         # the widest date a row shows: a range (UCDP's date_start to date_end), plus the cell's margins
         date_width = self.table.fontMetrics().horizontalAdvance("0000-00-00 to 0000-00-00") + 24
+        # a count's column as wide as its heading
+        sources_width = self.table.fontMetrics().horizontalAdvance(COLUMNS[SOURCES][0]) + 24
         for column, width in (
             (DATE, date_width),
-            (1, 230),
-            (2, 260),
-            (3, 200),
-            (4, 80),
-            (5, 170),
-            (6, 60),
-            (7, 150),
+            (TYPE, 230),
+            (ACTORS, 260),
+            (LOCATION, 200),
+            (FATALITIES, 80),
+            (SOURCE, 170),
+            (GRADE, 60),
+            (SOURCES, sources_width),
+            (OBLIGATIONS, 150),
         ):
             header.resizeSection(column, width)
         header.setSectionResizeMode(NOTES, QHeaderView.ResizeMode.Stretch)
@@ -321,7 +340,7 @@ class EventLogView(QWidget):
 
     def _start(self, read: LogRead, done) -> None:
         store = self.desk.store
-        self.background.run(lambda: read(store), done, lambda error: self._failed(read.generation, str(error)))
+        self.background.run(lambda: read(store), done, lambda error: self._failed(read.generation, error))
 
     def _page_found(self, found: LogResult) -> None:
         self.model.add_page(found.generation, found.offset, found.rows)
@@ -346,11 +365,11 @@ class EventLogView(QWidget):
         if reading.why == "filtering":
             self.filter_changed.emit(found.wanted)
 
-    def _failed(self, generation: int, message: str) -> None:
+    def _failed(self, generation: int, error: BaseException) -> None:
         if generation == self.model.generation:
             self._reading = None
             self._update_count()
-            self.desk.report(f"The event log could not be read: {message}")
+            self.desk.report(f"The event log could not be read: {error}", error)
 
     def follow_obligation(self, obligation_id: str | None) -> None:
         """The tree's selection: the evidence filter follows it when checked."""

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -139,7 +140,9 @@ class AuditTrailDialog(QDialog):
         dates.addWidget(self.since)
         dates.addWidget(plain_label("to", wrap=False))
         dates.addWidget(self.until)
-        filters.addRow("&Between", dates)
+        between = QLabel("&Between")
+        between.setBuddy(self.since)  # a row holding a layout has no field for Alt+B to reach on its own
+        filters.addRow(between, dates)
         self.count = plain_label()
         self.model = HistoryModel([WHEN, WHO, ACTION, RECORD, WHAT], self)
         self.table = _table(self.model)

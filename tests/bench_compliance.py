@@ -33,7 +33,8 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     from sqlmodel import select
 
-    from db.agreement_document import import_document, parse_document
+    from db.agreement_document import parse_document
+    from db.agreement_load import import_document
     from db.compliance import evaluate
     from db.examples import create_database
     from db.metrics import list_metrics, metric_series

@@ -32,12 +32,10 @@ import psycopg
 
 from db.event_import import import_events
 from db.examples import create_database
-from db.store import Store
 from gui.cli import main as cli
 from tests import pg_cluster
-from tests.bench_import import BASELINE_COLUMNS, baseline_rows, generate
+from tests.bench_import import BASELINE_COLUMNS, OURS, baseline_rows, generate, ours
 
-OURS = "import_events (end to end)"
 RAW = "baseline (csv + COPY)"
 
 
@@ -62,18 +60,6 @@ def baseline(source: Path, address: str, links: bool = False) -> float:
 
 def baseline_with_links(source: Path, address: str) -> float:
     return baseline(source, address, links=True)
-
-
-def ours(source: Path, address: str) -> float:
-    store = Store.open(address, user="bench")
-    try:
-        started = time.perf_counter()
-        report = import_events(store, source)
-        elapsed = time.perf_counter() - started
-    finally:
-        store.close()
-    assert len(report.added) > 0 and not report.skipped
-    return elapsed
 
 
 def _answers(where: str, folder: Path, name: str) -> tuple[str, str]:

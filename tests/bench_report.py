@@ -63,7 +63,8 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     import gui.report_pdf as report_pdf
-    from db.agreement_document import import_document, parse_document
+    from db.agreement_document import parse_document
+    from db.agreement_load import import_document
     from db.examples import create_database
     from db.report_content import report_content
     from gui import pdf_layout

@@ -83,7 +83,8 @@ def expand_all(folder: Path) -> None:
     from PySide6.QtGui import QStandardItem, QStandardItemModel
     from PySide6.QtWidgets import QTreeView
 
-    from db.agreement_document import import_document, parse_document
+    from db.agreement_document import parse_document
+    from db.agreement_load import import_document
     from db.examples import create_database
     from gui.app import application
     from gui.desk import Desk

@@ -62,7 +62,8 @@ def test_a_refused_bundle_is_one_sentence_on_stderr(capsys, desk_templates, tmp_
 
 
 def test_one_agreements_record_travels_whole_and_teaches_the_receiver_nothing_of_the_rest(capsys, desk_templates, tmp_path):
-    from db.agreement_document import import_document, parse_document
+    from db.agreement_document import parse_document
+    from db.agreement_load import import_document
     from tests.desks import digest
 
     a, b = desks_at(desk_templates, tmp_path)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
-from db.agreement_document import import_document, parse_document, read_document
+from db.agreement_document import parse_document, read_document
+from db.agreement_load import import_document
 from db.errors import DocumentError
 from db.examples import example_path
 from db.models import (

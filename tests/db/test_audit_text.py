@@ -38,3 +38,13 @@ def test_the_hash_of_a_long_entry_is_that_of_its_whole_text(monkeypatch):
         ensure_ascii=False, separators=(",", ":"),
     )  # fmt: skip
     assert audit.entry_hash("a" * 64, values) == hashlib.sha256(f"{'a' * 64}{text}".encode()).hexdigest()
+
+
+def test_an_id_list_is_handed_over_to_its_one_entry():
+    """The entry's text takes the list's (a million ids are 40 MB): a second entry of the same list is refused."""
+    ids, also = audit.IdList(), audit.IdList()
+    ids.extend(IDS)
+    also.extend(IDS[:3])
+    assert json.loads(audit.dump({**_after(ids), "also": also})) == {**_after(IDS), "also": IDS[:3]}
+    with pytest.raises(RuntimeError):
+        audit.dump(_after(ids))

@@ -419,8 +419,52 @@ def test_a_dry_runs_reading_is_reused_only_while_the_file_is_unchanged(example_s
 
 
 def _indexes(store) -> list[tuple]:
+    """The indexes and triggers, as the database says them: a bulk load drops some and makes them again."""
     with store.reading() as session:
-        return session.connection().exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").all()
+        return session.connection().exec_driver_sql(
+            "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY type, name"
+        ).all()
+
+
+@pytest.mark.sqlite_file("SQLite's schema and statement journal")
+def test_events_are_inserted_without_the_search_index_s_insert_trigger_which_is_made_again(example_store, tmp_path):
+    """An insert trigger, even paused, makes SQLite journal every row's statement: a bulk load drops the search
+    index's trigger on events in its transaction, indexes its events in one statement, and makes the trigger
+    again as it was; an event added afterwards is found by the search."""
+    from sqlalchemy import event
+
+    from db.event_rules import EventFields
+    from db.events import create_event
+    from db.search import search
+    from tests.bench_import import generate
+
+    path = tmp_path / "acled.csv"
+    generate(path, 50)
+    before = _indexes(example_store)
+    seen = []
+
+    def look(connection, _cursor, statement, *_rest):
+        if statement.startswith("INSERT INTO event "):
+            seen.append(connection.connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'event' AND name LIKE '%insert'"
+            ).fetchall())  # fmt: skip
+
+    event.listen(example_store.engine, "before_cursor_execute", look)
+    try:
+        assert len(import_events(example_store, path).added) == 50
+    finally:
+        event.remove(example_store.engine, "before_cursor_execute", look)
+    assert seen and all(found == [] for found in seen)
+    assert _indexes(example_store) == before
+    with example_store.writing("Add event") as session:
+        typed = create_event(session, EventFields(date(2020, 5, 1), "Battles", "Tolo News", notes="Zanzibarish clash"))
+    with example_store.reading() as session:
+        assert [hit.record_id for hit in search(session, "AFG000050")] == [_id_of(session, "AFG000050")]
+        assert [hit.record_id for hit in search(session, "zanzibarish")] == [typed]
+
+
+def _id_of(session, external_id: str) -> str:
+    return session.exec(select(Event.id).where(Event.external_id == external_id)).one()
 
 
 @pytest.mark.sqlite_file("SQLite builds an index faster from all its rows; a server keeps its indexes through a load")

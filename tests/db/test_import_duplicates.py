@@ -134,3 +134,39 @@ def test_the_check_passes_over_the_import_s_own_rows_in_the_index_without_readin
     assert deferred, "the candidates are read through an index"
     for at in deferred:
         assert opcodes[at + 1] == "IdxRowid"  # the rowid is compared before the event is read
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("SHOLGARA", "Sholgara"), ("Mazar-i-Sharif", "MAZAR-I-SHARIF"), ("Şah", "şah"), ("ÅRHUS", "århus"),
+    ("Kunduz", "Kunduz "), ("Straße", "STRASSE"), ("İstanbul", "istanbul"),
+])  # fmt: skip
+def test_places_fold_as_sqlite_compares_them_ignoring_case(a, b):
+    import sqlite3
+
+    from db.duplicates import ascii_fold
+
+    (nocase,) = sqlite3.connect(":memory:").execute("SELECT ? = ? COLLATE NOCASE", (a, b)).fetchone()
+    assert (ascii_fold(a) == ascii_fold(b)) is bool(nocase)
+
+
+def test_an_import_does_not_look_up_rows_at_places_the_record_lacks(example_store, tmp_path):
+    """Rows whose location (or, where the record's events have none, first administrative area) no event of the
+    record has cannot be like one: the near events' statement is not run for them."""
+    from sqlalchemy import event
+
+    far = [_row(f"AFG7{n:04d}", "2020-04-07", f"Village {n}", "Nimroz", "A clash far away.") for n in range(3)]
+    statements = []
+
+    def seen(_connection, _cursor, statement, *_rest):
+        statements.append(statement)
+
+    event.listen(example_store.engine, "before_cursor_execute", seen)
+    try:
+        report = import_events(example_store, _file(tmp_path, [*far, ROWS[0]]), dry_run=True)
+        near = [s for s in statements if "e.occurred_on BETWEEN" in s]
+        assert report.likely_duplicates == [("AFG50001", AMBUSH)] and len(near) == 1
+        statements.clear()
+        report = import_events(example_store, _file(tmp_path, far))
+        assert report.likely_duplicates == [] and not [s for s in statements if "e.occurred_on BETWEEN" in s]
+    finally:
+        event.remove(example_store.engine, "before_cursor_execute", seen)

@@ -115,7 +115,8 @@ def test_the_chronology_keeps_who_acted_on_whom(example_store):
 def test_a_chronology_longer_than_sqlites_variable_limit(empty_store):
     """The chronology's rows are read in one query, not through a bound parameter per event: with SQLite
     allowed 100 variables a statement, a report of 300 events still comes out whole."""
-    from db.agreement_document import import_document, parse_document
+    from db.agreement_document import parse_document
+    from db.agreement_load import import_document
     from tests.synthetic import agreement_document
 
     with empty_store.writing("Import generated agreement") as session:

@@ -32,7 +32,8 @@ def test_two_desks_loading_the_example_and_one_acled_file_hold_the_same_ids(tmp_
 
 
 def test_loading_the_example_again_makes_a_second_copy_with_ids_of_its_own(tmp_path):
-    from db.agreement_document import import_document, read_document
+    from db.agreement_document import read_document
+    from db.agreement_load import import_document
     from db.examples import example_path
 
     store = create_database(tmp_path / "a.sqlite", "doha-2020", user="amina")

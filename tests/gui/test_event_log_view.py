@@ -10,7 +10,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 
 from db.actors import find_actor
 from db.event_log import Col, EventFilter
-from gui.event_log_model import ACTORS, NOTES, OBLIGATIONS
+from gui.event_log_model import ACTORS, COLUMNS, NOTES, OBLIGATIONS, SOURCES
 from gui.event_log_view import EventLogView
 from tests.gui.event_helpers import events_in, make_events
 from tests.gui.helpers import find
@@ -31,6 +31,14 @@ def apply(qtbot, view: EventLogView) -> None:
 
 def shown(qtbot, view: EventLogView) -> None:
     qtbot.waitUntil(lambda: not view.filtering)
+
+
+def test_a_count_column_is_as_wide_as_its_heading_and_the_obligations_get_the_room(qtbot, desk):
+    view = view_of(qtbot, desk)
+    header = view.table.horizontalHeader()
+    heading = view.table.fontMetrics().horizontalAdvance(COLUMNS[SOURCES][0])
+    assert heading < header.sectionSize(SOURCES) <= heading + 30
+    assert header.sectionSize(OBLIGATIONS) >= 150
 
 
 def test_count_and_text_filter_after_a_pause(qtbot, desk):

@@ -10,15 +10,20 @@ from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QMenu
 
 from db.obligations import obligation_fields
 from db.tree import list_actors
+from gui.actors_dialog import ActorsDialog
 from gui.agreement_dialog import AgreementDialog
 from gui.assessment_dialog import AssessmentDialog
+from gui.backup_dialog import RestoreDialog
+from gui.connect_dialog import ConnectDialog
 from gui.date_edit import DateEdit
 from gui.event_dialog import EventDialog
 from gui.export_summary_dialog import ExportSummaryDialog
+from gui.history_views import AuditTrailDialog
 from gui.main_window import MainWindow
 from gui.obligation_dialog import ObligationDialog
 from gui.officer import Officer, OfficerDialog
 from gui.point_dialog import PointDialog
+from gui.search_dialog import SearchDialog
 from tests.gui.helpers import find
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
@@ -57,6 +62,11 @@ DIALOGS = {
     ),
     "Summary export": lambda desk, settings: ExportSummaryDialog(desk, None, settings),
     "Officer": lambda desk, settings: OfficerDialog(Officer("Farida Rahimi"), None, first_time=True),
+    "Actors": lambda desk, _settings: ActorsDialog(desk),
+    "Restore": lambda desk, _settings: RestoreDialog(desk),
+    "Connect": lambda _desk, settings: ConnectDialog(None, settings),
+    "Search": lambda desk, _settings: SearchDialog(desk, None),
+    "Audit trail": lambda desk, _settings: AuditTrailDialog(desk, None),
 }
 
 
