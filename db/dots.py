@@ -33,15 +33,18 @@ def chunks(items: Iterable, size: int = CHUNK) -> Iterator[list]:
         yield part
 
 
-def _among(column: str, ids: list[str] | None) -> str:
-    return "" if ids is None else f" AND {column} IN :ids"
+def _among(column: str, ids: list[str] | None, table: str | None = None) -> str:
+    """The filter to the rows `ids` (of `table`: an index's first column) names, none for the whole record."""
+    if ids is None:
+        return ""
+    return f" AND {column} IN :ids" if table is None else f" AND table_name = :table AND {column} IN :ids"
 
 
-def _query(connection, sql: str, ids: list[str] | None):
+def _query(connection, sql: str, ids: list[str] | None, table: str | None = None):
     statement = text(sql)
     if ids is None:
         return connection.execute(statement)
-    return connection.execute(statement.bindparams(bindparam("ids", expanding=True)), {"ids": ids})
+    return connection.execute(statement.bindparams(bindparam("ids", expanding=True)), {"ids": ids, "table": table})
 
 
 def _last_entries(connection, ids: list[str] | None):
@@ -70,10 +73,10 @@ def _links_replaced(connection, ids: list[str] | None):
     ), ids)  # fmt: skip
 
 
-def _received(connection, ids: list[str] | None):
+def _received(connection, ids: list[str] | None, table: str | None):
     return _query(connection,
         "SELECT table_name, row_id, desk_id, counter, at_entry, deleted FROM received_change "
-        f"WHERE 1 = 1{_among('row_id', ids)}", ids)  # fmt: skip
+        f"WHERE 1 = 1{_among('row_id', ids, table)}", ids, table)  # fmt: skip
 
 
 def row_dots(connection, present: set[RowKey], keys: set[RowKey] | None = None) -> dict[RowKey, tuple[str, int, bool]]:
@@ -81,16 +84,19 @@ def row_dots(connection, present: set[RowKey], keys: set[RowKey] | None = None) 
     `present`: the rows the record holds (of `keys`). With `keys`, only those rows' (each read by its id)."""
     owners = desk.identities(connection)
     if keys is None:
-        row_parts, event_parts = [None], [None]
+        row_parts, event_parts = [(None, None)], [None]
     else:
-        row_parts = list(chunks(sorted({r for _, r in keys})))
+        by_table: dict[str, list[str]] = {}
+        for table, row_id in sorted(keys):
+            by_table.setdefault(table, []).append(row_id)
+        row_parts = [(table, part) for table, ids in by_table.items() for part in chunks(ids)]
         event_parts = list(chunks(sorted({r.split("/")[0] for t, r in keys if t == "event" or t in LINK_TABLES})))
     last: dict[RowKey, tuple[int, bool]] = {}
     received: dict[RowKey, tuple[str, int, int, bool]] = {}
-    for ids in row_parts:
+    for table, ids in row_parts:
         for table_name, row_id, entry_id, operation in _last_entries(connection, ids):
             last[(table_name, row_id)] = (entry_id, operation == "delete")
-        for t, r, d, c, at, deleted in _received(connection, ids):
+        for t, r, d, c, at, deleted in _received(connection, ids, table):
             received[(t, r)] = (d, c, at, bool(deleted))
     # An import writes events and their links through SQLAlchemy Core (db.audit, "bulk"): one entry for all
     # the events it added (its row id is the import file's), and an entry per updated event whose "actors"

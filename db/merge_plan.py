@@ -279,6 +279,8 @@ def _check_references(bundle: Bundle, mine: dict[str, dict[str, dict]]) -> None:
 def _check_trails(connection, bundle: Bundle, me: str) -> dict[str, list[dict[str, Any]]]:
     """The entries of each trail the bundle carries that this desk does not hold yet, checked to chain on."""
     new = {}
+    owned = desk.identities(connection)
+    former = {owner for owner, _ in owned[:-1]}
     for chain, entries in bundle.entries.items():
         if chain == me or not entries:
             continue  # this desk's own trail, come back: it is the trail itself
@@ -287,6 +289,11 @@ def _check_trails(connection, bundle: Bundle, me: str) -> dict[str, list[dict[st
             text("SELECT id, hash FROM received_entry WHERE chain = :chain AND id >= :first"),
             {"chain": chain, "first": entries[0]["id"] - 1},
         ).all())  # fmt: skip
+        if chain in former:  # this file is a copy of that desk: their trails are one until the copy
+            known.update(connection.execute(
+                text("SELECT id, hash FROM auditentry WHERE id >= :first AND id <= :copied"),
+                {"first": entries[0]["id"] - 1, "copied": owned[-1][1]},
+            ).all())  # fmt: skip
         fresh = [entry for entry in entries if entry["id"] not in known]
         if any(known.get(entry["id"], entry["hash"]) != entry["hash"] for entry in entries):
             raise BundleError(

@@ -84,7 +84,9 @@ def _edit(store, side: int, edit, folder: Path, expected: dict) -> None:
             expected["names"].add(new_name)
         else:
             edit_event(session, record_id, {"notes": value})
-            expected["notes"][name] = value
+    if kind == "note":
+        with store.reading() as session:  # what the desk acknowledged (the form trims a note)
+            expected["notes"][name] = session.get(Event, record_id).notes
 
 
 def _by_name(store) -> dict[str, dict]:
@@ -109,10 +111,12 @@ def _holds(store, expected: dict) -> None:
 # changed on both desks; its import file (which file brought it) was compared as content, and the trail's
 # earlier version of it was looked up under the sender's id, not the one this desk knows it by.
 FOUND = [([("import", 52, False), ("note", 16, "ca")], [("import", 23, True)])]
+TRIMMED = [([("import", 101, False), ("note", 7, " a—")], []), ([], [("note", 7, "écc")])]  # the test's own slip
 
 
 @SETTINGS
 @example(rounds=FOUND)
+@example(rounds=TRIMMED)
 @given(rounds=st.lists(ROUND, min_size=1, max_size=2))
 def test_the_same_records_under_two_ids_end_identical_under_one_on_both_desks(desk_templates, rounds):
     with tempfile.TemporaryDirectory() as folder:
