@@ -128,42 +128,33 @@ def json_has(connection: Connection, document: str, key: str) -> str:
     return f"CAST({document} AS json)->'{key}' IS NOT NULL"
 
 
-class date_text(FunctionElement):
+def _on_a_server(name: str, server_sql: str, doc: str) -> type[FunctionElement]:
+    """A text expression that is its argument itself on SQLite and `server_sql` (its argument as {}) on a
+    server."""
+
+    element = type(name, (FunctionElement,), {"type": String(), "name": name, "inherit_cache": True, "__doc__": doc})
+
+    @compiles(element)
+    def _server(element, compiler, **kw):
+        return server_sql.format(compiler.process(element.clauses, **kw))
+
+    @compiles(element, "sqlite")
+    def _sqlite(element, compiler, **kw):
+        return compiler.process(element.clauses, **kw)
+
+    return element
+
+
+date_text = _on_a_server(
+    "date_text", "to_char({}, 'YYYY-MM-DD')",
     """A date column as the ISO text SQLite holds ("YYYY-MM-DD"): the column itself there (no date object
-    made for every row), to_char on a server, whose driver would hand back date objects."""
-
-    type = String()
-    name = "date_text"
-    inherit_cache = True
-
-
-@compiles(date_text)
-def _date_text(element, compiler, **kw):
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD')"
-
-
-@compiles(date_text, "sqlite")
-def _date_text_sqlite(element, compiler, **kw):
-    return compiler.process(element.clauses, **kw)
-
-
-class _ascii_lowered(FunctionElement):
+    made for every row), to_char on a server, whose driver would hand back date objects.""",
+)  # fmt: skip
+_ascii_lowered = _on_a_server(
+    "ascii_lowered", 'lower(({}) COLLATE "C")',
     """Text as LIKE compares it ignoring ASCII case: itself on SQLite, whose LIKE ignores ASCII case
-    already; lower() in the C collation on a server, whose LIKE heeds case (ascii_folded)."""
-
-    type = String()
-    name = "ascii_lowered"
-    inherit_cache = True
-
-
-@compiles(_ascii_lowered)
-def _ascii_lowered_server(element, compiler, **kw):
-    return f'lower(({compiler.process(element.clauses, **kw)}) COLLATE "C")'
-
-
-@compiles(_ascii_lowered, "sqlite")
-def _ascii_lowered_sqlite(element, compiler, **kw):
-    return compiler.process(element.clauses, **kw)
+    already; lower() in the C collation on a server, whose LIKE heeds case (ascii_folded).""",
+)  # fmt: skip
 
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)

@@ -532,6 +532,8 @@ def test_every_statement_of_an_import_holds_at_most_a_chunk_of_rows(example_stor
         for value in values:
             if isinstance(value, str) and value.startswith("["):
                 handed["json list"] = max(handed.get("json list", 0), len(json.loads(value)))
+            elif isinstance(value, list):  # a server takes the list as an array (db.dialects.values_of)
+                handed["json list"] = max(handed.get("json list", 0), len(value))
 
     from db import copy_rows
 
