@@ -311,7 +311,9 @@ def test_a_happenings_sources_stay_one_happening_through_export_and_import(_temp
             assert session.get(Event, first).same_happening_as is None
             export_events(session, tmp_path / "second.csv")
         assert (tmp_path / "second.csv").read_bytes() == (tmp_path / "first.csv").read_bytes()
-        with (tmp_path / "older.csv").open("w", encoding="utf-8", newline="") as handle:  # made before the column
+        with (tmp_path / "older.csv").open(
+            "w", encoding="utf-8", newline=""
+        ) as handle:  # made before the column
             csv.writer(handle).writerows(row[:-1] for row in [header, *rows])
         assert len(import_events(target, tmp_path / "older.csv").unchanged) == len(rows)
         with target.reading() as session:
@@ -319,3 +321,23 @@ def test_a_happenings_sources_stay_one_happening_through_export_and_import(_temp
     finally:
         source.close()
         target.close()
+
+
+def test_the_export_sorts_in_a_smaller_cache_and_gives_the_stores_back(example_store, tmp_path, monkeypatch):
+    """Issue 15: SQLite's sorter holds as many rows in memory as its page cache could hold pages, and the
+    export sorts every event; it runs with a smaller cache, and the store's connection gets its own back
+    however the export ends."""
+    monkeypatch.setattr(event_export, "_ROWS_AT_ONCE", 2)
+    seen = []
+    with example_store.reading() as session:
+        cache = session.connection().exec_driver_sql("PRAGMA cache_size").scalar_one()
+
+        def progress(done):
+            seen.append(session.connection().exec_driver_sql("PRAGMA cache_size").scalar_one())
+            return done < 4
+
+        with pytest.raises(ExportCancelled):
+            export_events(session, tmp_path / "events.csv", progress=progress)
+        export_events(session, tmp_path / "events.csv")
+        assert session.connection().exec_driver_sql("PRAGMA cache_size").scalar_one() == cache
+    assert seen == [event_export.SORTING_CACHE_SIZE] * 2 and cache != event_export.SORTING_CACHE_SIZE
