@@ -323,6 +323,7 @@ def test_a_happenings_sources_stay_one_happening_through_export_and_import(_temp
         target.close()
 
 
+@pytest.mark.sqlite_file("SQLite's page cache")
 def test_the_export_sorts_in_a_smaller_cache_and_gives_the_stores_back(example_store, tmp_path, monkeypatch):
     """Issue 15: SQLite's sorter holds as many rows in memory as its page cache could hold pages, and the
     export sorts every event; it runs with a smaller cache, and the store's connection gets its own back
