@@ -7,9 +7,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from db.bundle import RECORD_TABLES, RowKey
+from db.bundle import RECORD_TABLES
 from db.changes import Changes
-from db.event_file import plural
+from db.dots import RowKey
+from db.phrasing import plural
 
 KINDS = {
     "actor": "actors", "actoralias": "actor aliases", "agreement": "agreements", "party": "parties",
