@@ -8,10 +8,14 @@ values, under SQLite's limit of bound variables.
 
 import json
 import re
+import string
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ARRAY, Connection, Select, String, func, literal, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
@@ -122,3 +126,50 @@ def json_has(connection: Connection, document: str, key: str) -> str:
     if is_sqlite(connection):
         return f"json_type({document}, '$.{key}') IS NOT NULL"
     return f"CAST({document} AS json)->'{key}' IS NOT NULL"
+
+
+class date_text(FunctionElement):
+    """A date column as the ISO text SQLite holds ("YYYY-MM-DD"): the column itself there (no date object
+    made for every row), to_char on a server, whose driver would hand back date objects."""
+
+    type = String()
+    name = "date_text"
+    inherit_cache = True
+
+
+@compiles(date_text)
+def _date_text(element, compiler, **kw):
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD')"
+
+
+@compiles(date_text, "sqlite")
+def _date_text_sqlite(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+class _ascii_lowered(FunctionElement):
+    """Text as LIKE compares it ignoring ASCII case: itself on SQLite, whose LIKE ignores ASCII case
+    already; lower() in the C collation on a server, whose LIKE heeds case (ascii_folded)."""
+
+    type = String()
+    name = "ascii_lowered"
+    inherit_cache = True
+
+
+@compiles(_ascii_lowered)
+def _ascii_lowered_server(element, compiler, **kw):
+    return f'lower(({compiler.process(element.clauses, **kw)}) COLLATE "C")'
+
+
+@compiles(_ascii_lowered, "sqlite")
+def _ascii_lowered_sqlite(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def contains_any_case(column, text: str) -> ColumnElement:
+    """Whether the column holds `text`, ignoring ASCII case on both engines (SQLite's LIKE); % and _ are
+    plain characters."""
+    return _ascii_lowered(column).contains(text.translate(_ASCII_LOWER), autoescape=True)
