@@ -284,7 +284,7 @@ def test_links_are_in_clause_order_whatever_characters_the_clauses_hold(example_
     )
 
 
-def test_a_happenings_sources_stay_one_happening_through_export_and_import(_templates, tmp_path):
+def test_a_happenings_sources_stay_one_happening_through_export_and_import(store_copy, tmp_path):
     """Issue 13: the events an officer marked as the same happening are still so in the copy an export
     is imported into, and exporting the copy gives the same file."""
     source, target = store_copy("example", tmp_path, "source"), store_copy("example", tmp_path, "target")
