@@ -319,9 +319,11 @@ def _raw_rows(source: str, known: dict[str, str] | None = None, new_actors: list
                                    "location", "admin1", "admin2", "admin3", "country", "latitude", "longitude",
                                    "geo_precision", "fatalities", "notes", "source")]  # fmt: skip
         roles = [(at[column], role) for column, role in _ROLES]
-        first = uuid.uuid4().int & ~(2**64 - 1)  # ascending ids, as the import hands them out
-        for n, r in enumerate(reader):
-            event_id = str(uuid.UUID(int=first + n))
+        from db.ids import event_ids
+
+        for r in reader:
+            # the import's ids: derived from the ACLED id (one id on every desk), so all over the key's index
+            (event_id,) = event_ids([r[c[0]]])
             event = (
                 event_id, r[c[1]], _PRECISION[r[c[2]]], r[c[3]], r[c[4]] or None, r[c[5]] or None, r[c[6]] or None,
                 r[c[7]] or None, r[c[8]] or None, r[c[9]] or None, float(r[c[10]]), float(r[c[11]]), int(r[c[12]]),
@@ -383,7 +385,7 @@ def raw_schema_import(files: Files) -> float:
     """csv + sqlite3 into the application's schema: the events, their actor links (names looked up among
     actors and aliases, new ones added) and the search index, one transaction, no audit and no backup.
 
-    What SQLite offers a bulk load, as the import uses it: the event and actor-link indexes other than those on
+    What SQLite offers a bulk load, as the import uses it: a larger page cache; the event and actor-link indexes other than those on
     keys and on place and date dropped before a load that more than doubles the events and made again after;
     the search index's insert triggers dropped meanwhile (even paused, a trigger makes SQLite journal every
     row's statement), and the index filled by one INSERT … SELECT into search_source and one into FTS5."""
@@ -391,7 +393,10 @@ def raw_schema_import(files: Files) -> float:
     marks = ", ".join("?" * len(_EVENT_COLUMNS))
 
     def work():
+        from db.bulk import BULK_CACHE_KIB
+
         connection = _connect(database)
+        connection.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")  # the import's page cache for a bulk load
         known = dict(connection.execute("SELECT alias_key, actor_id FROM actoralias").fetchall())
         known.update((name.casefold(), i) for i, name in connection.execute("SELECT id, name FROM actor"))
         first = connection.execute("SELECT coalesce(max(id), 0) FROM search_source").fetchone()[0]
