@@ -58,9 +58,8 @@ def larger_page_cache(connection: Connection, kib: int = BULK_CACHE_KIB) -> Iter
     """SQLite's page cache of `connection` raised to `kib` for a bulk load, and put back however it ends (the
     pages beyond it are freed then). Imported events' ids are UUIDs derived from their keys, so each chunk's
     rows land all over the indexes of the events' and their links' keys: a million events and two million
-    links (560 MB of those indexes) took 66 s of CPU with 32 MiB, 42 s with 128 MiB (537 s and 250 s on
-    the clock; /tmp experiment, see issue 15's note). A page is held only once a statement reads it, so a
-    small import costs no more memory."""
+    links with such keys took 66 s of CPU with 32 MiB, 52 s with 64 MiB and 42 s with 128 MiB (issue 15's
+    note). A page is held only once a statement reads it, so a small import costs no more memory."""
     if not is_sqlite(connection):
         yield
         return
