@@ -7,11 +7,7 @@ desk's own and those it received). `read_bundle` checks the whole file before an
 The hash is a check against damage (a cut-off download, a bad disk), not a signature: whoever can write
 the file can write a matching hash.
 
-Which change a row holds is a "dot" (desk id, counter): the counter is the id of the audit entry that
-last wrote the row on the desk that made the change (db/desk.py), or, for a row taken from another desk,
-the dot it came with (desk table received_change). A desk's knowledge maps every desk to the newest
-counter of it that it holds (a version vector), so "the other desk had seen my version" is
-`knowledge[desk] >= counter`, and no clock is ever compared.
+Each row travels with the change it holds, its dot (db/dots.py); deleted rows travel as tombstones.
 """
 
 import hashlib
@@ -34,7 +30,7 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 from db import audit, desk
 from db.atomic_file import atomic_path
 from db.clock import utc_now
-from db.dialects import json_has, json_items
+from db.dots import Dot, RowKey, covered, row_dots
 from db.errors import ExportCancelled, UserError
 from db.models import AuditEntry
 
@@ -60,15 +56,14 @@ NOT_CARRIED = {
 }
 # What differs between two desks that hold the same thing: how often a row was changed here.
 DESK_LOCAL_COLUMNS = frozenset({"version"})
-# Who recorded a row and when: two desks that load the same example or the same file record the same
-# rows at their own time. A pair that differs only here is the same content (db.exchange settles it).
-CIRCUMSTANCE_COLUMNS = frozenset({"recorded_at", "recorded_by", "imported_at", "imported_by"})
+# Who recorded a row, when, and from which file: two desks that load the same example or import the same
+# events (from one file or from two that overlap) record the same rows at their own time. A pair that differs
+# only here is the same content (db.exchange settles it).
+CIRCUMSTANCE_COLUMNS = frozenset({"recorded_at", "recorded_by", "imported_at", "imported_by", "import_file_id"})
 _ENTRY_COLUMNS = ("id", "at", "who", "action", "operation", "table_name", "row_id", "before", "after", "hash")
 
 PART = 2000  # rows written between two looks at `progress`
 Progress = Callable[[int, int], bool]  # (done, total) → go on?
-Dot = tuple[str, int]  # (desk id, counter)
-RowKey = tuple[str, str]  # (table, row id as the trail writes it: "a/b" for two-column keys)
 
 
 class BundleError(UserError):
@@ -113,12 +108,15 @@ def typed(table, values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def table_rows(connection, table, ordered: bool = False) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Each row of a record table as (row id, plain values), read as the cursor goes (`ordered`: by key)."""
+def table_rows(connection, table, ordered: bool = False, where=None) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each row of a record table (`where`: those it holds) as (row id, plain values), read as the cursor
+    goes (`ordered`: by key)."""
     names = table.c.keys()
     key = [names.index(column) for column in key_columns(table)]
     dated = [i for i, column in enumerate(table.columns) if isinstance(column.type, Date | DateTime | UTCDateTime)]
     statement = table.select().order_by(*table.primary_key.columns) if ordered else table.select()
+    if where is not None:
+        statement = statement.where(where)
     for row in connection.execute(statement):
         values = list(row)
         for i in dated:
@@ -131,73 +129,13 @@ def record_rows(connection) -> dict[str, dict[str, dict[str, Any]]]:
     return {name: dict(table_rows(connection, table)) for name, table in tables().items()}
 
 
-def _links_written(connection) -> str:
-    """An import's events, and the updated events whose links an entry replaced, with the entry's id."""
-    event_ids = json_items(connection, "a.after", "event_ids").replace("json_array_elements(", "json_array_elements_text(")
-    return (
-        f"SELECT j.value, a.id FROM auditentry a, {event_ids} "
-        "WHERE a.table_name = 'event' AND a.operation = 'insert' AND a.row_id IN (SELECT id FROM importfile) "
-        "UNION ALL SELECT row_id, id FROM auditentry WHERE table_name = 'event' AND operation = 'update' "
-        f"AND {json_has(connection, 'after', 'actors')}"
-    )
-
-
-def _links_replaced(connection) -> str:
-    """The links an update of an event replaced: (table, link's row id, the entry's id)."""
-    return " UNION ALL ".join(
-        f"SELECT '{table}', a.row_id || '/' || (j.value ->> 0), a.id FROM auditentry a, {json_items(connection, 'a.before', key)} "
-        f"WHERE a.table_name = 'event' AND a.operation = 'update' AND {json_has(connection, 'a.after', key)}"
-        for table, key in (("eventactor", "actors"), ("eventobligation", "links"))
-    )
-
-
-def row_dots(connection) -> dict[RowKey, tuple[str, int, bool]]:
-    """The change every row holds, and every deleted row's tombstone: {key: (desk, counter, deleted)}."""
-    owners = desk.identities(connection)
-    last: dict[RowKey, tuple[int, bool]] = {}
-    for table_name, row_id, entry_id, operation in connection.exec_driver_sql(  # each row's last entry
-        "SELECT a.table_name, a.row_id, a.id, a.operation FROM auditentry a JOIN (SELECT max(id) AS id FROM auditentry "
-        "WHERE table_name != '' GROUP BY table_name, row_id) last ON last.id = a.id"
-    ):
-        last[(table_name, row_id)] = (entry_id, operation == "delete")
-    # An import writes events and their links through SQLAlchemy Core (db.audit, "bulk"): one entry for all
-    # the events it added (its row id is the import file's), and an entry per updated event whose "actors"
-    # and "links" replace its links. A link changed at the latest when such an entry wrote its event.
-    links_written: dict[str, int] = {}
-    for event_id, entry_id in connection.exec_driver_sql(_links_written(connection)):
-        links_written[event_id] = max(links_written.get(event_id, 0), entry_id)
-        if last.get(("event", event_id), (0,))[0] < entry_id:
-            last[("event", event_id)] = (entry_id, False)
-    # The links such an update replaced were deleted by it: their tombstones (unless written again since).
-    for table, key, entry_id in connection.exec_driver_sql(_links_replaced(connection)):
-        if last.get((table, key), (0,))[0] < entry_id:
-            last[(table, key)] = (entry_id, True)
-    received = {
-        (t, r): (d, c, at, bool(deleted))
-        for t, r, d, c, at, deleted in connection.exec_driver_sql(
-            "SELECT table_name, row_id, desk_id, counter, at_entry, deleted FROM received_change"
-        )
-    }
-    present = {
+def present_keys(connection) -> set[RowKey]:
+    """The key of every row of the record."""
+    return {
         (name, "/".join(map(str, row)))
         for name, table in tables().items()
         for row in connection.execute(table.select().with_only_columns(*table.primary_key.columns))
     }
-    dots: dict[RowKey, tuple[str, int, bool]] = {}
-    for key in present | {k for k, (_, deleted) in last.items() if deleted} | set(received):
-        entry_id, _ = last.get(key, (0, False))
-        if key[0] in ("eventactor", "eventobligation"):
-            entry_id = max(entry_id, links_written.get(key[1].split("/")[0], 0))
-        taken = received.get(key)
-        if taken is not None and taken[2] >= entry_id:
-            dots[key] = (taken[0], taken[1], key not in present)
-        elif entry_id or key in present:
-            dots[key] = (desk.owner_of(owners, entry_id), entry_id, key not in present)
-    return dots
-
-
-def covered(knowledge: dict[str, int], dot: Dot) -> bool:
-    return knowledge.get(dot[0], 0) >= dot[1]
 
 
 @dataclass
@@ -306,7 +244,7 @@ def export_bundle(
             )
         knowledge = desk.knowledge(connection)
         owners = desk.identities(connection)
-        dots = row_dots(connection)
+        dots = row_dots(connection, present_keys(connection))
         scope = None
         if agreement_id is not None:
             found = record_rows(connection)

@@ -41,15 +41,14 @@ from db.bundle import (
     RECORD_TABLES,
     Bundle,
     BundleError,
-    Dot,
     Progress,
-    RowKey,
     going_on,
     read_bundle,
     references,
     typed,
 )
 from db.changes import EVERYTHING
+from db.dots import Dot, RowKey
 from db.merge_plan import STEPS, Plan, Step, cancelled, plan, planned_as_of, still_used
 from db.merge_report import KINDS, Choice, MergeReport, both_sides
 from db.natural_keys import take_id

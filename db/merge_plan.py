@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlmodel import Session
 
 from db import audit, desk
@@ -17,18 +17,15 @@ from db.bundle import (
     RECORD_TABLES,
     Bundle,
     BundleError,
-    Dot,
     Progress,
-    RowKey,
     chain_problem,
-    covered,
     going_on,
-    record_rows,
     references,
-    row_dots,
     tables,
 )
+from db.dots import Dot, RowKey, chunks, covered, row_dots
 from db.errors import ImportCancelled
+from db.local_rows import held_for, natural_candidates
 from db.merge_report import KINDS, Conflict, MergeReport, label
 from db.natural_keys import Rename, match_natural_keys
 
@@ -66,7 +63,7 @@ class Plan:
     new_entries: dict[str, list[dict[str, Any]]]
     renames: list[Rename]  # this desk's records that take the other desk's id once the merge is written
     as_of: tuple  # the record it was planned against (`planned_as_of`): unchanged, the plan still holds
-    mine: dict[str, dict[str, dict]]  # that record's rows (db.bundle.record_rows)
+    mine: dict[str, dict[str, dict]]  # that record's rows the bundle names (db.local_rows)
 
     @property
     def nothing_to_write(self) -> bool:
@@ -97,11 +94,11 @@ def plan(session: Session, bundle: Bundle, progress: Progress | None = None) -> 
             f"{bundle.path} holds only what changed after an earlier bundle this desk has not received; "
             "nothing was changed. Receive that one first, or ask for a whole bundle (export-bundle without --since)."
         )
-    mine = record_rows(connection)
-    _check_references(bundle, mine)
+    mine = natural_candidates(connection, bundle)
     renames = match_natural_keys(bundle, mine)
+    mine = held_for(connection, bundle, mine)
+    _check_references(bundle, mine)
     new_entries = _check_trails(connection, bundle, me)
-    dots = row_dots(connection)
     refs = {k: v["ref"] for k, v in {**mine["obligation"], **bundle.rows.get("obligation", {})}.items()}
     report = MergeReport(bundle.path, bundle.content_sha256, bundle.desk_id, bundle.manifest["who"],
                          bundle.manifest["made_at"])  # fmt: skip
@@ -109,9 +106,10 @@ def plan(session: Session, bundle: Bundle, progress: Progress | None = None) -> 
     steps = []
     theirs_all = {(t, r): v for t, rows in bundle.rows.items() for r, v in rows.items()}
     keys = sorted({*theirs_all, *bundle.tombstones}, key=lambda k: (RECORD_TABLES.index(k[0]), k[1]))
+    dots = row_dots(connection, {(t, r) for t, rows in mine.items() for r in rows}, set(keys))
     undecided = {k for k in keys if _unsettled(k, dots, bundle, knowledge, mine, theirs_all)}
-    my_past = _past_versions(_trail_entries(connection), undecided)
-    their_past = _past_versions((e for chain in bundle.entries.values() for e in chain), undecided)
+    my_past = _past_versions(_trail_entries(connection, undecided), undecided)
+    their_past = _past_versions((e for chain in bundle.entries.values() for e in chain), undecided, bundle.renamed)
     for index, key in enumerate(keys):
         if index % STEPS == 0:
             going_on(progress, index, len(keys), cancelled(bundle))
@@ -220,30 +218,48 @@ def _unsettled(key, dots, bundle: Bundle, knowledge, mine, theirs_all) -> bool:
     )  # fmt: skip
 
 
-def _trail_entries(connection):
-    """This desk's trail and the trails it received, as entries (for the rows' past versions)."""
-    for table_name, row_id, before, after in connection.exec_driver_sql(
-        "SELECT table_name, row_id, before, after FROM auditentry WHERE table_name != '' "
-        "UNION ALL SELECT table_name, row_id, before, after FROM received_entry WHERE table_name != ''"
-    ):
-        yield {"table_name": table_name, "row_id": row_id, "before": before, "after": after}
+def _trail_entries(connection, wanted: set[RowKey]):
+    """This desk's trail and the trails it received, as entries of the wanted rows (for their past versions)."""
+    statement = text(
+        "SELECT table_name, row_id, before, after FROM auditentry WHERE table_name != '' AND row_id IN :ids "
+        "UNION ALL SELECT table_name, row_id, before, after FROM received_entry WHERE table_name != '' AND row_id IN :ids"
+    ).bindparams(bindparam("ids", expanding=True))
+    for part in chunks(sorted({r for _, r in wanted})):
+        for table_name, row_id, before, after in connection.execute(statement, {"ids": part}):
+            yield {"table_name": table_name, "row_id": row_id, "before": before, "after": after}
 
 
-def _past_versions(entries, wanted: set[RowKey]) -> dict[RowKey, set[str | None]]:
+def _past_versions(entries, wanted: set[RowKey], renamed: dict[RowKey, str] | None = None) -> dict[RowKey, set[str | None]]:
     """Every content a trail says each wanted row had (its base hashes, so to speak), deletion included:
-    a side whose version the other once held is the older one, whoever's dots they are."""
+    a side whose version the other once held is the older one, whoever's dots they are. `renamed`: the
+    other desk's ids this desk knows under its own (db.natural_keys), in the entries' keys and references."""
     if not wanted:
         return {}
+    renamed = renamed or {}
     names = {table: set(columns) for table, columns in ((t, tables()[t].c.keys()) for t, _ in wanted)}
+    naming = defaultdict(list)  # table → (column, table it names): its references and its own id
+    for child, column, parent in references():
+        naming[child].append((column, parent))
+    for table in names:
+        naming[table].append(("id", table))
+
+    def version(table: str, values: dict) -> str | None:
+        values = {k: v for k, v in values.items() if k in names[table]}
+        for column, parent in naming[table]:
+            if column in values:
+                values[column] = renamed.get((parent, values[column]), values[column])
+        return _content(values)
+
     found: dict[RowKey, set[str | None]] = defaultdict(set)
     for entry in entries:
         key = (entry["table_name"], entry["row_id"])
+        key = (key[0], renamed.get(key, key[1]))
         if key not in wanted:
             continue
         if entry["before"]:  # an insert's "before" is no version: the row was not deleted before it
-            found[key].add(_content({k: v for k, v in json.loads(entry["before"]).items() if k in names[key[0]]}))
+            found[key].add(version(key[0], json.loads(entry["before"])))
         after = json.loads(entry["after"]) if entry["after"] else None
-        found[key].add(None if after is None else _content({k: v for k, v in after.items() if k in names[key[0]]}))
+        found[key].add(None if after is None else version(key[0], after))
     return found
 
 
@@ -263,6 +279,8 @@ def _check_references(bundle: Bundle, mine: dict[str, dict[str, dict]]) -> None:
 def _check_trails(connection, bundle: Bundle, me: str) -> dict[str, list[dict[str, Any]]]:
     """The entries of each trail the bundle carries that this desk does not hold yet, checked to chain on."""
     new = {}
+    owned = desk.identities(connection)
+    former = {owner for owner, _ in owned[:-1]}
     for chain, entries in bundle.entries.items():
         if chain == me or not entries:
             continue  # this desk's own trail, come back: it is the trail itself
@@ -271,6 +289,11 @@ def _check_trails(connection, bundle: Bundle, me: str) -> dict[str, list[dict[st
             text("SELECT id, hash FROM received_entry WHERE chain = :chain AND id >= :first"),
             {"chain": chain, "first": entries[0]["id"] - 1},
         ).all())  # fmt: skip
+        if chain in former:  # this file is a copy of that desk: their trails are one until the copy
+            known.update(connection.execute(
+                text("SELECT id, hash FROM auditentry WHERE id >= :first AND id <= :copied"),
+                {"first": entries[0]["id"] - 1, "copied": owned[-1][1]},
+            ).all())  # fmt: skip
         fresh = [entry for entry in entries if entry["id"] not in known]
         if any(known.get(entry["id"], entry["hash"]) != entry["hash"] for entry in entries):
             raise BundleError(

@@ -7,8 +7,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from db.bundle import RECORD_TABLES, RowKey
+from db.bundle import RECORD_TABLES
 from db.changes import Changes
+from db.dots import RowKey
 from db.event_file import plural
 
 KINDS = {

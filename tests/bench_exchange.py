@@ -10,7 +10,11 @@ tests/bench_check.py) is its own; figures are medians of --runs runs, printed wi
 - import: import_bundle of A's bundle into a fresh copy of B (everything of the generated agreement is
   added, each row audited); raw: the bundle's content.json read with zipfile and json, its rows put into a
   copy of B by sqlite3 executemany in one transaction, without audit, checks or merge;
-- dry run: the check and the plan alone (what the window does before showing the conflicts).
+- dry run: the check and the plan alone (what the window does before showing the conflicts);
+- one change: B, having received A's bundle, sends A one; A retitles one obligation and sends what changed
+  since (--since); a copy of B receives it (planned, backed up, written) and, apart, plans it in a dry run.
+  Proportional to the change, not the record, apart from the backup a receive takes first (a copy of the
+  file, db/backup.py).
 
 Not collected by pytest (its files are test_*.py).
 """
@@ -35,6 +39,7 @@ from db.examples import create_database
 from db.exchange import import_bundle
 from db.store import Store
 from tests.bench_check import peak_mb
+from tests.desks import obligations, retitle
 from tests.synthetic import agreement_document
 
 
@@ -86,15 +91,20 @@ MEASURES = {
     "import": lambda a, b: _ours_import(Path(a), Path(b), dry_run=False),
     "dry-run": lambda a, b: _ours_import(Path(a), Path(b), dry_run=True),
     "raw-import": lambda a, b: _raw_import(Path(a), Path(b)),
+    "change": lambda a, b: _ours_import(Path(a), Path(b), dry_run=False),
+    "change-dry-run": lambda a, b: _ours_import(Path(a), Path(b), dry_run=True),
 }
 
 
 def _measure(kind: str, first: Path, second: Path) -> tuple[float, float]:
     """Seconds and peak MB of one measurement in a fresh process."""
-    out = subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "tests.bench_exchange", "--measure", kind, str(first), str(second)],
-        check=True, capture_output=True, text=True,
-    ).stdout.split()  # fmt: skip
+        capture_output=True, text=True,
+    )  # fmt: skip
+    if done.returncode:
+        sys.exit(f"{kind} failed:\n{done.stderr}")
+    out = done.stdout.split()
     return float(out[0]), float(out[1])
 
 
@@ -123,19 +133,34 @@ def main() -> None:
         _ours_export(a_path, out)  # A's desk id taken, so every export measures the same work
         counter = iter(range(10**6))
 
-        def copy_of_b() -> Path:
-            target = folder / f"b{next(counter)}.sqlite"
-            shutil.copyfile(b_path, target)
+        def copy_of(path: Path) -> Path:
+            target = folder / f"{path.stem}{next(counter)}.sqlite"
+            shutil.copyfile(path, target)
             return target
+
+        def copy_of_b() -> Path:
+            return copy_of(b_path)
+
 
         load = os.getloadavg()
         runs = {kind: [] for kind in MEASURES}
         for _ in range(args.runs):
             runs["export"].append(_measure("export", a_path, out))
             runs["raw-export"].append(_measure("raw-export", a_path, folder / "raw.accord"))
-            runs["import"].append(_measure("import", out, copy_of_b()))
+            runs["import"].append(_measure("import", out, received := copy_of_b()))
             runs["dry-run"].append(_measure("dry-run", out, copy_of_b()))
             runs["raw-import"].append(_measure("raw-import", out, copy_of_b()))
+        b_store = Store.open(received, user="bruno")  # B, holding A's record
+        export_bundle(b_store, folder / "b.accord")
+        b_store.close()
+        store = Store.open(a_path, user="amina")
+        retitle(store, obligations(store)[3], "Withdrawal of foreign forces, as amended")
+        change = folder / "change.accord"
+        export_bundle(store, change, since=folder / "b.accord")
+        store.close()
+        for _ in range(args.runs):
+            runs["change"].append(_measure("change", change, copy_of(received)))
+            runs["change-dry-run"].append(_measure("change-dry-run", change, copy_of(received)))
         rows = sum(read_bundle(out).manifest["counts"][t] for t in RECORD_TABLES)
         size = out.stat().st_size / 2**20
     median = {kind: (statistics.median(r[0] for r in got), statistics.median(r[1] for r in got)) for kind, got in runs.items()}
@@ -147,6 +172,9 @@ def main() -> None:
         print(f"  {ours + '-bundle':16}{s:8.2f} {m:8.0f}   {name:17} {rs:8.2f} {rm:8.0f}   {s / rs:5.1f}x")
     s, m = median["dry-run"]
     print(f"  {'dry run':16}{s:8.2f} {m:8.0f}   (the check and the plan alone)")
+    for kind, said in (("change", "one change received (backup included)"), ("change-dry-run", "its dry run")):
+        s, m = median[kind]
+        print(f"  {kind:16}{s:8.2f} {m:8.0f}   ({said})")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from db import event_export
+from db.actors import actor_keys, find_or_create_actors
 from db.errors import ExportCancelled, UserError
 from db.event_csv import COLUMNS, protect, unprotect
 from db.event_export import export_events
@@ -19,8 +20,9 @@ from db.event_import import import_events
 from db.event_log import EventFilter
 from db.event_rules import EventFields
 from db.events import create_event, event_actor_roles, event_fields
-from db.models import Event, Obligation
+from db.models import Event, EventActor, Obligation
 from db.store import Store
+from db.vocabulary import EventRole
 
 DATA = Path(__file__).parent.parent / "data"
 
@@ -246,3 +248,42 @@ def test_the_links_are_listed_in_clause_order_and_the_actors_by_role(example_sto
     bearing = {obligations[0].ref: "context", obligations[1].ref: "breach"}
     assert cells["links"] == "; ".join(f"{ref} ({bearing[ref]})" for ref in refs)
     assert (cells["actor1"], cells["actor2"]) == ("Zeta group", "Alpha group")
+
+
+def test_names_are_in_order_within_a_role_whatever_characters_they_hold(example_store, tmp_path):
+    """The export joins a role's names in SQL without ordering them and sorts them after; names holding the
+    characters it joins them with, or the list's own "; ", are read apart, not split wrongly."""
+    names = ["Zeta group", "alpha\x1fomega", "Alpha; Beta", "-Mob", "Beta"]
+    with example_store.writing("Add event") as session:
+        create_event(session, EventFields(date(2020, 4, 6), "Battles", "Tolo News", actors=["Gamma"]))
+        event_id = create_event(
+            session, EventFields(date(2020, 4, 7), "Battles", "Tolo News", actors=["First"])
+        )
+        roster = {name: find_or_create_actors(session, [name], actor_keys(session))[0] for name in names}
+        for name in names:
+            session.add(EventActor(event_id=event_id, actor_id=roster[name], role=EventRole.ASSOC1))
+    with example_store.reading() as session:
+        export_events(session, tmp_path / "events.csv", EventFilter(text="Tolo"))
+    header, *rows = _read(tmp_path / "events.csv")
+    cells = [dict(zip(header, row, strict=True)) for row in rows]
+    assert [(c["actor1"], c["assoc_actor_1"]) for c in cells] == [
+        ("Gamma", ""),
+        ("First", "'" + "; ".join(sorted(names))),  # "-Mob" first: protected
+    ]
+
+
+def test_links_are_in_clause_order_whatever_characters_the_clauses_hold(example_store, tmp_path):
+    with example_store.writing("Add event") as session:
+        obligations = session.exec(select(Obligation).order_by(Obligation.ref)).all()[:3]
+        for obligation, ref in zip(obligations, ["B\x1eone", "A\x1ftwo", "=C"], strict=True):
+            obligation.ref = ref
+        create_event(session, EventFields(
+            date(2020, 4, 6), "Battles", "Tolo News", links=[(o.id, "context") for o in obligations],
+        ))  # fmt: skip
+    with example_store.reading() as session:
+        export_events(session, tmp_path / "events.csv", EventFilter(text="Tolo"))
+    header, row = _read(tmp_path / "events.csv")
+    assert (
+        dict(zip(header, row, strict=True))["links"]
+        == "'=C (context); A\x1ftwo (context); B\x1eone (context)"
+    )

@@ -404,6 +404,25 @@ def test_a_copied_file_takes_a_new_desk_id_and_the_file_itself_keeps_its_own(exa
         copied.close()
 
 
+def test_a_copy_receives_what_its_original_changed_since_the_copy(example_store, tmp_path):
+    """The copy holds the original's trail up to the copy as its own; the original's later entries chain on."""
+    example_store.close()
+    shutil.copyfile(example_store.path, tmp_path / "copy.sqlite")
+    copy = Store.open(tmp_path / "copy.sqlite", user="bruno")
+    original = Store.open(example_store.path, user="amina")
+    try:
+        export_bundle(copy, tmp_path / "copy.accord")
+        retitle(original, obligations(original)[3], "Changed after the copy")
+        export_bundle(original, tmp_path / "since.accord", since=tmp_path / "copy.accord")
+        report = import_bundle(copy, tmp_path / "since.accord")
+        assert report.written and report.counts["obligation"]["updated"] == 1
+        assert digest(copy) == digest(original)
+        assert check_record(copy).whole, check_record(copy).lines()
+    finally:
+        copy.close()
+        original.close()
+
+
 def test_a_restore_from_a_backup_takes_a_new_desk_id(example_store):
     made = take(example_store, Reason.MANUAL)
     before = _desk_id(example_store)
