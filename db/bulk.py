@@ -21,12 +21,8 @@ from sqlalchemy import Connection, Row, insert, select
 from sqlmodel import SQLModel
 
 from db import content
-from db.dialects import is_sqlite, values_of
+from db.dialects import values_of
 
-# SQLite's page cache during a bulk load (the application's connections have 32 MiB). Each MiB more is held
-# once the load has read that many pages (a statement's sorter takes as much): at 128 MiB the import of
-# 100,000 rows peaked at 259 MiB instead of 163, for no gain in time there.
-BULK_CACHE_KIB = 65_536
 COPY_FROM = 2  # rows a bulk insert sends a server by COPY; one row goes as an INSERT (COPY's set-up costs more)
 _pauses = 0  # pauses under way, in any thread
 _resume = False  # whether the collector ran before the first of them
@@ -54,24 +50,6 @@ def collection_paused() -> Iterator[None]:
             _pauses -= 1
             if _pauses == 0 and _resume:
                 gc.enable()
-
-
-@contextmanager
-def larger_page_cache(connection: Connection, kib: int = BULK_CACHE_KIB) -> Iterator[None]:
-    """SQLite's page cache of `connection` raised to `kib` for a bulk load, and put back however it ends (the
-    pages beyond it are freed then). Imported events' ids are UUIDs derived from their keys, so each chunk's
-    rows land all over the indexes of the events' and their links' keys: a million events and two million
-    links with such keys took 66 s of CPU with 32 MiB, 52 s with 64 MiB and 42 s with 128 MiB (issue 15's
-    note). A page is held only once a statement reads it, so a small import costs no more memory."""
-    if not is_sqlite(connection):
-        yield
-        return
-    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
-    connection.exec_driver_sql(f"PRAGMA cache_size = {-kib}")
-    try:
-        yield
-    finally:
-        connection.exec_driver_sql(f"PRAGMA cache_size = {before}")
 
 
 def bulk_insert(

@@ -38,7 +38,7 @@ from sqlmodel import Session, col, select
 from db import audit, backup, content, search
 from db.actor_roster import add_alias
 from db.actors import actor_keys, find_or_create_actors, fold_ranges
-from db.bulk import bulk_insert, collection_paused, larger_page_cache, select_matching
+from db.bulk import bulk_insert, collection_paused, select_matching
 from db.clock import utc_now
 from db.duplicates import last_rowid, record_places, rows_like_record
 from db.errors import UserError
@@ -154,7 +154,7 @@ def import_events(
                 with target.reading() as session:
                     return _import(session, file, True, skip_invalid, told, agreement_id)
             backup.back_up(target, backup.Reason.IMPORT)
-            with target.writing(f"Import events {path.name}") as session, larger_page_cache(session.connection()):
+            with target.writing(f"Import events {path.name}") as session:
                 return _import(session, file, False, skip_invalid, told, agreement_id)
         return _import(target, file, dry_run, skip_invalid, told, agreement_id)
 

@@ -386,7 +386,7 @@ def raw_schema_import(files: Files) -> float:
     """csv + sqlite3 into the application's schema: the events, their actor links (names looked up among
     actors and aliases, new ones added) and the search index, one transaction, no audit and no backup.
 
-    What SQLite offers a bulk load, as the import uses it: a larger page cache; the event and actor-link indexes other than those on
+    What SQLite offers a bulk load, as the import uses it: the event and actor-link indexes other than those on
     keys and on place and date dropped before a load that more than doubles the events and made again after;
     the search index's insert triggers dropped meanwhile (even paused, a trigger makes SQLite journal every
     row's statement), and the index filled by one INSERT … SELECT into search_source and one into FTS5."""
@@ -394,10 +394,7 @@ def raw_schema_import(files: Files) -> float:
     marks = ", ".join("?" * len(_EVENT_COLUMNS))
 
     def work():
-        from db.bulk import BULK_CACHE_KIB
-
         connection = _connect(database)
-        connection.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")  # the import's page cache for a bulk load
         known = dict(connection.execute("SELECT alias_key, actor_id FROM actoralias").fetchall())
         known.update((name.casefold(), i) for i, name in connection.execute("SELECT id, name FROM actor"))
         first = connection.execute("SELECT coalesce(max(id), 0) FROM search_source").fetchone()[0]

@@ -456,45 +456,6 @@ def test_events_are_inserted_without_the_search_index_s_insert_trigger_which_is_
         assert [hit.record_id for hit in search(session, "zanzibarish")] == [typed]
 
 
-@pytest.mark.sqlite_file("SQLite's page cache")
-@pytest.mark.parametrize("cancelled", [False, True])
-def test_a_bulk_load_has_a_larger_page_cache_and_gives_it_back(example_store, tmp_path, cancelled):
-    """The import's connection holds more pages while it writes (the events' random keys land all over their
-    indexes), and goes back to the application's page cache afterwards, however the import ends."""
-    from sqlalchemy import event
-
-    from db.bulk import BULK_CACHE_KIB
-    from db.store import PRAGMAS
-    from tests.bench_import import generate
-
-    path = tmp_path / "acled.csv"
-    generate(path, 30)
-    seen = []
-
-    def look(connection, _cursor, statement, *_rest):
-        if statement.startswith("INSERT INTO event "):
-            seen.append(connection.connection.execute("PRAGMA cache_size").fetchone()[0])
-
-    full = []
-
-    def progress(done, total):  # cancelled once the rows are in, as the indexes are made again
-        full.append(done == total)
-        return sum(full) < 3
-
-    event.listen(example_store.engine, "before_cursor_execute", look)
-    try:
-        if cancelled:
-            with pytest.raises(ImportCancelled):
-                import_events(example_store, path, progress=progress)
-        else:
-            import_events(example_store, path)
-    finally:
-        event.remove(example_store.engine, "before_cursor_execute", look)
-    assert seen == [-BULK_CACHE_KIB]
-    with example_store.writing("Look") as session:
-        assert f"cache_size={session.connection().exec_driver_sql('PRAGMA cache_size').scalar()}" in PRAGMAS
-
-
 def _id_of(session, external_id: str) -> str:
     return session.exec(select(Event.id).where(Event.external_id == external_id)).one()
 
