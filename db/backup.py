@@ -30,7 +30,7 @@ from db.atomic_file import STALE_SECONDS, atomic_path
 from db.backup_names import STAMP, Reason, backup_folder, backup_pattern
 from db.clock import utc_now
 from db.errors import DamagedDatabaseError, DatabaseError, StorageError, UserError
-from db.event_file import plural
+from db.phrasing import plural
 from db.store import Store, _connect_read_only, _known_revisions, _quick_check, schema_head
 
 Progress = Callable[[int, int], None]  # pages copied, pages in all

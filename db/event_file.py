@@ -46,6 +46,7 @@ from db.event_rules import (
     read_form,
 )
 from db.event_text import MISSING, Repairs, blank_missing, repair_text, separator
+from db.phrasing import plural
 from db.values import all_storable
 from db.vocabulary import DatePrecision
 
@@ -205,10 +206,6 @@ class Chunk:
 def invalid_rows(problems: list[RowProblem]) -> int:
     """How many rows the problems concern (a row may have several)."""
     return len({problem.line for problem in problems})
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 class ImportProgress:

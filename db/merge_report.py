@@ -10,7 +10,7 @@ from typing import Any
 from db.bundle import RECORD_TABLES
 from db.changes import Changes
 from db.dots import RowKey
-from db.event_file import plural
+from db.phrasing import plural
 
 KINDS = {
     "actor": "actors", "actoralias": "actor aliases", "agreement": "agreements", "party": "parties",

@@ -1,4 +1,5 @@
-"""How standings are put in words, once, for the tree, the detail panel, the PDF and the Word copy."""
+"""How standings and counts are put in words, once, for the tree, the detail panel, the PDF, the Word copy
+and the messages (a small module: the window imports it at start, the event-file reader only to import)."""
 
 from db.compliance import Standing
 
@@ -26,3 +27,8 @@ def deadline_origin(standing: Standing) -> str:
     if deadline.explanation:
         return f"Not yet fixed: {deadline.explanation}."
     return ""
+
+
+def plural(count: int, noun: str) -> str:
+    """ "1 event", "2,000 events"."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"

@@ -4,8 +4,10 @@ A QThread that emits to a Python object in the UI thread can deadlock PySide6: t
 holds a Qt lock while it waits for the GIL (to ask the Python receiver's metaObject), and the UI thread
 holds the GIL while it waits for that lock (deleting any QObject). The whole test suite hung on it
 once in a few runs (gdb showed exactly those two stacks). So work runs here in plain Python threads
-that touch no Qt object, and a QTimer in the UI thread collects what they return: a finished job's
-`done(result)` or `failed(error)` runs in the UI thread, at most POLL_MS after the job ends.
+that emit no signal and touch no Qt object the UI thread uses (painting on a QPdfWriter, a QImage or a
+QPicture of their own is allowed: Qt lets any thread paint on these, and the PDF's pages are painted so),
+and a QTimer in the UI thread collects what they return: a finished job's `done(result)` or
+`failed(error)` runs in the UI thread, at most POLL_MS after the job ends.
 
 Python's cycle collector runs in whichever thread happens to allocate, so a worker could end up
 destroying a Qt object (a dropped QLabel, a QAction) while the UI thread sits in a Qt call waiting
@@ -27,6 +29,7 @@ COLLECT_MS = 20  # a worker allocates fast: the young generation collected each 
 _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="accord-desk")
 _collector: QTimer | None = None
 _running: set[Future] = set()
+_held: set[object] = set()  # long work of the UI thread's own, spread over turns of its event loop
 
 
 def drain(timeout: float = 30.0) -> None:
@@ -39,7 +42,7 @@ def collect_garbage() -> None:
     work runs, the young generations only: the oldest walks every object the process holds (a 100,000-row
     import's, 100–170 ms each time), so it waits until no work runs."""
     counts, thresholds = gc.get_count(), gc.get_threshold()
-    for generation in (1, 0) if _running else (2, 1, 0):
+    for generation in (1, 0) if _running or _held else (2, 1, 0):
         if counts[generation] > thresholds[generation]:
             gc.collect(generation)
             return
@@ -48,15 +51,22 @@ def collect_garbage() -> None:
 def _collect_in_the_ui_thread() -> None:
     global _collector
     if _collector is None:
-        gc.disable()
-        # What the process holds by now (the libraries' modules and classes, the window: 144,000 objects,
-        # a full collection of them 160–190 ms of CPU) is never walked again. A cycle among these that
-        # later becomes garbage (a database closed for another) stays; it is small and rare.
-        gc.freeze()
+        gc.disable()  # what start-up made is frozen already (gui.app.freeze_what_start_up_made)
         _collector = QTimer(QCoreApplication.instance())
         _collector.setInterval(COLLECT_MS)
         _collector.timeout.connect(collect_garbage)
         _collector.start()
+
+
+def hold_collections(owner: object) -> None:
+    """Work of the UI thread's own between jobs (a report's figures, drawn a step per turn) counts as work
+    running until `release_collections(owner)`: a full collection then would walk the report's content and
+    layout (1,334 pages of 20,000 events: 215 ms of the UI thread)."""
+    _held.add(owner)
+
+
+def release_collections(owner: object) -> None:
+    _held.discard(owner)
 
 
 class Background(QObject):

@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 from db import backup
 from db.backup import Backup, Reason
 from db.errors import DatabaseError, UserError
-from db.event_file import plural
 from db.officer import officer_label
+from db.phrasing import plural
 from db.store import Store
 from gui.background import Background
 from gui.desk import Desk

@@ -280,13 +280,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def _database(args: argparse.Namespace):
     """The --db file or server, or the default file, created with the example on first use."""
-    from db.examples import create_database
     from db.store import default_database_path
 
     path = getattr(args, "db", None)
     if path is None:
         path = default_database_path()
         if not path.exists():
+            from db.examples import create_database  # the agreement reader: on first use only
+
             path.parent.mkdir(parents=True, exist_ok=True)
             create_database(path, user=_officer()).close()
     return path
@@ -379,7 +380,7 @@ def _audit(args) -> int:
 
 def _actors(args) -> int:
     from db.actor_roster import list_actors
-    from db.event_file import plural
+    from db.phrasing import plural
     from db.store import Access, Store
 
     store = Store.open(_database(args), access=Access.READ)
@@ -602,7 +603,7 @@ def _backup(args) -> int:
 
 def _backups(args) -> int:
     from db import backup
-    from db.event_file import plural
+    from db.phrasing import plural
 
     path = _on_a_file(_database(args), "backups")
     listed = backup.list_backups(path)

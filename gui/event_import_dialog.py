@@ -31,8 +31,9 @@ from PySide6.QtWidgets import (
 from db.changes import EVERYTHING, Changes
 from db.errors import DateOrderUnknown, ImportCancelled, UserError
 from db.event_dates import ORDER_LABELS
-from db.event_file import EventFile, FileFormat, invalid_rows, plural
+from db.event_file import EventFile, FileFormat, invalid_rows
 from db.event_import import ImportReport, import_events
+from db.phrasing import plural
 from db.store import Store
 from gui import file_dialog
 from gui.background import Background

@@ -14,6 +14,7 @@ gui/event_import_dialog.py; Export shown… writes what the filter shows (db.eve
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QByteArray,
@@ -47,7 +48,6 @@ from PySide6.QtWidgets import (
 from db import audit
 from db.actors import find_actor
 from db.changes import Changes
-from db.duplicates import EventSketch, events_like
 from db.event_log import EventFilter
 from db.event_rules import parse_date, parse_grade
 from db.events import event_fields
@@ -77,6 +77,9 @@ from gui.event_log_model import (
 )
 from gui.export_shown import ExportShown
 from gui.plain_text import confirm, plain_label, tooltip
+
+if TYPE_CHECKING:
+    from db.duplicates import EventSketch
 
 TYPING_PAUSE_MS = 250
 CSV_FILTER = "CSV files (*.csv);;All files (*)"
@@ -468,6 +471,8 @@ class EventLogView(QWidget):
             if dialog.exec() != EventDialog.DialogCode.Accepted:
                 return
             fields = dialog.fields()
+            from db.duplicates import events_like  # rapidfuzz and the import's reader: not needed at start
+
             with self.desk.store.reading() as session:
                 like = events_like(session, fields)
             answer = self.ask_about_duplicate(like[0]) if like else SAVE_ANYWAY
@@ -484,7 +489,7 @@ class EventLogView(QWidget):
         if self.desk.execute(command):
             self.select(command.event_id)
 
-    def ask_about_duplicate(self, like: EventSketch) -> str:
+    def ask_about_duplicate(self, like: "EventSketch") -> str:
         """OPEN_THAT_ONE, SECOND_SOURCE, SAVE_ANYWAY or BACK_TO_THE_FORM (tests replace this)."""
         box = QMessageBox(QMessageBox.Icon.Question, "New event", "", QMessageBox.StandardButton.NoButton, self)
         box.setTextFormat(Qt.TextFormat.PlainText)

@@ -1,12 +1,14 @@
 """File > Export summary…: the report's choices (PDF or Word), the officer's own words, then the export
 with progress and Cancel.
 
-The record is read and the pages laid out in a worker thread (gui/background.py); the figures are
-pyqtgraph scenes, so the pages are painted on the UI thread, one page per turn of its event loop, and
-the window stays responsive throughout. Cancel stops the layout at its next block or the painting at
-its next page and leaves no file behind (gui.report_pdf.PdfReport). The officer's assessment in words
-is kept per agreement in the record, a version each time it changes (db.officer_words), so the next
-report starts from it and the earlier words stay in its history.
+The record is read and the pages laid out in a worker thread (gui/background.py). The figures are the
+window's own pyqtgraph plot, which only the UI thread may build: they are recorded (QPicture) a step of a
+few tens of ms per turn of its event loop. The pages are then painted, or the Word document written, in a
+worker thread again, and the window stays responsive throughout. Cancel stops the layout at its next
+block, the figures at their next step, the painting at its next page, and leaves no file behind
+(gui.report_pdf.PdfReport, gui.report_docx.write_docx). The officer's assessment in words is kept per
+agreement in the record, a version each time it changes (db.officer_words), so the next report starts
+from it and the earlier words stay in its history.
 """
 
 from dataclasses import dataclass
@@ -34,12 +36,13 @@ from db.officer_words import words_history
 from db.report_content import EVENTS_ALL, EVENTS_LINKED, ReportContent, report_content
 from db.values import check_text, sentence
 from gui import file_dialog
-from gui.background import Background
+from gui.background import Background, hold_collections, release_collections
 from gui.commands import SaveOfficerWords
 from gui.date_edit import DateEdit
 from gui.desk import Desk
 from gui.plain_text import buddy_label, plain_label, show_error
 from gui.report_pdf import PdfReport
+from gui.trajectory_plot import FigurePictures
 
 PDF, WORD = "pdf", "docx"
 FORMATS = {PDF: ("PDF", "PDF (*.pdf)"), WORD: ("Word (.docx)", "Word document (*.docx)")}
@@ -60,8 +63,12 @@ class ExportSummaryDialog(QDialog):
         self.written: Written | None = None
         self.background = Background(self)
         self._report: PdfReport | None = None
-        self._pages = None  # the painting under way: an iterator of pages painted
+        self._figures = None  # the figures being recorded on the UI thread: an iterator of steps
         self._cancelled = False
+        self._latest = (0, 0)  # (done, total) pages, as the worker painting them last said
+        self._ticker = QTimer(self)  # shows the worker's progress
+        self._ticker.setInterval(50)
+        self._ticker.timeout.connect(self._show_progress)
         self.setWindowTitle("Export summary")
         self.as_of = DateEdit(desk.as_of)
         self.use_since = QCheckBox("Report changes since")
@@ -182,7 +189,7 @@ class ExportSummaryDialog(QDialog):
 
     @property
     def exporting(self) -> bool:
-        return self.background.busy or self._pages is not None
+        return self.background.busy or self._figures is not None
 
     def export(self) -> bool:
         """Start writing the summary; False when refused. The dialog is accepted once the file is whole
@@ -201,10 +208,11 @@ class ExportSummaryDialog(QDialog):
             show_error(self, str(error))
             return False
         self._report, self._cancelled = report, False
+        hold_collections(self)  # from the first job to the last, with the figures between
         self._busy(True, "Reading the record and laying out the pages…")
         store, agreement_id, label = self.desk.store, self.desk.agreement_id, officer().label
 
-        def assemble() -> ReportContent:  # in a worker thread: reads the record, lays out the pages
+        def assemble() -> tuple[ReportContent, FigurePictures]:  # in a worker thread: the record, the layout
             with store.reading() as session:
                 content = report_content(
                     session, agreement_id, chosen["as_of"], chosen["since"], chosen["events"],
@@ -212,50 +220,79 @@ class ExportSummaryDialog(QDialog):
                 )  # fmt: skip
             if report is not None:
                 report.lay_out(content, stop=lambda: self._cancelled)
-            return content
+                return content, report.figures
+            from gui.report_docx import docx_figures  # python-docx (a fifth of start-up) imported here too
 
-        self.background.run(assemble, lambda content: self._assembled(content, chosen), self._failed)
+            return content, docx_figures(content)
+
+        self.background.run(assemble, lambda assembled: self._assembled(*assembled, chosen), self._failed)
         return True
 
-    def _assembled(self, content: ReportContent, chosen: dict) -> None:
+    def _assembled(self, content: ReportContent, figures: FigurePictures, chosen: dict) -> None:
         if self._cancelled:
             return self._failed(ExportCancelled())
-        if self._report is None:  # Word: python-docx and the figures' images, in one go
-            from gui.report_docx import write_docx  # python-docx: a fifth of start-up, for Word only
-
-            try:
-                write_docx(content, chosen["path"], marking=chosen["marking"], page_size=chosen["page_size"])
-            except UserError as error:
-                return self._failed(error)
-            return self._finished(chosen, None)
-        self._pages = self._report.paint_pages()
-        self.progress.setRange(0, len(self._report.flow.pages))
+        self._figures = figures.steps()
+        self.progress.setRange(0, max(1, len(figures.metrics)))
         self.progress.setValue(0)
-        self._paint_next(chosen)
+        self._record_next(content, figures, chosen)
 
-    def _paint_next(self, chosen: dict) -> None:
-        """A page (or a figure), then back to the event loop; the next at its next turn."""
-        if self._pages is None:
+    def _record_next(self, content: ReportContent, figures: FigurePictures, chosen: dict) -> None:
+        """A step of a figure on the UI thread (the plot is a widget's), then back to the event loop."""
+        if self._figures is None:
             return
         if self._cancelled:
-            self._pages.close()
+            self._figures.close()
             return self._failed(ExportCancelled())
         try:
-            done = next(self._pages)
-        except UserError as error:
-            return self._failed(error)
-        total = self.progress.maximum()
-        self.progress.setValue(done)
-        self.progress_label.setText(f"Painted page {done:,} of {total:,}…")
-        if done < total:
-            QTimer.singleShot(0, self, lambda: self._paint_next(chosen))
-        else:  # painted and closed; checking, syncing and renaming it waits on the disk, so off this thread
-            self._pages = None
-            report = self._report
-            self.background.run(report.finish, lambda _none: self._finished(chosen, total), self._failed)
+            recorded = next(self._figures)
+        except StopIteration:
+            self._figures = None
+            return self._write(content, figures, chosen)
+        self.progress.setValue(recorded)
+        self.progress_label.setText(f"Drawing figure {min(recorded + 1, len(figures.metrics)):,} of {len(figures.metrics):,}…")
+        QTimer.singleShot(0, self, lambda: self._record_next(content, figures, chosen))
+
+    def _write(self, content: ReportContent, figures: FigurePictures, chosen: dict) -> None:
+        """The pages painted, or the Word document written, in a worker thread; then the file put in place."""
+        report, stop = self._report, lambda: self._cancelled
+        if report is None:
+            from gui.report_docx import write_docx
+
+            self._busy(True, "Writing the Word document…")
+
+            def work():
+                write_docx(content, chosen["path"], marking=chosen["marking"], page_size=chosen["page_size"],
+                           figures=figures, stop=stop)  # fmt: skip
+
+            return self.background.run(work, lambda _none: self._finished(chosen, None), self._failed)
+        self._latest = (0, len(report.flow.pages))
+        self.progress.setRange(0, self._latest[1])
+        self.progress.setValue(0)
+        self.progress_label.setText("Painting the pages…")
+        self._ticker.start()
+
+        def painted(done: int, total: int) -> bool:  # in the worker: noted for the ticker; False cancels
+            self._latest = (done, total)
+            return not self._cancelled
+
+        def work() -> int:
+            pages = report.paint_pages(painted)
+            report.finish()
+            return pages
+
+        self.background.run(work, lambda pages: self._finished(chosen, pages), self._failed)
+
+    def _show_progress(self) -> None:
+        done, total = self._latest
+        if total and not self._cancelled:
+            self.progress_label.setText(f"Painted page {done:,} of {total:,}…")
+            self.progress.setValue(done)
 
     def _finished(self, chosen: dict, pages: int | None) -> None:
-        self._pages = self._report = None
+        release_collections(self)
+        self._ticker.stop()
+        self._show_progress()  # the last page's count, whatever the ticker's last look saw
+        self._figures = self._report = None
         if chosen["words"] != (self.versions[0].text if self.versions else ""):
             self.desk.execute(SaveOfficerWords(self.desk, chosen["words"]))
         self.settings.setValue("report/marking", chosen["marking"])
@@ -267,9 +304,11 @@ class ExportSummaryDialog(QDialog):
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
+        release_collections(self)
+        self._ticker.stop()
         if self._report is not None:
             self._report.abandon()  # no temporary file left behind
-        self._pages = self._report = None
+        self._figures = self._report = None
         self._busy(False)
         if isinstance(error, ExportCancelled):
             return  # the officer's own choice: nothing to say

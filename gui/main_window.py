@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from db import audit
 from db.agreements import agreement_extent, agreement_fields
 from db.errors import UserError
-from db.examples import DEFAULT_EXAMPLE, create_database
 from db.location import Location, same_database
 from db.officer import officer, officer_label, save_officer
 from db.search import Hit
@@ -107,7 +106,7 @@ class MainWindow(QMainWindow):
             QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
-        self.trajectory = TrajectoryPanel(desk)
+        self.trajectory = TrajectoryPanel(desk, following=self.tree.selected_id())
         self.trajectory_dock = self._dock(
             "Trajectory", "trajectory", self.trajectory, Qt.DockWidgetArea.BottomDockWidgetArea
         )
@@ -154,7 +153,6 @@ class MainWindow(QMainWindow):
         self.tree.obligation_selected.connect(self.trajectory.follow_obligation)
         self.tree.obligation_selected.connect(self.event_log.follow_obligation)
         self.event_log.follow_obligation(self.tree.selected_id())
-        self.trajectory.follow_obligation(self.tree.selected_id())
         # Bound methods, not lambdas: Qt drops them when the window goes, even if the desk stays.
         desk.action_failed.connect(self._report)
         desk.as_of_changed.connect(self._show_as_of)
@@ -502,6 +500,8 @@ class MainWindow(QMainWindow):
         with_example = self.ask_example()
         if with_example is None:
             return
+        from db.examples import DEFAULT_EXAMPLE, create_database  # the agreement reader: for a new file only
+
         try:
             store = create_database(path, DEFAULT_EXAMPLE if with_example else None, officer_label())
         except UserError as error:

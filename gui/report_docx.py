@@ -2,10 +2,12 @@
 text: the same content and sections as the PDF (db.report_content), editable.
 
 Text goes in as runs of plain text, so nothing a user typed is read as markup; the figures are the
-window's plots as images. Written through db.atomic_file like every file the application writes.
+window's plots as images (recorded on the UI thread, gui.trajectory_plot.FigurePictures; everything here
+runs in any thread). Written through db.atomic_file like every file the application writes.
 """
 
 import re
+from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 
@@ -17,10 +19,11 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from db.atomic_file import atomic_path, framed
+from db.errors import ExportCancelled
 from db.report_content import EVENTS_ALL, ReportContent
 from db.vocabulary import STATUS_SEVERITY
 from gui.report_pdf import FIGURE_HEIGHT
-from gui.trajectory_plot import figure_png
+from gui.trajectory_plot import FigurePictures
 
 PAGE_SIZES = {"a4": (Mm(210), Mm(297)), "letter": (Mm(215.9), Mm(279.4))}
 MUTED = RGBColor(0x57, 0x60, 0x6A)
@@ -122,7 +125,7 @@ def _brief(document, content: ReportContent) -> None:
     document.add_page_break()
 
 
-def _record(document, content: ReportContent) -> None:
+def _record(document, content: ReportContent, figures: FigurePictures) -> None:
     document.add_heading("Summary", level=1)
     for sentence in content.summary:
         _paragraph(document, sentence)
@@ -139,9 +142,8 @@ def _record(document, content: ReportContent) -> None:
     _table(document, ["Ref", "Obligation", "Obligors", "Deadline", "Status", "Reason"], rows)
     if content.metrics:
         document.add_heading("Trajectories", level=1)
-        for series in content.metrics:
-            image = figure_png(series, content.as_of, FIGURE_WIDTH, FIGURE_HEIGHT)
-            document.add_picture(BytesIO(image), width=Mm(180))
+        for index in range(len(content.metrics)):
+            document.add_picture(BytesIO(figures.png(index)), width=Mm(180))
     if content.since is not None:
         document.add_heading(f"What changed since {content.since.isoformat()}", level=1)
         if content.changes:
@@ -168,8 +170,19 @@ def _record(document, content: ReportContent) -> None:
     ], 8.5)  # fmt: skip
 
 
-def write_docx(content: ReportContent, path: Path, *, marking: str = "", page_size: str = "a4") -> None:
-    """Write the Word copy atomically. Raises UserError when it cannot be written whole."""
+def docx_figures(content: ReportContent) -> FigurePictures:
+    """The figures write_docx needs, to be recorded on the UI thread first (FigurePictures.steps)."""
+    return FigurePictures(content.metrics, content.as_of, FIGURE_WIDTH, FIGURE_HEIGHT)
+
+
+def write_docx(
+    content: ReportContent, path: Path, *, marking: str = "", page_size: str = "a4",
+    figures: FigurePictures | None = None, stop: Callable[[], bool] | None = None,
+) -> None:  # fmt: skip
+    """Write the Word copy atomically. Raises UserError when it cannot be written whole, ExportCancelled
+    (and no file) when `stop()` says so before the file is in place. Without recorded `figures`, they are
+    recorded here, which only the UI thread may do (the command line)."""
+    figures = figures or docx_figures(content).record_all()
     document = Document()
     document.core_properties.title = (
         f"{content.agreement_title} — compliance summary as of {content.as_of.isoformat()}"
@@ -177,6 +190,8 @@ def write_docx(content: ReportContent, path: Path, *, marking: str = "", page_si
     document.core_properties.author = content.prepared_by
     _page_furniture(document, content, marking, page_size)
     _brief(document, content)
-    _record(document, content)
+    _record(document, content, figures)
     with atomic_path(path, whole=framed(b"PK\x03\x04", b"PK\x05\x06")) as partial:
         document.save(str(partial))
+        if stop is not None and stop():  # the temporary file goes; the destination stays as it was
+            raise ExportCancelled()

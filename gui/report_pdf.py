@@ -7,7 +7,6 @@ and the file's own ending (a PDF ends with %%EOF) tell whether it was written wh
 """
 
 from collections.abc import Callable, Iterator
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QRectF, Qt
@@ -15,12 +14,11 @@ from PySide6.QtGui import QColor, QPageLayout, QPageSize, QPainter, QPdfWriter, 
 
 from db.atomic_file import atomic_path, framed, not_written
 from db.errors import ExportCancelled
-from db.metrics import MetricSeries
 from db.report_content import EVENTS_ALL, ReportContent
 from db.vocabulary import STATUS_SEVERITY, Status
 from gui.pdf_layout import MUTED, Column, Flow, Painted, Texts, font, table
 from gui.status_badge import STATUS_STYLES, badge_text
-from gui.trajectory_plot import paint_figure
+from gui.trajectory_plot import FigurePictures
 
 DPI = 96  # pyqtgraph scenes paint true to size only at 96 dpi (DESIGN.md)
 MARGIN, HEADER, FOOTER = 48, 28, 28
@@ -60,14 +58,13 @@ def _badge(status: Status, computed: Status | None = None) -> Painted:
     return Painted(height, paint)
 
 
-def _figure(flow: Flow, series: MetricSeries, as_of: date) -> None:
-    """The window's trajectory plot, painted as vectors into the page."""
-    width, height, left = flow.width, FIGURE_HEIGHT, flow.left
-    flow.place(height + 12, lambda painter, y: paint_figure(painter, series, as_of, QRectF(left, y, width, height)),
-               tag=("figure",))  # fmt: skip
+def _figure(flow: Flow, figures: FigurePictures, index: int) -> None:
+    """The window's trajectory plot, painted as vectors into the page (recorded before the pages are painted)."""
+    left = flow.left
+    flow.place(FIGURE_HEIGHT + 12, lambda painter, y: figures.paint(painter, index, left, y))
 
 
-def _title_block(flow: Flow, content: ReportContent, marking: str) -> None:
+def _title_block(flow: Flow, content: ReportContent) -> None:
     flow.paragraph(content.agreement_title, font(22, bold=True), after=2)
     if content.short_title:
         flow.paragraph(content.short_title, font(13), MUTED, after=8)
@@ -185,9 +182,11 @@ def _chronology(flow: Flow, content: ReportContent) -> None:
     table(flow, columns, rows, font(9))
 
 
-def _layout(content: ReportContent, writer: QPdfWriter, marking: str, stop: Callable[[], bool] | None = None) -> Flow:
+def _layout(
+    content: ReportContent, writer: QPdfWriter, figures: FigurePictures, stop: Callable[[], bool] | None = None
+) -> Flow:
     flow = Flow(writer, writer.width(), writer.height(), MARGIN, HEADER, FOOTER, stop)
-    _title_block(flow, content, marking)
+    _title_block(flow, content)
     _findings(flow, content)
     _officer_summary(flow, content)
     flow.new_page()  # page 1 is the brief; the record follows
@@ -195,8 +194,8 @@ def _layout(content: ReportContent, writer: QPdfWriter, marking: str, stop: Call
     _obligations(flow, content)
     if content.metrics:
         flow.heading("Trajectories")
-        for series in content.metrics:
-            _figure(flow, series, content.as_of)
+        for index in range(len(content.metrics)):
+            _figure(flow, figures, index)
     if content.since is not None:
         _changes(flow, content)
     _chronology(flow, content)
@@ -235,12 +234,12 @@ def _header_footer(
 
 
 class PdfReport:
-    """A PDF being written, in three steps, so the window can keep the slow ones off its thread:
-    opening it (the UI thread: the temporary file and its QPdfWriter), `lay_out` (measures every text
-    and places every block, making no QObject: it may run in a worker thread), `paint_pages` (the UI
-    thread: the figures are pyqtgraph scenes; a page or a figure a step) and `finish` (any thread: the
-    check, fsync and rename). `abandon` at any point removes the temporary file; the destination is
-    replaced only once every page is painted and the file is whole."""
+    """A PDF being written, in steps, so the window can keep the slow ones off its thread: opening it (the
+    UI thread: the temporary file and its QPdfWriter), `lay_out` (measures every text and places every block,
+    making no QObject: a worker thread), `figure_steps` (the UI thread: the figures are the window's
+    pyqtgraph plot, recorded a step at a time), `paint_pages` (a worker thread: every page, the figures
+    replayed from their recording) and `finish` (the check, fsync and rename). `abandon` at any point removes
+    the temporary file; the destination is replaced only once every page is painted and the file is whole."""
 
     def __init__(self, path: Path, marking: str = "", page_size: str = "a4"):
         self.path, self.marking = path, marking
@@ -255,19 +254,27 @@ class PdfReport:
         self.writer.setCreator("Accord Desk")
         self.content: ReportContent | None = None
         self.flow: Flow | None = None
+        self.figures: FigurePictures | None = None
 
     def lay_out(self, content: ReportContent, stop: Callable[[], bool] | None = None) -> int:
         """Measure and place everything (ExportCancelled as soon as `stop()` says so); the page count."""
-        self.flow = _layout(content, self.writer, self.marking, stop)
+        width = self.writer.width() - 2 * MARGIN
+        self.figures = FigurePictures(content.metrics, content.as_of, width, FIGURE_HEIGHT)
+        self.flow = _layout(content, self.writer, self.figures, stop)
         self.content = content
         return len(self.flow.pages)
 
-    def paint_pages(self) -> Iterator[int]:
-        """Paint page after page, yielding the count of pages painted after each page and each figure,
-        then close the file; `finish` puts it in place. Closed early (Cancel) or failing, it leaves no
-        file and the destination as it was."""
+    def figure_steps(self) -> Iterator[int]:
+        """On the UI thread: record the figures a step at a time (gui.trajectory_plot.FigurePictures)."""
+        return self.figures.steps()
+
+    def paint_pages(self, progress: Progress | None = None) -> int:
+        """Paint every page and close the file (any thread, once the figures are recorded); the page count.
+        `progress(done, total)` after each page; False cancels (ExportCancelled). Cancelled or failing, it
+        leaves no file and the destination as it was; `finish` puts the file in place."""
         try:
             flow, content = self.flow, self.content
+            total = len(flow.pages)
             self.writer.setTitle(f"{content.agreement_title} — compliance summary as of {content.as_of.isoformat()}")
             painter = QPainter(self.writer)
             if not painter.isActive():  # the temporary file could not be opened for writing
@@ -276,13 +283,11 @@ class PdfReport:
                 for number, page in enumerate(flow.pages, start=1):
                     if number > 1:
                         self.writer.newPage()
-                    _header_footer(painter, flow.texts, self.writer, content, self.marking, number, len(flow.pages))
+                    _header_footer(painter, flow.texts, self.writer, content, self.marking, number, total)
                     for block in page.blocks:
                         block.paint(painter, block.y)
-                        if block.tag == ("figure",):
-                            yield number - 1  # a figure is a pyqtgraph scene, slow to build: a step of its own
-                    if number < len(flow.pages):
-                        yield number
+                    if progress is not None and progress(number, total) is False:
+                        raise ExportCancelled()
             finally:
                 ended = painter.end()
             self.__dict__.pop("writer")  # closes the file
@@ -291,7 +296,7 @@ class PdfReport:
         except BaseException as error:
             self._close(error)
             raise
-        yield len(flow.pages)
+        return total
 
     def finish(self) -> None:
         """Check the painted file whole, sync it and move it over the destination (no Qt: any thread);
@@ -320,21 +325,16 @@ def write_report(
     page_size: str = "a4",
     progress: Progress | None = None,
 ) -> int:
-    """Write the PDF atomically in one go; returns the page count. Raises ExportCancelled or UserError.
-    `progress(done, total)` is asked before each page; False cancels."""
+    """Write the PDF atomically in one go (the command line); returns the page count. Raises
+    ExportCancelled or UserError. `progress(done, total)` is asked after each page; False cancels."""
     report = PdfReport(path, marking, page_size)
     try:
-        pages = report.lay_out(content)
+        report.lay_out(content)
+        for _count in report.figure_steps():
+            pass
     except BaseException:
         report.abandon()
         raise
-    if progress is not None and not progress(0, pages):
-        report.abandon()
-        raise ExportCancelled()
-    painting = report.paint_pages()
-    for done in painting:
-        if done < pages and progress is not None and not progress(done, pages):
-            painting.close()
-            raise ExportCancelled()
+    pages = report.paint_pages(progress)
     report.finish()
     return pages

@@ -45,12 +45,13 @@ NOTHING_SELECTED = "No obligation is selected; pick a metric to see its plot."
 
 
 class TrajectoryPanel(QWidget):
-    def __init__(self, desk: Desk, parent: QWidget | None = None):
+    def __init__(self, desk: Desk, parent: QWidget | None = None, following: str | None = None):
+        """`following`: the obligation selected in the tree, so the first drawing is already its metric's."""
         super().__init__(parent)
         self.desk = desk
         self.metrics: list[MetricSummary] = []
         self.series: MetricSeries | None = None
-        self._followed: str | None = None  # the obligation selected in the tree
+        self._followed = following  # the obligation selected in the tree
         self._note = ""  # what the plot says when it shows no metric
         self.picker = QComboBox()
         self.picker.setMinimumContentsLength(14)

@@ -5,11 +5,12 @@ dragged, and `as_of_moved` then asks the window to move its as-of date.
 """
 
 import math
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pyqtgraph as pg
 from PySide6.QtCore import QBuffer, QIODevice, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPainterPathStroker
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPainterPathStroker, QPicture
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from db.metrics import MetricSeries
@@ -287,45 +288,89 @@ def _on_line(label: pg.InfLineLabel, position: float, side: tuple[float, float])
 def figure_plot(series: MetricSeries, as_of: date, width: float, height: float) -> TrajectoryPlot:
     """The window's plot of a series as of a date, laid out at a figure's size without a window."""
     plot = TrajectoryPlot()
+    for _step in _lay_out_figure(plot, series, as_of, width, height):
+        pass
+    return plot
+
+
+def _lay_out_figure(plot: TrajectoryPlot, series: MetricSeries, as_of: date, width: float, height: float):
+    """Put the series into the plot at a figure's size, in two steps (a generator: a turn of the UI's event
+    loop may come between them)."""
     plot.labels_held = True  # every step below would place them anew (a resize, a range): once, at the end
     plot.show_series(series)
     plot.set_as_of(as_of)
+    yield
     plot.plot.plotItem.setGeometry(QRectF(0, 0, width, height))
     plot.plot.plotItem.layout.activate()
     plot._frame(plot.data, series.direction)
     plot.labels_held = False
     plot.place_labels()
-    return plot
 
 
-def paint_figure(painter: QPainter, series: MetricSeries, as_of: date, target: QRectF) -> None:
-    """The figure painted as vectors (the PDF) or pixels (the Word copy's image) into the target."""
-    plot = figure_plot(series, as_of, target.width(), target.height())
+def _record(plot: TrajectoryPlot, width: float) -> QPicture:
+    """The plot's scene as vectors, `width` points wide, recorded to be painted later in any thread."""
+    picture = QPicture()
+    painter = QPainter(picture)
     scene = plot.plot.scene()
     source = plot.plot.plotItem.sceneBoundingRect()
     options = {"antialias": True, "background": None, "painter": painter, "resolutionScale": 1.0}
     items = [item for item in scene.items() if hasattr(item, "setExportMode")]
     for item in items:
         item.setExportMode(True, options)
-    painter.save()
-    width = target.width()
-    scene.render(painter, QRectF(target.left(), target.top(), width, source.height() * width / source.width()), source)
-    painter.restore()
+    scene.render(painter, QRectF(0, 0, width, source.height() * width / source.width()), source)
     for item in items:
         item.setExportMode(False, options)
-    plot.deleteLater()
-
-
-def figure_png(series: MetricSeries, as_of: date, width: int, height: int, scale: float = 2.0) -> bytes:
-    """The figure as a PNG, `scale` pixels a point (the Word copy)."""
-    image = QImage(round(width * scale), round(height * scale), QImage.Format.Format_ARGB32)
-    image.fill(QColor("white"))
-    painter = QPainter(image)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.scale(scale, scale)
-    paint_figure(painter, series, as_of, QRectF(0, 0, width, height))
     painter.end()
-    buffer = QBuffer()
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    return bytes(buffer.data())
+    return picture
+
+
+class FigurePictures:
+    """A report's figures, drawn by the window's own plot and recorded as QPictures.
+
+    The plot is pyqtgraph's, a widget's scene, so it can be built only on the UI thread: `steps()` does it
+    a step at a time (each a few tens of ms), for the UI thread to run between steps. What it records
+    (QPicture: the painter's commands) is then painted into the PDF's pages or a PNG in a worker thread,
+    where QPainter may paint on a QPdfWriter, a QImage or a QPicture (Qt's threading rules)."""
+
+    def __init__(self, metrics: list[MetricSeries], as_of: date, width: float, height: float):
+        self.metrics, self.as_of, self.width, self.height = metrics, as_of, width, height
+        self.pictures: list[QPicture] = []  # in the order of `metrics`
+
+    def steps(self) -> Iterator[int]:
+        """Record each figure, yielding between the steps; the count recorded so far."""
+        plot = TrajectoryPlot()  # one plot for every figure: making its widgets was a third of a figure's time
+        try:
+            for series in self.metrics:
+                for _step in _lay_out_figure(plot, series, self.as_of, self.width, self.height):
+                    yield len(self.pictures)
+                self.pictures.append(_record(plot, self.width))
+                yield len(self.pictures)
+        finally:
+            plot.deleteLater()
+
+    def record_all(self) -> "FigurePictures":
+        """In one go, where nothing else waits for the UI thread (the command line)."""
+        for _count in self.steps():
+            pass
+        return self
+
+    def paint(self, painter: QPainter, index: int, left: float, top: float) -> None:
+        """Figure `index` with its top left corner at (left, top); any thread."""
+        painter.save()
+        painter.translate(left, top)
+        painter.drawPicture(0, 0, self.pictures[index])
+        painter.restore()
+
+    def png(self, index: int, scale: float = 2.0) -> bytes:
+        """Figure `index` as a PNG, `scale` pixels a point (the Word copy); any thread."""
+        image = QImage(round(self.width * scale), round(self.height * scale), QImage.Format.Format_ARGB32)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.scale(scale, scale)
+        self.paint(painter, index, 0, 0)
+        painter.end()
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "PNG")
+        return bytes(buffer.data())

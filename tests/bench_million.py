@@ -278,13 +278,11 @@ def window_on(database: Path):
     """The main window on `database`, shown offscreen, once it has painted its first events."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from db.store import Store
-    from gui.app import application
+    from gui.app import application, show_window
     from gui.desk import Desk
-    from gui.main_window import MainWindow
 
     application()
-    window = MainWindow(Desk(Store.open(database, user="bench")))
-    window.show()
+    window = show_window(Desk(Store.open(database, user="bench")))  # as `accord-desk` starts it (the freeze too)
     run_until(lambda: not window.event_log.filtering, 600)
     return window
 
@@ -620,11 +618,61 @@ def window_export(files: Files) -> dict:
 
 @row("window-export", "Event log > Export shown…, no filter", "off the UI thread with progress and Cancel")
 def window_export_row(bench: Bench) -> None:
-    figures = bench.measure("Event log > Export shown…", window_export)
+    _stalls(bench, bench.measure("Event log > Export shown…", window_export))
+
+
+def window_summary(files: Files, suffix: str) -> dict:
+    """File ▸ Export summary…, every event up to the as-of date, PDF or Word: from Export until the file is in
+    place (the record read, the pages laid out, the figures drawn, the pages painted or the document written)."""
+    window = window_on(files.copy_of(files.database))
+    from PySide6.QtCore import QSettings
+
+    from db.report_content import EVENTS_ALL
+    from gui.export_summary_dialog import ExportSummaryDialog
+
+    output = Path(files.scratch) / f"summary.{suffix}"
+    dialog = ExportSummaryDialog(window.desk, window, QSettings(str(Path(files.scratch) / "s.ini"), QSettings.Format.IniFormat))
+    dialog.use_since.setChecked(False)
+    dialog.events.setCurrentIndex(dialog.events.findData(EVENTS_ALL))
+    dialog.format.setCurrentIndex(dialog.format.findData(suffix))
+    dialog.output.setText(str(output))
+    dialog.open_after.setChecked(False)
+    heartbeat = Heartbeat()
+    started = time.perf_counter()
+    if not dialog.export():
+        raise SystemExit("the window refused to export the summary")
+    run_until(lambda: not dialog.exporting)
+    seconds = time.perf_counter() - started
+    if dialog.written is None or not output.exists():
+        raise SystemExit(f"the window's {suffix} summary wrote no file")
+    return {"seconds": seconds, "pages": dialog.written.pages or 0, **heartbeat.figures()}
+
+
+def window_pdf(files: Files) -> dict:
+    return window_summary(files, "pdf")
+
+
+def window_docx(files: Files) -> dict:
+    return window_summary(files, "docx")
+
+
+def _stalls(bench: Bench, figures: Figures) -> None:
     bench.say(f"  longest UI-thread stall {figures.median('stall_ms'):.0f} ms; "
               f"stalls over 50 ms {figures.median('stalls_over_50ms'):.0f}; the UI thread's own CPU time in the "
               f"longest gap {figures.median('busy_ms'):.0f} ms, gaps with over 50 ms of it "
               f"{figures.median('busy_over_50ms'):.0f}")  # fmt: skip
+
+
+@row("window-pdf", "File > Export summary…, PDF, all events", "off the UI thread with progress and Cancel")
+def window_pdf_row(bench: Bench) -> None:
+    figures = bench.measure("Export summary, PDF", window_pdf)
+    bench.say(f"  {figures.median('pages'):.0f} pages")
+    _stalls(bench, figures)
+
+
+@row("window-docx", "File > Export summary…, Word, all events", "off the UI thread with progress and Cancel")
+def window_docx_row(bench: Bench) -> None:
+    _stalls(bench, bench.measure("Export summary, Word", window_docx))
 
 
 # --- the run ------------------------------------------------------------------------------------------------------

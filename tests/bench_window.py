@@ -8,6 +8,7 @@ Prints medians side by side with baselines measured in the same run:
   against a QStandardItemModel of the same rows in a plain QTreeView.
 """
 
+import compileall
 import os
 import statistics
 import subprocess
@@ -19,11 +20,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 7
 
+# After "ready", each probe names the libraries it loaded (top-level packages outside the standard
+# library), so the run can say whether the baseline imports the same ones.
+LIBRARIES = """
+tops = {m.split('.')[0] for m in sys.modules} - set(sys.stdlib_module_names) - {'db', 'gui'}
+print(sorted(t for t in tops if not t.startswith(('_', 'signature_bootstrap', 'shibokensupport', 'cython_'))))
+"""
+
 APP_PROBE = """
 import sys
 from pathlib import Path
-from PySide6.QtWidgets import QApplication
-from gui.app import application
+from gui.app import application  # first, as `accord-desk` imports it (the record layer before Qt)
 from db.store import Store
 from gui.desk import Desk
 from gui.main_window import MainWindow
@@ -34,11 +41,11 @@ while window.tree.model.rowCount() == 0:
     app.processEvents()
 app.processEvents()
 print("ready", flush=True)
-"""
+""" + LIBRARIES
 
 BARE_PROBE = """
 import sys
-import sqlalchemy, sqlmodel, pyqtgraph, platformdirs  # what the app imports at start (Alembic only to migrate)
+import sqlalchemy, sqlmodel, pyqtgraph  # what the app imports at start (Alembic only to migrate)
 from PySide6.QtWidgets import QApplication, QMainWindow, QTreeView
 app = QApplication(sys.argv[:1])
 window = QMainWindow()
@@ -47,20 +54,21 @@ window.resize(1400, 900)
 window.show()
 app.processEvents()
 print("ready", flush=True)
-"""
+""" + LIBRARIES
 
 
-def time_to_ready(code: str, *args: str) -> tuple[float, float]:
-    """Seconds until the child says it is ready, and the CPU seconds (user + system) it used in all: on a
-    shared machine the wall clock mostly measures the neighbours."""
+def time_to_ready(code: str, *args: str) -> tuple[float, float, str]:
+    """Seconds until the child says it is ready, the CPU seconds (user + system) it used in all (on a
+    shared machine the wall clock mostly measures the neighbours) and the libraries it loaded."""
     start = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     line = process.stdout.readline()
     elapsed = time.perf_counter() - start
+    libraries = process.stdout.readline().strip()
     _pid, _status, usage = os.wait4(process.pid, 0)
     process.returncode = 0  # reaped above
     assert line.strip() == "ready", line
-    return elapsed, usage.ru_utime + usage.ru_stime
+    return elapsed, usage.ru_utime + usage.ru_stime, libraries
 
 
 def startup(folder: Path) -> None:
@@ -68,6 +76,10 @@ def startup(folder: Path) -> None:
 
     database = folder / "example.sqlite"
     create_database(database).close()
+    # As an installed copy starts: its modules byte-compiled (the libraries' are, in site-packages). With
+    # PYTHONDONTWRITEBYTECODE set, as here, the app would otherwise compile its ~110 modules on every start.
+    for package in ("db", "gui"):
+        compileall.compile_dir(ROOT / package, quiet=1)
     app, bare = [], []
     for _ in range(RUNS):  # interleaved, so drift on a shared machine hits both alike
         bare.append(time_to_ready(BARE_PROBE))
@@ -76,6 +88,8 @@ def startup(folder: Path) -> None:
         a, b = statistics.median(t[index] for t in app), statistics.median(t[index] for t in bare)
         print(f"start-up to populated window, {what}  accord-desk {a * 1000:7.0f} ms   bare window {b * 1000:7.0f} ms   "
               f"ratio {a / b:4.2f}x (target <= 1.3x)")  # fmt: skip
+    same = app[0][2] == bare[0][2]
+    print(f"libraries loaded: {'the same in both' if same else f'differ: app {app[0][2]}, bare {bare[0][2]}'}")
 
 
 def expand_all(folder: Path) -> None:

@@ -82,7 +82,8 @@ def test_a_terminated_window_releases_the_database_as_quit_does(tmp_path):
 # Imported when the officer first asks for what needs them, not at start (issue 15: start-up within 1.3×
 # of a bare window importing the same libraries).
 ON_DEMAND = (
-    "docx", "lxml", "alembic", "mako", "pygments",  # libraries
+    "docx", "lxml", "alembic", "mako", "pygments", "rapidfuzz",  # libraries
+    "db.event_file", "db.duplicates", "db.agreement_document", "db.agreement_load", "db.examples",  # importing
     "gui.exchange_dialog", "db.exchange", "db.bundle",  # modules of one dialog each
     "gui.export_summary_dialog", "gui.report_pdf", "gui.pdf_layout",
     "gui.check_dialog", "db.integrity", "gui.search_dialog", "gui.actors_dialog", "gui.help_dialogs",

@@ -57,3 +57,12 @@ def test_while_work_runs_the_ui_thread_collects_only_the_young_generations(qtbot
     finally:
         gc.callbacks.remove(note)
         release.set()
+
+
+def test_a_job_freezes_nothing_start_up_did_that_after_the_first_paint(qtbot):
+    """gc.freeze() moved to start-up (gui.app.show_window): the first job froze whatever was alive at its moment."""
+    frozen = gc.get_freeze_count()
+    jobs, results = Background(), []
+    jobs.run(lambda: 1, results.append, results.append)
+    qtbot.waitUntil(lambda: results == [1])
+    assert gc.get_freeze_count() == frozen
