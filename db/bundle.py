@@ -33,6 +33,7 @@ from db.clock import utc_now
 from db.dots import Dot, RowKey, covered, row_dots
 from db.errors import ExportCancelled, UserError
 from db.models import AuditEntry
+from db.team_server import CHAIN_TABLES
 
 FORMAT = "accord-desk/bundle"
 VERSION = 1
@@ -53,6 +54,8 @@ NOT_CARRIED = {
     "alembic_version": "the schema's revision: the manifest's format version says what a bundle holds",
     "desk_identity": "this file's own ids, found again by each desk for itself (db/desk.py)",
     "contentdigest": "the figures of the content digest, kept by each desk from its own rows (db/content.py)",
+    "agreementeditor": "a team server's assignments of agreements to its roles (db/team_server.py)",
+    **{name: "a team server's state of its audit chain (db/team_server.py)" for name in CHAIN_TABLES},
 }
 # What differs between two desks that hold the same thing: how often a row was changed here.
 DESK_LOCAL_COLUMNS = frozenset({"version"})

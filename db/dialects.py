@@ -8,10 +8,14 @@ values, under SQLite's limit of bound variables.
 
 import json
 import re
+import string
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ARRAY, Connection, Select, String, func, literal, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 
@@ -122,3 +126,41 @@ def json_has(connection: Connection, document: str, key: str) -> str:
     if is_sqlite(connection):
         return f"json_type({document}, '$.{key}') IS NOT NULL"
     return f"CAST({document} AS json)->'{key}' IS NOT NULL"
+
+
+def _on_a_server(name: str, server_sql: str, doc: str) -> type[FunctionElement]:
+    """A text expression that is its argument itself on SQLite and `server_sql` (its argument as {}) on a
+    server."""
+
+    element = type(name, (FunctionElement,), {"type": String(), "name": name, "inherit_cache": True, "__doc__": doc})
+
+    @compiles(element)
+    def _server(element, compiler, **kw):
+        return server_sql.format(compiler.process(element.clauses, **kw))
+
+    @compiles(element, "sqlite")
+    def _sqlite(element, compiler, **kw):
+        return compiler.process(element.clauses, **kw)
+
+    return element
+
+
+date_text = _on_a_server(
+    "date_text", "to_char({}, 'YYYY-MM-DD')",
+    """A date column as the ISO text SQLite holds ("YYYY-MM-DD"): the column itself there (no date object
+    made for every row), to_char on a server, whose driver would hand back date objects.""",
+)  # fmt: skip
+_ascii_lowered = _on_a_server(
+    "ascii_lowered", 'lower(({}) COLLATE "C")',
+    """Text as LIKE compares it ignoring ASCII case: itself on SQLite, whose LIKE ignores ASCII case
+    already; lower() in the C collation on a server, whose LIKE heeds case (ascii_folded).""",
+)  # fmt: skip
+
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def contains_any_case(column, text: str) -> ColumnElement:
+    """Whether the column holds `text`, ignoring ASCII case on both engines (SQLite's LIKE); % and _ are
+    plain characters."""
+    return _ascii_lowered(column).contains(text.translate(_ASCII_LOWER), autoescape=True)

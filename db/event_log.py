@@ -3,17 +3,19 @@
 The window's model holds these tuples (ORM objects cost 15× more to load, DESIGN.md) and shows them
 through db.event_rules' labels; `Col` names the place of each value in a row. The filters use the
 indexes of migration 0002 (type and date, grade and date) and those on the link tables' foreign keys.
-Free text is matched with LIKE, which SQLite compares ignoring case for ASCII letters only.
+Free text is matched with LIKE ignoring case for ASCII letters only, as SQLite compares (on a server too:
+db.dialects.contains_any_case).
 """
 
 from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
 
-from sqlalchemy import String, case, func, or_, type_coerce
+from sqlalchemy import case, func, or_
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session, col, select
 
+from db.dialects import contains_any_case, date_text
 from db.event_rules import EVENT_TYPES, ROLE_ORDER
 from db.models import Actor, ActorAlias, Event, EventActor, EventObligation, Obligation
 from db.parties import events_concerning
@@ -103,13 +105,13 @@ def obligation_refs() -> ColumnElement:
 
 
 def _columns() -> list[ColumnElement]:
-    # The date as stored ("YYYY-MM-DD"): no conversion to date objects for every row.
+    # The date as text ("YYYY-MM-DD"), as SQLite stores it: no conversion to date objects for every row.
     return [
-        Event.id, type_coerce(Event.occurred_on, String), Event.date_precision, Event.event_type,
+        Event.id, date_text(Event.occurred_on), Event.date_precision, Event.event_type,
         Event.sub_event_type, _actors(), Event.location, Event.admin1, Event.country, Event.fatalities,
         Event.source_name, Event.reliability, Event.credibility, obligation_refs(), Event.notes, Event.external_id,
         source_count(),
-        type_coerce(Event.occurred_until, String),
+        date_text(Event.occurred_until),
     ]  # fmt: skip
 
 
@@ -132,12 +134,12 @@ def conditions(wanted: EventFilter) -> list[ColumnElement]:
     found = []
     if wanted.text.strip():
         pattern = wanted.text.strip()
-        named = select(ActorAlias.actor_id).where(col(ActorAlias.alias).contains(pattern, autoescape=True))
-        named = named.union(select(Actor.id).where(col(Actor.name).contains(pattern, autoescape=True)))
+        named = select(ActorAlias.actor_id).where(contains_any_case(ActorAlias.alias, pattern))
+        named = named.union(select(Actor.id).where(contains_any_case(Actor.name, pattern)))
         found.append(
             or_(
                 *(
-                    col(column).contains(pattern, autoescape=True)
+                    contains_any_case(column, pattern)
                     for column in (
                         Event.notes,
                         Event.location,

@@ -340,6 +340,7 @@ class FigurePictures:
         """Record each figure, yielding between the steps; the count recorded so far."""
         plot = TrajectoryPlot()  # one plot for every figure: making its widgets was a third of a figure's time
         try:
+            yield 0
             for series in self.metrics:
                 for _step in _lay_out_figure(plot, series, self.as_of, self.width, self.height):
                     yield len(self.pictures)

@@ -81,15 +81,27 @@ def _copies(request):
             drop_server_database(cluster, location)
 
 
-def _copy(templates, name, tmp_path, request=None, made=None) -> Store:
+def _copy(templates, name, folder, request=None, made=None, called=None) -> Store:
+    """A copy of the template `name`, open: a file in `folder` (named `called`), or a database on the server."""
     template = templates[name]
     if isinstance(template, Server):
-        location = server_copy(request.getfixturevalue("pg_cluster"), template, name)
+        location = server_copy(request.getfixturevalue("pg_cluster"), template, called or name)
         made.append(location)
         return Store.open(location, user="tester")
-    path = tmp_path / f"{name}.sqlite"
+    path = folder / f"{called or name}.sqlite"
     shutil.copyfile(template, path)
     return Store.open(path, user="tester")
+
+
+@pytest.fixture(scope="session")
+def store_copy(_templates, request):
+    """store_copy(name, folder, called): one more database like the store fixtures' (`name`: "example" or
+    "empty"), for tests that need several or a session-wide fixture (hypothesis); the test closes it. The
+    databases it made on a server are dropped at the end of the run."""
+    made: list[Server] = []
+    yield lambda name, folder, called: _copy(_templates, name, folder, request, made, called)
+    for location in made:
+        drop_server_database(request.getfixturevalue("pg_cluster"), location)
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ def _commands():
 def test_ci_runs_exactly_the_readme_test_command():
     run, test = _commands()
     assert run.endswith(".venv/bin/accord-desk")
-    assert test.endswith(".venv/bin/pytest")
+    assert test.endswith(".venv/bin/pytest && .venv/bin/pytest tests/db --engine=postgresql")  # both halves
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert test in ci.splitlines()
     assert "postgresql" in ci.split("apt-get install", 1)[1].split("\n\n", 1)[0]  # the server the team-database tests start

@@ -1,15 +1,14 @@
 """The content digest (db/content.py): kept up to date by every write, equal to a recomputation from
 every row, the same for the same content whatever order it came in, different for any other content."""
 
-import shutil
-import sqlite3
-from datetime import date
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import String
 from sqlmodel import select
 
 from db import backup, content
@@ -28,6 +27,7 @@ from db.models import Actor, ActorAlias, Assessment, Event, Obligation
 from db.obligations import add_assessment, remove_assessment
 from db.report_content import chain_head, fingerprint
 from db.store import Store
+from tests.outside import write_outside
 
 DATA = Path(__file__).parent.parent / "data"
 
@@ -155,6 +155,7 @@ def test_imports_new_and_updated_events_keep_the_digest(example_store):
     _assert_up_to_date(example_store)
 
 
+@pytest.mark.sqlite_file("backups of a file (a server's are pg_dump's)")
 def test_a_restore_brings_back_the_backups_digest(example_store):
     import_events(example_store, DATA / "acled_afghanistan.csv")
     before = _assert_up_to_date(example_store)
@@ -166,16 +167,13 @@ def test_a_restore_brings_back_the_backups_digest(example_store):
     assert _assert_up_to_date(example_store) == before
 
 
-def test_the_same_rows_added_in_another_order_give_the_same_digest(example_store, tmp_path):
+def test_the_same_rows_added_in_another_order_give_the_same_digest(example_store, store_copy, tmp_path):
     """Two desks that got the same records in another order (other rowids) hold the same digest."""
-    example_store.close()
-    other_path = tmp_path / "other.sqlite"
-    shutil.copyfile(example_store.path, other_path)
+    other = store_copy("example", tmp_path, "other")
     actors = [Actor(id=new_id(), name=f"Actor {n}", kind="other") for n in range(5)]
     digests = []
-    for path, order in ((example_store.path, actors), (other_path, actors[::-1])):
-        store = Store.open(path, user="tester")
-        try:
+    try:
+        for store, order in ((example_store, actors), (other, actors[::-1])):
             for actor in order:
                 with store.writing("Add actor") as session:
                     session.add(Actor(**actor.model_dump()))
@@ -185,72 +183,68 @@ def test_the_same_rows_added_in_another_order_give_the_same_digest(example_store
                 session.flush()
                 row.name = order[0].name
             digests.append(_assert_up_to_date(store))
-        finally:
-            store.close()
+    finally:
+        other.close()
     assert digests[0] == digests[1]
 
 
-def _table_columns(path: Path) -> list[tuple[str, str]]:
-    connection = sqlite3.connect(path)
-    try:
-        return [
-            (name, column)
-            for name, table in content.record_tables().items()
-            if connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-            for column in content.content_columns(table)
-        ]
-    finally:
-        connection.close()
+def _other_value(value, column):
+    """One value become another of the same kind: text, number, truth, day or time; a value from empty."""
+    if value is None:
+        empty = {str: "", int: 0, float: 0.0, bool: False, date: date(2000, 1, 1), datetime: datetime(2000, 1, 1, tzinfo=UTC)}
+        kind = getattr(column.type, "impl", column.type)  # a TypeDecorator's (SQLModel's AutoString) own
+        value = empty[str if isinstance(kind, String) else kind.python_type]
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int | float):
+        return value + 1
+    if isinstance(value, datetime | date):
+        return value + timedelta(days=1)
+    return value[:-1] + ("y" if value.endswith("x") else "x")  # as long as it was: ids are VARCHAR(36) on a server
+
+
+@contextmanager
+def _without_the_records_rules(connection):
+    """A change the record's foreign keys and triggers let pass, as a forger's would (rolled back after)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # checked at a commit that never comes
+    else:
+        connection.exec_driver_sql("SET LOCAL session_replication_role = replica")  # no triggers, no foreign keys
+    yield
 
 
 def test_every_content_column_counts_and_the_version_does_not(example_store):
     import_events(example_store, DATA / "acled_afghanistan.csv")
-    example_store.close()
-    path = example_store.path
-    first = content.digest(_fresh(path))
-    columns = _table_columns(path)
-    assert ("event", "latitude") in columns and ("eventactor", "role") in columns
-    for table, column in [*columns, ("event", "version")]:
-        connection = sqlite3.connect(path)
-        connection.execute("PRAGMA foreign_keys = OFF")
-        connection.execute("SAVEPOINT probe")
-        # One value of one row becomes another of the same kind: text, number, or empty from empty.
-        connection.execute(
-            f'UPDATE "{table}" SET "{column}" = CASE WHEN "{column}" IS NULL THEN \'x\' '
-            f"WHEN typeof(\"{column}\") IN ('integer', 'real') THEN \"{column}\" + 1 ELSE \"{column}\" || 'x' END "
-            f'WHERE rowid = (SELECT min(rowid) FROM "{table}")'
-        )
-        changed = content.digest(_fresh(connection))
-        connection.execute("ROLLBACK TO probe")
-        connection.close()
-        assert (changed == first) == (column == "version"), (table, column)
-
-
-def _fresh(source) -> dict:
-    """content.fresh over a plain sqlite3 connection or a file (as a Core connection would hand it)."""
-    if isinstance(source, Path):
-        connection = sqlite3.connect(source)
-        try:
-            return _fresh(connection)
-        finally:
-            connection.close()
-
-    class Plain:  # what content.fresh reads of a Core connection: its driver connection, and its dialect's name
-        connection = source
-        dialect = SimpleNamespace(name="sqlite")
-
-    return content.fresh(Plain())
+    with example_store.engine.connect() as connection, connection.begin():
+        first = content.digest(content.fresh(connection))
+        tables = content.record_tables()
+        columns = [
+            (table, column)
+            for name, table in tables.items()
+            if connection.execute(table.select().limit(1)).first()
+            for column in content.content_columns(table)
+        ] + [(tables["event"], "version")]
+        assert {(t.name, c) for t, c in columns} >= {("event", "latitude"), ("eventactor", "role"), ("event", "version")}
+        with _without_the_records_rules(connection):
+            for table, column in columns:
+                key = list(table.primary_key.columns)
+                row = connection.execute(table.select().order_by(*key).limit(1)).one()
+                probe = connection.begin_nested()
+                connection.execute(
+                    table.update()
+                    .where(*(c == row._mapping[c.name] for c in key))
+                    .values({column: _other_value(row._mapping[column], table.c[column])})
+                )
+                changed = content.digest(content.fresh(connection))
+                probe.rollback()
+                assert (changed == first) == (column == "version"), (table.name, column)
+        connection.rollback()
 
 
 @pytest.mark.parametrize(("kind", "column"), [("event", "notes"), ("obligation", "title")])
 def test_a_write_outside_accord_desk_leaves_the_kept_digest_behind(example_store, kind, column):
-    """A foreign write (the sqlite3 shell) is not counted: the table it changed alone differs from a recomputation."""
-    example_store.close()
-    connection = sqlite3.connect(example_store.path)
-    connection.execute(f"UPDATE {kind} SET {column} = 'forged'")
-    connection.commit()
-    connection.close()
-    store = Store.open(example_store.path, user="tester")
+    """A foreign write (the sqlite3 shell, psql) is not counted: the table it changed alone differs from a recomputation."""
+    store = write_outside(example_store, f"UPDATE {kind} SET {column} = 'forged'")
     try:
         kept, fresh = _kept_and_fresh(store)
         assert fresh[kind][0] and kept[kind] != fresh[kind]

@@ -2,7 +2,6 @@
 the same events, whatever text they hold."""
 
 import csv
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -45,12 +44,6 @@ DATA = Path(__file__).parent.parent / "data"
 def test_text_a_spreadsheet_would_run_is_protected_and_given_back(text, written):
     assert protect(text) == written
     assert unprotect(protect(text)) == text
-
-
-def _copy(templates, folder: Path, name: str) -> Store:
-    path = folder / f"{name}.sqlite"
-    shutil.copyfile(templates["example"], path)
-    return Store.open(path, user="tester")
 
 
 def _dump(store: Store, ids=None) -> list:
@@ -114,8 +107,8 @@ def test_export_to_a_place_that_cannot_take_it(example_store, tmp_path, target, 
         export_events(session, tmp_path / target)
 
 
-def test_acled_events_survive_export_and_import_into_another_copy(_templates, tmp_path):
-    source, target = _copy(_templates, tmp_path, "source"), _copy(_templates, tmp_path, "target")
+def test_acled_events_survive_export_and_import_into_another_copy(store_copy, tmp_path):
+    source, target = store_copy("example", tmp_path, "source"), store_copy("example", tmp_path, "target")
     try:
         import_events(source, DATA / "acled_afghanistan.csv")
         import_events(source, DATA / "acled_afghanistan_pre2023.csv")
@@ -170,9 +163,9 @@ def _events(draw, refs: list[str]):
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
-def test_export_then_import_restores_the_same_events(_templates, tmp_path_factory, data):
+def test_export_then_import_restores_the_same_events(store_copy, tmp_path_factory, data):
     folder = tmp_path_factory.mktemp("round-trip")
-    source, target = _copy(_templates, folder, "source"), _copy(_templates, folder, "target")
+    source, target = store_copy("example", folder, "source"), store_copy("example", folder, "target")
     try:
         with source.reading() as session:
             refs = sorted(session.exec(select(Obligation.id)).all())

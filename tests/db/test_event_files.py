@@ -18,7 +18,7 @@ from db.ids import alias_id
 from db.integrity import check_record
 from db.models import Actor, ActorAlias, AuditEntry, Event
 from tests.db.test_event_import import _events
-from tests.record_digest import content_digest
+from tests.record_digest import store_digest
 
 DATA = Path(__file__).parent.parent / "data"
 
@@ -66,10 +66,10 @@ def test_excel_in_a_european_locale_semicolons_windows_1252_crlf_decimal_commas(
 
 def test_dates_excel_rewrote_need_the_order_when_no_row_tells(example_store):
     path = DATA / "acled_excel_dates.csv"
-    before = content_digest(example_store.path)
+    before = store_digest(example_store)
     with pytest.raises(DateOrderUnknown, match=r"'05/09/2020' read as day/month or month/day and no row tells"):
         import_events(example_store, path)
-    assert content_digest(example_store.path) == before
+    assert store_digest(example_store) == before
     import_events(example_store, path, date_order="mdy")
     on = {key: event.occurred_on for key, event in _events(example_store).items()}
     assert on == {
@@ -86,21 +86,21 @@ def test_the_day_first_order_is_decided_by_the_unambiguous_rows(example_store):
 
 
 def test_contradicting_dates_are_refused_with_the_lines_that_disagree(example_store):
-    before = content_digest(example_store.path)
+    before = store_digest(example_store)
     with pytest.raises(ImportFileError) as refused:
         import_events(example_store, DATA / "acled_excel_contradicting_dates.csv", date_order="dmy")
     text = str(refused.value)
     assert "day first on line 2 '13/05/2020', line 5 '25/05/2020' but month first on line 3 '05/14/2020'" in text
     assert not isinstance(refused.value, DateOrderUnknown) and "\n" not in text
-    assert content_digest(example_store.path) == before
+    assert store_digest(example_store) == before
 
 
 def test_a_last_record_cut_off_mid_field_is_an_invalid_row_never_half_an_event(example_store):
     path = DATA / "acled_excel_truncated.csv"
-    before = content_digest(example_store.path)
+    before = store_digest(example_store)
     with pytest.raises(ImportFileError, match="line 3: the last record is cut off inside a quoted value"):
         import_events(example_store, path)
-    assert content_digest(example_store.path) == before
+    assert store_digest(example_store) == before
     report = import_events(example_store, path, skip_invalid=True)
     assert report.added == ["AFG63001"] and [p.line for p in report.skipped] == [3]
     assert set(_events(example_store)) == {"AFG63001"}
@@ -352,11 +352,11 @@ def test_a_file_cut_exactly_at_the_end_of_a_value_is_told_by_its_missing_line_br
     whole = (DATA / name).read_bytes()
     path = tmp_path / "cut.csv"
     path.write_bytes(whole.rstrip(b"\r\n")[:-3])
-    before = content_digest(example_store.path)
+    before = store_digest(example_store)
     message = f"line {line}: the last record lacks the line break that ends every other line, so the file may be cut off"
     with pytest.raises(ImportFileError, match=message):
         import_events(example_store, path)
-    assert content_digest(example_store.path) == before
+    assert store_digest(example_store) == before
     report = import_events(example_store, path, skip_invalid=True)
     assert [p.line for p in report.skipped] == [line] and len(report.added) == line - 2
     path.write_bytes(whole)  # the whole file, line break and all, brings the last event too
@@ -397,12 +397,12 @@ def test_ucdp_date_columns_that_disagree_on_the_order_are_refused_with_the_lines
         "330001": ("13/03/2020", "2020-03-13"), "330002": ("2020-03-02", "03/16/2020"),
         "330003": ("2020-04-01", "2020-04-30"), "330004": ("2020-01-01", "2020-12-31"),
     })  # fmt: skip
-    before = content_digest(example_store.path)
+    before = store_digest(example_store)
     with pytest.raises(ImportFileError) as refused:
         import_events(example_store, path, skip_invalid=True)
     assert "columns date_start and date_end: the dates contradict each other, day first on line 2 date_start " \
         "'13/03/2020' but month first on line 3 date_end '03/16/2020'" in str(refused.value)
-    assert content_digest(example_store.path) == before
+    assert store_digest(example_store) == before
 
 
 def _rewritten(source: Path, target: Path, change: dict[str, dict[str, str]]) -> Path:
@@ -421,10 +421,10 @@ def test_a_ucdp_file_is_validated_as_a_whole_every_problem_of_a_row_listed(examp
     path = _rewritten(DATA / "ucdp_ged_afghanistan.csv", tmp_path / "ucdp_bad.csv", {
         "330002": {"date_end": "2020-03-01", "date_prec": "7"}, "330003": {"best": "-4"},
     })  # fmt: skip
-    before = content_digest(example_store.path)
+    before = store_digest(example_store)
     with pytest.raises(ImportFileError, match="line 3, column date_prec: '7' is not a date precision; UCDP writes 1"):
         import_events(example_store, path)
-    assert content_digest(example_store.path) == before
+    assert store_digest(example_store) == before
     checked = read_event_file(path)
     assert [(p.line, p.column) for p in checked.problems] == [(3, "date_prec"), (3, "date_end"), (4, "best")]
     assert "the last day 2020-03-01 is before the first, 2020-03-02" in checked.problems[1].message

@@ -143,6 +143,7 @@ def test_rows_by_id_and_event_types(log):
     assert types[: len(EVENT_TYPES)] == list(EVENT_TYPES)
 
 
+@pytest.mark.sqlite_file("SQLite's query planner; a server plans by its own statistics")
 @pytest.mark.parametrize(
     ("wanted", "index"),
     [

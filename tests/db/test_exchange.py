@@ -22,7 +22,7 @@ from db.obligations import delete_obligation
 from db.search import is_index_table
 from db.store import Store
 from tests.desks import assess, digest, events, obligations, retitle, send
-from tests.record_digest import content_digest
+from tests.record_digest import content_digest, table_names
 
 # --- the bundle carries every table ------------------------------------------------------------------------
 
@@ -30,7 +30,7 @@ from tests.record_digest import content_digest
 def test_the_bundle_carries_every_table_of_the_record(empty_store):
     """A table added to the record fails here until the bundle carries it or says why not."""
     with empty_store.reading() as session:
-        names = {n for (n,) in session.connection().exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}
+        names = set(table_names(session.connection().connection.driver_connection))
     names = {n for n in names if not is_index_table(n)} | set(SQLModel.metadata.tables)
     accounted = set(bundles.RECORD_TABLES) | set(bundles.CARRIED_OTHERWISE) | set(bundles.NOT_CARRIED)
     assert names - accounted == set()
@@ -44,12 +44,12 @@ def test_a_bundle_holds_every_row_of_every_record_table(example_store, tmp_path)
     out = tmp_path / "all.accord"
     sent = export_bundle(example_store, out)
     received = read_bundle(out)
-    connection = sqlite3.connect(example_store.path)
-    for table in bundles.RECORD_TABLES:
-        (count,) = connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()
-        assert len(received.rows[table]) == count == sent.counts[table], table
-    (entries,) = connection.execute("SELECT count(*) FROM auditentry").fetchone()
-    connection.close()
+    with example_store.reading() as session:
+        connection = session.connection()
+        for table in bundles.RECORD_TABLES:
+            count = connection.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar()
+            assert len(received.rows[table]) == count == sent.counts[table], table
+        entries = connection.exec_driver_sql("SELECT count(*) FROM auditentry").scalar()
     assert len(received.entries[received.desk_id]) == entries
     assert received.manifest["who"] == "tester" and received.manifest["version"] == bundles.VERSION
 
@@ -387,6 +387,7 @@ def _desk_id(store: Store) -> str:
         return desk.desk_id(session.connection())
 
 
+@pytest.mark.sqlite_file("a copy of the database file")
 def test_a_copied_file_takes_a_new_desk_id_and_the_file_itself_keeps_its_own(example_store, tmp_path):
     original = _desk_id(example_store)
     example_store.close()
@@ -404,6 +405,7 @@ def test_a_copied_file_takes_a_new_desk_id_and_the_file_itself_keeps_its_own(exa
         copied.close()
 
 
+@pytest.mark.sqlite_file("a copy of the database file")
 def test_a_copy_receives_what_its_original_changed_since_the_copy(example_store, tmp_path):
     """The copy holds the original's trail up to the copy as its own; the original's later entries chain on."""
     example_store.close()
@@ -423,6 +425,7 @@ def test_a_copy_receives_what_its_original_changed_since_the_copy(example_store,
         original.close()
 
 
+@pytest.mark.sqlite_file("backups of a file (a server's are pg_dump's)")
 def test_a_restore_from_a_backup_takes_a_new_desk_id(example_store):
     made = take(example_store, Reason.MANUAL)
     before = _desk_id(example_store)

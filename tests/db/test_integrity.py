@@ -1,7 +1,8 @@
 """`check_record`: the hash-chained audit trail and every record row accounted for by it.
 
-Tampering is done as an intruder would: with sqlite3 on the closed file, lifting the append-only
-triggers where they are in the way.
+Tampering is done as an intruder would (tests/outside.py): with sqlite3 on the closed file, lifting the
+append-only triggers where they are in the way; on a server as its superuser, with the triggers (the
+audit's and the guards) and foreign keys off.
 """
 
 import csv
@@ -15,22 +16,19 @@ import pytest
 from sqlmodel import select
 
 from db import audit, backup
+from db.dialects import append_only
 from db.errors import StaleRecordError
 from db.event_import import import_events
 from db.events import delete_event, edit_event, event_fields, update_event
 from db.integrity import check_record
-from db.models import Event, Obligation, PartyMember
+from db.models import AuditEntry, Event, Obligation, PartyMember
 from db.obligations import delete_obligation, move_obligation, restore_obligation
 from db.store import Access, Store
+from tests.outside import GUARD, LIFT
+from tests.outside import write_outside as _tamper
 
 DATA = Path(__file__).parent.parent / "data"
 CURRENT, NEWER = DATA / "acled_afghanistan.csv", DATA / "acled_afghanistan_newer.csv"
-LIFT = "DROP TRIGGER auditentry_no_update; DROP TRIGGER auditentry_no_delete;"
-GUARD = "".join(
-    f"CREATE TRIGGER auditentry_no_{op.lower()} BEFORE {op} ON auditentry "
-    "BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
-    for op in ("UPDATE", "DELETE")
-)
 DIGEST_STALE = (
     "The content digest kept in the record does not match its rows in {tables}: they were written outside "
     "Accord Desk, so a report's fingerprint would not name what the record holds; restore a backup made before "
@@ -42,13 +40,8 @@ def _check(store: Store) -> list[str]:
     return check_record(store).problems
 
 
-def _tamper(store: Store, script: str) -> Store:
-    """Run SQL on the closed file, as someone without Accord Desk would; the store reopened."""
-    store.close()
-    with sqlite3.connect(store.path) as connection:
-        connection.executescript(script)
-    connection.close()
-    return Store.open(store.path, user="tester")
+def _dialect(store: Store) -> str:
+    return "sqlite" if store.server is None else "postgresql"
 
 
 def _obligation(store: Store, ref: str) -> Obligation:
@@ -94,9 +87,9 @@ def test_imports_edits_moves_and_deletions_through_the_services_stay_whole(examp
 def test_a_forged_entry_breaks_the_chain(example_store):
     store = _tamper(
         example_store,
-        "INSERT INTO auditentry (at, who, action, operation, table_name, row_id, before, after, hash) "
-        "VALUES ('2026-01-01 00:00:00.000000', 'ana', 'Add obligation', 'insert', 'obligation', 'x', NULL, "
-        f"'{{}}', '{'ab' * 32}')",
+        "INSERT INTO auditentry (id, at, who, action, operation, table_name, row_id, before, after, hash) "
+        "SELECT max(id) + 1, '2026-01-01 00:00:00.000000', 'ana', 'Add obligation', 'insert', 'obligation', 'x', NULL, "
+        f"'{{}}', '{'ab' * 32}' FROM auditentry",
     )
     with store.reading() as session:
         forged = audit.last_entry(session.connection())[0]
@@ -105,12 +98,13 @@ def test_a_forged_entry_breaks_the_chain(example_store):
 
 
 def test_an_entry_rewritten_under_a_lifted_trigger_breaks_the_chain(example_store):
-    store = _tamper(example_store, f"{LIFT} UPDATE auditentry SET who = 'mallory' WHERE id = 5; {GUARD}")
+    store = _tamper(example_store, "UPDATE auditentry SET who = 'mallory' WHERE id = 5", past_guards=True)
     problems = _check(store)
     store.close()
     assert len(problems) == 1 and problems[0].startswith("Audit entry 5 (") and "does not follow the chain" in problems[0]
 
 
+@pytest.mark.sqlite_file("the head log beside the file")
 def test_a_rewritten_and_rehashed_trail_is_caught_by_the_head_kept_outside(example_store):
     with example_store.writing("Rename") as session:  # its head goes to the log beside the file
         session.get(Obligation, _obligation(example_store, "P1-A.1").id).title = "Renamed"
@@ -148,7 +142,7 @@ def _parse(stored: str) -> datetime:
 
 
 def test_a_removed_entry_is_named(example_store):
-    store = _tamper(example_store, f"{LIFT} DELETE FROM auditentry WHERE id = 7; {GUARD}")
+    store = _tamper(example_store, "DELETE FROM auditentry WHERE id = 7", past_guards=True)
     problems = _check(store)
     store.close()
     assert "Audit entries 7 are missing from the trail: removed." in problems
@@ -156,7 +150,8 @@ def test_a_removed_entry_is_named(example_store):
 
 
 def test_a_missing_guard_is_reported(example_store):
-    store = _tamper(example_store, "DROP TRIGGER auditentry_no_update;")
+    (drop,) = append_only(_dialect(example_store), "auditentry", "auditentry_no_update", "UPDATE", "", on=False)
+    store = _tamper(example_store, drop)
     problems = _check(store)
     store.close()
     assert problems == ["The audit trail's guard auditentry_no_update is missing: the trail could be rewritten in place."]
@@ -179,24 +174,28 @@ def test_a_direct_edit_of_a_record_table_is_named(example_store, script, expecte
         entry = session.connection().exec_driver_sql(
             f"SELECT max(id) FROM auditentry WHERE row_id = '{target.id}'"
         ).scalar()
-    store = _tamper(example_store, f"PRAGMA foreign_keys = OFF; {script}")
+    store = _tamper(example_store, script)
     problems = _check(store)
     store.close()
     assert expected.format(entry=f"{entry:,}", id=target.id) in problems
 
 
 @pytest.mark.parametrize(
-    "script",
+    ("script", "on_server"),
     [
-        "UPDATE event SET fatalities = 999 WHERE external_id = 'AFG40005'",
-        "DELETE FROM eventactor WHERE event_id = (SELECT id FROM event WHERE external_id = 'AFG40005')",
-        "INSERT INTO event (id, occurred_on, date_precision, event_type, origin, recorded_at, recorded_by, "
-        "version, import_file_id) SELECT 'e-forged', '2020-03-03', 'day', 'Battles', 'imported', recorded_at, "
-        "recorded_by, 1, import_file_id FROM event WHERE external_id = 'AFG40005'",
+        ("UPDATE event SET fatalities = 999 WHERE external_id = 'AFG40005'",
+         ("The event AFG40005 differs from audit entry ", " in fatalities: it was changed outside Accord Desk.")),
+        ("DELETE FROM eventactor WHERE event_id = (SELECT id FROM event WHERE external_id = 'AFG40005')",
+         ("The eventactor row ", " wrote it.")),
+        ("INSERT INTO event (id, occurred_on, date_precision, event_type, origin, recorded_at, recorded_by, "
+         "version, import_file_id) SELECT 'e-forged', '2020-03-03', 'day', 'Battles', 'imported', recorded_at, "
+         "recorded_by, 1, import_file_id FROM event WHERE external_id = 'AFG40005'", None),
     ],
     ids=["imported event altered", "its actor link removed", "an event slipped in"],
-)
-def test_a_direct_edit_of_imported_events_breaks_the_imports_digest(example_store, script):
+)  # fmt: skip
+def test_a_direct_edit_of_imported_events_breaks_the_imports_digest(example_store, engine, script, on_server):
+    """On a file the import's one entry holds a digest of its rows; on a server, whose triggers give each
+    row an entry of its own, the row's entry names the change (`on_server`: the problem's start and end)."""
     import_events(example_store, CURRENT)
     with example_store.writing("Edit event") as session:  # one of them changed since, through the desk
         edit_event(session, _event(example_store, "AFG40001").id, {"fatalities": 6})
@@ -207,6 +206,9 @@ def test_a_direct_edit_of_imported_events_breaks_the_imports_digest(example_stor
     digest = [p for p in problems if "no longer match its digest" in p]
     if "e-forged" in script:
         assert "The event row e-forged is not in the audit trail: it was added outside Accord Desk." in problems
+    elif engine != "sqlite":
+        start, end = on_server
+        assert any(p.startswith(start) and p.endswith(end) for p in problems), problems
     else:
         assert len(digest) == 1 and digest[0].endswith(f"from {CURRENT.name} no longer match its digest: one of "
                                                       "them or their links was changed, added or removed outside Accord Desk.")
@@ -224,12 +226,13 @@ def test_a_direct_edit_of_imported_events_breaks_the_imports_digest(example_stor
     ],
 )  # fmt: skip
 def test_the_records_own_rules(example_store, script, expected):
-    store = _tamper(example_store, f"PRAGMA foreign_keys = OFF; {script}")
+    store = _tamper(example_store, script)
     problems = _check(store)
     store.close()
     assert any(expected in p for p in problems), problems
 
 
+@pytest.mark.sqlite_file("the head log beside the file")
 def test_every_committed_write_leaves_its_head_beside_the_file(example_store):
     obligation = _obligation(example_store, "P1-A.1")
     for title in ("Renamed", "Renamed again"):
@@ -241,7 +244,7 @@ def test_every_committed_write_leaves_its_head_beside_the_file(example_store):
     assert len(lines) >= 2 and lines[-1].split()[0] != lines[-2].split()[0]
 
 
-def test_a_stale_update_is_refused_by_name_and_changes_nothing(example_store):
+def test_a_stale_update_is_refused_by_name_and_changes_nothing(example_store, engine):
     read = _obligation(example_store, "P1-A.1")  # the form read it at this version
     with example_store.writing("Edit on another desk") as session:
         session.get(Obligation, read.id).title = "Changed elsewhere"
@@ -256,7 +259,12 @@ def test_a_stale_update_is_refused_by_name_and_changes_nothing(example_store):
     now = _obligation(example_store, "P1-A.1")
     assert (now.title, now.version) == ("Changed elsewhere", read.version + 1)
     with example_store.reading() as session:
-        assert audit.last_entry(session.connection()) == entries
+        if engine == "sqlite":
+            assert audit.last_entry(session.connection()) == entries
+        else:  # a server keeps the attempt (db.team_server.note_refusal), and no row changed
+            (refused,) = session.exec(select(AuditEntry).where(AuditEntry.id > entries[0])).all()
+            assert (refused.operation, refused.action, refused.row_id) == ("refused", "Edit obligation", read.id)
+    assert check_record(example_store).problems == []
 
 
 def test_a_row_carried_over_from_an_earlier_read_is_checked_by_its_version(example_store):
@@ -293,6 +301,7 @@ def test_imports_write_versions_and_their_updates_count_them(example_store):
     assert versions == [(1,)]
 
 
+@pytest.mark.sqlite_file("a file as schema 0002 left it")
 def test_a_database_at_0002_gets_the_chain_on_opening(example_store, tmp_path):
     """The example record as 0002 held it (no versions, no hashes), upgraded by opening it."""
     from alembic import command
@@ -358,7 +367,7 @@ def _own_file(path: Path, **cells) -> Path:
     return path
 
 
-def test_accord_desk_files_with_links_added_then_updated_stay_whole(example_store, tmp_path):
+def test_accord_desk_files_with_links_added_then_updated_stay_whole(example_store, tmp_path, engine):
     import_events(example_store, _own_file(tmp_path / "own.csv"))
     assert _check(example_store) == []
     report = import_events(example_store, _own_file(tmp_path / "revised.csv", links="P1-C.1 (breach)", actor2="Qatar"))
@@ -371,13 +380,18 @@ def test_accord_desk_files_with_links_added_then_updated_stay_whole(example_stor
     store = _tamper(example_store, "UPDATE eventobligation SET bearing = 'supports' WHERE event_id LIKE '6f1c3e0a-%'")
     problems = _check(store)
     store.close()
-    assert problems == [
-        f"The 1 events audit entry {problems[0].split()[5]} added from revised.csv no longer match its digest: "
-        "one of them or their links was changed, added or removed outside Accord Desk.",
-        DIGEST_STALE.format(tables="eventobligation"),
-    ]
+    assert problems[1:] == [DIGEST_STALE.format(tables="eventobligation")]
+    if engine == "sqlite":  # the import's one entry, and its digest of the rows
+        assert problems[0] == (
+            f"The 1 events audit entry {problems[0].split()[5]} added from revised.csv no longer match its digest: "
+            "one of them or their links was changed, added or removed outside Accord Desk."
+        )
+    else:  # the link's own entry, the server's trigger's
+        assert problems[0].startswith("The eventobligation row 6f1c3e0a-1b7e-4c8e-9a55-0f3a2b1c9d01/")
+        assert problems[0].endswith(" in bearing: it was changed outside Accord Desk.")
 
 
+@pytest.mark.sqlite_file("a reader beside the file's writer, and the head log beside the file")
 def test_the_check_reads_beside_the_writer(example_store):
     with example_store.writing("Rename") as session:  # the writer holds the file and has left a head
         session.get(Obligation, _obligation(example_store, "P1-A.1").id).title = "Renamed"
@@ -389,6 +403,7 @@ def test_the_check_reads_beside_the_writer(example_store):
     assert report.whole and report.head == audit.newest_head(example_store.path)[:2]
 
 
+@pytest.mark.sqlite_file("backups of a file (a server's are pg_dump's)")
 def test_backups_keep_the_head_and_a_restore_moves_it_back(example_store):
     older = backup.take(example_store, backup.Reason.MANUAL)
     with example_store.reading() as session:
@@ -411,6 +426,7 @@ def _die(_done: int, _total: int) -> None:
     raise _Killed
 
 
+@pytest.mark.sqlite_file("backups of a file (a server's are pg_dump's)")
 def test_a_restore_killed_while_its_pages_move_leaves_a_record_the_check_calls_whole(example_store, monkeypatch):
     def rename(title: str) -> None:
         with example_store.writing("Rename") as session:
@@ -432,6 +448,7 @@ def test_a_restore_killed_while_its_pages_move_leaves_a_record_the_check_calls_w
     assert _check(example_store) == []
 
 
+@pytest.mark.sqlite_file("backups of a file (a server's are pg_dump's)")
 def test_a_rehashed_trail_is_caught_by_a_backups_head_when_the_log_is_gone(example_store):
     with example_store.writing("Rename") as session:
         session.get(Obligation, _obligation(example_store, "P1-A.1").id).title = "Renamed"
@@ -454,14 +471,14 @@ def test_a_rehashed_trail_is_caught_by_a_backups_head_when_the_log_is_gone(examp
     [
         ("UPDATE obligation SET title = 'Nothing' WHERE ref = 'P1-A.1'", "obligation"),
         ("UPDATE actor SET name = 'Nobody' WHERE name = 'Taliban'; "
-         "DELETE FROM eventactor WHERE rowid = (SELECT min(rowid) FROM eventactor)", "actor, eventactor"),
+         "DELETE FROM eventactor WHERE event_id = (SELECT min(event_id) FROM eventactor)", "actor, eventactor"),
         # the digest itself rewritten: every row still equals its audit entry, only the digest tells
         ("UPDATE contentdigest SET row_count = row_count + 1 WHERE table_name = 'event'", "event"),
     ],
 )  # fmt: skip
 def test_the_check_compares_the_kept_content_digest_with_the_rows(example_store, script, tables):
     assert _check(example_store) == []
-    store = _tamper(example_store, f"PRAGMA foreign_keys = OFF; {script}")
+    store = _tamper(example_store, script)
     problems = _check(store)
     store.close()
     assert DIGEST_STALE.format(tables=tables) in problems
