@@ -21,12 +21,20 @@ COLUMNS = (
     "id", "external_id", "agreement_id", "occurred_on", "occurred_until", "date_precision", "event_type", "sub_event_type",
     *ROLE_COLUMNS.values(), "location", "admin1", "admin2", "admin3", "country", "latitude", "longitude",
     "geo_precision", "fatalities", "notes", "source_name", "source_reference", "source_accessed_on",
-    "reliability", "credibility", "links",
+    "reliability", "credibility", "links", "same_happening_as",
 )  # fmt: skip
 NOT_TEXT = frozenset(
-    {"occurred_on", "occurred_until", "latitude", "longitude", "geo_precision", "fatalities", "source_accessed_on"}
+    {
+        "occurred_on",
+        "occurred_until",
+        "latitude",
+        "longitude",
+        "geo_precision",
+        "fatalities",
+        "source_accessed_on",
+    }
 )
-OPTIONAL = ("occurred_until",)  # exports made before it are read as they are
+OPTIONAL = ("occurred_until", "same_happening_as")  # exports made before them are read as they are
 TEXT_COLUMNS = tuple(column for column in COLUMNS if column not in NOT_TEXT)
 LIST_SEPARATOR = "; "
 

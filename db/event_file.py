@@ -69,8 +69,7 @@ FORMAT_LABELS = {
     **{FileFormat(layout.format): layout.label for layout in LAYOUTS},
     FileFormat.ACCORD_DESK: "an Accord Desk event export",
 }
-_OWN_SETS = (*FIELD_COLUMNS, "external_id")
-_OWN_UNTIL = _OWN_SETS.index("occurred_until")
+_OWN_SETS = (*FIELD_COLUMNS, "external_id", "same_happening_as")
 WINDOWS_1252 = "cp1252"
 
 
@@ -436,7 +435,10 @@ def _duplicates(keys: list, column: str, starts: Sequence[int], problems: _Probl
     for row, key in enumerate(keys):
         if key in repeated_keys:
             first.setdefault(key, row)
-    problems.add(column, {row: f"{keys[row]} appears again (first on line {starts[first[keys[row]]]})" for row in again})
+    problems.add(
+        column,
+        {row: f"{keys[row]} appears again (first on line {starts[first[keys[row]]]})" for row in again},
+    )
 
 
 def _decimal_comma(parse: Callable[[str], Any]) -> Callable[[str], Any]:
@@ -464,14 +466,18 @@ def _date_columns(
 ) -> dict:
     """occurred_on (and occurred_until) read from the layout's date columns, with the file's day/month order."""
     # UCDP's date_start and date_end decide the day/month order together: one file, one order
-    dates, failures, how.date_order = read_dates({column: cells[column] for column in layout.dates}, starts, how.order_given)
+    dates, failures, how.date_order = read_dates(
+        {column: cells[column] for column in layout.dates}, starts, how.order_given
+    )
     columns = {}
     for column, name in zip(layout.dates, ("occurred_on", "occurred_until"), strict=False):
         columns[name] = dates[column]
         problems.add(column, failures[column])
     if "occurred_until" in columns:  # a range: None when it is one day
         until, wrong = [], {}
-        for row, (start, end) in enumerate(zip(columns["occurred_on"], columns["occurred_until"], strict=True)):
+        for row, (start, end) in enumerate(
+            zip(columns["occurred_on"], columns["occurred_until"], strict=True)
+        ):
             try:
                 until.append(end if start is None else range_end(start, end))
             except ValueError as error:
@@ -566,10 +572,9 @@ def _own_file(header, records, problems: _Problems) -> tuple:
         actors.append(named)
         links.append(linked)
     columns = list(zip(*values, strict=True)) or [()] * len(_OWN_SETS)
-    if "occurred_until" not in at:  # an older export: the ranges in the record stay as they are
-        keep = [n for n in range(len(_OWN_SETS)) if n != _OWN_UNTIL]
-        return keys, tuple(_OWN_SETS[n] for n in keep), [columns[n] for n in keep], actors, links
-    return keys, _OWN_SETS, columns, actors, links
+    # An older export lacks some: what the record holds of them (ranges, happenings) stays as it is.
+    keep = [n for n, name in enumerate(_OWN_SETS) if name in at or name not in OWN_OPTIONAL]
+    return keys, tuple(_OWN_SETS[n] for n in keep), [columns[n] for n in keep], actors, links
 
 
 def _own_row(cell: dict[str, str]) -> tuple[str, tuple, tuple, tuple, dict[str, str]]:
@@ -583,11 +588,16 @@ def _own_row(cell: dict[str, str]) -> tuple[str, tuple, tuple, tuple, dict[str, 
             bad[column] = str(error)
             return empty
 
-    key = cell["id"].strip()
-    try:
-        uuid.UUID(key)
-    except ValueError:
-        bad["id"] = f"{quoted(key)} is not an event id; keep the ids of the exported file"
+    def event_id(column: str) -> str | None:  # the id of the event, or of its happening's first (or none)
+        if not (text := cell[column].strip()) and column != "id":
+            return None
+        try:
+            uuid.UUID(text)
+        except ValueError:
+            bad[column] = f"{quoted(text)} is not an event id; keep the ids of the exported file"
+        return text
+
+    key, happening = event_id("id"), event_id("same_happening_as")
     named = tuple(
         tuple((str(role), name) for name in parsed(lambda t: parse_actor_names(t.split(";")), column, ()))
         for role, column in ROLE_COLUMNS.items()
@@ -596,7 +606,7 @@ def _own_row(cell: dict[str, str]) -> tuple[str, tuple, tuple, tuple, dict[str, 
     external_id = parsed(parse_text, "external_id")
     fields, found = read_form(EventForm(**{name: cell[name] for name in FORM_TEXT_FIELDS}, links=linked))
     bad.update(found)
-    values = (*(getattr(fields, name) for name in FIELD_COLUMNS), external_id) if fields else ()
+    values = (*(getattr(fields, name) for name in FIELD_COLUMNS), external_id, happening) if fields else ()
     return key, values, named, tuple(linked), bad
 
 
@@ -744,7 +754,9 @@ def read_event_file(
             part_keys, sets, _columns, part_actors, _links = (
                 _own_file(header, records, found)
                 if layout is None
-                else _source_file(layout, header, records, chunk_starts, found, how, repairs, dates, combinations)
+                else _source_file(
+                    layout, header, records, chunk_starts, found, how, repairs, dates, combinations
+                )
             )
             keys += part_keys
             starts.extend(chunk_starts)
@@ -766,7 +778,11 @@ def read_event_file(
     invalid = frozenset(found.found)
     if invalid:  # keep the valid rows only
         valid = [row for row in range(len(keys)) if row not in invalid]
-        keys, starts, actors = [keys[r] for r in valid], _lines(starts[r] for r in valid), [actors[r] for r in valid]
+        keys, starts, actors = (
+            [keys[r] for r in valid],
+            _lines(starts[r] for r in valid),
+            [actors[r] for r in valid],
+        )
     problems.sort(key=lambda problem: problem.line)
     return EventFile(path, rows.kind, sha256, lines, sets, starts, keys, actors, problems, invalid, how)
 

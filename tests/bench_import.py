@@ -179,7 +179,7 @@ def ours(path: Path, database: Path) -> float:
 
 
 def _compiled(statement, engine) -> tuple[str, list]:
-    compiled = statement.compile(engine)
+    compiled = statement.compile(engine, compile_kwargs={"render_postcompile": True})  # aggregate_strings
     return str(compiled), [compiled.params[key] for key in compiled.positiontup]
 
 

@@ -675,6 +675,119 @@ def window_docx_row(bench: Bench) -> None:
     _stalls(bench, bench.measure("Export summary, Word", window_docx))
 
 
+# --- opening, status, the PDF summary, the event log's filter -------------------------------------------------
+# Measured as tests/bench_large_reads.py measures them (its functions, in a child of this run each).
+
+
+def open_read(files: Files) -> dict:
+    from tests.bench_large_reads import _opening
+
+    return _opening(files.database, "read")
+
+
+def open_write(files: Files) -> dict:
+    from tests.bench_large_reads import _opening
+
+    return _opening(str(files.copy_of(files.database)), "write")  # a writer claims the file
+
+
+def raw_open(files: Files) -> dict:
+    from tests.bench_large_reads import _raw_open
+
+    return _raw_open(files.database)
+
+
+@row("open", "opening the database", "≤ 150 ms; no page-by-page check on a clean open (damage found otherwise)")
+def open_row(bench: Bench) -> None:
+    raw = bench.measure("raw: sqlite3 connect + schema revision", raw_open)
+    for label, function in (("Store.open read-only", open_read), ("Store.open to write", open_write)):
+        figures = bench.measure(label, function)
+        met = figures.seconds <= 0.150 and not figures.median("scans")
+        bench.say(f"  page-by-page checks {figures.median('scans'):.0f}; {figures.seconds * 1000:.0f} ms "
+                  f"({figures.seconds / raw.seconds:.1f}× raw; target ≤ 150 ms: {'met' if met else 'NOT met'})")  # fmt: skip
+
+
+def _status(database: str) -> dict:
+    from tests.bench_large_reads import AS_OF, _command
+
+    return _command("status", "--db", database, "--as-of", AS_OF)
+
+
+def status_large(files: Files) -> dict:
+    return _status(files.database)
+
+
+def status_example(files: Files) -> dict:
+    return _status(files.template)
+
+
+@row("status", "accord-desk status", "≤ 1.3× the example")
+def status_row(bench: Bench) -> None:
+    large = bench.measure("accord-desk status, these events", status_large)
+    example = bench.measure("accord-desk status, the example", status_example)
+    bench.ratio(large, example, 1.3)
+
+
+def _pdf(files: Files, database: str, *options: str) -> dict:
+    from tests.bench_large_reads import AS_OF, _command
+
+    output = Path(files.scratch) / "summary.pdf"
+    figures = _command("export-pdf", "--db", database, "--as-of", AS_OF, *options, "-o", str(output))
+    shown = subprocess.run(["pdfinfo", str(output)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in shown.splitlines() if line.startswith("Pages:")))
+    return {**figures, "pages": pages}
+
+
+def pdf_linked_large(files: Files) -> dict:
+    return _pdf(files, files.database)
+
+
+def pdf_linked_example(files: Files) -> dict:
+    return _pdf(files, files.template)
+
+
+def pdf_all_large(files: Files) -> dict:
+    return _pdf(files, files.database, "--events", "all")
+
+
+def pdf_all_example(files: Files) -> dict:
+    return _pdf(files, files.template, "--events", "all")
+
+
+@row("export-pdf", "export-pdf, linked events only", "≤ 2× the example")
+def pdf_linked_row(bench: Bench) -> None:
+    large = bench.measure("accord-desk export-pdf, these events", pdf_linked_large)
+    example = bench.measure("accord-desk export-pdf, the example", pdf_linked_example)
+    bench.ratio(large, example, 2.0)
+
+
+@row("export-pdf-all", "export-pdf --events all", "works; time grows with the pages printed, not the database")
+def pdf_all_row(bench: Bench) -> None:
+    large = bench.measure("accord-desk export-pdf --events all, these events", pdf_all_large)
+    example = bench.measure("accord-desk export-pdf --events all, the example", pdf_all_example)
+    for figures in (large, example):
+        pages = figures.median("pages")
+        bench.say(f"  {figures.label}: {pages:,.0f} pages, {1000 * figures.seconds / pages:.0f} ms a page")
+
+
+def filter_change(files: Files) -> dict:
+    """The event log's filter changed (text and type) until the view shows the result, against sqlite3
+    running the same count and first page: tests/bench_event_log.py's measure, on a copy (the window writes)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from tests.bench_event_log import view_timings
+
+    *_, (_what, ours, raw) = view_timings(files.copy_of(files.database), 3)
+    return {"seconds": statistics.median(ours), "raw_seconds": statistics.median(raw)}
+
+
+@row("filter", "event log filter change", "≤ 1.3× raw SQL")
+def filter_row(bench: Bench) -> None:
+    figures = bench.measure("Event log filter: text + type (median of 3)", filter_change)
+    ratio = figures.seconds / figures.median("raw_seconds")
+    bench.say(f"  raw SQL, the same count and first page: {1000 * figures.median('raw_seconds'):.0f} ms; "
+              f"ours {1000 * figures.seconds:.0f} ms → {ratio:.2f}× (target ≤ 1.3×: {'met' if ratio <= 1.3 else 'NOT met'})")  # fmt: skip
+
+
 # --- the run ------------------------------------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 the same events, whatever text they hold."""
 
 import csv
+import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from db.event_log import EventFilter
 from db.event_rules import EventFields
 from db.events import create_event, event_actor_roles, event_fields
 from db.models import Event, EventActor, Obligation
+from db.same_happening import add_second_source
 from db.store import Store
 from db.vocabulary import EventRole
 
@@ -280,3 +282,56 @@ def test_links_are_in_clause_order_whatever_characters_the_clauses_hold(example_
         dict(zip(header, row, strict=True))["links"]
         == "'=C (context); A\x1ftwo (context); B\x1eone (context)"
     )
+
+
+def test_a_happenings_sources_stay_one_happening_through_export_and_import(store_copy, tmp_path):
+    """Issue 13: the events an officer marked as the same happening are still so in the copy an export
+    is imported into, and exporting the copy gives the same file."""
+    source, target = store_copy("example", tmp_path, "source"), store_copy("example", tmp_path, "target")
+    second = str(uuid.uuid4())
+    try:
+        with source.writing("Add a second source") as session:
+            first = create_event(session, EventFields(date(2020, 4, 6), "Battles", "Tolo News"))
+            add_second_source(session, EventFields(date(2020, 4, 6), "Battles", "Pajhwok"), first, second)
+        with source.reading() as session:
+            export_events(session, tmp_path / "first.csv")
+        header, *rows = _read(tmp_path / "first.csv")
+        happening = {row[0]: dict(zip(header, row, strict=True))["same_happening_as"] for row in rows}
+        assert (happening[first], happening[second]) == ("", first)
+        import_events(target, tmp_path / "first.csv")
+        with target.reading() as session:
+            assert session.get(Event, second).same_happening_as == first
+            assert session.get(Event, first).same_happening_as is None
+            export_events(session, tmp_path / "second.csv")
+        assert (tmp_path / "second.csv").read_bytes() == (tmp_path / "first.csv").read_bytes()
+        with (tmp_path / "older.csv").open(
+            "w", encoding="utf-8", newline=""
+        ) as handle:  # made before the column
+            csv.writer(handle).writerows(row[:-1] for row in [header, *rows])
+        assert len(import_events(target, tmp_path / "older.csv").unchanged) == len(rows)
+        with target.reading() as session:
+            assert session.get(Event, second).same_happening_as == first
+    finally:
+        source.close()
+        target.close()
+
+
+@pytest.mark.sqlite_file("SQLite's page cache")
+def test_the_export_sorts_in_a_smaller_cache_and_gives_the_stores_back(example_store, tmp_path, monkeypatch):
+    """Issue 15: SQLite's sorter holds as many rows in memory as its page cache could hold pages, and the
+    export sorts every event; it runs with a smaller cache, and the store's connection gets its own back
+    however the export ends."""
+    monkeypatch.setattr(event_export, "_ROWS_AT_ONCE", 2)
+    seen = []
+    with example_store.reading() as session:
+        cache = session.connection().exec_driver_sql("PRAGMA cache_size").scalar_one()
+
+        def progress(done):
+            seen.append(session.connection().exec_driver_sql("PRAGMA cache_size").scalar_one())
+            return done < 4
+
+        with pytest.raises(ExportCancelled):
+            export_events(session, tmp_path / "events.csv", progress=progress)
+        export_events(session, tmp_path / "events.csv")
+        assert session.connection().exec_driver_sql("PRAGMA cache_size").scalar_one() == cache
+    assert seen == [event_export.SORTING_CACHE_SIZE] * 2 and cache != event_export.SORTING_CACHE_SIZE

@@ -351,6 +351,7 @@ def _own_file(tmp_path, **cells) -> Path:
     ("cells", "message"),
     [
         ({"id": "17"}, "column id: '17' is not an event id"),
+        ({"same_happening_as": "the first"}, "column same_happening_as: 'the first' is not an event id"),
         ({"agreement_id": "6f1c3e0a-0000-4c8e-9a55-0f3a2b1c9d01"}, "column agreement_id: no agreement"),
         ({"links": "P9-Z (supports)"}, "column links: no obligation has the clause reference P9-Z"),
         ({"links": "P1-C.1 (violates)"}, "column links: 'violates' is not a bearing"),
