@@ -92,9 +92,15 @@ def take_id(session: Session, table_name: str, old: str, new: str) -> None:
     entries = []
     moved: list[tuple[str, str, str]] = []  # (table, the row's key before, after)
     naming = [(table_name, "id"), *((child, column) for child, column, parent in references() if parent == table_name)]
+    def naming_old(name: str, column: str) -> list[dict]:
+        table = known[name]
+        return [dict(row._mapping) for row in connection.execute(table.select().where(table.c[column] == old))]
+
+    before = {(name, key_of(known[name], values)) for name, column in naming for values in naming_old(name, column)}
+    dots = row_dots(connection, before, before)  # read before any of them changes
     for name, column in naming:
         table = known[name]
-        rows = [dict(row._mapping) for row in connection.execute(table.select().where(table.c[column] == old))]
+        rows = naming_old(name, column)
         if not rows:
             continue
         with content.rows_changing(connection, name, column, [old, new]):
@@ -110,8 +116,6 @@ def take_id(session: Session, table_name: str, old: str, new: str) -> None:
                         ("insert", name, after_key, None, audit.plain_values(after))]  # fmt: skip
     if not moved:
         return
-    before = {(t, k) for t, k, _ in moved}
-    dots = row_dots(connection, before, before)
     audit.record_many(session, entries)
     head, _ = audit.chain_head(session)
     # Under its new key each row holds the dot it held under the old one, from now (`head`) on; the old

@@ -11,7 +11,7 @@ from db.dots import row_dots
 from db.ids import new_id, new_ids
 from db.integrity import check_record
 from db.models import Actor, Event, EventActor, ImportFile
-from tests.desks import digest, send
+from tests.desks import digest, send, two_desks
 
 ACLED = Path(__file__).parent.parent / "data" / "acled_afghanistan.csv"
 
@@ -47,17 +47,18 @@ def _dots(store) -> dict:
         return {key: dot[:2] for key, dot in row_dots(connection, present_keys(connection)).items() if not dot[2]}
 
 
-def test_a_record_that_takes_the_other_desks_id_keeps_the_change_it_held(desks, tmp_path, monkeypatch):
-    """A new id is no new content: the desk that renamed the rows holds them with the change it received,
-    as the other desk does. (As its own change, the other desk's next edit of a row, an import replacing an
-    event's actor links, was reported as a conflict: tests/db/test_exchange_natural_keys.py RELINKED.)"""
-    a, b = desks
-    _imported_as_before_ids_were_derived(a, monkeypatch)
-    _imported_as_before_ids_were_derived(b, monkeypatch)
-    send(a, b, tmp_path)
-    _, back = send(b, a, tmp_path)
-    assert back.renamed  # desk A took desk B's ids for some of them
-    assert _dots(a) == _dots(b)
+def test_a_record_that_takes_the_other_desks_id_keeps_the_change_it_held(desk_templates, monkeypatch):
+    """A new id is no new content: the desk that renamed the rows holds them with the change they held, as
+    the other desk does. (As its own change, the other desk's next edit of a row, an import replacing an
+    event's actor links, was reported as a conflict: tests/db/test_exchange_natural_keys.py RELINKED. And
+    an import file's new id lost its events the import's change.) The seed: both desks rename some."""
+    with two_desks(desk_templates, seed=0) as (a, b, folder):
+        _imported_as_before_ids_were_derived(a, monkeypatch)
+        _imported_as_before_ids_were_derived(b, monkeypatch)
+        _, there = send(a, b, folder)
+        _, back = send(b, a, folder)
+        assert there.renamed and back.renamed
+        assert _dots(a) == _dots(b)
 
 
 def test_records_matched_by_what_names_them_end_under_the_smaller_id_on_both_desks(desks, tmp_path, monkeypatch):
