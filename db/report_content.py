@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain
 from pathlib import Path
 
 from sqlalchemy import select as core_select
@@ -235,6 +236,19 @@ class Chronology:
                 grade=grade_label(reliability, credibility),
                 obligations=refs or "",
             )  # fmt: skip
+
+
+def chronology_rows(chronology: Iterable[ChronologyEntry]) -> Iterator[list[str]] | None:
+    """The chronology's rows as both reports print them (when, what, where, notes, source, obligations),
+    read as they are taken; None when it holds no event."""
+    entries = iter(chronology)
+    first = next(entries, None)
+    if first is None:
+        return None
+    return (
+        [e.when, e.what, e.place, e.notes, f"{e.source} ({e.grade})" if e.grade else e.source, e.obligations]
+        for e in chain([first], entries)
+    )
 
 
 def _chronology_query(agreement_id: str, since: date | None, as_of: date, scope: str):

@@ -7,7 +7,7 @@ and the file's own ending (a PDF ends with %%EOF) tell whether it was written wh
 """
 
 from collections.abc import Callable, Iterator
-from itertools import chain, count
+from itertools import count
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QRectF, Qt
@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QPageLayout, QPageSize, QPainter, QPdfWriter, 
 
 from db.atomic_file import atomic_path, framed, not_written
 from db.errors import ExportCancelled
-from db.report_content import EVENTS_ALL, ReportContent
+from db.report_content import EVENTS_ALL, ReportContent, chronology_rows
 from db.vocabulary import STATUS_SEVERITY, Status
 from gui.pdf_layout import MUTED, Column, Flow, Page, Painted, Texts, font, table
 from gui.status_badge import STATUS_STYLES, badge_text
@@ -171,17 +171,12 @@ def _chronology(flow: Flow, content: ReportContent) -> None:
         else f"to {content.as_of.isoformat()}"
     )
     flow.heading(f"Event chronology ({scope}, {period})")
-    entries = iter(content.chronology)  # read as the rows are placed: a million events are never held
-    first = next(entries, None)
-    if first is None:
+    rows = chronology_rows(content.chronology)  # read as the rows are placed: a million events are never held
+    if rows is None:
         flow.paragraph("No events in the period.", font(11), MUTED)
         return
     columns = [Column("When", 1), Column("What", 1.4), Column("Where", 1.2), Column("Notes", 3.4),
                Column("Source", 1.3), Column("Obligations", 1.4)]  # fmt: skip
-    rows = (
-        [e.when, e.what, e.place, e.notes, f"{e.source} ({e.grade})" if e.grade else e.source, e.obligations]
-        for e in chain([first], entries)
-    )
     table(flow, columns, rows, font(9))
 
 
