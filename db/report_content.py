@@ -28,7 +28,7 @@ from db.parties import party_groups
 from db.phrasing import deadline_text
 from db.plot_data import series_as_of
 from db.report_findings import Completion, Finding, key_findings
-from db.tree import ObligationNode, list_agreements, load_tree
+from db.tree import ObligationNode, counts_by_party, list_agreements, load_tree
 from db.values import MAX_TEXT_CHARS, check_text, sentence
 from db.vocabulary import COMPLETED, STATUS_SEVERITY, ObligationKind, Status
 
@@ -171,21 +171,6 @@ def summary_sentences(leaves: list[tuple[ObligationNode, Standing]], as_of: date
                     f"{_span((reached - deadline).days)} after its deadline {deadline.isoformat()}."
                 )
     return sentences
-
-
-def counts_by_party(
-    tree: list[ObligationNode], parties: list[tuple[str, str]]
-) -> list[tuple[str, dict[Status, int]]]:
-    """Status counts of each obligor's obligations (not sections): parties first, then other obligors."""
-    by_obligor: dict[str, Counter] = {}
-    for _, node in _walk(tree):
-        if node.is_section:
-            continue
-        for obligor in node.obligors:
-            by_obligor.setdefault(obligor, Counter())[node.standing.status] += 1
-    named = [name for name, _ in parties if name in by_obligor]
-    others = sorted(name for name in by_obligor if name not in named)
-    return [(name, dict(by_obligor[name])) for name in named + others]
 
 
 def _evidence(session: Session, obligation_id: str, since: date, as_of: date) -> list[str]:
