@@ -82,29 +82,28 @@ class _Text:
         self.at = end
         return found
 
-    def members(self) -> Iterator[str]:
-        """The keys of a JSON object, each value read by the caller before the next key."""
-        self.expect("{")
-        if self.peek() == "}":
+    def _listed(self, opening: str, closing: str, element) -> Iterator:
+        self.expect(opening)
+        if self.peek() == closing:
             self.at += 1
             return
         while True:
-            key = self.value(str)
-            self.expect(":")
-            yield key
-            if self.expect(",}") == "}":
+            yield element()
+            if self.expect("," + closing) == closing:
                 return
+
+    def _key(self) -> str:
+        key = self.value(str)
+        self.expect(":")
+        return key
+
+    def members(self) -> Iterator[str]:
+        """The keys of a JSON object, each value read by the caller before the next key."""
+        return self._listed("{", "}", self._key)
 
     def items(self) -> Iterator[list]:
         """The elements of a JSON array, each itself an array."""
-        self.expect("[")
-        if self.peek() == "]":
-            self.at += 1
-            return
-        while True:
-            yield self.value(list)
-            if self.expect(",]") == "]":
-                return
+        return self._listed("[", "]", lambda: self.value(list))
 
     def end(self) -> None:
         self._skip_space()
