@@ -413,6 +413,7 @@ def _read(path: Path, manifest: dict, member, digest) -> Bundle:
 
 def _parsed(path: Path, parts, trail: Trail):
     known = tables()
+    columns = {name: set(table.c.keys()) for name, table in known.items()}
     rows: dict[str, dict[str, dict]] = {}
     dots: dict[RowKey, Dot] = {}
     tombstones: dict[RowKey, Dot] = {}
@@ -429,7 +430,7 @@ def _parsed(path: Path, parts, trail: Trail):
         else:
             table = known[name]
             row_id, desk_id, counter, values = item
-            if not isinstance(values, dict) or set(values) != set(table.c.keys()) or key_of(table, values) != row_id:
+            if not isinstance(values, dict) or values.keys() != columns[name] or key_of(table, values) != row_id:
                 raise _refused(path, f"its {name} row {row_id} does not have that table's columns")
             rows[name][row_id] = values
             dots[(name, row_id)] = (str(desk_id), int(counter))

@@ -153,7 +153,7 @@ class Trail:
         if len(entry) != len(ENTRY_COLUMNS):
             raise Malformed(f"an entry of {len(entry)} values")
         self.pending.append((chain, *entry))
-        self.pending_size += sum(len(v) for v in entry if isinstance(v, str))
+        self.pending_size += sum(len(v) for v in entry[7:9] if isinstance(v, str))  # before, after
         if self.pending_size >= PART:
             self._flush()
 
