@@ -30,6 +30,15 @@ def desk(qapp, example_store):
     desk.close()  # and with it any database a test opened in its place (Python 3.13 warns of unclosed ones)
 
 
+@pytest.fixture(params=["file", "server"])
+def desk_on_file_and_server(request, qapp):
+    """The desk on the example in a file, then on the test server: a module whose edit flows must hold
+    on both takes it as its `desk` (desk = desk_on_file_and_server)."""
+    desk = Desk(request.getfixturevalue("example_store" if request.param == "file" else "example_on_server"), as_of=AS_OF)
+    yield desk
+    desk.close()
+
+
 @pytest.fixture
 def window(qtbot, desk, settings_folder):
     """The main window on the example, shown."""

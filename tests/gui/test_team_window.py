@@ -2,14 +2,19 @@
 agreement not assigned to them; File ▸ Connect to a team database… opens one; the status bar says who
 changed what."""
 
-import pytest
+import json
 
+import pytest
+from sqlmodel import select
+
+from db.audit import stale_sentence
 from db.examples import create_database
 from db.location import parse_location
+from db.models import AuditEntry, Obligation
 from db.store import Store
 from gui.desk import Desk
 from gui.main_window import MainWindow
-from tests.gui.helpers import AS_OF
+from tests.gui.helpers import AS_OF, find, while_open
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 
@@ -56,8 +61,8 @@ def test_a_readers_window_is_read_only_and_says_why(qtbot, settings_folder, pg_c
     try:
         assert window.read_only_banner.isVisible()
         assert "teamwindow_carla, a reader of this team database" in window.read_only_banner.text()
-        assert not window.new_agreement_action.isEnabled()
-        assert not window.obligation_actions.edit.isEnabled()
+        offered = _edits_offered(window)
+        assert offered == dict.fromkeys(offered, False)
     finally:
         window.close()
         window.desk.close()
@@ -121,3 +126,61 @@ def test_an_editors_window_is_read_only_on_an_agreement_not_assigned_to_them(qtb
         pg_cluster.psql(f"DELETE FROM agreementeditor WHERE agreement_id = '{OTHER}'", "teamwindow")
         window.close()
         window.desk.close()
+
+
+def _attempts(store, row_id: str) -> list[tuple[str, str, str]]:
+    """(operation, who, title written or tried) of the trail's entries about the obligation, newest last."""
+    with store.reading() as session:
+        entries = session.exec(select(AuditEntry).where(AuditEntry.row_id == row_id).order_by(AuditEntry.id)).all()
+    return [(e.operation, e.who, json.loads(e.after).get("title", "")) for e in entries if e.after]
+
+
+@pytest.fixture
+def amina(qtbot, settings_folder, pg_cluster, team_address):
+    """amina's window (an editor of the example), and what it said to her."""
+    window = _window(qtbot, Store.open(pg_cluster.url("teamwindow", "teamwindow_amina")))
+    said = []
+    window.desk.action_failed.connect(said.append)
+    yield window, said
+    window.close()
+    window.desk.close()
+
+
+def _title(store, obligation_id: str) -> str:
+    with store.reading() as session:
+        return session.get(Obligation, obligation_id).title
+
+
+def test_a_form_saved_after_another_officers_change_is_refused_with_their_values_shown(amina, pg_cluster, monkeypatch):
+    window, said = amina
+    node = find(window.desk, "P1-D")
+    window.tree.select(node.id)
+
+    def meanwhile():  # another officer, with psql
+        pg_cluster.psql(f"UPDATE obligation SET title = 'Theirs' WHERE id = '{node.id}'", "teamwindow")
+
+    while_open(monkeypatch, meanwhile, lambda dialog: dialog.title_edit.setText("Mine"))
+    window.obligation_actions.edit.trigger()
+    assert said == [stale_sentence("P1-D")]
+    assert _title(window.desk.store, node.id) == "Theirs" and window.panel.title_label.text() == "Theirs"
+    assert window.desk.undo_stack.count() == 0
+    assert _attempts(window.desk.store, node.id)[-2:] == [("update", "postgres", "Theirs"), ("refused", "teamwindow_amina", "Mine")]
+
+
+def test_undoing_an_edit_another_officer_changed_since_is_refused_and_loses_nothing(amina, pg_cluster, monkeypatch):
+    window, said = amina
+    node = find(window.desk, "P1-B")
+    before = node.title
+    window.tree.select(node.id)
+    while_open(monkeypatch, lambda: None, lambda dialog: dialog.title_edit.setText("Mine"))
+    window.obligation_actions.edit.trigger()
+    assert _title(window.desk.store, node.id) == "Mine" and said == []
+
+    pg_cluster.psql(f"UPDATE obligation SET title = 'Theirs' WHERE id = '{node.id}'", "teamwindow")
+    assert not window.desk.undo()
+    assert said == [stale_sentence("P1-B")]
+    assert _title(window.desk.store, node.id) == "Theirs" and window.panel.title_label.text() == "Theirs"
+    assert window.desk.undo_stack.canUndo()  # the edit is still there to undo once the officer has looked
+    assert _attempts(window.desk.store, node.id)[-3:] == [
+        ("update", "teamwindow_amina", "Mine"), ("update", "postgres", "Theirs"), ("refused", "teamwindow_amina", before),
+    ]
