@@ -47,3 +47,33 @@ def window(qtbot, desk, settings_folder):
     window.show()
     qtbot.waitExposed(window)
     return window
+
+
+@pytest.fixture
+def memory_keyring():
+    """A system keyring of the test's own ({(service, address): password}), in place of tests/conftest.py's
+    null one while the test runs."""
+    import keyring
+    from keyring.backend import KeyringBackend
+    from keyring.backends import null
+
+    class MemoryKeyring(KeyringBackend):
+        priority = 1
+
+        def __init__(self):
+            super().__init__()
+            self.passwords: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service, username):
+            return self.passwords.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.passwords[(service, username)] = password
+
+        def delete_password(self, service, username):
+            del self.passwords[(service, username)]
+
+    memory = MemoryKeyring()
+    keyring.set_keyring(memory)
+    yield memory.passwords
+    keyring.set_keyring(null.Keyring())

@@ -3,6 +3,7 @@ agreement not assigned to them; File ▸ Connect to a team database… opens one
 changed what."""
 
 import json
+import time
 
 import pytest
 from sqlmodel import select
@@ -12,6 +13,8 @@ from db.examples import create_database
 from db.location import parse_location
 from db.models import AuditEntry, Obligation
 from db.store import Store
+from db.team_address import address
+from gui.connect_dialog import KEYRING_SERVICE, ConnectDialog
 from gui.desk import Desk
 from gui.main_window import MainWindow
 from tests.gui.helpers import AS_OF, find, while_open
@@ -184,3 +187,50 @@ def test_undoing_an_edit_another_officer_changed_since_is_refused_and_loses_noth
     assert _attempts(window.desk.store, node.id)[-3:] == [
         ("update", "teamwindow_amina", "Mine"), ("update", "postgres", "Theirs"), ("refused", "teamwindow_amina", before),
     ]
+
+
+@pytest.fixture
+def password_officer(pg_cluster, team_address):
+    """teamwindow_dawit, a reader whom the server lets in only with the password k3y (scram-sha-256)."""
+    import psycopg
+
+    pg_cluster.psql("CREATE ROLE teamwindow_dawit LOGIN PASSWORD 'k3y' IN ROLE accord_teamwindow_reader")
+    hba = pg_cluster.folder / "data" / "pg_hba.conf"
+    trusting = hba.read_text()
+    hba.write_text("local teamwindow teamwindow_dawit scram-sha-256\n" + trusting)
+    pg_cluster.psql("SELECT pg_reload_conf()")
+    address = pg_cluster.url("teamwindow", "teamwindow_dawit")
+    for _ in range(100):  # the reload is the server's, a moment later
+        try:
+            psycopg.connect(address).close()
+        except psycopg.OperationalError:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the server still lets teamwindow_dawit in without a password")
+    yield "teamwindow_dawit"
+    hba.write_text(trusting)
+    pg_cluster.psql("SELECT pg_reload_conf()")
+    pg_cluster.psql("DROP ROLE teamwindow_dawit")
+
+
+def test_connect_to_a_team_database_takes_the_password_from_the_system_keyring(
+    window, settings_folder, monkeypatch, pg_cluster, password_officer, memory_keyring
+):
+    typed = address(str(pg_cluster.folder), "teamwindow", password_officer)
+    memory_keyring[(KEYRING_SERVICE, typed)] = "k3y"  # remembered at an earlier connection
+
+    def fill_and_accept(dialog):
+        dialog.server_edit.setText(str(pg_cluster.folder))
+        dialog.database_edit.setText("teamwindow")
+        dialog.user_edit.setText(password_officer)
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(ConnectDialog, "exec", fill_and_accept)
+    assert window.team.connect_to_team_database()
+    store = window.desk.store
+    assert store.server is not None and store.server.database == "teamwindow" and store.user == password_officer
+    window.settings.sync()
+    kept = "".join(path.read_text() for path in settings_folder.rglob("*.ini"))
+    assert f"{password_officer}@" in kept and "k3y" not in kept  # remembered without the password
