@@ -16,6 +16,7 @@ from db.store import Store
 from db.team_address import address
 from gui.connect_dialog import KEYRING_SERVICE, ConnectDialog
 from gui.desk import Desk
+from gui.export_summary_dialog import ExportSummaryDialog
 from gui.main_window import MainWindow
 from tests.gui.helpers import AS_OF, find, while_open
 
@@ -97,6 +98,7 @@ def _edits_offered(window) -> dict[str, bool]:
         "import events": window.event_log.import_action.isEnabled(),
         "edit an event's cell": window.event_log.model.editable,
         "add observation": all(b.isEnabled() for b in window.trajectory.edit_buttons),
+        "write the officer's assessment": not ExportSummaryDialog(window.desk, window).words.isReadOnly(),
     }
 
 
