@@ -90,13 +90,16 @@ class ExportSummaryDialog(QDialog):
         )
         self.words.setTabChangesFocus(True)
         self.words.setFixedHeight(110)
+        if (refusal := desk.refusal()) is not None:  # the words are the agreement's: shown, not changed
+            self.words.setReadOnly(True)
+            self.words.setToolTip(refusal)
         # The record keeps every version: an earlier one can be taken up again (it is saved anew).
         self.earlier = QComboBox()
         self.earlier.addItem("The newest" if self.versions else "None kept yet", None)
         for version in self.versions[1:]:
             when = version.written_at.astimezone().strftime("%Y-%m-%d %H:%M")
             self.earlier.addItem(f"{when} — {version.written_by}", version.text)
-        self.earlier.setEnabled(len(self.versions) > 1)
+        self.earlier.setEnabled(len(self.versions) > 1 and not self.words.isReadOnly())
         self.earlier.activated.connect(self._take_up_version)
         self.prepared_by = plain_label(officer().label, wrap=False)
         self.prepared_by.setToolTip("Change it under Edit > Officer's name and unit…")
@@ -341,7 +344,7 @@ class ExportSummaryDialog(QDialog):
         self.progress_label.setText(what)
         self.progress.setRange(0, 0)  # busy, until the pages are counted
         if not busy:
-            self.earlier.setEnabled(len(self.versions) > 1)
+            self.earlier.setEnabled(len(self.versions) > 1 and not self.words.isReadOnly())
             self.since.setEnabled(self.use_since.isChecked())
 
     def reject(self) -> None:

@@ -5,6 +5,8 @@ import os
 import shutil
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# No test reads or writes the officer's system keyring: a test that needs one sets its own (keyring.set_keyring).
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 
 import pytest  # noqa: E402
 
@@ -53,20 +55,30 @@ def drop_server_database(cluster, location: Server) -> None:
     cluster.psql(f'DROP DATABASE IF EXISTS "{location.database}" WITH (FORCE)')
 
 
+_KINDS = (("example", "doha-2020"), ("empty", None))
+
+
+@pytest.fixture(scope="session")
+def _server_templates(pg_cluster):
+    """Each kind of database made once on the test server, then copied per test."""
+    pg_cluster.psql(f"CREATE ROLE {OFFICER} SUPERUSER LOGIN")  # the server's trail names the database role
+    locations = {}
+    for name, example in _KINDS:
+        locations[name] = parse_location(pg_cluster.url(f"template_{name}", user=OFFICER))
+        create_database(locations[name], example, user=OFFICER).close()
+    return locations
+
+
 @pytest.fixture(scope="session")
 def _templates(tmp_path_factory, engine, request):
     """Each kind of database made once (migrations and seeding take a while), then copied per test."""
+    if engine == POSTGRESQL:
+        return request.getfixturevalue("_server_templates")
     folder = tmp_path_factory.mktemp("templates")
     locations = {}
-    for name, example in (("example", "doha-2020"), ("empty", None)):
-        if engine == POSTGRESQL:
-            cluster = request.getfixturevalue("pg_cluster")
-            if name == "example":  # the server writes the trail as the database role: the tests' officer's
-                cluster.psql(f"CREATE ROLE {OFFICER} SUPERUSER LOGIN")
-            locations[name] = parse_location(cluster.url(f"template_{name}", user=OFFICER))
-        else:
-            locations[name] = folder / f"{name}.sqlite"
-        create_database(locations[name], example, user="tester").close()
+    for name, example in _KINDS:
+        locations[name] = folder / f"{name}.sqlite"
+        create_database(locations[name], example, user=OFFICER).close()
     return locations
 
 
@@ -135,6 +147,14 @@ def desks(desk_templates, tmp_path):
 def example_store(_templates, tmp_path, request, _copies):
     """A fresh database seeded with the Doha example, closed after the test."""
     store = _copy(_templates, "example", tmp_path, request, _copies)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def example_on_server(_server_templates, tmp_path, request, _copies):
+    """The Doha example on the test server, whatever --engine says (the window's tests on a server)."""
+    store = _copy(_server_templates, "example", tmp_path, request, _copies)
     yield store
     store.close()
 

@@ -118,23 +118,56 @@ def test_a_rewritten_and_rehashed_trail_is_caught_by_the_head_kept_outside(examp
     assert problems[0].endswith("has another: the trail was rewritten.")
 
 
+_ENTRY = ("id", "at", "who", "action", "operation", "table_name", "row_id", "before", "after")
+
+
+def _rehashed(rows, changed_id: int, at=lambda stored: stored):
+    """(who, hash, id) of each entry once entry `changed_id` names another officer and every hash is
+    recomputed, so the chain holds, as an intruder would make it; `at` reads the stored time back."""
+    previous = audit.GENESIS
+    for row in rows:
+        values = dict(zip(_ENTRY, row, strict=True))
+        values["at"] = at(values["at"])
+        if values["id"] == changed_id:
+            values["who"] = "mallory"
+        previous = audit.entry_hash(previous, values)
+        yield values["who"], previous, values["id"]
+
+
 def _rehash(path: Path, changed_id: int) -> None:
-    """Rewrite an entry and recompute every hash, so the chain in the file holds, as an intruder would."""
+    """Rewrite an entry and recompute every hash in the file."""
     with sqlite3.connect(path) as connection:
         connection.executescript(LIFT)
-        rows = connection.execute(
-            "SELECT id, at, who, action, operation, table_name, row_id, before, after FROM auditentry ORDER BY id"
-        ).fetchall()
-        previous = audit.GENESIS
-        for row in rows:
-            values = dict(zip(("id", "at", "who", "action", "operation", "table_name", "row_id", "before", "after"), row, strict=True))
-            values["at"] = _parse(row[1])  # the stored text, read back as the application reads it
-            if values["id"] == changed_id:
-                values["who"] = "mallory"
-            previous = audit.entry_hash(previous, values)
-            connection.execute("UPDATE auditentry SET who = ?, hash = ? WHERE id = ?", (values["who"], previous, row[0]))
+        rows = connection.execute(f"SELECT {', '.join(_ENTRY)} FROM auditentry ORDER BY id").fetchall()
+        connection.executemany("UPDATE auditentry SET who = ?, hash = ? WHERE id = ?", list(_rehashed(rows, changed_id, _parse)))
         connection.executescript(GUARD)
     connection.close()
+
+
+def test_a_rehashed_trail_on_a_server_is_caught_by_the_head_row_every_writer_locks(example_on_server):
+    """Issue 17: on a server the head is the row each transaction locks as its last step (db.team_server);
+    its superuser rewriting the trail past the triggers leaves it behind."""
+    import psycopg
+
+    from db import team_server
+
+    with example_on_server.writing("Rename") as session:
+        session.get(Obligation, _obligation(example_on_server, "P1-A.1").id).title = "Renamed"
+    location = example_on_server.server
+    example_on_server.close()
+    with psycopg.connect(team_server.conninfo(location.url), autocommit=True) as connection:
+        connection.execute("SET session_replication_role = replica")  # no trigger fires: not the guard either
+        rows = connection.execute(f"SELECT {', '.join(_ENTRY)} FROM auditentry ORDER BY id").fetchall()
+        connection.cursor().executemany("UPDATE auditentry SET who = %s, hash = %s WHERE id = %s", list(_rehashed(rows, 5)))
+        last = connection.execute("SELECT id, hash FROM auditentry ORDER BY id DESC LIMIT 1").fetchone()
+    store = Store.open(location, user="tester")
+    problems = _check(store)
+    store.close()
+    kept = (last[0], next(h for _, h, i in _rehashed(rows, changed_id=0) if i == last[0]))  # the hash before
+    assert problems == [
+        f"The server's chain head names entry {kept[0]:,} (hash {kept[1][:12]}…) and the trail ends at entry "
+        f"{last[0]:,} (hash {last[1][:12]}…): entries were removed, or the trail rewritten, outside Accord Desk."
+    ]
 
 
 def _parse(stored: str) -> datetime:

@@ -30,6 +30,15 @@ def desk(qapp, example_store):
     desk.close()  # and with it any database a test opened in its place (Python 3.13 warns of unclosed ones)
 
 
+@pytest.fixture(params=["file", "server"])
+def desk_on_file_and_server(request, qapp):
+    """The desk on the example in a file, then on the test server: a module whose edit flows must hold
+    on both takes it as its `desk` (desk = desk_on_file_and_server)."""
+    desk = Desk(request.getfixturevalue("example_store" if request.param == "file" else "example_on_server"), as_of=AS_OF)
+    yield desk
+    desk.close()
+
+
 @pytest.fixture
 def window(qtbot, desk, settings_folder):
     """The main window on the example, shown."""
@@ -38,3 +47,33 @@ def window(qtbot, desk, settings_folder):
     window.show()
     qtbot.waitExposed(window)
     return window
+
+
+@pytest.fixture
+def memory_keyring():
+    """A system keyring of the test's own ({(service, address): password}), in place of tests/conftest.py's
+    null one while the test runs."""
+    import keyring
+    from keyring.backend import KeyringBackend
+    from keyring.backends import null
+
+    class MemoryKeyring(KeyringBackend):
+        priority = 1
+
+        def __init__(self):
+            super().__init__()
+            self.passwords: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service, username):
+            return self.passwords.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.passwords[(service, username)] = password
+
+        def delete_password(self, service, username):
+            del self.passwords[(service, username)]
+
+    memory = MemoryKeyring()
+    keyring.set_keyring(memory)
+    yield memory.passwords
+    keyring.set_keyring(null.Keyring())

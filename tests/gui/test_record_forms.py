@@ -21,6 +21,11 @@ pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateS
 
 
 @pytest.fixture
+def desk(desk_on_file_and_server):  # the edit flows an officer uses hold on a team database too (issue 17)
+    return desk_on_file_and_server
+
+
+@pytest.fixture
 def window(window, qtbot):
     qtbot.waitUntil(lambda: not window.event_log.filtering)
     return window

@@ -8,7 +8,6 @@ Assessments are not here: correcting one adds a version beside it and overwrites
 from dataclasses import replace
 
 import pytest
-from PySide6.QtWidgets import QDialog
 from sqlmodel import select
 
 from db.agreements import agreement_fields, update_agreement
@@ -16,11 +15,16 @@ from db.events import event_fields, update_event
 from db.metrics import update_observation
 from db.models import Observation
 from db.obligations import obligation_fields, update_obligation
-from tests.gui.helpers import find
+from tests.gui.helpers import find, while_open
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 
 STALE = "was changed since you read it"
+
+
+@pytest.fixture
+def desk(desk_on_file_and_server):  # the edit flows an officer uses hold on a team database too (issue 17)
+    return desk_on_file_and_server
 
 
 @pytest.fixture
@@ -36,23 +40,6 @@ def refusals(window):
     return said
 
 
-def _while_open(monkeypatch, meanwhile, typed):
-    """Every form: while it is open the record changes underneath (`meanwhile`), the officer types
-    (`typed(dialog)`) and presses OK."""
-
-    opened = []
-
-    def run(dialog):
-        opened.append(dialog.windowTitle())
-        if len(opened) == 1:  # the form; after it, the refusal's message box
-            meanwhile()
-            typed(dialog)
-        dialog.accept()
-        return QDialog.DialogCode.Accepted
-
-    monkeypatch.setattr(QDialog, "exec", run)
-
-
 def test_the_obligation_form_does_not_overwrite_a_change_made_while_it_was_open(
     window, monkeypatch, refusals
 ):
@@ -62,7 +49,7 @@ def test_the_obligation_form_does_not_overwrite_a_change_made_while_it_was_open(
         with store.writing("Import agreement update") as session:
             update_obligation(session, node.id, replace(obligation_fields(session, node.id), title="Theirs"))
 
-    _while_open(monkeypatch, meanwhile, lambda dialog: dialog.title_edit.setText("Mine"))
+    while_open(monkeypatch, meanwhile, lambda dialog: dialog.title_edit.setText("Mine"))
     window.tree.select(node.id)
     window.obligation_actions.edit.trigger()
     assert len(refusals) == 1 and f"P1-D {STALE}" in refusals[0]
@@ -84,7 +71,7 @@ def test_the_event_form_does_not_overwrite_a_change_made_while_it_was_open(
         with store.writing("Import events") as session:
             update_event(session, event_id, replace(event_fields(session, event_id), notes="Theirs"))
 
-    _while_open(monkeypatch, meanwhile, lambda dialog: dialog.edits["fatalities"].setText("7"))
+    while_open(monkeypatch, meanwhile, lambda dialog: dialog.edits["fatalities"].setText("7"))
     log.edit_action.trigger()
     qtbot.waitUntil(lambda: not log.filtering)
     assert len(refusals) == 1 and STALE in refusals[0]
@@ -103,7 +90,7 @@ def test_the_agreement_form_does_not_overwrite_a_change_made_while_it_was_open(w
                 session, agreement_id, replace(agreement_fields(session, agreement_id), place="Theirs")
             )
 
-    _while_open(monkeypatch, meanwhile, lambda dialog: dialog.place_edit.setText("Mine"))
+    while_open(monkeypatch, meanwhile, lambda dialog: dialog.place_edit.setText("Mine"))
     window.edit_agreement()
     assert len(refusals) == 1 and STALE in refusals[0]
     with store.reading() as session:
@@ -128,7 +115,7 @@ def test_the_point_form_does_not_overwrite_a_change_made_while_it_was_open(windo
             fields = panel.observations.fields_of(point)
             update_observation(session, row.id, replace(fields, note="Theirs"))
 
-    _while_open(monkeypatch, meanwhile, lambda dialog: dialog.note_edit.setText("Mine"))
+    while_open(monkeypatch, meanwhile, lambda dialog: dialog.note_edit.setText("Mine"))
     table.activated.emit(table.model().index(0, 0))
     assert len(refusals) == 1 and STALE in refusals[0]
     with store.reading() as session:
@@ -147,7 +134,7 @@ def test_a_refused_edit_shows_the_fresh_values_it_met(window, monkeypatch, refus
         with store.writing("Edit obligation on another desk") as session:
             update_obligation(session, node.id, replace(obligation_fields(session, node.id), title="Theirs"))
 
-    _while_open(monkeypatch, meanwhile, lambda dialog: dialog.title_edit.setText("Mine"))
+    while_open(monkeypatch, meanwhile, lambda dialog: dialog.title_edit.setText("Mine"))
     window.obligation_actions.edit.trigger()
     assert len(refusals) == 1 and STALE in refusals[0]
     assert window.desk.detail(node.id).title == "Theirs"

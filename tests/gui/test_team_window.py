@@ -2,14 +2,23 @@
 agreement not assigned to them; File ▸ Connect to a team database… opens one; the status bar says who
 changed what."""
 
-import pytest
+import json
+import time
 
+import pytest
+from sqlmodel import select
+
+from db.audit import stale_sentence
 from db.examples import create_database
 from db.location import parse_location
+from db.models import AuditEntry, Obligation
 from db.store import Store
+from db.team_address import address
+from gui.connect_dialog import KEYRING_SERVICE, ConnectDialog
 from gui.desk import Desk
+from gui.export_summary_dialog import ExportSummaryDialog
 from gui.main_window import MainWindow
-from tests.gui.helpers import AS_OF
+from tests.gui.helpers import AS_OF, find, while_open
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 
@@ -56,8 +65,8 @@ def test_a_readers_window_is_read_only_and_says_why(qtbot, settings_folder, pg_c
     try:
         assert window.read_only_banner.isVisible()
         assert "teamwindow_carla, a reader of this team database" in window.read_only_banner.text()
-        assert not window.new_agreement_action.isEnabled()
-        assert not window.obligation_actions.edit.isEnabled()
+        offered = _edits_offered(window)
+        assert offered == dict.fromkeys(offered, False)
     finally:
         window.close()
         window.desk.close()
@@ -89,6 +98,7 @@ def _edits_offered(window) -> dict[str, bool]:
         "import events": window.event_log.import_action.isEnabled(),
         "edit an event's cell": window.event_log.model.editable,
         "add observation": all(b.isEnabled() for b in window.trajectory.edit_buttons),
+        "write the officer's assessment": not ExportSummaryDialog(window.desk, window).words.isReadOnly(),
     }
 
 
@@ -121,3 +131,108 @@ def test_an_editors_window_is_read_only_on_an_agreement_not_assigned_to_them(qtb
         pg_cluster.psql(f"DELETE FROM agreementeditor WHERE agreement_id = '{OTHER}'", "teamwindow")
         window.close()
         window.desk.close()
+
+
+def _attempts(store, row_id: str) -> list[tuple[str, str, str]]:
+    """(operation, who, title written or tried) of the trail's entries about the obligation, newest last."""
+    with store.reading() as session:
+        entries = session.exec(select(AuditEntry).where(AuditEntry.row_id == row_id).order_by(AuditEntry.id)).all()
+    return [(e.operation, e.who, json.loads(e.after).get("title", "")) for e in entries if e.after]
+
+
+@pytest.fixture
+def amina(qtbot, settings_folder, pg_cluster, team_address):
+    """amina's window (an editor of the example), and what it said to her."""
+    window = _window(qtbot, Store.open(pg_cluster.url("teamwindow", "teamwindow_amina")))
+    said = []
+    window.desk.action_failed.connect(said.append)
+    yield window, said
+    window.close()
+    window.desk.close()
+
+
+def _title(store, obligation_id: str) -> str:
+    with store.reading() as session:
+        return session.get(Obligation, obligation_id).title
+
+
+def test_a_form_saved_after_another_officers_change_is_refused_with_their_values_shown(amina, pg_cluster, monkeypatch):
+    window, said = amina
+    node = find(window.desk, "P1-D")
+    window.tree.select(node.id)
+
+    def meanwhile():  # another officer, with psql
+        pg_cluster.psql(f"UPDATE obligation SET title = 'Theirs' WHERE id = '{node.id}'", "teamwindow")
+
+    while_open(monkeypatch, meanwhile, lambda dialog: dialog.title_edit.setText("Mine"))
+    window.obligation_actions.edit.trigger()
+    assert said == [stale_sentence("P1-D")]
+    assert _title(window.desk.store, node.id) == "Theirs" and window.panel.title_label.text() == "Theirs"
+    assert window.desk.undo_stack.count() == 0
+    assert _attempts(window.desk.store, node.id)[-2:] == [("update", "postgres", "Theirs"), ("refused", "teamwindow_amina", "Mine")]
+
+
+def test_undoing_an_edit_another_officer_changed_since_is_refused_and_loses_nothing(amina, pg_cluster, monkeypatch):
+    window, said = amina
+    node = find(window.desk, "P1-B")
+    before = node.title
+    window.tree.select(node.id)
+    while_open(monkeypatch, lambda: None, lambda dialog: dialog.title_edit.setText("Mine"))
+    window.obligation_actions.edit.trigger()
+    assert _title(window.desk.store, node.id) == "Mine" and said == []
+
+    pg_cluster.psql(f"UPDATE obligation SET title = 'Theirs' WHERE id = '{node.id}'", "teamwindow")
+    assert not window.desk.undo()
+    assert said == [stale_sentence("P1-B")]
+    assert _title(window.desk.store, node.id) == "Theirs" and window.panel.title_label.text() == "Theirs"
+    assert window.desk.undo_stack.canUndo()  # the edit is still there to undo once the officer has looked
+    assert _attempts(window.desk.store, node.id)[-3:] == [
+        ("update", "teamwindow_amina", "Mine"), ("update", "postgres", "Theirs"), ("refused", "teamwindow_amina", before),
+    ]
+
+
+@pytest.fixture
+def password_officer(pg_cluster, team_address):
+    """teamwindow_dawit, a reader whom the server lets in only with the password k3y (scram-sha-256)."""
+    import psycopg
+
+    pg_cluster.psql("CREATE ROLE teamwindow_dawit LOGIN PASSWORD 'k3y' IN ROLE accord_teamwindow_reader")
+    hba = pg_cluster.folder / "data" / "pg_hba.conf"
+    trusting = hba.read_text()
+    hba.write_text("local teamwindow teamwindow_dawit scram-sha-256\n" + trusting)
+    pg_cluster.psql("SELECT pg_reload_conf()")
+    address = pg_cluster.url("teamwindow", "teamwindow_dawit")
+    for _ in range(100):  # the reload is the server's, a moment later
+        try:
+            psycopg.connect(address).close()
+        except psycopg.OperationalError:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the server still lets teamwindow_dawit in without a password")
+    yield "teamwindow_dawit"
+    hba.write_text(trusting)
+    pg_cluster.psql("SELECT pg_reload_conf()")
+    pg_cluster.psql("DROP ROLE teamwindow_dawit")
+
+
+def test_connect_to_a_team_database_takes_the_password_from_the_system_keyring(
+    window, settings_folder, monkeypatch, pg_cluster, password_officer, memory_keyring
+):
+    typed = address(str(pg_cluster.folder), "teamwindow", password_officer)
+    memory_keyring[(KEYRING_SERVICE, typed)] = "k3y"  # remembered at an earlier connection
+
+    def fill_and_accept(dialog):
+        dialog.server_edit.setText(str(pg_cluster.folder))
+        dialog.database_edit.setText("teamwindow")
+        dialog.user_edit.setText(password_officer)
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(ConnectDialog, "exec", fill_and_accept)
+    assert window.team.connect_to_team_database()
+    store = window.desk.store
+    assert store.server is not None and store.server.database == "teamwindow" and store.user == password_officer
+    window.settings.sync()
+    kept = "".join(path.read_text() for path in settings_folder.rglob("*.ini"))
+    assert f"{password_officer}@" in kept and "k3y" not in kept  # remembered without the password
