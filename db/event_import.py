@@ -27,9 +27,11 @@ Runs off the UI thread as it is: no module state, and with a Store it opens its 
 written.
 """
 
+import json
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import bindparam, delete, update
@@ -38,7 +40,7 @@ from sqlmodel import Session, col, select
 from db import audit, backup, content, search
 from db.actor_roster import add_alias
 from db.actors import actor_keys, find_or_create_actors, fold_ranges
-from db.bulk import bulk_insert, collection_paused, select_matching
+from db.bulk import KeysMet, bulk_insert, collection_paused, select_matching
 from db.clock import utc_now
 from db.duplicates import last_rowid, record_places, rows_like_record
 from db.errors import UserError
@@ -64,15 +66,48 @@ from db.store import Store
 from db.vocabulary import Origin
 
 
+class Keys(Sequence[str]):
+    """Keys as a report lists them, a chunk's as one JSON text (like audit.IdList): a million str objects in
+    a list took 66 MB, as text 12. A list's behaviour for reading: len, iteration, indexing, ==."""
+
+    def __init__(self, keys: Iterable[str] = ()):
+        self.parts: list[str] = []
+        self.count = 0
+        self.extend(list(keys))
+
+    def extend(self, keys: list[str]) -> None:
+        if keys:
+            self.parts.append(json.dumps(keys, ensure_ascii=False))
+            self.count += len(keys)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[str]:
+        for part in self.parts:
+            yield from json.loads(part)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice) and index.step is None and min(index.start or 0, index.stop or 0) >= 0:
+            return list(islice(self, index.start, index.stop))  # a report's first few, without the rest
+        return list(self)[index]
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and not isinstance(other, str) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
 @dataclass
 class ImportReport:
     file: str
     sha256: str
     format: str
     rows: int  # valid rows in the file
-    added: list[str] = field(default_factory=list)  # keys: event_id_cnty or event id
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+    added: Keys = field(default_factory=Keys)  # keys: event_id_cnty or event id
+    updated: Keys = field(default_factory=Keys)
+    unchanged: Keys = field(default_factory=Keys)
     missing: list[str] = field(default_factory=list)  # imported earlier, not in this file: kept
     # added rows that look like an event already in the record (db/duplicates.py): (key, that event's label)
     likely_duplicates: list[tuple[str, str]] = field(default_factory=list)
@@ -163,11 +198,12 @@ def _import(session, file: EventFile, dry_run, skip_invalid, told, agreement_id)
     its problems, and the refusal rolls back what the chunks before it wrote."""
     if agreement_id is not None and session.get(Agreement, agreement_id) is None:
         raise UserError("The agreement to import the events into is no longer in the record; choose another.")
-    work = _Import(session, file, dry_run, skip_invalid, agreement_id)
-    for chunk in file.chunks():
-        work.chunk(chunk)
-        told.tell(chunk.starts[-1] if chunk.starts else 0)
-    work.finish(told.full)  # Cancel is heard between its long statements
+    with KeysMet() as met:
+        work = _Import(session, file, dry_run, skip_invalid, agreement_id, met)
+        for chunk in file.chunks():
+            work.chunk(chunk)
+            told.tell(chunk.starts[-1] if chunk.starts else 0)
+        work.finish(told.full)  # Cancel is heard between its long statements
     problems = sorted(file.problems + work.problems, key=lambda p: p.line)
     if problems and not skip_invalid:
         raise refusal(file.path, problems)
@@ -188,16 +224,15 @@ class _Import:
     Once a row of the file is invalid and invalid rows are not skipped, nothing more is written and the
     import ends in a refusal (its transaction rolled back)."""
 
-    def __init__(self, session, file: EventFile, dry_run: bool, skip_invalid: bool, agreement_id: str | None):
-        self.session, self.file, self.agreement_id = session, file, agreement_id
+    def __init__(self, session, file: EventFile, dry_run: bool, skip_invalid: bool, agreement_id: str | None,
+                 met: KeysMet):  # fmt: skip
+        self.session, self.file, self.agreement_id, self.met = session, file, agreement_id, met
         self.writing, self.skip_invalid = not dry_run, skip_invalid
         self.own = file.format == FileFormat.ACCORD_DESK
         self.problems: list[RowProblem] = []  # besides the file's own (file.problems)
-        self.added, self.updated, self.unchanged, self.missing = [], [], [], []
+        self.added, self.updated, self.unchanged, self.missing = Keys(), Keys(), Keys(), []
         self.likely_duplicates: list[tuple[str, str]] = []  # (key, the label of the event it looks like)
         self.rows = 0  # the rows that can be imported
-        self.seen: set[str] = set()  # the keys of the rows met so far (a key met again is an invalid row)
-        self.again: dict[str, list[int]] = {}  # key met again → the lines it was met again on
         self.last_before = last_rowid(session)  # the record's events before the import (db.duplicates)
         self.places = record_places(session)  # and their places
         self.related: set[str] = set()  # the import files of the events this file matches
@@ -248,14 +283,16 @@ class _Import:
     def chunk(self, chunk: Chunk) -> None:
         file, session = self.file, self.session
         self._meet(chunk)
-        rows = []
+        rows, first = [], self.met.first_lines(chunk.keys)  # a key met again makes an invalid row
+        fresh = {}
         for row in chunk.rows:
-            key = chunk.key(row)
-            if key in self.seen:
-                self.again.setdefault(key, []).append(chunk.line(row))
+            key, line = chunk.key(row), chunk.line(row)
+            if (met := first.get(key) or fresh.get(key)) is not None:
+                self.problems.append(RowProblem(line, file.key, f"{key} appears again (first on line {met})"))
             else:
-                self.seen.add(key)
+                fresh[key] = line
                 rows.append(row)
+        self.met.add(fresh.items())
         if self.own:
             links = self._resolve_links(chunk, rows)
             rows = [row for row in rows if row in links]
@@ -266,7 +303,7 @@ class _Import:
         current_actors, current_links = _current_links(
             session, [event[0] for event in existing.values()], self.own
         )
-        added, updated = [], []
+        added, updated, unchanged = [], [], []
         for row in rows:
             key = chunk.key(row)
             found = existing.get(key) or (
@@ -274,7 +311,6 @@ class _Import:
             )
             if not found:
                 added.append(row)
-                self.added.append(key)
                 chosen = chunk.value(row, "agreement_id") if self.own else self.agreement_id
                 label = self.titles.get(chosen, "") if chosen else ""
                 self.placed[label] = self.placed.get(label, 0) + 1
@@ -293,13 +329,15 @@ class _Import:
                 if linked is not None:
                     before_values["links"] = sorted(current_links.get(event_id, ()))
                 updated.append((row, before_values))
-                self.updated.append(key)
             else:
-                self.unchanged.append(key)
+                unchanged.append(key)
+        self.added.extend([chunk.key(row) for row in added])
+        self.updated.extend([chunk.key(row) for row, _ in updated])
+        self.unchanged.extend(unchanged)
         # Against the record as it was: not the events this import wrote from earlier chunks.
         for row, like in rows_like_record(session, chunk, added, self.last_before, self.places).items():
             self.likely_duplicates.append((chunk.key(row), like.label))
-        if (file.problems or self.problems or self.again) and not self.skip_invalid:
+        if (file.problems or self.problems) and not self.skip_invalid:
             self.writing = False  # the import will be refused: only the rest of its problems are looked for
         if not self.writing or not (added or updated):
             return
@@ -318,7 +356,6 @@ class _Import:
         return self.writer
 
     def finish(self, between: Callable[[], None]) -> None:
-        self._repeated()
         if self.import_file is not None and self.writing:
             if len(self.pending):
                 self.writer.add(self.pending.take(len(self.pending)))
@@ -327,26 +364,12 @@ class _Import:
         if not self.related:
             return
         key = Event.id if self.own else Event.external_id
-        for found in select_matching(
-            self.session.connection(), [key], Event.import_file_id, sorted(self.related)
-        ):
-            if found[0] not in self.seen:
-                self.missing.append(found[0])
+        found = [k for (k,) in select_matching(self.session.connection(), [key], Event.import_file_id, sorted(self.related))]
+        for start in range(0, len(found), CHUNK_ROWS):
+            some = found[start : start + CHUNK_ROWS]
+            met = self.met.first_lines(some)
+            self.missing += [k for k in some if k not in met]
         self.missing.sort()
-
-    def _repeated(self) -> None:
-        """Each key met again: an invalid row, with the line the key was first met on. The few repeated keys
-        are looked for in the file again (a line per key of the whole file would grow with it)."""
-        if not self.again:
-            return
-        first = {}
-        for chunk in replace(self.file, problems=[]).chunks():
-            for key, line in zip(chunk.keys, chunk.starts, strict=True):
-                if key in self.again:
-                    first.setdefault(key, line)
-        for key, lines in self.again.items():
-            self.problems += [RowProblem(line, self.file.key, f"{key} appears again (first on line {first[key]})")
-                              for line in lines]  # fmt: skip
 
     def _resolve_links(self, chunk: Chunk, rows: list[int]) -> dict[int, tuple[tuple[str, str], ...]]:
         """The obligation ids of each row's clause refs; rows naming unknown ones become problems."""
@@ -601,17 +624,15 @@ _UNSET = {"date_precision": "day"}
 
 
 class _Roles:
-    """A row's (actor id, role) pairs. Rows share few combinations of actors: each is worked out once in a
-    chunk of rows; the combinations met grow with the file (7,350 in 100,000 generated rows), so those of
-    MOST combinations at most are kept."""
-
-    MOST = 20_000
+    """A row's (actor id, role) pairs. Rows share few combinations of actors: each is worked out once while
+    it is kept. The combinations met grow with the file (7,350 in 100,000 generated rows, about 3,500 in a
+    chunk of 5,000), so a chunk's worth at most are kept."""
 
     def __init__(self, actor_id: Callable[[str], str]):
         self.actor_id, self.seen = actor_id, {}
 
     def __call__(self, actors: tuple) -> tuple[tuple[str, str], ...]:
-        if len(self.seen) > self.MOST:
+        if len(self.seen) > CHUNK_ROWS:
             self.seen.clear()
         found = self.seen.get(actors)
         if found is None:
