@@ -285,8 +285,7 @@ class _Import:
         self._meet(chunk)
         rows, first = [], self.met.first_lines(chunk.keys)  # a key met again makes an invalid row
         fresh = {}
-        for row in chunk.rows:
-            key, line = chunk.key(row), chunk.line(row)
+        for row, key, line in zip(chunk.rows, chunk.keys, chunk.starts, strict=True):
             if (met := first.get(key) or fresh.get(key)) is not None:
                 self.problems.append(RowProblem(line, file.key, f"{key} appears again (first on line {met})"))
             else:
@@ -411,11 +410,11 @@ class _Pending:
     def add(self, chunk: Chunk, rows: list[int], links: dict) -> None:
         if self.columns is None:
             self.columns = [[] for _ in chunk.columns]
-        start = chunk.rows.start
+        at = [row - chunk.rows.start for row in rows]  # picked in C (a generator per column was 4% of an import)
         for column, values in zip(self.columns, chunk.columns, strict=True):
-            column.extend(values[r - start] for r in rows)
-        self.keys.extend(chunk.keys[r - start] for r in rows)
-        self.actors.extend(chunk.actors[r - start] for r in rows)
+            column.extend(map(values.__getitem__, at))
+        self.keys.extend(map(chunk.keys.__getitem__, at))
+        self.actors.extend(map(chunk.actors.__getitem__, at))
         self.links.extend(links.get(r, ()) for r in rows)
 
     def order_by(self, ids: list[str]) -> None:
