@@ -1,10 +1,11 @@
 """Reading an event CSV without the database: the layouts of db/event_layouts.py (ACLED's current,
 pre-2023 and 2015-era exports, HDX editions, UCDP GED) and Accord Desk's own.
 
-`read_event_file` checks the file (size, encoding, header) and every row, column by column, into an
-EventFile, so that db.event_import writes nothing unless the whole file is valid or, when invalid rows
-are to be skipped, the rows it lists are left out. Errors name the file, the line and the column, and
-every problem of a row is listed, not only the first.
+`read_event_file` checks the file's bytes (size, encoding) and its header into an EventFile, whose
+`chunks()` then reads and checks the rows, column by column, a chunk at a time: db.event_import writes
+each chunk as it comes and refuses (rolls back) the file once a row is invalid, unless invalid rows are to
+be skipped. Errors name the file, the line and the column, and every problem of a row is listed, not only
+the first.
 
 Files as they arrive: UTF-8 (with or without a byte-order mark) or else Windows-1252; ',' or ';' or tab
 between values; CRLF line ends; a row of HXL hashtags under the header (HDX); extra columns (ignored and

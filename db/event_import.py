@@ -1,8 +1,10 @@
 """Importing events from CSV: ACLED exports (current, pre-2023, 2015-era, HDX), UCDP GED and Accord Desk's own.
 
-`read_event_file` (db/event_file.py) needs no database. It checks the file (size, encoding, header) and
-every row, so nothing is written unless the whole file is valid, or, when invalid rows are to be
-skipped, the rows it lists are left out. `import_events` then compares the rows with the record by their key,
+`read_event_file` (db/event_file.py) needs no database: it checks the file's bytes and header, and its
+chunks' rows as it reads them. `import_events` reads the file once, a chunk at a time, inside its one
+transaction: each chunk is checked, compared with the record and written, and a file with an invalid row
+anywhere is refused and rolled back (unless invalid rows are to be skipped: then the rows it lists are left
+out). Each row is compared with the record by its key,
 the source's event id (kept as Event.external_id, namespaced by source: db/event_layouts.py) or the event
 id of Accord Desk's CSV: a new key
 is added, a known one is updated when the file says something else, and the events that earlier
@@ -68,7 +70,7 @@ from db.vocabulary import Origin
 
 class Keys(Sequence[str]):
     """Keys as a report lists them, a chunk's as one JSON text (like audit.IdList): a million str objects in
-    a list took 66 MB, as text 12. A list's behaviour for reading: len, iteration, indexing, ==."""
+    a list took 66 MB, as text 13. A list's behaviour for reading: len, iteration, indexing, ==."""
 
     def __init__(self, keys: Iterable[str] = ()):
         self.parts: list[str] = []
