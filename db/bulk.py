@@ -11,8 +11,10 @@ content digest counts them here (db.content).
 """
 
 import gc
+import json
+import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import repeat
 from typing import Any
@@ -116,3 +118,31 @@ def select_matching(
     if not values:
         return []
     return list(connection.execute(select(*columns).where(key.in_(values_of(connection, values)), *where)))
+
+
+class KeysMet:
+    """The keys of a long run of rows, each with the line it was first met on, in a private SQLite file of
+    its own (a temporary file, deleted when closed) rather than in memory: a million keys in a set of str
+    took 100 MB; this holds SQLite's default page cache of 2 MB, however many they are. Not the record's
+    connection, so it works alike on a server and in a read-only transaction."""
+
+    def __init__(self):
+        self.database = sqlite3.connect("", isolation_level=None)
+        self.database.execute("CREATE TABLE met (key TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID")
+        self.database.execute("BEGIN")  # never committed: nothing of it is kept
+
+    def __enter__(self) -> "KeysMet":
+        return self
+
+    def __exit__(self, *_exception) -> None:
+        self.database.close()
+
+    def first_lines(self, keys: Sequence[str]) -> dict[str, int]:
+        """The keys met before, with their lines (one statement however many are asked)."""
+        return dict(self.database.execute(
+            "SELECT key, line FROM met WHERE key IN (SELECT value FROM json_each(?))", (json.dumps(keys),)
+        ))  # fmt: skip
+
+    def add(self, met: Iterable[tuple[str, int]]) -> None:
+        """Keys not met before, each with its line."""
+        self.database.executemany("INSERT INTO met (key, line) VALUES (?, ?)", met)

@@ -9,7 +9,7 @@ a majority. No Session and no file: a table of cells in, dates out (tests/db/tes
 """
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 
@@ -103,14 +103,16 @@ def _only_order(text: str) -> str | None:
 
 
 def read_dates(
-    columns: Mapping[str, Sequence[str]], starts: Sequence[int], order: str | None = None
+    columns: Mapping[str, Sequence[str]], starts: Sequence[int], order: str | None = None,
+    whole_file: Callable[[], str] | None = None,
 ) -> tuple[dict[str, list[date | None]], dict[str, dict[int, str]], str | None]:
     """The dates of each column (by name), what is wrong with the cells that are not dates (by column,
     then row), and the day/month order used (None when no cell needed one).
 
     The order is decided once for all the columns together (UCDP's date_start and date_end are one
     file's dates). DateColumnError when it cannot be: no row tells and `order` is None, or rows tell
-    both ways, in one column or across them.
+    both ways, in one column or across them. With `whole_file` (the cells are some of a file's rows), the
+    order is what it returns, asked only when a cell needs one: it decides from all the file's rows.
     """
     found: dict[str, date | None] = {}
     failed: dict[str, str] = {}
@@ -133,9 +135,12 @@ def read_dates(
                 numeric[cell] = None
     used = None
     if numeric:
-        told = {cell: _only_order(cell.strip()) for cell in numeric}
-        told_both = len({order for order in told.values() if order}) > 1  # refused even with an order given
-        used = _decided(columns, starts, told) if told_both or not order else order
+        if whole_file is not None:
+            used = whole_file()
+        else:
+            told = {cell: _only_order(cell.strip()) for cell in numeric}
+            told_both = len({order for order in told.values() if order}) > 1  # refused even with an order given
+            used = _decided(columns, starts, told) if told_both or not order else order
         for cell in numeric:
             try:
                 found[cell] = _numeric(cell.strip(), used)

@@ -1,10 +1,11 @@
 """Reading an event CSV without the database: the layouts of db/event_layouts.py (ACLED's current,
 pre-2023 and 2015-era exports, HDX editions, UCDP GED) and Accord Desk's own.
 
-`read_event_file` checks the file (size, encoding, header) and every row, column by column, into an
-EventFile, so that db.event_import writes nothing unless the whole file is valid or, when invalid rows
-are to be skipped, the rows it lists are left out. Errors name the file, the line and the column, and
-every problem of a row is listed, not only the first.
+`read_event_file` checks the file's bytes (size, encoding) and its header into an EventFile, whose
+`chunks()` then reads and checks the rows, column by column, a chunk at a time: db.event_import writes
+each chunk as it comes and refuses (rolls back) the file once a row is invalid, unless invalid rows are to
+be skipped. Errors name the file, the line and the column, and every problem of a row is listed, not only
+the first.
 
 Files as they arrive: UTF-8 (with or without a byte-order mark) or else Windows-1252; ',' or ';' or tab
 between values; CRLF line ends; a row of HXL hashtags under the header (HDX); extra columns (ignored and
@@ -24,7 +25,6 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -124,12 +124,12 @@ class Reading:
 
 @dataclass
 class EventFile:
-    """A checked file: what the check keeps of every valid row (key, line, actors) and the problems of the
-    others; the rows' values are read again, a chunk at a time, by `chunks()`.
+    """A file opened for import: its bytes checked (size, encoding, SHA-256, lines) and its header's layout.
 
-    The check reads the file in chunks too and keeps no cell it does not need, so memory stays flat
-    however long the file is. Within a chunk it works column by column, because a parser then runs once
-    per distinct cell: reading 100,000 rows one by one took three times as long.
+    Its rows are read, checked and handed over a chunk at a time by `chunks()`, which adds each bad row's
+    problems to `problems` as it meets them: an import reads the file's rows once, and holds a chunk of
+    them at a time however long the file is. Within a chunk it works column by column, because a parser
+    then runs once per distinct cell: reading 100,000 rows one by one took three times as long.
     """
 
     path: Path
@@ -137,46 +137,61 @@ class EventFile:
     sha256: str
     lines: int  # in the file, for the progress bar
     sets: tuple[str, ...]  # the Event columns the file sets
-    starts: Sequence[int]  # the line each valid row begins on (`_lines`)
-    keys: list[str]  # ACLED's event_id_cnty, or the event id of Accord Desk's CSV
-    actors: list[tuple]  # each row's actors: per role (ROLE_COLUMNS' order), a tuple of (role, name)
-    problems: list[RowProblem]
-    invalid: frozenset[int]  # the rows (counted among all the file's rows) the problems leave out
+    key: str  # the column of the rows' keys: ACLED's event_id_cnty, or the event id of Accord Desk's CSV
+    problems: list[RowProblem] = field(default_factory=list)  # of the rows read so far
     how: Reading = field(default_factory=Reading)  # how the file was read, for the report
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    @cached_property
-    def names(self) -> list[str]:
-        """Every actor name in the file, once, in the order first met."""
-        return list(
-            dict.fromkeys(
-                name for groups in dict.fromkeys(self.actors) for group in groups for _, name in group
-            )
-        )
+    order: str | None = None  # the day/month order all the file's rows decided, once a row needed it
 
     def chunks(self) -> "Iterator[Chunk]":
-        """The valid rows' values, CHUNK_ROWS rows of the file at a time, read as the check read them.
+        """The valid rows, CHUNK_ROWS rows of the file at a time, each checked as it is read; the problems
+        of the others go into `problems` (in the order of their lines once the file is read).
 
         ImportFileError at the end if the file's bytes are no longer those checked."""
-        how = replace(self.how)
-        repairs, done = Repairs(), 0
+        self.problems.clear()
+        how, repairs, done = self.how, Repairs(), 0
         with _Rows(self.path, how.encoding, self.sha256) as rows:
-            for offset, records, starts in rows.chunks():
-                keep = [i for i in range(len(records)) if offset + i not in self.invalid]
-                unused = _Problems(rows.header)
-                _keys, _sets, columns, actors, links = (
-                    _own_file(rows.header, records, unused)
+            rows.how = how  # what the reading finds (HDX's hashtags) goes into the file's report
+            for _before, records, starts in rows.chunks():
+                found = _Problems(rows.header)
+                keys, _sets, columns, actors, links = (
+                    _own_file(rows.header, records, found)
                     if rows.layout is None
-                    else _source_file(rows.layout, rows.header, records, starts, unused, how, repairs)
+                    else _source_file(rows.layout, rows.header, records, starts, found, how, repairs, self._whole_file_order)
                 )
+                self.problems += found.rows(starts)
+                keep = [i for i in range(len(starts)) if i not in found.found]
                 if len(keep) < len(starts):
+                    keys, starts = [keys[i] for i in keep], [starts[i] for i in keep]
                     columns = [[column[i] for i in keep] for column in columns]
                     actors = [actors[i] for i in keep]
                     links = [links[i] for i in keep] if links is not None else None
-                yield Chunk(range(done, done + len(keep)), columns, actors, links, self.sets)
+                yield Chunk(range(done, done + len(keep)), columns, actors, links, self.sets, keys, starts)
                 done += len(keep)
+            self.problems += rows.problems
+        self.problems.sort(key=lambda problem: problem.line)
+        if not done and not self.problems:
+            raise _fail(self.path, "", "the file holds a header but no events; check the export's filters")
+
+    def _whole_file_order(self) -> str:
+        """The day/month order, decided by the numeric dates of all the file's rows (read once, when a row
+        first needs the order): a spreadsheet's file is read twice, an export's ISO or named dates once."""
+        if self.order is None:
+            dates, starts, same = {}, _lines(), {}
+            with _Rows(self.path, self.how.encoding, self.sha256) as rows:
+                at = {name: index for index, name in enumerate(rows.header)}
+                for _before, records, chunk_starts in rows.chunks():
+                    for column in rows.layout.dates:  # the same few thousand dates again and again: kept once
+                        position = at.get(column)
+                        dates.setdefault(column, []).extend(
+                            [same.setdefault(cells[position], cells[position]) for cells in records]
+                            if position is not None else [""] * len(records)
+                        )  # fmt: skip
+                    starts.extend(chunk_starts)
+            try:
+                self.order = read_dates(dates, starts, self.how.order_given)[2]
+            except DateColumnError as error:
+                raise (DateOrderUnknown if error.unknown else ImportFileError)(f"{self.path}, {error}.") from None
+        return self.order
 
 
 @dataclass
@@ -188,6 +203,14 @@ class Chunk:
     actors: list[tuple]
     links: list[tuple[tuple[str, str], ...]] | None  # (clause ref, bearing): Accord Desk's CSV only
     sets: tuple[str, ...]
+    keys: list[str]  # ACLED's event_id_cnty, or the event id of Accord Desk's CSV
+    starts: list[int]  # the line each row begins on
+
+    def key(self, row: int) -> str:
+        return self.keys[row - self.rows.start]
+
+    def line(self, row: int) -> int:
+        return self.starts[row - self.rows.start]
 
     def values(self, row: int) -> tuple:
         return tuple(column[row - self.rows.start] for column in self.columns)
@@ -208,17 +231,19 @@ def invalid_rows(problems: list[RowProblem]) -> int:
 
 
 class ImportProgress:
-    """Reading is the first half of the bar, writing the second; False from the callback cancels."""
+    """The bar follows the lines read (each chunk is checked and written as it is read); what comes after
+    the last row (indexes, the search index, the audit entry) is told as the bar full, so that Cancel is
+    heard between those statements. False from the callback cancels."""
 
     def __init__(self, callback: Progress | None, path: Path, lines: int):
-        self.callback, self.path, self.half = callback, path, max(lines, 1)
+        self.callback, self.path, self.total = callback, path, max(lines, 1)
 
-    def tell(self, done: int) -> None:
-        if self.callback is not None and self.callback(min(done, 2 * self.half), 2 * self.half) is False:
+    def tell(self, line: int) -> None:
+        if self.callback is not None and self.callback(min(line, self.total), self.total) is False:
             raise ImportCancelled(f"The import of {self.path} was cancelled; nothing was written.")
 
-    def wrote(self, done: int, total: int) -> None:
-        self.tell(self.half + self.half * done // max(total, 1))
+    def full(self) -> None:
+        self.tell(self.total)
 
 
 def _fail(path: Path, where: str, message: str) -> ImportFileError:
@@ -422,25 +447,6 @@ class _Problems:
         ]
 
 
-def _duplicates(keys: list, column: str, starts: Sequence[int], problems: _Problems) -> None:
-    """Each key seen again: a set of the keys, then the first rows of the few repeated (a dict of every
-    key's row held a million int objects)."""
-    seen: set[str] = set()
-    again = [row for row, key in enumerate(keys) if key is not None and (key in seen or seen.add(key))]
-    if not again:
-        return
-    del seen
-    repeated_keys = {keys[row] for row in again}
-    first: dict[str, int] = {}
-    for row, key in enumerate(keys):
-        if key in repeated_keys:
-            first.setdefault(key, row)
-    problems.add(
-        column,
-        {row: f"{keys[row]} appears again (first on line {starts[first[keys[row]]]})" for row in again},
-    )
-
-
 def _decimal_comma(parse: Callable[[str], Any]) -> Callable[[str], Any]:
     """A coordinate as Excel writes it where ',' is the decimal mark (files separated by ';')."""
 
@@ -462,13 +468,16 @@ def _precision_of_range(start, until) -> str:
 
 
 def _date_columns(
-    layout: Layout, cells: dict[str, Sequence[str]], starts, problems: _Problems, how: Reading
+    layout: Layout, cells: dict[str, Sequence[str]], starts, problems: _Problems, how: Reading,
+    whole_file: Callable[[], str] | None = None,
 ) -> dict:
-    """occurred_on (and occurred_until) read from the layout's date columns, with the file's day/month order."""
+    """occurred_on (and occurred_until) read from the layout's date columns, with the file's day/month order
+    (`whole_file`'s, when these are some of the file's rows)."""
     # UCDP's date_start and date_end decide the day/month order together: one file, one order
-    dates, failures, how.date_order = read_dates(
-        {column: cells[column] for column in layout.dates}, starts, how.order_given
+    dates, failures, used = read_dates(
+        {column: cells[column] for column in layout.dates}, starts, how.order_given, whole_file
     )
+    how.date_order = used or how.date_order
     columns = {}
     for column, name in zip(layout.dates, ("occurred_on", "occurred_until"), strict=False):
         columns[name] = dates[column]
@@ -490,12 +499,10 @@ def _date_columns(
 
 def _source_file(
     layout: Layout, header, records, starts, problems: _Problems, how: Reading, repairs: Repairs,
-    dates: dict[str, list] | None = None, combinations: dict[tuple, tuple] | None = None,
+    whole_file: Callable[[], str] | None = None,
 ) -> tuple:  # fmt: skip
-    """The rows' keys, the Event columns set, their values and the actors, checked column by column.
-
-    With `dates`, the date columns' cells are added to it instead of being read: the check reads them for
-    the whole file at once (`_date_columns`), as the file's day/month order is decided by all its rows."""
+    """The rows' keys, the Event columns set, their values and the actors, checked column by column
+    (`whole_file`: see _date_columns)."""
     at = {name: index for index, name in enumerate(header)}
     cells = list(zip(*records, strict=True)) if records else [() for _ in header]
     records.clear()  # the columns hold it all now
@@ -506,15 +513,7 @@ def _source_file(
 
     keys, failures = _column(of(layout.key), layout.parse_key)
     problems.add(layout.key, failures)
-    columns = {}
-    if dates is None:
-        columns = _date_columns(
-            layout, {column: of(column) for column in layout.dates}, starts, problems, how
-        )
-    else:
-        for column in layout.dates:  # the same few thousand dates again and again: each kept once
-            same = dates.setdefault("", {})
-            dates.setdefault(column, []).extend([same.setdefault(cell, cell) for cell in of(column)])
+    columns = _date_columns(layout, {column: of(column) for column in layout.dates}, starts, problems, how, whole_file)
     separated_by_semicolons = how.separator == ";"
     for column, name, parse in layout.fields:
         if column not in at:
@@ -544,9 +543,8 @@ def _source_file(
         _column(of(column), _actor_names(role, repairs))[0] if column in at else [()] * len(starts)
         for role, column in layout.actors.items()
     ]
-    # Rows share few combinations of actors: each kept once, in the whole file with `combinations` (the check
-    # keeps every row's: 100,000 generated rows held 70,328 combinations kept chunk by chunk, 7,350 kept once).
-    combinations = {} if combinations is None else combinations
+    # Rows share few combinations of actors: each kept once (a chunk of 5,000 generated rows holds about 3,500).
+    combinations: dict[tuple, tuple] = {}
     actors = [combinations.setdefault(named, named) for named in zip(*by_role, strict=True)]
     how.repaired = len(repairs)
     sets = layout.sets(set(at))
@@ -725,14 +723,14 @@ class _Rows:
 
 
 def read_event_file(
-    path: Path | str, progress: Progress | None = None, checked: EventFile | None = None,
-    date_order: str | None = None,
+    path: Path | str, checked: EventFile | None = None, date_order: str | None = None
 ) -> EventFile:  # fmt: skip
-    """Check the whole file; ImportFileError for a fault of the file, RowProblem for each bad row.
+    """Open an event file: ImportFileError for a fault of its bytes or its header. Its rows are checked as
+    `chunks()` reads them (RowProblem for each bad row).
 
-    `checked`, the same file read before (a dry run's), is returned as it is if the file's bytes
-    have not changed since: only its SHA-256 is computed again. `date_order` ("dmy" or "mdy") says how
-    to read numeric dates when the file cannot tell; DateOrderUnknown asks for it.
+    `checked`, the same file opened before (a dry run's), keeps the day/month order its rows decided if
+    the file's bytes have not changed since. `date_order` ("dmy" or "mdy") says how to read numeric dates
+    when the file cannot tell; DateOrderUnknown asks for it.
     """
     path = Path(path)
     sha256, lines, encoding = _check_bytes(path)
@@ -740,51 +738,16 @@ def read_event_file(
         checked is not None and checked.path == path and checked.sha256 == sha256
         and checked.how.order_given == date_order
     ):  # fmt: skip
-        return checked
-    told = ImportProgress(progress, path, lines)
-    keys, starts, actors, dates, combinations = [], _lines(), [], {}, {}
-    repairs = Repairs()
-    # The rows are hashed as they are parsed, so the SHA-256 recorded is that of the bytes imported.
+        return replace(checked, problems=[], how=replace(checked.how))
+    # The rows are hashed again as they are parsed, so the SHA-256 recorded is that of the bytes imported.
     with _Rows(path, encoding, sha256) as rows:
         layout, header, how = rows.layout, rows.header, rows.how
-        how.order_given = date_order
-        found = _Problems(header)
-        for before, records, chunk_starts in rows.chunks():
-            found.offset = before
-            part_keys, sets, _columns, part_actors, _links = (
-                _own_file(header, records, found)
-                if layout is None
-                else _source_file(
-                    layout, header, records, chunk_starts, found, how, repairs, dates, combinations
-                )
-            )
-            keys += part_keys
-            starts.extend(chunk_starts)
-            actors += part_actors
-            told.tell(chunk_starts[-1])
-        found.offset = 0
-    if not keys and not rows.problems:
-        raise _fail(path, "", "the file holds a header but no events; check the export's filters")
-    if not keys:
-        sets = layout.sets(set(header)) if layout is not None else _OWN_SETS
-    try:
-        if layout is not None:
-            _date_columns(layout, dates, starts, found, how)
-    except DateColumnError as error:
-        raise (DateOrderUnknown if error.unknown else ImportFileError)(f"{path}, {error}.") from None
-    del dates
-    _duplicates(keys, layout.key if layout is not None else "id", starts, found)
-    problems = rows.problems + found.rows(starts)
-    invalid = frozenset(found.found)
-    if invalid:  # keep the valid rows only
-        valid = [row for row in range(len(keys)) if row not in invalid]
-        keys, starts, actors = (
-            [keys[r] for r in valid],
-            _lines(starts[r] for r in valid),
-            [actors[r] for r in valid],
-        )
-    problems.sort(key=lambda problem: problem.line)
-    return EventFile(path, rows.kind, sha256, lines, sets, starts, keys, actors, problems, invalid, how)
+    how.order_given = date_order
+    if layout is None:
+        sets = tuple(name for name in _OWN_SETS if name in header or name not in OWN_OPTIONAL)
+    else:
+        sets = layout.sets(set(header))
+    return EventFile(path, rows.kind, sha256, lines, sets, layout.key if layout else "id", how=how)
 
 
 def _lines(lines: Iterable[int] = ()) -> array:

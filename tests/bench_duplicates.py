@@ -83,8 +83,8 @@ def main() -> None:
         store = Store.open(database, user="bench")
         import_events(store, recorded)
         file = read_event_file(checked)
-        rows = range(len(file))
-        print(f"record: {args.rows:,} events; file: {len(file):,} rows, {copies:,} of them recorded happenings again")
+        rows = range(sum(len(chunk.rows) for chunk in file.chunks()))
+        print(f"record: {args.rows:,} events; file: {len(rows):,} rows, {copies:,} of them recorded happenings again")
 
         found = {}
 
@@ -111,7 +111,7 @@ def main() -> None:
 
         bare, bare_runs = _median(raw, args.runs)
 
-        sample = random.Random(3).sample(list(rows), min(args.sample, len(file)))
+        sample = random.Random(3).sample(list(rows), min(args.sample, len(rows)))
 
         def previous() -> float:
             # events_like before the check: every event of the row's type within 62 days, compared in Python
@@ -130,7 +130,7 @@ def main() -> None:
                         duplicates.EventSketch(date.fromisoformat(on), p, k, loc or "", a1 or "", a2 or "", notes=n or "",
                                                id=i) for i, on, p, k, loc, a1, a2, n in near
                     ])  # fmt: skip
-            return (time.perf_counter() - started) * len(file) / len(sample)
+            return (time.perf_counter() - started) * len(rows) / len(sample)
 
         before, before_runs = _median(previous, 1)
 
@@ -166,7 +166,7 @@ def main() -> None:
         with_index = [write(True, run) for run in range(args.runs)]
         without_index = [write(False, run) for run in range(args.runs)]
 
-        per_row = 1e6 / len(file)
+        per_row = 1e6 / len(rows)
 
         def line(name: str, median: float, runs: list[float]) -> None:
             print(f"{name:58}{median:8.2f}s {median * per_row:8.1f} µs/row   " + " ".join(f"{t:.2f}" for t in runs))

@@ -248,6 +248,7 @@ def test_the_check_lists_every_problem_of_a_row(example_store, tmp_path):
     path = tmp_path / "two_problems.csv"
     path.write_text("\n".join([text[0], ",".join(cells)]) + "\n", encoding="utf-8")
     checked = read_event_file(path)
+    assert list(checked.chunks())  # its rows are checked as they are read
     assert [(p.line, p.column) for p in checked.problems] == [(2, "event_date"), (2, "time_precision")]
     with pytest.raises(ImportFileError, match="February 2020 has 29 days; the row has 1 more; correct the file"):
         import_events(example_store, path)
@@ -426,6 +427,7 @@ def test_a_ucdp_file_is_validated_as_a_whole_every_problem_of_a_row_listed(examp
         import_events(example_store, path)
     assert store_digest(example_store) == before
     checked = read_event_file(path)
+    assert list(checked.chunks())  # its rows are checked as they are read
     assert [(p.line, p.column) for p in checked.problems] == [(3, "date_prec"), (3, "date_end"), (4, "best")]
     assert "the last day 2020-03-01 is before the first, 2020-03-02" in checked.problems[1].message
     report = import_events(example_store, path, skip_invalid=True)
@@ -447,22 +449,3 @@ def test_inter_codes_of_either_kind_under_either_header_import_alike(example_sto
     original = import_events(empty_store, DATA / name)
     assert changed.added == original.added and changed.skipped == [] and len(changed.added) > 1
     assert {k: e.notes for k, e in _events(example_store).items()} == {k: e.notes for k, e in _events(empty_store).items()}
-
-
-def test_rows_naming_the_same_actors_share_what_the_check_keeps_of_them_across_chunks(tmp_path, monkeypatch):
-    """The check keeps each row's actors for the whole file (issue 15): one tuple per combination of actors, not
-    one per combination in each chunk."""
-    from db import event_file
-    from tests.bench_import import generate
-
-    generate(tmp_path / "some.csv", 20)
-    with (tmp_path / "some.csv").open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    path = tmp_path / "acled.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:  # each row's actors again, further on
-        writer = csv.DictWriter(handle, list(rows[0]))
-        writer.writeheader()
-        writer.writerows([*rows, *({**row, "event_id_cnty": f"AFG9{n:05d}"} for n, row in enumerate(rows))])
-    monkeypatch.setattr(event_file, "CHUNK_ROWS", 7)
-    file = read_event_file(path)
-    assert len({id(actors) for actors in file.actors}) == len(set(file.actors)) < len(file.actors)

@@ -331,9 +331,11 @@ def test_an_import_runs_off_the_main_thread(example_store):
 
 def test_reading_needs_no_database():
     file = read_event_file(NEWER)
-    assert (file.format, len(file), file.problems) == ("acled", 7, [])
-    assert file.actors[0] == ((("actor1", "Taliban"),), (), (("actor2", "Military Forces of Afghanistan (2014-2021)"),), ())
-    assert next(file.chunks()).value(2, "fatalities") == 33 and file.keys[2] == "AFG40003"
+    (chunk,) = file.chunks()
+    assert (file.format, len(chunk.rows), file.problems) == ("acled", 7, [])
+    assert chunk.actors[0] == ((("actor1", "Taliban"),), (), (("actor2", "Military Forces of Afghanistan (2014-2021)"),), ())
+    chunk = next(file.chunks())
+    assert chunk.value(2, "fatalities") == 33 and chunk.key(2) == "AFG40003"
 
 
 def _own_file(tmp_path, **cells) -> Path:
@@ -404,19 +406,55 @@ def test_new_ids_are_distinct_version_4_uuids():
     assert all((u := uuid.UUID(i)).version == 4 and u.variant == uuid.RFC_4122 and str(u) == i for i in ids)
 
 
-def test_a_dry_runs_reading_is_reused_only_while_the_file_is_unchanged(example_store, tmp_path, monkeypatch):
+def _passes(monkeypatch) -> list[str]:
+    """The file's passes over its rows (each reads and parses the whole file): their names, as they begin."""
+    passes = []
+    real = event_file._Rows.chunks
+
+    def counted(rows):
+        passes.append(rows.path.name)
+        return real(rows)
+
+    monkeypatch.setattr(event_file._Rows, "chunks", counted)
+    return passes
+
+
+def test_an_import_reads_the_rows_of_its_file_once(example_store, tmp_path, monkeypatch):
+    """Read, checked and written a chunk at a time in one pass (issue 15: the whole-file check before the
+    write pass was 40% of an import's time); a file whose numeric dates need the file's day/month order
+    is read once more for its dates alone."""
+    from db import event_import
+    from tests.bench_import import generate
+
     path = tmp_path / "acled.csv"
-    path.write_bytes(CURRENT.read_bytes())
+    generate(path, 100)
+    for module in (event_file, event_import):
+        monkeypatch.setattr(module, "CHUNK_ROWS", 16)
+    passes = _passes(monkeypatch)
+    assert len(import_events(example_store, path).added) == 100 and passes == ["acled.csv"]
+    spreadsheet = tmp_path / "excel.csv"
+    rows = [_row(event_id_cnty=f"AFG5{n:04}", event_date=f"{n % 12 + 1:02}/03/2020") for n in range(40)]
+    spreadsheet.write_text("\n".join([HEADER, *rows, _row(event_id_cnty="AFG59999", event_date="03/13/2020")]) + "\n")
+    passes.clear()
+    report = import_events(example_store, spreadsheet)
+    assert passes == ["excel.csv"] * 2 and report.how.date_order == "mdy"
+    assert _events(example_store)["AFG50002"].occurred_on == date(2020, 3, 3)  # month first, decided by the last row
+
+
+def test_a_dry_runs_day_month_order_is_reused_only_while_the_file_is_unchanged(example_store, tmp_path, monkeypatch):
+    path = tmp_path / "excel.csv"
+    rows = [_row(event_id_cnty="AFG50001", event_date="13/03/2020"), _row(event_id_cnty="AFG50002", event_date="03/04/2020")]
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
     dry = import_events(example_store, path, dry_run=True)
-    parsed = []  # the check of the whole file (the rows are read again to be written, a chunk at a time)
-    real = event_file._duplicates
-    monkeypatch.setattr(event_file, "_duplicates", lambda *a: parsed.append(1) or real(*a))
+    passes = _passes(monkeypatch)
     again = import_events(example_store, path, dry_run=True, checked=dry.checked)
-    assert parsed == [] and again.added == dry.added
-    text = path.read_text(encoding="utf-8").replace("AFG40001,", "AFG49999,", 1)  # changed since
+    assert passes == ["excel.csv"] and again.added == dry.added and again.how.date_order == "dmy"
+    text = path.read_text(encoding="utf-8").replace("AFG50001,", "AFG49999,", 1)  # changed since
     path.write_text(text, encoding="utf-8")
+    passes.clear()
     report = import_events(example_store, path, checked=dry.checked)
-    assert parsed == [1] and "AFG49999" in report.added and "AFG40001" not in report.added
+    assert passes == ["excel.csv"] * 2 and "AFG49999" in report.added and "AFG50001" not in report.added
+    assert _events(example_store)["AFG50002"].occurred_on == date(2020, 4, 3)
 
 
 def _indexes(store) -> list[tuple]:
@@ -554,3 +592,40 @@ def test_every_statement_of_an_import_holds_at_most_a_chunk_of_rows(example_stor
     assert len(report.added) == 300
     assert handed["event"] == 16 and 16 < handed["eventactor"] <= 16 * 4  # four roles at most
     assert 0 < handed["json list"] <= 16
+
+
+def test_a_bad_row_late_in_a_long_file_refuses_it_after_its_first_chunks_were_written(
+    example_store, tmp_path, monkeypatch
+):
+    """Read, checked and written a chunk at a time, an import still commits whole or not at all: a row met
+    again or invalid long after rows were written refuses the file in one sentence that names its line, and
+    the record is as it was; skipping the invalid rows imports the others."""
+    from db import event_import
+    from tests.bench_import import generate
+
+    path = tmp_path / "acled.csv"
+    generate(tmp_path / "some.csv", 300)
+    with (tmp_path / "some.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[248]["event_id_cnty"] = rows[3]["event_id_cnty"]  # line 250 repeats line 5
+    rows[288]["fatalities"] = "-1"  # line 290
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    for module in (event_file, event_import):
+        monkeypatch.setattr(module, "CHUNK_ROWS", 16)
+    before = store_digest(example_store)
+    with pytest.raises(ImportFileError) as refused:
+        import_events(example_store, path)
+    key = rows[3]["event_id_cnty"]
+    assert str(refused.value) == (
+        f"{path}, line 250, column event_id_cnty: {key} appears again (first on line 5); correct the file and "
+        "import it again, or skip the invalid rows (2 rows are invalid)."
+    )
+    assert store_digest(example_store) == before
+    report = import_events(example_store, path, skip_invalid=True)
+    assert len(report.added) == 298 and [(p.line, p.column) for p in report.skipped] == [
+        (250, "event_id_cnty"), (290, "fatalities")
+    ]
+    assert check_record(example_store).problems == []

@@ -139,12 +139,12 @@ def test_choosing_import_writes_the_events(qtbot, desk, monkeypatch):
     before = events_in(desk.store)
     running = choose_file(qtbot, desk, monkeypatch, DATA / "acled_afghanistan.csv")
     would_add = list(running.report.added)
-    parsed = []
-    real = event_file._duplicates  # the check of the whole file
-    monkeypatch.setattr(event_file, "_duplicates", lambda *a: parsed.append(1) or real(*a))
+    passes = []  # over the file's rows
+    real = event_file._Rows.chunks
+    monkeypatch.setattr(event_file._Rows, "chunks", lambda rows: passes.append(1) or real(rows))
     with qtbot.waitSignal(desk.record_changed):
         press(qtbot, running, running.choice.go_button)
-    assert parsed == []  # the unchanged file's check is reused, not read again
+    assert passes == [1]  # read, checked and written in one pass
     assert not running.report.dry_run and running.report.added == would_add
     assert running.worker.checked is None and running.report.checked is None  # let go
     assert events_in(desk.store) == before + len(would_add)
