@@ -19,6 +19,7 @@ from db.ids import new_id
 from db.models import Event, Obligation
 from db.obligations import add_assessment, obligation_fields, update_obligation
 from db.store import Store
+from tests.record_digest import store_digest
 
 
 def desks_at(templates, folder: Path) -> tuple[Store, Store]:
@@ -56,6 +57,19 @@ def send(sender: Store, receiver: Store, folder: Path, **options):
     out = folder / f"{sender.user}-{new_id()[:8]}.accord"
     export_bundle(sender, out)
     return out, import_bundle(receiver, out, **options)
+
+
+def exchanged_both_ways(a: Store, b: Store, folder: Path) -> None:
+    """A→B then B→A, neither with a conflict: both hold the same content, and receiving A's bundle again
+    changes nothing."""
+    out, there = send(a, b, folder)
+    assert there.conflicts == [], there.lines()
+    _, back = send(b, a, folder)
+    assert back.conflicts == [], back.lines()
+    assert digest(a) == digest(b)
+    before = store_digest(b)
+    again = import_bundle(b, out)
+    assert not again.written and store_digest(b) == before
 
 
 def digest(store: Store) -> str:

@@ -15,8 +15,7 @@ from db.bundle import export_bundle
 from db.events import delete_event
 from db.exchange import import_bundle
 from db.models import Assessment, Event, Obligation
-from tests.desks import assess, digest, events, note, obligations, retitle, send, two_desks
-from tests.record_digest import store_digest
+from tests.desks import assess, events, exchanged_both_ways, note, obligations, retitle, send, two_desks
 
 EDIT = st.tuples(
     st.sampled_from(["title", "note", "delete", "assess"]),
@@ -92,14 +91,7 @@ def test_edits_that_do_not_conflict_end_in_identical_content_on_both_desks(desk_
                 _edit(a, 0, edit, expected)
             for edit in on_b:
                 _edit(b, 1, edit, expected)
-            out, there = send(a, b, folder)
-            assert there.conflicts == []
-            _, back = send(b, a, folder)
-            assert back.conflicts == []
-            assert digest(a) == digest(b)
-            before = store_digest(b)
-            again = import_bundle(b, out)
-            assert not again.written and store_digest(b) == before
+            exchanged_both_ways(a, b, folder)
         for store in (a, b):
             _holds(store, expected)
 
