@@ -55,7 +55,7 @@ def default_database_path() -> Path:
 # The newest migration's revision. Opening a database of this revision needs nothing of Alembic, whose
 # import (Mako, Pygments, every SQLAlchemy dialect) was 40% of the window's start-up; it is imported only
 # when a migration is due. tests/db/test_store.py fails when a new migration does not update this.
-SCHEMA_HEAD = "0013_team_server"
+SCHEMA_HEAD = "0014_server_receive"
 
 
 def _alembic_config():
@@ -317,6 +317,7 @@ class Store:
         self.engine = engine
         self.user = user or current_user()
         self.read_only = read_only
+        self.level = ""  # on a team database, the role's standing there (db.team_server.Standing.level)
         self._lock = lock
         self._identity = None if self.path is None else _identity(self.path)
         if self._identity is not None:
@@ -417,7 +418,7 @@ class Store:
             if not team_server.installed(connection):
                 return
             standing = team_server.standing(connection)
-        self.user = standing.role
+        self.user, self.level = standing.role, standing.level
         if standing.level == "reader" and self.read_only is None:
             self.read_only = team_server.reader_window_sentence(standing.role, self.location.name)
 

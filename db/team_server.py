@@ -42,8 +42,12 @@ CHANNEL = "accord_desk"
 APPLICATION = f"Accord Desk {os.getpid()}@{socket.gethostname()}"[:63]
 ACTION_SETTING = "accord_desk.action"
 OUTSIDE_ACTION = "Changed outside Accord Desk"
+# A receive's rows name the merge's entry (db/exchange.py: received_change's at_entry, and the counter of
+# the conflicts settled here), whose id the server gives only as the transaction commits: they are written
+# with this stand-in, which the commit replaces (accord_received).
+AT_COMMIT = -1
 NOTICES_PER_TRANSACTION = 100  # more changes than this are announced per table, without ids
-CHAIN_TABLES = ("audithead", "auditpending", "audittransaction")  # the trail's state, as the trail: history
+CHAIN_TABLES = ("audithead", "auditpending", "audittransaction", "auditreceive")  # the trail's state: history
 SERVER_TABLES = ("agreementeditor", *CHAIN_TABLES)
 
 # The agreement each record table's row belongs to: its own column, or its parent row's (parent table,
@@ -167,6 +171,7 @@ CREATE TABLE IF NOT EXISTS auditpending (
 );
 CREATE INDEX IF NOT EXISTS ix_auditpending_txid ON auditpending (txid, seq);
 CREATE TABLE IF NOT EXISTS audittransaction (txid BIGINT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS auditreceive (txid BIGINT PRIMARY KEY);
 
 -- Python's datetime.isoformat() of an aware UTC time: microseconds only when there are any.
 CREATE OR REPLACE FUNCTION accord_iso_utc(t TIMESTAMP WITH TIME ZONE) RETURNS TEXT
@@ -241,18 +246,41 @@ DROP TRIGGER IF EXISTS accord_chain ON audittransaction;
 CREATE CONSTRAINT TRIGGER accord_chain AFTER INSERT ON audittransaction
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION accord_chain();
 
--- An entry of the application's own (a schema upgrade, a refused attempt), chained like the others.
+-- An entry of the application's own (a schema upgrade, a refused attempt, a received bundle's merge),
+-- chained like the others.
 CREATE OR REPLACE FUNCTION accord_note(operation TEXT, table_name TEXT, row_id TEXT, before TEXT, after TEXT)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-    IF operation NOT IN ('migrate', 'refused') THEN
-        RAISE EXCEPTION 'only schema upgrades and refused attempts are noted by hand';
+    IF operation NOT IN ('migrate', 'refused', 'merge') THEN
+        RAISE EXCEPTION 'only schema upgrades, refused attempts and merges are noted by hand';
     END IF;
     INSERT INTO auditpending (who, action, operation, table_name, row_id, before, after)
         VALUES (session_user, accord_action(), operation, table_name, row_id, before, after);
-    PERFORM accord_pending();
+    PERFORM accord_pending();  -- first: the chain's trigger is queued before accord_received's, so runs first
+    IF operation = 'merge' THEN
+        INSERT INTO auditreceive (txid) VALUES (txid_current()) ON CONFLICT (txid) DO NOTHING;
+    END IF;
 END
 $$;
+
+-- After the chain, at commit: the merge's entry has its id (the newest merge entry, since this transaction
+-- holds the head), which the rows the receive wrote with the stand-in {at_commit} now take.
+CREATE OR REPLACE FUNCTION accord_received() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    merge_id BIGINT;
+BEGIN
+    SELECT max(id) INTO merge_id FROM auditentry WHERE operation = 'merge';
+    UPDATE received_change SET at_entry = merge_id,
+        counter = CASE WHEN counter = {at_commit} THEN merge_id ELSE counter END
+    WHERE at_entry = {at_commit};
+    DELETE FROM auditreceive WHERE txid = NEW.txid;
+    RETURN NULL;
+END
+$$;
+DROP TRIGGER IF EXISTS accord_received ON auditreceive;
+CREATE CONSTRAINT TRIGGER accord_received AFTER INSERT ON auditreceive
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION accord_received();
 
 -- The trail is append-only, for the owner too.
 CREATE OR REPLACE FUNCTION accord_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -368,6 +396,22 @@ CREATE POLICY accord_delete ON {quoted} FOR DELETE USING ({may});
 """
 
 
+def received_policies(on: bool = True) -> list[str]:
+    """Row-level security for received_change (migration 0014): a row there says whose version a record
+    row holds, so only who may change that row may write it (a row deleted here names no agreement)."""
+    if not on:
+        return ["DROP POLICY IF EXISTS accord_read ON received_change", "DROP POLICY IF EXISTS accord_write ON received_change",
+                "ALTER TABLE received_change NO FORCE ROW LEVEL SECURITY",
+                "ALTER TABLE received_change DISABLE ROW LEVEL SECURITY"]  # fmt: skip
+    may = "coalesce(accord_may_change(table_name, row_id), true)"
+    return [
+        "ALTER TABLE received_change ENABLE ROW LEVEL SECURITY",
+        "ALTER TABLE received_change FORCE ROW LEVEL SECURITY",
+        "CREATE POLICY accord_read ON received_change FOR SELECT USING (true)",
+        f"CREATE POLICY accord_write ON received_change FOR ALL USING ({may}) WITH CHECK ({may})",
+    ]
+
+
 def _may_change(tables: dict[str, Any]) -> str:
     """accord_may_change(table, row id): whether the current role may change that row (NULL: no such row)."""
     branches = []
@@ -396,7 +440,7 @@ GRANT {editor} TO {administrator};
 GRANT {administrator} TO CURRENT_USER;
 GRANT USAGE ON SCHEMA public TO {reader};
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader};
-REVOKE ALL ON auditpending, audittransaction, audithead FROM {reader}, {editor}, {administrator};
+REVOKE ALL ON auditpending, audittransaction, audithead, auditreceive FROM {reader}, {editor}, {administrator};
 GRANT SELECT ON audithead TO {reader};
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {editor};
 REVOKE INSERT, UPDATE, DELETE ON auditentry, agreementeditor FROM {editor};
@@ -405,7 +449,7 @@ DO $$ BEGIN
         REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {editor};
     END IF;
 END $$;
-REVOKE INSERT, UPDATE, DELETE ON auditpending, audittransaction, audithead FROM {editor}, {administrator};
+REVOKE INSERT, UPDATE, DELETE ON auditpending, audittransaction, audithead, auditreceive FROM {editor}, {administrator};
 GRANT INSERT, DELETE ON agreementeditor TO {administrator};
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {editor};
 REVOKE ALL ON auditpending_seq_seq FROM {editor};
@@ -430,6 +474,7 @@ def statements(database: str) -> list[str]:
         common.replace("{per_transaction}", str(NOTICES_PER_TRANSACTION))
         .replace("{channel}", CHANNEL)
         .replace("{concerned}", concerned)
+        .replace("{at_commit}", str(AT_COMMIT))
     )
     parts = [_create_roles(roles), common, _rights(roles), _may_change(tables)]
     parts += [_audit_function(name, table) + _policies(name) for name, table in tables.items()]
@@ -461,7 +506,7 @@ def uninstall_statements() -> list[str]:
                    "DROP TRIGGER IF EXISTS auditentry_no_update ON auditentry"]  # fmt: skip
     statements += [f"DROP FUNCTION IF EXISTS {function}" for function in (
         "accord_may_change(text, text)", "accord_may_edit(text)", "accord_note(text, text, text, text, text)",
-        "accord_chain()", "accord_pending()", "accord_action()", "accord_iso_utc(timestamp with time zone)",
+        "accord_chain()", "accord_received()", "accord_pending()", "accord_action()", "accord_iso_utc(timestamp with time zone)",
         "accord_append_only()", "accord_next_version()")]  # fmt: skip
     return statements
 
