@@ -23,6 +23,11 @@ Assessments are history: each has its own id, so both desks' are kept side by si
 The other desk's audit entries are kept as received (desk table received_entry), their chain verifiable;
 this desk's trail records each row the merge wrote, under the action "Receive bundle <hash>", and then one
 entry naming the bundle's hash, the sending desk and the report.
+
+A team database on a server receives the same way, with its differences said once: its foreign keys are
+deferred and checked at the end (db.dialects), its triggers write the trail, whose merge entry gets its id
+only at commit (db.team_server.AT_COMMIT), and its rights hold: an editor's rows outside their agreements
+are refused by the server, a reader is refused before anything.
 """
 
 from collections import defaultdict

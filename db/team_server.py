@@ -20,7 +20,9 @@ Accord Desk (psql). As its last step, a deferred constraint trigger that fires o
 locks the chain's head row (`audithead`, SELECT … FOR UPDATE), gives the pending entries the next ids
 and their hashes (db.audit.entry_hash, computed in SQL over the same text), and moves them into
 `auditentry`: the head lock is held until commit, so chain order is commit order. It then NOTIFYs
-`CHANNEL` of each change (table, id, who, the agreement/obligation/metric/event it concerns).
+`CHANNEL` of each change (table, id, who, the agreement/obligation/metric/event it concerns). A received
+bundle's merge is noted so too (`accord_note`), and the rows that name its entry get its id at commit,
+after the chain (`accord_received`).
 """
 
 import json
