@@ -272,7 +272,8 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     merge_id BIGINT;
 BEGIN
-    SELECT max(id) INTO merge_id FROM auditentry WHERE operation = 'merge';
+    -- backwards from the newest: only this transaction's entries after the merge are passed over
+    SELECT id INTO merge_id FROM auditentry WHERE operation = 'merge' ORDER BY id DESC LIMIT 1;
     UPDATE received_change SET at_entry = merge_id,
         counter = CASE WHEN counter = {at_commit} THEN merge_id ELSE counter END
     WHERE at_entry = {at_commit};
