@@ -26,6 +26,27 @@ def two_desks(qapp, desk_templates, tmp_path, settings_folder):
     desk.close()
 
 
+@pytest.fixture(params=["file", "team database"])
+def field_and_desk(request, qapp, desk_templates, tmp_path, settings_folder):
+    """A field desk (a file), and the window's Desk on another file or on a team database (the test server)."""
+    if request.param == "file":
+        yield request.getfixturevalue("two_desks")
+        return
+    from db.examples import create_database
+    from db.location import parse_location
+    from db.store import Store
+
+    cluster = request.getfixturevalue("pg_cluster")
+    address = cluster.url("teamreceive")
+    create_database(parse_location(address), "doha-2020", user="tester").close()
+    field, _ = desks_at(desk_templates, tmp_path)
+    desk = Desk(Store.open(address), as_of=AS_OF)
+    yield field, desk
+    field.close()
+    desk.close()
+    cluster.psql("DROP DATABASE teamreceive WITH (FORCE)")
+
+
 def _file_menu(window) -> list[str]:
     menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&File")
     return [a.text() for a in menu.actions()]
@@ -57,8 +78,8 @@ def _receive(qtbot, desk, window, path) -> ReceiveDialog:
     return dialog
 
 
-def test_a_conflict_is_shown_side_by_side_and_written_only_once_chosen(qtbot, two_desks, tmp_path):
-    a, desk = two_desks
+def test_a_conflict_is_shown_side_by_side_and_written_only_once_chosen(qtbot, field_and_desk, tmp_path):
+    a, desk = field_and_desk
     window = MainWindow(desk)
     qtbot.addWidget(window)
     obligation_id = obligations(a)[4]
@@ -159,41 +180,3 @@ def test_receiving_shows_progress_and_cancel_leaves_the_record_exactly_as_it_was
         assert session.get(Obligation, obligation_id).title == "Retitled on desk A"
     dialog.outcome.close()
 
-
-@pytest.fixture
-def team_desk(qapp, pg_cluster, desk_templates, tmp_path, settings_folder):
-    """A field desk (a file) and a window's Desk on a team database with the example (the test server)."""
-    from db.examples import create_database
-    from db.location import parse_location
-    from db.store import Store
-
-    address = pg_cluster.url("teamreceive")
-    create_database(parse_location(address), "doha-2020", user="tester").close()
-    field, _ = desks_at(desk_templates, tmp_path)
-    desk = Desk(Store.open(address), as_of=AS_OF)
-    yield field, desk
-    field.close()
-    desk.close()
-    pg_cluster.psql("DROP DATABASE teamreceive WITH (FORCE)")
-
-
-def test_a_window_on_a_team_database_receives_a_field_desks_bundle_with_its_conflict_chosen(qtbot, team_desk, tmp_path):
-    field, desk = team_desk
-    window = MainWindow(desk)
-    qtbot.addWidget(window)
-    obligation_id = obligations(field)[4]
-    retitle(field, obligation_id, "Title from the field")
-    retitle(desk.store, obligation_id, "Title from headquarters")
-    out = tmp_path / "from-the-field.accord"
-    export_bundle(field, out)
-    dialog = _receive(qtbot, desk, window, out)
-    assert dialog.table.rowCount() == 1 and dialog.table.item(0, 1).text() == "changed on both desks (title)"
-    dialog.choose(0, Choice.THEIRS)
-    with qtbot.waitSignal(dialog.received, timeout=30000):
-        dialog.receive_button.click()
-    with desk.store.reading() as session:
-        assert session.get(Obligation, obligation_id).title == "Title from the field"
-    assert dialog.outcome.text().startswith("Received from-the-field.accord")
-    assert desk.node(obligation_id).title == "Title from the field"
-    dialog.outcome.close()
-    assert digest(desk.store)  # the digest the application keeps matches the rows received
