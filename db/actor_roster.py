@@ -12,9 +12,11 @@ from sqlmodel import Session, select
 from db.actors import actor_keys
 from db.changes import Changes
 from db.errors import RecordError
+from db.event_rules import check_actor_name
 from db.models import Actor, ActorAlias, EventActor, Obligation, ObligationObligor, Party
 from db.parties import party_groups
 from db.records import get_or_refuse
+from db.values import sentence
 
 _ACTOR_CHANGES = Changes(actors=True, event_log=True)
 
@@ -94,9 +96,16 @@ def actor_name(session: Session, actor_id: str) -> str:
     return get_or_refuse(session, Actor, actor_id, "actor").name
 
 
+def _typed_name(text: str) -> str:
+    try:
+        return check_actor_name(text)
+    except ValueError as error:
+        raise RecordError(sentence(str(error))) from None
+
+
 def rename_actor(session: Session, actor_id: str, name: str) -> Changes:
     actor = get_or_refuse(session, Actor, actor_id, "actor")
-    name = name.strip()
+    name = _typed_name(name)
     if not name:
         raise RecordError("An actor needs a name; type one.")
     holder = actor_keys(session).get(name.casefold())
@@ -116,7 +125,7 @@ def rename_actor(session: Session, actor_id: str, name: str) -> Changes:
 
 def add_alias(session: Session, actor_id: str, alias: str, alias_id: str | None = None) -> Changes:
     actor = get_or_refuse(session, Actor, actor_id, "actor")
-    alias = alias.strip()
+    alias = _typed_name(alias)
     if not alias:
         raise RecordError("An alias needs some text; type the other name.")
     holder = actor_keys(session).get(alias.casefold())

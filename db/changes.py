@@ -20,6 +20,7 @@ class Changes:
     event_log: bool = False  # the log's rows may read differently (a count, a link, a reference)
     actors: bool = False  # the names and event types the log offers may have grown
     words: frozenset[str] = frozenset()  # agreements whose officer's assessment in words changed
+    rights: bool = False  # who may change which agreement (a team database's assignments)
     select: str | None = None  # the obligation the change concerned, to select
     everything: bool = False  # anything may have changed (an import, a restore): read it all again
 

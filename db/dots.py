@@ -55,11 +55,13 @@ def _last_entries(connection, ids: list[str] | None):
 
 
 def _links_written(connection, ids: list[str] | None):
-    """An import's events, and the updated events whose links an entry replaced, with the entry's id."""
+    """An import's events, and the updated events whose links an entry replaced, with the entry's id. An
+    import's entry is told by its list of events, not by its row id (its import file's id, which the file
+    may no longer have: db.natural_keys.take_id)."""
     event_ids = json_items(connection, "a.after", "event_ids").replace("json_array_elements(", "json_array_elements_text(")
     return _query(connection,
         f"SELECT j.value, a.id FROM auditentry a, {event_ids} "
-        "WHERE a.table_name = 'event' AND a.operation = 'insert' AND a.row_id IN (SELECT id FROM importfile)"
+        f"WHERE a.table_name = 'event' AND a.operation = 'insert' AND {json_has(connection, 'a.after', 'event_ids')}"
         f"{_among('j.value', ids)} UNION ALL SELECT row_id, id FROM auditentry WHERE table_name = 'event' "
         f"AND operation = 'update' AND {json_has(connection, 'after', 'actors')}{_among('row_id', ids)}", ids)  # fmt: skip
 

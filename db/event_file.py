@@ -47,6 +47,7 @@ from db.event_rules import (
 )
 from db.event_text import MISSING, Repairs, blank_missing, repair_text, separator
 from db.phrasing import plural
+from db.values import all_storable
 from db.vocabulary import DatePrecision
 
 # What an import holds at once, not the size of the file it reads (a 1M-row ACLED export is 440 MB, ACLED's
@@ -370,6 +371,10 @@ def _column(
                 replace.update(repairs.mapping({cell for cell in cells if not cell.isascii()}, labels))
             if replace:
                 cells = [replace.get(cell, cell) for cell in cells]
+        if parse is parse_text:  # what it does, a column at a time
+            trimmed = list(map(str.strip, cells))
+            if all_storable(trimmed):
+                return [text or None for text in trimmed], {}
         try:
             return [parse(cell) for cell in cells], {}
         except ValueError:

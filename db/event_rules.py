@@ -178,16 +178,28 @@ def parse_grade(text: str) -> tuple[str | None, str | None]:
     raise ValueError(f"{quoted(text)} is not a grade; write it as B2, or B, or 2")
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def check_actor_name(name: str) -> str:
+    """One actor's name, trimmed: a name comes back out of an export as one cell of one line only
+    without what separates names (a ';', a line break) or any other control character."""
+    name = name.strip()
+    if ";" in name or len(name.splitlines()) > 1:
+        raise ValueError(f"the actor name {quoted(name)} holds a ';' or a line break, which separate names")
+    check_text(name, "an actor name")
+    if found := _CONTROL.search(name):
+        raise ValueError(
+            f"the actor name {quoted(name)} holds a control character (U+{ord(found[0]):04X}) "
+            f"at position {found.start() + 1}; remove it"
+        )
+    return name
+
+
 def parse_actor_names(names: list[str]) -> list[str]:
     """The actors' names trimmed, once each ignoring case, in the order given."""
     kept: dict[str, str] = {}
-    for name in names:
-        name = name.strip()
-        if ";" in name or len(name.splitlines()) > 1:
-            raise ValueError(
-                f"the actor name {quoted(name)} holds a ';' or a line break, which separate names"
-            )
-        check_text(name, "an actor name")
+    for name in map(check_actor_name, names):
         if name:
             kept.setdefault(name.casefold(), name)
     return list(kept.values())

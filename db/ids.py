@@ -9,19 +9,24 @@ them matches them by id (db/exchange.py). Everything else gets a random (version
 
 import hashlib
 import os
-from uuid import NAMESPACE_URL, UUID, uuid4
+from uuid import NAMESPACE_URL, UUID
 
 # The namespace of every derived id: fixed forever, or the same thing gets another id after an update.
 NAMESPACE = UUID(bytes=hashlib.sha1(NAMESPACE_URL.bytes + b"https://accord-desk.example/record").digest()[:16])
 
 
+def random_bytes(count: int) -> bytes:
+    """Where every random id comes from (a test seeds it, so a failing run can be run again)."""
+    return os.urandom(count)
+
+
 def new_id() -> str:
-    return str(uuid4())
+    return new_ids(1)[0]
 
 
 def new_ids(count: int) -> list[str]:
     """`count` random (version 4) UUIDs at once, five times faster than str(uuid4()) each, for imports."""
-    digits = os.urandom(16 * count).hex()
+    digits = random_bytes(16 * count).hex()
     return [_formatted(digits[start : start + 32], "4") for start in range(0, 32 * count, 32)]
 
 

@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from db import audit, content
 from db.bundle import RECORD_TABLES, Bundle, key_of, references, tables
+from db.dots import row_dots
 
 Rename = tuple[str, str, str]  # (table, this desk's id, the other desk's smaller id)
 
@@ -83,15 +84,23 @@ def take_id(session: Session, table_name: str, old: str, new: str) -> None:
     """This desk's record `old` of `table_name` takes the id `new`: the row and every row naming it are
     updated in place (the caller defers foreign keys, so no cascade runs), each audited as the ORM would
     write it (a row whose key changes as a delete and an insert, so the trail never sees a row change its
-    identity; the others as updates) and counted in the content digest; the dots received for a row whose
-    key changes follow it."""
+    identity; the others as updates) and counted in the content digest. Each row keeps the change (dot) it
+    held: a new name is no new content, and as this desk's own change it would meet the other desk's next
+    edit of the row as a conflict."""
     connection = session.connection()
     known = tables()
     entries = []
+    moved: list[tuple[str, str, str]] = []  # (table, the row's key before, after)
     naming = [(table_name, "id"), *((child, column) for child, column, parent in references() if parent == table_name)]
+    def naming_old(name: str, column: str) -> list[dict]:
+        table = known[name]
+        return [dict(row._mapping) for row in connection.execute(table.select().where(table.c[column] == old))]
+
+    before = {(name, key_of(known[name], values)) for name, column in naming for values in naming_old(name, column)}
+    dots = row_dots(connection, before, before)  # read before any of them changes
     for name, column in naming:
         table = known[name]
-        rows = [dict(row._mapping) for row in connection.execute(table.select().where(table.c[column] == old))]
+        rows = naming_old(name, column)
         if not rows:
             continue
         with content.rows_changing(connection, name, column, [old, new]):
@@ -99,14 +108,25 @@ def take_id(session: Session, table_name: str, old: str, new: str) -> None:
         for values in rows:
             after = {**values, column: new}
             before_key, after_key = key_of(table, values), key_of(table, after)
+            moved.append((name, before_key, after_key))
             if before_key == after_key:
                 entries.append(("update", name, before_key, audit.plain_values(values), audit.plain_values(after)))
                 continue
             entries += [("delete", name, before_key, audit.plain_values(values), None),
                         ("insert", name, after_key, None, audit.plain_values(after))]  # fmt: skip
-            moved = {"t": name, "old": before_key, "new": after_key}  # a tombstone under the new key gives way
-            connection.execute(text("DELETE FROM received_change WHERE table_name = :t AND row_id = :new"), moved)
-            connection.execute(
-                text("UPDATE received_change SET row_id = :new WHERE table_name = :t AND row_id = :old"), moved
-            )
+    if not moved:
+        return
     audit.record_many(session, entries)
+    head, _ = audit.chain_head(session)
+    # Under its new key each row holds the dot it held under the old one, from now (`head`) on; the old
+    # key's received dot gives way to the deletion just recorded.
+    connection.execute(
+        text("DELETE FROM received_change WHERE table_name = :t AND row_id = :old AND :old != :new"),
+        [{"t": t, "old": k, "new": n} for t, k, n in moved],
+    )
+    connection.execute(
+        text("INSERT INTO received_change VALUES (:t, :r, :d, :c, :at, false) ON CONFLICT (table_name, row_id) "
+             "DO UPDATE SET desk_id = excluded.desk_id, counter = excluded.counter, at_entry = excluded.at_entry, "
+             "deleted = excluded.deleted"),
+        [{"t": t, "r": n, "d": dots[(t, k)][0], "c": dots[(t, k)][1], "at": head} for t, k, n in moved if (t, k) in dots],
+    )  # fmt: skip

@@ -317,6 +317,9 @@ class Store:
         self.engine = engine
         self.user = user or current_user()
         self.read_only = read_only
+        # On a team database, the agreements this officer may change (the server refuses the others'
+        # rows); None: every one. Read on opening and again by `read_rights`.
+        self.editable: frozenset[str] | None = None
         self.level = ""  # on a team database, the role's standing there (db.team_server.Standing.level)
         self._lock = lock
         self._identity = None if self.path is None else _identity(self.path)
@@ -414,13 +417,31 @@ class Store:
     def _take_standing(self) -> None:
         """On a team database: who the record names is the database role (the audit's who, recorded_by),
         and a reader's store is read-only, since the server refuses its writes."""
+        level = self.read_rights()
+        if level == "reader" and self.read_only is None:
+            self.read_only = team_server.reader_window_sentence(self.user, self.location.name)
+
+    def read_rights(self) -> str | None:
+        """Ask the server again who this officer is and which agreements they may change (`editable`);
+        their level there ("editor"…), or None for a file or a database without the team's roles."""
+        if self.server is None:
+            return None
         with server.refusals_explained(self.location), self.engine.connect() as connection:
             if not team_server.installed(connection):
-                return
+                return None
             standing = team_server.standing(connection)
+            self.editable = team_server.editable_agreements(connection, standing.level)
         self.user, self.level = standing.role, standing.level
-        if standing.level == "reader" and self.read_only is None:
-            self.read_only = team_server.reader_window_sentence(standing.role, self.location.name)
+        return standing.level
+
+    def refusal(self, agreement_id: str | None, title: str = "") -> str | None:
+        """Why the agreement's rows cannot be changed from here (None: a new agreement), in one sentence;
+        None if they can."""
+        if self.read_only is not None:
+            return self.read_only
+        if self.editable is None or (agreement_id is not None and agreement_id in self.editable):
+            return None
+        return team_server.editor_window_sentence(self.user, title if agreement_id is not None else None)
 
     @staticmethod
     def _lock_for_writing(path: Path, user: str) -> tuple[WriterLock | None, DatabaseError | None]:

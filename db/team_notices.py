@@ -42,6 +42,8 @@ def _one(value: str | None) -> frozenset[str]:
 def changes_of(notice: Notice) -> Changes:
     """What a window reads again for one notice: as the service that made the change would have said."""
     table, row = notice.table, notice.row_id
+    if table == RIGHTS_TABLE:
+        return Changes(rights=True)
     if row is None:
         return EVERYTHING
     if table == "agreement":
@@ -92,12 +94,19 @@ _WORDS = {
 }  # fmt: skip
 
 
+RIGHTS_TABLE = "agreementeditor"  # announced once per statement, without ids (db.team_server)
+_RIGHTS_WORDS = "who edits which agreement"
+
+
 def described(notices: list[Notice]) -> str:
     """"amina changed an obligation and 2 assessments": the status bar's line, officers in order of appearance."""
     by_officer: dict[str, Counter] = {}
     many: dict[str, set[str]] = {}
+    rights: set[str] = set()  # the officers who changed who edits which agreement
     for notice in notices:
-        if notice.row_id is None:
+        if notice.table == RIGHTS_TABLE:
+            rights.add(notice.who)
+        elif notice.row_id is None:
             many.setdefault(notice.who, set()).add(notice.table)
         else:
             by_officer.setdefault(notice.who, Counter())[notice.table] += 1
@@ -107,6 +116,7 @@ def described(notices: list[Notice]) -> str:
         parts = [_WORDS.get(t, (f"a {t} row", f"{t} rows"))[0] if n == 1 else f"{n} {_WORDS.get(t, ('', f'{t} rows'))[1]}"
                  for t, n in counts.items()]  # fmt: skip
         parts += [f"many {_WORDS.get(t, ('', f'{t} rows'))[1]}" for t in sorted(many.get(who, ()))]
+        parts += [_RIGHTS_WORDS] if who in rights else []
         lines.append(f"{who} changed {_joined(parts)}")
     return "; ".join(lines) + "."
 

@@ -20,9 +20,10 @@ Accord Desk (psql). As its last step, a deferred constraint trigger that fires o
 locks the chain's head row (`audithead`, SELECT … FOR UPDATE), gives the pending entries the next ids
 and their hashes (db.audit.entry_hash, computed in SQL over the same text), and moves them into
 `auditentry`: the head lock is held until commit, so chain order is commit order. It then NOTIFYs
-`CHANNEL` of each change (table, id, who, the agreement/obligation/metric/event it concerns). A received
-bundle's merge is noted so too (`accord_note`), and the rows that name its entry get its id at commit,
-after the chain (`accord_received`).
+`CHANNEL` of each change (table, id, who, the agreement/obligation/metric/event it concerns); a change
+of who edits which agreement is announced too (table `agreementeditor`), so windows read their rights again.
+A received bundle's merge is noted so too (`accord_note`), and the rows that name its entry get its id at
+commit, after the chain (`accord_received`).
 """
 
 import json
@@ -298,6 +299,19 @@ DROP TRIGGER IF EXISTS auditentry_no_truncate ON auditentry;
 CREATE TRIGGER auditentry_no_truncate BEFORE TRUNCATE ON auditentry
     FOR EACH STATEMENT EXECUTE FUNCTION accord_append_only();
 
+-- Who edits which agreement changed: the windows connected read their officer's rights again.
+CREATE OR REPLACE FUNCTION accord_rights_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('{channel}', json_build_object(
+        'table', 'agreementeditor', 'id', NULL, 'who', session_user::text,
+        'application', current_setting('application_name', true))::text);
+    RETURN NULL;
+END
+$$;
+DROP TRIGGER IF EXISTS accord_rights_changed ON agreementeditor;
+CREATE TRIGGER accord_rights_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON agreementeditor
+    FOR EACH STATEMENT EXECUTE FUNCTION accord_rights_changed();
+
 -- A change from outside Accord Desk (psql) that does not name the next version still counts as one, so
 -- a form opened before it is refused rather than overwriting it; Accord Desk's own keep its versions.
 CREATE OR REPLACE FUNCTION accord_next_version() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -510,7 +524,7 @@ def uninstall_statements() -> list[str]:
     statements += [f"DROP FUNCTION IF EXISTS {function}" for function in (
         "accord_may_change(text, text)", "accord_may_edit(text)", "accord_note(text, text, text, text, text)",
         "accord_chain()", "accord_received()", "accord_pending()", "accord_action()", "accord_iso_utc(timestamp with time zone)",
-        "accord_append_only()", "accord_next_version()")]  # fmt: skip
+        "accord_append_only()", "accord_next_version()", "accord_rights_changed()")]  # fmt: skip
     return statements
 
 
@@ -630,6 +644,29 @@ def standing(connection: Connection) -> Standing:
     role, administrator, editor, reader = row
     level = "administrator" if administrator else "editor" if editor else "reader" if reader else ""
     return Standing(role, level)
+
+
+def editable_agreements(connection: Connection, level: str) -> frozenset[str] | None:
+    """The agreements the connected role may change, by the server's own rule (accord_may_edit); None:
+    every one, new ones too (an administrator, or a role the database's roles do not hold)."""
+    if level in ("administrator", ""):
+        return None
+    if level == "reader":
+        return frozenset()
+    return frozenset(connection.exec_driver_sql("SELECT id FROM agreement WHERE accord_may_edit(id)").scalars())
+
+
+def editor_window_sentence(role: str, title: str | None) -> str:
+    """Why an editor's window offers no changes to this agreement (None: a new one)."""
+    if title is None:
+        return (
+            f"Your database role {role} edits only the agreements assigned to it, so the server refuses a new "
+            "agreement from it; ask an administrator to add it."
+        )
+    return (
+        f"{title} is not assigned to your database role {role}, so the server refuses your changes to it and it is "
+        "open read-only here; ask an administrator to assign it to you (accord-desk assign)."
+    )
 
 
 def find_agreement(connection: Connection, named: str) -> tuple[str, str]:

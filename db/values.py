@@ -8,6 +8,7 @@ whose text says what is wrong and what is allowed, without a full stop (as db.ev
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -92,6 +93,15 @@ def check_text(value: str, what: str = "the text", most: int = MAX_TEXT_CHARS) -
         character = "a NUL character" if found[0] == "\x00" else "a broken character (half of a UTF-16 pair)"
         raise ValueError(f"{what} holds {character} at position {found.start() + 1:,}; remove it")
     return value
+
+
+def all_storable(values: Sequence[str], most: int = MAX_TEXT_CHARS) -> bool:
+    """Whether check_text takes every one of the values, tested a column at a time in C (an import checks
+    every cell: parse_text cell by cell was a fifth of an import's CPU time under the profiler)."""
+    if max(map(len, values), default=0) > most:
+        return False
+    joined = "".join(values)  # what the pattern looks for is single characters: no cell's end makes one
+    return joined.isascii() and "\x00" not in joined or _UNSTORABLE.search(joined) is None
 
 
 def check_rule_count(count: int, unit: str) -> int:

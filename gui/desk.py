@@ -117,6 +117,15 @@ class Desk(QObject):
     def agreement(self) -> AgreementSummary | None:
         return next((a for a in self.agreements() if a.id == self._agreement_id), None)
 
+    def refusal(self) -> str | None:
+        """Why the current agreement's rows cannot be changed from this window, in one sentence; None if
+        they can. A reader's window, and on a team database an editor's on an agreement not assigned to
+        them, offers no edits (the server refuses them); Store.refusal(None) says so of a new agreement."""
+        if self._store is None:
+            return "No database is open."
+        agreement = self.agreement()
+        return self._store.refusal(self._agreement_id, agreement.label if agreement else "This agreement")
+
     def metrics(self) -> list[MetricSummary]:
         """The current agreement's metrics (every agreement's are read at once, and kept)."""
         if self._store is None or self._agreement_id is None:
@@ -215,6 +224,8 @@ class Desk(QObject):
 
     def _forget(self, changes: Changes) -> None:
         """Drop what the change made stale; the kept facts re-read only the parts it touched."""
+        if (changes.everything or changes.rights) and self._store is not None:
+            self._store.read_rights()
         if changes.everything or changes.agreements:
             self._agreements = None
             self._facts = self._metrics = None  # read again, all at once, when next shown

@@ -87,6 +87,7 @@ class EventLogModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._filter = ALL_EVENTS
+        self.editable = True  # False: the cells offer no editor (the view's agreement is read-only here)
         self._sort, self._descending = "date", False
         self._rows: list[tuple] = []
         self._total = 0
@@ -220,7 +221,7 @@ class EventLogModel(QAbstractTableModel):
         return data
 
     def _editable(self, index: QModelIndex | QPersistentModelIndex) -> bool:
-        if index.column() not in EDITABLE or not 0 <= index.row() < len(self._rows):
+        if not self.editable or index.column() not in EDITABLE or not 0 <= index.row() < len(self._rows):
             return False
         if index.column() == NOTES:  # a one-line editor would flatten or cut longer notes
             notes = self._rows[index.row()][Col.NOTES] or ""

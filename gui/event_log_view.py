@@ -409,6 +409,8 @@ class EventLogView(QWidget):
         self._actor_names.setStringList(actor_names)
 
     def _record_changed(self, changes: Changes, _initiator=None) -> None:
+        if changes.rights:
+            self._update_enabled()
         if changes.log:  # only a change that named a new actor or type reads the names and types again
             self._read("updating", keep=self.model.rowCount(), vocabulary=changes.actors or changes.everything)
 
@@ -452,12 +454,15 @@ class EventLogView(QWidget):
     def _update_enabled(self) -> None:
         chosen = len(self.selected_ids())
         has_store = self.desk.store is not None
+        # The agreement's view is read-only where the officer may not change the agreement (gui/desk.py).
+        editable = self.model.editable = has_store and self.desk.refusal() is None
         for action in (self.edit_action, self.duplicate_action):
-            action.setEnabled(chosen == 1)
-        self.delete_action.setEnabled(chosen > 0)
+            action.setEnabled(editable and chosen == 1)
+        self.delete_action.setEnabled(editable and chosen > 0)
         self.delete_action.setText("Delete e&vents…" if chosen > 1 else "Delete e&vent…")
-        for action in (self.new_action, self.import_action, self.export_action):
-            action.setEnabled(has_store)
+        for action in (self.new_action, self.import_action):
+            action.setEnabled(editable)
+        self.export_action.setEnabled(has_store)
 
     # --- actions ------------------------------------------------------------------------------------
 

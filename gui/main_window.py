@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or QSettings()  # the application's (organisation, name) by default
         self.tree = ObligationTree(desk)
         self.tree.setContentsMargins(6, 6, 0, 6)
+        self._refusal_said: str | None = None  # the status bar says an agreement's refusal once, as it comes
         self.read_only_banner = plain_label()
         self.read_only_banner.setAccessibleName("Read-only")
         self.read_only_banner.setStyleSheet(
@@ -383,20 +384,26 @@ class MainWindow(QMainWindow):
         agreement = next((a for a in agreements if a.id == self.desk.agreement_id), None)
         store = self.desk.store
         read_only = store.read_only if store else None
-        self.read_only_banner.setText(f"Read-only: {read_only}" if read_only else "")
-        self.read_only_banner.setVisible(bool(read_only))
+        # An agreement the officer may not change (the team server refuses it) is read-only too.
+        refusal = self.desk.refusal() if store else None
+        if refusal != self._refusal_said:
+            self._refusal_said = refusal
+            if refusal and not read_only:
+                self.statusBar().showMessage(refusal)
+        self.read_only_banner.setText(f"Read-only: {refusal}" if refusal else "")
+        self.read_only_banner.setVisible(bool(refusal))
         parts = [(store.name + (" (read-only)" if read_only else "")) if store else "no database"]
         if agreement:
-            parts.append(agreement.label)
+            parts.append(agreement.label + (" (read-only)" if refusal and not read_only else ""))
         self.setWindowTitle(" — ".join([*parts, "Accord Desk"]))
-        self.new_agreement_action.setEnabled(store is not None and not read_only)
+        self.new_agreement_action.setEnabled(store is not None and store.refusal(None) is None)
         self.send_action.setEnabled(store is not None)
         on_file = store is not None and store.path is not None  # a server's backups are pg_dump's (db.backup.on_server)
         self.back_up_action.setEnabled(on_file)
         self.restore_action.setEnabled(on_file and not read_only)
         self.receive_action.setEnabled(store is not None and not read_only)
         for action in (self.edit_agreement_action, self.delete_agreement_action):
-            action.setEnabled(agreement is not None and not read_only)
+            action.setEnabled(agreement is not None and not refusal)
         self.obligation_actions.update_enabled()
 
     def find_anything(self) -> None:

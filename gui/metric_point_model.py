@@ -98,6 +98,7 @@ class MetricPointModel(QAbstractTableModel):
     def __init__(self, columns: list[PointColumn], fields_of: Callable[[object], object], parent=None):
         super().__init__(parent)
         self.columns, self.fields_of, self.rows = columns, fields_of, []
+        self.editable = True  # False: no cell offers an editor (the agreement is read-only here)
 
     def set_rows(self, rows: list) -> None:
         self.beginResetModel()
@@ -122,7 +123,7 @@ class MetricPointModel(QAbstractTableModel):
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         flags = super().flags(index)
-        if index.isValid() and self.columns[index.column()].edit is not None:
+        if self.editable and index.isValid() and self.columns[index.column()].edit is not None:
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 

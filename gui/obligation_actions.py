@@ -97,11 +97,12 @@ class ObligationActions(QObject):
         ]  # fmt: skip
 
     def update_enabled(self) -> None:
-        store = self.desk.store
-        # A read-only record (another desk has it, a read-only disk) offers no edits at all.
-        node = self.tree.selected_node() if store is not None and store.read_only is None else None
+        # A read-only record (another desk has it, a read-only disk, a reader's role) or an agreement the
+        # officer may not change (the team server refuses it) offers no edits at all.
+        editable = self.desk.refusal() is None
+        node = self.tree.selected_node() if editable else None
         siblings = self._siblings(node) if node else []
-        self.add_sibling.setEnabled(self.desk.agreement_id is not None and store.read_only is None)
+        self.add_sibling.setEnabled(self.desk.agreement_id is not None and editable)
         for each in (self.add_child, self.edit, self.delete, self.add_assessment):
             each.setEnabled(node is not None)
         assessed = node is not None and node.standing.assessed is not None

@@ -26,7 +26,7 @@ def move_words_from_settings(desk: Desk, settings: QSettings) -> int:
         return 0
     for agreement in desk.agreements():
         key = summary_key(agreement.id)
-        if not settings.contains(key):
+        if not settings.contains(key) or store.refusal(agreement.id) is not None:  # not this officer's to change
             continue
         text = str(settings.value(key, ""))
         with store.reading() as session:

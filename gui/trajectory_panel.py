@@ -83,16 +83,19 @@ class TrajectoryPanel(QWidget):
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.picker, 1)
-        for text, slot in (
-            ("Add observation", lambda: self._add(OBSERVATION)),
-            ("Add target point", lambda: self._add(TARGET)),
-            ("Delete point", self._delete),
-            ("Export PNG…", self.export_png),
-            ("Export CSV…", self.export_csv),
+        self.edit_buttons: list[QPushButton] = []  # greyed where the agreement is read-only here
+        for text, slot, edits in (
+            ("Add observation", lambda: self._add(OBSERVATION), True),
+            ("Add target point", lambda: self._add(TARGET), True),
+            ("Delete point", self._delete, True),
+            ("Export PNG…", self.export_png, False),
+            ("Export CSV…", self.export_csv, False),
         ):
             button = QPushButton(text)
             button.clicked.connect(slot)
             buttons.addWidget(button)
+            if edits:
+                self.edit_buttons.append(button)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.plot)
         split.addWidget(self.tabs)
@@ -128,12 +131,22 @@ class TrajectoryPanel(QWidget):
         self.picker.setCurrentIndex(index)
         self.picker.blockSignals(False)
         self._show_metric(message=message)
+        self._update_enabled()
 
     def _record_changed(self, changes: Changes, _initiator=None) -> None:
         if changes.everything or changes.agreements:
             self.reload()
         elif self.metric_id() in changes.metrics:
             self._show_metric()
+        if changes.rights:
+            self._update_enabled()
+
+    def _update_enabled(self) -> None:
+        """No point is added, changed or deleted where the officer may not change the agreement."""
+        editable = self.desk.refusal() is None
+        for button in self.edit_buttons:
+            button.setEnabled(editable)
+        self.targets.editable = self.observations.editable = editable
 
     def metric_id(self) -> str | None:
         return self.picker.currentData()
@@ -193,7 +206,7 @@ class TrajectoryPanel(QWidget):
     def edit_point(self, kind: PointKind, row: int) -> None:
         """Enter or double-click on a row: the point's form."""
         model = self.targets if kind is TARGET else self.observations
-        if self.series is None or not 0 <= row < len(model.rows):
+        if self.series is None or not 0 <= row < len(model.rows) or not model.editable:
             return
         point_id = model.rows[row].id
         with self.desk.store.reading() as session:

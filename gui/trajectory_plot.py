@@ -111,7 +111,9 @@ class TrajectoryPlot(QWidget):
             self.gap.setPath(QPainterPath())  # FillBetweenItem keeps its last shading for empty curves
             self.plot.setTitle(message)
             self.plot.setLabel("left", "")
+            self._show_axes(False)
             return
+        self._show_axes(True)
         data = self.data
         self.plot.setTitle(series.name)
         self.plot.setLabel("left", series.unit)
@@ -152,6 +154,12 @@ class TrajectoryPlot(QWidget):
             self.deadline_lines.append(line)
         self._frame(data, series.direction)
         self.place_labels()
+
+    def _show_axes(self, shown: bool) -> None:
+        """Axes of nothing (pyqtgraph frames 1970 to today) would say more than the sentence in the title."""
+        for side in ("left", "bottom"):
+            self.plot.plotItem.showAxis(side, shown)  # after setLabel, which shows its axis
+        self.as_of_line.setVisible(shown)
 
     def _frame(self, data: PlotData, direction: str) -> None:
         """Fit the view to the series (lines and labels would otherwise stretch it to 1970)."""

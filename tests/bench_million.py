@@ -318,9 +318,11 @@ def _raw_rows(source: str, known: dict[str, str] | None = None, new_actors: list
                                    "location", "admin1", "admin2", "admin3", "country", "latitude", "longitude",
                                    "geo_precision", "fatalities", "notes", "source")]  # fmt: skip
         roles = [(at[column], role) for column, role in _ROLES]
-        first = uuid.uuid4().int & ~(2**64 - 1)  # ascending ids, as the import hands them out
-        for n, r in enumerate(reader):
-            event_id = str(uuid.UUID(int=first + n))
+        from db.ids import event_ids
+
+        for r in reader:
+            # the import's ids: derived from the ACLED id (one id on every desk), so all over the key's index
+            (event_id,) = event_ids([r[c[0]]])
             event = (
                 event_id, r[c[1]], _PRECISION[r[c[2]]], r[c[3]], r[c[4]] or None, r[c[5]] or None, r[c[6]] or None,
                 r[c[7]] or None, r[c[8]] or None, r[c[9]] or None, float(r[c[10]]), float(r[c[11]]), int(r[c[12]]),

@@ -1,5 +1,6 @@
 """Merging two actors: which rows move, which collapse, what is refused, and the undo that puts every row back."""
 
+import re
 from datetime import date
 
 import pytest
@@ -358,3 +359,24 @@ def test_a_rename_names_the_obligations_and_agreements_that_show_the_name(exampl
         benefiting = set(session.exec(select(Obligation.id).where(Obligation.beneficiary_id == taliban)))
     assert changes.obligations == obligors | benefiting and len(changes.obligations) == 12
     assert len(changes.agreements) == 1 and changes.actors
+
+
+@pytest.mark.parametrize(
+    ("typed", "refusal"),
+    [
+        ("Qatar\nDoha", "holds a ';' or a line break"),
+        ("Qatar; Doha", "holds a ';' or a line break"),
+        ("Qatar\x07", "holds a control character (U+0007) at position 6"),
+        ("Qa\ttar", "holds a control character (U+0009) at position 3"),
+        ("Qatar\x00", "holds a NUL character"),
+    ],
+)
+def test_a_name_typed_for_an_actor_is_checked_as_an_imported_one(example_store, typed, refusal):
+    """A rename or an alias holding what separates names in a file (or a control character) would not
+    come back out of an export as one name; both are refused as an import refuses them."""
+    qatar = _id(example_store, "Qatar")
+    before = _roster(example_store)
+    for edit in (rename_actor, add_alias):
+        with example_store.writing("Typed") as session, pytest.raises(RecordError, match=re.escape(refusal)):
+            edit(session, qatar, typed)
+    assert _roster(example_store) == before

@@ -18,7 +18,7 @@ from db.event_csv import COLUMNS, protect, unprotect
 from db.event_export import export_events
 from db.event_import import import_events
 from db.event_log import EventFilter
-from db.event_rules import EventFields
+from db.event_rules import EventFields, check_actor_name
 from db.events import create_event, event_actor_roles, event_fields
 from db.models import Event, EventActor, Obligation
 from db.same_happening import add_second_source
@@ -135,7 +135,16 @@ _TEXT = st.builds(
     | st.sampled_from(["طالبان", 'מחבל, "ציטוט"', "Ташкент\r\nКабул", "a;b", "\u202eevil", "1,5"]),
 )
 _REQUIRED = _TEXT.filter(lambda text: text.strip())
-_NAME = _REQUIRED.filter(lambda text: ";" not in text and len(text.strip().splitlines()) == 1)
+
+
+def _a_name(text: str) -> bool:
+    try:
+        return bool(check_actor_name(text))
+    except ValueError:
+        return False
+
+
+_NAME = _REQUIRED.filter(_a_name)  # what the record takes as one actor's name
 _OPTIONAL = st.none() | _TEXT
 
 

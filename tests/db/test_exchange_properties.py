@@ -7,9 +7,6 @@
 - edits of the same records on both desks: each conflicting record is reported once.
 """
 
-import tempfile
-from pathlib import Path
-
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
@@ -18,7 +15,7 @@ from db.bundle import export_bundle
 from db.events import delete_event
 from db.exchange import import_bundle
 from db.models import Assessment, Event, Obligation
-from tests.desks import assess, desks_at, digest, events, note, obligations, retitle, send
+from tests.desks import assess, digest, events, note, obligations, retitle, send, two_desks
 from tests.record_digest import store_digest
 
 EDIT = st.tuples(
@@ -33,6 +30,7 @@ SETTINGS = settings(
     max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow],
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )  # fmt: skip
+SEEDS = st.integers(min_value=0, max_value=2**32 - 1)  # of the random ids (tests/desks.py two_desks)
 
 
 def _edit(store, side: int, edit, expected: dict) -> None:
@@ -84,57 +82,46 @@ FOUND = [
 
 
 @SETTINGS
-@example(rounds=FOUND)
-@given(rounds=st.lists(ROUND, min_size=1, max_size=2))
-def test_edits_that_do_not_conflict_end_in_identical_content_on_both_desks(desk_templates, rounds):
-    with tempfile.TemporaryDirectory() as folder:
-        folder = Path(folder)
-        a, b = desks_at(desk_templates, folder)
-        try:
-            expected = {"titles": {}, "notes": {}, "deleted": set(), "assessments": set(), "events": events(a)}
-            for on_a, on_b in rounds:
-                for edit in on_a:
-                    _edit(a, 0, edit, expected)
-                for edit in on_b:
-                    _edit(b, 1, edit, expected)
-                out, there = send(a, b, folder)
-                assert there.conflicts == []
-                _, back = send(b, a, folder)
-                assert back.conflicts == []
-                assert digest(a) == digest(b)
-                before = store_digest(b)
-                again = import_bundle(b, out)
-                assert not again.written and store_digest(b) == before
-            for store in (a, b):
-                _holds(store, expected)
-        finally:
-            a.close()
-            b.close()
+@example(rounds=FOUND, seed=0)
+@given(rounds=st.lists(ROUND, min_size=1, max_size=2), seed=SEEDS)
+def test_edits_that_do_not_conflict_end_in_identical_content_on_both_desks(desk_templates, rounds, seed):
+    with two_desks(desk_templates, seed) as (a, b, folder):
+        expected = {"titles": {}, "notes": {}, "deleted": set(), "assessments": set(), "events": events(a)}
+        for on_a, on_b in rounds:
+            for edit in on_a:
+                _edit(a, 0, edit, expected)
+            for edit in on_b:
+                _edit(b, 1, edit, expected)
+            out, there = send(a, b, folder)
+            assert there.conflicts == []
+            _, back = send(b, a, folder)
+            assert back.conflicts == []
+            assert digest(a) == digest(b)
+            before = store_digest(b)
+            again = import_bundle(b, out)
+            assert not again.written and store_digest(b) == before
+        for store in (a, b):
+            _holds(store, expected)
 
 
 @SETTINGS
 @given(
     picked=st.sets(st.integers(min_value=0, max_value=30), min_size=1, max_size=5),
     shared=st.booleans(),
+    seed=SEEDS,
 )
-def test_each_record_changed_on_both_desks_is_reported_once(desk_templates, picked, shared):
-    with tempfile.TemporaryDirectory() as folder:
-        folder = Path(folder)
-        a, b = desks_at(desk_templates, folder)
-        try:
-            if shared:  # the desks exchanged once before they both edited
-                send(a, b, folder)
-                send(b, a, folder)
-            ids = obligations(a)
-            chosen = {ids[i % len(ids)] for i in picked}
-            for obligation_id in chosen:
-                retitle(a, obligation_id, "as desk A sees it")
-                retitle(b, obligation_id, "as desk B sees it")
-            out = folder / "a.accord"
-            export_bundle(a, out)
-            report = import_bundle(b, out, dry_run=True)
-            keys = [conflict.key for conflict in report.conflicts]
-            assert sorted(keys) == sorted(("obligation", i) for i in chosen)
-        finally:
-            a.close()
-            b.close()
+def test_each_record_changed_on_both_desks_is_reported_once(desk_templates, picked, shared, seed):
+    with two_desks(desk_templates, seed) as (a, b, folder):
+        if shared:  # the desks exchanged once before they both edited
+            send(a, b, folder)
+            send(b, a, folder)
+        ids = obligations(a)
+        chosen = {ids[i % len(ids)] for i in picked}
+        for obligation_id in chosen:
+            retitle(a, obligation_id, "as desk A sees it")
+            retitle(b, obligation_id, "as desk B sees it")
+        out = folder / "a.accord"
+        export_bundle(a, out)
+        report = import_bundle(b, out, dry_run=True)
+        keys = [conflict.key for conflict in report.conflicts]
+        assert sorted(keys) == sorted(("obligation", i) for i in chosen)

@@ -31,6 +31,7 @@ def _notice(table, row="r1", **keys):
         (Notice("metric", "m1", "amina", operation="update", agreement="a1"), Changes(metrics=frozenset({"m1"}))),
         (_notice("partymember"), EVERYTHING),  # which agreement, the notice does not say
         (_notice("event", None), EVERYTHING),  # too many to name
+        (_notice("agreementeditor", None), Changes(rights=True)),  # an assignment: only rights are read again
     ],
 )
 def test_each_notice_refreshes_what_its_change_touched(notice, changes):
@@ -56,6 +57,8 @@ def test_a_payload_of_the_server_is_read_and_anything_else_is_not():
         ([_notice("obligation"), _notice("assessment"), _notice("assessment")],
          "amina changed an obligation and 2 assessments."),
         ([_notice("event", None), Notice("actor", "x", "bruno")], "amina changed many events; bruno changed an actor."),
+        ([Notice("agreementeditor", None, "dana")], "dana changed who edits which agreement."),
+        ([_notice("obligation"), _notice("agreementeditor", None)], "amina changed an obligation and who edits which agreement."),
     ],
 )
 def test_the_status_bar_says_who_changed_what(notices, line):

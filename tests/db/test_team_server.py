@@ -182,6 +182,28 @@ def test_the_standing_of_each_officer(team):
         engine.dispose()
 
 
+def test_each_officer_knows_which_agreements_they_may_change_and_hears_when_that_changes(team):
+    def editable(officer):
+        engine = team.engine_of(officer)
+        with engine.connect() as connection:
+            found = team_server.editable_agreements(connection, team_server.standing(connection).level)
+        engine.dispose()
+        return found
+
+    assert [editable(o) for o in ("amina", "bruno", "carla", "dana")] == [
+        frozenset({team.agreement_a}), frozenset(), frozenset(), None  # None: every one, new ones too
+    ]
+    with team.connect("carla", autocommit=True) as listener:
+        listener.execute(f"LISTEN {team_server.CHANNEL}")
+        dana = team.engine_of("dana")
+        with dana.begin() as connection:
+            team_server.assign(connection, team.officer("bruno"), team.agreement_b)
+        dana.dispose()
+        notices = [json.loads(n.payload) for n in listener.notifies(timeout=5, stop_after=1)]
+    assert notices[0]["table"] == "agreementeditor" and notices[0]["who"] == team.officer("dana")
+    assert editable("bruno") == frozenset({team.agreement_b})
+
+
 def _edit_at_once(team, officers, title_of):
     """Each officer reads obligation A, then all write it at once: their UPDATEs meet on the row."""
     engines = [team.engine_of(officer) for officer in officers]

@@ -15,6 +15,7 @@ from db.values import (
     LONGITUDE,
     MAX_RULE_COUNT,
     TOLERANCE,
+    all_storable,
     check_date,
     check_number,
     check_rule_count,
@@ -91,6 +92,22 @@ def test_whole_bounds_fit_a_32_bit_integer_column():
 )
 def test_texts(value, problem):
     _expect(lambda: check_text(value), value, problem)
+
+
+@pytest.mark.parametrize("values", [
+    [], ["Kabul", ""], ["Kabul", "طالبان \u202e", "😀"], ["x" * 100_000], ["ok", "x" * 100_001], ["ok", "a\x00b"],
+    ["é", "a\x00b"], ["ab\ud83d", "\udc00"], ["ab\ud83d"], ["طالبان", "\udc00"], ["\ud83d", "\ude00"],
+])  # fmt: skip
+def test_a_column_of_texts_is_storable_when_each_is(values):
+    """An import checks a column at a time (db.event_file): the same as checking each cell."""
+
+    def storable(value: str) -> bool:
+        try:
+            return check_text(value) == value
+        except ValueError:
+            return False
+
+    assert all_storable(values) is all(map(storable, values))
 
 
 @pytest.mark.parametrize("unit", ["days", "weeks", "months", "years"])

@@ -77,3 +77,14 @@ def test_clearing_the_plot(plot, troops):
     plot.show_series(None)
     assert plot.target_curve.getData()[0] is None or len(plot.target_curve.getData()[0]) == 0
     assert plot.claim_items == {} and plot.deadline_lines == []
+
+
+def test_a_plot_with_no_metric_shows_its_sentence_and_no_empty_axes(plot, troops):
+    """Without a series pyqtgraph framed 1970 to today and -0.4 to 0.4 (seen under Xvfb): axes of nothing."""
+    item = plot.plot.plotItem
+    plot.show_series(None, "No metric is tied to Intro-3; pick one to see its plot.")
+    assert item.titleLabel.text == "No metric is tied to Intro-3; pick one to see its plot."
+    assert not item.getAxis("left").isVisible() and not item.getAxis("bottom").isVisible()
+    assert not plot.as_of_line.isVisible()
+    plot.show_series(troops)
+    assert item.getAxis("left").isVisible() and item.getAxis("bottom").isVisible() and plot.as_of_line.isVisible()

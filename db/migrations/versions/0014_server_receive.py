@@ -10,7 +10,7 @@ can (SQLite defers its foreign keys per transaction), so the upgrade writes no a
   security: an editor receives only into the agreements assigned to them.
 
 Revision ID: 0014_server_receive
-Revises: 0013_team_server
+Revises: 0014_editor_rights
 """
 
 from alembic import op
@@ -18,7 +18,7 @@ from alembic import op
 from db import team_server
 
 revision = "0014_server_receive"
-down_revision = "0013_team_server"
+down_revision = "0014_editor_rights"
 branch_labels = None
 depends_on = None
 
