@@ -25,7 +25,7 @@ this desk's trail records each row the merge wrote, under the action "Receive bu
 entry naming the bundle's hash, the sending desk and the report.
 
 A team database on a server receives the same way, with its differences said once: its foreign keys are
-deferred and checked at the end (db.dialects), its triggers write the trail, whose merge entry gets its id
+deferred and checked at the end (db.dialects), its triggers write the trail, whose newest entry gets its id
 only at commit (db.team_server.AT_COMMIT), and its rights hold: an editor's rows outside their agreements
 are refused by the server, a reader is refused before anything.
 """
@@ -176,7 +176,8 @@ def receive(
         "counts": {t: dict(c) for t, c in report.counts.items()},
         "choices": {f"{t}/{r}": str(c) for (t, r), c in choices.items()},
     }  # fmt: skip
-    head = audit.record_note(session, "merge", merge.bundle.content_sha256, summary)
+    audit.record_note(session, "merge", merge.bundle.content_sha256, summary)
+    head = audit.newest_entry(session)
     me = desk.desk_id(connection)
     changes = [(t, r, d, c, head, deleted) for (t, r), (d, c), deleted in taken]
     changes += [(t, r, me, head, head, deleted) for (t, r), deleted in kept]

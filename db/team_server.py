@@ -22,8 +22,8 @@ and their hashes (db.audit.entry_hash, computed in SQL over the same text), and 
 `auditentry`: the head lock is held until commit, so chain order is commit order. It then NOTIFYs
 `CHANNEL` of each change (table, id, who, the agreement/obligation/metric/event it concerns); a change
 of who edits which agreement is announced too (table `agreementeditor`), so windows read their rights again.
-A received bundle's merge is noted so too (`accord_note`), and the rows that name its entry get its id at
-commit, after the chain (`accord_received`).
+A received bundle's merge is noted so too (`accord_note`), and the rows that name the transaction's newest
+entry get its id at commit, after the chain (`at_commit`).
 """
 
 import json
@@ -45,9 +45,9 @@ CHANNEL = "accord_desk"
 APPLICATION = f"Accord Desk {os.getpid()}@{socket.gethostname()}"[:63]
 ACTION_SETTING = "accord_desk.action"
 OUTSIDE_ACTION = "Changed outside Accord Desk"
-# A receive's rows name the merge's entry (db/exchange.py: received_change's at_entry, and the counter of
-# the conflicts settled here), whose id the server gives only as the transaction commits: they are written
-# with this stand-in, which the commit replaces (accord_received).
+# A receive's rows in received_change name the newest entry of its transaction (their at_entry, and the
+# counter of the conflicts settled here: db/exchange.py, db/natural_keys.py), whose id the server gives only
+# as the transaction commits: they are written with this stand-in, which the commit replaces (`at_commit`).
 AT_COMMIT = -1
 NOTICES_PER_TRANSACTION = 100  # more changes than this are announced per table, without ids
 CHAIN_TABLES = ("audithead", "auditpending", "audittransaction", "auditreceive")  # the trail's state: history
@@ -259,24 +259,27 @@ BEGIN
     END IF;
     INSERT INTO auditpending (who, action, operation, table_name, row_id, before, after)
         VALUES (session_user, accord_action(), operation, table_name, row_id, before, after);
-    PERFORM accord_pending();  -- first: the chain's trigger is queued before accord_received's, so runs first
-    IF operation = 'merge' THEN
-        INSERT INTO auditreceive (txid) VALUES (txid_current()) ON CONFLICT (txid) DO NOTHING;
-    END IF;
+    PERFORM accord_pending();
 END
 $$;
 
--- After the chain, at commit: the merge's entry has its id (the newest merge entry, since this transaction
--- holds the head), which the rows the receive wrote with the stand-in {at_commit} now take.
+-- The transaction's rows of received_change name its newest entry by the stand-in {at_commit}: after the
+-- chain, at commit (its trigger was queued first, by accord_pending), they take the head's id.
+CREATE OR REPLACE FUNCTION accord_at_commit() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    PERFORM accord_pending();
+    INSERT INTO auditreceive (txid) VALUES (txid_current()) ON CONFLICT (txid) DO NOTHING;
+END
+$$;
 CREATE OR REPLACE FUNCTION accord_received() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    merge_id BIGINT;
+    newest BIGINT;
 BEGIN
-    -- backwards from the newest: only this transaction's entries after the merge are passed over
-    SELECT id INTO merge_id FROM auditentry WHERE operation = 'merge' ORDER BY id DESC LIMIT 1;
-    UPDATE received_change SET at_entry = merge_id,
-        counter = CASE WHEN counter = {at_commit} THEN merge_id ELSE counter END
+    SELECT entry_id INTO newest FROM audithead;  -- this transaction's last entry: it holds the head
+    UPDATE received_change SET at_entry = newest,
+        counter = CASE WHEN counter = {at_commit} THEN newest ELSE counter END
     WHERE at_entry = {at_commit};
     DELETE FROM auditreceive WHERE txid = NEW.txid;
     RETURN NULL;
@@ -523,7 +526,7 @@ def uninstall_statements() -> list[str]:
                    "DROP TRIGGER IF EXISTS auditentry_no_update ON auditentry"]  # fmt: skip
     statements += [f"DROP FUNCTION IF EXISTS {function}" for function in (
         "accord_may_change(text, text)", "accord_may_edit(text)", "accord_note(text, text, text, text, text)",
-        "accord_chain()", "accord_received()", "accord_pending()", "accord_action()", "accord_iso_utc(timestamp with time zone)",
+        "accord_chain()", "accord_received()", "accord_at_commit()", "accord_pending()", "accord_action()", "accord_iso_utc(timestamp with time zone)",
         "accord_append_only()", "accord_next_version()", "accord_rights_changed()")]  # fmt: skip
     return statements
 
@@ -559,6 +562,12 @@ def note(connection: Connection, operation: str, table_name: str, row_key: str, 
         text("SELECT accord_note(:operation, :table, :row, :before, :after)"),
         {"operation": operation, "table": table_name, "row": row_key, "before": before, "after": after},
     )
+
+
+def at_commit(connection: Connection) -> int:
+    """AT_COMMIT, for received_change rows naming the transaction's newest entry; the commit gives them its id."""
+    connection.exec_driver_sql("SELECT accord_at_commit()")
+    return AT_COMMIT
 
 
 def rights_sentence(role: str, what: str) -> str:
