@@ -5,8 +5,10 @@ sentences of the summary, and a fingerprint of the database content the report w
 """
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import chain
 from pathlib import Path
 
 from sqlalchemy import select as core_select
@@ -26,7 +28,7 @@ from db.parties import party_groups
 from db.phrasing import deadline_text
 from db.plot_data import series_as_of
 from db.report_findings import Completion, Finding, key_findings
-from db.tree import ObligationNode, list_agreements, load_tree
+from db.tree import ObligationNode, counts_by_party, list_agreements, load_tree
 from db.values import MAX_TEXT_CHARS, check_text, sentence
 from db.vocabulary import COMPLETED, STATUS_SEVERITY, ObligationKind, Status
 
@@ -85,7 +87,7 @@ class ReportContent:
     rows: list[ReportRow]
     metrics: list[MetricSeries]
     changes: list[StatusChange] = field(default_factory=list)
-    chronology: list[ChronologyEntry] = field(default_factory=list)
+    chronology: Iterable[ChronologyEntry] = ()  # a Chronology: walk it while the reading is open
     events_scope: str = EVENTS_LINKED
     findings: list[Finding] = field(default_factory=list)
     officer_summary: str = ""  # the officer's own words, shown verbatim and never interpreted
@@ -171,21 +173,6 @@ def summary_sentences(leaves: list[tuple[ObligationNode, Standing]], as_of: date
     return sentences
 
 
-def counts_by_party(
-    tree: list[ObligationNode], parties: list[tuple[str, str]]
-) -> list[tuple[str, dict[Status, int]]]:
-    """Status counts of each obligor's obligations (not sections): parties first, then other obligors."""
-    by_obligor: dict[str, Counter] = {}
-    for _, node in _walk(tree):
-        if node.is_section:
-            continue
-        for obligor in node.obligors:
-            by_obligor.setdefault(obligor, Counter())[node.standing.status] += 1
-    named = [name for name, _ in parties if name in by_obligor]
-    others = sorted(name for name in by_obligor if name not in named)
-    return [(name, dict(by_obligor[name])) for name in named + others]
-
-
 def _evidence(session: Session, obligation_id: str, since: date, as_of: date) -> list[str]:
     rows = session.exec(
         select(
@@ -207,11 +194,51 @@ def _evidence(session: Session, obligation_id: str, since: date, as_of: date) ->
     ]
 
 
-def _chronology(
-    session: Session, agreement_id: str, since: date | None, as_of: date, scope: str
-) -> list[ChronologyEntry]:
-    """The events of the period with their actors and links, read in one query that walks the events once
-    (never a bound parameter per event: SQLite allows 250,000 a statement, and an agreement may have more)."""
+class Chronology:
+    """The period's events with their actors and links, read afresh from the record each time it is walked
+    and never held: an agreement may have a million, and the PDF walks them twice (to count its pages, then
+    to paint them). Walk it only while the reading it came from is open (one snapshot for both walks)."""
+
+    def __init__(self, session: Session, agreement_id: str, since: date | None, as_of: date, scope: str):
+        self._connection = session.connection()
+        self._query, self._as_of = _chronology_query(agreement_id, since, as_of, scope), as_of
+
+    def __iter__(self) -> Iterator[ChronologyEntry]:
+        as_of = self._as_of
+        # yield_per: rows arrive in batches (a server cursor on PostgreSQL), never the whole result at once.
+        for (on, precision, until, kind, sub_kind, location, admin1, country, notes, source, reliability, credibility,
+             roles, refs) in self._connection.execution_options(yield_per=1000).execute(self._query):  # fmt: skip
+            # SQL narrows by the day; a week- or month-dated event counts once its period ended (db.as_of).
+            if not happened_by(on, precision, as_of, until):
+                continue
+            actors = actors_in_roles([tuple(pair.split(ROLE_SEPARATOR, 1)) for pair in roles.split(PAIR_SEPARATOR)]) if roles else ""
+            yield ChronologyEntry(
+                when=date_label(on, precision, until),
+                what=" — ".join(filter(None, [kind, sub_kind])),
+                place=place_label(location, admin1, country),
+                notes=" ".join(filter(None, [f"{actors}:" if actors else "", notes or ""])),
+                source=source or "",
+                grade=grade_label(reliability, credibility),
+                obligations=refs or "",
+            )  # fmt: skip
+
+
+def chronology_rows(chronology: Iterable[ChronologyEntry]) -> Iterator[list[str]] | None:
+    """The chronology's rows as both reports print them (when, what, where, notes, source, obligations),
+    read as they are taken; None when it holds no event."""
+    entries = iter(chronology)
+    first = next(entries, None)
+    if first is None:
+        return None
+    return (
+        [e.when, e.what, e.place, e.notes, f"{e.source} ({e.grade})" if e.grade else e.source, e.obligations]
+        for e in chain([first], entries)
+    )
+
+
+def _chronology_query(agreement_id: str, since: date | None, as_of: date, scope: str):
+    """One query that walks the events once (never a bound parameter per event: SQLite allows 250,000 a
+    statement, and an agreement may have more)."""
     columns = (
         Event.occurred_on, Event.date_precision, Event.occurred_until, Event.event_type, Event.sub_event_type,
         Event.location, Event.admin1, Event.country, Event.notes, Event.source_name, Event.reliability,
@@ -232,23 +259,7 @@ def _chronology(
     query = query.where(Event.occurred_on <= as_of).order_by(Event.occurred_on, Event.recorded_at)
     if since is not None:
         query = query.where(Event.occurred_on > since)
-    entries = []
-    for (on, precision, until, kind, sub_kind, location, admin1, country, notes, source, reliability, credibility,
-         roles, refs) in session.connection().execute(query):  # fmt: skip
-        # SQL narrows by the day; a week- or month-dated event counts once its period ended (db.as_of).
-        if not happened_by(on, precision, as_of, until):
-            continue
-        actors = actors_in_roles([tuple(pair.split(ROLE_SEPARATOR, 1)) for pair in roles.split(PAIR_SEPARATOR)]) if roles else ""
-        entries.append(ChronologyEntry(
-            when=date_label(on, precision, until),
-            what=" — ".join(filter(None, [kind, sub_kind])),
-            place=place_label(location, admin1, country),
-            notes=" ".join(filter(None, [f"{actors}:" if actors else "", notes or ""])),
-            source=source or "",
-            grade=grade_label(reliability, credibility),
-            obligations=refs or "",
-        ))  # fmt: skip
-    return entries
+    return query
 
 
 def report_content(
@@ -256,7 +267,8 @@ def report_content(
     prepared_by: str | None = None, officer_summary: str | None = None,
 ) -> ReportContent:  # fmt: skip
     """The report as of the date. The officer's words are the agreement's newest kept in the record
-    (db.officer_words) unless `officer_summary` gives others for this report (`--summary FILE.txt`)."""
+    (db.officer_words) unless `officer_summary` gives others for this report (`--summary FILE.txt`).
+    Its chronology is read from `session` as it is walked: write the report before the reading ends."""
     agreements = list_agreements(session)
     if not agreements:
         from db.errors import UserError
@@ -315,7 +327,7 @@ def report_content(
                 if standing.status in COMPLETED:
                     completions.append(Completion(node, tuple(change.evidence)))
     content.findings = key_findings([node for node, _ in leaves], as_of, since, completions)
-    content.chronology = _chronology(session, agreement.id, since, as_of, events)
+    content.chronology = Chronology(session, agreement.id, since, as_of, events)
     return content
 
 

@@ -4,7 +4,7 @@ Rows are read as plain tuples through Core (DESIGN.md: ORM objects cost 15× mor
 the ORM's processing of plain column rows was a third of load_tree) and judged by db.compliance; callers get plain dataclasses and never a Session-bound object.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
@@ -312,6 +312,21 @@ def build_tree(facts: AgreementFacts, as_of: date) -> list[ObligationNode]:
         node = nodes[row.id]
         (nodes[row.parent_id].children if row.parent_id else roots).append(node)
     return roots
+
+
+def counts_by_party(
+    tree: list[ObligationNode], parties: list[tuple[str, str]]
+) -> list[tuple[str, dict[Status, int]]]:
+    """Status counts of each obligor's obligations (not sections): parties first, then other obligors."""
+    by_obligor: dict[str, Counter] = {}
+    for node in (found for root in tree for found in root.walk()):
+        if node.is_section:
+            continue
+        for obligor in node.obligors:
+            by_obligor.setdefault(obligor, Counter())[node.standing.status] += 1
+    named = [name for name, _ in parties if name in by_obligor]
+    others = sorted(name for name in by_obligor if name not in named)
+    return [(name, dict(by_obligor[name])) for name in named + others]
 
 
 def obligation_detail(session: Session, obligation_id: str) -> ObligationDetail:

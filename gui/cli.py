@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import sys
+from contextlib import contextmanager
 from datetime import date
 
 from db.errors import DatabaseError, UserError
@@ -277,8 +278,10 @@ def _export_events(args) -> int:
     return 0
 
 
+@contextmanager
 def _report(args):
-    """The summary's content as the command's options choose it; then Qt is ready to paint it."""
+    """The summary's content as the command's options choose it, with Qt ready to paint it; its reading
+    stays open until the file is written (the chronology is read as it is painted, never held whole)."""
     from db.report_content import officer_summary_from, report_content
     from db.status_report import choose_agreements
     from db.store import Access, Store
@@ -301,30 +304,30 @@ def _report(args):
                 session, agreements[0].id if agreements else None, as_of, args.since, args.events,
                 prepared_by=args.prepared_by or _officer(), officer_summary=summary,
             )  # fmt: skip
+            if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+                os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a report needs no screen
+            from gui.app import application
+
+            application()
+            yield content
     finally:
         store.close()
-    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # a report needs no screen
-    from gui.app import application
-
-    application()
-    return content
 
 
 def _export_pdf(args) -> int:
-    content = _report(args)
-    from gui.report_pdf import write_report
+    with _report(args) as content:
+        from gui.report_pdf import write_report
 
-    pages = write_report(content, args.output, marking=args.marking, page_size=args.page_size)
-    print(f"Wrote {args.output} ({pages} pages, status as of {content.as_of.isoformat()}).")
+        pages = write_report(content, args.output, marking=args.marking, page_size=args.page_size)
+    print(f"Wrote {args.output} ({pages:,} pages, status as of {content.as_of.isoformat()}).")
     return 0
 
 
 def _export_docx(args) -> int:
-    content = _report(args)
-    from gui.report_docx import write_docx
+    with _report(args) as content:
+        from gui.report_docx import write_docx
 
-    write_docx(content, args.output, marking=args.marking, page_size=args.page_size)
+        write_docx(content, args.output, marking=args.marking, page_size=args.page_size)
     print(f"Wrote {args.output} (Word, status as of {content.as_of.isoformat()}).")
     return 0
 

@@ -6,11 +6,14 @@ window's own pyqtgraph plot, which only the UI thread may build: they are record
 few tens of ms per turn of its event loop. The pages are then painted, or the Word document written, in a
 worker thread again, and the window stays responsive throughout. Cancel stops the layout at its next
 block, the figures at their next step, the painting at its next page, and leaves no file behind
-(gui.report_pdf.PdfReport, gui.report_docx.write_docx). The officer's assessment in words is kept per
+(gui.report_pdf.PdfReport, gui.report_docx.write_docx). One reading of the record stays open from the
+first worker to the end of the second: the chronology is read as the pages are laid out and painted (never
+held whole), from the snapshot the rest of the report came from. The officer's assessment in words is kept per
 agreement in the record, a version each time it changes (db.officer_words), so the next report starts
 from it and the earlier words stay in its history.
 """
 
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -63,6 +66,7 @@ class ExportSummaryDialog(QDialog):
         self.written: Written | None = None
         self.background = Background(self)
         self._report: PdfReport | None = None
+        self._reading = ExitStack()  # the export's reading of the record, open until the file is written
         self._figures = None  # the figures being recorded on the UI thread: an iterator of steps
         self._cancelled = False
         self._latest = (0, 0)  # (done, total) pages, as the worker painting them last said
@@ -212,12 +216,14 @@ class ExportSummaryDialog(QDialog):
         self._busy(True, "Reading the record and laying out the pages…")
         store, agreement_id, label = self.desk.store, self.desk.agreement_id, officer().label
 
+        reading = self._reading
+
         def assemble() -> tuple[ReportContent, FigurePictures]:  # in a worker thread: the record, the layout
-            with store.reading() as session:
-                content = report_content(
-                    session, agreement_id, chosen["as_of"], chosen["since"], chosen["events"],
-                    prepared_by=label, officer_summary=chosen["words"],
-                )  # fmt: skip
+            session = reading.enter_context(store.reading())  # closed by _finished or _failed
+            content = report_content(
+                session, agreement_id, chosen["as_of"], chosen["since"], chosen["events"],
+                prepared_by=label, officer_summary=chosen["words"],
+            )  # fmt: skip
             if report is not None:
                 report.lay_out(content, stop=lambda: self._cancelled)
                 return content, report.figures
@@ -265,7 +271,7 @@ class ExportSummaryDialog(QDialog):
                            figures=figures, stop=stop)  # fmt: skip
 
             return self.background.run(work, lambda _none: self._finished(chosen, None), self._failed)
-        self._latest = (0, len(report.flow.pages))
+        self._latest = (0, report.pages)
         self.progress.setRange(0, self._latest[1])
         self.progress.setValue(0)
         self.progress_label.setText("Painting the pages…")
@@ -289,6 +295,7 @@ class ExportSummaryDialog(QDialog):
             self.progress.setValue(done)
 
     def _finished(self, chosen: dict, pages: int | None) -> None:
+        self._reading.close()
         release_collections(self)
         self._ticker.stop()
         self._show_progress()  # the last page's count, whatever the ticker's last look saw
@@ -304,6 +311,7 @@ class ExportSummaryDialog(QDialog):
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
+        self._reading.close()
         release_collections(self)
         self._ticker.stop()
         if self._report is not None:

@@ -63,12 +63,14 @@ def _table(model: HistoryModel) -> QTableView:
 
 
 class RecordHistory(QWidget):
-    """The History tab: who changed the selected record, when, and what before and after."""
+    """The History tab: who changed the selected record, when, and what before and after. Read while it is
+    shown: behind the Details tab (as the window starts) it only notes that it is behind, and reads when shown."""
 
     def __init__(self, desk: Desk, parent: QWidget | None = None):
         super().__init__(parent)
         self.desk = desk
         self.subject: tuple[str, str] | None = None  # (table, id)
+        self._behind = False  # something changed while hidden: read when shown
         self.heading = plain_label()
         self.model = HistoryModel([WHEN, WHO, ACTION, WHAT], self)
         self.table = _table(self.model)
@@ -102,7 +104,15 @@ class RecordHistory(QWidget):
         self.subject = ("event", event_id) if event_id else None
         self.refresh()
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._behind:
+            self.refresh()
+
     def refresh(self, *_) -> None:
+        self._behind = not self.isVisible()
+        if self._behind:
+            return
         if self.subject is None or self.desk.store is None:
             self.heading.setText("Select an obligation or an event to see its history.")
             self.model.show([])

@@ -7,13 +7,17 @@ ship in resources/fonts and are embedded by Qt; Qt's text layout handles right-t
 Each text is measured once (Texts): a report repeats the same obligors, dates, sources and reasons in
 thousands of cells, and measuring is a full text layout. A cell's height is what its text needs at its
 width, so nothing painted is cut off (tests/gui/test_report_layout.py measures every painted text).
+
+A report's pages can be handed over one by one as they fill (Flow's `on_page`) and its tables' rows taken
+from any iterable, so a chronology of a million events is laid out and painted in bounded memory.
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from itertools import islice
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetricsF, QPaintDevice, QPainter, QPen
@@ -32,6 +36,7 @@ INK = QColor("#1f2328")
 MUTED = QColor("#57606a")
 RULE = QColor("#d0d7de")
 PAD = 4  # inside every table cell
+MEASURES_KEPT = 4096  # texts measured and remembered: the repeated ones (dates, sources, places) recur nearby
 
 Paint = Callable[[QPainter, float], None]  # paints a block whose top is at y
 
@@ -90,6 +95,8 @@ class Texts:
         key = (text, known[1], width)
         found = self._measured.get(key)
         if found is None:
+            if len(self._measured) >= MEASURES_KEPT:  # a chronology's notes are each new: keep the memory flat
+                self._measured.clear()
             text_font = script_font(text, text_font)
             metrics = self.metrics(text_font)
             if "\n" not in text and metrics.horizontalAdvance(text) <= width:
@@ -151,20 +158,23 @@ class Page:
 
 
 class Flow:
-    """Places blocks top to bottom, starting a new page when the next one does not fit."""
+    """Places blocks top to bottom, starting a new page when the next one does not fit. With `on_page`, each
+    page is handed to it once full (and at `end`) and not kept; without, `pages` keeps them all."""
 
     def __init__(
         self, device: QPaintDevice, width: float, height: float, margin: float, header: float, footer: float,
-        stop: Callable[[], bool] | None = None,
+        stop: Callable[[], bool] | None = None, on_page: Callable[[Page], None] | None = None,
     ):  # fmt: skip
         self.device = device
         self.stop = stop  # asked at each block: True cancels the layout (ExportCancelled)
+        self.on_page = on_page
         self.texts = Texts(device)
         self.left = margin
         self.width = width - 2 * margin
         self.top = margin + header
         self.bottom = height - margin - footer
         self.pages = [Page()]
+        self.page_count = 1
         self.y = self.top
         self.tables = 0
         self.on_new_page: Callable[[], None] | None = None  # e.g. repeat a table's header
@@ -173,10 +183,19 @@ class Flow:
         return self.texts.height(text, text_font, width)
 
     def new_page(self) -> None:
+        if self.on_page is not None:
+            self.on_page(self.pages.pop())
         self.pages.append(Page())
+        self.page_count += 1
         self.y = self.top
         if self.on_new_page:
             self.on_new_page()
+
+    def end(self) -> int:
+        """Hand over the last page; the page count."""
+        if self.on_page is not None and self.pages:
+            self.on_page(self.pages.pop())
+        return self.page_count
 
     def place(self, height: float, paint: Paint, keep_with_next: float = 0, tag: tuple = ()) -> None:
         if self.stop is not None and self.stop():
@@ -241,10 +260,11 @@ Cell = str | Painted
 
 
 def table(
-    flow: Flow, columns: list[Column], rows: list[list[Cell]], cell_font: QFont, header: bool = True
+    flow: Flow, columns: list[Column], rows: Iterable[list[Cell]], cell_font: QFont, header: bool = True
 ) -> None:
     """A table whose header repeats on every page it spans. A row's height is what its tallest cell
-    needs; the header keeps with the first rows, and the last row never stands alone on a page."""
+    needs; the header keeps with the first rows, and the last row never stands alone on a page. The rows
+    are taken as they come, two ahead of the one placed: none is kept once placed."""
     total = sum(c.share for c in columns)
     widths = [flow.width * c.share / total for c in columns]
     inner = [width - 2 * PAD for width in widths]
@@ -275,7 +295,8 @@ def table(
 
     titles: list[Cell] = [c.title for c in columns]
     header_height = height_of(titles, header_font)
-    heights = [height_of(cells, cell_font) for cells in rows]
+    measured = ((cells, height_of(cells, cell_font)) for cells in rows)
+    ahead = list(islice(measured, 2))
 
     def place_header(keep: float = 0) -> None:
         flow.place(
@@ -284,15 +305,18 @@ def table(
         )  # fmt: skip
 
     if header:  # with the first two rows: neither the header nor a first row ends a page alone
-        place_header(sum(heights[:2]))
+        place_header(sum(height for _, height in ahead))
         flow.on_new_page = place_header
-    count = len(rows)
-    for index, (cells, height) in enumerate(zip(rows, heights, strict=True)):
+    index = 0
+    while ahead:
+        ahead.extend(islice(measured, 1))  # the row placed now and the two after it, where there are
+        cells, height = ahead.pop(0)
         # Keep-with-previous for the last row: the one before it moves along rather than leave it alone.
-        keep = heights[-1] if index == count - 2 else 0
+        keep = ahead[0][1] if len(ahead) == 1 else 0
         flow.place(
             height, lambda p, y, cells=cells, height=height: cells_at(y, p, cells, height, cell_font),
-            keep_with_next=keep, tag=("row", number, index, count),
+            keep_with_next=keep, tag=("row", number, index),
         )  # fmt: skip
+        index += 1
     flow.on_new_page = None
     flow.space(6)

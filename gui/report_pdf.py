@@ -7,6 +7,7 @@ and the file's own ending (a PDF ends with %%EOF) tell whether it was written wh
 """
 
 from collections.abc import Callable, Iterator
+from itertools import count
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QRectF, Qt
@@ -14,9 +15,9 @@ from PySide6.QtGui import QColor, QPageLayout, QPageSize, QPainter, QPdfWriter, 
 
 from db.atomic_file import atomic_path, framed, not_written
 from db.errors import ExportCancelled
-from db.report_content import EVENTS_ALL, ReportContent
+from db.report_content import EVENTS_ALL, ReportContent, chronology_rows
 from db.vocabulary import STATUS_SEVERITY, Status
-from gui.pdf_layout import MUTED, Column, Flow, Painted, Texts, font, table
+from gui.pdf_layout import MUTED, Column, Flow, Page, Painted, Texts, font, table
 from gui.status_badge import STATUS_STYLES, badge_text
 from gui.trajectory_plot import FigurePictures
 
@@ -170,22 +171,20 @@ def _chronology(flow: Flow, content: ReportContent) -> None:
         else f"to {content.as_of.isoformat()}"
     )
     flow.heading(f"Event chronology ({scope}, {period})")
-    if not content.chronology:
+    rows = chronology_rows(content.chronology)  # read as the rows are placed: a million events are never held
+    if rows is None:
         flow.paragraph("No events in the period.", font(11), MUTED)
         return
     columns = [Column("When", 1), Column("What", 1.4), Column("Where", 1.2), Column("Notes", 3.4),
                Column("Source", 1.3), Column("Obligations", 1.4)]  # fmt: skip
-    rows = [
-        [e.when, e.what, e.place, e.notes, f"{e.source} ({e.grade})" if e.grade else e.source, e.obligations]
-        for e in content.chronology
-    ]
     table(flow, columns, rows, font(9))
 
 
 def _layout(
-    content: ReportContent, writer: QPdfWriter, figures: FigurePictures, stop: Callable[[], bool] | None = None
+    content: ReportContent, writer: QPdfWriter, figures: FigurePictures, stop: Callable[[], bool] | None = None,
+    on_page: Callable[[Page], None] | None = None,
 ) -> Flow:
-    flow = Flow(writer, writer.width(), writer.height(), MARGIN, HEADER, FOOTER, stop)
+    flow = Flow(writer, writer.width(), writer.height(), MARGIN, HEADER, FOOTER, stop, on_page)
     _title_block(flow, content)
     _findings(flow, content)
     _officer_summary(flow, content)
@@ -200,6 +199,7 @@ def _layout(
         _changes(flow, content)
     _chronology(flow, content)
     _provenance(flow, content)
+    flow.end()
     return flow
 
 
@@ -235,11 +235,16 @@ def _header_footer(
 
 class PdfReport:
     """A PDF being written, in steps, so the window can keep the slow ones off its thread: opening it (the
-    UI thread: the temporary file and its QPdfWriter), `lay_out` (measures every text and places every block,
-    making no QObject: a worker thread), `figure_steps` (the UI thread: the figures are the window's
-    pyqtgraph plot, recorded a step at a time), `paint_pages` (a worker thread: every page, the figures
-    replayed from their recording) and `finish` (the check, fsync and rename). `abandon` at any point removes
-    the temporary file; the destination is replaced only once every page is painted and the file is whole."""
+    UI thread: the temporary file and its QPdfWriter), `lay_out` (measures every text and places every block
+    to count the pages, making no QObject: a worker thread), `figure_steps` (the UI thread: the figures are
+    the window's pyqtgraph plot, recorded a step at a time), `paint_pages` (a worker thread: lays the pages out
+    again and paints each as it fills, the figures replayed from their recording) and `finish` (the check,
+    fsync and rename). `abandon` at any point removes the temporary file; the destination is replaced only
+    once every page is painted and the file is whole.
+
+    No page is kept, so memory stays flat however many events the chronology holds; the price is laying
+    the pages out twice, since every footer says "Page X of Y". Both walks read the content's chronology,
+    so its reading stays open from `lay_out` to the end of `paint_pages` (one snapshot: the same pages)."""
 
     def __init__(self, path: Path, marking: str = "", page_size: str = "a4"):
         self.path, self.marking = path, marking
@@ -253,16 +258,17 @@ class PdfReport:
         )
         self.writer.setCreator("Accord Desk")
         self.content: ReportContent | None = None
-        self.flow: Flow | None = None
+        self.pages = 0
         self.figures: FigurePictures | None = None
 
     def lay_out(self, content: ReportContent, stop: Callable[[], bool] | None = None) -> int:
-        """Measure and place everything (ExportCancelled as soon as `stop()` says so); the page count."""
+        """Measure and place everything, keeping no page (ExportCancelled as soon as `stop()` says so); the
+        page count."""
         width = self.writer.width() - 2 * MARGIN
         self.figures = FigurePictures(content.metrics, content.as_of, width, FIGURE_HEIGHT)
-        self.flow = _layout(content, self.writer, self.figures, stop)
+        self.pages = _layout(content, self.writer, self.figures, stop, on_page=lambda _page: None).page_count
         self.content = content
-        return len(self.flow.pages)
+        return self.pages
 
     def figure_steps(self) -> Iterator[int]:
         """On the UI thread: record the figures a step at a time (gui.trajectory_plot.FigurePictures)."""
@@ -273,21 +279,25 @@ class PdfReport:
         `progress(done, total)` after each page; False cancels (ExportCancelled). Cancelled or failing, it
         leaves no file and the destination as it was; `finish` puts the file in place."""
         try:
-            flow, content = self.flow, self.content
-            total = len(flow.pages)
+            content, total = self.content, self.pages
             self.writer.setTitle(f"{content.agreement_title} — compliance summary as of {content.as_of.isoformat()}")
             painter = QPainter(self.writer)
             if not painter.isActive():  # the temporary file could not be opened for writing
                 raise not_written(self.path)
+            texts, numbers = Texts(self.writer), count(1)
+
+            def paint(page: Page) -> None:  # each page as it fills; then it is dropped
+                number = next(numbers)
+                if number > 1:
+                    self.writer.newPage()
+                _header_footer(painter, texts, self.writer, content, self.marking, number, total)
+                for block in page.blocks:
+                    block.paint(painter, block.y)
+                if progress is not None and progress(number, total) is False:
+                    raise ExportCancelled()
+
             try:
-                for number, page in enumerate(flow.pages, start=1):
-                    if number > 1:
-                        self.writer.newPage()
-                    _header_footer(painter, flow.texts, self.writer, content, self.marking, number, total)
-                    for block in page.blocks:
-                        block.paint(painter, block.y)
-                    if progress is not None and progress(number, total) is False:
-                        raise ExportCancelled()
+                _layout(content, self.writer, self.figures, on_page=paint)
             finally:
                 ended = painter.end()
             self.__dict__.pop("writer")  # closes the file

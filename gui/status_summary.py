@@ -2,7 +2,7 @@
 
 from PySide6.QtWidgets import QGridLayout, QWidget
 
-from db.report_content import counts_by_party
+from db.tree import counts_by_party
 from db.vocabulary import STATUS_SEVERITY
 from gui.desk import Desk
 from gui.plain_text import plain_label

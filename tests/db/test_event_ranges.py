@@ -13,8 +13,9 @@ from db.event_log import Col, EventFilter, event_rows
 from db.event_rules import EventFields
 from db.events import event_fields
 from db.models import Agreement, Event, EventObligation, Obligation
-from db.report_content import EVENTS_ALL, report_content
+from db.report_content import EVENTS_ALL
 from db.search import search
+from tests.reports import content_read
 
 DATA = Path(__file__).parent.parent / "data"
 RANGED = "ucdp-ged:330002"  # 2020-03-02 to 2020-03-06 (date_prec 2)
@@ -61,8 +62,7 @@ def _breach(store, event_id: str) -> str:
 
 
 def _evidence(store, doha: str, events: str = EVENTS_ALL):
-    with store.reading() as session:
-        content = report_content(session, doha, date(2021, 1, 1), since=date(2020, 2, 29), events=events)
+    content = content_read(store, doha, date(2021, 1, 1), since=date(2020, 2, 29), events=events)
     evidence = [line for change in content.changes for line in change.evidence if "Taliban attack checkpoints" in line]
     return content, evidence
 

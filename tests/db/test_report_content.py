@@ -8,11 +8,11 @@ from sqlmodel import select
 from db.models import Actor, Obligation
 from db.report_content import EVENTS_ALL, EVENTS_LINKED, _span, fingerprint, report_content
 from db.vocabulary import Status
+from tests.reports import content_read
 
 
 def _content(store, **kw):
-    with store.reading() as session:
-        return report_content(session, None, date(2021, 9, 1), **kw)
+    return content_read(store, None, date(2021, 9, 1), **kw)
 
 
 def test_summary_counts_and_sentences(example_store):
@@ -87,8 +87,7 @@ def test_a_month_dated_event_waits_for_the_end_of_its_month(example_store):
         april = EventFields(date(2020, 4, 1), "Statement", "UNAMA", date_precision="month", notes="April report")
         create_event(session, replace(april, agreement_id=agreement.id))
     for as_of, shown in ((date(2020, 4, 10), False), (date(2020, 4, 30), True)):
-        with example_store.reading() as session:
-            content = report_content(session, None, as_of, events=EVENTS_ALL)
+        content = content_read(example_store, None, as_of, events=EVENTS_ALL)
         assert any(e.notes == "April report" for e in content.chronology) is shown
 
 
@@ -126,7 +125,7 @@ def test_a_chronology_longer_than_sqlites_variable_limit(empty_store):
             driver = session.connection().connection.driver_connection
             if isinstance(driver, sqlite3.Connection):  # a server has no such limit: the report comes out whole there too
                 driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 100)
-            content = report_content(session, agreement_id, date(2023, 1, 1), events=scope)
-        assert len(content.chronology) == 300
-        assert all(e.obligations and e.notes.startswith("Party A → Party B: Clash ") for e in content.chronology)
-        assert [e.when for e in content.chronology] == sorted(e.when for e in content.chronology)
+            chronology = list(report_content(session, agreement_id, date(2023, 1, 1), events=scope).chronology)
+        assert len(chronology) == 300
+        assert all(e.obligations and e.notes.startswith("Party A → Party B: Clash ") for e in chronology)
+        assert [e.when for e in chronology] == sorted(e.when for e in chronology)

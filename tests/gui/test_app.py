@@ -85,7 +85,7 @@ ON_DEMAND = (
     "docx", "lxml", "alembic", "mako", "pygments", "rapidfuzz",  # libraries
     "db.event_file", "db.duplicates", "db.agreement_document", "db.agreement_load", "db.examples",  # importing
     "gui.exchange_dialog", "db.exchange", "db.bundle",  # modules of one dialog each
-    "gui.export_summary_dialog", "gui.report_pdf", "gui.pdf_layout",
+    "gui.export_summary_dialog", "gui.report_pdf", "gui.pdf_layout", "db.report_content", "db.report_findings",
     "gui.check_dialog", "db.integrity", "gui.search_dialog", "gui.actors_dialog", "gui.help_dialogs",
 )  # fmt: skip
 

@@ -18,7 +18,28 @@ pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateS
 @pytest.fixture
 def window(window, qtbot):
     qtbot.waitUntil(lambda: not window.event_log.filtering)
+    window.detail_tabs.setCurrentWidget(window.history)
     return window
+
+
+def test_the_history_tab_reads_the_trail_only_when_shown(qtbot, desk, settings_folder, monkeypatch):
+    """Behind the Details tab, as the window starts, the History tab reads nothing; shown, it reads once."""
+    from gui import history_views
+    from gui.main_window import MainWindow
+
+    reads = []
+    named_history = history_views.named_history
+    monkeypatch.setattr(history_views, "named_history", lambda *args: reads.append(args) or named_history(*args))
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.tree.select(find(desk, "P1-D").id)
+    _edit(desk, "P1-D", "Reviewed sanctions")
+    assert reads == [] and window.detail_tabs.currentWidget() is window.panel
+    window.detail_tabs.setCurrentWidget(window.history)
+    assert [args[1:] for args in reads] == [("obligation", find(desk, "P1-D").id)]
+    assert window.history.model.rows[0].action == "Edit P1-D"
 
 
 def rows(model) -> list[list[str]]:

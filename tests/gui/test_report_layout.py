@@ -11,10 +11,10 @@ from sqlmodel import select
 from db.ids import new_id
 from db.models import Actor, Event, Obligation
 from db.obligations import add_assessment
-from db.report_content import report_content
 from gui import pdf_layout
 from gui.pdf_layout import Column, Flow, font, table
 from gui.report_pdf import write_report
+from tests.reports import content_read
 
 SLACK = 0.5  # of a pixel: rounding of glyph advances
 
@@ -68,10 +68,8 @@ def _make_it_hard(store) -> None:
 @pytest.mark.parametrize("page_size", ["a4", "letter"])
 def test_every_painted_text_fits_its_cell(qapp, example_store, tmp_path, painted, page_size):
     _make_it_hard(example_store)
-    with example_store.reading() as session:
-        content = report_content(session, None, date(2020, 9, 20), since=date(2020, 6, 1),
-                                 prepared_by="Farida Rahimi, Afghanistan desk",
-                                 officer_summary="word " * 3000 + "y" * 900)  # fmt: skip
+    content = content_read(example_store, None, date(2020, 9, 20), since=date(2020, 6, 1),
+                           prepared_by="Farida Rahimi, Afghanistan desk", officer_summary="word " * 3000 + "y" * 900)  # fmt: skip
     marking = "UNCLASSIFIED // FOR OFFICIAL USE ONLY // RELEASABLE TO THE MINISTRY"
     pages = write_report(content, tmp_path / "hard.pdf", marking=marking, page_size=page_size)
     assert pages > 3 and len(painted) > 300
@@ -120,8 +118,7 @@ def test_the_last_row_never_stands_alone_on_a_page(qapp, tmp_path, rows):
 def test_no_table_of_the_example_report_leaves_a_row_alone(qapp, example_store, tmp_path):
     from gui.report_pdf import _layout
 
-    with example_store.reading() as session:
-        content = report_content(session, None, date(2021, 9, 1), since=date(2020, 9, 1))
+    content = content_read(example_store, None, date(2021, 9, 1), since=date(2020, 9, 1))
     writer = QPdfWriter(str(tmp_path / "layout.pdf"))
     writer.setResolution(96)
     flow = _layout(content, writer, "")

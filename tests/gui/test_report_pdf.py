@@ -13,6 +13,7 @@ from db.errors import ExportCancelled, UserError
 from db.models import Actor, Event
 from db.report_content import report_content
 from gui.report_pdf import write_report
+from tests.reports import content_read
 
 MARKING = "UNCLASSIFIED // FOR OFFICIAL USE ONLY"
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils (pdftotext)")
@@ -26,8 +27,7 @@ def pages_text(path) -> list[str]:
 
 
 def _content(store, **kw):
-    with store.reading() as session:
-        return report_content(session, None, date(2021, 9, 1), **kw)
+    return content_read(store, None, date(2021, 9, 1), **kw)
 
 
 @pytest.fixture
