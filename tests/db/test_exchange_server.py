@@ -19,7 +19,7 @@ from db.merge_report import Choice
 from db.models import AuditEntry, Obligation
 from db.store import Store
 from tests.conftest import drop_server_database, server_copy
-from tests.db.test_exchange_ids import _ids, _imported_as_before_ids_were_derived, _links
+from tests.db.test_exchange_ids import _dots, _ids, _imported_as_before_ids_were_derived, _links
 from tests.desks import assess, desks_at, digest, obligations, retitle
 from tests.test_cli import run
 
@@ -172,6 +172,7 @@ def test_records_two_desks_named_differently_take_the_smaller_id_on_the_server(s
         for name, record_id in named.items():
             assert record_id == min(before_desk[kind].get(name, record_id), before_team[kind].get(name, record_id))
     assert digest(team) == digest(desk)
+    assert _dots(team) == _dots(desk)  # each renamed row kept the change it held, read in the receive's transaction
     _whole(team)
 
 
