@@ -15,7 +15,7 @@ import json
 import zipfile
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -29,6 +29,7 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 
 from db import audit, desk
 from db.atomic_file import atomic_path
+from db.bundle_stream import CHUNK, ENTRY_COLUMNS, Malformed, Trail, content_parts
 from db.clock import utc_now
 from db.dots import Dot, RowKey, covered, row_dots
 from db.errors import ExportCancelled, UserError
@@ -63,7 +64,6 @@ DESK_LOCAL_COLUMNS = frozenset({"version"})
 # events (from one file or from two that overlap) record the same rows at their own time. A pair that differs
 # only here is the same content (db.exchange settles it).
 CIRCUMSTANCE_COLUMNS = frozenset({"recorded_at", "recorded_by", "imported_at", "imported_by", "import_file_id"})
-_ENTRY_COLUMNS = ("id", "at", "who", "action", "operation", "table_name", "row_id", "before", "after", "hash")
 
 PART = 2000  # rows written between two looks at `progress`
 Progress = Callable[[int, int], bool]  # (done, total) → go on?
@@ -148,9 +148,18 @@ class Bundle:
     rows: dict[str, dict[str, dict[str, Any]]]  # table → row id → values
     dots: dict[RowKey, Dot]
     tombstones: dict[RowKey, Dot]
-    entries: dict[str, list[dict[str, Any]]]  # chain (desk id) → entries, oldest first
+    trail: Trail  # the audit entries it carries, by chain (the desk whose trail it is)
     content_sha256: str = ""
     renamed: dict[RowKey, str] | None = None  # the rows renamed to this desk's ids (db.natural_keys), once matched
+
+    def close(self) -> None:
+        self.trail.close()
+
+    def __enter__(self) -> "Bundle":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
 
     @property
     def desk_id(self) -> str:
@@ -236,7 +245,10 @@ def export_bundle(
     `progress(done, total)` is told each part; once it returns False, ExportCancelled is raised and no
     file is left behind."""
     cancelled = ExportCancelled(f"Sending was cancelled; {out.name} was not written.")
-    base = read_bundle(since).knowledge if since is not None else None
+    base = None
+    if since is not None:
+        with read_bundle(since) as earlier:
+            base = earlier.knowledge
     with store.reading() as session:
         connection = session.connection()
         me = desk.claimed(connection, store.location)
@@ -296,7 +308,7 @@ def export_bundle(
                 trail = AuditEntry.__table__
                 own = (
                     [plain(v) for v in entry]  # typed: the time as the hash covers it (aware, ISO 8601)
-                    for entry in connection.execute(select(*(trail.c[c] for c in _ENTRY_COLUMNS)).order_by(trail.c.id))
+                    for entry in connection.execute(select(*(trail.c[c] for c in ENTRY_COLUMNS)).order_by(trail.c.id))
                     if base is None or entry[0] > base.get(desk.owner_of(owners, entry[0]), 0)
                 )
                 put(_dumps(me) + ":")
@@ -306,7 +318,7 @@ def export_bundle(
                     entries += put_list(
                         list(entry)
                         for entry in connection.execute(text(
-                            f"SELECT {', '.join(_ENTRY_COLUMNS)} FROM received_entry WHERE chain = :chain ORDER BY id"
+                            f"SELECT {', '.join(ENTRY_COLUMNS)} FROM received_entry WHERE chain = :chain ORDER BY id"
                         ), {"chain": chain})
                         if base is None or entry[0] > base.get(chain, 0)
                     )
@@ -341,12 +353,22 @@ def _refused(path: Path, why: str) -> BundleError:
 
 
 def read_bundle(path: Path) -> Bundle:
-    """The bundle at `path`, checked whole: format, version, hash, and the shape of every part.
-    BundleError in one sentence otherwise."""
+    """The bundle at `path`, checked whole: format, version, hash, and the shape of every part; its
+    content read as it is unzipped (db/bundle_stream.py), its trails kept on disk. BundleError in one
+    sentence otherwise."""
     try:
         with zipfile.ZipFile(path) as archive:
             manifest = json.loads(archive.read("manifest.json"))
-            raw = archive.read("content.json")
+            if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+                raise _refused(path, "it is not an Accord Desk bundle (its manifest names another format)")
+            if type(manifest.get("version")) is not int or manifest["version"] > VERSION:
+                raise BundleError(
+                    f"{path} was written by a newer version of Accord Desk (bundle format {manifest.get('version')}, "
+                    f"this one reads {VERSION}); update Accord Desk to receive it. Nothing was changed."
+                )
+            digest = hashlib.sha256()
+            with archive.open("content.json") as member:
+                bundle = _read(path, manifest, member, digest)
     except FileNotFoundError:
         raise BundleError(f"{path}: no such file; check the path.") from None
     except IsADirectoryError:
@@ -356,50 +378,67 @@ def read_bundle(path: Path) -> Bundle:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, EOFError, ValueError, zlib.error):
         # a cut-off or altered file: a missing member (KeyError), a bad CRC or deflate stream, not JSON
         raise _refused(path, "it is not a whole Accord Desk bundle (cut off, damaged or another kind of file)") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise _refused(path, "it is not an Accord Desk bundle (its manifest names another format)")
-    if type(manifest.get("version")) is not int or manifest["version"] > VERSION:
-        raise BundleError(
-            f"{path} was written by a newer version of Accord Desk (bundle format {manifest.get('version')}, "
-            f"this one reads {VERSION}); update Accord Desk to receive it. Nothing was changed."
-        )
-    sha = hashlib.sha256(raw).hexdigest()
-    if sha != manifest.get("content_sha256"):
-        raise _refused(path, "its content does not match the SHA-256 its manifest records (altered or damaged)")
+    return bundle
+
+
+def _read(path: Path, manifest: dict, member, digest) -> Bundle:
+    """The content as it streams from `member`; the hash is told first (a damaged file is read to its
+    end before its layout is judged), then the layout."""
+    trail = Trail()
     try:
-        return _parsed(path, manifest, json.loads(raw), sha)
-    except (KeyError, TypeError, ValueError, IndexError):
-        raise _refused(path, "its content is not laid out as this version of Accord Desk writes bundles") from None
+        try:
+            rows, dots, tombstones = _parsed(path, content_parts(member, digest), trail)
+            malformed = None
+        except (BundleError, Malformed, KeyError, TypeError, ValueError, IndexError) as error:
+            malformed = error
+            while data := member.read(CHUNK):  # the rest, for the hash
+                digest.update(data)
+        sha = digest.hexdigest()
+        if sha != manifest.get("content_sha256"):
+            raise _refused(path, "its content does not match the SHA-256 its manifest records (altered or damaged)")
+        if isinstance(malformed, BundleError):
+            raise malformed
+        if malformed is not None:
+            raise _refused(path, "its content is not laid out as this version of Accord Desk writes bundles")
+        for field_name in ("desk", "who", "made_at"):
+            if not isinstance(manifest.get(field_name), str):
+                raise _refused(path, f"its manifest lacks the {field_name.replace('_', ' ')}")
+        if not isinstance(manifest.get("knowledge"), dict):
+            raise _refused(path, "its manifest lacks what the sending desk knew")
+    except BaseException:
+        trail.close()
+        raise
+    return Bundle(path, manifest, rows, dots, tombstones, trail, sha)
 
 
-def _parsed(path: Path, manifest: dict, content: dict, sha: str) -> Bundle:
+def _parsed(path: Path, parts, trail: Trail):
     known = tables()
+    columns = {name: set(table.c.keys()) for name, table in known.items()}
     rows: dict[str, dict[str, dict]] = {}
     dots: dict[RowKey, Dot] = {}
-    for name, listed in content["rows"].items():
-        if name not in known:
-            raise _refused(path, f"it holds a table this version does not know ({name})")
-        table = known[name]
-        rows[name] = {}
-        for row_id, desk_id, counter, values in listed:
-            if set(values) != set(table.c.keys()) or key_of(table, values) != row_id:
+    tombstones: dict[RowKey, Dot] = {}
+    for kind, name, item in parts:
+        if kind == "entry":
+            trail.add(str(name), item)
+        elif kind == "tombstone":
+            t, r, d, c = item
+            tombstones[(t, r)] = (str(d), int(c))
+        elif kind == "table":
+            if name not in known:
+                raise _refused(path, f"it holds a table this version does not know ({name})")
+            rows[name] = {}
+        else:
+            table = known[name]
+            row_id, desk_id, counter, values = item
+            if not isinstance(values, dict) or values.keys() != columns[name] or key_of(table, values) != row_id:
                 raise _refused(path, f"its {name} row {row_id} does not have that table's columns")
             rows[name][row_id] = values
             dots[(name, row_id)] = (str(desk_id), int(counter))
-    tombstones = {(t, r): (str(d), int(c)) for t, r, d, c in content["tombstones"]}
-    entries = {
-        str(chain): [dict(zip(_ENTRY_COLUMNS, entry, strict=True)) for entry in listed]
-        for chain, listed in content["entries"].items()
-    }
-    for field_name in ("desk", "who", "made_at"):
-        if not isinstance(manifest.get(field_name), str):
-            raise _refused(path, f"its manifest lacks the {field_name.replace('_', ' ')}")
-    if not isinstance(manifest.get("knowledge"), dict):
-        raise _refused(path, "its manifest lacks what the sending desk knew")
-    return Bundle(path, manifest, rows, dots, tombstones, entries, sha)
+    trail.done()
+    return rows, dots, tombstones
 
 
-def chain_problem(entries: list[dict[str, Any]], previous: tuple[int, str]) -> str | None:
+def chain_problem(entries: Iterable[dict[str, Any]], previous: tuple[int, str]) -> str | None:
     """Why a received trail does not chain on from `previous` (id, hash), None if it does."""
     previous_id, previous_hash = previous
     for entry in entries:
@@ -415,9 +454,9 @@ def chain_problem(entries: list[dict[str, Any]], previous: tuple[int, str]) -> s
 def received_trails(connection) -> dict[str, list[dict[str, Any]]]:
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for chain, *entry in connection.exec_driver_sql(
-        f"SELECT chain, {', '.join(_ENTRY_COLUMNS)} FROM received_entry ORDER BY chain, id"
+        f"SELECT chain, {', '.join(ENTRY_COLUMNS)} FROM received_entry ORDER BY chain, id"
     ):
-        found[chain].append(dict(zip(_ENTRY_COLUMNS, entry, strict=True)))
+        found[chain].append(dict(zip(ENTRY_COLUMNS, entry, strict=True)))
     return found
 
 

@@ -52,9 +52,10 @@ from db.bundle import (
     references,
     typed,
 )
+from db.bundle_stream import ENTRY_COLUMNS
 from db.changes import EVERYTHING
 from db.dialects import dangling_reference, defer_foreign_keys
-from db.dots import Dot, RowKey
+from db.dots import Dot, RowKey, chunks
 from db.merge_plan import STEPS, Plan, Step, cancelled, plan, planned_as_of, still_used
 from db.merge_report import KINDS, Choice, MergeReport, both_sides
 from db.natural_keys import take_id
@@ -188,11 +189,12 @@ def receive(
                  "deleted = excluded.deleted"),
             [dict(zip(("t", "r", "d", "c", "at", "deleted"), change, strict=True)) for change in changes],
         )  # fmt: skip
-    for chain, entries in merge.new_entries.items():
-        connection.execute(
-            text(f"INSERT INTO received_entry VALUES (:chain, {', '.join(f':{c}' for c in _RECEIVED)}, :bundle)"),
-            [{"chain": chain, **{c: e[c] for c in _RECEIVED}, "bundle": merge.bundle.content_sha256} for e in entries],
-        )
+    for chain, (first, last) in merge.new_entries.items():
+        for part in chunks(merge.bundle.trail.entries(chain, first, last)):
+            connection.execute(
+                text(f"INSERT INTO received_entry VALUES (:chain, {', '.join(f':{c}' for c in ENTRY_COLUMNS)}, :bundle)"),
+                [{"chain": chain, **{c: e[c] for c in ENTRY_COLUMNS}, "bundle": merge.bundle.content_sha256} for e in part],
+            )
     for table, ours, theirs in merge.renames:
         take_id(session, table, ours, theirs)
     _refuse_dangling(connection, merge.bundle)
@@ -202,9 +204,6 @@ def receive(
     report.written = True
     report.changes = EVERYTHING
     return report
-
-
-_RECEIVED = ("id", "at", "who", "action", "operation", "table_name", "row_id", "before", "after", "hash")
 
 
 def _hanging_on(steps: list[Step], restored: set[RowKey]) -> set[RowKey]:
@@ -232,9 +231,10 @@ def _insert(session: Session, model, rows: list[tuple[RowKey, dict[str, Any]]]) 
     """Rows new here, in one Core statement (a model object per row was most of a receive's time), each
     audited as the ORM would (the row as inserted, version 1) and counted in the content digest (db.bulk)."""
     table = model.__table__
-    values = [{**typed(table, theirs), "version": 1} for _, theirs in rows]
-    bulk_insert_rows(session.connection(), model, values)
-    audit.record_many(session, [("insert", key[0], key[1], None, audit.plain_values(v)) for (key, _), v in zip(rows, values, strict=True)])
+    for part in chunks(rows, STEPS):  # the typed rows and their entries held a part at a time
+        values = [{**typed(table, theirs), "version": 1} for _, theirs in part]
+        bulk_insert_rows(session.connection(), model, values)
+        audit.record_many(session, [("insert", key[0], key[1], None, audit.plain_values(v)) for (key, _), v in zip(part, values, strict=True)])
 
 
 def _write(session: Session, model, key: RowKey, outcome: str, values: dict[str, Any]) -> None:

@@ -60,7 +60,7 @@ class Plan:
     bundle: Bundle
     steps: list[Step]
     report: MergeReport
-    new_entries: dict[str, list[dict[str, Any]]]
+    new_entries: dict[str, tuple[int, int]]  # the entries of other desks' trails received: chain → (first, last) id
     renames: list[Rename]  # this desk's records that take the other desk's id once the merge is written
     as_of: tuple  # the record it was planned against (`planned_as_of`): unchanged, the plan still holds
     mine: dict[str, dict[str, dict]]  # that record's rows the bundle names (db.local_rows)
@@ -102,14 +102,14 @@ def plan(session: Session, bundle: Bundle, progress: Progress | None = None) -> 
     refs = {k: v["ref"] for k, v in {**mine["obligation"], **bundle.rows.get("obligation", {})}.items()}
     report = MergeReport(bundle.path, bundle.content_sha256, bundle.desk_id, bundle.manifest["who"],
                          bundle.manifest["made_at"])  # fmt: skip
-    report.entries_received = sum(len(entries) for entries in new_entries.values())
+    report.entries_received = sum(last - first + 1 for first, last in new_entries.values())
     steps = []
     theirs_all = {(t, r): v for t, rows in bundle.rows.items() for r, v in rows.items()}
     keys = sorted({*theirs_all, *bundle.tombstones}, key=lambda k: (RECORD_TABLES.index(k[0]), k[1]))
     dots = row_dots(connection, {(t, r) for t, rows in mine.items() for r in rows}, set(keys))
     undecided = {k for k in keys if _unsettled(k, dots, bundle, knowledge, mine, theirs_all)}
     my_past = _past_versions(_trail_entries(connection, undecided), undecided)
-    their_past = _past_versions((e for chain in bundle.entries.values() for e in chain), undecided, bundle.renamed)
+    their_past = _past_versions(bundle.trail.of_rows(_their_ids(undecided, bundle.renamed)), undecided, bundle.renamed)
     for index, key in enumerate(keys):
         if index % STEPS == 0:
             going_on(progress, index, len(keys), cancelled(bundle))
@@ -229,6 +229,12 @@ def _trail_entries(connection, wanted: set[RowKey]):
             yield {"table_name": table_name, "row_id": row_id, "before": before, "after": after}
 
 
+def _their_ids(wanted: set[RowKey], renamed: dict[RowKey, str] | None) -> set[str]:
+    """The ids the other desk's trail names the wanted rows by (db.natural_keys renamed some to this desk's)."""
+    ids = {r for _, r in wanted}
+    return ids | {theirs for (t, theirs), ours in (renamed or {}).items() if (t, ours) in wanted}
+
+
 def _past_versions(entries, wanted: set[RowKey], renamed: dict[RowKey, str] | None = None) -> dict[RowKey, set[str | None]]:
     """Every content a trail says each wanted row had (its base hashes, so to speak), deletion included:
     a side whose version the other once held is the older one, whoever's dots they are. `renamed`: the
@@ -276,35 +282,42 @@ def _check_references(bundle: Bundle, mine: dict[str, dict[str, dict]]) -> None:
                 )
 
 
-def _check_trails(connection, bundle: Bundle, me: str) -> dict[str, list[dict[str, Any]]]:
-    """The entries of each trail the bundle carries that this desk does not hold yet, checked to chain on."""
+def _check_trails(connection, bundle: Bundle, me: str) -> dict[str, tuple[int, int]]:
+    """The entries of each trail the bundle carries that this desk does not hold yet, checked to chain on:
+    {chain: (first id, last id)}."""
     new = {}
     owned = desk.identities(connection)
     former = {owner for owner, _ in owned[:-1]}
-    for chain, entries in bundle.entries.items():
-        if chain == me or not entries:
+    trail = bundle.trail
+    for chain in trail.chains():
+        if chain == me:
             continue  # this desk's own trail, come back: it is the trail itself
+        first = next(trail.entries(chain))["id"]
         # What was received of this trail from just before the bundle's first entry (entries come oldest first)
         known = dict(connection.execute(
             text("SELECT id, hash FROM received_entry WHERE chain = :chain AND id >= :first"),
-            {"chain": chain, "first": entries[0]["id"] - 1},
+            {"chain": chain, "first": first - 1},
         ).all())  # fmt: skip
         if chain in former:  # this file is a copy of that desk: their trails are one until the copy
             known.update(connection.execute(
                 text("SELECT id, hash FROM auditentry WHERE id >= :first AND id <= :copied"),
-                {"first": entries[0]["id"] - 1, "copied": owned[-1][1]},
+                {"first": first - 1, "copied": owned[-1][1]},
             ).all())  # fmt: skip
-        fresh = [entry for entry in entries if entry["id"] not in known]
-        if any(known.get(entry["id"], entry["hash"]) != entry["hash"] for entry in entries):
-            raise BundleError(
-                f"{bundle.path} cannot be received: desk {chain[:8]}'s audit trail in it differs from the one "
-                "received before (it was rewritten); nothing was changed."
-            )
-        if not fresh:
+        fresh = None  # (first, last) of the entries not held
+        for entry in trail.entries(chain):
+            if known.get(entry["id"], entry["hash"]) != entry["hash"]:
+                raise BundleError(
+                    f"{bundle.path} cannot be received: desk {chain[:8]}'s audit trail in it differs from the one "
+                    "received before (it was rewritten); nothing was changed."
+                )
+            if entry["id"] not in known:
+                fresh = (entry["id"] if fresh is None else fresh[0], entry["id"])
+        if fresh is None:
             continue
-        before = fresh[0]["id"] - 1
+        before = fresh[0] - 1
         previous = (0, audit.GENESIS) if before == 0 else (before, known.get(before))
-        problem = chain_problem(fresh, previous) if previous[1] is not None else f"entry {before} was never received"
+        unheld = (entry for entry in trail.entries(chain) if entry["id"] not in known)
+        problem = chain_problem(unheld, previous) if previous[1] is not None else f"entry {before} was never received"
         if problem:
             raise BundleError(
                 f"{bundle.path} cannot be received: desk {chain[:8]}'s audit trail in it does not verify "

@@ -106,12 +106,17 @@ def store_copy(_templates, request):
 
 @pytest.fixture(scope="session")
 def desk_templates(tmp_path_factory):
-    """Two desks that each loaded the example on their own (not copies of one file): tests/desks.py."""
+    """Two desks that each loaded the example on their own (not copies of one file): tests/desks.py. Their
+    random ids (the desk ids that own the example's changes) the same in every run: the exchange compares
+    dots, desk ids included, so a run of a property test depends on them."""
+    from tests.desks import seeded_ids
+
     folder = tmp_path_factory.mktemp("desks")
     paths = []
     for name in ("amina", "bruno"):
         paths.append(folder / f"{name}.sqlite")
-        create_database(paths[-1], "doha-2020", user=name).close()
+        with seeded_ids(name):
+            create_database(paths[-1], "doha-2020", user=name).close()
     return paths
 
 

@@ -31,12 +31,19 @@ def desks_at(templates, folder: Path) -> tuple[Store, Store]:
 
 
 @contextmanager
+def seeded_ids(seed: int | str) -> Iterator[None]:
+    """Every random id made meanwhile comes from `seed` (db.ids.random_bytes)."""
+    with pytest.MonkeyPatch.context() as seeded:
+        seeded.setattr(ids, "random_bytes", random.Random(seed).randbytes)
+        yield
+
+
+@contextmanager
 def two_desks(templates, seed: int) -> Iterator[tuple[Store, Store, Path]]:
     """Desks A and B in a folder of their own, closed (and the folder removed) afterwards. Every random id
-    made meanwhile (the desks' ids, records, bundles' names) comes from `seed`: a property test that draws the
-    seed runs a failing example again exactly."""
-    with pytest.MonkeyPatch.context() as seeded, tempfile.TemporaryDirectory() as folder:
-        seeded.setattr(ids, "random_bytes", random.Random(seed).randbytes)
+    made meanwhile (the desks' ids, records, bundles' names) comes from `seed`, and the templates' from their
+    names (conftest.desk_templates): a property test that draws the seed runs a failing example again exactly."""
+    with seeded_ids(seed), tempfile.TemporaryDirectory() as folder:
         a, b = desks_at(templates, Path(folder))
         try:
             yield a, b, Path(folder)

@@ -51,7 +51,7 @@ def test_a_bundle_holds_every_row_of_every_record_table(example_store, tmp_path)
             count = connection.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar()
             assert len(received.rows[table]) == count == sent.counts[table], table
         entries = connection.exec_driver_sql("SELECT count(*) FROM auditentry").scalar()
-    assert len(received.entries[received.desk_id]) == entries
+    assert received.trail.count(received.desk_id) == entries
     assert received.manifest["who"] == "tester" and received.manifest["version"] == bundles.VERSION
 
 

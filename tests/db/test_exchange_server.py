@@ -116,7 +116,7 @@ def test_the_server_sends_what_it_received_and_its_own_changes_back_out(server, 
     retitle(team, obligation_id, "Retitled at headquarters")
     back = _bundle(team, tmp_path, "team")  # it holds the field desk's trail as received: that goes too
     sent = read_bundle(back)
-    assert set(sent.entries) == {sent.desk_id, read_bundle(tmp_path / "field.accord").desk_id}
+    assert set(sent.trail.chains()) == {sent.desk_id, read_bundle(tmp_path / "field.accord").desk_id}
     report = import_bundle(desk, back)
     assert report.conflicts == [] and report.counts["obligation"]["updated"] == 1
     assert _title(desk, obligation_id) == "Retitled at headquarters"
@@ -149,7 +149,7 @@ def test_the_servers_trail_records_the_merge_as_one_entry_naming_the_bundle_and_
             "SELECT count(*) FROM received_entry WHERE chain = %(chain)s", {"chain": bundle.desk_id}
         ).scalar_one()
     assert at == {merges[0].id}
-    assert received == len(bundle.entries[bundle.desk_id])  # the field desk's trail, kept as received
+    assert received == bundle.trail.count(bundle.desk_id)  # the field desk's trail, kept as received
     _whole(team)
 
 

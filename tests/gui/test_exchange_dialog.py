@@ -18,19 +18,22 @@ pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateS
 
 
 @pytest.fixture
-def two_desks(qapp, desk_templates, tmp_path, settings_folder):
+def at_b(qapp, qtbot, desk_templates, tmp_path, settings_folder):
+    """Desk A's store, and desk B open in its window: (A, B's desk, B's window)."""
     a, b = desks_at(desk_templates, tmp_path)
     desk = Desk(b, as_of=AS_OF)
-    yield a, desk
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    yield a, desk, window
     a.close()
     desk.close()
 
 
 @pytest.fixture(params=["file", "team database"])
-def field_and_desk(request, qapp, desk_templates, tmp_path, settings_folder):
-    """A field desk (a file), and the window's Desk on another file or on a team database (the test server)."""
+def field_and_desk(request, qapp, qtbot, desk_templates, tmp_path, settings_folder):
+    """Desk A's store (a file), and in its window desk B: another file, or a team database (the test server)."""
     if request.param == "file":
-        yield request.getfixturevalue("two_desks")
+        yield request.getfixturevalue("at_b")
         return
     from db.examples import create_database
     from db.location import parse_location
@@ -41,7 +44,9 @@ def field_and_desk(request, qapp, desk_templates, tmp_path, settings_folder):
     create_database(parse_location(address), "doha-2020", user="tester").close()
     field, _ = desks_at(desk_templates, tmp_path)
     desk = Desk(Store.open(address), as_of=AS_OF)
-    yield field, desk
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    yield field, desk, window
     field.close()
     desk.close()
     cluster.psql("DROP DATABASE teamreceive WITH (FORCE)")
@@ -52,18 +57,14 @@ def _file_menu(window) -> list[str]:
     return [a.text() for a in menu.actions()]
 
 
-def test_the_file_menu_sends_and_receives(qtbot, two_desks):
-    _, desk = two_desks
-    window = MainWindow(desk)
-    qtbot.addWidget(window)
+def test_the_file_menu_sends_and_receives(at_b):
+    _, desk, window = at_b
     assert {"Sen&d to another desk…", "Re&ceive from another desk…"} <= set(_file_menu(window))
     assert window.receive_action.isEnabled() and window.send_action.isEnabled()
 
 
-def test_send_writes_a_bundle_off_the_ui_thread_and_says_where(qtbot, two_desks, tmp_path):
-    _, desk = two_desks
-    window = MainWindow(desk)
-    qtbot.addWidget(window)
+def test_send_writes_a_bundle_off_the_ui_thread_and_says_where(qtbot, at_b, tmp_path):
+    _, desk, window = at_b
     out = tmp_path / "to-headquarters.accord"
     work = send_to_another_desk(desk, window, out)
     qtbot.waitUntil(lambda: work.outcome is not None)
@@ -79,9 +80,7 @@ def _receive(qtbot, desk, window, path) -> ReceiveDialog:
 
 
 def test_a_conflict_is_shown_side_by_side_and_written_only_once_chosen(qtbot, field_and_desk, tmp_path):
-    a, desk = field_and_desk
-    window = MainWindow(desk)
-    qtbot.addWidget(window)
+    a, desk, window = field_and_desk
     obligation_id = obligations(a)[4]
     retitle(a, obligation_id, "Title <b>from</b> desk A")
     retitle(desk.store, obligation_id, "Title from desk B")
@@ -110,10 +109,8 @@ def test_a_conflict_is_shown_side_by_side_and_written_only_once_chosen(qtbot, fi
     dialog.outcome.close()
 
 
-def test_a_refused_bundle_is_said_in_the_dialog_and_nothing_changes(qtbot, two_desks, tmp_path):
-    _, desk = two_desks
-    window = MainWindow(desk)
-    qtbot.addWidget(window)
+def test_a_refused_bundle_is_said_in_the_dialog_and_nothing_changes(qtbot, at_b, tmp_path):
+    _, desk, window = at_b
     bad = tmp_path / "cut.accord"
     bad.write_bytes(b"PK\x03\x04 cut off")
     before = store_digest(desk.store)
@@ -123,10 +120,8 @@ def test_a_refused_bundle_is_said_in_the_dialog_and_nothing_changes(qtbot, two_d
     assert store_digest(desk.store) == before
 
 
-def test_send_has_a_cancel_and_a_cancelled_send_leaves_no_file(qtbot, two_desks, tmp_path):
-    _, desk = two_desks
-    window = MainWindow(desk)
-    qtbot.addWidget(window)
+def test_send_has_a_cancel_and_a_cancelled_send_leaves_no_file(qtbot, at_b, tmp_path):
+    _, desk, window = at_b
     out = tmp_path / "never.accord"
     work = send_to_another_desk(desk, window, out)
     cancel = work.progress.findChild(QPushButton)
@@ -137,10 +132,8 @@ def test_send_has_a_cancel_and_a_cancelled_send_leaves_no_file(qtbot, two_desks,
     assert list(tmp_path.glob("never*")) == []
 
 
-def test_planning_a_receive_shows_progress_with_a_cancel_that_changes_nothing(qtbot, two_desks, tmp_path):
-    a, desk = two_desks
-    window = MainWindow(desk)
-    qtbot.addWidget(window)
+def test_planning_a_receive_shows_progress_with_a_cancel_that_changes_nothing(qtbot, at_b, tmp_path):
+    a, desk, window = at_b
     out = tmp_path / "from-a.accord"
     export_bundle(a, out)
     before = store_digest(desk.store)
@@ -154,10 +147,8 @@ def test_planning_a_receive_shows_progress_with_a_cancel_that_changes_nothing(qt
     assert store_digest(desk.store) == before
 
 
-def test_receiving_shows_progress_and_cancel_leaves_the_record_exactly_as_it_was(qtbot, two_desks, tmp_path):
-    a, desk = two_desks
-    window = MainWindow(desk)
-    qtbot.addWidget(window)
+def test_receiving_shows_progress_and_cancel_leaves_the_record_exactly_as_it_was(qtbot, at_b, tmp_path):
+    a, desk, window = at_b
     obligation_id = obligations(a)[3]
     retitle(a, obligation_id, "Retitled on desk A")
     out = tmp_path / "from-a.accord"
