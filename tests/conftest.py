@@ -171,7 +171,8 @@ def copy_of(request, _copies, tmp_path):
 
     def copy(store: Store, called: str) -> Store:
         if store.server is None:
-            path = tmp_path / f"{called}.sqlite"
+            path = tmp_path / "copies" / f"{called}.sqlite"  # a folder of their own: the desks are named too
+            path.parent.mkdir(exist_ok=True)
             shutil.copyfile(store.path, path)
             return Store.open(path, user=called)
         store.engine.dispose()  # a database is copied only while nobody is connected to it
