@@ -269,6 +269,24 @@ def record_many(session: Session, entries: Iterable[tuple[str, str, str, dict | 
     bulk_insert_rows(session.connection(), AuditEntry, values)
 
 
+def record_note(session: Session, operation: str, row_key: str, after: dict[str, Any]) -> None:
+    """One entry of the application's own that names no record row (a receive's merge), after the entries
+    of the rows written before it."""
+    if not on_server(session):
+        record_many(session, [(operation, "", row_key, None, after)])
+        return
+    session.flush()
+    team_server.note(session.connection(), operation, "", row_key, None, dump(after))
+
+
+def newest_entry(session: Session) -> int:
+    """The id of the newest entry this transaction appended, for rows that name it (received_change); on a
+    server a stand-in that its commit replaces with the id (team_server.at_commit)."""
+    if on_server(session):
+        return team_server.at_commit(session.connection())
+    return chain_head(session)[0]
+
+
 def _entry_values(session, operation, table_name, row_id, before, after) -> dict[str, Any]:
     return {
         "at": utc_now(),

@@ -23,7 +23,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Date, DateTime, select
+from sqlalchemy import Date, DateTime, select, text
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
 
@@ -317,9 +317,9 @@ def export_bundle(
                     put("," + _dumps(chain) + ":")
                     entries += put_list(
                         list(entry)
-                        for entry in connection.exec_driver_sql(
-                            f"SELECT {', '.join(ENTRY_COLUMNS)} FROM received_entry WHERE chain = ? ORDER BY id", (chain,)
-                        )
+                        for entry in connection.execute(text(
+                            f"SELECT {', '.join(ENTRY_COLUMNS)} FROM received_entry WHERE chain = :chain ORDER BY id"
+                        ), {"chain": chain})
                         if base is None or entry[0] > base.get(chain, 0)
                     )
                 put("}}")

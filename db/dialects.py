@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ARRAY, Connection, Select, String, func, literal, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -61,6 +62,45 @@ def driver_rows(connection: Connection, sql: str, parameters: Mapping[str, Any] 
         return cursor.fetchall()
     finally:
         cursor.close()
+
+
+def defer_foreign_keys(connection: Connection) -> None:
+    """Check the foreign keys at the transaction's end, not each statement's (a receive adds a tree's rows in
+    any order and moves records to new ids before the rows naming them): SQLite's pragma, and on a server
+    the keys migration 0014 made DEFERRABLE."""
+    if is_sqlite(connection):
+        connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+    elif keys := _deferrable_keys(connection):
+        connection.exec_driver_sql(f"SET CONSTRAINTS {keys} DEFERRED")
+
+
+def dangling_reference(connection: Connection) -> tuple[str, str, str] | None:
+    """A row whose foreign key names a row that is not there, checked now: (its table, which row, the table
+    it names); None if there is none. On a server the deferred keys are checked by making them immediate,
+    named one by one (ALL would run the audit chain's deferred trigger, which must be the last step); a
+    dangling row aborts the transaction, which the caller then refuses."""
+    if is_sqlite(connection):
+        for table, rowid, parent, _ in connection.exec_driver_sql("PRAGMA foreign_key_check"):
+            return table, f"rowid {rowid}", parent
+        return None
+    if not (keys := _deferrable_keys(connection)):
+        return None
+    try:
+        connection.exec_driver_sql(f"SET CONSTRAINTS {keys} IMMEDIATE")
+    except IntegrityError as error:  # 'Key (obligation_id)=(…) is not present in table "obligation".'
+        detail = error.orig.diag.message_detail or ""
+        found = re.match(r'Key \((.*)\)=\((.*)\) is not present in table "?(\w+)"?', detail)
+        if found is None:
+            raise
+        return error.orig.diag.table_name, f"{found[1]} {found[2]}", found[3]
+    return None
+
+
+def _deferrable_keys(connection: Connection) -> str:
+    return connection.exec_driver_sql(
+        "SELECT string_agg(quote_ident(n.nspname) || '.' || quote_ident(c.conname), ', ' ORDER BY c.conname) FROM pg_constraint c "
+        "JOIN pg_namespace n ON n.oid = c.connamespace WHERE c.contype = 'f' AND c.condeferrable AND n.nspname = 'public'"
+    ).scalar_one() or ""
 
 
 _REFUSE = "accord_desk_refuse"  # the one plpgsql function every guard trigger calls, with its sentence

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, text
 
 from db import desk
 from db.dialects import json_has, json_items
+from db.team_server import AT_COMMIT
 
 Dot = tuple[str, int]  # (desk id, counter)
 RowKey = tuple[str, str]  # (table, row id as the trail writes it: "a/b" for two-column keys)
@@ -123,7 +124,8 @@ def row_dots(connection, present: set[RowKey], keys: set[RowKey] | None = None) 
         if key[0] in LINK_TABLES:
             entry_id = max(entry_id, links_written.get(key[1].split("/")[0], 0))
         taken = received.get(key)
-        if taken is not None and taken[2] >= entry_id:
+        # AT_COMMIT: taken by this very transaction on a server, whose own entries are chained only at commit
+        if taken is not None and (taken[2] >= entry_id or taken[2] == AT_COMMIT):
             dots[key] = (taken[0], taken[1], key not in present)
         elif entry_id or key in present:
             dots[key] = (desk.owner_of(owners, entry_id), entry_id, key not in present)

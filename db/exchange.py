@@ -23,6 +23,11 @@ Assessments are history: each has its own id, so both desks' are kept side by si
 The other desk's audit entries are kept as received (desk table received_entry), their chain verifiable;
 this desk's trail records each row the merge wrote, under the action "Receive bundle <hash>", and then one
 entry naming the bundle's hash, the sending desk and the report.
+
+A team database on a server receives the same way, with its differences said once: its foreign keys are
+deferred and checked at the end (db.dialects), its triggers write the trail, whose newest entry gets its id
+only at commit (db.team_server.AT_COMMIT), and its rights hold: an editor's rows outside their agreements
+are refused by the server, a reader is refused before anything.
 """
 
 from collections import defaultdict
@@ -49,6 +54,7 @@ from db.bundle import (
 )
 from db.bundle_stream import ENTRY_COLUMNS
 from db.changes import EVERYTHING
+from db.dialects import dangling_reference, defer_foreign_keys
 from db.dots import Dot, RowKey, chunks
 from db.merge_plan import STEPS, Plan, Step, cancelled, plan, planned_as_of, still_used
 from db.merge_report import KINDS, Choice, MergeReport, both_sides
@@ -99,7 +105,7 @@ def receive(
             "(the window's Receive dialog), or give --prefer mine or --prefer theirs."
         )
     connection = session.connection()
-    connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")  # a tree's rows come in any order
+    defer_foreign_keys(connection)  # a tree's rows come in any order; renamed records before their rows
     models = _models()
     taken: list[tuple[RowKey, Dot, bool]] = []  # the other desk's versions this desk now holds
     kept: list[tuple[RowKey, bool]] = []  # conflicts settled here: this desk's change, newer than both
@@ -165,15 +171,14 @@ def receive(
                 if outcome == "deleted":
                     _delete(session, models[table], key)
             session.flush()
-    _refuse_dangling(connection, merge.bundle)
     summary = {
         "bundle": merge.bundle.content_sha256, "file_name": merge.bundle.path.name, "from_desk": merge.bundle.desk_id,
         "sent_by": merge.bundle.manifest["who"], "sent_at": merge.bundle.manifest["made_at"],
         "counts": {t: dict(c) for t, c in report.counts.items()},
         "choices": {f"{t}/{r}": str(c) for (t, r), c in choices.items()},
     }  # fmt: skip
-    audit.record_many(session, [("merge", "", merge.bundle.content_sha256, None, summary)])
-    head, _ = audit.chain_head(session)
+    audit.record_note(session, "merge", merge.bundle.content_sha256, summary)
+    head = audit.newest_entry(session)
     me = desk.desk_id(connection)
     changes = [(t, r, d, c, head, deleted) for (t, r), (d, c), deleted in taken]
     changes += [(t, r, me, head, head, deleted) for (t, r), deleted in kept]
@@ -192,6 +197,7 @@ def receive(
             )
     for table, ours, theirs in merge.renames:
         take_id(session, table, ours, theirs)
+    _refuse_dangling(connection, merge.bundle)
     if not merge.bundle.partial:
         desk.learn(connection, merge.bundle.knowledge)
     report.chosen = dict(choices)
@@ -256,9 +262,10 @@ def _identity(table, key: RowKey) -> tuple:
 
 def _refuse_dangling(connection, bundle: Bundle) -> None:
     """A row the merge left pointing at a row that is gone (deleted on one desk, used on the other)."""
-    for table, rowid, parent, _ in connection.exec_driver_sql("PRAGMA foreign_key_check"):
+    if found := dangling_reference(connection):
+        table, row, parent = found
         raise BundleError(
-            f"{bundle.path} cannot be received as chosen: a {KINDS.get(table, table)} row (rowid {rowid}) would "
+            f"{bundle.path} cannot be received as chosen: a {KINDS.get(table, table)} row ({row}) would "
             f"point to {KINDS.get(parent, parent)} that was deleted on one desk and is still used on the other; "
             "nothing was changed. Choose the version that keeps it."
         )
@@ -282,10 +289,10 @@ def import_bundle(store, path: Path, *, dry_run: bool = False, prefer: Choice | 
         return merge.report
     if merge.report.conflicts and prefer is None and not choices:
         return merge.report
-    if store.server is not None:  # a tree's rows come in any order, which a server's foreign keys refuse
+    if store.level == "reader":  # the server would refuse each write: said once, before any
         raise BundleError(
-            f"{bundle.path} cannot be received into the team database {store.server.name} yet (a dry run shows what "
-            "it holds); receive it on a desk's file, and send the team database's records to the desks instead."
+            f"{bundle.path} cannot be received into {store.name}: your database role {store.user} may only read it; "
+            "nothing was changed. Ask an administrator for the editor role."
         )
     from db import backup  # db.backup uses Store
 

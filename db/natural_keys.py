@@ -117,7 +117,7 @@ def take_id(session: Session, table_name: str, old: str, new: str) -> None:
     if not moved:
         return
     audit.record_many(session, entries)
-    head, _ = audit.chain_head(session)
+    head = audit.newest_entry(session)
     # Under its new key each row holds the dot it held under the old one, from now (`head`) on; the old
     # key's received dot gives way to the deletion just recorded.
     connection.execute(

@@ -55,7 +55,7 @@ def default_database_path() -> Path:
 # The newest migration's revision. Opening a database of this revision needs nothing of Alembic, whose
 # import (Mako, Pygments, every SQLAlchemy dialect) was 40% of the window's start-up; it is imported only
 # when a migration is due. tests/db/test_store.py fails when a new migration does not update this.
-SCHEMA_HEAD = "0014_editor_rights"
+SCHEMA_HEAD = "0014_server_receive"
 
 
 def _alembic_config():
@@ -320,6 +320,7 @@ class Store:
         # On a team database, the agreements this officer may change (the server refuses the others'
         # rows); None: every one. Read on opening and again by `read_rights`.
         self.editable: frozenset[str] | None = None
+        self.level = ""  # on a team database, the role's standing there (db.team_server.Standing.level)
         self._lock = lock
         self._identity = None if self.path is None else _identity(self.path)
         if self._identity is not None:
@@ -430,7 +431,7 @@ class Store:
                 return None
             standing = team_server.standing(connection)
             self.editable = team_server.editable_agreements(connection, standing.level)
-        self.user = standing.role
+        self.user, self.level = standing.role, standing.level
         return standing.level
 
     def refusal(self, agreement_id: str | None, title: str = "") -> str | None:

@@ -22,6 +22,8 @@ and their hashes (db.audit.entry_hash, computed in SQL over the same text), and 
 `auditentry`: the head lock is held until commit, so chain order is commit order. It then NOTIFYs
 `CHANNEL` of each change (table, id, who, the agreement/obligation/metric/event it concerns); a change
 of who edits which agreement is announced too (table `agreementeditor`), so windows read their rights again.
+A received bundle's merge is noted so too (`accord_note`), and the rows that name the transaction's newest
+entry get its id at commit, after the chain (`at_commit`).
 """
 
 import json
@@ -43,8 +45,12 @@ CHANNEL = "accord_desk"
 APPLICATION = f"Accord Desk {os.getpid()}@{socket.gethostname()}"[:63]
 ACTION_SETTING = "accord_desk.action"
 OUTSIDE_ACTION = "Changed outside Accord Desk"
+# A receive's rows in received_change name the newest entry of its transaction (their at_entry, and the
+# counter of the conflicts settled here: db/exchange.py, db/natural_keys.py), whose id the server gives only
+# as the transaction commits: they are written with this stand-in, which the commit replaces (`at_commit`).
+AT_COMMIT = -1
 NOTICES_PER_TRANSACTION = 100  # more changes than this are announced per table, without ids
-CHAIN_TABLES = ("audithead", "auditpending", "audittransaction")  # the trail's state, as the trail: history
+CHAIN_TABLES = ("audithead", "auditpending", "audittransaction", "auditreceive")  # the trail's state: history
 SERVER_TABLES = ("agreementeditor", *CHAIN_TABLES)
 
 # The agreement each record table's row belongs to: its own column, or its parent row's (parent table,
@@ -168,6 +174,7 @@ CREATE TABLE IF NOT EXISTS auditpending (
 );
 CREATE INDEX IF NOT EXISTS ix_auditpending_txid ON auditpending (txid, seq);
 CREATE TABLE IF NOT EXISTS audittransaction (txid BIGINT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS auditreceive (txid BIGINT PRIMARY KEY);
 
 -- Python's datetime.isoformat() of an aware UTC time: microseconds only when there are any.
 CREATE OR REPLACE FUNCTION accord_iso_utc(t TIMESTAMP WITH TIME ZONE) RETURNS TEXT
@@ -252,18 +259,45 @@ DROP TRIGGER IF EXISTS accord_chain ON audittransaction;
 CREATE CONSTRAINT TRIGGER accord_chain AFTER INSERT ON audittransaction
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION accord_chain();
 
--- An entry of the application's own (a schema upgrade, a refused attempt), chained like the others.
+-- An entry of the application's own (a schema upgrade, a refused attempt, a received bundle's merge),
+-- chained like the others.
 CREATE OR REPLACE FUNCTION accord_note(operation TEXT, table_name TEXT, row_id TEXT, before TEXT, after TEXT)
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-    IF operation NOT IN ('migrate', 'refused') THEN
-        RAISE EXCEPTION 'only schema upgrades and refused attempts are noted by hand';
+    IF operation NOT IN ('migrate', 'refused', 'merge') THEN
+        RAISE EXCEPTION 'only schema upgrades, refused attempts and merges are noted by hand';
     END IF;
     INSERT INTO auditpending (who, action, operation, table_name, row_id, before, after)
         VALUES (session_user, accord_action(), operation, table_name, row_id, before, after);
     PERFORM accord_pending();
 END
 $$;
+
+-- The transaction's rows of received_change name its newest entry by the stand-in {at_commit}: after the
+-- chain, at commit (its trigger was queued first, by accord_pending), they take the head's id.
+CREATE OR REPLACE FUNCTION accord_at_commit() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    PERFORM accord_pending();
+    INSERT INTO auditreceive (txid) VALUES (txid_current()) ON CONFLICT (txid) DO NOTHING;
+END
+$$;
+CREATE OR REPLACE FUNCTION accord_received() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    newest BIGINT;
+BEGIN
+    SELECT entry_id INTO newest FROM audithead;  -- this transaction's last entry: it holds the head
+    UPDATE received_change SET at_entry = newest,
+        counter = CASE WHEN counter = {at_commit} THEN newest ELSE counter END
+    WHERE at_entry = {at_commit};
+    DELETE FROM auditreceive WHERE txid = NEW.txid;
+    RETURN NULL;
+END
+$$;
+DROP TRIGGER IF EXISTS accord_received ON auditreceive;
+CREATE CONSTRAINT TRIGGER accord_received AFTER INSERT ON auditreceive
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION accord_received();
 
 -- The trail is append-only, for the owner too.
 CREATE OR REPLACE FUNCTION accord_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -392,6 +426,22 @@ CREATE POLICY accord_delete ON {quoted} FOR DELETE USING ({may});
 """
 
 
+def received_policies(on: bool = True) -> list[str]:
+    """Row-level security for received_change (migration 0014): a row there says whose version a record
+    row holds, so only who may change that row may write it (a row deleted here names no agreement)."""
+    if not on:
+        return ["DROP POLICY IF EXISTS accord_read ON received_change", "DROP POLICY IF EXISTS accord_write ON received_change",
+                "ALTER TABLE received_change NO FORCE ROW LEVEL SECURITY",
+                "ALTER TABLE received_change DISABLE ROW LEVEL SECURITY"]  # fmt: skip
+    may = "coalesce(accord_may_change(table_name, row_id), true)"
+    return [
+        "ALTER TABLE received_change ENABLE ROW LEVEL SECURITY",
+        "ALTER TABLE received_change FORCE ROW LEVEL SECURITY",
+        "CREATE POLICY accord_read ON received_change FOR SELECT USING (true)",
+        f"CREATE POLICY accord_write ON received_change FOR ALL USING ({may}) WITH CHECK ({may})",
+    ]
+
+
 def _may_change(tables: dict[str, Any]) -> str:
     """accord_may_change(table, row id): whether the current role may change that row (NULL: no such row)."""
     branches = []
@@ -420,7 +470,7 @@ GRANT {editor} TO {administrator};
 GRANT {administrator} TO CURRENT_USER;
 GRANT USAGE ON SCHEMA public TO {reader};
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader};
-REVOKE ALL ON auditpending, audittransaction, audithead FROM {reader}, {editor}, {administrator};
+REVOKE ALL ON auditpending, audittransaction, audithead, auditreceive FROM {reader}, {editor}, {administrator};
 GRANT SELECT ON audithead TO {reader};
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {editor};
 REVOKE INSERT, UPDATE, DELETE ON auditentry, agreementeditor FROM {editor};
@@ -429,7 +479,7 @@ DO $$ BEGIN
         REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {editor};
     END IF;
 END $$;
-REVOKE INSERT, UPDATE, DELETE ON auditpending, audittransaction, audithead FROM {editor}, {administrator};
+REVOKE INSERT, UPDATE, DELETE ON auditpending, audittransaction, audithead, auditreceive FROM {editor}, {administrator};
 GRANT INSERT, DELETE ON agreementeditor TO {administrator};
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {editor};
 REVOKE ALL ON auditpending_seq_seq FROM {editor};
@@ -454,6 +504,7 @@ def statements(database: str) -> list[str]:
         common.replace("{per_transaction}", str(NOTICES_PER_TRANSACTION))
         .replace("{channel}", CHANNEL)
         .replace("{concerned}", concerned)
+        .replace("{at_commit}", str(AT_COMMIT))
     )
     parts = [_create_roles(roles), common, _rights(roles), _may_change(tables)]
     parts += [_audit_function(name, table) + _policies(name) for name, table in tables.items()]
@@ -485,7 +536,7 @@ def uninstall_statements() -> list[str]:
                    "DROP TRIGGER IF EXISTS auditentry_no_update ON auditentry"]  # fmt: skip
     statements += [f"DROP FUNCTION IF EXISTS {function}" for function in (
         "accord_may_change(text, text)", "accord_may_edit(text)", "accord_note(text, text, text, text, text)",
-        "accord_chain()", "accord_pending()", "accord_action()", "accord_iso_utc(timestamp with time zone)",
+        "accord_chain()", "accord_received()", "accord_at_commit()", "accord_pending()", "accord_action()", "accord_iso_utc(timestamp with time zone)",
         "accord_append_only()", "accord_next_version()", "accord_rights_changed()")]  # fmt: skip
     return statements
 
@@ -521,6 +572,12 @@ def note(connection: Connection, operation: str, table_name: str, row_key: str, 
         text("SELECT accord_note(:operation, :table, :row, :before, :after)"),
         {"operation": operation, "table": table_name, "row": row_key, "before": before, "after": after},
     )
+
+
+def at_commit(connection: Connection) -> int:
+    """AT_COMMIT, for received_change rows naming the transaction's newest entry; the commit gives them its id."""
+    connection.exec_driver_sql("SELECT accord_at_commit()")
+    return AT_COMMIT
 
 
 def rights_sentence(role: str, what: str) -> str:

@@ -243,7 +243,7 @@ class ExportSummaryDialog(QDialog):
         self._figures = figures.steps()
         self.progress.setRange(0, max(1, len(figures.metrics)))
         self.progress.setValue(0)
-        self._record_next(content, figures, chosen)
+        self._step_later(content, figures, chosen)
 
     def _record_next(self, content: ReportContent, figures: FigurePictures, chosen: dict) -> None:
         """A step of a figure on the UI thread (the plot is a widget's), then back to the event loop."""
@@ -259,7 +259,12 @@ class ExportSummaryDialog(QDialog):
             return self._write(content, figures, chosen)
         self.progress.setValue(recorded)
         self.progress_label.setText(f"Drawing figure {min(recorded + 1, len(figures.metrics)):,} of {len(figures.metrics):,}…")
-        QTimer.singleShot(0, self, lambda: self._record_next(content, figures, chosen))
+        self._step_later(content, figures, chosen)
+
+    def _step_later(self, content: ReportContent, figures: FigurePictures, chosen: dict) -> None:
+        """The next step on a timer of its own, due after the window's other timers: a zero timer is a posted
+        event, run with the one before it in a single turn of the event loop (two steps, 75 ms, a stall)."""
+        QTimer.singleShot(1, self, lambda: self._record_next(content, figures, chosen))
 
     def _write(self, content: ReportContent, figures: FigurePictures, chosen: dict) -> None:
         """The pages painted, or the Word document written, in a worker thread; then the file put in place."""

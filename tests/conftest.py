@@ -132,15 +132,54 @@ def desk_templates(tmp_path_factory):
     return paths
 
 
+@pytest.fixture(scope="session")
+def _server_desk_templates(request):
+    """desk_templates' two desks as databases on the test server (--engine=postgresql), each made by a role
+    named after its officer, as the trail names who changed what."""
+    cluster = request.getfixturevalue("pg_cluster")
+    locations = []
+    for name in ("amina", "bruno"):
+        cluster.psql(f"CREATE ROLE {name} SUPERUSER LOGIN")
+        locations.append(parse_location(cluster.url(f"desk_{name}", user=name)))
+        create_database(locations[-1], "doha-2020", user=name).close()
+    return locations
+
+
 @pytest.fixture
-def desks(desk_templates, tmp_path):
-    """Desks A and B of tests/desks.py, open, closed after the test."""
+def desks(desk_templates, tmp_path, engine, request, _copies):
+    """Desks A and B of tests/desks.py, open, closed after the test: files, or with --engine=postgresql two
+    databases on the test server."""
     from tests.desks import desks_at
 
-    a, b = desks_at(desk_templates, tmp_path)
+    if engine == POSTGRESQL:
+        cluster, stores = request.getfixturevalue("pg_cluster"), []
+        for template in request.getfixturevalue("_server_desk_templates"):
+            _copies.append(server_copy(cluster, template, template.url.username))
+            stores.append(Store.open(_copies[-1], user=template.url.username))
+        a, b = stores
+    else:
+        a, b = desks_at(desk_templates, tmp_path)
     yield a, b
     a.close()
     b.close()
+
+
+@pytest.fixture
+def copy_of(request, _copies, tmp_path):
+    """copy_of(store, called): one more database holding what `store` holds, open, a desk of its own (a file
+    copy, or on the test server CREATE DATABASE … TEMPLATE); the test closes it."""
+
+    def copy(store: Store, called: str) -> Store:
+        if store.server is None:
+            path = tmp_path / "copies" / f"{called}.sqlite"  # a folder of their own: the desks are named too
+            path.parent.mkdir(exist_ok=True)
+            shutil.copyfile(store.path, path)
+            return Store.open(path, user=called)
+        store.engine.dispose()  # a database is copied only while nobody is connected to it
+        _copies.append(server_copy(request.getfixturevalue("pg_cluster"), store.server, called))
+        return Store.open(_copies[-1], user=called)
+
+    return copy
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Exchange between desks: a bundle carries the record, is checked whole, and merges by id (db/exchange.py)."""
 
 import shutil
-import sqlite3
 import zipfile
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from db import bundle as bundles
 from db import desk
 from db.backup import Reason, restore, take
 from db.bundle import BundleError, export_bundle, read_bundle
+from db.dialects import is_sqlite
 from db.events import delete_event
 from db.exchange import import_bundle
 from db.ids import new_id
@@ -22,6 +22,7 @@ from db.obligations import delete_obligation
 from db.search import is_index_table
 from db.store import Store
 from tests.desks import assess, digest, events, obligations, retitle, send
+from tests.outside import write_outside
 from tests.record_digest import content_digest, table_names
 
 # --- the bundle carries every table ------------------------------------------------------------------------
@@ -111,7 +112,9 @@ def _forged_entry(_manifest, content):
         ("not a bundle", "cannot be received: it is not a whole Accord Desk bundle"),
     ],
 )
-def test_a_damaged_or_impossible_bundle_is_refused_in_a_sentence_and_changes_nothing(desks, tmp_path, case, message):
+def test_a_damaged_or_impossible_bundle_is_refused_in_a_sentence_and_changes_nothing(
+    desks, desk_templates, tmp_path, case, message
+):
     a, b = desks
     sent = tmp_path / "a.accord"
     export_bundle(a, sent)
@@ -121,7 +124,7 @@ def test_a_damaged_or_impossible_bundle_is_refused_in_a_sentence_and_changes_not
         "newer": lambda: _rewritten(sent, tmp_path, "newer", _newer),
         "dangling": lambda: _rewritten(sent, tmp_path, "dangling", _dangling),
         "forged entry": lambda: _rewritten(sent, tmp_path, "forged", _forged_entry),
-        "not a bundle": lambda: Path(shutil.copyfile(b.path.with_name("amina.sqlite"), tmp_path / "x.accord")),
+        "not a bundle": lambda: Path(shutil.copyfile(desk_templates[0], tmp_path / "x.accord")),  # a database file
         "own": lambda: sent,
     }[case]()
     target = a if case == "own" else b
@@ -192,8 +195,10 @@ def test_events_without_an_external_id_are_never_matched_to_one_another(desks, t
     a, b = desks
     send(a, b, tmp_path)
     with a.reading() as session:
-        last = session.connection().exec_driver_sql(
-            "SELECT id FROM event WHERE external_id IS NULL ORDER BY rowid DESC LIMIT 1"
+        connection = session.connection()
+        order = "rowid" if is_sqlite(connection) else "ctid"  # the order rows are stored, and read unordered
+        last = connection.exec_driver_sql(
+            f"SELECT id FROM event WHERE external_id IS NULL ORDER BY {order} DESC LIMIT 1"
         ).scalar_one()
     with b.writing("Delete event") as session:
         delete_event(session, last)
@@ -204,10 +209,11 @@ def test_events_without_an_external_id_are_never_matched_to_one_another(desks, t
     assert digest(a) == digest(b)
 
 
-def test_an_edit_relayed_through_a_third_desk_is_concurrent_when_it_was_and_newer_when_it_was_not(desks, tmp_path):
+def test_an_edit_relayed_through_a_third_desk_is_concurrent_when_it_was_and_newer_when_it_was_not(
+    desks, tmp_path, copy_of
+):
     a, b = desks
-    shutil.copyfile(a.path, tmp_path / "c.sqlite")
-    c = Store.open(tmp_path / "c.sqlite", user="carla")  # a copy: a desk of its own, with A's history
+    c = copy_of(a, "carla")  # a copy: a desk of its own, with A's history
     try:
         send(a, b, tmp_path)
         send(b, a, tmp_path)
@@ -355,13 +361,8 @@ def test_the_other_desks_trail_is_kept_verifiable_and_the_merge_is_one_entry_nam
 def test_check_finds_a_received_trail_altered_after_it_arrived(desks, tmp_path):
     a, b = desks
     send(a, b, tmp_path)
-    b.close()
-    connection = sqlite3.connect(b.path)  # someone with the file and sqlite3, past the append-only guard
-    connection.execute("DROP TRIGGER received_entry_no_update")
-    connection.execute("UPDATE received_entry SET who = 'someone else' WHERE id = 5")
-    connection.commit()
-    connection.close()
-    reopened = Store.open(b.path)
+    lift = "DROP TRIGGER received_entry_no_update; " if b.server is None else ""  # a server's: replica role
+    reopened = write_outside(b, f"{lift}UPDATE received_entry SET who = 'someone else' WHERE id = 5")
     try:
         report = check_record(reopened)
     finally:
@@ -433,6 +434,7 @@ def test_a_restore_from_a_backup_takes_a_new_desk_id(example_store):
     assert _desk_id(example_store) != before
 
 
+@pytest.mark.sqlite_file("the digest of a file, as tests/record_digest.py reads it")
 def test_content_digest_helper_sees_a_refused_bundle_left_the_file_as_it_was(desks, tmp_path):
     """The file digest of tests/record_digest.py, as the CLI's refusals are checked."""
     a, b = desks

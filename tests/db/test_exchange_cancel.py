@@ -7,7 +7,7 @@ import pytest
 from db.bundle import export_bundle
 from db.errors import ExportCancelled, ImportCancelled
 from db.exchange import import_bundle
-from tests.desks import desks_at, digest, obligations, retitle
+from tests.desks import digest, obligations, retitle
 from tests.record_digest import store_digest
 
 
@@ -36,7 +36,7 @@ def test_sending_tells_its_progress_and_a_cancel_at_any_point_leaves_no_file(des
     assert sorted(p.name for p in tmp_path.glob("*.accord")) == ["whole.accord"]  # no part file either
 
 
-def test_receiving_tells_its_progress_and_a_cancel_at_any_point_leaves_the_record_as_it_was(desks, tmp_path):
+def test_receiving_tells_its_progress_and_a_cancel_at_any_point_leaves_the_record_as_it_was(desks, tmp_path, copy_of):
     a, b = desks
     for index in (1, 3, 5):
         retitle(a, obligations(a)[index], f"Retitled {index} on desk A")
@@ -44,9 +44,7 @@ def test_receiving_tells_its_progress_and_a_cancel_at_any_point_leaves_the_recor
     export_bundle(a, out)
     whole, kept = store_digest(b), digest(b)
     counted = StopAt(10**6)
-    b_copy = tmp_path / "b-copy"
-    b_copy.mkdir()
-    (receiver,) = desks_at([b.path], b_copy)
+    receiver = copy_of(b, "bruno")
     try:
         import_bundle(receiver, out, progress=counted)
     finally:

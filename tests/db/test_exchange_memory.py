@@ -1,13 +1,11 @@
 """Receiving a bundle reads of this record only what the bundle names (db/local_rows.py, db/dots.py): its
 memory follows the bundle, not the record it is received into."""
 
-import shutil
 import tracemalloc
 
 from db.bundle import export_bundle
 from db.event_import import import_events
 from db.exchange import import_bundle
-from db.store import Store
 from tests.bench_import import generate
 from tests.desks import obligations, retitle
 
@@ -26,7 +24,7 @@ def _peak_receiving(bundle, desk) -> int:
     return peak
 
 
-def test_receiving_a_change_takes_no_more_memory_in_a_desk_ten_times_larger(desks, tmp_path):
+def test_receiving_a_change_takes_no_more_memory_in_a_desk_ten_times_larger(desks, tmp_path, copy_of):
     sender, template = desks  # each loaded the example on its own
     retitle(sender, obligations(sender)[3], "Withdrawal of foreign forces, as amended")
     bundle = tmp_path / "change.accord"
@@ -34,9 +32,7 @@ def test_receiving_a_change_takes_no_more_memory_in_a_desk_ten_times_larger(desk
     template.close()
     peaks = {}
     for count in (SMALL, LARGE):
-        path = tmp_path / f"desk-{count}.sqlite"
-        shutil.copyfile(template.path, path)  # the same desk at two sizes (its copy takes a desk id of its own)
-        desk = Store.open(path, user="bruno")
+        desk = copy_of(template, f"desk_{count}")  # the same desk at two sizes (a copy takes a desk id of its own)
         try:
             generate(tmp_path / f"events-{count}.csv", count)
             import_events(desk, tmp_path / f"events-{count}.csv")

@@ -29,6 +29,29 @@ def at_b(qapp, qtbot, desk_templates, tmp_path, settings_folder):
     desk.close()
 
 
+@pytest.fixture(params=["file", "team database"])
+def field_and_desk(request, qapp, qtbot, desk_templates, tmp_path, settings_folder):
+    """Desk A's store (a file), and in its window desk B: another file, or a team database (the test server)."""
+    if request.param == "file":
+        yield request.getfixturevalue("at_b")
+        return
+    from db.examples import create_database
+    from db.location import parse_location
+    from db.store import Store
+
+    cluster = request.getfixturevalue("pg_cluster")
+    address = cluster.url("teamreceive")
+    create_database(parse_location(address), "doha-2020", user="tester").close()
+    field, _ = desks_at(desk_templates, tmp_path)
+    desk = Desk(Store.open(address), as_of=AS_OF)
+    window = MainWindow(desk)
+    qtbot.addWidget(window)
+    yield field, desk, window
+    field.close()
+    desk.close()
+    cluster.psql("DROP DATABASE teamreceive WITH (FORCE)")
+
+
 def _file_menu(window) -> list[str]:
     menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&File")
     return [a.text() for a in menu.actions()]
@@ -56,8 +79,8 @@ def _receive(qtbot, desk, window, path) -> ReceiveDialog:
     return dialog
 
 
-def test_a_conflict_is_shown_side_by_side_and_written_only_once_chosen(qtbot, at_b, tmp_path):
-    a, desk, window = at_b
+def test_a_conflict_is_shown_side_by_side_and_written_only_once_chosen(qtbot, field_and_desk, tmp_path):
+    a, desk, window = field_and_desk
     obligation_id = obligations(a)[4]
     retitle(a, obligation_id, "Title <b>from</b> desk A")
     retitle(desk.store, obligation_id, "Title from desk B")
@@ -147,3 +170,4 @@ def test_receiving_shows_progress_and_cancel_leaves_the_record_exactly_as_it_was
     with desk.store.reading() as session:
         assert session.get(Obligation, obligation_id).title == "Retitled on desk A"
     dialog.outcome.close()
+

@@ -301,3 +301,30 @@ def test_no_full_collection_while_the_figures_are_drawn_between_the_jobs(qtbot, 
     monkeypatch.setattr(trajectory_plot, "_record", drawing)
     _export(qtbot, _dialog(qtbot, desk, tmp_path))
     assert due and all(due) and 2 not in collected  # due, and left for later
+
+
+def test_each_step_of_the_figures_has_a_turn_of_the_event_loop_of_its_own(qtbot, desk, settings_folder, tmp_path, monkeypatch):
+    """A timer of the window's due meanwhile (its repaint, a heartbeat) runs between two steps of the figures:
+    on zero timers, which are posted events, two steps ran in one turn (75 ms of the UI thread, a stall)."""
+    from PySide6.QtCore import QTimer
+
+    from gui import export_summary_dialog
+
+    turns, steps = [0], []
+    real = export_summary_dialog.ExportSummaryDialog._record_next
+
+    def step(self, *args):
+        steps.append(turns[0])
+        return real(self, *args)
+
+    monkeypatch.setattr(export_summary_dialog.ExportSummaryDialog, "_record_next", step)
+    beat = QTimer()
+    beat.setInterval(0)
+    beat.timeout.connect(lambda: turns.__setitem__(0, turns[0] + 1))
+    beat.start()
+    try:
+        assert _export(qtbot, _dialog(qtbot, desk, tmp_path)).path.exists()
+    finally:
+        beat.stop()
+    assert len(steps) > 3  # the three figures, each in steps
+    assert len(set(steps)) == len(steps), steps  # never two steps without a beat between them
