@@ -108,6 +108,19 @@ def _measure(kind: str, first: Path, second: Path) -> tuple[float, float]:
     return float(out[0]), float(out[1])
 
 
+def two_field_desks(folder: Path, events: int) -> tuple[Path, Path]:
+    """Desk A (a file): the example and a generated agreement with `events` events; desk B: the example alone,
+    loaded on its own."""
+    a_path, b_path = folder / "a.sqlite", folder / "b.sqlite"
+    store = create_database(a_path, user="amina")
+    document = parse_document(agreement_document((5, 25, 125), events=events), "generated")
+    with store.writing("Import agreement") as session:
+        import_document(session, document)
+    store.close()
+    create_database(b_path, user="bruno").close()
+    return a_path, b_path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=5000)
@@ -122,13 +135,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        a_path, b_path = folder / "a.sqlite", folder / "b.sqlite"
-        store = create_database(a_path, user="amina")
-        document = parse_document(agreement_document((5, 25, 125), events=args.events), "generated")
-        with store.writing("Import agreement") as session:
-            import_document(session, document)
-        store.close()
-        create_database(b_path, user="bruno").close()
+        a_path, b_path = two_field_desks(folder, args.events)
         out = folder / "a.accord"
         _ours_export(a_path, out)  # A's desk id taken, so every export measures the same work
         counter = iter(range(10**6))

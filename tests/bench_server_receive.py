@@ -20,17 +20,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from db.agreement_document import parse_document
-from db.agreement_load import import_document
 from db.bundle import export_bundle
 from db.examples import create_database
 from db.exchange import import_bundle
 from db.location import parse_location
 from db.store import Store
 from tests import pg_cluster
+from tests.bench_exchange import two_field_desks
 from tests.conftest import drop_server_database, server_copy
 from tests.desks import obligations, retitle
-from tests.synthetic import agreement_document
 
 
 def _received(bundle: Path, location) -> float:
@@ -52,13 +50,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as folder:
             folder = Path(folder)
-            a_path, b_path = folder / "a.sqlite", folder / "b.sqlite"
-            store = create_database(a_path, user="amina")
-            document = parse_document(agreement_document((5, 25, 125), events=args.events), "generated")
-            with store.writing("Import agreement") as session:
-                import_document(session, document)
-            store.close()
-            create_database(b_path, user="bruno").close()
+            a_path, b_path = two_field_desks(folder, args.events)
             b_server = parse_location(cluster.url("bench_b"))
             create_database(b_server, user="bruno").close()
             whole = folder / "a.accord"
